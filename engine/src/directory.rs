@@ -1,0 +1,396 @@
+//! One tenant's directory: internal users, groups, and the external accounts that
+//! cross-tenant synchronization (or an invitation) created in it.
+//!
+//! Internal users keep their UPN as a string (they are looked up by it). Synchronized accounts
+//! do not: an account is fully determined by (source tenant, source user, this tenant) plus its
+//! mapping, so it is a 24-byte [`ExternalAccount`] record and its `#EXT#` UPN (CTS-30) is
+//! rendered on demand by [`ext_upn`]. Lookups from a source user to its account go through a
+//! dense per-source table, never through a string index.
+
+use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
+use crate::strings::Sym;
+use crate::time::SimTime;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+macro_rules! attrs {
+    ($($variant:ident = $graph:literal,)*) => {
+        /// A Graph `user` attribute the model stores (besides `userPrincipalName`,
+        /// `userType` and `accountEnabled`, which are fields of their own).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Attr { $($variant),* }
+        impl Attr {
+            /// Every attribute, in storage order.
+            pub const ALL: &'static [Attr] = &[$(Attr::$variant),*];
+            /// The Graph property name.
+            pub fn graph_name(self) -> &'static str {
+                match self { $(Attr::$variant => $graph),* }
+            }
+            /// Looks an attribute up by its Graph name (case-insensitive, as Entra rules are).
+            pub fn from_graph_name(name: &str) -> Option<Attr> {
+                Attr::ALL.iter().copied().find(|a| a.graph_name().eq_ignore_ascii_case(name))
+            }
+        }
+    };
+}
+
+attrs! {
+    GivenName = "givenName",
+    Surname = "surname",
+    DisplayName = "displayName",
+    Mail = "mail",
+    MailNickname = "mailNickname",
+    Department = "department",
+    JobTitle = "jobTitle",
+    CompanyName = "companyName",
+    Country = "country",
+    City = "city",
+    State = "state",
+    StreetAddress = "streetAddress",
+    PostalCode = "postalCode",
+    UsageLocation = "usageLocation",
+    OfficeLocation = "officeLocation",
+    EmployeeId = "employeeId",
+    EmployeeType = "employeeType",
+    TelephoneNumber = "telephoneNumber",
+    MobilePhone = "mobilePhone",
+    PreferredLanguage = "preferredLanguage",
+}
+
+/// Number of stored attributes.
+pub const ATTR_COUNT: usize = Attr::ALL.len();
+
+/// Graph `userType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UserType {
+    /// `Member`.
+    Member,
+    /// `Guest`.
+    Guest,
+}
+
+impl UserType {
+    /// The Graph value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserType::Member => "Member",
+            UserType::Guest => "Guest",
+        }
+    }
+    /// Parses `Member` or `Guest` (case-insensitive).
+    pub fn parse(s: &str) -> Option<UserType> {
+        if s.eq_ignore_ascii_case("member") {
+            Some(UserType::Member)
+        } else if s.eq_ignore_ascii_case("guest") {
+            Some(UserType::Guest)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for UserType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A user object created in this tenant (not by cross-tenant synchronization).
+#[derive(Clone, Debug)]
+pub struct User {
+    /// `userPrincipalName`, as written.
+    pub upn: Box<str>,
+    /// Interned attribute values, indexed by `Attr as usize`.
+    pub attrs: [Sym; ATTR_COUNT],
+    /// `userType`.
+    pub user_type: UserType,
+    /// `accountEnabled`.
+    pub account_enabled: bool,
+    /// An external (B2B) user of this tenant, e.g. one imported from a CSV with an `#EXT#`
+    /// UPN; such users are never a sync source (CTS-20, CTS-22).
+    pub external: bool,
+    /// Soft-deleted at this time, if it is.
+    pub deleted_at: Option<SimTime>,
+}
+
+impl User {
+    /// The value of `a` (the null value when unset).
+    #[inline]
+    pub fn attr(&self, a: Attr) -> Sym {
+        self.attrs[a as usize]
+    }
+    /// Whether this user is an internal member, the only kind CTS may synchronize (CTS-20).
+    pub fn is_internal_member(&self) -> bool {
+        !self.external && self.user_type == UserType::Member
+    }
+}
+
+/// A group; static members for now.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// `displayName`, unique in the tenant for scenario references.
+    pub name: Box<str>,
+    /// Direct members, sorted and without duplicates (nesting is never followed, CTS-15).
+    pub members: Vec<UserIdx>,
+}
+
+/// Flags of an [`ExternalAccount`].
+pub mod account_flags {
+    /// `accountEnabled`.
+    pub const ENABLED: u8 = 1;
+    /// Soft-deleted (see the tenant's deletion times for when).
+    pub const SOFT_DELETED: u8 = 2;
+    /// Created by cross-tenant synchronization (otherwise by an invitation).
+    pub const BY_SYNC: u8 = 4;
+    /// Soft-deleted by synchronization (so a later cycle may restore it, CTS-46), as opposed
+    /// to by a target administrator (CTS-47).
+    pub const SYNC_DELETED: u8 = 8;
+}
+
+/// An external account in this tenant that stands for a user of another tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExternalAccount {
+    /// The home user, in `source_tenant`'s directory.
+    pub source_user: UserIdx,
+    /// The configuration that last provisioned it (`u32::MAX` for an invited account).
+    pub config: ConfigIdx,
+    /// The home tenant.
+    pub source_tenant: TenantIdx,
+    /// `userType`.
+    pub user_type: UserType,
+    /// See [`account_flags`].
+    pub flags: u8,
+    /// `createdDateTime`.
+    pub created_at: SimTime,
+}
+
+impl ExternalAccount {
+    /// Whether the account is soft-deleted.
+    pub fn is_soft_deleted(&self) -> bool {
+        self.flags & account_flags::SOFT_DELETED != 0
+    }
+    /// Whether sign-in is enabled.
+    pub fn is_enabled(&self) -> bool {
+        self.flags & account_flags::ENABLED != 0
+    }
+}
+
+/// Marker for "no account" in the dense per-source tables.
+pub const NO_ACCOUNT: u32 = u32::MAX;
+
+/// One tenant's directory.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    /// Users created in this tenant, in creation order; never removed (deletion is a flag), so
+    /// indexes stay stable.
+    pub users: Vec<User>,
+    /// Groups, in creation order.
+    pub groups: Vec<Group>,
+    upn_index: HashMap<Box<str>, UserIdx>,
+    group_index: HashMap<Box<str>, GroupIdx>,
+    /// External accounts that stand for users of other tenants.
+    pub externals: Vec<ExternalAccount>,
+    /// Per home tenant, per home user: the index into `externals` (or [`NO_ACCOUNT`]). This is
+    /// the alternativeSecurityIds link of CTS-26: one person, one account per tenant.
+    by_source: BTreeMap<TenantIdx, Vec<u32>>,
+    /// When each soft-deleted external account was deleted (CTS-46's 30 days).
+    pub external_deleted_at: BTreeMap<u32, SimTime>,
+    /// Append-only change log of users whose attributes, state or group membership changed:
+    /// the delta that incremental sync cycles read (CTS-41).
+    pub changes: Vec<UserIdx>,
+}
+
+impl Directory {
+    /// Adds a user; refuses a UPN already present (case-insensitive).
+    pub fn add_user(&mut self, user: User) -> Result<UserIdx, String> {
+        let key: Box<str> = user.upn.to_ascii_lowercase().into();
+        if self.upn_index.contains_key(&key) {
+            return Err(format!("a user with UPN {} already exists", user.upn));
+        }
+        let idx = UserIdx(self.users.len() as u32);
+        self.upn_index.insert(key, idx);
+        self.users.push(user);
+        self.changes.push(idx);
+        Ok(idx)
+    }
+
+    /// Finds a user by UPN (case-insensitive).
+    pub fn user_by_upn(&self, upn: &str) -> Option<UserIdx> {
+        if let Some(&i) = self.upn_index.get(upn) {
+            return Some(i);
+        }
+        self.upn_index.get(upn.to_ascii_lowercase().as_str()).copied()
+    }
+
+    /// Whether `upn` is already taken by a user of this directory.
+    pub fn upn_taken(&self, upn: &str) -> bool {
+        self.user_by_upn(upn).is_some()
+    }
+
+    /// Adds a group with static members; refuses a duplicate name.
+    pub fn add_group(&mut self, name: &str, mut members: Vec<UserIdx>) -> Result<GroupIdx, String> {
+        if self.group_index.contains_key(name) {
+            return Err(format!("a group named \"{name}\" already exists"));
+        }
+        members.sort_unstable();
+        members.dedup();
+        let idx = GroupIdx(self.groups.len() as u32);
+        self.group_index.insert(name.into(), idx);
+        self.changes.extend_from_slice(&members);
+        self.groups.push(Group {
+            name: name.into(),
+            members,
+        });
+        Ok(idx)
+    }
+
+    /// Finds a group by name.
+    pub fn group_by_name(&self, name: &str) -> Option<GroupIdx> {
+        self.group_index.get(name).copied()
+    }
+
+    /// Names of all groups, for "did you mean" suggestions.
+    pub fn group_names(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().map(|g| &*g.name)
+    }
+
+    /// The account standing for `(source, user)` here, if any.
+    #[inline]
+    pub fn account_of(&self, source: TenantIdx, user: UserIdx) -> Option<u32> {
+        let t = self.by_source.get(&source)?;
+        match t.get(user.ix()) {
+            Some(&a) if a != NO_ACCOUNT => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The dense per-source table for `source`, grown to cover `users` home users.
+    pub fn source_table_mut(&mut self, source: TenantIdx, users: usize) -> &mut Vec<u32> {
+        let t = self.by_source.entry(source).or_default();
+        if t.len() < users {
+            t.resize(users, NO_ACCOUNT);
+        }
+        t
+    }
+
+    /// Adds an external account and links it to its home user.
+    pub fn add_external(&mut self, acc: ExternalAccount, source_users: usize) -> u32 {
+        let ai = self.externals.len() as u32;
+        self.externals.push(acc);
+        let t = self.source_table_mut(acc.source_tenant, source_users);
+        t[acc.source_user.ix()] = ai;
+        ai
+    }
+
+    /// Number of directory objects counted against the quota (CTS-61): users, groups and
+    /// external accounts, soft-deleted ones included until they are purged.
+    pub fn object_count(&self) -> u64 {
+        (self.users.len() + self.groups.len() + self.externals.len()) as u64
+    }
+
+    /// Internal users (not external, not soft-deleted): what MTO-45's cap counts.
+    pub fn internal_user_count(&self) -> u64 {
+        self.users
+            .iter()
+            .filter(|u| !u.external && u.deleted_at.is_none())
+            .count() as u64
+    }
+
+    /// Accounts here whose home is `source`, not soft-deleted.
+    pub fn active_accounts_from(&self, source: TenantIdx) -> u64 {
+        self.by_source.get(&source).map_or(0, |t| {
+            t.iter()
+                .filter(|&&a| a != NO_ACCOUNT && !self.externals[a as usize].is_soft_deleted())
+                .count() as u64
+        })
+    }
+
+    /// Home tenants that have accounts here.
+    pub fn source_tenants(&self) -> impl Iterator<Item = TenantIdx> + '_ {
+        self.by_source.keys().copied()
+    }
+}
+
+/// Renders the UPN that CTS gives a synchronized account (CTS-30): the source UPN with `@`
+/// replaced by `_`, then `#EXT#@` and the target's initial domain.
+pub fn ext_upn(source_upn: &str, target_initial_domain: &str) -> String {
+    let mut s = String::with_capacity(source_upn.len() + target_initial_domain.len() + 6);
+    push_ext_upn(&mut s, source_upn, target_initial_domain);
+    s
+}
+
+/// Appends the CTS-30 UPN to `out` without allocating a new string.
+pub fn push_ext_upn(out: &mut String, source_upn: &str, target_initial_domain: &str) {
+    for c in source_upn.chars() {
+        out.push(if c == '@' { '_' } else { c });
+    }
+    out.push_str("#EXT#@");
+    out.push_str(target_initial_domain);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(upn: &str) -> User {
+        User {
+            upn: upn.into(),
+            attrs: [Sym::NONE; ATTR_COUNT],
+            user_type: UserType::Member,
+            account_enabled: true,
+            external: false,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn cts_30_ext_upn_matches_documented_examples() {
+        assert_eq!(
+            ext_upn("user.upn@otherdomain.com", "contoso.onmicrosoft.com"),
+            "user.upn_otherdomain.com#EXT#@contoso.onmicrosoft.com"
+        );
+        assert_eq!(
+            ext_upn("martin.strnad@strnaddevsro.cz", "martinstrnad.onmicrosoft.com"),
+            "martin.strnad_strnaddevsro.cz#EXT#@martinstrnad.onmicrosoft.com"
+        );
+    }
+
+    #[test]
+    fn upns_are_unique_case_insensitively() {
+        let mut d = Directory::default();
+        let a = d.add_user(user("Alex.Wilber@contoso.com")).unwrap();
+        assert!(d.add_user(user("alex.wilber@CONTOSO.com")).is_err());
+        assert_eq!(d.user_by_upn("ALEX.WILBER@contoso.com"), Some(a));
+        assert_eq!(d.user_by_upn("alex.wilber@contoso.com"), Some(a));
+        assert_eq!(d.changes, vec![a]);
+    }
+
+    #[test]
+    fn groups_keep_direct_members_sorted_and_unique() {
+        let mut d = Directory::default();
+        let a = d.add_user(user("a@x.com")).unwrap();
+        let b = d.add_user(user("b@x.com")).unwrap();
+        let g = d.add_group("G", vec![b, a, b]).unwrap();
+        assert_eq!(d.groups[g.ix()].members, vec![a, b]);
+        assert!(d.add_group("G", vec![]).is_err());
+    }
+
+    #[test]
+    fn external_accounts_link_one_per_home_user() {
+        let mut d = Directory::default();
+        let acc = ExternalAccount {
+            source_user: UserIdx(3),
+            config: ConfigIdx(0),
+            source_tenant: TenantIdx(1),
+            user_type: UserType::Member,
+            flags: account_flags::ENABLED | account_flags::BY_SYNC,
+            created_at: SimTime(0),
+        };
+        let ai = d.add_external(acc, 10);
+        assert_eq!(d.account_of(TenantIdx(1), UserIdx(3)), Some(ai));
+        assert_eq!(d.account_of(TenantIdx(1), UserIdx(4)), None);
+        assert_eq!(d.account_of(TenantIdx(2), UserIdx(3)), None);
+        assert_eq!(d.active_accounts_from(TenantIdx(1)), 1);
+        assert!(std::mem::size_of::<ExternalAccount>() <= 24);
+    }
+}

@@ -1,0 +1,112 @@
+//! The event log: one structured record per thing that happened, each with the simulated
+//! time, the tenant it happened in, and the rules behind it. Narration and JSON output are
+//! rendered from these records outside the engine.
+
+use crate::ids::{ConfigIdx, MtoIdx, OpId, TenantIdx};
+use crate::mto::Role;
+use crate::refusal::Refusal;
+use crate::rules::RuleId;
+use crate::time::{Duration, SimTime};
+
+/// How a removal request was classified (MTO-35's four cases, plus the preview's dissolve).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovalCase {
+    /// Case 1: an active member tenant leaves.
+    MemberLeaves,
+    /// Case 2: an active owner removes another tenant.
+    OwnerRemovesOther,
+    /// Case 3: an owner leaves while another active owner remains.
+    OwnerLeavesOtherOwnerRemains,
+    /// Case 4: the last active tenant (an owner) leaves, which deletes the MTO (MTO-38).
+    LastTenantDeletesMto,
+    /// Preview: the owner exits and the MTO dissolves (SEED-3).
+    OwnerExitDissolves,
+}
+
+/// Counters of one finished sync cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CycleStats {
+    /// Objects evaluated.
+    pub evaluated: u64,
+    /// Accounts created.
+    pub created: u64,
+    /// Accounts updated (enabled flag or userType).
+    pub updated: u64,
+    /// Accounts soft-deleted (CTS-42).
+    pub deleted: u64,
+    /// Accounts restored (CTS-46).
+    pub restored: u64,
+    /// Objects that failed and were escrowed for retry.
+    pub failed: u64,
+    /// Objects skipped (out of scope, disabled never-provisioned, ...).
+    pub skipped: u64,
+}
+
+impl CycleStats {
+    /// Exports written to the target: what makes a cycle "have work".
+    pub fn exports(&self) -> u64 {
+        self.created + self.updated + self.deleted + self.restored
+    }
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// The tenant created an MTO and is its active owner.
+    MtoCreated { mto: MtoIdx, name: String },
+    /// An owner renamed or redescribed the MTO.
+    MtoUpdated { name: String },
+    /// An owner added a tenant; it is pending.
+    TenantAdded { target: TenantIdx, role: Role },
+    /// An owner changed a tenant's role (queued for a pending tenant, MTO-24).
+    RoleChanged { target: TenantIdx, role: Role, queued: bool },
+    /// The tenant submitted its join request; it completes at `due`.
+    JoinSubmitted { op: OpId, added_by: TenantIdx, due: SimTime },
+    /// The join completed; the tenant is active with `role`.
+    JoinSucceeded { op: OpId, role: Role, active: usize },
+    /// The join failed (MTO-30).
+    JoinFailed { op: OpId, reason: String },
+    /// A failed join request was reset (MTO-29).
+    JoinReset,
+    /// A removal was accepted; it completes at `due`.
+    RemovalRequested { op: OpId, target: TenantIdx, case: RemovalCase, due: SimTime },
+    /// The tenant is no longer listed (MTO-40); nothing else was reverted (MTO-69, MTO-79).
+    RemovalCompleted { op: OpId, target: TenantIdx },
+    /// The MTO no longer exists.
+    MtoDeleted { dropped_pending: usize },
+    /// The Microsoft 365 admin center set this tenant's templates (MTO-67).
+    TemplatesSetByM365,
+    /// Partner settings toward `partner` were created unconfigured (MTO-34, MTO-56).
+    PartnerCreated { partner: TenantIdx },
+    /// Templates were applied to the settings toward `partner` (MTO-62, MTO-63).
+    TemplatesApplied { partner: TenantIdx, new_partner: bool },
+    /// `isInMultiTenantOrganization` changed for `partner` (MTO-57).
+    InMtoFlag { partner: TenantIdx, value: bool },
+    /// A sync configuration was created, stopped.
+    SyncConfigCreated { config: ConfigIdx },
+    /// A configuration's scope was set by "Share users" (MTO-74).
+    SyncScopeSet { config: ConfigIdx, groups: usize, users: usize },
+    /// A configuration's job was started.
+    SyncStarted { config: ConfigIdx },
+    /// A cycle started; it finishes after `duration` (CTS-59).
+    CycleStarted { config: ConfigIdx, initial: bool, objects: u64, duration: Duration },
+    /// A cycle finished with changes or failures (no-op cycles are not logged).
+    CycleFinished { config: ConfigIdx, initial: bool, stats: CycleStats },
+    /// A cycle could not run because a CTS-5 prerequisite no longer holds.
+    CycleBlocked { config: ConfigIdx, refusal: Refusal },
+    /// A step was refused.
+    Refused { action: &'static str, refusal: Refusal },
+}
+
+/// One record of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// When.
+    pub at: SimTime,
+    /// In whose tenant (the acting or affected tenant).
+    pub tenant: TenantIdx,
+    /// What.
+    pub kind: EventKind,
+    /// Why: the rules behind it.
+    pub rules: Vec<RuleId>,
+}

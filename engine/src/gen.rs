@@ -1,0 +1,210 @@
+//! Deterministic synthetic users with realistic Graph attributes (`generate = N`).
+//!
+//! The same seed, tenant and count always give the same users, on every machine: the only
+//! randomness is a ChaCha8 stream seeded from the scenario seed and the tenant's name.
+
+use crate::directory::{Attr, User, UserType, ATTR_COUNT};
+use crate::strings::{Interner, Sym};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const GIVEN: &[&str] = &[
+    "Adele", "Alex", "Allan", "Amira", "Ana", "Bianca", "Brian", "Carlos", "Chen", "Christie",
+    "Daniel", "Debra", "Diego", "Elena", "Emily", "Enrico", "Fatima", "Grady", "Hana", "Henrietta",
+    "Ines", "Irvin", "Isaiah", "Johanna", "Joni", "Jonas", "Kenji", "Lee", "Lidia", "Lucas",
+    "Lynne", "Marta", "Megan", "Miriam", "Nestor", "Nia", "Olga", "Omar", "Patti", "Pradeep",
+    "Priya", "Rafael", "Sakura", "Sara", "Sofia", "Tomas", "Valentina", "Wei", "Yusuf", "Zoe",
+];
+const SURNAME: &[&str] = &[
+    "Vance", "Wilber", "Deyoung", "Ahmed", "Silva", "Rossi", "Johnson", "Mendoza", "Li", "Cline",
+    "Novak", "Berg", "Torres", "Petrova", "Clark", "Ferrari", "Haddad", "Archie", "Sato", "Cassidy",
+    "Garcia", "Muller", "Thomas", "Lorenz", "Sherman", "Larsen", "Tanaka", "Gonzalez", "Kowalski",
+    "Fischer", "Robinson", "Strnad", "Bowen", "Goldberg", "Sotelo", "Okafor", "Ivanova", "Khan",
+    "Fernandez", "Patel", "Iyer", "Costa", "Nakamura", "Lindqvist", "Moreau", "Dvorak", "Wang",
+    "Demir", "Nguyen", "Hughes",
+];
+const DEPARTMENTS: &[(&str, &[&str])] = &[
+    ("Sales", &["Account Executive", "Sales Manager", "Sales Representative"]),
+    ("Marketing", &["Marketing Manager", "Content Strategist", "Brand Specialist"]),
+    ("Engineering", &["Software Engineer", "Senior Software Engineer", "Engineering Manager"]),
+    ("Finance", &["Financial Analyst", "Controller", "Accountant"]),
+    ("Human Resources", &["HR Generalist", "Recruiter", "HR Manager"]),
+    ("Operations", &["Operations Analyst", "Logistics Coordinator", "Operations Manager"]),
+    ("Legal", &["Counsel", "Paralegal", "Compliance Officer"]),
+    ("IT", &["Systems Administrator", "Help Desk Technician", "IT Manager"]),
+];
+const PLACES: &[(&str, &str, &str)] = &[
+    ("United States", "Seattle", "US"),
+    ("United States", "New York", "US"),
+    ("United Kingdom", "London", "GB"),
+    ("Germany", "Munich", "DE"),
+    ("Czechia", "Prague", "CZ"),
+    ("France", "Paris", "FR"),
+    ("Japan", "Tokyo", "JP"),
+    ("India", "Bengaluru", "IN"),
+    ("Brazil", "Sao Paulo", "BR"),
+    ("Canada", "Toronto", "CA"),
+];
+
+/// What to generate.
+#[derive(Clone, Debug, Default)]
+pub struct GenSpec {
+    /// How many users.
+    pub count: usize,
+    /// Restrict departments to these (default: all eight).
+    pub departments: Vec<String>,
+    /// Fraction of users that are disabled.
+    pub disabled: f64,
+    /// Fraction of users that are internal guests.
+    pub guests: f64,
+}
+
+/// Generates `spec.count` users on `domain`; `taken` says whether a UPN already exists, so
+/// that generated UPNs never collide with inline users.
+pub fn generate(
+    seed: u64,
+    tenant: &str,
+    domain: &str,
+    spec: &GenSpec,
+    strings: &mut Interner,
+    mut taken: impl FnMut(&str) -> bool,
+) -> Vec<User> {
+    let mut h = crate::hash::Fnv64::new(seed);
+    h.write(b"generate");
+    h.write(tenant.as_bytes());
+    let mut rng = ChaCha8Rng::seed_from_u64(h.finish());
+    let mut depts: Vec<(Sym, Vec<Sym>)> = Vec::new();
+    for (d, titles) in DEPARTMENTS {
+        if spec.departments.is_empty() || spec.departments.iter().any(|x| x == d) {
+            let t = titles.iter().map(|t| strings.intern(t)).collect();
+            depts.push((strings.intern(d), t));
+        }
+    }
+    for d in &spec.departments {
+        if !DEPARTMENTS.iter().any(|(k, _)| k == d) {
+            let t = vec![strings.intern("Specialist")];
+            depts.push((strings.intern(d), t));
+        }
+    }
+    let places: Vec<(Sym, Sym, Sym)> = PLACES
+        .iter()
+        .map(|(c, city, loc)| (strings.intern(c), strings.intern(city), strings.intern(loc)))
+        .collect();
+    let givens: Vec<Sym> = GIVEN.iter().map(|g| strings.intern(g)).collect();
+    let surnames: Vec<Sym> = SURNAME.iter().map(|g| strings.intern(g)).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(spec.count);
+    let mut upn = String::new();
+    for i in 0..spec.count {
+        let gi = rng.random_range(0..GIVEN.len());
+        let si = rng.random_range(0..SURNAME.len());
+        let (dept, titles) = &depts[rng.random_range(0..depts.len())];
+        let title = titles[rng.random_range(0..titles.len())];
+        let (country, city, loc) = places[rng.random_range(0..places.len())];
+        let disabled = spec.disabled > 0.0 && rng.random::<f64>() < spec.disabled;
+        let guest = spec.guests > 0.0 && rng.random::<f64>() < spec.guests;
+        let base = format!(
+            "{}.{}",
+            GIVEN[gi].to_ascii_lowercase(),
+            SURNAME[si].to_ascii_lowercase()
+        );
+        let mut n = 1u32;
+        loop {
+            upn.clear();
+            upn.push_str(&base);
+            if n > 1 {
+                upn.push_str(&n.to_string());
+            }
+            upn.push('@');
+            upn.push_str(domain);
+            if !seen.contains(upn.as_str()) && !taken(&upn) {
+                break;
+            }
+            n += 1;
+        }
+        seen.insert(upn.clone());
+        let mut attrs = [Sym::NONE; ATTR_COUNT];
+        attrs[Attr::GivenName as usize] = givens[gi];
+        attrs[Attr::Surname as usize] = surnames[si];
+        attrs[Attr::DisplayName as usize] =
+            strings.intern(&format!("{} {}", GIVEN[gi], SURNAME[si]));
+        attrs[Attr::Department as usize] = *dept;
+        attrs[Attr::JobTitle as usize] = title;
+        attrs[Attr::Country as usize] = country;
+        attrs[Attr::City as usize] = city;
+        attrs[Attr::UsageLocation as usize] = loc;
+        attrs[Attr::EmployeeId as usize] = strings.intern(&format!("E{:06}", i + 1));
+        attrs[Attr::Mail as usize] = strings.intern(&upn);
+        attrs[Attr::MailNickname as usize] = strings.intern(&upn[..upn.find('@').unwrap_or(0)]);
+        out.push(User {
+            upn: upn.as_str().into(),
+            attrs,
+            user_type: if guest { UserType::Guest } else { UserType::Member },
+            account_enabled: !disabled,
+            external: false,
+            deleted_at: None,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(seed: u64, n: usize) -> (Vec<User>, Interner) {
+        let mut i = Interner::default();
+        let spec = GenSpec {
+            count: n,
+            ..Default::default()
+        };
+        let u = generate(seed, "contoso", "contoso.com", &spec, &mut i, |_| false);
+        (u, i)
+    }
+
+    #[test]
+    fn same_seed_same_users() {
+        let (a, _) = run(7, 200);
+        let (b, _) = run(7, 200);
+        let (c, _) = run(8, 200);
+        let upns = |v: &[User]| v.iter().map(|u| u.upn.clone()).collect::<Vec<_>>();
+        assert_eq!(upns(&a), upns(&b));
+        assert_ne!(upns(&a), upns(&c));
+    }
+
+    #[test]
+    fn generated_upns_are_unique_and_avoid_taken_ones() {
+        let mut i = Interner::default();
+        let spec = GenSpec {
+            count: 3000,
+            ..Default::default()
+        };
+        let users = generate(1, "t", "t.com", &spec, &mut i, |u| u == "adele.vance@t.com");
+        let mut set = std::collections::HashSet::new();
+        for u in &users {
+            assert!(set.insert(u.upn.clone()), "duplicate {}", u.upn);
+            assert_ne!(&*u.upn, "adele.vance@t.com");
+            assert!(u.upn.ends_with("@t.com"));
+        }
+    }
+
+    #[test]
+    fn fractions_and_departments_are_honoured() {
+        let mut i = Interner::default();
+        let spec = GenSpec {
+            count: 2000,
+            departments: vec!["Sales".into(), "Research".into()],
+            disabled: 0.1,
+            guests: 0.05,
+        };
+        let users = generate(3, "t", "t.com", &spec, &mut i, |_| false);
+        let disabled = users.iter().filter(|u| !u.account_enabled).count();
+        let guests = users.iter().filter(|u| u.user_type == UserType::Guest).count();
+        assert!((120..=280).contains(&disabled), "{disabled}");
+        assert!((50..=150).contains(&guests), "{guests}");
+        for u in &users {
+            let d = i.resolve(u.attr(Attr::Department));
+            assert!(d == "Sales" || d == "Research", "{d}");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Named caps on every collection and loop the engine runs, so that no input can make it
+//! allocate without bound or spin forever. Units come last in names.
+
+/// Tenants in one simulated world (the MTO cap is a rule, this is an input bound).
+pub const TENANTS_COUNT_MAX: usize = 1_000;
+/// Users in one tenant's directory, generated, inline or imported.
+pub const USERS_PER_TENANT_MAX: usize = 2_000_000;
+/// Groups in one tenant's directory.
+pub const GROUPS_PER_TENANT_MAX: usize = 100_000;
+/// Cross-tenant synchronization configurations in one world.
+pub const CONFIGS_COUNT_MAX: usize = 100_000;
+/// Queued events processed by one `advance_to` or `settle` call.
+pub const EVENTS_PER_ADVANCE_MAX: u64 = 50_000_000;
+/// Distinct interned strings.
+pub const INTERNED_STRINGS_MAX: usize = 20_000_000;
+/// Length of a display name, description or other free text, in bytes.
+pub const TEXT_LEN_MAX: usize = 4_096;

@@ -1,0 +1,46 @@
+//! Refusals and failures as values: a rule id, the Graph or provisioning error code where the
+//! documentation gives one, and one sentence on what happened and what would have been allowed.
+
+use crate::rules::RuleId;
+use std::fmt;
+
+/// Why an action was refused or an asynchronous operation failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The rule that decides it.
+    pub rule: RuleId,
+    /// The documented error code, if any (e.g. `Request_BadRequest`,
+    /// `AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure`).
+    pub code: Option<&'static str>,
+    /// One sentence: what was refused, and what would have been allowed.
+    pub message: String,
+}
+
+impl Refusal {
+    /// A refusal without a documented error code.
+    pub fn new(rule: RuleId, message: impl Into<String>) -> Refusal {
+        Refusal {
+            rule,
+            code: None,
+            message: message.into(),
+        }
+    }
+    /// A refusal with a documented error code.
+    pub fn with_code(rule: RuleId, code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal {
+            rule,
+            code: Some(code),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] ", self.rule)?;
+        if let Some(c) = self.code {
+            write!(f, "{c}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}

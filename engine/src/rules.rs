@@ -1,0 +1,180 @@
+//! Rule identifiers, the two rule sets, and the named options where the documentation is
+//! silent or contradicts itself.
+//!
+//! Every refusal, failure and narrated event carries one or more [`RuleId`]s that point into
+//! `../shared/reference/mto-rules.md` (MTO-n), `cts-rules.md` (CTS-n, XTAP-n) or, for the
+//! claims of the seed article that no Microsoft page makes, `SEED-n` (see `docs/rules.md`).
+
+use crate::time::Duration;
+use std::fmt;
+
+/// A stable rule identifier such as `MTO-37` or `CTS-30`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(pub &'static str);
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+macro_rules! rule_ids {
+    ($($name:ident = $text:literal;)*) => {
+        $(#[doc = concat!("Rule `", $text, "`.")] pub const $name: RuleId = RuleId($text);)*
+        /// Every rule id the engine cites, in declaration order.
+        pub const CITED: &[RuleId] = &[$($name),*];
+    };
+}
+
+rule_ids! {
+    MTO_2 = "MTO-2"; MTO_3 = "MTO-3"; MTO_8 = "MTO-8"; MTO_9 = "MTO-9"; MTO_12 = "MTO-12";
+    MTO_13 = "MTO-13"; MTO_14 = "MTO-14"; MTO_15 = "MTO-15"; MTO_16 = "MTO-16"; MTO_17 = "MTO-17";
+    MTO_19 = "MTO-19"; MTO_22 = "MTO-22"; MTO_24 = "MTO-24"; MTO_25 = "MTO-25"; MTO_26 = "MTO-26";
+    MTO_27 = "MTO-27"; MTO_28 = "MTO-28"; MTO_29 = "MTO-29"; MTO_30 = "MTO-30"; MTO_31 = "MTO-31";
+    MTO_32 = "MTO-32"; MTO_34 = "MTO-34"; MTO_35 = "MTO-35"; MTO_36 = "MTO-36"; MTO_37 = "MTO-37";
+    MTO_38 = "MTO-38"; MTO_39 = "MTO-39"; MTO_40 = "MTO-40"; MTO_42 = "MTO-42"; MTO_43 = "MTO-43";
+    MTO_45 = "MTO-45"; MTO_46 = "MTO-46"; MTO_47 = "MTO-47"; MTO_49 = "MTO-49"; MTO_56 = "MTO-56";
+    MTO_57 = "MTO-57"; MTO_62 = "MTO-62"; MTO_63 = "MTO-63"; MTO_67 = "MTO-67"; MTO_69 = "MTO-69";
+    MTO_70 = "MTO-70"; MTO_74 = "MTO-74"; MTO_79 = "MTO-79"; MTO_82 = "MTO-82";
+    CTS_4 = "CTS-4"; CTS_5 = "CTS-5"; CTS_6 = "CTS-6"; CTS_14 = "CTS-14"; CTS_15 = "CTS-15";
+    CTS_20 = "CTS-20"; CTS_22 = "CTS-22"; CTS_24 = "CTS-24"; CTS_26 = "CTS-26"; CTS_28 = "CTS-28";
+    CTS_30 = "CTS-30"; CTS_40 = "CTS-40"; CTS_41 = "CTS-41"; CTS_42 = "CTS-42"; CTS_44 = "CTS-44";
+    CTS_46 = "CTS-46"; CTS_56 = "CTS-56"; CTS_59 = "CTS-59"; CTS_61 = "CTS-61";
+    XTAP_2 = "XTAP-2"; XTAP_3 = "XTAP-3"; XTAP_5 = "XTAP-5"; XTAP_7 = "XTAP-7";
+    SEED_1 = "SEED-1"; SEED_2 = "SEED-2"; SEED_3 = "SEED-3"; SEED_4 = "SEED-4";
+}
+
+/// Which documented behaviour the world follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSetKind {
+    /// Today's documented behaviour (general availability, April 2024 onward).
+    Ga,
+    /// The 2023 preview as the seed article describes it.
+    Preview2023,
+}
+
+impl RuleSetKind {
+    /// The name used in scenario files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleSetKind::Ga => "ga",
+            RuleSetKind::Preview2023 => "preview-2023",
+        }
+    }
+    /// Parses `ga` or `preview-2023`.
+    pub fn parse(s: &str) -> Option<RuleSetKind> {
+        match s {
+            "ga" => Some(RuleSetKind::Ga),
+            "preview-2023" => Some(RuleSetKind::Preview2023),
+            _ => None,
+        }
+    }
+}
+
+/// The limits, delays and named options of one rule set. Build it with [`RuleSet::new`] and
+/// override single fields where a scenario asks for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSet {
+    /// The documented behaviour this set starts from.
+    pub kind: RuleSetKind,
+    /// Active tenants per MTO, counting owners; checked when a join completes (MTO-45, MTO-46).
+    pub active_tenants_max: u32,
+    /// Internal users per tenant, checked for the owner and the joiner at join (MTO-45, MTO-47).
+    /// `None`: not enforced (the GA default, since GA limit tables no longer name a number).
+    pub internal_users_at_join_max: Option<u64>,
+    /// Longest time a join takes to complete (MTO-27): 2 h in GA, 4 h in the preview.
+    pub join_delay_max: Duration,
+    /// Shortest time a join takes when delays are drawn at random.
+    pub join_delay_min: Duration,
+    /// Longest time a removal takes (MTO-40): "a few minutes" in GA, up to 2 h in the preview.
+    pub removal_delay_max: Duration,
+    /// Shortest time a removal takes when delays are drawn at random.
+    pub removal_delay_min: Duration,
+    /// Microsoft 365 admin center flows need targeted release (MTO-49, SEED-4).
+    pub targeted_release_required: bool,
+    /// The MTO dissolves when its (last active) owner exits (SEED-3), instead of MTO-37's refusal.
+    pub owner_exit_dissolves: bool,
+    /// No MTO between a CSP and its customer tenants (MTO-19, GA only).
+    pub csp_pairs_forbidden: bool,
+    /// Users synchronized from one tenant to another (SEED-2, preview only).
+    pub pair_synced_users_max: Option<u64>,
+    /// Named option `strict_removal` (MTO-36): owners cannot be removed by others and the
+    /// creator can only remove itself. Off by default: Graph's MTO-35 is the reference.
+    pub strict_removal: bool,
+}
+
+impl RuleSet {
+    /// The defaults of a rule set, as documented.
+    pub fn new(kind: RuleSetKind) -> RuleSet {
+        match kind {
+            RuleSetKind::Ga => RuleSet {
+                kind,
+                active_tenants_max: 100,
+                internal_users_at_join_max: None,
+                join_delay_max: Duration::hours(2),
+                join_delay_min: Duration::mins(5),
+                removal_delay_max: Duration::mins(5),
+                removal_delay_min: Duration::mins(1),
+                targeted_release_required: false,
+                owner_exit_dissolves: false,
+                csp_pairs_forbidden: true,
+                pair_synced_users_max: None,
+                strict_removal: false,
+            },
+            RuleSetKind::Preview2023 => RuleSet {
+                kind,
+                active_tenants_max: 5,
+                internal_users_at_join_max: Some(100_000),
+                join_delay_max: Duration::hours(4),
+                join_delay_min: Duration::mins(5),
+                removal_delay_max: Duration::hours(2),
+                removal_delay_min: Duration::mins(5),
+                targeted_release_required: true,
+                owner_exit_dissolves: true,
+                csp_pairs_forbidden: false,
+                pair_synced_users_max: Some(100_000),
+                strict_removal: false,
+            },
+        }
+    }
+
+    /// The rule that sets the tenant cap under this rule set.
+    pub fn tenant_cap_rule(&self) -> RuleId {
+        match self.kind {
+            RuleSetKind::Ga => MTO_46,
+            RuleSetKind::Preview2023 => MTO_45,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_sets_differ_where_documented() {
+        let ga = RuleSet::new(RuleSetKind::Ga);
+        let pv = RuleSet::new(RuleSetKind::Preview2023);
+        assert_eq!((ga.active_tenants_max, pv.active_tenants_max), (100, 5));
+        assert_eq!(ga.join_delay_max, Duration::hours(2));
+        assert_eq!(pv.join_delay_max, Duration::hours(4));
+        assert!(pv.owner_exit_dissolves && !ga.owner_exit_dissolves);
+        assert!(ga.csp_pairs_forbidden && !pv.csp_pairs_forbidden);
+        assert_eq!(pv.pair_synced_users_max, Some(100_000));
+        assert!(!ga.strict_removal && !pv.strict_removal, "MTO-36 is opt-in");
+    }
+
+    #[test]
+    fn cited_rule_ids_are_unique_and_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in CITED {
+            assert!(seen.insert(r.0), "duplicate {r}");
+            let (prefix, n) = r.0.rsplit_once('-').unwrap();
+            assert!(["MTO", "CTS", "XTAP", "SEED"].contains(&prefix), "{r}");
+            assert!(n.parse::<u32>().is_ok(), "{r}");
+        }
+        assert_eq!(RuleSetKind::parse("ga"), Some(RuleSetKind::Ga));
+        assert_eq!(RuleSetKind::parse("preview-2023").unwrap().name(), "preview-2023");
+        assert_eq!(RuleSetKind::parse("preview"), None);
+    }
+}

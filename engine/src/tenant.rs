@@ -1,0 +1,90 @@
+//! A tenant: its identity, directory, cross-tenant access settings, MTO templates, and its
+//! own view of the MTO it belongs to (local object id, MTO-2; join request record, MTO-28).
+
+use crate::directory::Directory;
+use crate::ids::{Guid, MtoIdx, TenantIdx};
+use crate::mto::{MemberState, ProcessingStatus, Role};
+use crate::time::SimTime;
+use crate::xtap::{PartnerConfig, Templates};
+use std::collections::BTreeMap;
+
+/// What a scenario says about a tenant before the timeline starts.
+#[derive(Clone, Debug)]
+pub struct TenantSpec {
+    /// Handle used in steps.
+    pub name: String,
+    /// Organization display name.
+    pub display_name: String,
+    /// Tenant id (GUID).
+    pub tenant_id: Guid,
+    /// Initial `*.onmicrosoft.com` domain.
+    pub initial_domain: String,
+    /// Verified domains (the first is used for generated users).
+    pub domains: Vec<String>,
+    /// Targeted release (MTO-49).
+    pub targeted_release: bool,
+    /// Entra ID P1 licences; `None` is unlimited.
+    pub p1_licenses: Option<u64>,
+    /// Directory object quota (CTS-61).
+    pub object_quota: u64,
+    /// Tenants this tenant is the CSP partner of (MTO-19).
+    pub csp_of: Vec<TenantIdx>,
+}
+
+/// The join request record (`multiTenantOrganizationJoinRequestRecord`, MTO-28).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JoinRecord {
+    /// `addedByTenantId` (`None` renders as the zero GUID).
+    pub added_by: Option<TenantIdx>,
+    /// `memberState`.
+    pub member_state: Option<MemberState>,
+    /// `role`.
+    pub role: Option<Role>,
+    /// `transitionDetails.status` and `.details`, with `desiredMemberState` always `active`.
+    pub transition: Option<(ProcessingStatus, String)>,
+}
+
+/// One tenant of the world.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    /// Identity and settings from the scenario.
+    pub spec: TenantSpec,
+    /// Users and groups, internal and external.
+    pub dir: Directory,
+    /// Partner configurations keyed by partner (ordered, for deterministic output).
+    pub partners: BTreeMap<TenantIdx, PartnerConfig>,
+    /// The two MTO policy templates.
+    pub templates: Templates,
+    /// The MTO this tenant created or joined (active or being removed).
+    pub mto: Option<MtoIdx>,
+    /// This tenant's local id of that MTO (MTO-2).
+    pub local_mto_id: Option<Guid>,
+    /// The join request record.
+    pub join: JoinRecord,
+    /// Created or joined through the Microsoft 365 admin center: gets `MTO_Sync_<id>`
+    /// configurations at join events (MTO-70).
+    pub m365_managed: bool,
+    /// The time of the tenant's last MTO creation, for MTO-27's optional wait.
+    pub created_mto_at: Option<SimTime>,
+}
+
+impl Tenant {
+    /// A tenant with an empty directory and no settings beyond the defaults.
+    pub fn new(spec: TenantSpec) -> Tenant {
+        Tenant {
+            spec,
+            dir: Directory::default(),
+            partners: BTreeMap::new(),
+            templates: Templates::default(),
+            mto: None,
+            local_mto_id: None,
+            join: JoinRecord::default(),
+            m365_managed: false,
+            created_mto_at: None,
+        }
+    }
+    /// The handle.
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+}

@@ -1,0 +1,1194 @@
+//! The simulated world: tenants, MTOs and sync configurations on one simulated clock, driven
+//! by [`Action`]s and by queued asynchronous completions (joins, removals, sync cycles).
+//!
+//! Shape: a transition system. [`World::apply`] either changes the state and returns, or
+//! returns a [`Refusal`] and changes nothing but the log. Time moves only through
+//! [`World::advance_to`] and [`World::settle`], which pop the queue in (time, sequence)
+//! order, so the same actions and seed always give the same log.
+
+use crate::directory::Directory;
+use crate::event::{CycleStats, Event, EventKind, RemovalCase};
+use crate::ids::{ConfigIdx, GroupIdx, Guid, MtoIdx, OpId, TenantIdx, UserIdx};
+use crate::limits;
+use crate::mto::{MemberEntry, MemberState, Mto, ProcessingStatus, Role, Transition};
+use crate::refusal::Refusal;
+use crate::rules::{self as r, RuleId, RuleSet, RuleSetKind};
+use crate::strings::Interner;
+use crate::sync::{self, JobStatus, RunningCycle, SyncConfig};
+use crate::tenant::{JoinRecord, Tenant, TenantSpec};
+use crate::time::{Duration, SimTime};
+use crate::xtap::PartnerConfig;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Which admin surface performs an MTO action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// Microsoft Graph: only what the call does happens.
+    Graph,
+    /// The Microsoft 365 admin center: templates and `MTO_Sync_*` configurations too (MTO-67,
+    /// MTO-70).
+    M365,
+}
+
+/// How long asynchronous steps take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DelayMode {
+    /// Every step takes its documented maximum.
+    Max,
+    /// Drawn from the seeded RNG within documented bounds.
+    Random,
+}
+
+/// An administrator action in one tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create an MTO (MTO-8).
+    CreateMto { display_name: String, description: String, via: Via },
+    /// Rename or redescribe the MTO (MTO-12).
+    UpdateMto { display_name: Option<String>, description: Option<String> },
+    /// Add a tenant, pending (MTO-14).
+    AddTenant { target: TenantIdx, role: Role, via: Via },
+    /// Change a tenant's role (MTO-22, MTO-24).
+    SetRole { target: TenantIdx, role: Role },
+    /// Submit a join request (MTO-26).
+    Join { added_by: TenantIdx, via: Via },
+    /// Reset a failed join request (MTO-29).
+    ResetJoin,
+    /// Remove a tenant, leave, or delete the MTO (MTO-35).
+    RemoveTenant { target: TenantIdx },
+    /// Microsoft 365 "Share users" (MTO-74).
+    ShareUsers { groups: Vec<GroupIdx>, users: Vec<UserIdx> },
+    /// Remove users or groups from the shared scope.
+    UnshareUsers { groups: Vec<GroupIdx>, users: Vec<UserIdx> },
+}
+
+impl Action {
+    /// The scenario verb of this action.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Action::CreateMto { .. } => "create-mto",
+            Action::UpdateMto { .. } => "update-mto",
+            Action::AddTenant { .. } => "add-tenant",
+            Action::SetRole { .. } => "set-role",
+            Action::Join { .. } => "join",
+            Action::ResetJoin => "reset-join",
+            Action::RemoveTenant { .. } => "remove-tenant",
+            Action::ShareUsers { .. } => "share-users",
+            Action::UnshareUsers { .. } => "unshare-users",
+        }
+    }
+}
+
+/// Kind of an asynchronous operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    /// A join request.
+    Join,
+    /// A removal, leave or deletion.
+    Removal,
+}
+
+/// An asynchronous operation and, once it completed, its outcome.
+#[derive(Clone, Debug)]
+pub struct Op {
+    /// Join or removal.
+    pub kind: OpKind,
+    /// The tenant that submitted it.
+    pub actor: TenantIdx,
+    /// The tenant it is about (the joiner, the removed tenant).
+    pub subject: TenantIdx,
+    /// The MTO it concerns (None for a join naming an adder that added no one).
+    pub mto: Option<MtoIdx>,
+    /// The tenant named as adder (joins).
+    pub added_by: Option<TenantIdx>,
+    /// Admin surface.
+    pub via: Via,
+    /// `None` while pending.
+    pub outcome: Option<Result<(), Refusal>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Pending {
+    JoinDone(OpId),
+    RemovalDone(OpId),
+    CycleStart(ConfigIdx),
+    CycleEnd(ConfigIdx),
+}
+
+/// A tenant's view of its MTO, as `mto` and `mto_tenants` checks read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MtoView {
+    /// The MTO the tenant created or joined, if it still exists.
+    pub mto: Option<MtoIdx>,
+    /// Active tenants in it.
+    pub active_tenants: usize,
+}
+
+/// The whole simulated world.
+#[derive(Clone, Debug)]
+pub struct World {
+    /// Limits, delays and options in force.
+    pub rules: RuleSet,
+    /// How asynchronous delays are chosen.
+    pub delays: DelayMode,
+    /// The scenario seed.
+    pub seed: u64,
+    /// The current simulated time.
+    pub now: SimTime,
+    /// Tenants, in scenario order.
+    pub tenants: Vec<Tenant>,
+    /// MTOs ever created (deleted ones stay, flagged).
+    pub mtos: Vec<Mto>,
+    /// Sync configurations (deleted ones stay, unscheduled).
+    pub configs: Vec<SyncConfig>,
+    /// Interned attribute values.
+    pub strings: Interner,
+    /// Asynchronous operations.
+    pub ops: Vec<Op>,
+    queue: BinaryHeap<Reverse<(SimTime, u64, Pending)>>,
+    seq: u64,
+    async_pending: usize,
+    rng: ChaCha8Rng,
+    log: Vec<Event>,
+}
+
+impl World {
+    /// An empty world under `rules`, starting at `start`.
+    pub fn new(rules: RuleSet, seed: u64, start: SimTime, delays: DelayMode) -> World {
+        let mut h = crate::hash::Fnv64::new(seed);
+        h.write(b"world-delays");
+        World {
+            rules,
+            delays,
+            seed,
+            now: start,
+            tenants: Vec::new(),
+            mtos: Vec::new(),
+            configs: Vec::new(),
+            strings: Interner::default(),
+            ops: Vec::new(),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            async_pending: 0,
+            rng: ChaCha8Rng::seed_from_u64(h.finish()),
+            log: Vec::new(),
+        }
+    }
+
+    /// Adds a tenant before (or during) the timeline.
+    pub fn add_tenant(&mut self, spec: TenantSpec) -> Result<TenantIdx, String> {
+        if self.tenants.len() >= limits::TENANTS_COUNT_MAX {
+            return Err(format!(
+                "at most {} tenants fit in one world (limits::TENANTS_COUNT_MAX)",
+                limits::TENANTS_COUNT_MAX
+            ));
+        }
+        if self.tenant_by_name(&spec.name).is_some() {
+            return Err(format!("a tenant named \"{}\" already exists", spec.name));
+        }
+        if self.tenants.iter().any(|t| t.spec.tenant_id == spec.tenant_id) {
+            return Err(format!("tenant id {} is used twice", spec.tenant_id));
+        }
+        self.tenants.push(Tenant::new(spec));
+        Ok(TenantIdx(self.tenants.len() as u16 - 1))
+    }
+
+    /// Finds a tenant by handle.
+    pub fn tenant_by_name(&self, name: &str) -> Option<TenantIdx> {
+        self.tenants
+            .iter()
+            .position(|t| t.spec.name == name)
+            .map(|i| TenantIdx(i as u16))
+    }
+
+    /// The tenant at `t`.
+    pub fn tenant(&self, t: TenantIdx) -> &Tenant {
+        &self.tenants[t.ix()]
+    }
+
+    /// The tenant at `t`, mutably (for scenario set-up: users, groups, settings).
+    pub fn tenant_mut(&mut self, t: TenantIdx) -> &mut Tenant {
+        &mut self.tenants[t.ix()]
+    }
+
+    /// A tenant's directory and the interner together, for adding users.
+    pub fn dir_and_strings(&mut self, t: TenantIdx) -> (&mut Directory, &mut Interner) {
+        (&mut self.tenants[t.ix()].dir, &mut self.strings)
+    }
+
+    /// The handle of `t`.
+    pub fn name(&self, t: TenantIdx) -> &str {
+        self.tenants[t.ix()].name()
+    }
+
+    /// The event log so far.
+    pub fn events(&self) -> &[Event] {
+        &self.log
+    }
+
+    /// The operation `op`.
+    pub fn op(&self, op: OpId) -> &Op {
+        &self.ops[op.0 as usize]
+    }
+
+    fn emit(&mut self, tenant: TenantIdx, kind: EventKind, rules: &[RuleId]) {
+        self.log.push(Event {
+            at: self.now,
+            tenant,
+            kind,
+            rules: rules.to_vec(),
+        });
+    }
+
+    fn push(&mut self, at: SimTime, p: Pending) {
+        self.seq += 1;
+        self.queue.push(Reverse((at, self.seq, p)));
+    }
+
+    fn draw(&mut self, min: Duration, max: Duration) -> Duration {
+        match self.delays {
+            DelayMode::Max => max,
+            DelayMode::Random => Duration(self.rng.random_range(min.0..=max.0.max(min.0))),
+        }
+    }
+
+    // ----- views -------------------------------------------------------------------------
+
+    /// The MTO a tenant sees itself in: the one it created or joined, while it exists.
+    pub fn mto_view(&self, t: TenantIdx) -> MtoView {
+        match self.tenants[t.ix()].mto {
+            Some(m) if !self.mtos[m.ix()].deleted => MtoView {
+                mto: Some(m),
+                active_tenants: self.mtos[m.ix()].active_count(),
+            },
+            _ => MtoView {
+                mto: None,
+                active_tenants: 0,
+            },
+        }
+    }
+
+    /// The MTO whose member list `t` can read: its own, else the latest one listing it as
+    /// pending (a pending tenant reads the list to find its adder).
+    pub fn listed_mto(&self, t: TenantIdx) -> Option<MtoIdx> {
+        self.mto_view(t).mto.or_else(|| {
+            (0..self.mtos.len())
+                .rev()
+                .map(|i| MtoIdx(i as u32))
+                .find(|m| !self.mtos[m.ix()].deleted && self.mtos[m.ix()].entry(t).is_some())
+        })
+    }
+
+    /// Accounts in `target` linked to users of `source`, not soft-deleted.
+    pub fn synced_from(&self, target: TenantIdx, source: TenantIdx) -> u64 {
+        self.tenants[target.ix()].dir.active_accounts_from(source)
+    }
+
+    /// The configuration named `name` whose source is `source`.
+    pub fn config_by_name(&self, source: TenantIdx, name: &str) -> Option<ConfigIdx> {
+        self.configs
+            .iter()
+            .position(|c| c.source == source && c.name == name)
+            .map(|i| ConfigIdx(i as u32))
+    }
+
+    /// The CTS-30 UPN of external account `ai` of tenant `t`.
+    pub fn external_upn(&self, t: TenantIdx, ai: u32) -> String {
+        let acc = &self.tenants[t.ix()].dir.externals[ai as usize];
+        let src = &self.tenants[acc.source_tenant.ix()].dir.users[acc.source_user.ix()];
+        crate::directory::ext_upn(&src.upn, &self.tenants[t.ix()].spec.initial_domain)
+    }
+
+    /// Finds an external account of `t` by its UPN, without a string index: the UPN names the
+    /// home user, whose account is then a table lookup (CTS-30 is injective).
+    pub fn external_by_upn(&self, t: TenantIdx, upn: &str) -> Option<u32> {
+        let tenant = &self.tenants[t.ix()];
+        let (local, domain) = upn.rsplit_once("#EXT#@")?;
+        if !domain.eq_ignore_ascii_case(&tenant.spec.initial_domain) {
+            return None;
+        }
+        for s in tenant.dir.source_tenants() {
+            let sdir = &self.tenants[s.ix()].dir;
+            // the home UPN is `local` with its last '_' turned back into '@'
+            if let Some(pos) = local.rfind('_') {
+                let home = format!("{}@{}", &local[..pos], &local[pos + 1..]);
+                if let Some(u) = sdir.user_by_upn(&home) {
+                    if let Some(a) = tenant.dir.account_of(s, u) {
+                        return Some(a);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    // ----- actions -----------------------------------------------------------------------
+
+    /// Performs `action` as tenant `actor`. A refusal changes nothing but the log. Returns
+    /// the asynchronous operation it started, if any.
+    pub fn apply(&mut self, actor: TenantIdx, action: Action) -> Result<Option<OpId>, Refusal> {
+        let verb = action.verb();
+        let res = match action {
+            Action::CreateMto {
+                display_name,
+                description,
+                via,
+            } => self.create_mto(actor, display_name, description, via),
+            Action::UpdateMto {
+                display_name,
+                description,
+            } => self.update_mto(actor, display_name, description),
+            Action::AddTenant { target, role, via } => self.add_member(actor, target, role, via),
+            Action::SetRole { target, role } => self.set_role(actor, target, role),
+            Action::Join { added_by, via } => self.join(actor, added_by, via).map(Some),
+            Action::ResetJoin => self.reset_join(actor),
+            Action::RemoveTenant { target } => self.remove(actor, target).map(Some),
+            Action::ShareUsers { groups, users } => self.share_users(actor, groups, users),
+            Action::UnshareUsers { groups, users } => self.unshare_users(actor, groups, users),
+        };
+        let res = match res {
+            Ok(op) => Ok(op),
+            Err(refusal) => {
+                self.emit(
+                    actor,
+                    EventKind::Refused {
+                        action: verb,
+                        refusal: refusal.clone(),
+                    },
+                    &[refusal.rule],
+                );
+                Err(refusal)
+            }
+        };
+        debug_assert_eq!(self.check_invariants(), Ok(()));
+        res
+    }
+
+    fn active_owner_mto(&self, actor: TenantIdx, rule: RuleId, what: &str) -> Result<MtoIdx, Refusal> {
+        match self.mto_view(actor).mto {
+            Some(m) if self.mtos[m.ix()].is_active_owner(actor) => Ok(m),
+            Some(_) => Err(Refusal::new(
+                rule,
+                format!(
+                    "{} is not an active owner of its MTO, and only owner tenants can {what}; an owner tenant could do it, or make {} an owner first.",
+                    self.name(actor),
+                    self.name(actor)
+                ),
+            )),
+            None => Err(Refusal::new(
+                rule,
+                format!(
+                    "{} is not in any MTO, so it cannot {what}; it could create one first (create-mto) or join one.",
+                    self.name(actor)
+                ),
+            )),
+        }
+    }
+
+    fn check_targeted_release(&self, t: TenantIdx, via: Via) -> Result<(), Refusal> {
+        if via == Via::M365 && self.rules.targeted_release_required && !self.tenants[t.ix()].spec.targeted_release {
+            return Err(Refusal::new(
+                r::MTO_49,
+                format!(
+                    "in the 2023 preview the Microsoft 365 admin center offers multitenant organizations only to tenants on Targeted release, and {} is not; it would be allowed with targeted_release = true, or through Graph (via = \"graph\").",
+                    self.name(t)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn create_mto(&mut self, actor: TenantIdx, name: String, description: String, via: Via) -> Result<Option<OpId>, Refusal> {
+        if let Some(m) = self.mto_view(actor).mto {
+            if self.mtos[m.ix()].is_active_owner(actor) {
+                // MTO-13 sim note: a create PUT from an active owner updates the MTO
+                return self.update_mto(actor, Some(name), Some(description));
+            }
+            return Err(Refusal::new(
+                r::MTO_3,
+                format!(
+                    "{} already belongs to the MTO \"{}\" and a tenant can be in only one MTO at a time; it could create a new one after leaving (remove-tenant).",
+                    self.name(actor),
+                    self.mtos[m.ix()].display_name
+                ),
+            ));
+        }
+        self.check_targeted_release(actor, via)?;
+        if name.trim().is_empty() {
+            return Err(Refusal::new(r::MTO_8, "displayName is required to create an MTO; give display_name a non-empty value."));
+        }
+        let m = MtoIdx(self.mtos.len() as u32);
+        self.mtos.push(Mto {
+            display_name: name.clone(),
+            description,
+            created_at: self.now,
+            creator: actor,
+            members: vec![MemberEntry {
+                tenant: actor,
+                role: Role::Owner,
+                state: MemberState::Active,
+                added_by: actor,
+                added_at: self.now,
+                joined_at: None,
+                transition: None,
+            }],
+            deleted: false,
+        });
+        let local = Guid::derive(self.seed, &[b"mto-local", &m.0.to_le_bytes(), &actor.0.to_le_bytes()]);
+        let t = &mut self.tenants[actor.ix()];
+        t.mto = Some(m);
+        t.local_mto_id = Some(local);
+        t.created_mto_at = Some(self.now);
+        self.emit(actor, EventKind::MtoCreated { mto: m, name }, &[r::MTO_8, r::MTO_9]);
+        if via == Via::M365 {
+            self.set_m365(actor);
+        }
+        Ok(None)
+    }
+
+    fn set_m365(&mut self, t: TenantIdx) {
+        let ten = &mut self.tenants[t.ix()];
+        ten.m365_managed = true;
+        ten.templates.set_by_m365();
+        self.emit(t, EventKind::TemplatesSetByM365, &[r::MTO_67]);
+    }
+
+    fn update_mto(&mut self, actor: TenantIdx, name: Option<String>, description: Option<String>) -> Result<Option<OpId>, Refusal> {
+        let m = self.active_owner_mto(actor, r::MTO_12, "update the MTO")?;
+        let mto = &mut self.mtos[m.ix()];
+        if let Some(n) = name {
+            if n.trim().is_empty() {
+                return Err(Refusal::new(r::MTO_8, "displayName cannot be emptied; keep the current name or give a new non-empty one."));
+            }
+            mto.display_name = n;
+        }
+        if let Some(d) = description {
+            mto.description = d;
+        }
+        let name = mto.display_name.clone();
+        self.emit(actor, EventKind::MtoUpdated { name }, &[r::MTO_12]);
+        Ok(None)
+    }
+
+    fn csp_related(&self, a: TenantIdx, b: TenantIdx) -> bool {
+        self.tenants[a.ix()].spec.csp_of.contains(&b) || self.tenants[b.ix()].spec.csp_of.contains(&a)
+    }
+
+    fn add_member(&mut self, actor: TenantIdx, target: TenantIdx, role: Role, via: Via) -> Result<Option<OpId>, Refusal> {
+        let m = self.active_owner_mto(actor, r::MTO_14, "add tenants")?;
+        if self.mtos[m.ix()].entry(target).is_some() {
+            return Err(Refusal::with_code(
+                r::MTO_16,
+                "Request_BadRequest",
+                format!(
+                    "Tenant is already being added in Multi-Tenant Organization. ({} is already listed; adding it again would be allowed only after its removal has completed, MTO-43.)",
+                    self.name(target)
+                ),
+            ));
+        }
+        if self.rules.csp_pairs_forbidden {
+            let mto = &self.mtos[m.ix()];
+            if let Some(e) = mto.members.iter().find(|e| self.csp_related(e.tenant, target)) {
+                return Err(Refusal::new(
+                    r::MTO_19,
+                    format!(
+                        "{} and {} are a Cloud Solution Provider and its customer, and an MTO may not be formed between them; tenants without a CSP relationship to the MTO's tenants could be added.",
+                        self.name(e.tenant),
+                        self.name(target)
+                    ),
+                ));
+            }
+        }
+        if via == Via::M365 {
+            self.check_targeted_release(actor, via)?;
+            let listed = self.mtos[m.ix()].members.iter().filter(|e| e.state != MemberState::Removed).count();
+            if listed as u32 >= self.rules.active_tenants_max {
+                return Err(Refusal::new(
+                    self.rules.tenant_cap_rule(),
+                    format!(
+                        "the Microsoft 365 admin center enforces the cap of {} tenants when tenants are added and {} are already listed; through Graph (via = \"graph\") more pending tenants could be added (MTO-17), though joins past the cap fail.",
+                        self.rules.active_tenants_max, listed
+                    ),
+                ));
+            }
+        }
+        let now = self.now;
+        self.mtos[m.ix()].members.push(MemberEntry {
+            tenant: target,
+            role: Role::Member,
+            state: MemberState::Pending,
+            added_by: actor,
+            added_at: now,
+            joined_at: None,
+            transition: (role == Role::Owner).then(|| Transition {
+                desired_state: MemberState::Active,
+                desired_role: Role::Owner,
+                status: ProcessingStatus::NotStarted,
+                details: None,
+            }),
+        });
+        if role == Role::Owner {
+            // the role is held as desiredRole until the tenant joins (MTO-24)
+        }
+        self.emit(actor, EventKind::TenantAdded { target, role }, &[r::MTO_14, r::MTO_15, r::MTO_17]);
+        Ok(None)
+    }
+
+    fn set_role(&mut self, actor: TenantIdx, target: TenantIdx, role: Role) -> Result<Option<OpId>, Refusal> {
+        let m = self.active_owner_mto(actor, r::MTO_22, "change roles")?;
+        let tname = self.name(target).to_string();
+        let mto = &self.mtos[m.ix()];
+        let Some(entry) = mto.entry(target) else {
+            return Err(Refusal::new(r::MTO_22, format!("{tname} is not listed in the MTO, so its role cannot change; add it first (add-tenant).")));
+        };
+        match entry.state {
+            MemberState::Removed => {
+                return Err(Refusal::new(r::MTO_40, format!("{tname} is being removed, so its role cannot change; it could be added again once the removal completes.")))
+            }
+            MemberState::Active if entry.role == Role::Owner && role == Role::Member && mto.other_active_owners(target) == 0 => {
+                return Err(Refusal::new(
+                    r::MTO_25,
+                    format!("{tname} is the only active owner and an MTO must always keep one; it could be demoted after another active tenant is made an owner."),
+                ))
+            }
+            _ => {}
+        }
+        let mto = &mut self.mtos[m.ix()];
+        let entry = mto.entry_mut(target).expect("checked above");
+        let queued = entry.state == MemberState::Pending;
+        if queued {
+            let t = entry.transition.get_or_insert(Transition {
+                desired_state: MemberState::Active,
+                desired_role: role,
+                status: ProcessingStatus::NotStarted,
+                details: None,
+            });
+            t.desired_role = role;
+        } else {
+            entry.role = role;
+        }
+        self.emit(actor, EventKind::RoleChanged { target, role, queued }, if queued { &[r::MTO_22, r::MTO_24] } else { &[r::MTO_22] });
+        Ok(None)
+    }
+
+    fn join(&mut self, actor: TenantIdx, added_by: TenantIdx, via: Via) -> Result<OpId, Refusal> {
+        self.check_targeted_release(actor, via)?;
+        match &self.tenants[actor.ix()].join.transition {
+            Some((ProcessingStatus::NotStarted | ProcessingStatus::Running, _)) => {
+                return Err(Refusal::new(r::MTO_28, format!("{} already has a join request being processed; wait for it to succeed or fail.", self.name(actor))))
+            }
+            Some((ProcessingStatus::Failed, _)) => {
+                return Err(Refusal::new(r::MTO_29, format!("{}'s last join request failed and must be reset first (reset-join); then a new join can be submitted.", self.name(actor))))
+            }
+            _ => {}
+        }
+        // the MTO that lists the joiner as pending, added by `added_by` (latest first)
+        let mto = (0..self.mtos.len()).rev().map(|i| MtoIdx(i as u32)).find(|m| {
+            let x = &self.mtos[m.ix()];
+            !x.deleted && x.entry(actor).is_some_and(|e| e.state == MemberState::Pending && e.added_by == added_by)
+        });
+        let delay = self.draw(self.rules.join_delay_min, self.rules.join_delay_max);
+        let due = self.now + delay;
+        let op = OpId(self.ops.len() as u32);
+        self.ops.push(Op { kind: OpKind::Join, actor, subject: actor, mto, added_by: Some(added_by), via, outcome: None });
+        let preview = self.rules.kind == RuleSetKind::Preview2023;
+        self.tenants[actor.ix()].join = JoinRecord {
+            added_by: Some(added_by),
+            member_state: Some(if preview { MemberState::Active } else { MemberState::Pending }),
+            role: preview.then_some(Role::Member),
+            transition: Some((ProcessingStatus::NotStarted, String::new())),
+        };
+        if let Some(m) = mto {
+            if let Some(e) = self.mtos[m.ix()].entry_mut(actor) {
+                let desired_role = e.transition.as_ref().map_or(Role::Member, |t| t.desired_role);
+                e.transition = Some(Transition { desired_state: MemberState::Active, desired_role, status: ProcessingStatus::NotStarted, details: None });
+            }
+        }
+        if via == Via::M365 {
+            self.set_m365(actor);
+        }
+        self.async_pending += 1;
+        self.push(due, Pending::JoinDone(op));
+        self.emit(actor, EventKind::JoinSubmitted { op, added_by, due }, &[r::MTO_26, r::MTO_27, r::MTO_28]);
+        Ok(op)
+    }
+
+    fn reset_join(&mut self, actor: TenantIdx) -> Result<Option<OpId>, Refusal> {
+        match &self.tenants[actor.ix()].join.transition {
+            Some((ProcessingStatus::Failed, _)) => {
+                self.tenants[actor.ix()].join = JoinRecord::default();
+                self.emit(actor, EventKind::JoinReset, &[r::MTO_29]);
+                Ok(None)
+            }
+            _ => Err(Refusal::new(r::MTO_29, format!("{} has no failed join request to reset; only a failed request is reset with the all-zero addedByTenantId.", self.name(actor)))),
+        }
+    }
+
+    fn remove(&mut self, actor: TenantIdx, target: TenantIdx) -> Result<OpId, Refusal> {
+        let an = self.name(actor).to_string();
+        let tn = self.name(target).to_string();
+        let Some(m) = self.mto_view(actor).mto else {
+            return Err(Refusal::new(r::MTO_35, format!("{an} is not an active tenant of any MTO, and every removal starts from an active tenant (a pending tenant declines by never joining, MTO-44).")));
+        };
+        let mto = &self.mtos[m.ix()];
+        let Some(te) = mto.entry(target) else {
+            return Err(Refusal::new(r::MTO_35, format!("{tn} is not listed in {an}'s MTO, so there is nothing to remove.")));
+        };
+        if te.state == MemberState::Removed {
+            return Err(Refusal::new(r::MTO_40, format!("{tn} is already being removed; the removal completes on its own.")));
+        }
+        let Some(ae) = mto.entry(actor).filter(|e| e.state == MemberState::Active) else {
+            return Err(Refusal::new(r::MTO_35, format!("{an} is being removed already and cannot remove tenants.")));
+        };
+        let others_active = mto.active().filter(|e| e.tenant != actor).count();
+        let case = if target == actor {
+            if ae.role == Role::Member {
+                RemovalCase::MemberLeaves
+            } else if mto.other_active_owners(actor) > 0 {
+                RemovalCase::OwnerLeavesOtherOwnerRemains
+            } else if others_active == 0 {
+                RemovalCase::LastTenantDeletesMto
+            } else if self.rules.owner_exit_dissolves {
+                RemovalCase::OwnerExitDissolves
+            } else {
+                return Err(Refusal::new(
+                    r::MTO_37,
+                    format!("{an} is the only active owner while {others_active} other tenant(s) are active, and an MTO must keep an active owner (MTO-25); {an} could leave after making another tenant an owner (set-role), or once it is the last active tenant, which deletes the MTO."),
+                ));
+            }
+        } else {
+            if ae.role != Role::Owner {
+                return Err(Refusal::new(r::MTO_35, format!("{an} is a member tenant and can only remove itself; an owner tenant could remove {tn}.")));
+            }
+            if self.rules.strict_removal {
+                if te.role == Role::Owner {
+                    return Err(Refusal::new(r::MTO_36, format!("with strict_removal on, owner tenants cannot be removed by others; {tn} could leave itself, or be demoted first.")));
+                }
+                if target == mto.creator {
+                    return Err(Refusal::new(r::MTO_36, format!("with strict_removal on, the creator tenant {tn} can only remove itself, even after demotion.")));
+                }
+            }
+            RemovalCase::OwnerRemovesOther
+        };
+        let delay = self.draw(self.rules.removal_delay_min, self.rules.removal_delay_max);
+        let due = self.now + delay;
+        let op = OpId(self.ops.len() as u32);
+        self.ops.push(Op { kind: OpKind::Removal, actor, subject: target, mto: Some(m), added_by: None, via: Via::Graph, outcome: None });
+        let whole = matches!(case, RemovalCase::LastTenantDeletesMto | RemovalCase::OwnerExitDissolves);
+        let mto = &mut self.mtos[m.ix()];
+        for e in mto.members.iter_mut() {
+            if e.tenant == target || (whole && e.state == MemberState::Active) {
+                // MTO-40's sample (a never-joined tenant) keeps state pending while queued;
+                // active tenants show the transitional `removed` (MTO-41).
+                if e.state == MemberState::Active {
+                    e.state = MemberState::Removed;
+                }
+                e.transition = Some(Transition { desired_state: MemberState::Removed, desired_role: e.role, status: ProcessingStatus::NotStarted, details: None });
+            }
+        }
+        self.async_pending += 1;
+        self.push(due, Pending::RemovalDone(op));
+        let rules: &[RuleId] = match case {
+            RemovalCase::MemberLeaves => &[r::MTO_35, r::MTO_42],
+            RemovalCase::OwnerRemovesOther => &[r::MTO_35],
+            RemovalCase::OwnerLeavesOtherOwnerRemains => &[r::MTO_35, r::MTO_25],
+            RemovalCase::LastTenantDeletesMto => &[r::MTO_35, r::MTO_38, r::MTO_39],
+            RemovalCase::OwnerExitDissolves => &[r::SEED_3],
+        };
+        self.emit(actor, EventKind::RemovalRequested { op, target, case, due }, rules);
+        Ok(op)
+    }
+
+    // ----- Microsoft 365 "Share users" ------------------------------------------------------
+
+    fn share_targets(&self, actor: TenantIdx, what: &str) -> Result<Vec<TenantIdx>, Refusal> {
+        let Some(m) = self.mto_view(actor).mto else {
+            return Err(Refusal::new(r::MTO_74, format!("{} is not an active tenant of an MTO, and {what} syncs to the MTO's other active tenants; it would be allowed after creating or joining one, or use an Entra configuration (create-sync).", self.name(actor))));
+        };
+        Ok(self.mtos[m.ix()].active().map(|e| e.tenant).filter(|&t| t != actor).collect())
+    }
+
+    fn ensure_mto_sync(&mut self, source: TenantIdx, target: TenantIdx) -> ConfigIdx {
+        let name = format!("MTO_Sync_{}", self.tenants[target.ix()].spec.tenant_id);
+        if let Some(c) = self.config_by_name(source, &name) {
+            return c;
+        }
+        let c = ConfigIdx(self.configs.len() as u32);
+        self.configs.push(SyncConfig::new(name, source, target, true));
+        self.emit(source, EventKind::SyncConfigCreated { config: c }, &[r::MTO_70, r::CTS_4]);
+        c
+    }
+
+    fn share_users(&mut self, actor: TenantIdx, groups: Vec<GroupIdx>, users: Vec<UserIdx>) -> Result<Option<OpId>, Refusal> {
+        let targets = self.share_targets(actor, "Share users")?;
+        if targets.is_empty() {
+            return Err(Refusal::new(r::MTO_74, format!("{} is the only active tenant of its MTO, so there is no tenant to share users with; share once another tenant has joined.", self.name(actor))));
+        }
+        for &t in &targets {
+            sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
+        }
+        let mut probe = SyncConfig::new(String::new(), actor, actor, true);
+        probe.groups = groups.clone();
+        probe.users = users.clone();
+        probe.groups.sort_unstable();
+        probe.users.sort_unstable();
+        if !probe.has_assigned_internal_user(&self.tenants[actor.ix()]) {
+            return Err(Refusal::new(r::CTS_5, format!("the shared scope holds no internal member user of {}, and a configuration needs at least one assigned internal user; share a group with internal members, or such users directly.", self.name(actor))));
+        }
+        for t in targets {
+            let c = self.ensure_mto_sync(actor, t);
+            self.add_scope(c, &groups, &users);
+            let (g, u) = (self.configs[c.ix()].groups.len(), self.configs[c.ix()].users.len());
+            self.emit(actor, EventKind::SyncScopeSet { config: c, groups: g, users: u }, &[r::MTO_74]);
+            self.start_job(c);
+        }
+        Ok(None)
+    }
+
+    fn unshare_users(&mut self, actor: TenantIdx, groups: Vec<GroupIdx>, users: Vec<UserIdx>) -> Result<Option<OpId>, Refusal> {
+        let targets = self.share_targets(actor, "Edit shared users")?;
+        for t in targets {
+            let name = format!("MTO_Sync_{}", self.tenants[t.ix()].spec.tenant_id);
+            let Some(c) = self.config_by_name(actor, &name) else { continue };
+            self.remove_scope(c, &groups, &users);
+            let (g, u) = (self.configs[c.ix()].groups.len(), self.configs[c.ix()].users.len());
+            self.emit(actor, EventKind::SyncScopeSet { config: c, groups: g, users: u }, &[r::MTO_74, r::CTS_42]);
+        }
+        Ok(None)
+    }
+
+    fn scope_delta(&self, c: ConfigIdx, groups: &[GroupIdx], users: &[UserIdx]) -> Vec<UserIdx> {
+        let src = &self.tenants[self.configs[c.ix()].source.ix()];
+        let mut v = users.to_vec();
+        for g in groups {
+            v.extend_from_slice(&src.dir.groups[g.ix()].members);
+        }
+        v
+    }
+
+    fn add_scope(&mut self, c: ConfigIdx, groups: &[GroupIdx], users: &[UserIdx]) {
+        let delta = self.scope_delta(c, groups, users);
+        let cfg = &mut self.configs[c.ix()];
+        cfg.groups.extend_from_slice(groups);
+        cfg.groups.sort_unstable();
+        cfg.groups.dedup();
+        cfg.users.extend_from_slice(users);
+        cfg.users.sort_unstable();
+        cfg.users.dedup();
+        cfg.job.pending.extend(delta);
+    }
+
+    fn remove_scope(&mut self, c: ConfigIdx, groups: &[GroupIdx], users: &[UserIdx]) {
+        let delta = self.scope_delta(c, groups, users);
+        let cfg = &mut self.configs[c.ix()];
+        cfg.groups.retain(|g| !groups.contains(g));
+        cfg.users.retain(|u| !users.contains(u));
+        cfg.job.pending.extend(delta);
+    }
+
+    fn start_job(&mut self, c: ConfigIdx) {
+        let cfg = &mut self.configs[c.ix()];
+        if cfg.job.scheduled {
+            return;
+        }
+        cfg.job.scheduled = true;
+        if cfg.job.status == JobStatus::Paused {
+            cfg.job.status = if cfg.job.initial_done { JobStatus::Active } else { JobStatus::NotRun };
+        }
+        let source = cfg.source;
+        self.emit(source, EventKind::SyncStarted { config: c }, &[r::CTS_4, r::CTS_41]);
+        self.configs[c.ix()].job.next_start = Some(self.now);
+        self.push(self.now, Pending::CycleStart(c));
+    }
+
+    // ----- time ----------------------------------------------------------------------------
+
+    /// Processes every queued completion due at or before `t`, then sets the clock to `t`.
+    pub fn advance_to(&mut self, t: SimTime) {
+        let mut n = 0u64;
+        while let Some(Reverse((at, _, _))) = self.queue.peek() {
+            if *at > t || n >= limits::EVENTS_PER_ADVANCE_MAX {
+                break;
+            }
+            self.step_queue();
+            n += 1;
+        }
+        if t > self.now {
+            self.now = t;
+        }
+    }
+
+    /// Advances until no join or removal is pending and every scheduled sync job has finished
+    /// a cycle with no work, at most `max` of simulated time. Returns the settle time, or the
+    /// time at which it gave up.
+    pub fn settle(&mut self, max: Duration) -> Result<SimTime, SimTime> {
+        let deadline = self.now + max;
+        let mut n = 0u64;
+        loop {
+            if self.is_settled() {
+                return Ok(self.now);
+            }
+            let Some(Reverse((at, _, _))) = self.queue.peek() else {
+                return Ok(self.now);
+            };
+            if *at > deadline || n >= limits::EVENTS_PER_ADVANCE_MAX {
+                self.now = deadline;
+                return Err(deadline);
+            }
+            self.step_queue();
+            n += 1;
+        }
+    }
+
+    /// Whether nothing is pending (see [`World::settle`]).
+    pub fn is_settled(&self) -> bool {
+        self.async_pending == 0 && (0..self.configs.len()).all(|c| self.config_settled(ConfigIdx(c as u32)))
+    }
+
+    fn config_settled(&self, c: ConfigIdx) -> bool {
+        let cfg = &self.configs[c.ix()];
+        let j = &cfg.job;
+        !j.scheduled
+            || (j.running.is_none()
+                && j.initial_done
+                && j.pending.is_empty()
+                && j.watermark == self.tenants[cfg.source.ix()].dir.changes.len()
+                && j.last.is_some_and(|s| s.exports() == 0))
+    }
+
+    fn step_queue(&mut self) {
+        let Some(Reverse((at, _, p))) = self.queue.pop() else { return };
+        if at > self.now {
+            self.now = at;
+        }
+        match p {
+            Pending::JoinDone(op) => {
+                self.async_pending -= 1;
+                self.complete_join(op);
+            }
+            Pending::RemovalDone(op) => {
+                self.async_pending -= 1;
+                self.complete_removal(op);
+            }
+            Pending::CycleStart(c) => self.cycle_start(c),
+            Pending::CycleEnd(c) => self.cycle_end(c),
+        }
+        debug_assert_eq!(self.check_invariants(), Ok(()));
+    }
+
+    fn join_failure(&self, op: &Op) -> Option<Refusal> {
+        let j = op.subject;
+        let jn = self.name(j);
+        if let Some(cur) = self.mto_view(j).mto {
+            if Some(cur) != op.mto {
+                return Some(Refusal::new(r::MTO_30, format!("{jn} already belongs to a different MTO (reason d; MTO-3); it could join after leaving that one.")));
+            }
+        }
+        let adder = op.added_by.expect("joins name an adder");
+        let Some(m) = op.mto.filter(|m| !self.mtos[m.ix()].deleted) else {
+            return Some(Refusal::new(r::MTO_30, format!("{jn} was not added by {} to any MTO (reason a); the join would succeed naming the owner tenant that added it.", self.name(adder))));
+        };
+        let mto = &self.mtos[m.ix()];
+        if !mto.entry(j).is_some_and(|e| e.state == MemberState::Pending) {
+            return Some(Refusal::new(r::MTO_30, format!("{jn} is no longer pending in the MTO (reason a); an owner would have to add it again (MTO-43).")));
+        }
+        if !mto.is_active_owner(adder) {
+            return Some(Refusal::new(r::MTO_30, format!("{} is no longer an active owner of the MTO, so {jn} was not added by an owner (reason a); an owner could add it again.", self.name(adder))));
+        }
+        let cap = self.rules.active_tenants_max as usize;
+        if mto.active_count() >= cap {
+            return Some(Refusal::new(self.rules.tenant_cap_rule(), format!("the MTO already has {} active tenants, the maximum under {} (MTO-30 reason c); the join would succeed after another tenant leaves, or with a higher cap by support request.", mto.active_count(), self.rules.kind.name())));
+        }
+        if let Some(max) = self.rules.internal_users_at_join_max {
+            let rule = if self.rules.kind == RuleSetKind::Preview2023 { r::MTO_45 } else { r::MTO_47 };
+            for t in [adder, j] {
+                let n = self.tenants[t.ix()].dir.internal_user_count();
+                if n > max {
+                    return Some(Refusal::new(rule, format!("{} has {n} internal users, more than the {max} allowed per tenant at join (MTO-30 reason b); the join would succeed with at most {max}.", self.name(t))));
+                }
+            }
+        }
+        None
+    }
+
+    fn complete_join(&mut self, op_id: OpId) {
+        let op = self.ops[op_id.0 as usize].clone();
+        let j = op.subject;
+        if let Some(f) = self.join_failure(&op) {
+            self.tenants[j.ix()].join = JoinRecord {
+                added_by: op.added_by,
+                member_state: Some(MemberState::Pending),
+                role: None,
+                transition: Some((ProcessingStatus::Failed, f.message.clone())),
+            };
+            if let Some(m) = op.mto {
+                if let Some(e) = self.mtos[m.ix()].entry_mut(j) {
+                    if let Some(t) = e.transition.as_mut() {
+                        t.status = ProcessingStatus::Failed;
+                        t.details = Some(f.message.clone());
+                    }
+                }
+            }
+            let mut rules = vec![r::MTO_30, r::MTO_28];
+            if f.rule != r::MTO_30 {
+                rules.insert(0, f.rule);
+            }
+            self.emit(j, EventKind::JoinFailed { op: op_id, reason: f.message.clone() }, &rules);
+            self.ops[op_id.0 as usize].outcome = Some(Err(f));
+            return;
+        }
+        let m = op.mto.expect("checked by join_failure");
+        let preview = self.rules.kind == RuleSetKind::Preview2023;
+        let now = self.now;
+        let entry = self.mtos[m.ix()].entry_mut(j).expect("pending entry checked");
+        let role = entry.transition.as_ref().map_or(entry.role, |t| t.desired_role);
+        entry.role = role;
+        entry.state = MemberState::Active;
+        entry.joined_at = (!preview).then_some(now);
+        entry.transition = None;
+        let local = Guid::derive(self.seed, &[b"mto-local", &m.0.to_le_bytes(), &j.0.to_le_bytes()]);
+        let ten = &mut self.tenants[j.ix()];
+        ten.mto = Some(m);
+        ten.local_mto_id = Some(local);
+        ten.join = JoinRecord { added_by: op.added_by, member_state: Some(MemberState::Active), role: Some(role), transition: None };
+        let active = self.mtos[m.ix()].active_count();
+        self.ops[op_id.0 as usize].outcome = Some(Ok(()));
+        self.emit(j, EventKind::JoinSucceeded { op: op_id, role, active }, &[r::MTO_31, r::MTO_32]);
+        // MTO-34, MTO-56, MTO-62: partner settings for every new pair, then templates
+        let others: Vec<TenantIdx> = self.mtos[m.ix()].active().map(|e| e.tenant).filter(|&t| t != j).collect();
+        for &o in &others {
+            self.partner_at_join(j, o);
+        }
+        for &o in &others {
+            self.partner_at_join(o, j);
+        }
+        // MTO-70: MTO_Sync_<id> configurations, stopped, for Microsoft 365-managed tenants
+        for &o in &others {
+            if self.tenants[j.ix()].m365_managed {
+                self.ensure_mto_sync(j, o);
+            }
+            if self.tenants[o.ix()].m365_managed {
+                self.ensure_mto_sync(o, j);
+            }
+        }
+    }
+
+    /// `owner`'s settings toward `partner` at a join event: created unconfigured where
+    /// missing (MTO-56), templates applied (MTO-62, MTO-63), MTO flag set (MTO-57).
+    fn partner_at_join(&mut self, owner: TenantIdx, partner: TenantIdx) {
+        let ten = &mut self.tenants[owner.ix()];
+        let existed = ten.partners.contains_key(&partner);
+        let p = ten.partners.entry(partner).or_insert_with(PartnerConfig::default);
+        let sync_new = !p.has_sync_policy;
+        p.has_sync_policy = true;
+        let templates = ten.templates.clone();
+        let changed = templates.apply_at_join(p, !existed, sync_new);
+        let flag_changed = !p.in_mto;
+        p.in_mto = true;
+        if !existed {
+            self.emit(owner, EventKind::PartnerCreated { partner }, &[r::MTO_34, r::MTO_56]);
+        }
+        if changed {
+            self.emit(owner, EventKind::TemplatesApplied { partner, new_partner: !existed }, &[r::MTO_62, r::MTO_63]);
+        }
+        if flag_changed {
+            self.emit(owner, EventKind::InMtoFlag { partner, value: true }, &[r::MTO_57]);
+        }
+    }
+
+    fn complete_removal(&mut self, op_id: OpId) {
+        let op = self.ops[op_id.0 as usize].clone();
+        let m = op.mto.expect("removals name their MTO");
+        let gone: Vec<TenantIdx> = self.mtos[m.ix()]
+            .members
+            .iter()
+            .filter(|e| e.transition.as_ref().is_some_and(|t| t.desired_state == MemberState::Removed))
+            .map(|e| e.tenant)
+            .collect();
+        self.mtos[m.ix()].members.retain(|e| !gone.contains(&e.tenant));
+        let remaining: Vec<TenantIdx> = self.mtos[m.ix()].active().map(|e| e.tenant).collect();
+        for &g in &gone {
+            let ten = &mut self.tenants[g.ix()];
+            if ten.mto == Some(m) {
+                ten.mto = None;
+                ten.local_mto_id = None;
+                ten.join = JoinRecord::default();
+            }
+            self.emit(g, EventKind::RemovalCompleted { op: op_id, target: g }, &[r::MTO_40, r::MTO_69, r::MTO_79]);
+            // MTO-57 sim note: the flag is cleared on both sides when removal completes
+            let mut pairs: Vec<TenantIdx> = remaining.clone();
+            pairs.extend(gone.iter().copied().filter(|&x| x != g));
+            for &o in &pairs {
+                self.clear_in_mto(g, o);
+                self.clear_in_mto(o, g);
+            }
+        }
+        self.ops[op_id.0 as usize].outcome = Some(Ok(()));
+        if remaining.is_empty() {
+            let dropped = self.mtos[m.ix()].members.len();
+            self.mtos[m.ix()].members.clear();
+            self.mtos[m.ix()].deleted = true;
+            let rules: &[RuleId] = if dropped > 0 { &[r::MTO_38, r::MTO_39, r::MTO_82] } else { &[r::MTO_38, r::MTO_82] };
+            self.emit(op.actor, EventKind::MtoDeleted { dropped_pending: dropped }, rules);
+        }
+    }
+
+    fn clear_in_mto(&mut self, owner: TenantIdx, partner: TenantIdx) {
+        if let Some(p) = self.tenants[owner.ix()].partners.get_mut(&partner) {
+            if p.in_mto {
+                p.in_mto = false;
+                self.emit(owner, EventKind::InMtoFlag { partner, value: false }, &[r::MTO_57]);
+            }
+        }
+    }
+
+    fn ms_per_object(&mut self) -> i64 {
+        match self.delays {
+            DelayMode::Max => sync::OBJECT_MS_MAX,
+            DelayMode::Random => self.rng.random_range(sync::OBJECT_MS_MIN..=sync::OBJECT_MS_MAX),
+        }
+    }
+
+    fn cycle_start(&mut self, c: ConfigIdx) {
+        let cfg = &self.configs[c.ix()];
+        if !cfg.job.scheduled || cfg.job.running.is_some() {
+            return;
+        }
+        let (s, t) = (cfg.source, cfg.target);
+        if let Err(refusal) = sync::check_prerequisites(&self.tenants[s.ix()], s, &self.tenants[t.ix()], t) {
+            self.emit(s, EventKind::CycleBlocked { config: c, refusal }, &[r::CTS_5, r::XTAP_7]);
+            let next = self.now + sync::CYCLE_INTERVAL;
+            self.configs[c.ix()].job.next_start = Some(next);
+            // a blocked job waits for a configuration change (start-sync) rather than spinning
+            self.configs[c.ix()].job.scheduled = false;
+            self.configs[c.ix()].job.status = JobStatus::Paused;
+            return;
+        }
+        let initial = !cfg.job.initial_done;
+        let watermark = self.tenants[s.ix()].dir.changes.len();
+        let (candidates, objects) = if initial {
+            let cand = sync::initial_candidates(cfg, c, &self.tenants[s.ix()], &self.tenants[t.ix()]);
+            (cand, cfg.initial_object_count(&self.tenants[s.ix()]))
+        } else {
+            let mut v: Vec<UserIdx> = self.tenants[s.ix()].dir.changes[cfg.job.watermark..watermark].to_vec();
+            v.extend_from_slice(&cfg.job.pending);
+            v.extend_from_slice(&cfg.job.escrows);
+            v.sort_unstable();
+            v.dedup();
+            let n = v.len() as u64;
+            (v, n)
+        };
+        let rate = self.ms_per_object();
+        let duration = sync::cycle_duration(objects, rate);
+        let cfg = &mut self.configs[c.ix()];
+        cfg.job.pending.clear();
+        cfg.job.escrows.clear();
+        cfg.job.running = Some(RunningCycle { initial, started_at: self.now, candidates, watermark });
+        if initial || objects > 0 {
+            self.emit(s, EventKind::CycleStarted { config: c, initial, objects, duration }, if initial { &[r::CTS_40, r::CTS_59] } else { &[r::CTS_41, r::CTS_59] });
+        }
+        self.push(self.now + duration, Pending::CycleEnd(c));
+    }
+
+    fn cycle_end(&mut self, c: ConfigIdx) {
+        let Some(run) = self.configs[c.ix()].job.running.take() else { return };
+        let (s, t) = (self.configs[c.ix()].source, self.configs[c.ix()].target);
+        let stats = {
+            let (src, tgt) = two(&mut self.tenants, s, t);
+            sync::run_cycle(&mut self.configs[c.ix()], c, src, tgt, &run.candidates, self.now, &self.rules)
+        };
+        let job = &mut self.configs[c.ix()].job;
+        job.watermark = run.watermark;
+        job.initial_done = true;
+        job.cycles += 1;
+        job.last = Some(stats);
+        add_stats(&mut job.totals, &stats);
+        if job.status == JobStatus::NotRun {
+            job.status = JobStatus::Active;
+        }
+        // next start on the fixed 40-minute cadence after the previous start (CTS-41)
+        let mut next = run.started_at + sync::CYCLE_INTERVAL;
+        while next < self.now {
+            next = next + sync::CYCLE_INTERVAL;
+        }
+        let scheduled = job.scheduled;
+        job.next_start = scheduled.then_some(next);
+        if stats.exports() > 0 || stats.failed > 0 || run.initial {
+            let mut rules = vec![if run.initial { r::CTS_40 } else { r::CTS_41 }];
+            if stats.created > 0 {
+                rules.extend([r::CTS_28, r::CTS_30]);
+            }
+            if stats.deleted > 0 {
+                rules.push(r::CTS_42);
+            }
+            if stats.restored > 0 {
+                rules.push(r::CTS_46);
+            }
+            if stats.failed > 0 {
+                rules.push(if self.rules.pair_synced_users_max.is_some() { r::SEED_2 } else { r::CTS_61 });
+            }
+            self.emit(s, EventKind::CycleFinished { config: c, initial: run.initial, stats }, &rules);
+        }
+        if scheduled {
+            self.push(next, Pending::CycleStart(c));
+        }
+    }
+
+    // ----- invariants --------------------------------------------------------------------
+
+    /// Checks the model's invariants; returns the first violation. Run after every step in
+    /// debug builds and tests.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (i, t) in self.tenants.iter().enumerate() {
+            let ti = TenantIdx(i as u16);
+            // MTO-3: a tenant is active in at most one MTO
+            let active_in = self.mtos.iter().filter(|m| !m.deleted && m.entry(ti).is_some_and(|e| e.state != MemberState::Pending)).count();
+            if active_in > 1 {
+                return Err(format!("MTO-3: {} is active in {active_in} MTOs", t.name()));
+            }
+            if let Some(m) = t.mto {
+                if !self.mtos[m.ix()].deleted && self.mtos[m.ix()].entry(ti).is_none() {
+                    return Err(format!("{} points at an MTO that does not list it", t.name()));
+                }
+            }
+        }
+        for m in self.mtos.iter().filter(|m| !m.deleted) {
+            let active = m.active_count();
+            // MTO-25: at least one active owner while any tenant is active (not while the
+            // whole MTO is being deleted or dissolved)
+            let owners = m.active().filter(|e| e.role == Role::Owner).count();
+            if active > 0 && owners == 0 {
+                return Err(format!("MTO-25: \"{}\" has {active} active tenants and no active owner", m.display_name));
+            }
+            if active > self.rules.active_tenants_max as usize {
+                return Err(format!("MTO-45/46: \"{}\" has {active} active tenants", m.display_name));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn add_stats(total: &mut CycleStats, s: &CycleStats) {
+    total.evaluated += s.evaluated;
+    total.created += s.created;
+    total.updated += s.updated;
+    total.deleted += s.deleted;
+    total.restored += s.restored;
+    total.failed += s.failed;
+    total.skipped += s.skipped;
+}
+
+/// Borrows two distinct tenants, the first shared and the second mutable.
+fn two(v: &mut [Tenant], a: TenantIdx, b: TenantIdx) -> (&Tenant, &mut Tenant) {
+    assert_ne!(a, b, "a configuration's source and target differ");
+    if a.ix() < b.ix() {
+        let (l, r) = v.split_at_mut(b.ix());
+        (&l[a.ix()], &mut r[0])
+    } else {
+        let (l, r) = v.split_at_mut(a.ix());
+        (&r[0], &mut l[b.ix()])
+    }
+}
