@@ -14,6 +14,8 @@ pub struct Refusal {
     pub code: Option<&'static str>,
     /// One sentence: what was refused, and what would have been allowed.
     pub message: String,
+    /// Other rules that also decide it (e.g. MTO-30 for a join failed by the tenant cap).
+    pub also: Vec<RuleId>,
 }
 
 impl Refusal {
@@ -23,6 +25,7 @@ impl Refusal {
             rule,
             code: None,
             message: message.into(),
+            also: Vec::new(),
         }
     }
     /// A refusal with a documented error code.
@@ -31,7 +34,15 @@ impl Refusal {
             rule,
             code: Some(code),
             message: message.into(),
+            also: Vec::new(),
         }
+    }
+}
+
+impl Refusal {
+    /// Whether `rule` decides this refusal (its main rule or one of the others).
+    pub fn cites(&self, rule: &str) -> bool {
+        self.rule.0 == rule || self.also.iter().any(|r| r.0 == rule)
     }
 }
 

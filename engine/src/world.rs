@@ -106,6 +106,8 @@ pub struct Op {
     pub added_by: Option<TenantIdx>,
     /// Admin surface.
     pub via: Via,
+    /// For removals, how the request was classified.
+    pub case: Option<RemovalCase>,
     /// `None` while pending.
     pub outcome: Option<Result<(), Refusal>>,
 }
@@ -593,7 +595,7 @@ impl World {
         let delay = self.draw(self.rules.join_delay_min, self.rules.join_delay_max);
         let due = self.now + delay;
         let op = OpId(self.ops.len() as u32);
-        self.ops.push(Op { kind: OpKind::Join, actor, subject: actor, mto, added_by: Some(added_by), via, outcome: None });
+        self.ops.push(Op { kind: OpKind::Join, actor, subject: actor, mto, added_by: Some(added_by), via, case: None, outcome: None });
         let preview = self.rules.kind == RuleSetKind::Preview2023;
         self.tenants[actor.ix()].join = JoinRecord {
             added_by: Some(added_by),
@@ -676,7 +678,7 @@ impl World {
         let delay = self.draw(self.rules.removal_delay_min, self.rules.removal_delay_max);
         let due = self.now + delay;
         let op = OpId(self.ops.len() as u32);
-        self.ops.push(Op { kind: OpKind::Removal, actor, subject: target, mto: Some(m), added_by: None, via: Via::Graph, outcome: None });
+        self.ops.push(Op { kind: OpKind::Removal, actor, subject: target, mto: Some(m), added_by: None, via: Via::Graph, case: Some(case), outcome: None });
         let whole = matches!(case, RemovalCase::LastTenantDeletesMto | RemovalCase::OwnerExitDissolves);
         let mto = &mut self.mtos[m.ix()];
         for e in mto.members.iter_mut() {
@@ -695,7 +697,7 @@ impl World {
             RemovalCase::MemberLeaves => &[r::MTO_35, r::MTO_42],
             RemovalCase::OwnerRemovesOther => &[r::MTO_35],
             RemovalCase::OwnerLeavesOtherOwnerRemains => &[r::MTO_35, r::MTO_25],
-            RemovalCase::LastTenantDeletesMto => &[r::MTO_35, r::MTO_38, r::MTO_39],
+            RemovalCase::LastTenantDeletesMto => &[r::MTO_35, r::MTO_38],
             RemovalCase::OwnerExitDissolves => &[r::SEED_3],
         };
         self.emit(actor, EventKind::RemovalRequested { op, target, case, due }, rules);
@@ -917,7 +919,10 @@ impl World {
     fn complete_join(&mut self, op_id: OpId) {
         let op = self.ops[op_id.0 as usize].clone();
         let j = op.subject;
-        if let Some(f) = self.join_failure(&op) {
+        if let Some(mut f) = self.join_failure(&op) {
+            if f.rule != r::MTO_30 {
+                f.also.push(r::MTO_30);
+            }
             self.tenants[j.ix()].join = JoinRecord {
                 added_by: op.added_by,
                 member_state: Some(MemberState::Pending),
@@ -1031,8 +1036,12 @@ impl World {
             let dropped = self.mtos[m.ix()].members.len();
             self.mtos[m.ix()].members.clear();
             self.mtos[m.ix()].deleted = true;
-            let rules: &[RuleId] = if dropped > 0 { &[r::MTO_38, r::MTO_39, r::MTO_82] } else { &[r::MTO_38, r::MTO_82] };
-            self.emit(op.actor, EventKind::MtoDeleted { dropped_pending: dropped }, rules);
+            let mut rules = vec![if op.case == Some(RemovalCase::OwnerExitDissolves) { r::SEED_3 } else { r::MTO_38 }];
+            if dropped > 0 {
+                rules.push(r::MTO_39);
+            }
+            rules.push(r::MTO_82);
+            self.emit(op.actor, EventKind::MtoDeleted { dropped_pending: dropped }, &rules);
         }
     }
 

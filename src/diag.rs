@@ -1,0 +1,124 @@
+//! Diagnostics for unusable input: the file, line and column, the offending source line with
+//! a caret under the column, and what would have been valid. Every such error makes
+//! `mtosim` exit with code 2.
+
+use std::fmt;
+use std::ops::Range;
+
+/// An error in an input file, located by byte span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// What would be valid, if there is something to say.
+    pub help: Option<String>,
+    /// The source line, for the caret display.
+    pub source_line: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic at byte offset `span.start` of `text`.
+    pub fn at(file: &str, text: &str, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        let start = span.start.min(text.len());
+        let before = &text[..floor_char_boundary(text, start)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+        Diagnostic {
+            file: file.to_string(),
+            line,
+            column,
+            message: message.into(),
+            help: None,
+            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+        }
+    }
+
+    /// A diagnostic about a whole file (line 1, column 1, no source line).
+    pub fn file_level(file: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+            help: None,
+            source_line: String::new(),
+        }
+    }
+
+    /// Adds what would have been valid.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        writeln!(f, "  --> {}:{}:{}", self.file, self.line, self.column)?;
+        if !self.source_line.is_empty() {
+            let num = self.line.to_string();
+            let pad = " ".repeat(num.len());
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{num} | {}", self.source_line)?;
+            let caret_pad: String = self
+                .source_line
+                .chars()
+                .take(self.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(f, "{pad} | {caret_pad}^")?;
+        }
+        if let Some(h) = &self.help {
+            writeln!(f, "  = help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// "did you mean" for `word` among `candidates` (Jaro-Winkler, best over 0.8).
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_line_and_column() {
+        let text = "a = 1\nbb = \"x\"\n";
+        let d = Diagnostic::at("f.toml", text, 11..12, "bad");
+        assert_eq!((d.line, d.column), (2, 6));
+        assert_eq!(d.source_line, "bb = \"x\"");
+        let shown = d.to_string();
+        assert!(shown.contains("--> f.toml:2:6"), "{shown}");
+        assert!(shown.contains("2 | bb = \"x\"\n  |      ^"), "{shown}");
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        assert_eq!(did_you_mean("create-mt", ["create-mto", "join"]), Some("create-mto"));
+        assert_eq!(did_you_mean("zzz", ["create-mto", "join"]), None);
+    }
+}

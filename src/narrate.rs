@@ -1,0 +1,172 @@
+//! Narration: turns the engine's structured events into one line each, for people.
+//!
+//! Line legend: `TIME  TENANT  WHAT HAPPENED  [RULES]`, where TIME is the simulated UTC time,
+//! TENANT is the tenant in which it happened (the acting tenant for requests), and RULES are
+//! the rule ids behind it (see `mtosim explain` and `docs/rules.md`).
+
+use mtosim_engine::event::{Event, EventKind, RemovalCase};
+use mtosim_engine::mto::Role;
+use mtosim_engine::{SimTime, World};
+
+/// `2023-08-30 08:00:00`.
+pub fn time(t: SimTime) -> String {
+    let (y, mo, d, h, mi, s) = t.civil();
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+}
+
+/// Width of the tenant column.
+pub fn tenant_width(world: &World) -> usize {
+    world.tenants.iter().map(|t| t.name().len()).max().unwrap_or(6).max(6)
+}
+
+/// One narrated line: time, tenant, text, rules.
+pub fn line(world: &World, ev: &Event) -> String {
+    let w = tenant_width(world);
+    let rules: Vec<&str> = ev.rules.iter().map(|r| r.0).collect();
+    let rules = if rules.is_empty() { String::new() } else { format!("  [{}]", rules.join(", ")) };
+    format!("{}  {:<w$}  {}{}", time(ev.at), world.name(ev.tenant), describe(world, ev), rules)
+}
+
+fn cfg_label(world: &World, c: mtosim_engine::ConfigIdx) -> String {
+    let cfg = &world.configs[c.ix()];
+    format!("{} (to {})", cfg.name, world.name(cfg.target))
+}
+
+fn role_word(r: Role) -> &'static str {
+    match r {
+        Role::Owner => "an owner",
+        Role::Member => "a member",
+    }
+}
+
+/// The text of an event, without time, tenant or rules.
+pub fn describe(world: &World, ev: &Event) -> String {
+    let n = |t: mtosim_engine::TenantIdx| world.name(t).to_string();
+    let me = n(ev.tenant);
+    match &ev.kind {
+        EventKind::MtoCreated { name, .. } => {
+            format!("created the multitenant organization \"{name}\"; {me} is its first active owner")
+        }
+        EventKind::MtoUpdated { name } => format!("updated the MTO; it is now called \"{name}\""),
+        EventKind::TenantAdded { target, role } => format!(
+            "added {} to the MTO as {}; it stays pending until its own admin joins",
+            n(*target),
+            role_word(*role)
+        ),
+        EventKind::RoleChanged { target, role, queued: true } => format!(
+            "asked for {} to become {}; it is pending, so the role applies when it joins",
+            n(*target),
+            role_word(*role)
+        ),
+        EventKind::RoleChanged { target, role, queued: false } => {
+            format!("made {} {}", n(*target), role_word(*role))
+        }
+        EventKind::JoinSubmitted { added_by, due, .. } => format!(
+            "submitted a join request naming {} as the adder; processing takes until {}",
+            n(*added_by),
+            time(*due)
+        ),
+        EventKind::JoinSucceeded { role, active, .. } => format!(
+            "join completed: {me} is an active {} of the MTO, which now has {active} active tenant{}",
+            role.as_str(),
+            if *active == 1 { "" } else { "s" }
+        ),
+        EventKind::JoinFailed { reason, .. } => format!("join FAILED: {reason}"),
+        EventKind::JoinReset => "reset the failed join request (addedByTenantId set to the all-zero GUID)".into(),
+        EventKind::RemovalRequested { target, case, due, .. } => {
+            let what = match case {
+                RemovalCase::MemberLeaves => format!("{me} is leaving the MTO"),
+                RemovalCase::OwnerRemovesOther => format!("removing {} from the MTO", n(*target)),
+                RemovalCase::OwnerLeavesOtherOwnerRemains => {
+                    format!("{me} is leaving the MTO; another active owner remains")
+                }
+                RemovalCase::LastTenantDeletesMto => {
+                    format!("{me}, the last active tenant, is leaving: this deletes the MTO")
+                }
+                RemovalCase::OwnerExitDissolves => {
+                    format!("{me}, the owner, is leaving: in the 2023 preview this dissolves the MTO for every tenant")
+                }
+            };
+            format!("{what}; removal completes by {}", time(*due))
+        }
+        EventKind::RemovalCompleted { .. } => format!(
+            "{me} is no longer in the MTO; its access settings, sync configurations and synced users stay as they were"
+        ),
+        EventKind::MtoDeleted { dropped_pending } if *dropped_pending > 0 => format!(
+            "the MTO no longer exists; {dropped_pending} pending tenant entr{} went with it",
+            if *dropped_pending == 1 { "y" } else { "ies" }
+        ),
+        EventKind::MtoDeleted { .. } => "the MTO no longer exists; every tenant's view now reads state inactive".into(),
+        EventKind::TemplatesSetByM365 => "Microsoft 365 admin center set the MTO templates: automatic redemption inbound and outbound, user sync inbound allowed".into(),
+        EventKind::PartnerCreated { partner } => format!(
+            "created cross-tenant access settings for {} (unconfigured: defaults apply)",
+            n(*partner)
+        ),
+        EventKind::TemplatesApplied { partner, new_partner } => {
+            let p = &world.tenant(ev.tenant).partners[partner];
+            let b = |v: Option<bool>| match v {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "default",
+            };
+            format!(
+                "applied its MTO templates to its settings for {} ({} partner): auto-redeem in {}, out {}; user sync in {}",
+                n(*partner),
+                if *new_partner { "new" } else { "existing" },
+                b(p.auto_redeem_inbound),
+                b(p.auto_redeem_outbound),
+                b(p.sync_inbound)
+            )
+        }
+        EventKind::InMtoFlag { partner, value } => format!(
+            "isInMultiTenantOrganization for {} is now {value}",
+            n(*partner)
+        ),
+        EventKind::SyncConfigCreated { config } => {
+            format!("cross-tenant sync configuration {} created, not running yet", cfg_label(world, *config))
+        }
+        EventKind::SyncScopeSet { config, groups, users } => format!(
+            "shared users: {} now syncs {groups} group{} and {users} user{} directly assigned",
+            cfg_label(world, *config),
+            if *groups == 1 { "" } else { "s" },
+            if *users == 1 { "" } else { "s" }
+        ),
+        EventKind::SyncStarted { config } => format!(
+            "started provisioning for {}; cycles run every 40 minutes",
+            cfg_label(world, *config)
+        ),
+        EventKind::CycleStarted { config, initial, objects, duration } => format!(
+            "{} cycle of {} started over {objects} object{}; it takes {duration}",
+            if *initial { "initial" } else { "incremental" },
+            cfg_label(world, *config),
+            if *objects == 1 { "" } else { "s" }
+        ),
+        EventKind::CycleFinished { config, initial, stats } => {
+            let cfg = &world.configs[config.ix()];
+            let mut parts = Vec::new();
+            if stats.created > 0 {
+                parts.push(format!("{} created as {} in {}", stats.created, cfg.user_type, n(cfg.target)));
+            }
+            for (k, v) in [("updated", stats.updated), ("soft-deleted", stats.deleted), ("restored", stats.restored), ("failed and will be retried", stats.failed)] {
+                if v > 0 {
+                    parts.push(format!("{v} {k}"));
+                }
+            }
+            if parts.is_empty() {
+                parts.push("nothing to change".into());
+            }
+            format!(
+                "{} cycle of {} finished: {}",
+                if *initial { "initial" } else { "incremental" },
+                cfg.name,
+                parts.join(", ")
+            )
+        }
+        EventKind::CycleBlocked { config, refusal } => format!(
+            "provisioning for {} stopped: {}",
+            cfg_label(world, *config),
+            refusal
+        ),
+        EventKind::Refused { action, refusal } => format!("{action} REFUSED: {refusal}"),
+    }
+}

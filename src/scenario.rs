@@ -1,0 +1,710 @@
+//! Loading a scenario file (the contract in `spec/scenario-format.md`): parse the TOML with
+//! spans, build the world's tenants, directories and settings, and resolve every step's
+//! references to tenants, users and groups before anything runs. Every problem is a
+//! [`Diagnostic`] with line and column, so a file is either fully usable or refused whole.
+
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::toml_read::{Src, Tbl};
+use mtosim_engine::directory::{Attr, User, UserType, ATTR_COUNT};
+use mtosim_engine::gen::{self, GenSpec};
+use mtosim_engine::mto::Role;
+use mtosim_engine::strings::Sym;
+use mtosim_engine::tenant::TenantSpec;
+use mtosim_engine::xtap::AppLevel;
+use mtosim_engine::{
+    limits, Action, DelayMode, Duration, GroupIdx, Guid, RuleSet, RuleSetKind, SimTime, TenantIdx, UserIdx, Via, World,
+};
+use std::ops::Range;
+use toml::de::DeTable;
+
+/// Steps in one scenario, at most.
+pub const STEPS_COUNT_MAX: usize = 100_000;
+/// Size of a scenario file, at most, in bytes.
+pub const SCENARIO_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// When a step happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum At {
+    /// After the current simulated time.
+    Offset(Duration),
+    /// At an absolute time.
+    Absolute(SimTime),
+}
+
+/// A step's `expect_error`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpectError {
+    /// `true`: any rule.
+    Any,
+    /// Exactly this rule id.
+    Rule(String),
+}
+
+/// A member-list state in a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateCheck {
+    /// `pending`.
+    Pending,
+    /// `active`.
+    Active,
+    /// `removed`.
+    Removed,
+    /// `absent`: not listed.
+    Absent,
+}
+
+/// One key of an `expect` step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// `mto = "active" | "inactive"`.
+    Mto(bool),
+    /// `mto_tenants = N`.
+    MtoTenants(u64),
+    /// `member = { tenant, role, state }`.
+    Member { tenant: TenantIdx, role: Option<Role>, state: Option<StateCheck> },
+    /// `synced_from = { tenant, count }`.
+    SyncedFrom { tenant: TenantIdx, count: u64 },
+    /// `user = { upn, user_type, account_enabled }`.
+    User { upn: String, user_type: Option<UserType>, account_enabled: Option<bool> },
+    /// `no_user = "upn"`.
+    NoUser(String),
+    /// `sync = { name, status }`.
+    Sync { name: String, status: Option<String> },
+    /// `partner = { tenant, ... }`: effective values.
+    Partner {
+        tenant: TenantIdx,
+        auto_redeem_inbound: Option<bool>,
+        auto_redeem_outbound: Option<bool>,
+        sync_inbound: Option<bool>,
+        in_mto: Option<bool>,
+    },
+}
+
+/// What a step does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// An administrator action.
+    Action(Action),
+    /// `wait`.
+    Wait(Duration),
+    /// `settle`.
+    Settle(Duration),
+    /// `expect`.
+    Expect(Vec<Check>),
+}
+
+/// One resolved step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// 1-based position in the file.
+    pub number: usize,
+    /// Line of the step's `do` key.
+    pub line: usize,
+    /// The verb.
+    pub verb: String,
+    /// The acting (or, for `expect`, viewing) tenant.
+    pub tenant: Option<TenantIdx>,
+    /// When.
+    pub at: Option<At>,
+    /// Expected refusal.
+    pub expect_error: Option<ExpectError>,
+    /// What.
+    pub kind: StepKind,
+}
+
+/// A loaded scenario: the world at the start of the timeline, and the steps.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// `[scenario] name`.
+    pub name: String,
+    /// The world before the first step.
+    pub world: World,
+    /// The timeline.
+    pub steps: Vec<Step>,
+}
+
+type R<T> = Result<T, Diagnostic>;
+
+const SCENARIO_KEYS: &[&str] = &[
+    "name",
+    "rules",
+    "seed",
+    "start",
+    "delays",
+    "max_active_tenants",
+    "internal_users_max",
+    "join_delay",
+    "removal_delay",
+    "strict_removal",
+];
+const TENANT_KEYS: &[&str] = &[
+    "name",
+    "display_name",
+    "tenant_id",
+    "initial_domain",
+    "domains",
+    "targeted_release",
+    "p1_licenses",
+    "object_quota",
+    "csp_of",
+    "users",
+    "user",
+    "group",
+    "templates",
+    "partner",
+];
+
+/// Every verb of the contract and the keys it takes (besides `do`, `tenant`, `at`,
+/// `expect_error`). Verbs marked `false` are part of the contract but not modelled yet.
+const VERBS: &[(&str, &[&str], bool)] = &[
+    ("create-mto", &["display_name", "description", "via"], true),
+    ("update-mto", &["display_name", "description"], true),
+    ("add-tenant", &["target", "role", "via"], true),
+    ("set-role", &["target", "role"], true),
+    ("join", &["added_by", "via"], true),
+    ("reset-join", &[], true),
+    ("remove-tenant", &["target"], true),
+    ("share-users", &["groups", "users"], true),
+    ("unshare-users", &["groups", "users"], true),
+    ("wait", &["for"], true),
+    ("settle", &["max"], true),
+    ("expect", &["mto", "mto_tenants", "member", "synced_from", "user", "no_user", "sync", "partner"], true),
+    ("set-partner", &["partner", "auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "mfa_trust", "b2b_inbound"], false),
+    ("delete-partner", &["partner"], false),
+    ("set-templates", &["auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "application"], false),
+    ("reset-templates", &[], false),
+    ("create-sync", &["target", "name", "scope", "user_type", "apply", "delete_action", "delete_threshold"], false),
+    ("assign", &["sync", "groups", "users"], false),
+    ("unassign", &["sync", "groups", "users"], false),
+    ("set-scoping-filter", &["sync", "filters"], false),
+    ("start-sync", &["sync"], false),
+    ("pause-sync", &["sync"], false),
+    ("restart-sync", &["sync", "reset"], false),
+    ("allow-deletes", &["sync"], false),
+    ("provision-on-demand", &["sync", "user"], false),
+    ("delete-sync", &["sync"], false),
+    ("add-user", &[], false),
+    ("update-user", &[], false),
+    ("disable-user", &["user"], false),
+    ("enable-user", &["user"], false),
+    ("delete-user", &["user"], false),
+    ("restore-user", &["user"], false),
+    ("add-to-group", &["group", "users"], false),
+    ("remove-from-group", &["group", "users"], false),
+    ("invite-guest", &["user", "user_type", "redeemed"], false),
+];
+
+/// Loads a scenario from its text. `file` names it in messages; `read_csv` is not needed yet.
+pub fn load(file: &str, text: &str) -> R<Scenario> {
+    if text.len() > SCENARIO_BYTES_MAX {
+        return Err(Diagnostic::file_level(
+            file,
+            format!("the file is {} bytes; scenarios are limited to {SCENARIO_BYTES_MAX} bytes (SCENARIO_BYTES_MAX)", text.len()),
+        ));
+    }
+    let src = Src { file, text };
+    let doc = DeTable::parse(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        src.err(span, format!("this is not valid TOML: {}", e.message().trim()))
+    })?;
+    let root = Tbl::new(src, &doc, "the file");
+    root.allow_only(&["scenario", "tenant", "step"])?;
+
+    let sc = root.table("scenario")?.ok_or_else(|| {
+        Diagnostic::file_level(file, "the file has no [scenario] table").help("start it with [scenario] and name = \"...\"")
+    })?;
+    sc.allow_only(SCENARIO_KEYS)?;
+    let (name, _) = sc.req_str("name")?;
+    let kind = match sc.str("rules")? {
+        None => RuleSetKind::Ga,
+        Some((s, span)) => RuleSetKind::parse(&s).ok_or_else(|| {
+            src.err(span, format!("unknown rule set \"{s}\"")).help("rules is \"ga\" (default) or \"preview-2023\"")
+        })?,
+    };
+    let mut rules = RuleSet::new(kind);
+    if let Some(n) = sc.uint("max_active_tenants", 100_000)? {
+        rules.active_tenants_max = n as u32;
+    }
+    if let Some(n) = sc.uint("internal_users_max", u64::MAX >> 1)? {
+        rules.internal_users_at_join_max = Some(n);
+    }
+    if let Some(b) = sc.bool("strict_removal")? {
+        rules.strict_removal = b;
+    }
+    if let Some(d) = duration(&sc, "join_delay")? {
+        rules.join_delay_max = d;
+        rules.join_delay_min = rules.join_delay_min.min(d);
+    }
+    if let Some(d) = duration(&sc, "removal_delay")? {
+        rules.removal_delay_max = d;
+        rules.removal_delay_min = rules.removal_delay_min.min(d);
+    }
+    let seed = sc.uint("seed", u64::MAX >> 1)?.unwrap_or(0);
+    let start = match sc.str("start")? {
+        None => SimTime::DEFAULT_START,
+        Some((s, span)) => SimTime::parse_rfc3339(&s).map_err(|e| src.err(span, e))?,
+    };
+    let delays = match sc.str("delays")? {
+        None => DelayMode::Max,
+        Some((s, span)) => match s.as_str() {
+            "max" => DelayMode::Max,
+            "random" => DelayMode::Random,
+            _ => return Err(src.err(span, format!("unknown delays \"{s}\"")).help("delays is \"max\" (default) or \"random\"")),
+        },
+    };
+    let mut world = World::new(rules, seed, start, delays);
+
+    let tenants = root.tables("tenant")?;
+    if tenants.is_empty() {
+        return Err(Diagnostic::file_level(file, "the scenario has no [[tenant]]").help("add at least one [[tenant]] with a name"));
+    }
+    // pass 1: identities, so that every later reference resolves
+    for (i, t) in tenants.iter().enumerate() {
+        t.allow_only(TENANT_KEYS)?;
+        let (tname, span) = t.req_str("name")?;
+        if tname.is_empty() || !tname.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(src.err(span, format!("tenant name \"{tname}\" must be letters, digits, '-' or '_'")));
+        }
+        let initial_domain = match t.str("initial_domain")? {
+            Some((d, span)) => {
+                if !d.ends_with(".onmicrosoft.com") {
+                    return Err(src.err(span, format!("initial_domain \"{d}\" must end with .onmicrosoft.com")));
+                }
+                d
+            }
+            None => format!("{}.onmicrosoft.com", tname.to_ascii_lowercase()),
+        };
+        let mut domains: Vec<String> = t.str_list("domains")?.unwrap_or_default().into_iter().map(|(d, _)| d).collect();
+        if domains.is_empty() {
+            domains.push(initial_domain.clone());
+        }
+        if let Some((d, span)) = t.str_list("domains")?.unwrap_or_default().into_iter().find(|(d, _)| d.contains('_') || d.contains('@') || d.is_empty()) {
+            return Err(src.err(span, format!("domain \"{d}\" is not a domain name")).help("domains hold no '_' or '@' (CTS-30 relies on it)"));
+        }
+        let tenant_id = match t.str("tenant_id")? {
+            Some((s, span)) => Guid::parse(&s).ok_or_else(|| src.err(span, format!("tenant_id \"{s}\" is not a GUID")).help("write it as aaaaaaaa-0000-4000-8000-000000000001"))?,
+            None => Guid::derive(seed, &[b"tenant-id", tname.as_bytes()]),
+        };
+        let spec = TenantSpec {
+            display_name: t.str("display_name")?.map_or_else(|| tname.clone(), |(d, _)| d),
+            name: tname.clone(),
+            tenant_id,
+            initial_domain,
+            domains,
+            targeted_release: t.bool("targeted_release")?.unwrap_or(false),
+            p1_licenses: t.uint("p1_licenses", u64::MAX >> 1)?,
+            object_quota: t.uint("object_quota", u64::MAX >> 1)?.unwrap_or(300_000),
+            csp_of: Vec::new(),
+        };
+        world.add_tenant(spec).map_err(|e| src.err(t.span_of("name"), e))?;
+        let _ = i;
+    }
+    // pass 2: relations, directories and settings
+    for (i, t) in tenants.iter().enumerate() {
+        let ti = TenantIdx(i as u16);
+        for (c, span) in t.str_list("csp_of")?.unwrap_or_default() {
+            let other = tenant_ref(&world, src, &c, span)?;
+            world.tenant_mut(ti).spec.csp_of.push(other);
+        }
+        load_users(&mut world, src, t, ti, seed)?;
+        for g in t.tables("group")? {
+            g.allow_only(&["name", "members", "rule"])?;
+            let (gname, gspan) = g.req_str("name")?;
+            if let Some((_, span)) = g.str("rule")? {
+                return Err(src.err(span, "dynamic groups (rule = ...) are part of the contract but not modelled yet").help("list static members with members = [\"upn\", ...] for now"));
+            }
+            let mut members = Vec::new();
+            for (upn, span) in g.str_list("members")?.unwrap_or_default() {
+                members.push(user_ref(&world, src, ti, &upn, span)?);
+            }
+            if world.tenant(ti).dir.groups.len() >= limits::GROUPS_PER_TENANT_MAX {
+                return Err(src.err(gspan, format!("more than {} groups in one tenant (GROUPS_PER_TENANT_MAX)", limits::GROUPS_PER_TENANT_MAX)));
+            }
+            world.tenant_mut(ti).dir.add_group(&gname, members).map_err(|e| src.err(gspan, e))?;
+        }
+        if let Some(tp) = t.table("templates")? {
+            tp.allow_only(&["auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "mfa_trust", "application"])?;
+            let level = app_level(&tp)?;
+            let tpl = &mut world.tenant_mut(ti).templates;
+            tpl.auto_redeem_inbound = tp.bool("auto_redeem_inbound")?;
+            tpl.auto_redeem_outbound = tp.bool("auto_redeem_outbound")?;
+            tpl.sync_inbound = tp.bool("sync_inbound")?;
+            tpl.mfa_trust = tp.bool("mfa_trust")?;
+            if let Some(l) = level {
+                tpl.partner_level = l;
+                tpl.identity_level = l;
+            }
+        }
+        for p in t.tables("partner")? {
+            p.allow_only(&["tenant", "auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "mfa_trust"])?;
+            let (pn, span) = p.req_str("tenant")?;
+            let other = tenant_ref(&world, src, &pn, span.clone())?;
+            if other == ti {
+                return Err(src.err(span, "a tenant has no partner configuration for itself"));
+            }
+            let sync_inbound = p.bool("sync_inbound")?;
+            let cfg = world.tenant_mut(ti).partners.entry(other).or_default();
+            cfg.auto_redeem_inbound = p.bool("auto_redeem_inbound")?;
+            cfg.auto_redeem_outbound = p.bool("auto_redeem_outbound")?;
+            cfg.mfa_trust = p.bool("mfa_trust")?;
+            cfg.has_sync_policy = sync_inbound.is_some();
+            cfg.sync_inbound = sync_inbound;
+        }
+    }
+
+    let mut steps = Vec::new();
+    if let Some(v) = root.get("step") {
+        let n = v.get_ref().as_array().map_or(1, |a| a.len());
+        if n > STEPS_COUNT_MAX {
+            return Err(src.err(v.span(), format!("{n} steps; a scenario holds at most {STEPS_COUNT_MAX} (STEPS_COUNT_MAX)")));
+        }
+    }
+    for (i, st) in root.tables("step")?.into_iter().enumerate() {
+        steps.push(load_step(&world, src, st, i + 1)?);
+    }
+    Ok(Scenario { name, world, steps })
+}
+
+fn duration(t: &Tbl<'_, '_>, key: &str) -> R<Option<Duration>> {
+    match t.str(key)? {
+        None => Ok(None),
+        Some((s, span)) => Duration::parse(&s).map(Some).map_err(|e| t.src.err(span, e)),
+    }
+}
+
+fn app_level(t: &Tbl<'_, '_>) -> R<Option<AppLevel>> {
+    let Some(list) = t.str_list("application")? else { return Ok(None) };
+    let mut level = AppLevel::NONE;
+    for (s, span) in list {
+        let l = AppLevel::parse_flag(&s).ok_or_else(|| {
+            t.src.err(span, format!("unknown application level \"{s}\"")).help("use \"newPartners\", \"existingPartners\" or \"none\" (MTO-61)")
+        })?;
+        level = AppLevel(level.0 | l.0);
+    }
+    Ok(Some(level))
+}
+
+fn tenant_ref(world: &World, src: Src<'_>, name: &str, span: Range<usize>) -> R<TenantIdx> {
+    world.tenant_by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = world.tenants.iter().map(|t| t.name()).collect();
+        let d = src.err(span, format!("unknown tenant \"{name}\""));
+        match did_you_mean(name, names.iter().copied()) {
+            Some(s) => d.help(format!("did you mean \"{s}\"? tenants: {}", names.join(", "))),
+            None => d.help(format!("tenants: {}", names.join(", "))),
+        }
+    })
+}
+
+fn user_ref(world: &World, src: Src<'_>, t: TenantIdx, upn: &str, span: Range<usize>) -> R<UserIdx> {
+    let dir = &world.tenant(t).dir;
+    dir.user_by_upn(upn).ok_or_else(|| {
+        let d = src.err(span, format!("unknown user \"{upn}\" in tenant {}", world.name(t)));
+        match did_you_mean(upn, dir.users.iter().map(|u| &*u.upn)) {
+            Some(s) => d.help(format!("did you mean \"{s}\"?")),
+            None => d.help("users are referred to by userPrincipalName; inline users are [[tenant.user]] entries"),
+        }
+    })
+}
+
+fn group_ref(world: &World, src: Src<'_>, t: TenantIdx, name: &str, span: Range<usize>) -> R<GroupIdx> {
+    let dir = &world.tenant(t).dir;
+    dir.group_by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = dir.group_names().collect();
+        let d = src.err(span, format!("unknown group \"{name}\" in tenant {}", world.name(t)));
+        match did_you_mean(name, names.iter().copied()) {
+            Some(s) => d.help(format!("did you mean \"{s}\"?")),
+            None if names.is_empty() => d.help(format!("{} has no groups; add a [[tenant.group]]", world.name(t))),
+            None => d.help(format!("groups of {}: {}", world.name(t), names.join(", "))),
+        }
+    })
+}
+
+fn load_users(world: &mut World, src: Src<'_>, t: &Tbl<'_, '_>, ti: TenantIdx, seed: u64) -> R<()> {
+    // inline users first, so generated UPNs avoid them
+    for u in t.tables("user")? {
+        let user = inline_user(world, src, &u)?;
+        let span = u.span_of("upn");
+        check_user_room(world, src, ti, span.clone(), 1)?;
+        world.tenant_mut(ti).dir.add_user(user).map_err(|e| src.err(span, e))?;
+    }
+    let Some(us) = t.table("users")? else { return Ok(()) };
+    us.allow_only(&["generate", "departments", "disabled", "guests", "csv"])?;
+    if let Some((_, span)) = us.str("csv")? {
+        return Err(src.err(span, "users = { csv = ... } is part of the contract but the Entra CSV import is not modelled yet").help("use generate = N or [[tenant.user]] entries for now"));
+    }
+    let count = us.uint("generate", limits::USERS_PER_TENANT_MAX as u64)?.ok_or_else(|| {
+        src.err(us.span.clone(), "users needs generate = N").help("e.g. users = { generate = 1200 }")
+    })? as usize;
+    check_user_room(world, src, ti, us.span_of("generate"), count)?;
+    let spec = GenSpec {
+        count,
+        departments: us.str_list("departments")?.unwrap_or_default().into_iter().map(|(d, _)| d).collect(),
+        disabled: us.fraction("disabled")?.unwrap_or(0.0),
+        guests: us.fraction("guests")?.unwrap_or(0.0),
+    };
+    let tenant = world.tenant(ti);
+    let domain = tenant.spec.domains[0].clone();
+    let name = tenant.name().to_string();
+    let (dir, strings) = world.dir_and_strings(ti);
+    let users = gen::generate(seed, &name, &domain, &spec, strings, |u| dir.upn_taken(u));
+    for u in users {
+        dir.add_user(u).expect("generated UPNs avoid taken ones");
+    }
+    Ok(())
+}
+
+fn check_user_room(world: &World, src: Src<'_>, ti: TenantIdx, span: Range<usize>, more: usize) -> R<()> {
+    if world.tenant(ti).dir.users.len() + more > limits::USERS_PER_TENANT_MAX {
+        return Err(src.err(span, format!("more than {} users in one tenant (USERS_PER_TENANT_MAX)", limits::USERS_PER_TENANT_MAX)));
+    }
+    Ok(())
+}
+
+const USER_KEYS_FIXED: &[&str] = &["upn", "user_type", "account_enabled", "display_name"];
+
+fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
+    let (upn, span) = u.req_str("upn")?;
+    if !upn.contains('@') || upn.starts_with('@') || upn.ends_with('@') {
+        return Err(src.err(span, format!("\"{upn}\" is not a userPrincipalName")).help("write it as alias@domain"));
+    }
+    let mut attrs = [Sym::NONE; ATTR_COUNT];
+    let mut allowed: Vec<&str> = USER_KEYS_FIXED.to_vec();
+    allowed.extend(Attr::ALL.iter().map(|a| a.graph_name()));
+    for (k, v) in u.t.iter() {
+        let key: &str = k.get_ref();
+        if USER_KEYS_FIXED.contains(&key) {
+            continue;
+        }
+        let attr = if key == "display_name" { Some(Attr::DisplayName) } else { Attr::from_graph_name(key) };
+        let Some(attr) = attr else {
+            u.allow_only(&allowed)?;
+            unreachable!("allow_only refuses unknown keys");
+        };
+        let Some(s) = v.get_ref().as_str() else {
+            return Err(src.err(v.span(), format!("`{key}` must be a string")));
+        };
+        attrs[attr as usize] = world.strings.intern(s);
+    }
+    if let Some((d, _)) = u.str("display_name")? {
+        attrs[Attr::DisplayName as usize] = world.strings.intern(&d);
+    }
+    let user_type = match u.str("user_type")? {
+        None => UserType::Member,
+        Some((s, span)) => UserType::parse(&s).ok_or_else(|| src.err(span, format!("unknown user_type \"{s}\"")).help("\"Member\" (default) or \"Guest\""))?,
+    };
+    Ok(User {
+        external: upn.contains("#EXT#"),
+        upn: upn.into(),
+        attrs,
+        user_type,
+        account_enabled: u.bool("account_enabled")?.unwrap_or(true),
+        deleted_at: None,
+    })
+}
+
+fn via(t: &Tbl<'_, '_>) -> R<Via> {
+    match t.str("via")? {
+        None => Ok(Via::Graph),
+        Some((s, span)) => match s.as_str() {
+            "graph" => Ok(Via::Graph),
+            "m365" => Ok(Via::M365),
+            _ => Err(t.src.err(span, format!("unknown via \"{s}\"")).help("via is \"graph\" (default) or \"m365\"")),
+        },
+    }
+}
+
+fn role(t: &Tbl<'_, '_>, required: bool) -> R<Role> {
+    match t.str("role")? {
+        None if !required => Ok(Role::Member),
+        None => Err(t.src.err(t.span.clone(), format!("{} needs `role`", t.what)).help("role = \"owner\" or \"member\"")),
+        Some((s, span)) => Role::parse(&s).ok_or_else(|| t.src.err(span, format!("unknown role \"{s}\"")).help("role is \"owner\" or \"member\"")),
+    }
+}
+
+fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<Step> {
+    let (verb, vspan) = st.req_str("do")?;
+    let line = src.err(vspan.clone(), "").line;
+    let Some(&(_, keys, modelled)) = VERBS.iter().find(|(v, _, _)| *v == verb) else {
+        let d = src.err(vspan, format!("unknown verb \"{verb}\" in [[step]] {number}"));
+        let verbs: Vec<&str> = VERBS.iter().map(|v| v.0).collect();
+        return Err(match did_you_mean(&verb, verbs.iter().copied()) {
+            Some(s) => d.help(format!("did you mean \"{s}\"?")),
+            None => d.help(format!("verbs: {}", verbs.join(", "))),
+        });
+    };
+    if !modelled {
+        return Err(src
+            .err(vspan, format!("verb \"{verb}\" is part of the scenario contract but this version of mtosim does not model it yet"))
+            .help("modelled verbs: create-mto, update-mto, add-tenant, set-role, join, reset-join, remove-tenant, share-users, unshare-users, wait, settle, expect"));
+    }
+    let st = Tbl { what: format!("[[step]] {number} ({verb})"), ..st };
+    let time_verb = matches!(verb.as_str(), "wait" | "settle");
+    let mut allowed: Vec<&str> = vec!["do", "at"];
+    if !time_verb {
+        allowed.push("tenant");
+    }
+    if !time_verb && verb != "expect" {
+        allowed.push("expect_error");
+    }
+    allowed.extend_from_slice(keys);
+    st.allow_only(&allowed)?;
+    let tenant = if time_verb {
+        None
+    } else {
+        let (n, span) = st.req_str("tenant")?;
+        Some(tenant_ref(world, src, &n, span)?)
+    };
+    let at = match st.str("at")? {
+        None => None,
+        Some((s, span)) => Some(if s.starts_with('+') {
+            At::Offset(Duration::parse(&s).map_err(|e| src.err(span, e))?)
+        } else {
+            At::Absolute(SimTime::parse_rfc3339(&s).map_err(|e| src.err(span, e).help("write a time as \"2023-08-30T12:00:00Z\" or an offset as \"+2h\""))?)
+        }),
+    };
+    let expect_error = match st.get("expect_error") {
+        None => None,
+        Some(v) => match v.get_ref() {
+            toml::de::DeValue::Boolean(true) => Some(ExpectError::Any),
+            toml::de::DeValue::String(s) if valid_rule_id(s) => Some(ExpectError::Rule(s.to_string())),
+            _ => return Err(src.err(v.span(), "expect_error must be a rule id such as \"MTO-37\", or true for any rule")),
+        },
+    };
+    let actor = tenant.unwrap_or(TenantIdx(0));
+    let groups = |key: &str| -> R<Vec<GroupIdx>> {
+        st.str_list(key)?.unwrap_or_default().into_iter().map(|(g, span)| group_ref(world, src, actor, &g, span)).collect()
+    };
+    let users = |key: &str| -> R<Vec<UserIdx>> {
+        st.str_list(key)?.unwrap_or_default().into_iter().map(|(u, span)| user_ref(world, src, actor, &u, span)).collect()
+    };
+    let target = |key: &str, default: Option<TenantIdx>| -> R<TenantIdx> {
+        match st.str(key)? {
+            Some((n, span)) => tenant_ref(world, src, &n, span),
+            None => default.ok_or_else(|| src.err(st.span.clone(), format!("{} needs `{key}`", st.what)).help(format!("add {key} = \"<tenant name>\""))),
+        }
+    };
+    let text = |key: &str| -> R<Option<String>> {
+        match st.str(key)? {
+            Some((s, span)) if s.len() > limits::TEXT_LEN_MAX => Err(src.err(span, format!("`{key}` is longer than {} bytes (TEXT_LEN_MAX)", limits::TEXT_LEN_MAX))),
+            other => Ok(other.map(|(s, _)| s)),
+        }
+    };
+    let kind = match verb.as_str() {
+        "create-mto" => StepKind::Action(Action::CreateMto {
+            display_name: text("display_name")?.ok_or_else(|| src.err(st.span.clone(), format!("{} needs `display_name`", st.what)).help("add display_name = \"...\" (MTO-8: required)"))?,
+            description: text("description")?.unwrap_or_default(),
+            via: via(&st)?,
+        }),
+        "update-mto" => StepKind::Action(Action::UpdateMto { display_name: text("display_name")?, description: text("description")? }),
+        "add-tenant" => StepKind::Action(Action::AddTenant { target: target("target", None)?, role: role(&st, false)?, via: via(&st)? }),
+        "set-role" => StepKind::Action(Action::SetRole { target: target("target", None)?, role: role(&st, true)? }),
+        "join" => StepKind::Action(Action::Join { added_by: target("added_by", None)?, via: via(&st)? }),
+        "reset-join" => StepKind::Action(Action::ResetJoin),
+        "remove-tenant" => StepKind::Action(Action::RemoveTenant { target: target("target", tenant)? }),
+        "share-users" | "unshare-users" => {
+            let (g, u) = (groups("groups")?, users("users")?);
+            if g.is_empty() && u.is_empty() {
+                return Err(src.err(st.span.clone(), format!("{} needs `groups` or `users`", st.what)).help("e.g. groups = [\"MTO Shared\"]"));
+            }
+            if verb == "share-users" {
+                StepKind::Action(Action::ShareUsers { groups: g, users: u })
+            } else {
+                StepKind::Action(Action::UnshareUsers { groups: g, users: u })
+            }
+        }
+        "wait" => StepKind::Wait(duration(&st, "for")?.ok_or_else(|| src.err(st.span.clone(), format!("{} needs `for`", st.what)).help("e.g. for = \"2h\""))?),
+        "settle" => StepKind::Settle(duration(&st, "max")?.unwrap_or(Duration::days(30))),
+        "expect" => StepKind::Expect(load_checks(world, src, &st, actor)?),
+        other => unreachable!("verb {other} is listed as modelled"),
+    };
+    Ok(Step { number, line, verb, tenant, at, expect_error, kind })
+}
+
+fn valid_rule_id(s: &str) -> bool {
+    s.rsplit_once('-').is_some_and(|(p, n)| ["MTO", "CTS", "XTAP", "SEED"].contains(&p) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx) -> R<Vec<Check>> {
+    let mut checks = Vec::new();
+    if let Some((s, span)) = st.str("mto")? {
+        checks.push(Check::Mto(match s.as_str() {
+            "active" => true,
+            "inactive" => false,
+            _ => return Err(src.err(span, format!("unknown MTO state \"{s}\"")).help("mto is \"active\" or \"inactive\"")),
+        }));
+    }
+    if let Some(n) = st.uint("mto_tenants", 1_000_000)? {
+        checks.push(Check::MtoTenants(n));
+    }
+    for m in st.tables("member")? {
+        m.allow_only(&["tenant", "role", "state"])?;
+        let (n, span) = m.req_str("tenant")?;
+        let tenant = tenant_ref(world, src, &n, span)?;
+        let role = match m.str("role")? {
+            None => None,
+            Some(_) => Some(role(&m, true)?),
+        };
+        let state = match m.str("state")? {
+            None => None,
+            Some((s, span)) => Some(match s.as_str() {
+                "pending" => StateCheck::Pending,
+                "active" => StateCheck::Active,
+                "removed" => StateCheck::Removed,
+                "absent" => StateCheck::Absent,
+                _ => return Err(src.err(span, format!("unknown member state \"{s}\"")).help("state is \"pending\", \"active\", \"removed\" or \"absent\"")),
+            }),
+        };
+        checks.push(Check::Member { tenant, role, state });
+    }
+    for m in st.tables("synced_from")? {
+        m.allow_only(&["tenant", "count"])?;
+        let (n, span) = m.req_str("tenant")?;
+        let tenant = tenant_ref(world, src, &n, span)?;
+        let count = m.uint("count", u64::MAX >> 1)?.ok_or_else(|| src.err(m.span.clone(), "synced_from needs `count`"))?;
+        checks.push(Check::SyncedFrom { tenant, count });
+    }
+    for m in st.tables("user")? {
+        m.allow_only(&["upn", "user_type", "account_enabled"])?;
+        let (upn, _) = m.req_str("upn")?;
+        let user_type = match m.str("user_type")? {
+            None => None,
+            Some((s, span)) => Some(UserType::parse(&s).ok_or_else(|| src.err(span, format!("unknown user_type \"{s}\"")).help("\"Member\" or \"Guest\""))?),
+        };
+        checks.push(Check::User { upn, user_type, account_enabled: m.bool("account_enabled")? });
+    }
+    for (upn, _) in st.str_list("no_user")?.unwrap_or_default() {
+        checks.push(Check::NoUser(upn));
+    }
+    for m in st.tables("sync")? {
+        m.allow_only(&["name", "status"])?;
+        let (name, span) = m.req_str("name")?;
+        checks.push(Check::Sync { name: expand_config_name(world, src, &name, span)?, status: m.str("status")?.map(|(s, _)| s) });
+    }
+    for m in st.tables("partner")? {
+        m.allow_only(&["tenant", "auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "in_mto"])?;
+        let (n, span) = m.req_str("tenant")?;
+        checks.push(Check::Partner {
+            tenant: tenant_ref(world, src, &n, span)?,
+            auto_redeem_inbound: m.bool("auto_redeem_inbound")?,
+            auto_redeem_outbound: m.bool("auto_redeem_outbound")?,
+            sync_inbound: m.bool("sync_inbound")?,
+            in_mto: m.bool("in_mto")?,
+        });
+    }
+    if checks.is_empty() {
+        return Err(src.err(st.span.clone(), "this expect step checks nothing").help("add mto, mto_tenants, member, synced_from, user, no_user, sync or partner"));
+    }
+    let _ = viewer;
+    Ok(checks)
+}
+
+/// `MTO_Sync_<tenant_id of fabrikam>` and `MTO_Sync_<fabrikam>` name the configuration toward
+/// that tenant; any other name is taken literally.
+fn expand_config_name(world: &World, src: Src<'_>, name: &str, span: Range<usize>) -> R<String> {
+    let Some(inner) = name.strip_prefix("MTO_Sync_<").and_then(|s| s.strip_suffix('>')) else {
+        return Ok(name.to_string());
+    };
+    let tname = inner.strip_prefix("tenant_id of ").unwrap_or(inner).trim();
+    let t = tenant_ref(world, src, tname, span)?;
+    Ok(format!("MTO_Sync_{}", world.tenant(t).spec.tenant_id))
+}
