@@ -30,7 +30,9 @@ impl Diagnostic {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
         Diagnostic {
             file: file.to_string(),
             line,
@@ -118,7 +120,10 @@ mod tests {
 
     #[test]
     fn suggests_close_words_only() {
-        assert_eq!(did_you_mean("create-mt", ["create-mto", "join"]), Some("create-mto"));
+        assert_eq!(
+            did_you_mean("create-mt", ["create-mto", "join"]),
+            Some("create-mto")
+        );
         assert_eq!(did_you_mean("zzz", ["create-mto", "join"]), None);
     }
 }

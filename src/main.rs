@@ -45,14 +45,27 @@ const INPUT_BYTES_MAX: u64 = scenario::SCENARIO_BYTES_MAX as u64;
 
 fn read(file: &str) -> Result<String, Diagnostic> {
     let path = Path::new(file);
-    let meta = std::fs::metadata(path).map_err(|e| Diagnostic::file_level(file, format!("cannot read the file: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::file_level(file, format!("cannot read the file: {e}")))?;
     if meta.len() > INPUT_BYTES_MAX {
-        return Err(Diagnostic::file_level(file, format!("the file is {} bytes; at most {INPUT_BYTES_MAX} are read", meta.len())));
+        return Err(Diagnostic::file_level(
+            file,
+            format!(
+                "the file is {} bytes; at most {INPUT_BYTES_MAX} are read",
+                meta.len()
+            ),
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::file_level(file, format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::file_level(file, format!("cannot read the file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        Diagnostic::at(file, &text, e.utf8_error().valid_up_to()..e.utf8_error().valid_up_to(), "the file is not valid UTF-8 here")
+        Diagnostic::at(
+            file,
+            &text,
+            e.utf8_error().valid_up_to()..e.utf8_error().valid_up_to(),
+            "the file is not valid UTF-8 here",
+        )
     })?;
     Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
 }
@@ -68,7 +81,14 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { file } => match load(&file) {
             Ok(sc) => {
-                let _ = writeln!(out, "{file}: ok: \"{}\", {} tenants, {} steps, rules {}", sc.name, sc.world.tenants.len(), sc.steps.len(), sc.world.rules.kind.name());
+                let _ = writeln!(
+                    out,
+                    "{file}: ok: \"{}\", {} tenants, {} steps, rules {}",
+                    sc.name,
+                    sc.world.tenants.len(),
+                    sc.steps.len(),
+                    sc.world.rules.kind.name()
+                );
                 0
             }
             Err(d) => {
@@ -98,7 +118,11 @@ fn main() -> ExitCode {
                 let run = runner::run(sc);
                 let _ = writeln!(out, "{header}");
                 if !quiet {
-                    let _ = writeln!(out, "{:<19}  {:<w$}  what happened  [rules]", "time (UTC)", "tenant");
+                    let _ = writeln!(
+                        out,
+                        "{:<19}  {:<w$}  what happened  [rules]",
+                        "time (UTC)", "tenant"
+                    );
                     for l in &run.lines {
                         let _ = writeln!(out, "{l}");
                     }
@@ -111,7 +135,13 @@ fn main() -> ExitCode {
                 if run.failures.is_empty() {
                     let _ = writeln!(out, "Result: ok, {} checks held.", run.checks_passed);
                 } else {
-                    let _ = writeln!(out, "Result: {} failure{} ({} checks held):", run.failures.len(), if run.failures.len() == 1 { "" } else { "s" }, run.checks_passed);
+                    let _ = writeln!(
+                        out,
+                        "Result: {} failure{} ({} checks held):",
+                        run.failures.len(),
+                        if run.failures.len() == 1 { "" } else { "s" },
+                        run.checks_passed
+                    );
                     for f in &run.failures {
                         let _ = writeln!(out, "  - {f}");
                     }

@@ -16,15 +16,31 @@ pub fn time(t: SimTime) -> String {
 
 /// Width of the tenant column.
 pub fn tenant_width(world: &World) -> usize {
-    world.tenants.iter().map(|t| t.name().len()).max().unwrap_or(6).max(6)
+    world
+        .tenants
+        .iter()
+        .map(|t| t.name().len())
+        .max()
+        .unwrap_or(6)
+        .max(6)
 }
 
 /// One narrated line: time, tenant, text, rules.
 pub fn line(world: &World, ev: &Event) -> String {
     let w = tenant_width(world);
     let rules: Vec<&str> = ev.rules.iter().map(|r| r.0).collect();
-    let rules = if rules.is_empty() { String::new() } else { format!("  [{}]", rules.join(", ")) };
-    format!("{}  {:<w$}  {}{}", time(ev.at), world.name(ev.tenant), describe(world, ev), rules)
+    let rules = if rules.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", rules.join(", "))
+    };
+    format!(
+        "{}  {:<w$}  {}{}",
+        time(ev.at),
+        world.name(ev.tenant),
+        describe(world, ev),
+        rules
+    )
 }
 
 fn cfg_label(world: &World, c: mtosim_engine::ConfigIdx) -> String {
@@ -163,10 +179,14 @@ pub fn describe(world: &World, ev: &Event) -> String {
             )
         }
         EventKind::CycleBlocked { config, refusal } => format!(
-            "provisioning for {} stopped: {}",
+            "provisioning for {} stopped ({}): {}",
             cfg_label(world, *config),
-            refusal
+            refusal.code.unwrap_or("policy check"),
+            refusal.message
         ),
-        EventKind::Refused { action, refusal } => format!("{action} REFUSED: {refusal}"),
+        EventKind::Refused { action, refusal } => match refusal.code {
+            Some(code) => format!("{action} REFUSED ({code}): {}", refusal.message),
+            None => format!("{action} REFUSED: {}", refusal.message),
+        },
     }
 }

@@ -59,7 +59,12 @@ pub fn run(sc: Scenario) -> Run {
             ));
         }
     }
-    Run { world: r.world, lines: r.lines, failures: r.failures, checks_passed: r.checks_passed }
+    Run {
+        world: r.world,
+        lines: r.lines,
+        failures: r.failures,
+        checks_passed: r.checks_passed,
+    }
 }
 
 struct Runner {
@@ -88,7 +93,8 @@ fn matches(e: &ExpectError, refusal: &Refusal) -> bool {
 impl Runner {
     fn note(&mut self, text: String) {
         let w = narrate::tenant_width(&self.world);
-        self.lines.push(format!("{}  {:<w$}  {}", narrate::time(self.world.now), "", text));
+        self.lines
+            .push(format!("{}  {:<w$}  {}", narrate::time(self.world.now), "", text));
     }
 
     fn fail(&mut self, text: String) {
@@ -119,9 +125,10 @@ impl Runner {
                     "step {} ({}) failed without expect_error: {f}",
                     t.step, t.verb
                 )),
-                (Some(Err(f)), Some(e)) if matches(e, &f) => {
-                    self.note(format!("expected: step {} ({}) failed for {}", t.step, t.verb, f.rule))
-                }
+                (Some(Err(f)), Some(e)) if matches(e, &f) => self.note(format!(
+                    "expected: step {} ({}) failed for {}",
+                    t.step, t.verb, f.rule
+                )),
                 (Some(Err(f)), Some(e)) => self.fail(format!(
                     "step {} ({}): expected failure{}, but it failed for {}: {}",
                     t.step,
@@ -151,8 +158,21 @@ impl Runner {
             self.world.advance_to(t);
             self.flush();
         }
-        let who = s.tenant.map(|t| self.world.name(t).to_string()).unwrap_or_default();
-        self.note(format!("-- step {} (line {}): {}{}", s.number, s.line, s.verb, if who.is_empty() { String::new() } else { format!(" by {who}") }));
+        let who = s
+            .tenant
+            .map(|t| self.world.name(t).to_string())
+            .unwrap_or_default();
+        self.note(format!(
+            "-- step {} (line {}): {}{}",
+            s.number,
+            s.line,
+            s.verb,
+            if who.is_empty() {
+                String::new()
+            } else {
+                format!(" by {who}")
+            }
+        ));
         match &s.kind {
             StepKind::Action(action) => {
                 let actor = s.tenant.expect("action steps name a tenant");
@@ -161,7 +181,12 @@ impl Runner {
                         self.flush();
                         match op {
                             Some(op) if self.world.op(op).kind == OpKind::Join || expect.is_some() => {
-                                self.tracked.push(Tracked { op, step: s.number, verb: s.verb.clone(), expect: expect.clone() });
+                                self.tracked.push(Tracked {
+                                    op,
+                                    step: s.number,
+                                    verb: s.verb.clone(),
+                                    expect: expect.clone(),
+                                });
                                 self.flush();
                             }
                             _ if expect.is_some() => self.fail(format!(
@@ -175,7 +200,10 @@ impl Runner {
                     }
                     (Err(refusal), Some(e)) if matches(e, &refusal) => {
                         self.flush();
-                        self.note(format!("expected: step {} ({}) was refused for {}", s.number, s.verb, refusal.rule));
+                        self.note(format!(
+                            "expected: step {} ({}) was refused for {}",
+                            s.number, s.verb, refusal.rule
+                        ));
                     }
                     (Err(refusal), Some(e)) => {
                         self.flush();
@@ -241,10 +269,22 @@ impl Runner {
         };
         match c {
             Check::Mto(active) => {
-                let got = if w.mto_view(viewer).mto.is_some() { "active" } else { "inactive" };
-                eq("MTO state".into(), (if *active { "active" } else { "inactive" }).into(), got.into())
+                let got = if w.mto_view(viewer).mto.is_some() {
+                    "active"
+                } else {
+                    "inactive"
+                };
+                eq(
+                    "MTO state".into(),
+                    (if *active { "active" } else { "inactive" }).into(),
+                    got.into(),
+                )
             }
-            Check::MtoTenants(k) => eq("active tenants in the MTO".into(), k.to_string(), w.mto_view(viewer).active_tenants.to_string()),
+            Check::MtoTenants(k) => eq(
+                "active tenants in the MTO".into(),
+                k.to_string(),
+                w.mto_view(viewer).active_tenants.to_string(),
+            ),
             Check::Member { tenant, role, state } => {
                 let entry = w.listed_mto(viewer).and_then(|m| w.mtos[m.ix()].entry(*tenant));
                 let what = format!("member {}", n(*tenant));
@@ -262,29 +302,45 @@ impl Runner {
                     let got = entry.map_or("absent", |e| e.role.as_str());
                     eq(format!("{what} role"), role.as_str().into(), got.into())?;
                 }
-                Ok(format!("{what} is {}{}", got_state, entry.map_or(String::new(), |e| format!(", role {}", e.role.as_str()))))
+                Ok(format!(
+                    "{what} is {}{}",
+                    got_state,
+                    entry.map_or(String::new(), |e| format!(", role {}", e.role.as_str()))
+                ))
             }
             Check::SyncedFrom { tenant, count } => eq(
                 format!("accounts synced from {}", n(*tenant)),
                 count.to_string(),
                 w.synced_from(viewer, *tenant).to_string(),
             ),
-            Check::User { upn, user_type, account_enabled } => {
+            Check::User {
+                upn,
+                user_type,
+                account_enabled,
+            } => {
                 let found = find_user(w, viewer, upn);
                 let Some((ut, enabled)) = found else {
-                    return Err(format!("user {upn}: expected to exist, but there is no active account with that UPN"));
+                    return Err(format!(
+                        "user {upn}: expected to exist, but there is no active account with that UPN"
+                    ));
                 };
                 if let Some(t) = user_type {
                     eq(format!("{upn} userType"), t.as_str().into(), ut.as_str().into())?;
                 }
                 if let Some(e) = account_enabled {
-                    eq(format!("{upn} accountEnabled"), e.to_string(), enabled.to_string())?;
+                    eq(
+                        format!("{upn} accountEnabled"),
+                        e.to_string(),
+                        enabled.to_string(),
+                    )?;
                 }
                 Ok(format!("{upn} exists, userType {ut}, accountEnabled {enabled}"))
             }
             Check::NoUser(upn) => match find_user(w, viewer, upn) {
                 None => Ok(format!("no active account {upn}")),
-                Some(_) => Err(format!("no_user {upn}: expected no active account, but one exists")),
+                Some(_) => Err(format!(
+                    "no_user {upn}: expected no active account, but one exists"
+                )),
             },
             Check::Sync { name, status } => {
                 let Some(c) = w.config_by_name(viewer, name) else {
@@ -296,15 +352,33 @@ impl Runner {
                     None => Ok(format!("sync {name} exists, status {got}")),
                 }
             }
-            Check::Partner { tenant, auto_redeem_inbound, auto_redeem_outbound, sync_inbound, in_mto } => {
+            Check::Partner {
+                tenant,
+                auto_redeem_inbound,
+                auto_redeem_outbound,
+                sync_inbound,
+                in_mto,
+            } => {
                 let Some(p) = w.tenant(viewer).partners.get(tenant) else {
-                    return Err(format!("partner {}: {} has no partner configuration for it", n(*tenant), n(viewer)));
+                    return Err(format!(
+                        "partner {}: {} has no partner configuration for it",
+                        n(*tenant),
+                        n(viewer)
+                    ));
                 };
                 let what = format!("partner {}", n(*tenant));
                 let mut shown = Vec::new();
                 for (k, want, got) in [
-                    ("auto_redeem_inbound", auto_redeem_inbound, p.eff_auto_redeem_inbound()),
-                    ("auto_redeem_outbound", auto_redeem_outbound, p.eff_auto_redeem_outbound()),
+                    (
+                        "auto_redeem_inbound",
+                        auto_redeem_inbound,
+                        p.eff_auto_redeem_inbound(),
+                    ),
+                    (
+                        "auto_redeem_outbound",
+                        auto_redeem_outbound,
+                        p.eff_auto_redeem_outbound(),
+                    ),
                     ("sync_inbound", sync_inbound, p.eff_sync_inbound()),
                     ("in_mto", in_mto, p.in_mto),
                 ] {
@@ -313,7 +387,14 @@ impl Runner {
                         shown.push(format!("{k} {got}"));
                     }
                 }
-                Ok(format!("{what}: {}", if shown.is_empty() { "exists".into() } else { shown.join(", ") }))
+                Ok(format!(
+                    "{what}: {}",
+                    if shown.is_empty() {
+                        "exists".into()
+                    } else {
+                        shown.join(", ")
+                    }
+                ))
             }
         }
     }

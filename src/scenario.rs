@@ -12,7 +12,8 @@ use mtosim_engine::strings::Sym;
 use mtosim_engine::tenant::TenantSpec;
 use mtosim_engine::xtap::AppLevel;
 use mtosim_engine::{
-    limits, Action, DelayMode, Duration, GroupIdx, Guid, RuleSet, RuleSetKind, SimTime, TenantIdx, UserIdx, Via, World,
+    limits, Action, DelayMode, Duration, GroupIdx, Guid, RuleSet, RuleSetKind, SimTime, TenantIdx, UserIdx,
+    Via, World,
 };
 use std::ops::Range;
 use toml::de::DeTable;
@@ -61,11 +62,19 @@ pub enum Check {
     /// `mto_tenants = N`.
     MtoTenants(u64),
     /// `member = { tenant, role, state }`.
-    Member { tenant: TenantIdx, role: Option<Role>, state: Option<StateCheck> },
+    Member {
+        tenant: TenantIdx,
+        role: Option<Role>,
+        state: Option<StateCheck>,
+    },
     /// `synced_from = { tenant, count }`.
     SyncedFrom { tenant: TenantIdx, count: u64 },
     /// `user = { upn, user_type, account_enabled }`.
-    User { upn: String, user_type: Option<UserType>, account_enabled: Option<bool> },
+    User {
+        upn: String,
+        user_type: Option<UserType>,
+        account_enabled: Option<bool>,
+    },
     /// `no_user = "upn"`.
     NoUser(String),
     /// `sync = { name, status }`.
@@ -168,12 +177,57 @@ const VERBS: &[(&str, &[&str], bool)] = &[
     ("unshare-users", &["groups", "users"], true),
     ("wait", &["for"], true),
     ("settle", &["max"], true),
-    ("expect", &["mto", "mto_tenants", "member", "synced_from", "user", "no_user", "sync", "partner"], true),
-    ("set-partner", &["partner", "auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "mfa_trust", "b2b_inbound"], false),
+    (
+        "expect",
+        &[
+            "mto",
+            "mto_tenants",
+            "member",
+            "synced_from",
+            "user",
+            "no_user",
+            "sync",
+            "partner",
+        ],
+        true,
+    ),
+    (
+        "set-partner",
+        &[
+            "partner",
+            "auto_redeem_inbound",
+            "auto_redeem_outbound",
+            "sync_inbound",
+            "mfa_trust",
+            "b2b_inbound",
+        ],
+        false,
+    ),
     ("delete-partner", &["partner"], false),
-    ("set-templates", &["auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "application"], false),
+    (
+        "set-templates",
+        &[
+            "auto_redeem_inbound",
+            "auto_redeem_outbound",
+            "sync_inbound",
+            "application",
+        ],
+        false,
+    ),
     ("reset-templates", &[], false),
-    ("create-sync", &["target", "name", "scope", "user_type", "apply", "delete_action", "delete_threshold"], false),
+    (
+        "create-sync",
+        &[
+            "target",
+            "name",
+            "scope",
+            "user_type",
+            "apply",
+            "delete_action",
+            "delete_threshold",
+        ],
+        false,
+    ),
     ("assign", &["sync", "groups", "users"], false),
     ("unassign", &["sync", "groups", "users"], false),
     ("set-scoping-filter", &["sync", "filters"], false),
@@ -211,14 +265,16 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
     root.allow_only(&["scenario", "tenant", "step"])?;
 
     let sc = root.table("scenario")?.ok_or_else(|| {
-        Diagnostic::file_level(file, "the file has no [scenario] table").help("start it with [scenario] and name = \"...\"")
+        Diagnostic::file_level(file, "the file has no [scenario] table")
+            .help("start it with [scenario] and name = \"...\"")
     })?;
     sc.allow_only(SCENARIO_KEYS)?;
     let (name, _) = sc.req_str("name")?;
     let kind = match sc.str("rules")? {
         None => RuleSetKind::Ga,
         Some((s, span)) => RuleSetKind::parse(&s).ok_or_else(|| {
-            src.err(span, format!("unknown rule set \"{s}\"")).help("rules is \"ga\" (default) or \"preview-2023\"")
+            src.err(span, format!("unknown rule set \"{s}\""))
+                .help("rules is \"ga\" (default) or \"preview-2023\"")
         })?,
     };
     let mut rules = RuleSet::new(kind);
@@ -249,40 +305,70 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
         Some((s, span)) => match s.as_str() {
             "max" => DelayMode::Max,
             "random" => DelayMode::Random,
-            _ => return Err(src.err(span, format!("unknown delays \"{s}\"")).help("delays is \"max\" (default) or \"random\"")),
+            _ => {
+                return Err(src
+                    .err(span, format!("unknown delays \"{s}\""))
+                    .help("delays is \"max\" (default) or \"random\""))
+            }
         },
     };
     let mut world = World::new(rules, seed, start, delays);
 
     let tenants = root.tables("tenant")?;
     if tenants.is_empty() {
-        return Err(Diagnostic::file_level(file, "the scenario has no [[tenant]]").help("add at least one [[tenant]] with a name"));
+        return Err(Diagnostic::file_level(file, "the scenario has no [[tenant]]")
+            .help("add at least one [[tenant]] with a name"));
     }
     // pass 1: identities, so that every later reference resolves
     for (i, t) in tenants.iter().enumerate() {
         t.allow_only(TENANT_KEYS)?;
         let (tname, span) = t.req_str("name")?;
-        if tname.is_empty() || !tname.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(src.err(span, format!("tenant name \"{tname}\" must be letters, digits, '-' or '_'")));
+        if tname.is_empty()
+            || !tname
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(src.err(
+                span,
+                format!("tenant name \"{tname}\" must be letters, digits, '-' or '_'"),
+            ));
         }
         let initial_domain = match t.str("initial_domain")? {
             Some((d, span)) => {
                 if !d.ends_with(".onmicrosoft.com") {
-                    return Err(src.err(span, format!("initial_domain \"{d}\" must end with .onmicrosoft.com")));
+                    return Err(src.err(
+                        span,
+                        format!("initial_domain \"{d}\" must end with .onmicrosoft.com"),
+                    ));
                 }
                 d
             }
             None => format!("{}.onmicrosoft.com", tname.to_ascii_lowercase()),
         };
-        let mut domains: Vec<String> = t.str_list("domains")?.unwrap_or_default().into_iter().map(|(d, _)| d).collect();
+        let mut domains: Vec<String> = t
+            .str_list("domains")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
         if domains.is_empty() {
             domains.push(initial_domain.clone());
         }
-        if let Some((d, span)) = t.str_list("domains")?.unwrap_or_default().into_iter().find(|(d, _)| d.contains('_') || d.contains('@') || d.is_empty()) {
-            return Err(src.err(span, format!("domain \"{d}\" is not a domain name")).help("domains hold no '_' or '@' (CTS-30 relies on it)"));
+        if let Some((d, span)) = t
+            .str_list("domains")?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(d, _)| d.contains('_') || d.contains('@') || d.is_empty())
+        {
+            return Err(src
+                .err(span, format!("domain \"{d}\" is not a domain name"))
+                .help("domains hold no '_' or '@' (CTS-30 relies on it)"));
         }
         let tenant_id = match t.str("tenant_id")? {
-            Some((s, span)) => Guid::parse(&s).ok_or_else(|| src.err(span, format!("tenant_id \"{s}\" is not a GUID")).help("write it as aaaaaaaa-0000-4000-8000-000000000001"))?,
+            Some((s, span)) => Guid::parse(&s).ok_or_else(|| {
+                src.err(span, format!("tenant_id \"{s}\" is not a GUID"))
+                    .help("write it as aaaaaaaa-0000-4000-8000-000000000001")
+            })?,
             None => Guid::derive(seed, &[b"tenant-id", tname.as_bytes()]),
         };
         let spec = TenantSpec {
@@ -296,7 +382,9 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
             object_quota: t.uint("object_quota", u64::MAX >> 1)?.unwrap_or(300_000),
             csp_of: Vec::new(),
         };
-        world.add_tenant(spec).map_err(|e| src.err(t.span_of("name"), e))?;
+        world
+            .add_tenant(spec)
+            .map_err(|e| src.err(t.span_of("name"), e))?;
         let _ = i;
     }
     // pass 2: relations, directories and settings
@@ -311,19 +399,40 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
             g.allow_only(&["name", "members", "rule"])?;
             let (gname, gspan) = g.req_str("name")?;
             if let Some((_, span)) = g.str("rule")? {
-                return Err(src.err(span, "dynamic groups (rule = ...) are part of the contract but not modelled yet").help("list static members with members = [\"upn\", ...] for now"));
+                return Err(src
+                    .err(
+                        span,
+                        "dynamic groups (rule = ...) are part of the contract but not modelled yet",
+                    )
+                    .help("list static members with members = [\"upn\", ...] for now"));
             }
             let mut members = Vec::new();
             for (upn, span) in g.str_list("members")?.unwrap_or_default() {
                 members.push(user_ref(&world, src, ti, &upn, span)?);
             }
             if world.tenant(ti).dir.groups.len() >= limits::GROUPS_PER_TENANT_MAX {
-                return Err(src.err(gspan, format!("more than {} groups in one tenant (GROUPS_PER_TENANT_MAX)", limits::GROUPS_PER_TENANT_MAX)));
+                return Err(src.err(
+                    gspan,
+                    format!(
+                        "more than {} groups in one tenant (GROUPS_PER_TENANT_MAX)",
+                        limits::GROUPS_PER_TENANT_MAX
+                    ),
+                ));
             }
-            world.tenant_mut(ti).dir.add_group(&gname, members).map_err(|e| src.err(gspan, e))?;
+            world
+                .tenant_mut(ti)
+                .dir
+                .add_group(&gname, members)
+                .map_err(|e| src.err(gspan, e))?;
         }
         if let Some(tp) = t.table("templates")? {
-            tp.allow_only(&["auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "mfa_trust", "application"])?;
+            tp.allow_only(&[
+                "auto_redeem_inbound",
+                "auto_redeem_outbound",
+                "sync_inbound",
+                "mfa_trust",
+                "application",
+            ])?;
             let level = app_level(&tp)?;
             let tpl = &mut world.tenant_mut(ti).templates;
             tpl.auto_redeem_inbound = tp.bool("auto_redeem_inbound")?;
@@ -336,7 +445,13 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
             }
         }
         for p in t.tables("partner")? {
-            p.allow_only(&["tenant", "auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "mfa_trust"])?;
+            p.allow_only(&[
+                "tenant",
+                "auto_redeem_inbound",
+                "auto_redeem_outbound",
+                "sync_inbound",
+                "mfa_trust",
+            ])?;
             let (pn, span) = p.req_str("tenant")?;
             let other = tenant_ref(&world, src, &pn, span.clone())?;
             if other == ti {
@@ -356,7 +471,10 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
     if let Some(v) = root.get("step") {
         let n = v.get_ref().as_array().map_or(1, |a| a.len());
         if n > STEPS_COUNT_MAX {
-            return Err(src.err(v.span(), format!("{n} steps; a scenario holds at most {STEPS_COUNT_MAX} (STEPS_COUNT_MAX)")));
+            return Err(src.err(
+                v.span(),
+                format!("{n} steps; a scenario holds at most {STEPS_COUNT_MAX} (STEPS_COUNT_MAX)"),
+            ));
         }
     }
     for (i, st) in root.tables("step")?.into_iter().enumerate() {
@@ -373,11 +491,15 @@ fn duration(t: &Tbl<'_, '_>, key: &str) -> R<Option<Duration>> {
 }
 
 fn app_level(t: &Tbl<'_, '_>) -> R<Option<AppLevel>> {
-    let Some(list) = t.str_list("application")? else { return Ok(None) };
+    let Some(list) = t.str_list("application")? else {
+        return Ok(None);
+    };
     let mut level = AppLevel::NONE;
     for (s, span) in list {
         let l = AppLevel::parse_flag(&s).ok_or_else(|| {
-            t.src.err(span, format!("unknown application level \"{s}\"")).help("use \"newPartners\", \"existingPartners\" or \"none\" (MTO-61)")
+            t.src
+                .err(span, format!("unknown application level \"{s}\""))
+                .help("use \"newPartners\", \"existingPartners\" or \"none\" (MTO-61)")
         })?;
         level = AppLevel(level.0 | l.0);
     }
@@ -398,10 +520,15 @@ fn tenant_ref(world: &World, src: Src<'_>, name: &str, span: Range<usize>) -> R<
 fn user_ref(world: &World, src: Src<'_>, t: TenantIdx, upn: &str, span: Range<usize>) -> R<UserIdx> {
     let dir = &world.tenant(t).dir;
     dir.user_by_upn(upn).ok_or_else(|| {
-        let d = src.err(span, format!("unknown user \"{upn}\" in tenant {}", world.name(t)));
+        let d = src.err(
+            span,
+            format!("unknown user \"{upn}\" in tenant {}", world.name(t)),
+        );
         match did_you_mean(upn, dir.users.iter().map(|u| &*u.upn)) {
             Some(s) => d.help(format!("did you mean \"{s}\"?")),
-            None => d.help("users are referred to by userPrincipalName; inline users are [[tenant.user]] entries"),
+            None => {
+                d.help("users are referred to by userPrincipalName; inline users are [[tenant.user]] entries")
+            }
         }
     })
 }
@@ -410,10 +537,15 @@ fn group_ref(world: &World, src: Src<'_>, t: TenantIdx, name: &str, span: Range<
     let dir = &world.tenant(t).dir;
     dir.group_by_name(name).ok_or_else(|| {
         let names: Vec<&str> = dir.group_names().collect();
-        let d = src.err(span, format!("unknown group \"{name}\" in tenant {}", world.name(t)));
+        let d = src.err(
+            span,
+            format!("unknown group \"{name}\" in tenant {}", world.name(t)),
+        );
         match did_you_mean(name, names.iter().copied()) {
             Some(s) => d.help(format!("did you mean \"{s}\"?")),
-            None if names.is_empty() => d.help(format!("{} has no groups; add a [[tenant.group]]", world.name(t))),
+            None if names.is_empty() => {
+                d.help(format!("{} has no groups; add a [[tenant.group]]", world.name(t)))
+            }
             None => d.help(format!("groups of {}: {}", world.name(t), names.join(", "))),
         }
     })
@@ -425,20 +557,39 @@ fn load_users(world: &mut World, src: Src<'_>, t: &Tbl<'_, '_>, ti: TenantIdx, s
         let user = inline_user(world, src, &u)?;
         let span = u.span_of("upn");
         check_user_room(world, src, ti, span.clone(), 1)?;
-        world.tenant_mut(ti).dir.add_user(user).map_err(|e| src.err(span, e))?;
+        world
+            .tenant_mut(ti)
+            .dir
+            .add_user(user)
+            .map_err(|e| src.err(span, e))?;
     }
-    let Some(us) = t.table("users")? else { return Ok(()) };
+    let Some(us) = t.table("users")? else {
+        return Ok(());
+    };
     us.allow_only(&["generate", "departments", "disabled", "guests", "csv"])?;
     if let Some((_, span)) = us.str("csv")? {
-        return Err(src.err(span, "users = { csv = ... } is part of the contract but the Entra CSV import is not modelled yet").help("use generate = N or [[tenant.user]] entries for now"));
+        return Err(src
+            .err(
+                span,
+                "users = { csv = ... } is part of the contract but the Entra CSV import is not modelled yet",
+            )
+            .help("use generate = N or [[tenant.user]] entries for now"));
     }
-    let count = us.uint("generate", limits::USERS_PER_TENANT_MAX as u64)?.ok_or_else(|| {
-        src.err(us.span.clone(), "users needs generate = N").help("e.g. users = { generate = 1200 }")
-    })? as usize;
+    let count = us
+        .uint("generate", limits::USERS_PER_TENANT_MAX as u64)?
+        .ok_or_else(|| {
+            src.err(us.span.clone(), "users needs generate = N")
+                .help("e.g. users = { generate = 1200 }")
+        })? as usize;
     check_user_room(world, src, ti, us.span_of("generate"), count)?;
     let spec = GenSpec {
         count,
-        departments: us.str_list("departments")?.unwrap_or_default().into_iter().map(|(d, _)| d).collect(),
+        departments: us
+            .str_list("departments")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect(),
         disabled: us.fraction("disabled")?.unwrap_or(0.0),
         guests: us.fraction("guests")?.unwrap_or(0.0),
     };
@@ -455,7 +606,13 @@ fn load_users(world: &mut World, src: Src<'_>, t: &Tbl<'_, '_>, ti: TenantIdx, s
 
 fn check_user_room(world: &World, src: Src<'_>, ti: TenantIdx, span: Range<usize>, more: usize) -> R<()> {
     if world.tenant(ti).dir.users.len() + more > limits::USERS_PER_TENANT_MAX {
-        return Err(src.err(span, format!("more than {} users in one tenant (USERS_PER_TENANT_MAX)", limits::USERS_PER_TENANT_MAX)));
+        return Err(src.err(
+            span,
+            format!(
+                "more than {} users in one tenant (USERS_PER_TENANT_MAX)",
+                limits::USERS_PER_TENANT_MAX
+            ),
+        ));
     }
     Ok(())
 }
@@ -465,7 +622,9 @@ const USER_KEYS_FIXED: &[&str] = &["upn", "user_type", "account_enabled", "displ
 fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
     let (upn, span) = u.req_str("upn")?;
     if !upn.contains('@') || upn.starts_with('@') || upn.ends_with('@') {
-        return Err(src.err(span, format!("\"{upn}\" is not a userPrincipalName")).help("write it as alias@domain"));
+        return Err(src
+            .err(span, format!("\"{upn}\" is not a userPrincipalName"))
+            .help("write it as alias@domain"));
     }
     let mut attrs = [Sym::NONE; ATTR_COUNT];
     let mut allowed: Vec<&str> = USER_KEYS_FIXED.to_vec();
@@ -475,7 +634,11 @@ fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
         if USER_KEYS_FIXED.contains(&key) {
             continue;
         }
-        let attr = if key == "display_name" { Some(Attr::DisplayName) } else { Attr::from_graph_name(key) };
+        let attr = if key == "display_name" {
+            Some(Attr::DisplayName)
+        } else {
+            Attr::from_graph_name(key)
+        };
         let Some(attr) = attr else {
             u.allow_only(&allowed)?;
             unreachable!("allow_only refuses unknown keys");
@@ -490,7 +653,10 @@ fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
     }
     let user_type = match u.str("user_type")? {
         None => UserType::Member,
-        Some((s, span)) => UserType::parse(&s).ok_or_else(|| src.err(span, format!("unknown user_type \"{s}\"")).help("\"Member\" (default) or \"Guest\""))?,
+        Some((s, span)) => UserType::parse(&s).ok_or_else(|| {
+            src.err(span, format!("unknown user_type \"{s}\""))
+                .help("\"Member\" (default) or \"Guest\"")
+        })?,
     };
     Ok(User {
         external: upn.contains("#EXT#"),
@@ -508,7 +674,10 @@ fn via(t: &Tbl<'_, '_>) -> R<Via> {
         Some((s, span)) => match s.as_str() {
             "graph" => Ok(Via::Graph),
             "m365" => Ok(Via::M365),
-            _ => Err(t.src.err(span, format!("unknown via \"{s}\"")).help("via is \"graph\" (default) or \"m365\"")),
+            _ => Err(t
+                .src
+                .err(span, format!("unknown via \"{s}\""))
+                .help("via is \"graph\" (default) or \"m365\"")),
         },
     }
 }
@@ -516,8 +685,15 @@ fn via(t: &Tbl<'_, '_>) -> R<Via> {
 fn role(t: &Tbl<'_, '_>, required: bool) -> R<Role> {
     match t.str("role")? {
         None if !required => Ok(Role::Member),
-        None => Err(t.src.err(t.span.clone(), format!("{} needs `role`", t.what)).help("role = \"owner\" or \"member\"")),
-        Some((s, span)) => Role::parse(&s).ok_or_else(|| t.src.err(span, format!("unknown role \"{s}\"")).help("role is \"owner\" or \"member\"")),
+        None => Err(t
+            .src
+            .err(t.span.clone(), format!("{} needs `role`", t.what))
+            .help("role = \"owner\" or \"member\"")),
+        Some((s, span)) => Role::parse(&s).ok_or_else(|| {
+            t.src
+                .err(span, format!("unknown role \"{s}\""))
+                .help("role is \"owner\" or \"member\"")
+        }),
     }
 }
 
@@ -537,7 +713,10 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
             .err(vspan, format!("verb \"{verb}\" is part of the scenario contract but this version of mtosim does not model it yet"))
             .help("modelled verbs: create-mto, update-mto, add-tenant, set-role, join, reset-join, remove-tenant, share-users, unshare-users, wait, settle, expect"));
     }
-    let st = Tbl { what: format!("[[step]] {number} ({verb})"), ..st };
+    let st = Tbl {
+        what: format!("[[step]] {number} ({verb})"),
+        ..st
+    };
     let time_verb = matches!(verb.as_str(), "wait" | "settle");
     let mut allowed: Vec<&str> = vec!["do", "at"];
     if !time_verb {
@@ -559,7 +738,10 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
         Some((s, span)) => Some(if s.starts_with('+') {
             At::Offset(Duration::parse(&s).map_err(|e| src.err(span, e))?)
         } else {
-            At::Absolute(SimTime::parse_rfc3339(&s).map_err(|e| src.err(span, e).help("write a time as \"2023-08-30T12:00:00Z\" or an offset as \"+2h\""))?)
+            At::Absolute(SimTime::parse_rfc3339(&s).map_err(|e| {
+                src.err(span, e)
+                    .help("write a time as \"2023-08-30T12:00:00Z\" or an offset as \"+2h\"")
+            })?)
         }),
     };
     let expect_error = match st.get("expect_error") {
@@ -567,44 +749,86 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
         Some(v) => match v.get_ref() {
             toml::de::DeValue::Boolean(true) => Some(ExpectError::Any),
             toml::de::DeValue::String(s) if valid_rule_id(s) => Some(ExpectError::Rule(s.to_string())),
-            _ => return Err(src.err(v.span(), "expect_error must be a rule id such as \"MTO-37\", or true for any rule")),
+            _ => {
+                return Err(src.err(
+                    v.span(),
+                    "expect_error must be a rule id such as \"MTO-37\", or true for any rule",
+                ))
+            }
         },
     };
     let actor = tenant.unwrap_or(TenantIdx(0));
     let groups = |key: &str| -> R<Vec<GroupIdx>> {
-        st.str_list(key)?.unwrap_or_default().into_iter().map(|(g, span)| group_ref(world, src, actor, &g, span)).collect()
+        st.str_list(key)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(g, span)| group_ref(world, src, actor, &g, span))
+            .collect()
     };
     let users = |key: &str| -> R<Vec<UserIdx>> {
-        st.str_list(key)?.unwrap_or_default().into_iter().map(|(u, span)| user_ref(world, src, actor, &u, span)).collect()
+        st.str_list(key)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(u, span)| user_ref(world, src, actor, &u, span))
+            .collect()
     };
     let target = |key: &str, default: Option<TenantIdx>| -> R<TenantIdx> {
         match st.str(key)? {
             Some((n, span)) => tenant_ref(world, src, &n, span),
-            None => default.ok_or_else(|| src.err(st.span.clone(), format!("{} needs `{key}`", st.what)).help(format!("add {key} = \"<tenant name>\""))),
+            None => default.ok_or_else(|| {
+                src.err(st.span.clone(), format!("{} needs `{key}`", st.what))
+                    .help(format!("add {key} = \"<tenant name>\""))
+            }),
         }
     };
     let text = |key: &str| -> R<Option<String>> {
         match st.str(key)? {
-            Some((s, span)) if s.len() > limits::TEXT_LEN_MAX => Err(src.err(span, format!("`{key}` is longer than {} bytes (TEXT_LEN_MAX)", limits::TEXT_LEN_MAX))),
+            Some((s, span)) if s.len() > limits::TEXT_LEN_MAX => Err(src.err(
+                span,
+                format!(
+                    "`{key}` is longer than {} bytes (TEXT_LEN_MAX)",
+                    limits::TEXT_LEN_MAX
+                ),
+            )),
             other => Ok(other.map(|(s, _)| s)),
         }
     };
     let kind = match verb.as_str() {
         "create-mto" => StepKind::Action(Action::CreateMto {
-            display_name: text("display_name")?.ok_or_else(|| src.err(st.span.clone(), format!("{} needs `display_name`", st.what)).help("add display_name = \"...\" (MTO-8: required)"))?,
+            display_name: text("display_name")?.ok_or_else(|| {
+                src.err(st.span.clone(), format!("{} needs `display_name`", st.what))
+                    .help("add display_name = \"...\" (MTO-8: required)")
+            })?,
             description: text("description")?.unwrap_or_default(),
             via: via(&st)?,
         }),
-        "update-mto" => StepKind::Action(Action::UpdateMto { display_name: text("display_name")?, description: text("description")? }),
-        "add-tenant" => StepKind::Action(Action::AddTenant { target: target("target", None)?, role: role(&st, false)?, via: via(&st)? }),
-        "set-role" => StepKind::Action(Action::SetRole { target: target("target", None)?, role: role(&st, true)? }),
-        "join" => StepKind::Action(Action::Join { added_by: target("added_by", None)?, via: via(&st)? }),
+        "update-mto" => StepKind::Action(Action::UpdateMto {
+            display_name: text("display_name")?,
+            description: text("description")?,
+        }),
+        "add-tenant" => StepKind::Action(Action::AddTenant {
+            target: target("target", None)?,
+            role: role(&st, false)?,
+            via: via(&st)?,
+        }),
+        "set-role" => StepKind::Action(Action::SetRole {
+            target: target("target", None)?,
+            role: role(&st, true)?,
+        }),
+        "join" => StepKind::Action(Action::Join {
+            added_by: target("added_by", None)?,
+            via: via(&st)?,
+        }),
         "reset-join" => StepKind::Action(Action::ResetJoin),
-        "remove-tenant" => StepKind::Action(Action::RemoveTenant { target: target("target", tenant)? }),
+        "remove-tenant" => StepKind::Action(Action::RemoveTenant {
+            target: target("target", tenant)?,
+        }),
         "share-users" | "unshare-users" => {
             let (g, u) = (groups("groups")?, users("users")?);
             if g.is_empty() && u.is_empty() {
-                return Err(src.err(st.span.clone(), format!("{} needs `groups` or `users`", st.what)).help("e.g. groups = [\"MTO Shared\"]"));
+                return Err(src
+                    .err(st.span.clone(), format!("{} needs `groups` or `users`", st.what))
+                    .help("e.g. groups = [\"MTO Shared\"]"));
             }
             if verb == "share-users" {
                 StepKind::Action(Action::ShareUsers { groups: g, users: u })
@@ -612,16 +836,29 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
                 StepKind::Action(Action::UnshareUsers { groups: g, users: u })
             }
         }
-        "wait" => StepKind::Wait(duration(&st, "for")?.ok_or_else(|| src.err(st.span.clone(), format!("{} needs `for`", st.what)).help("e.g. for = \"2h\""))?),
+        "wait" => StepKind::Wait(duration(&st, "for")?.ok_or_else(|| {
+            src.err(st.span.clone(), format!("{} needs `for`", st.what))
+                .help("e.g. for = \"2h\"")
+        })?),
         "settle" => StepKind::Settle(duration(&st, "max")?.unwrap_or(Duration::days(30))),
         "expect" => StepKind::Expect(load_checks(world, src, &st, actor)?),
         other => unreachable!("verb {other} is listed as modelled"),
     };
-    Ok(Step { number, line, verb, tenant, at, expect_error, kind })
+    Ok(Step {
+        number,
+        line,
+        verb,
+        tenant,
+        at,
+        expect_error,
+        kind,
+    })
 }
 
 fn valid_rule_id(s: &str) -> bool {
-    s.rsplit_once('-').is_some_and(|(p, n)| ["MTO", "CTS", "XTAP", "SEED"].contains(&p) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    s.rsplit_once('-').is_some_and(|(p, n)| {
+        ["MTO", "CTS", "XTAP", "SEED"].contains(&p) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx) -> R<Vec<Check>> {
@@ -630,7 +867,11 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
         checks.push(Check::Mto(match s.as_str() {
             "active" => true,
             "inactive" => false,
-            _ => return Err(src.err(span, format!("unknown MTO state \"{s}\"")).help("mto is \"active\" or \"inactive\"")),
+            _ => {
+                return Err(src
+                    .err(span, format!("unknown MTO state \"{s}\""))
+                    .help("mto is \"active\" or \"inactive\""))
+            }
         }));
     }
     if let Some(n) = st.uint("mto_tenants", 1_000_000)? {
@@ -651,7 +892,11 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
                 "active" => StateCheck::Active,
                 "removed" => StateCheck::Removed,
                 "absent" => StateCheck::Absent,
-                _ => return Err(src.err(span, format!("unknown member state \"{s}\"")).help("state is \"pending\", \"active\", \"removed\" or \"absent\"")),
+                _ => {
+                    return Err(src
+                        .err(span, format!("unknown member state \"{s}\""))
+                        .help("state is \"pending\", \"active\", \"removed\" or \"absent\""))
+                }
             }),
         };
         checks.push(Check::Member { tenant, role, state });
@@ -660,7 +905,9 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
         m.allow_only(&["tenant", "count"])?;
         let (n, span) = m.req_str("tenant")?;
         let tenant = tenant_ref(world, src, &n, span)?;
-        let count = m.uint("count", u64::MAX >> 1)?.ok_or_else(|| src.err(m.span.clone(), "synced_from needs `count`"))?;
+        let count = m
+            .uint("count", u64::MAX >> 1)?
+            .ok_or_else(|| src.err(m.span.clone(), "synced_from needs `count`"))?;
         checks.push(Check::SyncedFrom { tenant, count });
     }
     for m in st.tables("user")? {
@@ -668,9 +915,16 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
         let (upn, _) = m.req_str("upn")?;
         let user_type = match m.str("user_type")? {
             None => None,
-            Some((s, span)) => Some(UserType::parse(&s).ok_or_else(|| src.err(span, format!("unknown user_type \"{s}\"")).help("\"Member\" or \"Guest\""))?),
+            Some((s, span)) => Some(UserType::parse(&s).ok_or_else(|| {
+                src.err(span, format!("unknown user_type \"{s}\""))
+                    .help("\"Member\" or \"Guest\"")
+            })?),
         };
-        checks.push(Check::User { upn, user_type, account_enabled: m.bool("account_enabled")? });
+        checks.push(Check::User {
+            upn,
+            user_type,
+            account_enabled: m.bool("account_enabled")?,
+        });
     }
     for (upn, _) in st.str_list("no_user")?.unwrap_or_default() {
         checks.push(Check::NoUser(upn));
@@ -678,10 +932,19 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
     for m in st.tables("sync")? {
         m.allow_only(&["name", "status"])?;
         let (name, span) = m.req_str("name")?;
-        checks.push(Check::Sync { name: expand_config_name(world, src, &name, span)?, status: m.str("status")?.map(|(s, _)| s) });
+        checks.push(Check::Sync {
+            name: expand_config_name(world, src, &name, span)?,
+            status: m.str("status")?.map(|(s, _)| s),
+        });
     }
     for m in st.tables("partner")? {
-        m.allow_only(&["tenant", "auto_redeem_inbound", "auto_redeem_outbound", "sync_inbound", "in_mto"])?;
+        m.allow_only(&[
+            "tenant",
+            "auto_redeem_inbound",
+            "auto_redeem_outbound",
+            "sync_inbound",
+            "in_mto",
+        ])?;
         let (n, span) = m.req_str("tenant")?;
         checks.push(Check::Partner {
             tenant: tenant_ref(world, src, &n, span)?,
@@ -692,7 +955,9 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
         });
     }
     if checks.is_empty() {
-        return Err(src.err(st.span.clone(), "this expect step checks nothing").help("add mto, mto_tenants, member, synced_from, user, no_user, sync or partner"));
+        return Err(src
+            .err(st.span.clone(), "this expect step checks nothing")
+            .help("add mto, mto_tenants, member, synced_from, user, no_user, sync or partner"));
     }
     let _ = viewer;
     Ok(checks)

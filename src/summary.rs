@@ -27,8 +27,19 @@ pub fn tenants(world: &World) -> Vec<String> {
                 None => "not in an MTO".into(),
             },
         };
-        out.push(format!("  {} ({}, {}): {}", t.name(), t.spec.display_name, t.spec.tenant_id, mto));
-        let internal = t.dir.users.iter().filter(|u| !u.external && u.deleted_at.is_none()).count();
+        out.push(format!(
+            "  {} ({}, {}): {}",
+            t.name(),
+            t.spec.display_name,
+            t.spec.tenant_id,
+            mto
+        ));
+        let internal = t
+            .dir
+            .users
+            .iter()
+            .filter(|u| !u.external && u.deleted_at.is_none())
+            .count();
         let mut synced: Vec<String> = Vec::new();
         for s in t.dir.source_tenants() {
             let n = world.synced_from(ti, s);
@@ -40,8 +51,16 @@ pub fn tenants(world: &World) -> Vec<String> {
             if internal == 1 { "" } else { "s" },
             t.dir.groups.len(),
             if t.dir.groups.len() == 1 { "" } else { "s" },
-            if synced.is_empty() { "none".into() } else { synced.join(", ") },
-            if soft > 0 { format!(" ({soft} soft-deleted)") } else { String::new() }
+            if synced.is_empty() {
+                "none".into()
+            } else {
+                synced.join(", ")
+            },
+            if soft > 0 {
+                format!(" ({soft} soft-deleted)")
+            } else {
+                String::new()
+            }
         ));
         for c in world.configs.iter().filter(|c| c.source == ti) {
             out.push(format!(

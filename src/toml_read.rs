@@ -36,6 +36,9 @@ pub struct Tbl<'a, 'i> {
 
 type R<T> = Result<T, Diagnostic>;
 
+/// A string value with the span it came from.
+pub type SpannedStr = (String, Range<usize>);
+
 impl<'a, 'i> Tbl<'a, 'i> {
     /// Wraps a spanned table.
     pub fn new(src: Src<'a>, v: &'a Spanned<DeTable<'i>>, what: impl Into<String>) -> Self {
@@ -58,7 +61,10 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 what,
             }),
             other => Err(src
-                .err(v.span(), format!("{what} must be a table, not {}", type_name(other)))
+                .err(
+                    v.span(),
+                    format!("{what} must be a table, not {}", type_name(other)),
+                )
                 .help("write it as { key = value, ... } or as a [section]")),
         }
     }
@@ -78,9 +84,14 @@ impl<'a, 'i> Tbl<'a, 'i> {
         for (k, _) in self.t.iter() {
             if !allowed.contains(&k.get_ref().as_ref()) {
                 let key: &str = k.get_ref();
-                let mut d = self.src.err(k.span(), format!("unknown key `{key}` in {}", self.what));
+                let mut d = self
+                    .src
+                    .err(k.span(), format!("unknown key `{key}` in {}", self.what));
                 d = match did_you_mean(key, allowed.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`? valid keys here: {}", allowed.join(", "))),
+                    Some(s) => d.help(format!(
+                        "did you mean `{s}`? valid keys here: {}",
+                        allowed.join(", ")
+                    )),
                     None => d.help(format!("valid keys here: {}", allowed.join(", "))),
                 };
                 return Err(d);
@@ -92,12 +103,16 @@ impl<'a, 'i> Tbl<'a, 'i> {
     fn wrong(&self, key: &str, v: &Spanned<DeValue<'_>>, want: &str) -> Diagnostic {
         self.src.err(
             v.span(),
-            format!("`{key}` in {} must be {want}, not {}", self.what, type_name(v.get_ref())),
+            format!(
+                "`{key}` in {} must be {want}, not {}",
+                self.what,
+                type_name(v.get_ref())
+            ),
         )
     }
 
     /// An optional string, with its span.
-    pub fn str(&self, key: &str) -> R<Option<(String, Range<usize>)>> {
+    pub fn str(&self, key: &str) -> R<Option<SpannedStr>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.get_ref() {
@@ -108,7 +123,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// A required string.
-    pub fn req_str(&self, key: &str) -> R<(String, Range<usize>)> {
+    pub fn req_str(&self, key: &str) -> R<SpannedStr> {
         self.str(key)?.ok_or_else(|| {
             self.src
                 .err(self.span.clone(), format!("{} needs `{key}`", self.what))
@@ -139,9 +154,10 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 };
                 match n {
                     Some(n) if n >= 0 && (n as u64) <= max => Ok(Some(n as u64)),
-                    _ => Err(self
-                        .src
-                        .err(v.span(), format!("`{key}` in {} must be between 0 and {max}", self.what))),
+                    _ => Err(self.src.err(
+                        v.span(),
+                        format!("`{key}` in {} must be between 0 and {max}", self.what),
+                    )),
                 }
             }
         }
@@ -159,16 +175,17 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 };
                 match f {
                     Some(f) if (0.0..=1.0).contains(&f) => Ok(Some(f)),
-                    _ => Err(self
-                        .src
-                        .err(v.span(), format!("`{key}` in {} must be a fraction between 0 and 1", self.what))),
+                    _ => Err(self.src.err(
+                        v.span(),
+                        format!("`{key}` in {} must be a fraction between 0 and 1", self.what),
+                    )),
                 }
             }
         }
     }
 
     /// An optional list of strings (a single string is accepted as a one-item list).
-    pub fn str_list(&self, key: &str) -> R<Option<Vec<(String, Range<usize>)>>> {
+    pub fn str_list(&self, key: &str) -> R<Option<Vec<SpannedStr>>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.get_ref() {

@@ -59,9 +59,17 @@ pub enum EventKind {
     /// An owner added a tenant; it is pending.
     TenantAdded { target: TenantIdx, role: Role },
     /// An owner changed a tenant's role (queued for a pending tenant, MTO-24).
-    RoleChanged { target: TenantIdx, role: Role, queued: bool },
+    RoleChanged {
+        target: TenantIdx,
+        role: Role,
+        queued: bool,
+    },
     /// The tenant submitted its join request; it completes at `due`.
-    JoinSubmitted { op: OpId, added_by: TenantIdx, due: SimTime },
+    JoinSubmitted {
+        op: OpId,
+        added_by: TenantIdx,
+        due: SimTime,
+    },
     /// The join completed; the tenant is active with `role`.
     JoinSucceeded { op: OpId, role: Role, active: usize },
     /// The join failed (MTO-30).
@@ -69,7 +77,12 @@ pub enum EventKind {
     /// A failed join request was reset (MTO-29).
     JoinReset,
     /// A removal was accepted; it completes at `due`.
-    RemovalRequested { op: OpId, target: TenantIdx, case: RemovalCase, due: SimTime },
+    RemovalRequested {
+        op: OpId,
+        target: TenantIdx,
+        case: RemovalCase,
+        due: SimTime,
+    },
     /// The tenant is no longer listed (MTO-40); nothing else was reverted (MTO-69, MTO-79).
     RemovalCompleted { op: OpId, target: TenantIdx },
     /// The MTO no longer exists.
@@ -85,13 +98,26 @@ pub enum EventKind {
     /// A sync configuration was created, stopped.
     SyncConfigCreated { config: ConfigIdx },
     /// A configuration's scope was set by "Share users" (MTO-74).
-    SyncScopeSet { config: ConfigIdx, groups: usize, users: usize },
+    SyncScopeSet {
+        config: ConfigIdx,
+        groups: usize,
+        users: usize,
+    },
     /// A configuration's job was started.
     SyncStarted { config: ConfigIdx },
     /// A cycle started; it finishes after `duration` (CTS-59).
-    CycleStarted { config: ConfigIdx, initial: bool, objects: u64, duration: Duration },
+    CycleStarted {
+        config: ConfigIdx,
+        initial: bool,
+        objects: u64,
+        duration: Duration,
+    },
     /// A cycle finished with changes or failures (no-op cycles are not logged).
-    CycleFinished { config: ConfigIdx, initial: bool, stats: CycleStats },
+    CycleFinished {
+        config: ConfigIdx,
+        initial: bool,
+        stats: CycleStats,
+    },
     /// A cycle could not run because a CTS-5 prerequisite no longer holds.
     CycleBlocked { config: ConfigIdx, refusal: Refusal },
     /// A step was refused.

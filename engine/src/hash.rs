@@ -41,15 +41,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fnv_is_stable_across_runs() {
+    fn fnv_is_pinned() {
+        // Pinned: a change here changes every derived tenant id in every scenario's output.
         let mut h = Fnv64::new(0);
         h.write(b"contoso");
-        // Pinned: a change here changes every derived tenant id in every scenario.
-        assert_eq!(h.finish(), {
-            let mut g = Fnv64::new(0);
-            g.write(b"contoso");
-            g.finish()
-        });
+        assert_eq!(h.finish(), 0xaeef86109fa3a4b5);
         let mut a = Fnv64::new(1);
         a.write(b"x");
         let mut b = Fnv64::new(2);

@@ -9,6 +9,37 @@
 //! - every refusal is a [`Refusal`] value carrying a rule id;
 //! - hot tables are keyed by compact indexes ([`ids`]), never by strings; synchronized
 //!   accounts are small records whose UPNs are rendered on demand.
+//!
+//! ```
+//! use mtosim_engine::mto::Role;
+//! use mtosim_engine::tenant::TenantSpec;
+//! use mtosim_engine::*;
+//!
+//! let mut world = World::new(RuleSet::new(RuleSetKind::Ga), 7, SimTime::DEFAULT_START, DelayMode::Max);
+//! let spec = |name: &str| TenantSpec {
+//!     name: name.into(),
+//!     display_name: name.into(),
+//!     tenant_id: Guid::derive(7, &[name.as_bytes()]),
+//!     initial_domain: format!("{name}.onmicrosoft.com"),
+//!     domains: vec![format!("{name}.com")],
+//!     targeted_release: false,
+//!     p1_licenses: None,
+//!     object_quota: 300_000,
+//!     csp_of: vec![],
+//! };
+//! let contoso = world.add_tenant(spec("contoso")).unwrap();
+//! let fabrikam = world.add_tenant(spec("fabrikam")).unwrap();
+//! let create = Action::CreateMto { display_name: "Contoso Group".into(), description: String::new(), via: Via::Graph };
+//! world.apply(contoso, create).unwrap();
+//! world.apply(contoso, Action::AddTenant { target: fabrikam, role: Role::Member, via: Via::Graph }).unwrap();
+//! world.apply(fabrikam, Action::Join { added_by: contoso, via: Via::Graph }).unwrap();
+//! world.settle(Duration::days(1)).unwrap(); // joins complete within 2 h under GA (MTO-27)
+//! assert_eq!(world.mto_view(fabrikam).active_tenants, 2);
+//!
+//! // The only owner cannot leave while another tenant is active (MTO-37).
+//! let refusal = world.apply(contoso, Action::RemoveTenant { target: contoso }).unwrap_err();
+//! assert_eq!(refusal.rule.0, "MTO-37");
+//! ```
 
 pub mod directory;
 pub mod event;

@@ -302,8 +302,7 @@ pub fn run_cycle(
                     continue;
                 }
                 if let Some(max) = caps.pair_max {
-                    let n = *pair_count
-                        .get_or_insert_with(|| target.dir.active_accounts_from(cfg.source));
+                    let n = *pair_count.get_or_insert_with(|| target.dir.active_accounts_from(cfg.source));
                     if n >= max {
                         stats.failed += 1; // SEED-2
                         escrows.push(u);

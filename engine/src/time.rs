@@ -132,12 +132,9 @@ impl SimTime {
 
     /// Parses an RFC 3339 UTC timestamp such as `2023-08-30T08:00:00Z` (offsets allowed).
     pub fn parse_rfc3339(s: &str) -> Result<SimTime, String> {
-        let bad = || {
-            format!("\"{s}\" is not an RFC 3339 time; write e.g. \"2023-08-30T08:00:00Z\"")
-        };
+        let bad = || format!("\"{s}\" is not an RFC 3339 time; write e.g. \"2023-08-30T08:00:00Z\"");
         let b = s.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ')
-        {
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
             return Err(bad());
         }
         let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
@@ -152,8 +149,7 @@ impl SimTime {
             return Err(bad());
         }
         let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60
-        {
+        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60 {
             return Err(bad());
         }
         let mut rest = &s[19..];
@@ -258,7 +254,12 @@ mod tests {
 
     #[test]
     fn rfc3339_rejects_impossible_dates() {
-        for s in ["2023-02-29T00:00:00Z", "2023-13-01T00:00:00Z", "yesterday", "2023-08-30"] {
+        for s in [
+            "2023-02-29T00:00:00Z",
+            "2023-13-01T00:00:00Z",
+            "yesterday",
+            "2023-08-30",
+        ] {
             assert!(SimTime::parse_rfc3339(s).is_err(), "{s}");
         }
     }

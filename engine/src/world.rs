@@ -17,7 +17,6 @@ use crate::strings::Interner;
 use crate::sync::{self, JobStatus, RunningCycle, SyncConfig};
 use crate::tenant::{JoinRecord, Tenant, TenantSpec};
 use crate::time::{Duration, SimTime};
-use crate::xtap::PartnerConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
@@ -46,9 +45,16 @@ pub enum DelayMode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Create an MTO (MTO-8).
-    CreateMto { display_name: String, description: String, via: Via },
+    CreateMto {
+        display_name: String,
+        description: String,
+        via: Via,
+    },
     /// Rename or redescribe the MTO (MTO-12).
-    UpdateMto { display_name: Option<String>, description: Option<String> },
+    UpdateMto {
+        display_name: Option<String>,
+        description: Option<String>,
+    },
     /// Add a tenant, pending (MTO-14).
     AddTenant { target: TenantIdx, role: Role, via: Via },
     /// Change a tenant's role (MTO-22, MTO-24).
@@ -60,9 +66,15 @@ pub enum Action {
     /// Remove a tenant, leave, or delete the MTO (MTO-35).
     RemoveTenant { target: TenantIdx },
     /// Microsoft 365 "Share users" (MTO-74).
-    ShareUsers { groups: Vec<GroupIdx>, users: Vec<UserIdx> },
+    ShareUsers {
+        groups: Vec<GroupIdx>,
+        users: Vec<UserIdx>,
+    },
     /// Remove users or groups from the shared scope.
-    UnshareUsers { groups: Vec<GroupIdx>, users: Vec<UserIdx> },
+    UnshareUsers {
+        groups: Vec<GroupIdx>,
+        users: Vec<UserIdx>,
+    },
 }
 
 impl Action {
@@ -391,7 +403,10 @@ impl World {
     }
 
     fn check_targeted_release(&self, t: TenantIdx, via: Via) -> Result<(), Refusal> {
-        if via == Via::M365 && self.rules.targeted_release_required && !self.tenants[t.ix()].spec.targeted_release {
+        if via == Via::M365
+            && self.rules.targeted_release_required
+            && !self.tenants[t.ix()].spec.targeted_release
+        {
             return Err(Refusal::new(
                 r::MTO_49,
                 format!(
@@ -403,7 +418,13 @@ impl World {
         Ok(())
     }
 
-    fn create_mto(&mut self, actor: TenantIdx, name: String, description: String, via: Via) -> Result<Option<OpId>, Refusal> {
+    fn create_mto(
+        &mut self,
+        actor: TenantIdx,
+        name: String,
+        description: String,
+        via: Via,
+    ) -> Result<Option<OpId>, Refusal> {
         if let Some(m) = self.mto_view(actor).mto {
             if self.mtos[m.ix()].is_active_owner(actor) {
                 // MTO-13 sim note: a create PUT from an active owner updates the MTO
@@ -420,7 +441,10 @@ impl World {
         }
         self.check_targeted_release(actor, via)?;
         if name.trim().is_empty() {
-            return Err(Refusal::new(r::MTO_8, "displayName is required to create an MTO; give display_name a non-empty value."));
+            return Err(Refusal::new(
+                r::MTO_8,
+                "displayName is required to create an MTO; give display_name a non-empty value.",
+            ));
         }
         let m = MtoIdx(self.mtos.len() as u32);
         self.mtos.push(Mto {
@@ -439,12 +463,19 @@ impl World {
             }],
             deleted: false,
         });
-        let local = Guid::derive(self.seed, &[b"mto-local", &m.0.to_le_bytes(), &actor.0.to_le_bytes()]);
+        let local = Guid::derive(
+            self.seed,
+            &[b"mto-local", &m.0.to_le_bytes(), &actor.0.to_le_bytes()],
+        );
         let t = &mut self.tenants[actor.ix()];
         t.mto = Some(m);
         t.local_mto_id = Some(local);
         t.created_mto_at = Some(self.now);
-        self.emit(actor, EventKind::MtoCreated { mto: m, name }, &[r::MTO_8, r::MTO_9]);
+        self.emit(
+            actor,
+            EventKind::MtoCreated { mto: m, name },
+            &[r::MTO_8, r::MTO_9],
+        );
         if via == Via::M365 {
             self.set_m365(actor);
         }
@@ -458,12 +489,20 @@ impl World {
         self.emit(t, EventKind::TemplatesSetByM365, &[r::MTO_67]);
     }
 
-    fn update_mto(&mut self, actor: TenantIdx, name: Option<String>, description: Option<String>) -> Result<Option<OpId>, Refusal> {
+    fn update_mto(
+        &mut self,
+        actor: TenantIdx,
+        name: Option<String>,
+        description: Option<String>,
+    ) -> Result<Option<OpId>, Refusal> {
         let m = self.active_owner_mto(actor, r::MTO_12, "update the MTO")?;
         let mto = &mut self.mtos[m.ix()];
         if let Some(n) = name {
             if n.trim().is_empty() {
-                return Err(Refusal::new(r::MTO_8, "displayName cannot be emptied; keep the current name or give a new non-empty one."));
+                return Err(Refusal::new(
+                    r::MTO_8,
+                    "displayName cannot be emptied; keep the current name or give a new non-empty one.",
+                ));
             }
             mto.display_name = n;
         }
@@ -479,7 +518,13 @@ impl World {
         self.tenants[a.ix()].spec.csp_of.contains(&b) || self.tenants[b.ix()].spec.csp_of.contains(&a)
     }
 
-    fn add_member(&mut self, actor: TenantIdx, target: TenantIdx, role: Role, via: Via) -> Result<Option<OpId>, Refusal> {
+    fn add_member(
+        &mut self,
+        actor: TenantIdx,
+        target: TenantIdx,
+        role: Role,
+        via: Via,
+    ) -> Result<Option<OpId>, Refusal> {
         let m = self.active_owner_mto(actor, r::MTO_14, "add tenants")?;
         if self.mtos[m.ix()].entry(target).is_some() {
             return Err(Refusal::with_code(
@@ -506,7 +551,11 @@ impl World {
         }
         if via == Via::M365 {
             self.check_targeted_release(actor, via)?;
-            let listed = self.mtos[m.ix()].members.iter().filter(|e| e.state != MemberState::Removed).count();
+            let listed = self.mtos[m.ix()]
+                .members
+                .iter()
+                .filter(|e| e.state != MemberState::Removed)
+                .count();
             if listed as u32 >= self.rules.active_tenants_max {
                 return Err(Refusal::new(
                     self.rules.tenant_cap_rule(),
@@ -525,17 +574,18 @@ impl World {
             added_by: actor,
             added_at: now,
             joined_at: None,
-            transition: (role == Role::Owner).then(|| Transition {
+            transition: (role == Role::Owner).then_some(Transition {
                 desired_state: MemberState::Active,
                 desired_role: Role::Owner,
                 status: ProcessingStatus::NotStarted,
                 details: None,
             }),
         });
-        if role == Role::Owner {
-            // the role is held as desiredRole until the tenant joins (MTO-24)
-        }
-        self.emit(actor, EventKind::TenantAdded { target, role }, &[r::MTO_14, r::MTO_15, r::MTO_17]);
+        self.emit(
+            actor,
+            EventKind::TenantAdded { target, role },
+            &[r::MTO_14, r::MTO_15, r::MTO_17],
+        );
         Ok(None)
     }
 
@@ -544,7 +594,12 @@ impl World {
         let tname = self.name(target).to_string();
         let mto = &self.mtos[m.ix()];
         let Some(entry) = mto.entry(target) else {
-            return Err(Refusal::new(r::MTO_22, format!("{tname} is not listed in the MTO, so its role cannot change; add it first (add-tenant).")));
+            return Err(Refusal::new(
+                r::MTO_22,
+                format!(
+                    "{tname} is not listed in the MTO, so its role cannot change; add it first (add-tenant)."
+                ),
+            ));
         };
         match entry.state {
             MemberState::Removed => {
@@ -572,7 +627,15 @@ impl World {
         } else {
             entry.role = role;
         }
-        self.emit(actor, EventKind::RoleChanged { target, role, queued }, if queued { &[r::MTO_22, r::MTO_24] } else { &[r::MTO_22] });
+        self.emit(
+            actor,
+            EventKind::RoleChanged { target, role, queued },
+            if queued {
+                &[r::MTO_22, r::MTO_24]
+            } else {
+                &[r::MTO_22]
+            },
+        );
         Ok(None)
     }
 
@@ -590,23 +653,43 @@ impl World {
         // the MTO that lists the joiner as pending, added by `added_by` (latest first)
         let mto = (0..self.mtos.len()).rev().map(|i| MtoIdx(i as u32)).find(|m| {
             let x = &self.mtos[m.ix()];
-            !x.deleted && x.entry(actor).is_some_and(|e| e.state == MemberState::Pending && e.added_by == added_by)
+            !x.deleted
+                && x.entry(actor)
+                    .is_some_and(|e| e.state == MemberState::Pending && e.added_by == added_by)
         });
         let delay = self.draw(self.rules.join_delay_min, self.rules.join_delay_max);
         let due = self.now + delay;
         let op = OpId(self.ops.len() as u32);
-        self.ops.push(Op { kind: OpKind::Join, actor, subject: actor, mto, added_by: Some(added_by), via, case: None, outcome: None });
+        self.ops.push(Op {
+            kind: OpKind::Join,
+            actor,
+            subject: actor,
+            mto,
+            added_by: Some(added_by),
+            via,
+            case: None,
+            outcome: None,
+        });
         let preview = self.rules.kind == RuleSetKind::Preview2023;
         self.tenants[actor.ix()].join = JoinRecord {
             added_by: Some(added_by),
-            member_state: Some(if preview { MemberState::Active } else { MemberState::Pending }),
+            member_state: Some(if preview {
+                MemberState::Active
+            } else {
+                MemberState::Pending
+            }),
             role: preview.then_some(Role::Member),
             transition: Some((ProcessingStatus::NotStarted, String::new())),
         };
         if let Some(m) = mto {
             if let Some(e) = self.mtos[m.ix()].entry_mut(actor) {
                 let desired_role = e.transition.as_ref().map_or(Role::Member, |t| t.desired_role);
-                e.transition = Some(Transition { desired_state: MemberState::Active, desired_role, status: ProcessingStatus::NotStarted, details: None });
+                e.transition = Some(Transition {
+                    desired_state: MemberState::Active,
+                    desired_role,
+                    status: ProcessingStatus::NotStarted,
+                    details: None,
+                });
             }
         }
         if via == Via::M365 {
@@ -614,7 +697,11 @@ impl World {
         }
         self.async_pending += 1;
         self.push(due, Pending::JoinDone(op));
-        self.emit(actor, EventKind::JoinSubmitted { op, added_by, due }, &[r::MTO_26, r::MTO_27, r::MTO_28]);
+        self.emit(
+            actor,
+            EventKind::JoinSubmitted { op, added_by, due },
+            &[r::MTO_26, r::MTO_27, r::MTO_28],
+        );
         Ok(op)
     }
 
@@ -637,13 +724,22 @@ impl World {
         };
         let mto = &self.mtos[m.ix()];
         let Some(te) = mto.entry(target) else {
-            return Err(Refusal::new(r::MTO_35, format!("{tn} is not listed in {an}'s MTO, so there is nothing to remove.")));
+            return Err(Refusal::new(
+                r::MTO_35,
+                format!("{tn} is not listed in {an}'s MTO, so there is nothing to remove."),
+            ));
         };
         if te.state == MemberState::Removed {
-            return Err(Refusal::new(r::MTO_40, format!("{tn} is already being removed; the removal completes on its own.")));
+            return Err(Refusal::new(
+                r::MTO_40,
+                format!("{tn} is already being removed; the removal completes on its own."),
+            ));
         }
         let Some(ae) = mto.entry(actor).filter(|e| e.state == MemberState::Active) else {
-            return Err(Refusal::new(r::MTO_35, format!("{an} is being removed already and cannot remove tenants.")));
+            return Err(Refusal::new(
+                r::MTO_35,
+                format!("{an} is being removed already and cannot remove tenants."),
+            ));
         };
         let others_active = mto.active().filter(|e| e.tenant != actor).count();
         let case = if target == actor {
@@ -658,7 +754,7 @@ impl World {
             } else {
                 return Err(Refusal::new(
                     r::MTO_37,
-                    format!("{an} is the only active owner while {others_active} other tenant(s) are active, and an MTO must keep an active owner (MTO-25); {an} could leave after making another tenant an owner (set-role), or once it is the last active tenant, which deletes the MTO."),
+                    format!("{an} is the only active owner while {others_active} other tenant{} {} active, and an MTO must keep an active owner (MTO-25); {an} could leave after making another tenant an owner (set-role), or once it is the last active tenant, which deletes the MTO.", if others_active == 1 { "" } else { "s" }, if others_active == 1 { "is" } else { "are" }),
                 ));
             }
         } else {
@@ -678,8 +774,20 @@ impl World {
         let delay = self.draw(self.rules.removal_delay_min, self.rules.removal_delay_max);
         let due = self.now + delay;
         let op = OpId(self.ops.len() as u32);
-        self.ops.push(Op { kind: OpKind::Removal, actor, subject: target, mto: Some(m), added_by: None, via: Via::Graph, case: Some(case), outcome: None });
-        let whole = matches!(case, RemovalCase::LastTenantDeletesMto | RemovalCase::OwnerExitDissolves);
+        self.ops.push(Op {
+            kind: OpKind::Removal,
+            actor,
+            subject: target,
+            mto: Some(m),
+            added_by: None,
+            via: Via::Graph,
+            case: Some(case),
+            outcome: None,
+        });
+        let whole = matches!(
+            case,
+            RemovalCase::LastTenantDeletesMto | RemovalCase::OwnerExitDissolves
+        );
         let mto = &mut self.mtos[m.ix()];
         for e in mto.members.iter_mut() {
             if e.tenant == target || (whole && e.state == MemberState::Active) {
@@ -688,7 +796,12 @@ impl World {
                 if e.state == MemberState::Active {
                     e.state = MemberState::Removed;
                 }
-                e.transition = Some(Transition { desired_state: MemberState::Removed, desired_role: e.role, status: ProcessingStatus::NotStarted, details: None });
+                e.transition = Some(Transition {
+                    desired_state: MemberState::Removed,
+                    desired_role: e.role,
+                    status: ProcessingStatus::NotStarted,
+                    details: None,
+                });
             }
         }
         self.async_pending += 1;
@@ -700,7 +813,16 @@ impl World {
             RemovalCase::LastTenantDeletesMto => &[r::MTO_35, r::MTO_38],
             RemovalCase::OwnerExitDissolves => &[r::SEED_3],
         };
-        self.emit(actor, EventKind::RemovalRequested { op, target, case, due }, rules);
+        self.emit(
+            actor,
+            EventKind::RemovalRequested {
+                op,
+                target,
+                case,
+                due,
+            },
+            rules,
+        );
         Ok(op)
     }
 
@@ -710,7 +832,11 @@ impl World {
         let Some(m) = self.mto_view(actor).mto else {
             return Err(Refusal::new(r::MTO_74, format!("{} is not an active tenant of an MTO, and {what} syncs to the MTO's other active tenants; it would be allowed after creating or joining one, or use an Entra configuration (create-sync).", self.name(actor))));
         };
-        Ok(self.mtos[m.ix()].active().map(|e| e.tenant).filter(|&t| t != actor).collect())
+        Ok(self.mtos[m.ix()]
+            .active()
+            .map(|e| e.tenant)
+            .filter(|&t| t != actor)
+            .collect())
     }
 
     fn ensure_mto_sync(&mut self, source: TenantIdx, target: TenantIdx) -> ConfigIdx {
@@ -720,11 +846,20 @@ impl World {
         }
         let c = ConfigIdx(self.configs.len() as u32);
         self.configs.push(SyncConfig::new(name, source, target, true));
-        self.emit(source, EventKind::SyncConfigCreated { config: c }, &[r::MTO_70, r::CTS_4]);
+        self.emit(
+            source,
+            EventKind::SyncConfigCreated { config: c },
+            &[r::MTO_70, r::CTS_4],
+        );
         c
     }
 
-    fn share_users(&mut self, actor: TenantIdx, groups: Vec<GroupIdx>, users: Vec<UserIdx>) -> Result<Option<OpId>, Refusal> {
+    fn share_users(
+        &mut self,
+        actor: TenantIdx,
+        groups: Vec<GroupIdx>,
+        users: Vec<UserIdx>,
+    ) -> Result<Option<OpId>, Refusal> {
         let targets = self.share_targets(actor, "Share users")?;
         if targets.is_empty() {
             return Err(Refusal::new(r::MTO_74, format!("{} is the only active tenant of its MTO, so there is no tenant to share users with; share once another tenant has joined.", self.name(actor))));
@@ -743,21 +878,50 @@ impl World {
         for t in targets {
             let c = self.ensure_mto_sync(actor, t);
             self.add_scope(c, &groups, &users);
-            let (g, u) = (self.configs[c.ix()].groups.len(), self.configs[c.ix()].users.len());
-            self.emit(actor, EventKind::SyncScopeSet { config: c, groups: g, users: u }, &[r::MTO_74]);
+            let (g, u) = (
+                self.configs[c.ix()].groups.len(),
+                self.configs[c.ix()].users.len(),
+            );
+            self.emit(
+                actor,
+                EventKind::SyncScopeSet {
+                    config: c,
+                    groups: g,
+                    users: u,
+                },
+                &[r::MTO_74],
+            );
             self.start_job(c);
         }
         Ok(None)
     }
 
-    fn unshare_users(&mut self, actor: TenantIdx, groups: Vec<GroupIdx>, users: Vec<UserIdx>) -> Result<Option<OpId>, Refusal> {
+    fn unshare_users(
+        &mut self,
+        actor: TenantIdx,
+        groups: Vec<GroupIdx>,
+        users: Vec<UserIdx>,
+    ) -> Result<Option<OpId>, Refusal> {
         let targets = self.share_targets(actor, "Edit shared users")?;
         for t in targets {
             let name = format!("MTO_Sync_{}", self.tenants[t.ix()].spec.tenant_id);
-            let Some(c) = self.config_by_name(actor, &name) else { continue };
+            let Some(c) = self.config_by_name(actor, &name) else {
+                continue;
+            };
             self.remove_scope(c, &groups, &users);
-            let (g, u) = (self.configs[c.ix()].groups.len(), self.configs[c.ix()].users.len());
-            self.emit(actor, EventKind::SyncScopeSet { config: c, groups: g, users: u }, &[r::MTO_74, r::CTS_42]);
+            let (g, u) = (
+                self.configs[c.ix()].groups.len(),
+                self.configs[c.ix()].users.len(),
+            );
+            self.emit(
+                actor,
+                EventKind::SyncScopeSet {
+                    config: c,
+                    groups: g,
+                    users: u,
+                },
+                &[r::MTO_74, r::CTS_42],
+            );
         }
         Ok(None)
     }
@@ -798,10 +962,18 @@ impl World {
         }
         cfg.job.scheduled = true;
         if cfg.job.status == JobStatus::Paused {
-            cfg.job.status = if cfg.job.initial_done { JobStatus::Active } else { JobStatus::NotRun };
+            cfg.job.status = if cfg.job.initial_done {
+                JobStatus::Active
+            } else {
+                JobStatus::NotRun
+            };
         }
         let source = cfg.source;
-        self.emit(source, EventKind::SyncStarted { config: c }, &[r::CTS_4, r::CTS_41]);
+        self.emit(
+            source,
+            EventKind::SyncStarted { config: c },
+            &[r::CTS_4, r::CTS_41],
+        );
         self.configs[c.ix()].job.next_start = Some(self.now);
         self.push(self.now, Pending::CycleStart(c));
     }
@@ -862,7 +1034,9 @@ impl World {
     }
 
     fn step_queue(&mut self) {
-        let Some(Reverse((at, _, p))) = self.queue.pop() else { return };
+        let Some(Reverse((at, _, p))) = self.queue.pop() else {
+            return;
+        };
         if at > self.now {
             self.now = at;
         }
@@ -894,7 +1068,7 @@ impl World {
             return Some(Refusal::new(r::MTO_30, format!("{jn} was not added by {} to any MTO (reason a); the join would succeed naming the owner tenant that added it.", self.name(adder))));
         };
         let mto = &self.mtos[m.ix()];
-        if !mto.entry(j).is_some_and(|e| e.state == MemberState::Pending) {
+        if mto.entry(j).is_none_or(|e| e.state != MemberState::Pending) {
             return Some(Refusal::new(r::MTO_30, format!("{jn} is no longer pending in the MTO (reason a); an owner would have to add it again (MTO-43).")));
         }
         if !mto.is_active_owner(adder) {
@@ -905,7 +1079,11 @@ impl World {
             return Some(Refusal::new(self.rules.tenant_cap_rule(), format!("the MTO already has {} active tenants, the maximum under {} (MTO-30 reason c); the join would succeed after another tenant leaves, or with a higher cap by support request.", mto.active_count(), self.rules.kind.name())));
         }
         if let Some(max) = self.rules.internal_users_at_join_max {
-            let rule = if self.rules.kind == RuleSetKind::Preview2023 { r::MTO_45 } else { r::MTO_47 };
+            let rule = if self.rules.kind == RuleSetKind::Preview2023 {
+                r::MTO_45
+            } else {
+                r::MTO_47
+            };
             for t in [adder, j] {
                 let n = self.tenants[t.ix()].dir.internal_user_count();
                 if n > max {
@@ -941,7 +1119,14 @@ impl World {
             if f.rule != r::MTO_30 {
                 rules.insert(0, f.rule);
             }
-            self.emit(j, EventKind::JoinFailed { op: op_id, reason: f.message.clone() }, &rules);
+            self.emit(
+                j,
+                EventKind::JoinFailed {
+                    op: op_id,
+                    reason: f.message.clone(),
+                },
+                &rules,
+            );
             self.ops[op_id.0 as usize].outcome = Some(Err(f));
             return;
         }
@@ -958,12 +1143,29 @@ impl World {
         let ten = &mut self.tenants[j.ix()];
         ten.mto = Some(m);
         ten.local_mto_id = Some(local);
-        ten.join = JoinRecord { added_by: op.added_by, member_state: Some(MemberState::Active), role: Some(role), transition: None };
+        ten.join = JoinRecord {
+            added_by: op.added_by,
+            member_state: Some(MemberState::Active),
+            role: Some(role),
+            transition: None,
+        };
         let active = self.mtos[m.ix()].active_count();
         self.ops[op_id.0 as usize].outcome = Some(Ok(()));
-        self.emit(j, EventKind::JoinSucceeded { op: op_id, role, active }, &[r::MTO_31, r::MTO_32]);
+        self.emit(
+            j,
+            EventKind::JoinSucceeded {
+                op: op_id,
+                role,
+                active,
+            },
+            &[r::MTO_31, r::MTO_32],
+        );
         // MTO-34, MTO-56, MTO-62: partner settings for every new pair, then templates
-        let others: Vec<TenantIdx> = self.mtos[m.ix()].active().map(|e| e.tenant).filter(|&t| t != j).collect();
+        let others: Vec<TenantIdx> = self.mtos[m.ix()]
+            .active()
+            .map(|e| e.tenant)
+            .filter(|&t| t != j)
+            .collect();
         for &o in &others {
             self.partner_at_join(j, o);
         }
@@ -986,7 +1188,7 @@ impl World {
     fn partner_at_join(&mut self, owner: TenantIdx, partner: TenantIdx) {
         let ten = &mut self.tenants[owner.ix()];
         let existed = ten.partners.contains_key(&partner);
-        let p = ten.partners.entry(partner).or_insert_with(PartnerConfig::default);
+        let p = ten.partners.entry(partner).or_default();
         let sync_new = !p.has_sync_policy;
         p.has_sync_policy = true;
         let templates = ten.templates.clone();
@@ -994,10 +1196,21 @@ impl World {
         let flag_changed = !p.in_mto;
         p.in_mto = true;
         if !existed {
-            self.emit(owner, EventKind::PartnerCreated { partner }, &[r::MTO_34, r::MTO_56]);
+            self.emit(
+                owner,
+                EventKind::PartnerCreated { partner },
+                &[r::MTO_34, r::MTO_56],
+            );
         }
         if changed {
-            self.emit(owner, EventKind::TemplatesApplied { partner, new_partner: !existed }, &[r::MTO_62, r::MTO_63]);
+            self.emit(
+                owner,
+                EventKind::TemplatesApplied {
+                    partner,
+                    new_partner: !existed,
+                },
+                &[r::MTO_62, r::MTO_63],
+            );
         }
         if flag_changed {
             self.emit(owner, EventKind::InMtoFlag { partner, value: true }, &[r::MTO_57]);
@@ -1010,7 +1223,11 @@ impl World {
         let gone: Vec<TenantIdx> = self.mtos[m.ix()]
             .members
             .iter()
-            .filter(|e| e.transition.as_ref().is_some_and(|t| t.desired_state == MemberState::Removed))
+            .filter(|e| {
+                e.transition
+                    .as_ref()
+                    .is_some_and(|t| t.desired_state == MemberState::Removed)
+            })
             .map(|e| e.tenant)
             .collect();
         self.mtos[m.ix()].members.retain(|e| !gone.contains(&e.tenant));
@@ -1022,7 +1239,11 @@ impl World {
                 ten.local_mto_id = None;
                 ten.join = JoinRecord::default();
             }
-            self.emit(g, EventKind::RemovalCompleted { op: op_id, target: g }, &[r::MTO_40, r::MTO_69, r::MTO_79]);
+            self.emit(
+                g,
+                EventKind::RemovalCompleted { op: op_id, target: g },
+                &[r::MTO_40, r::MTO_69, r::MTO_79],
+            );
             // MTO-57 sim note: the flag is cleared on both sides when removal completes
             let mut pairs: Vec<TenantIdx> = remaining.clone();
             pairs.extend(gone.iter().copied().filter(|&x| x != g));
@@ -1036,12 +1257,22 @@ impl World {
             let dropped = self.mtos[m.ix()].members.len();
             self.mtos[m.ix()].members.clear();
             self.mtos[m.ix()].deleted = true;
-            let mut rules = vec![if op.case == Some(RemovalCase::OwnerExitDissolves) { r::SEED_3 } else { r::MTO_38 }];
+            let mut rules = vec![if op.case == Some(RemovalCase::OwnerExitDissolves) {
+                r::SEED_3
+            } else {
+                r::MTO_38
+            }];
             if dropped > 0 {
                 rules.push(r::MTO_39);
             }
             rules.push(r::MTO_82);
-            self.emit(op.actor, EventKind::MtoDeleted { dropped_pending: dropped }, &rules);
+            self.emit(
+                op.actor,
+                EventKind::MtoDeleted {
+                    dropped_pending: dropped,
+                },
+                &rules,
+            );
         }
     }
 
@@ -1049,7 +1280,14 @@ impl World {
         if let Some(p) = self.tenants[owner.ix()].partners.get_mut(&partner) {
             if p.in_mto {
                 p.in_mto = false;
-                self.emit(owner, EventKind::InMtoFlag { partner, value: false }, &[r::MTO_57]);
+                self.emit(
+                    owner,
+                    EventKind::InMtoFlag {
+                        partner,
+                        value: false,
+                    },
+                    &[r::MTO_57],
+                );
             }
         }
     }
@@ -1068,7 +1306,11 @@ impl World {
         }
         let (s, t) = (cfg.source, cfg.target);
         if let Err(refusal) = sync::check_prerequisites(&self.tenants[s.ix()], s, &self.tenants[t.ix()], t) {
-            self.emit(s, EventKind::CycleBlocked { config: c, refusal }, &[r::CTS_5, r::XTAP_7]);
+            self.emit(
+                s,
+                EventKind::CycleBlocked { config: c, refusal },
+                &[r::CTS_5, r::XTAP_7],
+            );
             let next = self.now + sync::CYCLE_INTERVAL;
             self.configs[c.ix()].job.next_start = Some(next);
             // a blocked job waits for a configuration change (start-sync) rather than spinning
@@ -1095,19 +1337,47 @@ impl World {
         let cfg = &mut self.configs[c.ix()];
         cfg.job.pending.clear();
         cfg.job.escrows.clear();
-        cfg.job.running = Some(RunningCycle { initial, started_at: self.now, candidates, watermark });
+        cfg.job.running = Some(RunningCycle {
+            initial,
+            started_at: self.now,
+            candidates,
+            watermark,
+        });
         if initial || objects > 0 {
-            self.emit(s, EventKind::CycleStarted { config: c, initial, objects, duration }, if initial { &[r::CTS_40, r::CTS_59] } else { &[r::CTS_41, r::CTS_59] });
+            self.emit(
+                s,
+                EventKind::CycleStarted {
+                    config: c,
+                    initial,
+                    objects,
+                    duration,
+                },
+                if initial {
+                    &[r::CTS_40, r::CTS_59]
+                } else {
+                    &[r::CTS_41, r::CTS_59]
+                },
+            );
         }
         self.push(self.now + duration, Pending::CycleEnd(c));
     }
 
     fn cycle_end(&mut self, c: ConfigIdx) {
-        let Some(run) = self.configs[c.ix()].job.running.take() else { return };
+        let Some(run) = self.configs[c.ix()].job.running.take() else {
+            return;
+        };
         let (s, t) = (self.configs[c.ix()].source, self.configs[c.ix()].target);
         let stats = {
             let (src, tgt) = two(&mut self.tenants, s, t);
-            sync::run_cycle(&mut self.configs[c.ix()], c, src, tgt, &run.candidates, self.now, &self.rules)
+            sync::run_cycle(
+                &mut self.configs[c.ix()],
+                c,
+                src,
+                tgt,
+                &run.candidates,
+                self.now,
+                &self.rules,
+            )
         };
         let job = &mut self.configs[c.ix()].job;
         job.watermark = run.watermark;
@@ -1137,9 +1407,21 @@ impl World {
                 rules.push(r::CTS_46);
             }
             if stats.failed > 0 {
-                rules.push(if self.rules.pair_synced_users_max.is_some() { r::SEED_2 } else { r::CTS_61 });
+                rules.push(if self.rules.pair_synced_users_max.is_some() {
+                    r::SEED_2
+                } else {
+                    r::CTS_61
+                });
             }
-            self.emit(s, EventKind::CycleFinished { config: c, initial: run.initial, stats }, &rules);
+            self.emit(
+                s,
+                EventKind::CycleFinished {
+                    config: c,
+                    initial: run.initial,
+                    stats,
+                },
+                &rules,
+            );
         }
         if scheduled {
             self.push(next, Pending::CycleStart(c));
@@ -1154,7 +1436,11 @@ impl World {
         for (i, t) in self.tenants.iter().enumerate() {
             let ti = TenantIdx(i as u16);
             // MTO-3: a tenant is active in at most one MTO
-            let active_in = self.mtos.iter().filter(|m| !m.deleted && m.entry(ti).is_some_and(|e| e.state != MemberState::Pending)).count();
+            let active_in = self
+                .mtos
+                .iter()
+                .filter(|m| !m.deleted && m.entry(ti).is_some_and(|e| e.state != MemberState::Pending))
+                .count();
             if active_in > 1 {
                 return Err(format!("MTO-3: {} is active in {active_in} MTOs", t.name()));
             }
@@ -1170,10 +1456,16 @@ impl World {
             // whole MTO is being deleted or dissolved)
             let owners = m.active().filter(|e| e.role == Role::Owner).count();
             if active > 0 && owners == 0 {
-                return Err(format!("MTO-25: \"{}\" has {active} active tenants and no active owner", m.display_name));
+                return Err(format!(
+                    "MTO-25: \"{}\" has {active} active tenants and no active owner",
+                    m.display_name
+                ));
             }
             if active > self.rules.active_tenants_max as usize {
-                return Err(format!("MTO-45/46: \"{}\" has {active} active tenants", m.display_name));
+                return Err(format!(
+                    "MTO-45/46: \"{}\" has {active} active tenants",
+                    m.display_name
+                ));
             }
         }
         Ok(())
@@ -1201,3 +1493,7 @@ fn two(v: &mut [Tenant], a: TenantIdx, b: TenantIdx) -> (&Tenant, &mut Tenant) {
         (&r[0], &mut l[b.ix()])
     }
 }
+
+#[cfg(test)]
+#[path = "world_tests.rs"]
+mod tests;

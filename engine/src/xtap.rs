@@ -134,9 +134,7 @@ impl Templates {
     /// anything was written.
     pub fn apply_at_join(&self, partner: &mut PartnerConfig, was_new: bool, sync_was_new: bool) -> bool {
         let before = partner.clone();
-        let level = |l: AppLevel, new: bool| {
-            l.contains(if new { AppLevel::NEW } else { AppLevel::EXISTING })
-        };
+        let level = |l: AppLevel, new: bool| l.contains(if new { AppLevel::NEW } else { AppLevel::EXISTING });
         if level(self.partner_level, was_new) {
             merge(&mut partner.auto_redeem_inbound, self.auto_redeem_inbound);
             merge(&mut partner.auto_redeem_outbound, self.auto_redeem_outbound);
@@ -197,15 +195,24 @@ mod tests {
         t.identity_level = AppLevel::EXISTING;
         let mut existing = PartnerConfig::default();
         t.apply_at_join(&mut existing, false, false);
-        assert_eq!(existing.auto_redeem_inbound, None, "partner template is newPartners only");
+        assert_eq!(
+            existing.auto_redeem_inbound, None,
+            "partner template is newPartners only"
+        );
         assert_eq!(existing.sync_inbound, Some(true));
         let mut fresh = PartnerConfig::default();
         t.apply_at_join(&mut fresh, true, true);
         assert_eq!(fresh.auto_redeem_inbound, Some(true));
-        assert_eq!(fresh.sync_inbound, None, "identity template is existingPartners only");
+        assert_eq!(
+            fresh.sync_inbound, None,
+            "identity template is existingPartners only"
+        );
         t.partner_level = AppLevel::NONE;
         let mut off = PartnerConfig::default();
-        assert!(!t.apply_at_join(&mut off, true, true), "MTO-65: none switches it off");
+        assert!(
+            !t.apply_at_join(&mut off, true, true),
+            "MTO-65: none switches it off"
+        );
         assert_eq!(off, PartnerConfig::default());
     }
 

@@ -1,0 +1,142 @@
+//! The `mtosim` binary: exit codes 0/1/2 and diagnostics that name file, line and column.
+
+use std::path::Path;
+use std::process::Command;
+
+fn mtosim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn with_file(name: &str, body: &str) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.display().to_string()
+}
+
+const TWO_TENANTS: &str =
+    "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"contoso\"\n\n[[tenant]]\nname = \"fabrikam\"\n";
+
+#[test]
+fn run_exits_0_on_the_seed_walkthrough() {
+    let (code, out, err) = mtosim(&["run", "scenarios/seed-walkthrough.toml"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Result: ok, 5 checks held."), "{out}");
+}
+
+#[test]
+fn run_exits_1_when_a_check_fails() {
+    let f = with_file(
+        "failing.toml",
+        &format!("{TWO_TENANTS}\n[[step]]\ndo = \"create-mto\"\ntenant = \"contoso\"\ndisplay_name = \"X\"\n\n[[step]]\ndo = \"expect\"\ntenant = \"contoso\"\nmto_tenants = 2\n"),
+    );
+    let (code, out, _) = mtosim(&["run", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("active tenants in the MTO: expected 2, actual 1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn run_exits_1_when_a_step_is_refused_without_expect_error() {
+    let f = with_file(
+        "refused.toml",
+        &format!(
+            "{TWO_TENANTS}\n[[step]]\ndo = \"add-tenant\"\ntenant = \"contoso\"\ntarget = \"fabrikam\"\n"
+        ),
+    );
+    let (code, out, _) = mtosim(&["run", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("add-tenant REFUSED: contoso is not in any MTO"),
+        "{out}"
+    );
+    assert!(out.contains("[MTO-14]"), "{out}");
+}
+
+#[test]
+fn an_asynchronous_join_failure_meets_expect_error() {
+    let f = with_file(
+        "join-fails.toml",
+        &format!("{TWO_TENANTS}\n[[step]]\ndo = \"create-mto\"\ntenant = \"contoso\"\ndisplay_name = \"X\"\n\n[[step]]\ndo = \"join\"\ntenant = \"fabrikam\"\nadded_by = \"contoso\"\nexpect_error = \"MTO-30\"\n\n[[step]]\ndo = \"settle\"\n"),
+    );
+    let (code, out, _) = mtosim(&["run", &f]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("expected: step 2 (join) failed for MTO-30"), "{out}");
+}
+
+#[test]
+fn unknown_verb_exits_2_with_line_column_and_suggestion() {
+    let f = with_file(
+        "verb.toml",
+        &format!("{TWO_TENANTS}\n[[step]]\ndo = \"create-mt\"\ntenant = \"contoso\"\n"),
+    );
+    let (code, out, err) = mtosim(&["run", &f]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "no partial output: {out}");
+    assert!(err.contains("verb.toml:11:6"), "{err}");
+    assert!(err.contains("did you mean \"create-mto\"?"), "{err}");
+}
+
+#[test]
+fn unknown_key_and_tenant_exit_2_with_suggestions() {
+    let f = with_file(
+        "key.toml",
+        &format!("{TWO_TENANTS}\n[[step]]\ndo = \"create-mto\"\ntenant = \"contoso\"\ndisplayname = \"X\"\n"),
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("key.toml:13:1") && err.contains("did you mean `display_name`?"),
+        "{err}"
+    );
+    let f = with_file(
+        "tenant.toml",
+        &format!(
+            "{TWO_TENANTS}\n[[step]]\ndo = \"add-tenant\"\ntenant = \"contoso\"\ntarget = \"fabrikan\"\n"
+        ),
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("tenant.toml:13:10") && err.contains("did you mean \"fabrikam\"?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn toml_syntax_errors_exit_2_with_a_caret() {
+    let f = with_file("syntax.toml", "[scenario]\nname = \"x\n");
+    let (code, _, err) = mtosim(&["run", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("syntax.toml:2:"), "{err}");
+    assert!(err.contains('^'), "{err}");
+}
+
+#[test]
+fn missing_files_exit_2() {
+    let (code, _, err) = mtosim(&["run", "does-not-exist.toml"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("does-not-exist.toml:1:1") && err.contains("cannot read the file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_validates_without_running() {
+    let (code, out, _) = mtosim(&["check", "scenarios/seed-walkthrough-ga.toml"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("ok: \"Seed walkthrough under GA"), "{out}");
+}

@@ -1,0 +1,105 @@
+//! Every scenario in `scenarios/` must load, run, and hold every check; two runs must produce
+//! byte-identical narration.
+
+use mtosim::{runner, scenario};
+use std::path::{Path, PathBuf};
+
+fn scenario_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn run(path: &Path) -> runner::Run {
+    let text = std::fs::read_to_string(path).unwrap();
+    let sc = scenario::load(&path.display().to_string(), &text).unwrap_or_else(|d| panic!("{d}"));
+    runner::run(sc)
+}
+
+#[test]
+fn every_scenario_runs_and_holds_its_checks() {
+    let files = scenario_files();
+    assert!(files.len() >= 2, "scenarios/ holds the seed walkthroughs");
+    for f in files {
+        let r = run(&f);
+        assert!(
+            r.failures.is_empty(),
+            "{}:\n{}\n{:#?}",
+            f.display(),
+            r.lines.join("\n"),
+            r.failures
+        );
+        assert!(r.checks_passed > 0, "{} checks nothing", f.display());
+    }
+}
+
+#[test]
+fn every_scenario_is_deterministic() {
+    for f in scenario_files() {
+        assert_eq!(run(&f).lines, run(&f).lines, "{}", f.display());
+    }
+}
+
+#[test]
+fn seed_walkthrough_is_the_spec_example_unchanged() {
+    let spec = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/scenario-format.md"),
+    );
+    let Ok(spec) = spec else { return }; // shared/ sits beside the checkout in CI and sessions
+    let start = spec.find("## Example: the seed article's walkthrough").unwrap();
+    let body = &spec[start..];
+    let from = body.find("```toml\n").unwrap() + 8;
+    let to = from + body[from..].find("```").unwrap();
+    let file = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-walkthrough.toml"),
+    )
+    .unwrap();
+    assert_eq!(file, &body[from..to]);
+}
+
+#[test]
+fn seed_walkthrough_narrates_the_preview_story() {
+    let r = run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-walkthrough.toml"));
+    let text = r.lines.join("\n");
+    for needle in [
+        "created the multitenant organization \"Contoso Group\"",
+        "processing takes until 2024-01-01 06:00:00  [MTO-26, MTO-27, MTO-28]",
+        "1 created as Member in fabrikam  [CTS-40, CTS-28, CTS-30]",
+        "in the 2023 preview this dissolves the MTO for every tenant",
+        "[SEED-3, MTO-82]",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    assert_eq!(
+        r.world
+            .synced_from(mtosim_engine::TenantIdx(1), mtosim_engine::TenantIdx(0)),
+        1,
+        "MTO-79: the synced user stays"
+    );
+}
+
+#[test]
+fn ga_walkthrough_refuses_the_owner_exit_then_deletes_the_mto() {
+    let r = run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-walkthrough-ga.toml"));
+    let text = r.lines.join("\n");
+    assert!(
+        text.contains(
+            "remove-tenant REFUSED: contoso is the only active owner while 1 other tenant is active"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("which deletes the MTO.  [MTO-37]"), "{text}");
+    assert!(
+        text.contains("expected: step 10 (remove-tenant) was refused for MTO-37"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the last active tenant, is leaving: this deletes the MTO"),
+        "{text}"
+    );
+}
