@@ -778,7 +778,14 @@ fn cts_20_cts_21_only_internal_members_are_synced() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 3);
     w.tenant_mut(ids[0]).dir.users[u[1].ix()].user_type = UserType::Guest;
     w.tenant_mut(ids[0]).dir.users[u[2].ix()].external = true;
-    w.apply(ids[0], Action::ShareUsers { groups: vec![], users: u.clone() }).unwrap();
+    w.apply(
+        ids[0],
+        Action::ShareUsers {
+            groups: vec![],
+            users: u.clone(),
+        },
+    )
+    .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 1);
     assert!(w.tenant(ids[1]).dir.account_of(ids[0], u[0]).is_some());
@@ -788,7 +795,14 @@ fn cts_20_cts_21_only_internal_members_are_synced() {
 fn cts_24_disabled_users_are_not_provisioned_but_cts_44_disabling_later_is_an_update() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 2);
     w.tenant_mut(ids[0]).dir.users[u[1].ix()].account_enabled = false;
-    w.apply(ids[0], Action::ShareUsers { groups: vec![], users: u.clone() }).unwrap();
+    w.apply(
+        ids[0],
+        Action::ShareUsers {
+            groups: vec![],
+            users: u.clone(),
+        },
+    )
+    .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 1);
     w.tenant_mut(ids[0]).dir.users[u[0].ix()].account_enabled = false;
@@ -803,7 +817,14 @@ fn cts_24_disabled_users_are_not_provisioned_but_cts_44_disabling_later_is_an_up
 fn cts_61_the_target_object_quota_stops_creation_and_escrows_the_rest() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 10);
     w.tenant_mut(ids[1]).spec.object_quota = 4;
-    w.apply(ids[0], Action::ShareUsers { groups: vec![], users: u }).unwrap();
+    w.apply(
+        ids[0],
+        Action::ShareUsers {
+            groups: vec![],
+            users: u,
+        },
+    )
+    .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 4);
     let job = &w.configs.iter().find(|c| c.source == ids[0]).unwrap().job;
@@ -815,7 +836,14 @@ fn cts_61_the_target_object_quota_stops_creation_and_escrows_the_rest() {
 fn seed_2_the_preview_caps_users_synced_from_one_tenant_to_another() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Preview2023, 10);
     w.rules.pair_synced_users_max = Some(7);
-    w.apply(ids[0], Action::ShareUsers { groups: vec![], users: u }).unwrap();
+    w.apply(
+        ids[0],
+        Action::ShareUsers {
+            groups: vec![],
+            users: u,
+        },
+    )
+    .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 7);
     assert!(w.events().iter().any(|e| e.rules.contains(&r::SEED_2)));
@@ -824,8 +852,19 @@ fn seed_2_the_preview_caps_users_synced_from_one_tenant_to_another() {
 #[test]
 fn cts_14_cts_15_group_scope_is_direct_members_only() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 4);
-    let g = w.tenant_mut(ids[0]).dir.add_group("Sales", vec![u[0], u[2]]).unwrap();
-    w.apply(ids[0], Action::ShareUsers { groups: vec![g], users: vec![] }).unwrap();
+    let g = w
+        .tenant_mut(ids[0])
+        .dir
+        .add_group("Sales", vec![u[0], u[2]])
+        .unwrap();
+    w.apply(
+        ids[0],
+        Action::ShareUsers {
+            groups: vec![g],
+            users: vec![],
+        },
+    )
+    .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 2);
     assert!(w.tenant(ids[1]).dir.account_of(ids[0], u[1]).is_none());
@@ -835,6 +874,14 @@ fn cts_14_cts_15_group_scope_is_direct_members_only() {
 fn cts_5_sharing_needs_an_assigned_internal_user() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 1);
     w.tenant_mut(ids[0]).dir.users[u[0].ix()].user_type = UserType::Guest;
-    let err = w.apply(ids[0], Action::ShareUsers { groups: vec![], users: u }).unwrap_err();
+    let err = w
+        .apply(
+            ids[0],
+            Action::ShareUsers {
+                groups: vec![],
+                users: u,
+            },
+        )
+        .unwrap_err();
     assert_eq!(err.rule, r::CTS_5);
 }
