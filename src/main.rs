@@ -133,7 +133,12 @@ fn main() -> ExitCode {
                 }
                 let _ = writeln!(out);
                 if run.failures.is_empty() {
-                    let _ = writeln!(out, "Result: ok, {} checks held.", run.checks_passed);
+                    let n = run.checks_passed;
+                    let _ = writeln!(
+                        out,
+                        "Result: ok, {n} check{} held.",
+                        if n == 1 { "" } else { "s" }
+                    );
                 } else {
                     let _ = writeln!(
                         out,

@@ -105,6 +105,9 @@ pub fn describe(world: &World, ev: &Event) -> String {
             };
             format!("{what}; removal completes by {}", time(*due))
         }
+        EventKind::RemovalCompleted { was_active: false, .. } => {
+            format!("{me} is no longer listed in the MTO (it had never joined)")
+        }
         EventKind::RemovalCompleted { .. } => format!(
             "{me} is no longer in the MTO; its access settings, sync configurations and synced users stay as they were"
         ),
@@ -183,6 +186,52 @@ pub fn describe(world: &World, ev: &Event) -> String {
             cfg_label(world, *config),
             refusal.code.unwrap_or("policy check"),
             refusal.message
+        ),
+        EventKind::JoinRunning { .. } => "the join request is being processed (status running)".into(),
+        EventKind::Warning { message } => format!("WARNING: {message}"),
+        EventKind::PartnerUpdated { partner, created, sync_policy_created } => {
+            let p = &world.tenant(ev.tenant).partners[partner];
+            let b = |v: Option<bool>| match v {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "default (no)",
+            };
+            format!(
+                "{} its cross-tenant access settings for {}{}: auto-redeem in {}, out {}; user sync in {}",
+                if *created { "created" } else { "updated" },
+                n(*partner),
+                if *sync_policy_created { " with an identity sync policy" } else { "" },
+                b(p.auto_redeem_inbound),
+                b(p.auto_redeem_outbound),
+                if p.has_sync_policy { b(p.sync_inbound) } else { "no policy (no)" }
+            )
+        }
+        EventKind::PartnerDeleted { partner, had_sync_policy: true } => format!(
+            "deleted its identity sync policy for {p}, then its partner configuration for {p}; defaults apply again",
+            p = n(*partner)
+        ),
+        EventKind::PartnerDeleted { partner, .. } => {
+            format!("deleted its partner configuration for {}; defaults apply again", n(*partner))
+        }
+        EventKind::TemplatesUpdated => {
+            let t = &world.tenant(ev.tenant).templates;
+            let b = |v: Option<bool>| match v {
+                Some(true) => "true",
+                Some(false) => "false",
+                None => "null",
+            };
+            format!(
+                "updated its MTO templates: auto-redeem in {}, out {}, user sync in {}; applied at {}. They act only on future join events",
+                b(t.auto_redeem_inbound),
+                b(t.auto_redeem_outbound),
+                b(t.sync_inbound),
+                t.partner_level.graph_value()
+            )
+        }
+        EventKind::TemplatesReset => "reset both MTO templates to their defaults: every value null, so they change nothing at the next join".into(),
+        EventKind::AccountsPurged { count } => format!(
+            "{count} soft-deleted synchronized account{} purged 30 days after deletion; they can no longer be restored",
+            if *count == 1 { " was" } else { "s were" }
         ),
         EventKind::Refused { action, refusal } => match refusal.code {
             Some(code) => format!("{action} REFUSED ({code}): {}", refusal.message),

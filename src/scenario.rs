@@ -10,7 +10,8 @@ use mtosim_engine::gen::{self, GenSpec};
 use mtosim_engine::mto::Role;
 use mtosim_engine::strings::Sym;
 use mtosim_engine::tenant::TenantSpec;
-use mtosim_engine::xtap::AppLevel;
+use mtosim_engine::world::{PartnerPatch, TemplatesPatch};
+use mtosim_engine::xtap::{Access, AppLevel};
 use mtosim_engine::{
     limits, Action, DelayMode, Duration, GroupIdx, Guid, RuleSet, RuleSetKind, SimTime, TenantIdx, UserIdx,
     Via, World,
@@ -145,6 +146,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "join_delay",
     "removal_delay",
     "strict_removal",
+    "join_min_wait",
 ];
 const TENANT_KEYS: &[&str] = &[
     "name",
@@ -156,6 +158,7 @@ const TENANT_KEYS: &[&str] = &[
     "p1_licenses",
     "object_quota",
     "csp_of",
+    "cloud",
     "users",
     "user",
     "group",
@@ -201,20 +204,21 @@ const VERBS: &[(&str, &[&str], bool)] = &[
             "mfa_trust",
             "b2b_inbound",
         ],
-        false,
+        true,
     ),
-    ("delete-partner", &["partner"], false),
+    ("delete-partner", &["partner"], true),
     (
         "set-templates",
         &[
             "auto_redeem_inbound",
             "auto_redeem_outbound",
             "sync_inbound",
+            "mfa_trust",
             "application",
         ],
-        false,
+        true,
     ),
-    ("reset-templates", &[], false),
+    ("reset-templates", &[], true),
     (
         "create-sync",
         &[
@@ -287,8 +291,12 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
     if let Some(b) = sc.bool("strict_removal")? {
         rules.strict_removal = b;
     }
+    if let Some(d) = duration(&sc, "join_min_wait")? {
+        rules.join_min_wait_after_create = Some(d);
+    }
     if let Some(d) = duration(&sc, "join_delay")? {
         rules.join_delay_max = d;
+        rules.join_delay_max_m365 = d;
         rules.join_delay_min = rules.join_delay_min.min(d);
     }
     if let Some(d) = duration(&sc, "removal_delay")? {
@@ -381,6 +389,9 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
             p1_licenses: t.uint("p1_licenses", u64::MAX >> 1)?,
             object_quota: t.uint("object_quota", u64::MAX >> 1)?.unwrap_or(300_000),
             csp_of: Vec::new(),
+            cloud: t
+                .str("cloud")?
+                .map_or_else(|| "commercial".to_string(), |(c, _)| c),
         };
         world
             .add_tenant(spec)
@@ -711,7 +722,10 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
     if !modelled {
         return Err(src
             .err(vspan, format!("verb \"{verb}\" is part of the scenario contract but this version of mtosim does not model it yet"))
-            .help("modelled verbs: create-mto, update-mto, add-tenant, set-role, join, reset-join, remove-tenant, share-users, unshare-users, wait, settle, expect"));
+            .help(format!(
+                "modelled verbs: {}",
+                VERBS.iter().filter(|v| v.2).map(|v| v.0).collect::<Vec<_>>().join(", ")
+            )));
     }
     let st = Tbl {
         what: format!("[[step]] {number} ({verb})"),
@@ -836,6 +850,48 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
                 StepKind::Action(Action::UnshareUsers { groups: g, users: u })
             }
         }
+        "set-partner" => {
+            let (pn, span) = st.req_str("partner")?;
+            let partner = tenant_ref(world, src, &pn, span)?;
+            let b2b_inbound = match st.str("b2b_inbound")? {
+                None => None,
+                Some((v, span)) => Some(match v.as_str() {
+                    "allowed" => Access::Allowed,
+                    "blocked" => Access::Blocked,
+                    _ => {
+                        return Err(src
+                            .err(span, format!("unknown b2b_inbound \"{v}\""))
+                            .help("\"allowed\" or \"blocked\""))
+                    }
+                }),
+            };
+            StepKind::Action(Action::SetPartner {
+                partner,
+                patch: PartnerPatch {
+                    auto_redeem_inbound: st.bool("auto_redeem_inbound")?,
+                    auto_redeem_outbound: st.bool("auto_redeem_outbound")?,
+                    sync_inbound: st.bool("sync_inbound")?,
+                    mfa_trust: st.bool("mfa_trust")?,
+                    b2b_inbound,
+                },
+            })
+        }
+        "delete-partner" => {
+            let (pn, span) = st.req_str("partner")?;
+            StepKind::Action(Action::DeletePartner {
+                partner: tenant_ref(world, src, &pn, span)?,
+            })
+        }
+        "set-templates" => StepKind::Action(Action::SetTemplates {
+            patch: TemplatesPatch {
+                auto_redeem_inbound: st.bool("auto_redeem_inbound")?,
+                auto_redeem_outbound: st.bool("auto_redeem_outbound")?,
+                mfa_trust: st.bool("mfa_trust")?,
+                sync_inbound: st.bool("sync_inbound")?,
+                application: app_level(&st)?,
+            },
+        }),
+        "reset-templates" => StepKind::Action(Action::ResetTemplates),
         "wait" => StepKind::Wait(duration(&st, "for")?.ok_or_else(|| {
             src.err(st.span.clone(), format!("{} needs `for`", st.what))
                 .help("e.g. for = \"2h\"")

@@ -207,7 +207,13 @@ impl<'a, 'i> Tbl<'a, 'i> {
 
     /// An optional array of tables (a single table is accepted as a one-item array).
     pub fn tables(&self, key: &str) -> R<Vec<Tbl<'a, 'i>>> {
-        let what = |i: usize| format!("`{key}` entry {} of {}", i + 1, self.what);
+        let what = |i: usize| {
+            if self.what == "the file" {
+                format!("[[{key}]] {}", i + 1)
+            } else {
+                format!("`{key}` entry {} of {}", i + 1, self.what)
+            }
+        };
         match self.get(key) {
             None => Ok(Vec::new()),
             Some(v) => match v.get_ref() {

@@ -145,6 +145,8 @@ pub mod account_flags {
     /// Soft-deleted by synchronization (so a later cycle may restore it, CTS-46), as opposed
     /// to by a target administrator (CTS-47).
     pub const SYNC_DELETED: u8 = 8;
+    /// Hard-deleted (purged) 30 days after a soft delete (CTS-46): a tombstone only.
+    pub const PURGED: u8 = 16;
 }
 
 /// An external account in this tenant that stands for a user of another tenant.
@@ -168,6 +170,10 @@ impl ExternalAccount {
     /// Whether the account is soft-deleted.
     pub fn is_soft_deleted(&self) -> bool {
         self.flags & account_flags::SOFT_DELETED != 0
+    }
+    /// Whether the account was purged (a tombstone).
+    pub fn is_purged(&self) -> bool {
+        self.flags & account_flags::PURGED != 0
     }
     /// Whether sign-in is enabled.
     pub fn is_enabled(&self) -> bool {
@@ -195,6 +201,8 @@ pub struct Directory {
     by_source: BTreeMap<TenantIdx, Vec<u32>>,
     /// When each soft-deleted external account was deleted (CTS-46's 30 days).
     pub external_deleted_at: BTreeMap<u32, SimTime>,
+    /// Purged external accounts (tombstones in `externals`).
+    pub purged: u64,
     /// Append-only change log of users whose attributes, state or group membership changed:
     /// the delta that incremental sync cycles read (CTS-41).
     pub changes: Vec<UserIdx>,
@@ -285,7 +293,26 @@ impl Directory {
     /// Number of directory objects counted against the quota (CTS-61): users, groups and
     /// external accounts, soft-deleted ones included until they are purged.
     pub fn object_count(&self) -> u64 {
-        (self.users.len() + self.groups.len() + self.externals.len()) as u64
+        (self.users.len() + self.groups.len() + self.externals.len()) as u64 - self.purged
+    }
+
+    /// Hard-deletes soft-deleted external account `ai` (CTS-46): unlinks it from its home
+    /// user, so a later cycle would create a new account. Returns whether it was purged.
+    pub fn purge_external(&mut self, ai: u32) -> bool {
+        let a = &mut self.externals[ai as usize];
+        if !a.is_soft_deleted() || a.flags & account_flags::PURGED != 0 {
+            return false;
+        }
+        a.flags |= account_flags::PURGED;
+        let (src, user) = (a.source_tenant, a.source_user);
+        if let Some(t) = self.by_source.get_mut(&src) {
+            if t.get(user.ix()) == Some(&ai) {
+                t[user.ix()] = NO_ACCOUNT;
+            }
+        }
+        self.external_deleted_at.remove(&ai);
+        self.purged += 1;
+        true
     }
 
     /// Internal users (not external, not soft-deleted): what MTO-45's cap counts.

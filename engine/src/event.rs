@@ -84,7 +84,11 @@ pub enum EventKind {
         due: SimTime,
     },
     /// The tenant is no longer listed (MTO-40); nothing else was reverted (MTO-69, MTO-79).
-    RemovalCompleted { op: OpId, target: TenantIdx },
+    RemovalCompleted {
+        op: OpId,
+        target: TenantIdx,
+        was_active: bool,
+    },
     /// The MTO no longer exists.
     MtoDeleted { dropped_pending: usize },
     /// The Microsoft 365 admin center set this tenant's templates (MTO-67).
@@ -122,6 +126,27 @@ pub enum EventKind {
     CycleBlocked { config: ConfigIdx, refusal: Refusal },
     /// A step was refused.
     Refused { action: &'static str, refusal: Refusal },
+    /// The join request's processing started (`running`, MTO-28).
+    JoinRunning { op: OpId },
+    /// Something is allowed but needs attention (licensing shortfalls, MTO-50..52).
+    Warning { message: String },
+    /// The tenant created or changed its partner configuration for `partner`.
+    PartnerUpdated {
+        partner: TenantIdx,
+        created: bool,
+        sync_policy_created: bool,
+    },
+    /// The tenant deleted its identity sync policy (if any) and partner configuration (XTAP-9).
+    PartnerDeleted {
+        partner: TenantIdx,
+        had_sync_policy: bool,
+    },
+    /// The tenant changed its MTO templates.
+    TemplatesUpdated,
+    /// The tenant reset both templates to their defaults (MTO-64).
+    TemplatesReset,
+    /// Soft-deleted synchronized accounts were purged 30 days after deletion (CTS-46).
+    AccountsPurged { count: u64 },
 }
 
 /// One record of the log.

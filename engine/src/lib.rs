@@ -26,6 +26,7 @@
 //!     p1_licenses: None,
 //!     object_quota: 300_000,
 //!     csp_of: vec![],
+//!     cloud: "commercial".into(),
 //! };
 //! let contoso = world.add_tenant(spec("contoso")).unwrap();
 //! let fabrikam = world.add_tenant(spec("fabrikam")).unwrap();

@@ -16,6 +16,8 @@ use crate::time::{Duration, SimTime};
 
 /// The fixed cadence at which cycles start (CTS-41).
 pub const CYCLE_INTERVAL: Duration = Duration::mins(40);
+/// Soft-deleted accounts are purged after this (CTS-46, MTO-81).
+pub const SOFT_DELETE_RETENTION: Duration = Duration::days(30);
 /// Slowest documented initial-cycle rate, 0.08 minutes per object (CTS-59), in milliseconds.
 pub const OBJECT_MS_MAX: i64 = 4_800;
 /// Fastest documented rate, 0.01 minutes per object (CTS-59), in milliseconds.
@@ -248,7 +250,7 @@ pub fn initial_candidates(
         v
     };
     for acc in &target.dir.externals {
-        if acc.source_tenant == cfg.source && acc.config == cfg_idx {
+        if acc.source_tenant == cfg.source && acc.config == cfg_idx && !acc.is_purged() {
             c.push(acc.source_user);
         }
     }
@@ -266,7 +268,8 @@ pub struct Caps {
     pub pair_max: Option<u64>,
 }
 
-/// Evaluates and applies one cycle's candidates. Returns the counters.
+/// Evaluates and applies one cycle's candidates. Returns the counters and the accounts it
+/// soft-deleted (whose purge the caller schedules, CTS-46).
 #[allow(clippy::too_many_arguments)]
 pub fn run_cycle(
     cfg: &mut SyncConfig,
@@ -276,13 +279,14 @@ pub fn run_cycle(
     candidates: &[UserIdx],
     now: SimTime,
     rules: &RuleSet,
-) -> CycleStats {
+) -> (CycleStats, Vec<u32>) {
     let caps = Caps {
         object_quota: target.spec.object_quota,
         pair_max: rules.pair_synced_users_max,
     };
     let mut stats = CycleStats::default();
     let mut escrows = Vec::new();
+    let mut soft_deleted = Vec::new();
     let mut pair_count: Option<u64> = None;
     let source_users = source.dir.users.len();
     for &u in candidates {
@@ -367,13 +371,14 @@ pub fn run_cycle(
                 }
                 a.flags |= account_flags::SOFT_DELETED | account_flags::SYNC_DELETED; // CTS-42
                 target.dir.external_deleted_at.insert(ai, now);
+                soft_deleted.push(ai);
                 stats.deleted += 1;
             }
             (false, None) => stats.skipped += 1,
         }
     }
     cfg.job.escrows = escrows;
-    stats
+    (stats, soft_deleted)
 }
 
 /// Only internal members that are not soft-deleted are eligible (CTS-20, CTS-22).

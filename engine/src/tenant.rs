@@ -29,6 +29,8 @@ pub struct TenantSpec {
     pub object_quota: u64,
     /// Tenants this tenant is the CSP partner of (MTO-19).
     pub csp_of: Vec<TenantIdx>,
+    /// The Microsoft cloud the tenant lives in (MTO-20), e.g. `commercial`.
+    pub cloud: String,
 }
 
 /// The join request record (`multiTenantOrganizationJoinRequestRecord`, MTO-28).
@@ -66,6 +68,8 @@ pub struct Tenant {
     pub m365_managed: bool,
     /// The time of the tenant's last MTO creation, for MTO-27's optional wait.
     pub created_mto_at: Option<SimTime>,
+    /// Whether a P1 shortfall for synchronized users was already reported (MTO-52).
+    pub p1_sync_warned: bool,
 }
 
 impl Tenant {
@@ -81,6 +85,7 @@ impl Tenant {
             join: JoinRecord::default(),
             m365_managed: false,
             created_mto_at: None,
+            p1_sync_warned: false,
         }
     }
     /// The handle.

@@ -51,6 +51,16 @@ impl Duration {
                 );
                 continue;
             }
+            if c.is_whitespace() {
+                return Err(format!(
+                    "duration \"{text}\" has a space; write it without spaces, e.g. \"2h\" or \"1h30m\""
+                ));
+            }
+            if c == '-' {
+                return Err(format!(
+                    "duration \"{text}\" is negative; time only moves forward"
+                ));
+            }
             let unit = match c {
                 's' => 1,
                 'm' => 60,
@@ -58,7 +68,7 @@ impl Duration {
                 'd' => 86_400,
                 _ => {
                     return Err(format!(
-                        "duration \"{text}\" has an unknown unit '{c}'; units are s, m, h and d"
+                        "duration \"{text}\" has an unknown unit '{c}'; units are s, m, h and d, as in \"90s\", \"40m\", \"2h\", \"30d\""
                     ))
                 }
             };
@@ -274,6 +284,8 @@ mod tests {
         assert_eq!(Duration::mins(90).to_string(), "1h30m");
         assert!(Duration::parse("2").unwrap_err().contains("without a unit"));
         assert!(Duration::parse("2w").unwrap_err().contains("unknown unit"));
+        assert!(Duration::parse("2 hours").unwrap_err().contains("without spaces"));
+        assert!(Duration::parse("-1h").unwrap_err().contains("negative"));
         assert!(Duration::parse("99999999999d").is_err());
     }
 }

@@ -75,6 +75,44 @@ pub enum Action {
         groups: Vec<GroupIdx>,
         users: Vec<UserIdx>,
     },
+    /// Create or update the acting tenant's partner configuration (XTAP-1, XTAP-8).
+    SetPartner { partner: TenantIdx, patch: PartnerPatch },
+    /// Delete it, identity sync policy first (XTAP-9).
+    DeletePartner { partner: TenantIdx },
+    /// Update the acting tenant's MTO templates (MTO-58..61).
+    SetTemplates { patch: TemplatesPatch },
+    /// Reset both templates (MTO-64).
+    ResetTemplates,
+}
+
+/// Values to write into a partner configuration; `None` leaves a value unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartnerPatch {
+    /// `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+    /// `identitySynchronization.userSyncInbound.isSyncAllowed` (creates the policy).
+    pub sync_inbound: Option<bool>,
+    /// `inboundTrust.isMfaAccepted`.
+    pub mfa_trust: Option<bool>,
+    /// `b2bCollaborationInbound`.
+    pub b2b_inbound: Option<crate::xtap::Access>,
+}
+
+/// Values to write into the MTO templates; `None` leaves a value unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplatesPatch {
+    /// Partner template `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// Partner template `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+    /// Partner template `inboundTrust.isMfaAccepted`.
+    pub mfa_trust: Option<bool>,
+    /// Identity template `userSyncInbound.isSyncAllowed`.
+    pub sync_inbound: Option<bool>,
+    /// `templateApplicationLevel` of both templates.
+    pub application: Option<crate::xtap::AppLevel>,
 }
 
 impl Action {
@@ -90,6 +128,10 @@ impl Action {
             Action::RemoveTenant { .. } => "remove-tenant",
             Action::ShareUsers { .. } => "share-users",
             Action::UnshareUsers { .. } => "unshare-users",
+            Action::SetPartner { .. } => "set-partner",
+            Action::DeletePartner { .. } => "delete-partner",
+            Action::SetTemplates { .. } => "set-templates",
+            Action::ResetTemplates => "reset-templates",
         }
     }
 }
@@ -118,6 +160,8 @@ pub struct Op {
     pub added_by: Option<TenantIdx>,
     /// Admin surface.
     pub via: Via,
+    /// When it was submitted.
+    pub submitted_at: SimTime,
     /// For removals, how the request was classified.
     pub case: Option<RemovalCase>,
     /// `None` while pending.
@@ -126,6 +170,8 @@ pub struct Op {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Pending {
+    JoinRunning(OpId),
+    Purge(TenantIdx, u32),
     JoinDone(OpId),
     RemovalDone(OpId),
     CycleStart(ConfigIdx),
@@ -362,6 +408,14 @@ impl World {
             Action::RemoveTenant { target } => self.remove(actor, target).map(Some),
             Action::ShareUsers { groups, users } => self.share_users(actor, groups, users),
             Action::UnshareUsers { groups, users } => self.unshare_users(actor, groups, users),
+            Action::SetPartner { partner, patch } => self.set_partner(actor, partner, patch),
+            Action::DeletePartner { partner } => self.delete_partner(actor, partner),
+            Action::SetTemplates { patch } => self.set_templates(actor, patch),
+            Action::ResetTemplates => {
+                self.tenants[actor.ix()].templates = crate::xtap::Templates::default();
+                self.emit(actor, EventKind::TemplatesReset, &[r::MTO_64]);
+                Ok(None)
+            }
         };
         let res = match res {
             Ok(op) => Ok(op),
@@ -536,6 +590,21 @@ impl World {
                 ),
             ));
         }
+        let cloud = &self.tenants[actor.ix()].spec.cloud;
+        if *cloud != self.tenants[target.ix()].spec.cloud {
+            return Err(Refusal::with_code(
+                r::MTO_20,
+                "Request_BadRequest",
+                format!(
+                    "{} is in the {} cloud and {} in the {} cloud, and an MTO's tenants must all be in the same cloud; a tenant of the {} cloud could be added.",
+                    self.name(actor),
+                    cloud,
+                    self.name(target),
+                    self.tenants[target.ix()].spec.cloud,
+                    cloud
+                ),
+            ));
+        }
         if self.rules.csp_pairs_forbidden {
             let mto = &self.mtos[m.ix()];
             if let Some(e) = mto.members.iter().find(|e| self.csp_related(e.tenant, target)) {
@@ -657,7 +726,11 @@ impl World {
                 && x.entry(actor)
                     .is_some_and(|e| e.state == MemberState::Pending && e.added_by == added_by)
         });
-        let delay = self.draw(self.rules.join_delay_min, self.rules.join_delay_max);
+        let max = match via {
+            Via::Graph => self.rules.join_delay_max,
+            Via::M365 => self.rules.join_delay_max_m365,
+        };
+        let delay = self.draw(self.rules.join_delay_min, max);
         let due = self.now + delay;
         let op = OpId(self.ops.len() as u32);
         self.ops.push(Op {
@@ -667,6 +740,7 @@ impl World {
             mto,
             added_by: Some(added_by),
             via,
+            submitted_at: self.now,
             case: None,
             outcome: None,
         });
@@ -696,6 +770,10 @@ impl World {
             self.set_m365(actor);
         }
         self.async_pending += 1;
+        self.push(
+            self.now + self.rules.join_delay_min.min(delay),
+            Pending::JoinRunning(op),
+        );
         self.push(due, Pending::JoinDone(op));
         self.emit(
             actor,
@@ -781,6 +859,7 @@ impl World {
             mto: Some(m),
             added_by: None,
             via: Via::Graph,
+            submitted_at: self.now,
             case: Some(case),
             outcome: None,
         });
@@ -824,6 +903,108 @@ impl World {
             rules,
         );
         Ok(op)
+    }
+
+    // ----- cross-tenant access settings -------------------------------------------------
+
+    fn set_partner(
+        &mut self,
+        actor: TenantIdx,
+        partner: TenantIdx,
+        patch: PartnerPatch,
+    ) -> Result<Option<OpId>, Refusal> {
+        if actor == partner {
+            return Err(Refusal::new(
+                r::XTAP_1,
+                "a tenant has no partner configuration for itself; name another tenant as partner.",
+            ));
+        }
+        let ten = &mut self.tenants[actor.ix()];
+        let created = !ten.partners.contains_key(&partner);
+        let p = ten.partners.entry(partner).or_default();
+        let sync_policy_created = patch.sync_inbound.is_some() && !p.has_sync_policy;
+        if patch.auto_redeem_inbound.is_some() {
+            p.auto_redeem_inbound = patch.auto_redeem_inbound;
+        }
+        if patch.auto_redeem_outbound.is_some() {
+            p.auto_redeem_outbound = patch.auto_redeem_outbound;
+        }
+        if patch.mfa_trust.is_some() {
+            p.mfa_trust = patch.mfa_trust;
+        }
+        if patch.b2b_inbound.is_some() {
+            p.b2b_inbound = patch.b2b_inbound;
+        }
+        if let Some(v) = patch.sync_inbound {
+            p.has_sync_policy = true;
+            p.sync_inbound = Some(v);
+        }
+        let mut rules = vec![r::XTAP_1, r::XTAP_2];
+        if patch.sync_inbound.is_some() {
+            rules.push(r::XTAP_8);
+        }
+        if patch.sync_inbound == Some(false) {
+            rules.push(r::XTAP_10);
+        }
+        self.emit(
+            actor,
+            EventKind::PartnerUpdated {
+                partner,
+                created,
+                sync_policy_created,
+            },
+            &rules,
+        );
+        Ok(None)
+    }
+
+    fn delete_partner(&mut self, actor: TenantIdx, partner: TenantIdx) -> Result<Option<OpId>, Refusal> {
+        let Some(p) = self.tenants[actor.ix()].partners.remove(&partner) else {
+            return Err(Refusal::with_code(
+                r::XTAP_8,
+                "Directory_ObjectNotFound",
+                format!(
+                    "{} has no partner configuration for {}, so there is nothing to delete.",
+                    self.name(actor),
+                    self.name(partner)
+                ),
+            ));
+        };
+        self.emit(
+            actor,
+            EventKind::PartnerDeleted {
+                partner,
+                had_sync_policy: p.has_sync_policy,
+            },
+            &[r::XTAP_9],
+        );
+        Ok(None)
+    }
+
+    fn set_templates(&mut self, actor: TenantIdx, patch: TemplatesPatch) -> Result<Option<OpId>, Refusal> {
+        let t = &mut self.tenants[actor.ix()].templates;
+        if patch.auto_redeem_inbound.is_some() {
+            t.auto_redeem_inbound = patch.auto_redeem_inbound;
+        }
+        if patch.auto_redeem_outbound.is_some() {
+            t.auto_redeem_outbound = patch.auto_redeem_outbound;
+        }
+        if patch.mfa_trust.is_some() {
+            t.mfa_trust = patch.mfa_trust;
+        }
+        if patch.sync_inbound.is_some() {
+            t.sync_inbound = patch.sync_inbound;
+        }
+        if let Some(l) = patch.application {
+            t.partner_level = l;
+            t.identity_level = l;
+        }
+        self.emit(
+            actor,
+            EventKind::TemplatesUpdated,
+            &[r::MTO_58, r::MTO_61, r::MTO_62],
+        );
+        Ok(None)
     }
 
     // ----- Microsoft 365 "Share users" ------------------------------------------------------
@@ -1049,6 +1230,28 @@ impl World {
                 self.async_pending -= 1;
                 self.complete_removal(op);
             }
+            Pending::JoinRunning(op) => {
+                let j = self.ops[op.0 as usize].subject;
+                if let Some((st @ ProcessingStatus::NotStarted, _)) =
+                    self.tenants[j.ix()].join.transition.as_mut()
+                {
+                    *st = ProcessingStatus::Running;
+                    if let Some(m) = self.ops[op.0 as usize].mto {
+                        if let Some(t) = self.mtos[m.ix()].entry_mut(j).and_then(|e| e.transition.as_mut()) {
+                            t.status = ProcessingStatus::Running;
+                        }
+                    }
+                    self.emit(j, EventKind::JoinRunning { op }, &[r::MTO_28]);
+                }
+            }
+            Pending::Purge(t, ai) => {
+                let due = self.tenants[t.ix()].dir.external_deleted_at.get(&ai).copied();
+                if due.is_some_and(|d| d + crate::sync::SOFT_DELETE_RETENTION <= self.now)
+                    && self.tenants[t.ix()].dir.purge_external(ai)
+                {
+                    self.purge_batch(t);
+                }
+            }
             Pending::CycleStart(c) => self.cycle_start(c),
             Pending::CycleEnd(c) => self.cycle_end(c),
         }
@@ -1064,6 +1267,13 @@ impl World {
             }
         }
         let adder = op.added_by.expect("joins name an adder");
+        if let (Some(wait), Some(m)) = (self.rules.join_min_wait_after_create, op.mto) {
+            let created = self.mtos[m.ix()].created_at;
+            let submitted = op.submitted_at;
+            if submitted - created < wait {
+                return Some(Refusal::with_code(r::MTO_27, "Request_BadRequest", format!("{jn}'s join was submitted {} after the MTO was created, and the 2023 texts require at least {wait} (named option join_min_wait); a join submitted later would proceed.", submitted - created)));
+            }
+        }
         let Some(m) = op.mto.filter(|m| !self.mtos[m.ix()].deleted) else {
             return Some(Refusal::new(r::MTO_30, format!("{jn} was not added by {} to any MTO (reason a); the join would succeed naming the owner tenant that added it.", self.name(adder))));
         };
@@ -1160,6 +1370,7 @@ impl World {
             },
             &[r::MTO_31, r::MTO_32],
         );
+        self.check_p1_at_join(m);
         // MTO-34, MTO-56, MTO-62: partner settings for every new pair, then templates
         let others: Vec<TenantIdx> = self.mtos[m.ix()]
             .active()
@@ -1180,6 +1391,25 @@ impl World {
             if self.tenants[o.ix()].m365_managed {
                 self.ensure_mto_sync(o, j);
             }
+        }
+    }
+
+    /// MTO-50 (preview: P1 or higher in every MTO tenant) and MTO-51 (GA: at least one P1 per
+    /// tenant): reported as warnings, since Entra does not block the join.
+    fn check_p1_at_join(&mut self, m: MtoIdx) {
+        let rule = if self.rules.kind == RuleSetKind::Preview2023 {
+            r::MTO_50
+        } else {
+            r::MTO_51
+        };
+        let short: Vec<TenantIdx> = self.mtos[m.ix()]
+            .active()
+            .map(|e| e.tenant)
+            .filter(|t| self.tenants[t.ix()].spec.p1_licenses == Some(0))
+            .collect();
+        for t in short {
+            let msg = format!("{} has no Entra ID P1 licence, and every tenant of an MTO needs at least one; the MTO works in the simulation, but the tenant is out of licence terms.", self.name(t));
+            self.emit(t, EventKind::Warning { message: msg }, &[rule]);
         }
     }
 
@@ -1220,13 +1450,19 @@ impl World {
     fn complete_removal(&mut self, op_id: OpId) {
         let op = self.ops[op_id.0 as usize].clone();
         let m = op.mto.expect("removals name their MTO");
+        let whole = matches!(
+            op.case,
+            Some(RemovalCase::LastTenantDeletesMto | RemovalCase::OwnerExitDissolves)
+        );
         let gone: Vec<TenantIdx> = self.mtos[m.ix()]
             .members
             .iter()
             .filter(|e| {
-                e.transition
-                    .as_ref()
-                    .is_some_and(|t| t.desired_state == MemberState::Removed)
+                e.tenant == op.subject
+                    || whole
+                        && e.transition
+                            .as_ref()
+                            .is_some_and(|t| t.desired_state == MemberState::Removed)
             })
             .map(|e| e.tenant)
             .collect();
@@ -1234,14 +1470,19 @@ impl World {
         let remaining: Vec<TenantIdx> = self.mtos[m.ix()].active().map(|e| e.tenant).collect();
         for &g in &gone {
             let ten = &mut self.tenants[g.ix()];
-            if ten.mto == Some(m) {
+            let was_active = ten.mto == Some(m);
+            if was_active {
                 ten.mto = None;
                 ten.local_mto_id = None;
                 ten.join = JoinRecord::default();
             }
             self.emit(
                 g,
-                EventKind::RemovalCompleted { op: op_id, target: g },
+                EventKind::RemovalCompleted {
+                    op: op_id,
+                    target: g,
+                    was_active,
+                },
                 &[r::MTO_40, r::MTO_69, r::MTO_79],
             );
             // MTO-57 sim note: the flag is cleared on both sides when removal completes
@@ -1379,6 +1620,10 @@ impl World {
                 &self.rules,
             )
         };
+        let (stats, soft_deleted) = stats;
+        for ai in soft_deleted {
+            self.push(self.now + sync::SOFT_DELETE_RETENTION, Pending::Purge(t, ai));
+        }
         let job = &mut self.configs[c.ix()].job;
         job.watermark = run.watermark;
         job.initial_done = true;
@@ -1426,6 +1671,64 @@ impl World {
         if scheduled {
             self.push(next, Pending::CycleStart(c));
         }
+        if stats.created > 0 {
+            self.check_p1_for_sync(s);
+        }
+    }
+
+    /// Users of `s` synchronized to at least one other tenant (each needs a P1 in `s`, MTO-52).
+    pub fn users_synced_out(&self, s: TenantIdx) -> u64 {
+        let n = self.tenants[s.ix()].dir.users.len();
+        let mut seen = vec![false; n];
+        for (ti, t) in self.tenants.iter().enumerate() {
+            if ti == s.ix() {
+                continue;
+            }
+            for a in t
+                .dir
+                .externals
+                .iter()
+                .filter(|a| a.source_tenant == s && !a.is_soft_deleted() && !a.is_purged())
+            {
+                seen[a.source_user.ix()] = true;
+            }
+        }
+        seen.iter().filter(|&&b| b).count() as u64
+    }
+
+    fn check_p1_for_sync(&mut self, s: TenantIdx) {
+        let Some(p1) = self.tenants[s.ix()].spec.p1_licenses else {
+            return;
+        };
+        if self.tenants[s.ix()].p1_sync_warned {
+            return;
+        }
+        let synced = self.users_synced_out(s);
+        if synced > p1 {
+            self.tenants[s.ix()].p1_sync_warned = true;
+            let msg = format!(
+                "{synced} users of {} are now synchronized to other tenants but it has {p1} Entra ID P1 licences; each synchronized user needs one in the source tenant (the target needs none). Sync is not blocked.",
+                self.name(s)
+            );
+            self.emit(s, EventKind::Warning { message: msg }, &[r::MTO_52, r::CTS_11]);
+        }
+    }
+
+    fn purge_batch(&mut self, t: TenantIdx) {
+        // consecutive purges at one instant are narrated as one line
+        if let Some(Event {
+            at,
+            tenant,
+            kind: EventKind::AccountsPurged { count },
+            ..
+        }) = self.log.last_mut()
+        {
+            if *at == self.now && *tenant == t {
+                *count += 1;
+                return;
+            }
+        }
+        self.emit(t, EventKind::AccountsPurged { count: 1 }, &[r::CTS_46, r::MTO_81]);
     }
 
     // ----- invariants --------------------------------------------------------------------

@@ -16,6 +16,7 @@ fn spec(name: &str) -> TenantSpec {
         p1_licenses: None,
         object_quota: 300_000,
         csp_of: Vec::new(),
+        cloud: "commercial".into(),
     }
 }
 
