@@ -26,6 +26,7 @@
 //! ```
 
 pub mod diag;
+pub mod export;
 pub mod narrate;
 pub mod runner;
 pub mod scenario;

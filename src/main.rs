@@ -24,13 +24,20 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and narrate what happens, then summarise every tenant.
-    #[command(after_help = "Example:\n  mtosim run scenarios/seed-walkthrough.toml")]
+    #[command(after_help = "Examples:\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/seed-walkthrough-ga.toml --out /tmp/ga-views")]
     Run {
         /// The scenario file (TOML, see spec/scenario-format.md).
         file: String,
         /// Print only failures and the summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Write each tenant's Graph JSON view (MTO, member list, join request, templates,
+        /// partner configurations) below this directory when the run ends.
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+        /// Allow --out to write into a non-empty directory.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Validate a scenario file without running it.
     #[command(after_help = "Example:\n  mtosim check scenarios/seed-walkthrough.toml")]
@@ -74,6 +81,10 @@ fn load(file: &str) -> Result<scenario::Scenario, Diagnostic> {
     scenario::load(file, &read(file)?)
 }
 
+fn dir_not_empty(d: &Path) -> bool {
+    std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
@@ -97,9 +108,14 @@ fn main() -> ExitCode {
                 2
             }
         },
-        Command::Run { file, quiet } => match load(&file) {
+        Command::Run { file, quiet, out: out_dir, force } => match load(&file) {
             Err(d) => {
                 eprint!("{d}");
+                2
+            }
+            Ok(_) if out_dir.as_ref().is_some_and(|d| !force && dir_not_empty(d)) => {
+                let d = out_dir.expect("checked");
+                eprintln!("error: {} is not empty; choose an empty or new directory, or pass --force", d.display());
                 2
             }
             Ok(sc) => {
@@ -151,7 +167,20 @@ fn main() -> ExitCode {
                         let _ = writeln!(out, "  - {f}");
                     }
                 }
-                run.exit_code()
+                match out_dir {
+                    Some(dir) => match mtosim::export::write(&dir, &mtosim::export::files(&run.world), force) {
+                        Ok(()) => {
+                            let _ = writeln!(out, "Wrote each tenant's Graph JSON view to {}", dir.display());
+                            run.exit_code()
+                        }
+                        Err(e) => {
+                            let _ = out.flush();
+                            eprintln!("error: {e}");
+                            2
+                        }
+                    },
+                    None => run.exit_code(),
+                }
             }
         },
     };

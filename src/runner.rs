@@ -236,10 +236,13 @@ impl Runner {
                 self.flush();
                 match res {
                     Ok(t) => self.note(format!("settled after {} (nothing pending, every running sync job idle)", t - from)),
-                    Err(_) => self.fail(format!(
-                        "step {} (settle): still not settled after {max}; something keeps changing or stays pending",
-                        s.number
-                    )),
+                    Err(_) => {
+                        let pending = self.world.pending_summary().join("; ");
+                        self.fail(format!(
+                            "step {} (settle): still not settled after {max}; pending: {pending}",
+                            s.number
+                        ))
+                    }
                 }
             }
             StepKind::Expect(checks) => {
@@ -351,6 +354,26 @@ impl Runner {
                     Some(s) => eq(format!("sync {name} status"), s.clone(), got.into()),
                     None => Ok(format!("sync {name} exists, status {got}")),
                 }
+            }
+            Check::JoinRequest { status, member_state, role, added_by } => {
+                let j = &w.tenant(viewer).join;
+                let got_status = j.transition.as_ref().map_or("none", |(s, _)| s.as_str());
+                let got_state = j.member_state.map_or("none", |s| s.as_str());
+                let got_role = j.role.map_or("none", |r| r.as_str());
+                if let Some(s) = status {
+                    eq("join request status".into(), s.clone(), got_status.into())?;
+                }
+                if let Some(s) = member_state {
+                    eq("join request memberState".into(), s.clone(), got_state.into())?;
+                }
+                if let Some(r) = role {
+                    eq("join request role".into(), r.clone(), got_role.into())?;
+                }
+                if let Some(a) = added_by {
+                    let name = |t: Option<TenantIdx>| t.map_or("none".to_string(), |t| n(t));
+                    eq("join request addedBy".into(), name(*a), name(j.added_by))?;
+                }
+                Ok(format!("join request: status {got_status}, memberState {got_state}, role {got_role}"))
             }
             Check::Partner {
                 tenant,

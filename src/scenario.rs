@@ -80,6 +80,9 @@ pub enum Check {
     NoUser(String),
     /// `sync = { name, status }`.
     Sync { name: String, status: Option<String> },
+    /// `join_request = { status, member_state, role, added_by }` (MTO-28); `status` is
+    /// `none` (no transition), `notStarted`, `running` or `failed`.
+    JoinRequest { status: Option<String>, member_state: Option<String>, role: Option<String>, added_by: Option<Option<TenantIdx>> },
     /// `partner = { tenant, ... }`: effective values.
     Partner {
         tenant: TenantIdx,
@@ -191,6 +194,7 @@ const VERBS: &[(&str, &[&str], bool)] = &[
             "no_user",
             "sync",
             "partner",
+            "join_request",
         ],
         true,
     ),
@@ -1010,10 +1014,31 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
             in_mto: m.bool("in_mto")?,
         });
     }
+    for m in st.tables("join_request")? {
+        m.allow_only(&["status", "member_state", "role", "added_by"])?;
+        let pick = |key: &str, allowed: &[&str]| -> R<Option<String>> {
+            match m.str(key)? {
+                None => Ok(None),
+                Some((v, _)) if allowed.contains(&v.as_str()) => Ok(Some(v)),
+                Some((v, span)) => Err(src.err(span, format!("unknown {key} \"{v}\"")).help(format!("one of: {}", allowed.join(", ")))),
+            }
+        };
+        let added_by = match m.str("added_by")? {
+            None => None,
+            Some((v, _)) if v == "none" => Some(None),
+            Some((v, span)) => Some(Some(tenant_ref(world, src, &v, span)?)),
+        };
+        checks.push(Check::JoinRequest {
+            status: pick("status", &["none", "notStarted", "running", "failed"])?,
+            member_state: pick("member_state", &["none", "pending", "active", "removed"])?,
+            role: pick("role", &["none", "owner", "member"])?,
+            added_by,
+        });
+    }
     if checks.is_empty() {
         return Err(src
             .err(st.span.clone(), "this expect step checks nothing")
-            .help("add mto, mto_tenants, member, synced_from, user, no_user, sync or partner"));
+            .help("add mto, mto_tenants, member, synced_from, user, no_user, sync, partner or join_request"));
     }
     let _ = viewer;
     Ok(checks)

@@ -472,6 +472,27 @@ impl World {
         Ok(())
     }
 
+    /// MTO-45: the Microsoft 365 admin center enforced the internal-user cap already at
+    /// creation (Graph only at join).
+    fn check_m365_user_cap(&self, t: TenantIdx) -> Result<(), Refusal> {
+        let Some(max) = self.rules.internal_users_at_join_max else {
+            return Ok(());
+        };
+        let n = self.tenants[t.ix()].dir.internal_user_count();
+        if n > max {
+            let rule = if self.rules.kind == RuleSetKind::Preview2023 { r::MTO_45 } else { r::MTO_47 };
+            return Err(Refusal::with_code(
+                rule,
+                "Request_BadRequest",
+                format!(
+                    "{} has {n} internal users and the Microsoft 365 admin center enforces the cap of {max} per tenant when the MTO is set up; a tenant with at most {max} could take part (Graph would check only at join).",
+                    self.name(t)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn create_mto(
         &mut self,
         actor: TenantIdx,
@@ -494,6 +515,9 @@ impl World {
             ));
         }
         self.check_targeted_release(actor, via)?;
+        if via == Via::M365 {
+            self.check_m365_user_cap(actor)?;
+        }
         if name.trim().is_empty() {
             return Err(Refusal::new(
                 r::MTO_8,
@@ -634,6 +658,7 @@ impl World {
                     ),
                 ));
             }
+            self.check_m365_user_cap(target)?;
         }
         let now = self.now;
         self.mtos[m.ix()].members.push(MemberEntry {
@@ -1196,6 +1221,30 @@ impl World {
             self.step_queue();
             n += 1;
         }
+    }
+
+    /// What keeps the world from settling, one phrase each (for messages).
+    pub fn pending_summary(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for op in self.ops.iter().filter(|o| o.outcome.is_none()) {
+            out.push(match op.kind {
+                OpKind::Join => format!("{}'s join request", self.name(op.subject)),
+                OpKind::Removal => format!("the removal of {}", self.name(op.subject)),
+            });
+        }
+        for (i, c) in self.configs.iter().enumerate() {
+            if !self.config_settled(ConfigIdx(i as u32)) {
+                let why = if c.job.running.is_some() {
+                    "a cycle is still running"
+                } else if !c.job.initial_done {
+                    "its initial cycle has not run"
+                } else {
+                    "its last cycle still changed accounts or changes are unread"
+                };
+                out.push(format!("sync {} ({} to {}): {why}", c.name, self.name(c.source), self.name(c.target)));
+            }
+        }
+        out
     }
 
     /// Whether nothing is pending (see [`World::settle`]).

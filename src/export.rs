@@ -1,0 +1,275 @@
+//! Graph-shaped JSON of each tenant's own view (`mtosim run FILE --out DIR`): the MTO object,
+//! its member list, the join request record, both policy templates and the partner
+//! configurations, with the property names and enum values of Microsoft Graph (mto-rules.md
+//! section 11). The engine's types are not serializable; this module is the one place where
+//! they are converted, by hand, so that the output contract lives in one file.
+
+use mtosim_engine::mto::{MemberEntry, Transition};
+use mtosim_engine::tenant::Tenant;
+use mtosim_engine::xtap::{Access, PartnerConfig};
+use mtosim_engine::{Guid, RuleSetKind, SimTime, TenantIdx, World};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// Version of the files' layout, written into `manifest.json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn base(world: &World) -> &'static str {
+    match world.rules.kind {
+        RuleSetKind::Ga => "https://graph.microsoft.com/v1.0/$metadata#",
+        RuleSetKind::Preview2023 => "https://graph.microsoft.com/beta/$metadata#",
+    }
+}
+
+fn ts(t: SimTime) -> Value {
+    Value::String(t.to_string())
+}
+
+fn opt_ts(t: Option<SimTime>) -> Value {
+    t.map_or(Value::Null, ts)
+}
+
+fn tid(world: &World, t: TenantIdx) -> String {
+    world.tenant(t).spec.tenant_id.to_string()
+}
+
+fn local_id(world: &World, t: TenantIdx, what: &str) -> String {
+    Guid::derive(world.seed, &[b"graph-id", what.as_bytes(), world.name(t).as_bytes()]).to_string()
+}
+
+fn transition(t: &Option<Transition>) -> Value {
+    match t {
+        None => Value::Null,
+        Some(t) => json!({
+            "desiredState": t.desired_state.as_str(),
+            "desiredRole": t.desired_role.as_str(),
+            "status": t.status.as_str(),
+            "details": t.details,
+        }),
+    }
+}
+
+fn member(world: &World, e: &MemberEntry) -> Value {
+    json!({
+        "tenantId": tid(world, e.tenant),
+        "displayName": world.tenant(e.tenant).spec.display_name,
+        "addedDateTime": ts(e.added_at),
+        "joinedDateTime": opt_ts(e.joined_at),
+        "addedByTenantId": tid(world, e.added_by),
+        "role": e.role.as_str(),
+        "state": e.state.as_str(),
+        "transitionDetails": transition(&e.transition),
+    })
+}
+
+/// `GET /tenantRelationships/multiTenantOrganization` as `t` sees it (MTO-2, MTO-11).
+pub fn multi_tenant_organization(world: &World, t: TenantIdx) -> Value {
+    let ga = world.rules.kind == RuleSetKind::Ga;
+    let ctx = format!("{}tenantRelationships/multiTenantOrganization/$entity", base(world));
+    let mut v = match world.mto_view(t).mto {
+        Some(m) => {
+            let mto = &world.mtos[m.ix()];
+            json!({
+                "@odata.context": ctx,
+                "id": world.tenant(t).local_mto_id.map(|g| g.to_string()),
+                "createdDateTime": ts(mto.created_at),
+                "displayName": mto.display_name,
+                "description": mto.description,
+                "state": "active",
+            })
+        }
+        None => json!({
+            "@odata.context": ctx,
+            "createdDateTime": null,
+            "displayName": null,
+            "description": null,
+            "state": "inactive",
+        }),
+    };
+    if !ga {
+        // the 2023 beta resource had no state property (MTO-11)
+        v.as_object_mut().expect("an object").remove("state");
+    }
+    v
+}
+
+/// `GET .../multiTenantOrganization/tenants`: the member list `t` can read.
+pub fn tenants(world: &World, t: TenantIdx) -> Value {
+    let members: Vec<Value> = world
+        .listed_mto(t)
+        .map(|m| world.mtos[m.ix()].members.iter().map(|e| member(world, e)).collect())
+        .unwrap_or_default();
+    json!({
+        "@odata.context": format!("{}tenantRelationships/multiTenantOrganization/tenants", base(world)),
+        "value": members,
+    })
+}
+
+/// `GET .../multiTenantOrganization/joinRequest` (MTO-28).
+pub fn join_request(world: &World, t: TenantIdx) -> Value {
+    let j = &world.tenant(t).join;
+    json!({
+        "@odata.context": format!("{}tenantRelationships/multiTenantOrganization/joinRequest/$entity", base(world)),
+        "id": local_id(world, t, "joinRequest"),
+        "addedByTenantId": j.added_by.map_or(Guid::ZERO.to_string(), |a| tid(world, a)),
+        "memberState": j.member_state.map(|s| s.as_str()),
+        "role": j.role.map(|r| r.as_str()),
+        "transitionDetails": j.transition.as_ref().map(|(status, details)| json!({
+            "desiredMemberState": "active",
+            "status": status.as_str(),
+            "details": details,
+        })),
+    })
+}
+
+fn inbound_trust(mfa: Option<bool>) -> Value {
+    match mfa {
+        None => Value::Null,
+        Some(v) => json!({
+            "isMfaAccepted": v,
+            "isCompliantDeviceAccepted": false,
+            "isHybridAzureADJoinedDeviceAccepted": false,
+        }),
+    }
+}
+
+/// The partner configuration template (MTO-59, section 11.6).
+pub fn partner_template(world: &World, t: TenantIdx) -> Value {
+    let tp = &world.tenant(t).templates;
+    json!({
+        "@odata.context": format!("{}policies/crossTenantAccessPolicy/templates/multiTenantOrganizationPartnerConfiguration/$entity", base(world)),
+        "id": local_id(world, t, "partnerTemplate"),
+        "templateApplicationLevel": tp.partner_level.graph_value(),
+        "inboundTrust": inbound_trust(tp.mfa_trust),
+        "b2bCollaborationInbound": null,
+        "b2bCollaborationOutbound": null,
+        "b2bDirectConnectInbound": null,
+        "b2bDirectConnectOutbound": null,
+        "automaticUserConsentSettings": {
+            "inboundAllowed": tp.auto_redeem_inbound,
+            "outboundAllowed": tp.auto_redeem_outbound,
+        },
+    })
+}
+
+/// The identity synchronization template (MTO-60, section 11.7).
+pub fn identity_template(world: &World, t: TenantIdx) -> Value {
+    let tp = &world.tenant(t).templates;
+    json!({
+        "@odata.context": format!("{}policies/crossTenantAccessPolicy/templates/multiTenantOrganizationIdentitySynchronization/$entity", base(world)),
+        "id": local_id(world, t, "identityTemplate"),
+        "templateApplicationLevel": tp.identity_level.graph_value(),
+        "userSyncInbound": { "isSyncAllowed": tp.sync_inbound },
+    })
+}
+
+fn b2b(access: Option<Access>) -> Value {
+    match access {
+        None => Value::Null,
+        Some(a) => {
+            let at = match a {
+                Access::Allowed => "allowed",
+                Access::Blocked => "blocked",
+            };
+            json!({
+                "usersAndGroups": { "accessType": at, "targets": [{ "target": "AllUsers", "targetType": "user" }] },
+                "applications": { "accessType": at, "targets": [{ "target": "AllApplications", "targetType": "application" }] },
+            })
+        }
+    }
+}
+
+fn partner(world: &World, me: &Tenant, other: TenantIdx, p: &PartnerConfig) -> Value {
+    let other_t = world.tenant(other);
+    let me_idx = world.tenant_by_name(me.name()).expect("a tenant of this world");
+    json!({
+        "tenantId": tid(world, other),
+        "isServiceProvider": other_t.spec.csp_of.contains(&me_idx),
+        "isInMultiTenantOrganization": p.in_mto,
+        "inboundTrust": inbound_trust(p.mfa_trust),
+        "b2bCollaborationInbound": b2b(p.b2b_inbound),
+        "b2bCollaborationOutbound": null,
+        "b2bDirectConnectInbound": null,
+        "b2bDirectConnectOutbound": null,
+        "automaticUserConsentSettings": {
+            "inboundAllowed": p.auto_redeem_inbound,
+            "outboundAllowed": p.auto_redeem_outbound,
+        },
+        "identitySynchronization": if p.has_sync_policy {
+            json!({
+                "tenantId": tid(world, other),
+                "displayName": other_t.spec.display_name,
+                "userSyncInbound": { "isSyncAllowed": p.sync_inbound },
+            })
+        } else {
+            Value::Null
+        },
+    })
+}
+
+/// `GET /policies/crossTenantAccessPolicy/partners?$expand=identitySynchronization`.
+pub fn partners(world: &World, t: TenantIdx) -> Value {
+    let me = world.tenant(t);
+    let value: Vec<Value> = me.partners.iter().map(|(&o, p)| partner(world, me, o, p)).collect();
+    json!({
+        "@odata.context": format!("{}policies/crossTenantAccessPolicy/partners(identitySynchronization())", base(world)),
+        "value": value,
+    })
+}
+
+/// Every file of the export, as (relative path, contents), in a stable order.
+pub fn files(world: &World) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("JSON values serialize") + "\n";
+    for i in 0..world.tenants.len() {
+        let t = TenantIdx(i as u16);
+        let dir = PathBuf::from(world.name(t));
+        for (name, v) in [
+            ("multiTenantOrganization.json", multi_tenant_organization(world, t)),
+            ("tenants.json", tenants(world, t)),
+            ("joinRequest.json", join_request(world, t)),
+            ("multiTenantOrganizationPartnerConfiguration.json", partner_template(world, t)),
+            ("multiTenantOrganizationIdentitySynchronization.json", identity_template(world, t)),
+            ("partners.json", partners(world, t)),
+        ] {
+            out.push((dir.join(name), pretty(&v)));
+        }
+    }
+    let manifest = json!({
+        "schemaVersion": SCHEMA_VERSION,
+        "generator": format!("mtosim {}", env!("CARGO_PKG_VERSION")),
+        "rules": world.rules.kind.name(),
+        "seed": world.seed,
+        "simulatedTime": ts(world.now),
+        "tenants": world.tenants.iter().map(|t| json!({
+            "name": t.name(),
+            "tenantId": t.spec.tenant_id.to_string(),
+            "displayName": t.spec.display_name,
+        })).collect::<Vec<_>>(),
+    });
+    out.push((PathBuf::from("manifest.json"), pretty(&manifest)));
+    out
+}
+
+/// Writes `files` below `dir`: each file to a temporary name first, then renamed, so no reader
+/// ever sees a half-written file. A non-empty `dir` is refused unless `force`.
+pub fn write(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result<(), String> {
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entries.next().is_some() && !force {
+            return Err(format!(
+                "{} is not empty; choose an empty or new directory, or pass --force to overwrite the files mtosim writes there",
+                dir.display()
+            ));
+        }
+    }
+    for (rel, contents) in files {
+        let path = dir.join(rel);
+        let parent = path.parent().expect("files live in a directory");
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, contents).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).map_err(|e| format!("cannot rename {}: {e}", tmp.display()))?;
+    }
+    Ok(())
+}
