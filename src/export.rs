@@ -34,7 +34,11 @@ fn tid(world: &World, t: TenantIdx) -> String {
 }
 
 fn local_id(world: &World, t: TenantIdx, what: &str) -> String {
-    Guid::derive(world.seed, &[b"graph-id", what.as_bytes(), world.name(t).as_bytes()]).to_string()
+    Guid::derive(
+        world.seed,
+        &[b"graph-id", what.as_bytes(), world.name(t).as_bytes()],
+    )
+    .to_string()
 }
 
 fn transition(t: &Option<Transition>) -> Value {
@@ -65,7 +69,10 @@ fn member(world: &World, e: &MemberEntry) -> Value {
 /// `GET /tenantRelationships/multiTenantOrganization` as `t` sees it (MTO-2, MTO-11).
 pub fn multi_tenant_organization(world: &World, t: TenantIdx) -> Value {
     let ga = world.rules.kind == RuleSetKind::Ga;
-    let ctx = format!("{}tenantRelationships/multiTenantOrganization/$entity", base(world));
+    let ctx = format!(
+        "{}tenantRelationships/multiTenantOrganization/$entity",
+        base(world)
+    );
     let mut v = match world.mto_view(t).mto {
         Some(m) => {
             let mto = &world.mtos[m.ix()];
@@ -97,7 +104,13 @@ pub fn multi_tenant_organization(world: &World, t: TenantIdx) -> Value {
 pub fn tenants(world: &World, t: TenantIdx) -> Value {
     let members: Vec<Value> = world
         .listed_mto(t)
-        .map(|m| world.mtos[m.ix()].members.iter().map(|e| member(world, e)).collect())
+        .map(|m| {
+            world.mtos[m.ix()]
+                .members
+                .iter()
+                .map(|e| member(world, e))
+                .collect()
+        })
         .unwrap_or_default();
     json!({
         "@odata.context": format!("{}tenantRelationships/multiTenantOrganization/tenants", base(world)),
@@ -210,7 +223,11 @@ fn partner(world: &World, me: &Tenant, other: TenantIdx, p: &PartnerConfig) -> V
 /// `GET /policies/crossTenantAccessPolicy/partners?$expand=identitySynchronization`.
 pub fn partners(world: &World, t: TenantIdx) -> Value {
     let me = world.tenant(t);
-    let value: Vec<Value> = me.partners.iter().map(|(&o, p)| partner(world, me, o, p)).collect();
+    let value: Vec<Value> = me
+        .partners
+        .iter()
+        .map(|(&o, p)| partner(world, me, o, p))
+        .collect();
     json!({
         "@odata.context": format!("{}policies/crossTenantAccessPolicy/partners(identitySynchronization())", base(world)),
         "value": value,
@@ -225,11 +242,20 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
         let t = TenantIdx(i as u16);
         let dir = PathBuf::from(world.name(t));
         for (name, v) in [
-            ("multiTenantOrganization.json", multi_tenant_organization(world, t)),
+            (
+                "multiTenantOrganization.json",
+                multi_tenant_organization(world, t),
+            ),
             ("tenants.json", tenants(world, t)),
             ("joinRequest.json", join_request(world, t)),
-            ("multiTenantOrganizationPartnerConfiguration.json", partner_template(world, t)),
-            ("multiTenantOrganizationIdentitySynchronization.json", identity_template(world, t)),
+            (
+                "multiTenantOrganizationPartnerConfiguration.json",
+                partner_template(world, t),
+            ),
+            (
+                "multiTenantOrganizationIdentitySynchronization.json",
+                identity_template(world, t),
+            ),
             ("partners.json", partners(world, t)),
         ] {
             out.push((dir.join(name), pretty(&v)));
@@ -255,7 +281,8 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
 /// ever sees a half-written file. A non-empty `dir` is refused unless `force`.
 pub fn write(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result<(), String> {
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let mut entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         if entries.next().is_some() && !force {
             return Err(format!(
                 "{} is not empty; choose an empty or new directory, or pass --force to overwrite the files mtosim writes there",

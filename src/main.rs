@@ -24,7 +24,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and narrate what happens, then summarise every tenant.
-    #[command(after_help = "Examples:\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/seed-walkthrough-ga.toml --out /tmp/ga-views")]
+    #[command(
+        after_help = "Examples:\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/seed-walkthrough-ga.toml --out /tmp/ga-views"
+    )]
     Run {
         /// The scenario file (TOML, see spec/scenario-format.md).
         file: String,
@@ -108,14 +110,22 @@ fn main() -> ExitCode {
                 2
             }
         },
-        Command::Run { file, quiet, out: out_dir, force } => match load(&file) {
+        Command::Run {
+            file,
+            quiet,
+            out: out_dir,
+            force,
+        } => match load(&file) {
             Err(d) => {
                 eprint!("{d}");
                 2
             }
             Ok(_) if out_dir.as_ref().is_some_and(|d| !force && dir_not_empty(d)) => {
                 let d = out_dir.expect("checked");
-                eprintln!("error: {} is not empty; choose an empty or new directory, or pass --force", d.display());
+                eprintln!(
+                    "error: {} is not empty; choose an empty or new directory, or pass --force",
+                    d.display()
+                );
                 2
             }
             Ok(sc) => {
@@ -168,7 +178,8 @@ fn main() -> ExitCode {
                     }
                 }
                 match out_dir {
-                    Some(dir) => match mtosim::export::write(&dir, &mtosim::export::files(&run.world), force) {
+                    Some(dir) => match mtosim::export::write(&dir, &mtosim::export::files(&run.world), force)
+                    {
                         Ok(()) => {
                             let _ = writeln!(out, "Wrote each tenant's Graph JSON view to {}", dir.display());
                             run.exit_code()

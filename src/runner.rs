@@ -235,7 +235,10 @@ impl Runner {
                 let res = self.world.settle(*max);
                 self.flush();
                 match res {
-                    Ok(t) => self.note(format!("settled after {} (nothing pending, every running sync job idle)", t - from)),
+                    Ok(t) => self.note(format!(
+                        "settled after {} (nothing pending, every running sync job idle)",
+                        t - from
+                    )),
                     Err(_) => {
                         let pending = self.world.pending_summary().join("; ");
                         self.fail(format!(
@@ -355,7 +358,12 @@ impl Runner {
                     None => Ok(format!("sync {name} exists, status {got}")),
                 }
             }
-            Check::JoinRequest { status, member_state, role, added_by } => {
+            Check::JoinRequest {
+                status,
+                member_state,
+                role,
+                added_by,
+            } => {
                 let j = &w.tenant(viewer).join;
                 let got_status = j.transition.as_ref().map_or("none", |(s, _)| s.as_str());
                 let got_state = j.member_state.map_or("none", |s| s.as_str());
@@ -370,10 +378,12 @@ impl Runner {
                     eq("join request role".into(), r.clone(), got_role.into())?;
                 }
                 if let Some(a) = added_by {
-                    let name = |t: Option<TenantIdx>| t.map_or("none".to_string(), |t| n(t));
+                    let name = |t: Option<TenantIdx>| t.map_or("none".to_string(), &n);
                     eq("join request addedBy".into(), name(*a), name(j.added_by))?;
                 }
-                Ok(format!("join request: status {got_status}, memberState {got_state}, role {got_role}"))
+                Ok(format!(
+                    "join request: status {got_status}, memberState {got_state}, role {got_role}"
+                ))
             }
             Check::Partner {
                 tenant,

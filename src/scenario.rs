@@ -82,7 +82,12 @@ pub enum Check {
     Sync { name: String, status: Option<String> },
     /// `join_request = { status, member_state, role, added_by }` (MTO-28); `status` is
     /// `none` (no transition), `notStarted`, `running` or `failed`.
-    JoinRequest { status: Option<String>, member_state: Option<String>, role: Option<String>, added_by: Option<Option<TenantIdx>> },
+    JoinRequest {
+        status: Option<String>,
+        member_state: Option<String>,
+        role: Option<String>,
+        added_by: Option<Option<TenantIdx>>,
+    },
     /// `partner = { tenant, ... }`: effective values.
     Partner {
         tenant: TenantIdx,
@@ -1020,7 +1025,9 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
             match m.str(key)? {
                 None => Ok(None),
                 Some((v, _)) if allowed.contains(&v.as_str()) => Ok(Some(v)),
-                Some((v, span)) => Err(src.err(span, format!("unknown {key} \"{v}\"")).help(format!("one of: {}", allowed.join(", ")))),
+                Some((v, span)) => Err(src
+                    .err(span, format!("unknown {key} \"{v}\""))
+                    .help(format!("one of: {}", allowed.join(", ")))),
             }
         };
         let added_by = match m.str("added_by")? {
@@ -1036,9 +1043,9 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
         });
     }
     if checks.is_empty() {
-        return Err(src
-            .err(st.span.clone(), "this expect step checks nothing")
-            .help("add mto, mto_tenants, member, synced_from, user, no_user, sync, partner or join_request"));
+        return Err(src.err(st.span.clone(), "this expect step checks nothing").help(
+            "add mto, mto_tenants, member, synced_from, user, no_user, sync, partner or join_request",
+        ));
     }
     let _ = viewer;
     Ok(checks)

@@ -45,7 +45,12 @@ pub fn tenants(world: &World) -> Vec<String> {
             let n = world.synced_from(ti, s);
             synced.push(format!("{n} from {}", world.name(s)));
         }
-        let soft = t.dir.externals.iter().filter(|a| a.is_soft_deleted()).count();
+        let soft = t
+            .dir
+            .externals
+            .iter()
+            .filter(|a| a.is_soft_deleted() && !a.is_purged())
+            .count();
         out.push(format!(
             "    directory: {internal} internal user{}, {} group{}; synced-in accounts: {}{}",
             if internal == 1 { "" } else { "s" },

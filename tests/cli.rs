@@ -59,7 +59,7 @@ fn run_exits_1_when_a_step_is_refused_without_expect_error() {
     let (code, out, _) = mtosim(&["run", &f]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("add-tenant REFUSED: contoso is not in any MTO"),
+        out.contains("add-tenant REFUSED (Authorization_RequestDenied): contoso is not in any MTO"),
         "{out}"
     );
     assert!(out.contains("[MTO-14]"), "{out}");

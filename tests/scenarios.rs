@@ -89,7 +89,7 @@ fn ga_walkthrough_refuses_the_owner_exit_then_deletes_the_mto() {
     let text = r.lines.join("\n");
     assert!(
         text.contains(
-            "remove-tenant REFUSED: contoso is the only active owner while 1 other tenant is active"
+            "remove-tenant REFUSED (Request_BadRequest): contoso is the only active owner while 1 other tenant is active"
         ),
         "{text}"
     );

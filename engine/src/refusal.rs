@@ -28,6 +28,16 @@ impl Refusal {
             also: Vec::new(),
         }
     }
+    /// A rule violation, answered with HTTP 400 `Request_BadRequest` (MTO-90's suggestion where
+    /// no code is documented).
+    pub fn bad_request(rule: RuleId, message: impl Into<String>) -> Refusal {
+        Refusal::with_code(rule, "Request_BadRequest", message)
+    }
+    /// A caller-role violation, answered with HTTP 403 `Authorization_RequestDenied`
+    /// (MTO-90's suggestion).
+    pub fn forbidden(rule: RuleId, message: impl Into<String>) -> Refusal {
+        Refusal::with_code(rule, "Authorization_RequestDenied", message)
+    }
     /// A refusal with a documented error code.
     pub fn with_code(rule: RuleId, code: &'static str, message: impl Into<String>) -> Refusal {
         Refusal {

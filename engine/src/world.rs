@@ -438,7 +438,7 @@ impl World {
     fn active_owner_mto(&self, actor: TenantIdx, rule: RuleId, what: &str) -> Result<MtoIdx, Refusal> {
         match self.mto_view(actor).mto {
             Some(m) if self.mtos[m.ix()].is_active_owner(actor) => Ok(m),
-            Some(_) => Err(Refusal::new(
+            Some(_) => Err(Refusal::forbidden(
                 rule,
                 format!(
                     "{} is not an active owner of its MTO, and only owner tenants can {what}; an owner tenant could do it, or make {} an owner first.",
@@ -446,7 +446,7 @@ impl World {
                     self.name(actor)
                 ),
             )),
-            None => Err(Refusal::new(
+            None => Err(Refusal::forbidden(
                 rule,
                 format!(
                     "{} is not in any MTO, so it cannot {what}; it could create one first (create-mto) or join one.",
@@ -461,7 +461,7 @@ impl World {
             && self.rules.targeted_release_required
             && !self.tenants[t.ix()].spec.targeted_release
         {
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::MTO_49,
                 format!(
                     "in the 2023 preview the Microsoft 365 admin center offers multitenant organizations only to tenants on Targeted release, and {} is not; it would be allowed with targeted_release = true, or through Graph (via = \"graph\").",
@@ -480,7 +480,11 @@ impl World {
         };
         let n = self.tenants[t.ix()].dir.internal_user_count();
         if n > max {
-            let rule = if self.rules.kind == RuleSetKind::Preview2023 { r::MTO_45 } else { r::MTO_47 };
+            let rule = if self.rules.kind == RuleSetKind::Preview2023 {
+                r::MTO_45
+            } else {
+                r::MTO_47
+            };
             return Err(Refusal::with_code(
                 rule,
                 "Request_BadRequest",
@@ -505,7 +509,7 @@ impl World {
                 // MTO-13 sim note: a create PUT from an active owner updates the MTO
                 return self.update_mto(actor, Some(name), Some(description));
             }
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::MTO_3,
                 format!(
                     "{} already belongs to the MTO \"{}\" and a tenant can be in only one MTO at a time; it could create a new one after leaving (remove-tenant).",
@@ -519,7 +523,7 @@ impl World {
             self.check_m365_user_cap(actor)?;
         }
         if name.trim().is_empty() {
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::MTO_8,
                 "displayName is required to create an MTO; give display_name a non-empty value.",
             ));
@@ -577,7 +581,7 @@ impl World {
         let mto = &mut self.mtos[m.ix()];
         if let Some(n) = name {
             if n.trim().is_empty() {
-                return Err(Refusal::new(
+                return Err(Refusal::bad_request(
                     r::MTO_8,
                     "displayName cannot be emptied; keep the current name or give a new non-empty one.",
                 ));
@@ -632,7 +636,7 @@ impl World {
         if self.rules.csp_pairs_forbidden {
             let mto = &self.mtos[m.ix()];
             if let Some(e) = mto.members.iter().find(|e| self.csp_related(e.tenant, target)) {
-                return Err(Refusal::new(
+                return Err(Refusal::bad_request(
                     r::MTO_19,
                     format!(
                         "{} and {} are a Cloud Solution Provider and its customer, and an MTO may not be formed between them; tenants without a CSP relationship to the MTO's tenants could be added.",
@@ -650,7 +654,7 @@ impl World {
                 .filter(|e| e.state != MemberState::Removed)
                 .count();
             if listed as u32 >= self.rules.active_tenants_max {
-                return Err(Refusal::new(
+                return Err(Refusal::bad_request(
                     self.rules.tenant_cap_rule(),
                     format!(
                         "the Microsoft 365 admin center enforces the cap of {} tenants when tenants are added and {} are already listed; through Graph (via = \"graph\") more pending tenants could be added (MTO-17), though joins past the cap fail.",
@@ -688,7 +692,7 @@ impl World {
         let tname = self.name(target).to_string();
         let mto = &self.mtos[m.ix()];
         let Some(entry) = mto.entry(target) else {
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::MTO_22,
                 format!(
                     "{tname} is not listed in the MTO, so its role cannot change; add it first (add-tenant)."
@@ -697,10 +701,10 @@ impl World {
         };
         match entry.state {
             MemberState::Removed => {
-                return Err(Refusal::new(r::MTO_40, format!("{tname} is being removed, so its role cannot change; it could be added again once the removal completes.")))
+                return Err(Refusal::bad_request(r::MTO_40, format!("{tname} is being removed, so its role cannot change; it could be added again once the removal completes.")))
             }
             MemberState::Active if entry.role == Role::Owner && role == Role::Member && mto.other_active_owners(target) == 0 => {
-                return Err(Refusal::new(
+                return Err(Refusal::bad_request(
                     r::MTO_25,
                     format!("{tname} is the only active owner and an MTO must always keep one; it could be demoted after another active tenant is made an owner."),
                 ))
@@ -737,10 +741,10 @@ impl World {
         self.check_targeted_release(actor, via)?;
         match &self.tenants[actor.ix()].join.transition {
             Some((ProcessingStatus::NotStarted | ProcessingStatus::Running, _)) => {
-                return Err(Refusal::new(r::MTO_28, format!("{} already has a join request being processed; wait for it to succeed or fail.", self.name(actor))))
+                return Err(Refusal::bad_request(r::MTO_28, format!("{} already has a join request being processed; wait for it to succeed or fail.", self.name(actor))))
             }
             Some((ProcessingStatus::Failed, _)) => {
-                return Err(Refusal::new(r::MTO_29, format!("{}'s last join request failed and must be reset first (reset-join); then a new join can be submitted.", self.name(actor))))
+                return Err(Refusal::bad_request(r::MTO_29, format!("{}'s last join request failed and must be reset first (reset-join); then a new join can be submitted.", self.name(actor))))
             }
             _ => {}
         }
@@ -815,7 +819,7 @@ impl World {
                 self.emit(actor, EventKind::JoinReset, &[r::MTO_29]);
                 Ok(None)
             }
-            _ => Err(Refusal::new(r::MTO_29, format!("{} has no failed join request to reset; only a failed request is reset with the all-zero addedByTenantId.", self.name(actor)))),
+            _ => Err(Refusal::bad_request(r::MTO_29, format!("{} has no failed join request to reset; only a failed request is reset with the all-zero addedByTenantId.", self.name(actor)))),
         }
     }
 
@@ -823,23 +827,23 @@ impl World {
         let an = self.name(actor).to_string();
         let tn = self.name(target).to_string();
         let Some(m) = self.mto_view(actor).mto else {
-            return Err(Refusal::new(r::MTO_35, format!("{an} is not an active tenant of any MTO, and every removal starts from an active tenant (a pending tenant declines by never joining, MTO-44).")));
+            return Err(Refusal::bad_request(r::MTO_35, format!("{an} is not an active tenant of any MTO, and every removal starts from an active tenant (a pending tenant declines by never joining, MTO-44).")));
         };
         let mto = &self.mtos[m.ix()];
         let Some(te) = mto.entry(target) else {
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::MTO_35,
                 format!("{tn} is not listed in {an}'s MTO, so there is nothing to remove."),
             ));
         };
         if te.state == MemberState::Removed {
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::MTO_40,
                 format!("{tn} is already being removed; the removal completes on its own."),
             ));
         }
         let Some(ae) = mto.entry(actor).filter(|e| e.state == MemberState::Active) else {
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::MTO_35,
                 format!("{an} is being removed already and cannot remove tenants."),
             ));
@@ -855,21 +859,21 @@ impl World {
             } else if self.rules.owner_exit_dissolves {
                 RemovalCase::OwnerExitDissolves
             } else {
-                return Err(Refusal::new(
+                return Err(Refusal::bad_request(
                     r::MTO_37,
                     format!("{an} is the only active owner while {others_active} other tenant{} {} active, and an MTO must keep an active owner (MTO-25); {an} could leave after making another tenant an owner (set-role), or once it is the last active tenant, which deletes the MTO.", if others_active == 1 { "" } else { "s" }, if others_active == 1 { "is" } else { "are" }),
                 ));
             }
         } else {
             if ae.role != Role::Owner {
-                return Err(Refusal::new(r::MTO_35, format!("{an} is a member tenant and can only remove itself; an owner tenant could remove {tn}.")));
+                return Err(Refusal::forbidden(r::MTO_35, format!("{an} is a member tenant and can only remove itself; an owner tenant could remove {tn}.")));
             }
             if self.rules.strict_removal {
                 if te.role == Role::Owner {
-                    return Err(Refusal::new(r::MTO_36, format!("with strict_removal on, owner tenants cannot be removed by others; {tn} could leave itself, or be demoted first.")));
+                    return Err(Refusal::bad_request(r::MTO_36, format!("with strict_removal on, owner tenants cannot be removed by others; {tn} could leave itself, or be demoted first.")));
                 }
                 if target == mto.creator {
-                    return Err(Refusal::new(r::MTO_36, format!("with strict_removal on, the creator tenant {tn} can only remove itself, even after demotion.")));
+                    return Err(Refusal::bad_request(r::MTO_36, format!("with strict_removal on, the creator tenant {tn} can only remove itself, even after demotion.")));
                 }
             }
             RemovalCase::OwnerRemovesOther
@@ -939,7 +943,7 @@ impl World {
         patch: PartnerPatch,
     ) -> Result<Option<OpId>, Refusal> {
         if actor == partner {
-            return Err(Refusal::new(
+            return Err(Refusal::bad_request(
                 r::XTAP_1,
                 "a tenant has no partner configuration for itself; name another tenant as partner.",
             ));
@@ -1108,12 +1112,26 @@ impl World {
         groups: Vec<GroupIdx>,
         users: Vec<UserIdx>,
     ) -> Result<Option<OpId>, Refusal> {
-        let targets = self.share_targets(actor, "Edit shared users")?;
-        for t in targets {
-            let name = format!("MTO_Sync_{}", self.tenants[t.ix()].spec.tenant_id);
-            let Some(c) = self.config_by_name(actor, &name) else {
-                continue;
-            };
+        self.share_targets(actor, "Edit shared users")?;
+        // "Edit shared users" rewrites every MTO_Sync_* configuration the console recognizes
+        // (MTO-71, MTO-74), including those toward tenants that have left (MTO-80).
+        let configs: Vec<ConfigIdx> = (0..self.configs.len())
+            .map(|i| ConfigIdx(i as u32))
+            .filter(|c| {
+                let cfg = &self.configs[c.ix()];
+                cfg.source == actor && cfg.name.starts_with("MTO_Sync_")
+            })
+            .collect();
+        if configs.is_empty() {
+            return Err(Refusal::new(
+                r::MTO_74,
+                format!(
+                    "{} has no MTO_Sync configuration, so nothing is shared to unshare; share-users creates them.",
+                    self.name(actor)
+                ),
+            ));
+        }
+        for c in configs {
             self.remove_scope(c, &groups, &users);
             let (g, u) = (
                 self.configs[c.ix()].groups.len(),
@@ -1241,7 +1259,12 @@ impl World {
                 } else {
                     "its last cycle still changed accounts or changes are unread"
                 };
-                out.push(format!("sync {} ({} to {}): {why}", c.name, self.name(c.source), self.name(c.target)));
+                out.push(format!(
+                    "sync {} ({} to {}): {why}",
+                    c.name,
+                    self.name(c.source),
+                    self.name(c.target)
+                ));
             }
         }
         out
@@ -1335,7 +1358,7 @@ impl World {
         }
         let cap = self.rules.active_tenants_max as usize;
         if mto.active_count() >= cap {
-            return Some(Refusal::new(self.rules.tenant_cap_rule(), format!("the MTO already has {} active tenants, the maximum under {} (MTO-30 reason c); the join would succeed after another tenant leaves, or with a higher cap by support request.", mto.active_count(), self.rules.kind.name())));
+            return Some(Refusal::new(self.rules.tenant_cap_rule(), format!("the MTO already has {} active tenants, the cap in force under {} (MTO-30 reason c); the join would succeed after another tenant leaves, or with a higher cap by support request.", mto.active_count(), self.rules.kind.name())));
         }
         if let Some(max) = self.rules.internal_users_at_join_max {
             let rule = if self.rules.kind == RuleSetKind::Preview2023 {
