@@ -140,3 +140,33 @@ fn check_validates_without_running() {
     assert_eq!(code, 0);
     assert!(out.contains("ok: \"Seed walkthrough under GA"), "{out}");
 }
+
+#[test]
+fn out_writes_identical_views_and_refuses_a_non_empty_directory() {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-out");
+    let _ = std::fs::remove_dir_all(&base);
+    let (a, b) = (base.join("a"), base.join("b"));
+    let file = "scenarios/templates-at-join.toml";
+    let (code, out, err) = mtosim(&["run", "-q", file, "--out", a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Wrote each tenant's Graph JSON view"), "{out}");
+    let (code, _, _) = mtosim(&["run", "-q", file, "--out", b.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    for f in [
+        "manifest.json",
+        "contoso/partners.json",
+        "northwind/multiTenantOrganization.json",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let (code, out, err) = mtosim(&["run", "-q", file, "--out", a.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.is_empty(), "nothing is printed before refusing: {out}");
+    assert!(err.contains("is not empty") && err.contains("--force"), "{err}");
+    let (code, _, _) = mtosim(&["run", "-q", file, "--out", a.to_str().unwrap(), "--force"]);
+    assert_eq!(code, 0);
+}

@@ -1,6 +1,8 @@
 //! Integration tests, compiled into one binary (one link step):
 //! - `scenarios`: every file in `scenarios/` runs and holds all its checks, deterministically;
-//! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input.
+//! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input;
+//! - `graph_json`: the `--out` export against golden files and Graph's shapes.
 
 mod cli;
+mod graph_json;
 mod scenarios;

@@ -1,0 +1,210 @@
+//! The Graph JSON export: byte-for-byte against golden files (regenerate with
+//! `MTOSIM_UPDATE_FIXTURES=1 cargo test --workspace`), and, for every scenario, the property names
+//! and enum values of mto-rules.md section 11.
+
+use mtosim::{export, runner, scenario};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(path: &Path) -> runner::Run {
+    let text = std::fs::read_to_string(path).unwrap();
+    runner::run(scenario::load(&path.display().to_string(), &text).unwrap_or_else(|d| panic!("{d}")))
+}
+
+#[test]
+fn export_matches_the_golden_files() {
+    let r = run(&root().join("fixtures/graph/mto-views.toml"));
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    let files = export::files(&r.world);
+    let golden = root().join("fixtures/graph/mto-views");
+    if std::env::var_os("MTOSIM_UPDATE_FIXTURES").is_some() {
+        let _ = std::fs::remove_dir_all(&golden);
+        export::write(&golden, &files, false).unwrap();
+    }
+    for (rel, contents) in &files {
+        let want = std::fs::read_to_string(golden.join(rel)).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; set MTOSIM_UPDATE_FIXTURES=1 to create it",
+                rel.display()
+            )
+        });
+        assert_eq!(contents, &want, "{} differs from the golden file", rel.display());
+    }
+    let on_disk = walk(&golden).len();
+    assert_eq!(on_disk, files.len(), "golden directory holds stale files");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
+}
+
+fn one_of(v: &Value, allowed: &[&str], what: &str) {
+    if v.is_null() {
+        return;
+    }
+    let s = v
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {v}"));
+    assert!(allowed.contains(&s), "{what} = {s:?}, not one of {allowed:?}");
+}
+
+fn guid(v: &Value, what: &str) {
+    let s = v.as_str().unwrap_or_else(|| panic!("{what} is not a string"));
+    assert!(
+        mtosim_engine::Guid::parse(s).is_some(),
+        "{what} = {s:?} is not a GUID"
+    );
+}
+
+const MEMBER_STATES: &[&str] = &["pending", "active", "removed"];
+const ROLES: &[&str] = &["owner", "member"];
+const STATUS: &[&str] = &["notStarted", "running", "succeeded", "failed"];
+const LEVELS: &[&str] = &[
+    "none",
+    "newPartners",
+    "existingPartners",
+    "newPartners,existingPartners",
+];
+
+fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
+    for (rel, text) in files {
+        let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
+        let name = rel.file_name().unwrap().to_str().unwrap();
+        match name {
+            "multiTenantOrganization.json" => {
+                for k in ["createdDateTime", "displayName", "description"] {
+                    assert!(v.get(k).is_some(), "{}: no {k}", rel.display());
+                }
+                if ga {
+                    one_of(&v["state"], &["active", "inactive"], "state");
+                } else {
+                    assert!(v.get("state").is_none(), "MTO-11: no state in the preview");
+                }
+            }
+            "tenants.json" => {
+                for m in v["value"].as_array().unwrap() {
+                    assert_eq!(
+                        keys(m),
+                        [
+                            "tenantId",
+                            "displayName",
+                            "addedDateTime",
+                            "joinedDateTime",
+                            "addedByTenantId",
+                            "role",
+                            "state",
+                            "transitionDetails"
+                        ]
+                    );
+                    guid(&m["tenantId"], "tenantId");
+                    guid(&m["addedByTenantId"], "addedByTenantId");
+                    one_of(&m["role"], ROLES, "role");
+                    one_of(&m["state"], MEMBER_STATES, "state");
+                    if let Some(t) = m["transitionDetails"].as_object() {
+                        one_of(&t["desiredState"], MEMBER_STATES, "desiredState");
+                        one_of(&t["desiredRole"], ROLES, "desiredRole");
+                        one_of(&t["status"], STATUS, "status");
+                    }
+                }
+            }
+            "joinRequest.json" => {
+                assert_eq!(
+                    keys(&v),
+                    [
+                        "@odata.context",
+                        "id",
+                        "addedByTenantId",
+                        "memberState",
+                        "role",
+                        "transitionDetails"
+                    ]
+                );
+                guid(&v["addedByTenantId"], "addedByTenantId");
+                one_of(&v["memberState"], MEMBER_STATES, "memberState");
+                one_of(&v["role"], ROLES, "role");
+                if let Some(t) = v["transitionDetails"].as_object() {
+                    assert_eq!(t["desiredMemberState"], "active");
+                    one_of(&t["status"], STATUS, "status");
+                }
+            }
+            "multiTenantOrganizationPartnerConfiguration.json" => {
+                one_of(&v["templateApplicationLevel"], LEVELS, "templateApplicationLevel");
+                let c = &v["automaticUserConsentSettings"];
+                assert!(c.get("inboundAllowed").is_some() && c.get("outboundAllowed").is_some());
+                for k in [
+                    "inboundTrust",
+                    "b2bCollaborationInbound",
+                    "b2bCollaborationOutbound",
+                    "b2bDirectConnectInbound",
+                    "b2bDirectConnectOutbound",
+                ] {
+                    assert!(v.get(k).is_some(), "{}: no {k}", rel.display());
+                }
+            }
+            "multiTenantOrganizationIdentitySynchronization.json" => {
+                one_of(&v["templateApplicationLevel"], LEVELS, "templateApplicationLevel");
+                assert!(v["userSyncInbound"].get("isSyncAllowed").is_some());
+            }
+            "partners.json" => {
+                for p in v["value"].as_array().unwrap() {
+                    guid(&p["tenantId"], "tenantId");
+                    assert!(p["isInMultiTenantOrganization"].is_boolean());
+                    assert!(p["isServiceProvider"].is_boolean());
+                    if let Some(s) = p["identitySynchronization"].as_object() {
+                        assert!(s["userSyncInbound"].get("isSyncAllowed").is_some());
+                    }
+                }
+            }
+            "manifest.json" => assert_eq!(v["schemaVersion"], export::SCHEMA_VERSION),
+            other => panic!("unexpected file {other}"),
+        }
+    }
+}
+
+#[test]
+fn every_scenario_exports_graph_shapes() {
+    let mut dirs = vec![root().join("scenarios")];
+    dirs.push(root().join("fixtures/graph"));
+    for dir in dirs {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let r = run(&p);
+                let ga = r.world.rules.kind == mtosim_engine::RuleSetKind::Ga;
+                check_tenant_files(&export::files(&r.world), ga);
+            }
+        }
+    }
+}
+
+#[test]
+fn write_refuses_a_non_empty_directory_without_force() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("export-non-empty");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("keep.txt"), "mine").unwrap();
+    let files = vec![(PathBuf::from("a/b.json"), "{}\n".to_string())];
+    let err = export::write(&dir, &files, false).unwrap_err();
+    assert!(err.contains("is not empty"), "{err}");
+    export::write(&dir, &files, true).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join("a/b.json")).unwrap(), "{}\n");
+    assert_eq!(std::fs::read_to_string(dir.join("keep.txt")).unwrap(), "mine");
+    assert!(!dir.join("a/b.json.tmp").exists());
+}
