@@ -1,8 +1,10 @@
 //! Integration tests, compiled into one binary (one link step):
 //! - `scenarios`: every file in `scenarios/` runs and holds all its checks, deterministically;
 //! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input;
-//! - `graph_json`: the `--out` export against golden files and Graph's shapes.
+//! - `graph_json`: the `--out` export against golden files and Graph's shapes;
+//! - `docs`: the rule index lists every rule and every test named after one.
 
 mod cli;
+mod docs;
 mod graph_json;
 mod scenarios;
