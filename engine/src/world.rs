@@ -17,6 +17,7 @@ use crate::strings::Interner;
 use crate::sync::{self, JobStatus, RunningCycle, SyncConfig};
 use crate::tenant::{JoinRecord, Tenant, TenantSpec};
 use crate::time::{Duration, SimTime};
+use crate::xtap::merge;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
@@ -952,18 +953,10 @@ impl World {
         let created = !ten.partners.contains_key(&partner);
         let p = ten.partners.entry(partner).or_default();
         let sync_policy_created = patch.sync_inbound.is_some() && !p.has_sync_policy;
-        if patch.auto_redeem_inbound.is_some() {
-            p.auto_redeem_inbound = patch.auto_redeem_inbound;
-        }
-        if patch.auto_redeem_outbound.is_some() {
-            p.auto_redeem_outbound = patch.auto_redeem_outbound;
-        }
-        if patch.mfa_trust.is_some() {
-            p.mfa_trust = patch.mfa_trust;
-        }
-        if patch.b2b_inbound.is_some() {
-            p.b2b_inbound = patch.b2b_inbound;
-        }
+        merge(&mut p.auto_redeem_inbound, patch.auto_redeem_inbound);
+        merge(&mut p.auto_redeem_outbound, patch.auto_redeem_outbound);
+        merge(&mut p.mfa_trust, patch.mfa_trust);
+        merge(&mut p.b2b_inbound, patch.b2b_inbound);
         if let Some(v) = patch.sync_inbound {
             p.has_sync_policy = true;
             p.sync_inbound = Some(v);
@@ -1012,18 +1005,10 @@ impl World {
 
     fn set_templates(&mut self, actor: TenantIdx, patch: TemplatesPatch) -> Result<Option<OpId>, Refusal> {
         let t = &mut self.tenants[actor.ix()].templates;
-        if patch.auto_redeem_inbound.is_some() {
-            t.auto_redeem_inbound = patch.auto_redeem_inbound;
-        }
-        if patch.auto_redeem_outbound.is_some() {
-            t.auto_redeem_outbound = patch.auto_redeem_outbound;
-        }
-        if patch.mfa_trust.is_some() {
-            t.mfa_trust = patch.mfa_trust;
-        }
-        if patch.sync_inbound.is_some() {
-            t.sync_inbound = patch.sync_inbound;
-        }
+        merge(&mut t.auto_redeem_inbound, patch.auto_redeem_inbound);
+        merge(&mut t.auto_redeem_outbound, patch.auto_redeem_outbound);
+        merge(&mut t.mfa_trust, patch.mfa_trust);
+        merge(&mut t.sync_inbound, patch.sync_inbound);
         if let Some(l) = patch.application {
             t.partner_level = l;
             t.identity_level = l;

@@ -147,7 +147,8 @@ impl Templates {
     }
 }
 
-fn merge(dst: &mut Option<bool>, src: Option<bool>) {
+/// Writes `src` into `dst` when it is set: Graph's PATCH and MTO-63's non-null merge.
+pub(crate) fn merge<T>(dst: &mut Option<T>, src: Option<T>) {
     if src.is_some() {
         *dst = src;
     }
