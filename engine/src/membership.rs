@@ -1,0 +1,1 @@
+//! Entra dynamic membership rules (placeholder; being written).

@@ -1,0 +1,1 @@
+//! Provisioning scoping filters (placeholder; being written).
