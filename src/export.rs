@@ -234,6 +234,64 @@ pub fn partners(world: &World, t: TenantIdx) -> Value {
     })
 }
 
+/// The provisioning log of configurations whose source is `t`, one JSON object per line in the
+/// `provisioningObjectSummary` shape (CTS-62). Needs `World::log_provisioning`.
+pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
+    let mut out = String::new();
+    for (i, rec) in world.prov_log.iter().enumerate() {
+        let cfg = &world.configs[rec.config.ix()];
+        if cfg.source != t {
+            continue;
+        }
+        let src = world.tenant(cfg.source);
+        let user = &src.dir.users[rec.user.ix()];
+        let display = |u: &mtosim_engine::directory::User| {
+            let d = u.attr(mtosim_engine::directory::Attr::DisplayName);
+            if d.is_none() { u.upn.to_string() } else { world.strings.resolve(d).to_string() }
+        };
+        let job_id = format!("Azure2Azure.{}", Guid::derive(world.seed, &[b"job", cfg.name.as_bytes(), world.name(t).as_bytes()]).simple());
+        let target_identity = if rec.account == mtosim_engine::directory::NO_ACCOUNT {
+            Value::Null
+        } else {
+            json!({
+                "id": Guid::derive(world.seed, &[b"account", world.name(cfg.target).as_bytes(), &rec.account.to_le_bytes()]).to_string(),
+                "displayName": display(user),
+                "identityType": "User",
+                "details": { "userPrincipalName": world.external_upn(cfg.target, rec.account) },
+            })
+        };
+        let error = if rec.status == mtosim_engine::sync::ProvStatus::Failure {
+            json!({ "errorCode": rec.reason, "reason": rec.reason })
+        } else {
+            Value::Null
+        };
+        let v = json!({
+            "id": Guid::derive(world.seed, &[b"prov", &(i as u64).to_le_bytes()]).to_string(),
+            "activityDateTime": ts(rec.at),
+            "cycleId": if rec.cycle == 0 { "ondemand".to_string() } else { format!("{}-{}", job_id, rec.cycle) },
+            "changeId": Guid::derive(world.seed, &[b"change", &(i as u64).to_le_bytes()]).to_string(),
+            "jobId": job_id,
+            "provisioningAction": rec.action.as_str(),
+            "provisioningStatusInfo": { "status": rec.status.as_str(), "errorInformation": error },
+            "statusReason": if rec.reason.is_empty() { Value::Null } else { Value::String(rec.reason.to_string()) },
+            "initiatedBy": { "displayName": "Azure AD Provisioning Service", "initiatorType": "system" },
+            "servicePrincipal": { "displayName": cfg.name },
+            "sourceSystem": { "displayName": "Azure Active Directory" },
+            "targetSystem": { "displayName": "Azure Active Directory (target tenant)", "details": { "tenantId": tid(world, cfg.target) } },
+            "sourceIdentity": {
+                "id": Guid::derive(world.seed, &[b"user", world.name(t).as_bytes(), &rec.user.0.to_le_bytes()]).to_string(),
+                "displayName": display(user),
+                "identityType": "User",
+                "details": { "userPrincipalName": user.upn.to_string() },
+            },
+            "targetIdentity": target_identity,
+        });
+        out.push_str(&serde_json::to_string(&v).expect("JSON values serialize"));
+        out.push('\n');
+    }
+    out
+}
+
 /// Every file of the export, as (relative path, contents), in a stable order.
 pub fn files(world: &World) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
@@ -259,6 +317,9 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
             ("partners.json", partners(world, t)),
         ] {
             out.push((dir.join(name), pretty(&v)));
+        }
+        if world.log_provisioning {
+            out.push((dir.join("provisioning.jsonl"), provisioning_jsonl(world, t)));
         }
     }
     let manifest = json!({

@@ -128,7 +128,8 @@ fn main() -> ExitCode {
                 );
                 2
             }
-            Ok(sc) => {
+            Ok(mut sc) => {
+                sc.world.log_provisioning = out_dir.is_some();
                 let header = format!(
                     "mtosim {} | {} | rules {} | seed {} | delays {}",
                     env!("CARGO_PKG_VERSION"),

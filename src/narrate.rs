@@ -160,16 +160,19 @@ pub fn describe(world: &World, ev: &Event) -> String {
             cfg_label(world, *config),
             if *objects == 1 { "" } else { "s" }
         ),
-        EventKind::CycleFinished { config, initial, stats } => {
+        EventKind::CycleFinished { config, initial, stats, failures } => {
             let cfg = &world.configs[config.ix()];
             let mut parts = Vec::new();
             if stats.created > 0 {
                 parts.push(format!("{} created as {} in {}", stats.created, cfg.user_type, n(cfg.target)));
             }
-            for (k, v) in [("updated", stats.updated), ("soft-deleted", stats.deleted), ("restored", stats.restored), ("failed and will be retried", stats.failed)] {
+            for (k, v) in [("updated", stats.updated), ("soft-deleted", stats.deleted), ("restored", stats.restored)] {
                 if v > 0 {
                     parts.push(format!("{v} {k}"));
                 }
+            }
+            for (code, n) in failures {
+                parts.push(format!("{n} failed with {code} and will be retried"));
             }
             if parts.is_empty() {
                 parts.push("nothing to change".into());
@@ -232,6 +235,77 @@ pub fn describe(world: &World, ev: &Event) -> String {
         EventKind::AccountsPurged { count } => format!(
             "{count} soft-deleted synchronized account{} purged 30 days after deletion; they can no longer be restored",
             if *count == 1 { " was" } else { "s were" }
+        ),
+        EventKind::QuarantineEntered { config, reason, next } => format!(
+            "{} is in quarantine ({}){}",
+            cfg_label(world, *config),
+            reason.as_str(),
+            match next {
+                Some(t) => format!("; next attempt {}", time(*t)),
+                None => "; it waits for allow-deletes or a restart".into(),
+            }
+        ),
+        EventKind::QuarantineLeft { config } => format!("{} left quarantine", cfg_label(world, *config)),
+        EventKind::JobDisabled { config } => format!(
+            "{} stayed in quarantine for 28 days: escrows dropped, job disabled; start-sync after fixing the cause",
+            cfg_label(world, *config)
+        ),
+        EventKind::EscrowsPruned { config, failed } => format!(
+            "the initial cycle of {} had {failed} failures, over the escrow threshold: escrows pruned and the job paused for the admin",
+            cfg_label(world, *config)
+        ),
+        EventKind::DeletesHeld { config, count, threshold } => format!(
+            "{count} deletions and disables held by {}: more than the accidental-deletion threshold of {threshold}; allow-deletes releases them",
+            cfg_label(world, *config)
+        ),
+        EventKind::DeletesReleased { config, count } => format!(
+            "released {count} held deletion{} of {}; the next cycle applies {}",
+            if *count == 1 { "" } else { "s" },
+            cfg_label(world, *config),
+            if *count == 1 { "it" } else { "them" }
+        ),
+        EventKind::SyncPaused { config } => format!("paused provisioning for {}", cfg_label(world, *config)),
+        EventKind::SyncRestarted { config, scope } => format!(
+            "restarted provisioning for {} (reset: {scope}); the next cycle is an initial one",
+            cfg_label(world, *config)
+        ),
+        EventKind::SyncDeleted { config } => format!(
+            "deleted the configuration {}; the accounts it created stay in {}",
+            cfg_label(world, *config),
+            n(world.configs[config.ix()].target)
+        ),
+        EventKind::SyncAssigned { config, groups, users, scope_all } => {
+            if *scope_all {
+                format!("{} syncs all users; assignments: {groups} group(s), {users} user(s)", cfg_label(world, *config))
+            } else {
+                format!(
+                    "{} now has {groups} group{} and {users} user{} assigned",
+                    cfg_label(world, *config),
+                    if *groups == 1 { "" } else { "s" },
+                    if *users == 1 { "" } else { "s" }
+                )
+            }
+        }
+        EventKind::ScopingFilterSet { config, filters } => format!(
+            "{} scoping filter{} saved on {}; the next cycle re-evaluates everyone (initial cycle)",
+            filters,
+            if *filters == 1 { "" } else { "s" },
+            cfg_label(world, *config)
+        ),
+        EventKind::OnDemand { config, user, outcome } => {
+            let cfg = &world.configs[config.ix()];
+            format!(
+                "provisioned {} on demand with {}: {outcome}",
+                world.tenant(cfg.source).dir.users[user.ix()].upn,
+                cfg.name
+            )
+        }
+        EventKind::DirectoryChanged { what } => what.clone(),
+        EventKind::GuestInvited { home, user, redeemed } => format!(
+            "invited {} from {} as a B2B user ({})",
+            world.tenant(*home).dir.users[user.ix()].upn,
+            n(*home),
+            if *redeemed { "redeemed" } else { "PendingAcceptance" }
         ),
         EventKind::Refused { action, refusal } => match refusal.code {
             Some(code) => format!("{action} REFUSED ({code}): {}", refusal.message),

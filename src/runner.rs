@@ -6,6 +6,7 @@ use crate::narrate;
 use crate::scenario::{At, Check, ExpectError, Scenario, StateCheck, Step, StepKind};
 use mtosim_engine::mto::MemberState;
 use mtosim_engine::world::OpKind;
+use mtosim_engine::Action;
 use mtosim_engine::{OpId, Refusal, TenantIdx, World};
 
 /// What one run produced.
@@ -174,56 +175,30 @@ impl Runner {
             }
         ));
         match &s.kind {
-            StepKind::Action(action) => {
-                let actor = s.tenant.expect("action steps name a tenant");
-                match (self.world.apply(actor, action.clone()), &s.expect_error) {
-                    (Ok(op), expect) => {
-                        self.flush();
-                        match op {
-                            Some(op) if self.world.op(op).kind == OpKind::Join || expect.is_some() => {
-                                self.tracked.push(Tracked {
-                                    op,
-                                    step: s.number,
-                                    verb: s.verb.clone(),
-                                    expect: expect.clone(),
-                                });
-                                self.flush();
-                            }
-                            _ if expect.is_some() => self.fail(format!(
-                                "step {} ({} by {who}): expected a refusal{}, but it was accepted",
-                                s.number,
-                                s.verb,
-                                expect_text(expect.as_ref().expect("checked"))
-                            )),
-                            _ => {}
-                        }
-                    }
-                    (Err(refusal), Some(e)) if matches(e, &refusal) => {
-                        self.flush();
-                        self.note(format!(
-                            "expected: step {} ({}) was refused for {}",
-                            s.number, s.verb, refusal.rule
-                        ));
-                    }
-                    (Err(refusal), Some(e)) => {
-                        self.flush();
-                        self.fail(format!(
-                            "step {} ({} by {who}): expected refusal{}, but it was refused for {}",
-                            s.number,
-                            s.verb,
-                            expect_text(e),
-                            refusal.rule
-                        ));
-                    }
-                    (Err(refusal), None) => {
-                        self.flush();
-                        self.fail(format!(
-                            "step {} ({} by {who}) was refused for {} and has no expect_error",
-                            s.number, s.verb, refusal.rule
-                        ));
-                    }
-                }
+            StepKind::AddUser(spec) => {
+                let user = spec.build(&mut self.world.strings);
+                self.act(s, &who, Action::AddUser(Box::new(user)));
             }
+            StepKind::UpdateUser {
+                user,
+                attrs,
+                user_type,
+            } => {
+                let attrs = attrs
+                    .iter()
+                    .map(|(a, v)| (*a, self.world.strings.intern(v)))
+                    .collect();
+                self.act(
+                    s,
+                    &who,
+                    Action::UpdateUser {
+                        user: user.clone(),
+                        attrs,
+                        user_type: *user_type,
+                    },
+                );
+            }
+            StepKind::Action(action) => self.act(s, &who, action.clone()),
             StepKind::Wait(d) => {
                 let t = self.world.now + *d;
                 self.world.advance_to(t);
@@ -259,6 +234,57 @@ impl Runner {
                         Err(text) => self.fail(format!("step {} (expect) {who}: {text}", s.number)),
                     }
                 }
+            }
+        }
+    }
+
+    fn act(&mut self, s: &Step, who: &str, action: Action) {
+        let actor = s.tenant.expect("action steps name a tenant");
+        match (self.world.apply(actor, action), &s.expect_error) {
+            (Ok(op), expect) => {
+                self.flush();
+                match op {
+                    Some(op) if self.world.op(op).kind == OpKind::Join || expect.is_some() => {
+                        self.tracked.push(Tracked {
+                            op,
+                            step: s.number,
+                            verb: s.verb.clone(),
+                            expect: expect.clone(),
+                        });
+                        self.flush();
+                    }
+                    _ if expect.is_some() => self.fail(format!(
+                        "step {} ({} by {who}): expected a refusal{}, but it was accepted",
+                        s.number,
+                        s.verb,
+                        expect_text(expect.as_ref().expect("checked"))
+                    )),
+                    _ => {}
+                }
+            }
+            (Err(refusal), Some(e)) if matches(e, &refusal) => {
+                self.flush();
+                self.note(format!(
+                    "expected: step {} ({}) was refused for {}",
+                    s.number, s.verb, refusal.rule
+                ));
+            }
+            (Err(refusal), Some(e)) => {
+                self.flush();
+                self.fail(format!(
+                    "step {} ({} by {who}): expected refusal{}, but it was refused for {}",
+                    s.number,
+                    s.verb,
+                    expect_text(e),
+                    refusal.rule
+                ));
+            }
+            (Err(refusal), None) => {
+                self.flush();
+                self.fail(format!(
+                    "step {} ({} by {who}) was refused for {} and has no expect_error",
+                    s.number, s.verb, refusal.rule
+                ));
             }
         }
     }

@@ -9,8 +9,9 @@ use mtosim_engine::directory::{Attr, User, UserType, ATTR_COUNT};
 use mtosim_engine::gen::{self, GenSpec};
 use mtosim_engine::mto::Role;
 use mtosim_engine::strings::Sym;
+use mtosim_engine::sync::ResetScope;
 use mtosim_engine::tenant::TenantSpec;
-use mtosim_engine::world::{PartnerPatch, TemplatesPatch};
+use mtosim_engine::world::{CreateSync, PartnerPatch, TemplatesPatch, UserRef};
 use mtosim_engine::xtap::{Access, AppLevel};
 use mtosim_engine::{
     limits, Action, DelayMode, Duration, GroupIdx, Guid, RuleSet, RuleSetKind, SimTime, TenantIdx, UserIdx,
@@ -109,6 +110,14 @@ pub enum StepKind {
     Settle(Duration),
     /// `expect`.
     Expect(Vec<Check>),
+    /// `add-user`: built when the step runs, interning into the world.
+    AddUser(UserSpec),
+    /// `update-user`.
+    UpdateUser {
+        user: UserRef,
+        attrs: Vec<(Attr, String)>,
+        user_type: Option<UserType>,
+    },
 }
 
 /// One resolved step.
@@ -155,6 +164,9 @@ const SCENARIO_KEYS: &[&str] = &[
     "removal_delay",
     "strict_removal",
     "join_min_wait",
+    "sync_internal_guests",
+    "b2b_inbound_blocks_sync",
+    "one_config_per_pair",
 ];
 const TENANT_KEYS: &[&str] = &[
     "name",
@@ -167,6 +179,7 @@ const TENANT_KEYS: &[&str] = &[
     "object_quota",
     "csp_of",
     "cloud",
+    "guest_invites",
     "users",
     "user",
     "group",
@@ -239,26 +252,26 @@ const VERBS: &[(&str, &[&str], bool)] = &[
             "delete_action",
             "delete_threshold",
         ],
-        false,
+        true,
     ),
-    ("assign", &["sync", "groups", "users"], false),
-    ("unassign", &["sync", "groups", "users"], false),
-    ("set-scoping-filter", &["sync", "filters"], false),
-    ("start-sync", &["sync"], false),
-    ("pause-sync", &["sync"], false),
-    ("restart-sync", &["sync", "reset"], false),
-    ("allow-deletes", &["sync"], false),
-    ("provision-on-demand", &["sync", "user"], false),
-    ("delete-sync", &["sync"], false),
-    ("add-user", &[], false),
-    ("update-user", &[], false),
-    ("disable-user", &["user"], false),
-    ("enable-user", &["user"], false),
-    ("delete-user", &["user"], false),
-    ("restore-user", &["user"], false),
-    ("add-to-group", &["group", "users"], false),
-    ("remove-from-group", &["group", "users"], false),
-    ("invite-guest", &["user", "user_type", "redeemed"], false),
+    ("assign", &["sync", "groups", "users"], true),
+    ("unassign", &["sync", "groups", "users"], true),
+    ("set-scoping-filter", &["sync", "filters"], true),
+    ("start-sync", &["sync"], true),
+    ("pause-sync", &["sync"], true),
+    ("restart-sync", &["sync", "reset"], true),
+    ("allow-deletes", &["sync"], true),
+    ("provision-on-demand", &["sync", "user"], true),
+    ("delete-sync", &["sync"], true),
+    ("add-user", &[], true),
+    ("update-user", &[], true),
+    ("disable-user", &["user"], true),
+    ("enable-user", &["user"], true),
+    ("delete-user", &["user"], true),
+    ("restore-user", &["user"], true),
+    ("add-to-group", &["group", "users"], true),
+    ("remove-from-group", &["group", "users"], true),
+    ("invite-guest", &["user", "user_type", "redeemed"], true),
 ];
 
 /// Loads a scenario from its text. `file` names it in messages; `read_csv` is not needed yet.
@@ -299,6 +312,15 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
     }
     if let Some(b) = sc.bool("strict_removal")? {
         rules.strict_removal = b;
+    }
+    if let Some(b) = sc.bool("sync_internal_guests")? {
+        rules.sync_internal_guests = b;
+    }
+    if let Some(b) = sc.bool("b2b_inbound_blocks_sync")? {
+        rules.b2b_inbound_blocks_sync = b;
+    }
+    if let Some(b) = sc.bool("one_config_per_pair")? {
+        rules.one_config_per_pair = b;
     }
     if let Some(d) = duration(&sc, "join_min_wait")? {
         rules.join_min_wait_after_create = Some(d);
@@ -401,6 +423,18 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
             cloud: t
                 .str("cloud")?
                 .map_or_else(|| "commercial".to_string(), |(c, _)| c),
+            guest_invites_allowed: match t.str("guest_invites")? {
+                None => true,
+                Some((v, span)) => match v.as_str() {
+                    "everyone" | "allowed" => true,
+                    "none" => false,
+                    _ => {
+                        return Err(src.err(span, format!("unknown guest_invites \"{v}\"")).help(
+                            "\"everyone\" (default) or \"none\" (no one can invite guests; CTS provisioning fails with AzureActiveDirectoryForbidden, CTS-9)",
+                        ))
+                    }
+                },
+            },
         };
         world
             .add_tenant(spec)
@@ -418,13 +452,27 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
         for g in t.tables("group")? {
             g.allow_only(&["name", "members", "rule"])?;
             let (gname, gspan) = g.req_str("name")?;
-            if let Some((_, span)) = g.str("rule")? {
-                return Err(src
-                    .err(
-                        span,
-                        "dynamic groups (rule = ...) are part of the contract but not modelled yet",
+            if let Some((rule, span)) = g.str("rule")? {
+                if g.get("members").is_some() {
+                    return Err(src
+                        .err(
+                            g.span_of("members"),
+                            "a dynamic group takes its members from its rule",
+                        )
+                        .help("remove members, or remove rule for a static group"));
+                }
+                let parsed = mtosim_engine::membership::MembershipRule::parse(&rule).map_err(|e| {
+                    // +1 skips the opening quote (basic or literal string)
+                    let at = span.start + 1 + e.offset;
+                    src.err(
+                        at..at + e.len.max(1),
+                        format!("dynamic membership rule: {}", e.message),
                     )
-                    .help("list static members with members = [\"upn\", ...] for now"));
+                })?;
+                world
+                    .add_dynamic_group(ti, &gname, parsed)
+                    .map_err(|e| src.err(gspan, e))?;
+                continue;
             }
             let mut members = Vec::new();
             for (upn, span) in g.str_list("members")?.unwrap_or_default() {
@@ -497,8 +545,9 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
             ));
         }
     }
+    let mut names = Names::new(&world);
     for (i, st) in root.tables("step")?.into_iter().enumerate() {
-        steps.push(load_step(&world, src, st, i + 1)?);
+        steps.push(load_step(&world, src, st, i + 1, &mut names)?);
     }
     Ok(Scenario { name, world, steps })
 }
@@ -639,19 +688,47 @@ fn check_user_room(world: &World, src: Src<'_>, ti: TenantIdx, span: Range<usize
 
 const USER_KEYS_FIXED: &[&str] = &["upn", "user_type", "account_enabled", "display_name"];
 
-fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
-    let (upn, span) = u.req_str("upn")?;
-    if !upn.contains('@') || upn.starts_with('@') || upn.ends_with('@') {
-        return Err(src
-            .err(span, format!("\"{upn}\" is not a userPrincipalName"))
-            .help("write it as alias@domain"));
+/// A user as a scenario describes it, before its strings are interned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserSpec {
+    /// `userPrincipalName`.
+    pub upn: String,
+    /// Graph attributes by name; `""` is null.
+    pub attrs: Vec<(Attr, String)>,
+    /// `userType`.
+    pub user_type: UserType,
+    /// `accountEnabled`.
+    pub account_enabled: bool,
+}
+
+impl UserSpec {
+    /// The engine's user, interning attribute values.
+    pub fn build(&self, strings: &mut mtosim_engine::strings::Interner) -> User {
+        let mut attrs = [Sym::NONE; ATTR_COUNT];
+        for (a, v) in &self.attrs {
+            attrs[*a as usize] = strings.intern(v);
+        }
+        User {
+            external: self.upn.contains("#EXT#"),
+            upn: self.upn.as_str().into(),
+            attrs,
+            user_type: self.user_type,
+            account_enabled: self.account_enabled,
+            deleted_at: None,
+        }
     }
-    let mut attrs = [Sym::NONE; ATTR_COUNT];
-    let mut allowed: Vec<&str> = USER_KEYS_FIXED.to_vec();
+}
+
+/// Graph attribute keys of a table (`department = "Sales"`), skipping `fixed` keys and refusing
+/// any other key with a suggestion; `display_name` is accepted for `displayName`.
+fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Vec<(Attr, String)>> {
+    let mut allowed: Vec<&str> = fixed.to_vec();
+    allowed.push("display_name");
     allowed.extend(Attr::ALL.iter().map(|a| a.graph_name()));
-    for (k, v) in u.t.iter() {
+    let mut out = Vec::new();
+    for (k, v) in t.t.iter() {
         let key: &str = k.get_ref();
-        if USER_KEYS_FIXED.contains(&key) {
+        if fixed.contains(&key) {
             continue;
         }
         let attr = if key == "display_name" {
@@ -660,17 +737,39 @@ fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
             Attr::from_graph_name(key)
         };
         let Some(attr) = attr else {
-            u.allow_only(&allowed)?;
+            t.allow_only(&allowed)?;
             unreachable!("allow_only refuses unknown keys");
         };
         let Some(s) = v.get_ref().as_str() else {
-            return Err(src.err(v.span(), format!("`{key}` must be a string")));
+            return Err(src.err(v.span(), format!("`{key}` must be a string (\"\" clears it)")));
         };
-        attrs[attr as usize] = world.strings.intern(s);
+        if s.len() > limits::TEXT_LEN_MAX {
+            return Err(src.err(
+                v.span(),
+                format!(
+                    "`{key}` is longer than {} bytes (TEXT_LEN_MAX)",
+                    limits::TEXT_LEN_MAX
+                ),
+            ));
+        }
+        out.retain(|(a, _)| *a != attr);
+        out.push((attr, s.to_string()));
     }
-    if let Some((d, _)) = u.str("display_name")? {
-        attrs[Attr::DisplayName as usize] = world.strings.intern(&d);
+    Ok(out)
+}
+
+/// A `[[tenant.user]]` entry or an `add-user` step.
+fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>) -> R<UserSpec> {
+    let (upn, span) = u.req_str("upn")?;
+    if !upn.contains('@') || upn.starts_with('@') || upn.ends_with('@') || upn.len() > 113 {
+        return Err(src
+            .err(span, format!("\"{upn}\" is not a userPrincipalName"))
+            .help("write it as alias@domain (at most 113 characters)"));
     }
+    let mut fixed: Vec<&str> = USER_KEYS_FIXED.to_vec();
+    fixed.retain(|k| *k != "display_name");
+    fixed.extend(["do", "at", "tenant", "expect_error"]);
+    let attrs = attr_values(src, u, &fixed)?;
     let user_type = match u.str("user_type")? {
         None => UserType::Member,
         Some((s, span)) => UserType::parse(&s).ok_or_else(|| {
@@ -678,14 +777,68 @@ fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
                 .help("\"Member\" (default) or \"Guest\"")
         })?,
     };
-    Ok(User {
-        external: upn.contains("#EXT#"),
-        upn: upn.into(),
+    Ok(UserSpec {
+        upn,
         attrs,
         user_type,
         account_enabled: u.bool("account_enabled")?.unwrap_or(true),
-        deleted_at: None,
     })
+}
+
+fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
+    if let Some(k) = ["do", "at", "tenant", "expect_error"]
+        .iter()
+        .find(|k| u.get(k).is_some())
+    {
+        return Err(src.err(u.span_of(k), format!("unknown key `{k}` in a [[tenant.user]]")));
+    }
+    Ok(inline_user_spec(src, u)?.build(&mut world.strings))
+}
+
+/// `filters = [["department EQUALS Sales", "accountEnabled IS TRUE"], [...]]` (CTS-16):
+/// positioned errors point inside the offending clause.
+fn scoping_filters(
+    src: Src<'_>,
+    st: &Tbl<'_, '_>,
+) -> R<(Option<mtosim_engine::scoping::ScopingFilter>, usize)> {
+    let Some(v) = st.get("filters") else {
+        return Err(src
+            .err(st.span.clone(), format!("{} needs `filters`", st.what))
+            .help("e.g. filters = [[\"department EQUALS Sales\"]]; [] removes every filter"));
+    };
+    let bad = |span: Range<usize>| {
+        src.err(span, "`filters` must be a list of lists of clauses").help("e.g. filters = [[\"department EQUALS Sales\", \"accountEnabled IS TRUE\"], [\"country EQUALS US\"]]")
+    };
+    let outer = v.get_ref().as_array().ok_or_else(|| bad(v.span()))?;
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut spans: Vec<Vec<Range<usize>>> = Vec::new();
+    for f in outer.iter() {
+        let inner = f.get_ref().as_array().ok_or_else(|| bad(f.span()))?;
+        let mut g = Vec::new();
+        let mut sp = Vec::new();
+        for c in inner.iter() {
+            let text = c.get_ref().as_str().ok_or_else(|| bad(c.span()))?;
+            g.push(text.to_string());
+            sp.push(c.span());
+        }
+        groups.push(g);
+        spans.push(sp);
+    }
+    if groups.is_empty() {
+        return Ok((None, 0));
+    }
+    match mtosim_engine::scoping::ScopingFilter::parse(&groups) {
+        Ok(f) => Ok((Some(f), groups.len())),
+        Err((fi, ci, e)) => {
+            let span = spans.get(fi).and_then(|s| s.get(ci)).cloned().unwrap_or(v.span());
+            // +1 skips the opening quote of a basic string
+            let at = span.start + 1 + e.offset;
+            Err(src.err(
+                at..at + e.len.max(1),
+                format!("scoping filter {} clause {}: {}", fi + 1, ci + 1, e.message),
+            ))
+        }
+    }
 }
 
 fn via(t: &Tbl<'_, '_>) -> R<Via> {
@@ -717,7 +870,104 @@ fn role(t: &Tbl<'_, '_>, required: bool) -> R<Role> {
     }
 }
 
-fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<Step> {
+/// Names that steps create during the timeline, so that later steps can refer to them and a
+/// typo is still caught before anything runs: users made by `add-user`, configurations made by
+/// `create-sync` (plus the `MTO_Sync_<id>` ones the Microsoft 365 flows may create).
+struct Names {
+    added_upns: Vec<Vec<String>>,
+    syncs: Vec<Vec<String>>,
+}
+
+impl Names {
+    fn new(world: &World) -> Names {
+        let n = world.tenants.len();
+        let mut syncs = vec![Vec::new(); n];
+        for (i, list) in syncs.iter_mut().enumerate() {
+            for (j, t) in world.tenants.iter().enumerate() {
+                if i != j {
+                    list.push(format!("MTO_Sync_{}", t.spec.tenant_id));
+                }
+            }
+        }
+        Names {
+            added_upns: vec![Vec::new(); n],
+            syncs,
+        }
+    }
+
+    fn knows_upn(&self, world: &World, t: TenantIdx, upn: &str) -> Option<UserRef> {
+        if let Some(u) = world.tenant(t).dir.user_by_upn(upn) {
+            return Some(UserRef::Idx(u));
+        }
+        self.added_upns[t.ix()]
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(upn))
+            .then(|| UserRef::Upn(upn.to_string()))
+    }
+}
+
+/// A user of tenant `t`, existing at load time or created by an earlier `add-user` step.
+fn user_ref_any(
+    world: &World,
+    names: &Names,
+    src: Src<'_>,
+    t: TenantIdx,
+    upn: &str,
+    span: Range<usize>,
+) -> R<UserRef> {
+    if let Some(r) = names.knows_upn(world, t, upn) {
+        return Ok(r);
+    }
+    user_ref(world, src, t, upn, span).map(UserRef::Idx)
+}
+
+/// A user or an external `#EXT#` account of tenant `t` (checked when the step runs).
+fn account_ref(
+    world: &World,
+    names: &Names,
+    src: Src<'_>,
+    t: TenantIdx,
+    upn: &str,
+    span: Range<usize>,
+) -> R<UserRef> {
+    if upn.contains("#EXT#") {
+        return Ok(UserRef::Upn(upn.to_string()));
+    }
+    user_ref_any(world, names, src, t, upn, span)
+}
+
+/// A sync configuration of tenant `t`: from an earlier create-sync step, or `MTO_Sync_<...>`.
+fn sync_ref(
+    world: &World,
+    names: &Names,
+    src: Src<'_>,
+    t: TenantIdx,
+    name: &str,
+    span: Range<usize>,
+) -> R<String> {
+    let name = expand_config_name(world, src, name, span.clone())?;
+    if names.syncs[t.ix()].iter().any(|n| *n == name) {
+        return Ok(name);
+    }
+    let known: Vec<&str> = names.syncs[t.ix()]
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !n.starts_with("MTO_Sync_"))
+        .collect();
+    let d = src.err(
+        span,
+        format!(
+            "unknown sync configuration \"{name}\" of tenant {}",
+            world.name(t)
+        ),
+    );
+    Err(match did_you_mean(&name, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean \"{s}\"?")),
+        None => d.help("configurations are named by an earlier create-sync step, or MTO_Sync_<tenant> for the Microsoft 365 ones"),
+    })
+}
+
+fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names: &mut Names) -> R<Step> {
     let (verb, vspan) = st.req_str("do")?;
     let line = src.err(vspan.clone(), "").line;
     let Some(&(_, keys, modelled)) = VERBS.iter().find(|(v, _, _)| *v == verb) else {
@@ -749,7 +999,9 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
         allowed.push("expect_error");
     }
     allowed.extend_from_slice(keys);
-    st.allow_only(&allowed)?;
+    if !matches!(verb.as_str(), "add-user" | "update-user") {
+        st.allow_only(&allowed)?; // those two take Graph attribute keys, checked by attr_values
+    }
     let tenant = if time_verb {
         None
     } else {
@@ -788,12 +1040,20 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
             .map(|(g, span)| group_ref(world, src, actor, &g, span))
             .collect()
     };
-    let users = |key: &str| -> R<Vec<UserIdx>> {
+    let users = |key: &str, names: &Names| -> R<Vec<UserRef>> {
         st.str_list(key)?
             .unwrap_or_default()
             .into_iter()
-            .map(|(u, span)| user_ref(world, src, actor, &u, span))
+            .map(|(u, span)| user_ref_any(world, names, src, actor, &u, span))
             .collect()
+    };
+    let sync = |names: &Names| -> R<String> {
+        let (n, span) = st.req_str("sync")?;
+        sync_ref(world, names, src, actor, &n, span)
+    };
+    let account = |names: &Names| -> R<UserRef> {
+        let (u, span) = st.req_str("user")?;
+        account_ref(world, names, src, actor, &u, span)
     };
     let target = |key: &str, default: Option<TenantIdx>| -> R<TenantIdx> {
         match st.str(key)? {
@@ -847,7 +1107,7 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
             target: target("target", tenant)?,
         }),
         "share-users" | "unshare-users" => {
-            let (g, u) = (groups("groups")?, users("users")?);
+            let (g, u) = (groups("groups")?, users("users", names)?);
             if g.is_empty() && u.is_empty() {
                 return Err(src
                     .err(st.span.clone(), format!("{} needs `groups` or `users`", st.what))
@@ -901,6 +1161,190 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
             },
         }),
         "reset-templates" => StepKind::Action(Action::ResetTemplates),
+        "create-sync" => {
+            let target = target("target", None)?;
+            if target == actor {
+                return Err(src
+                    .err(st.span_of("target"), "a configuration syncs to another tenant")
+                    .help("name a target other than the acting tenant (CTS-66)"));
+            }
+            let (name, nspan) = st.req_str("name")?;
+            if name.trim().is_empty() {
+                return Err(src.err(nspan, "a configuration needs a non-empty name"));
+            }
+            if !names.syncs[actor.ix()].contains(&name) {
+                names.syncs[actor.ix()].push(name.clone());
+            }
+            let pick = |key: &str, opts: &[&str], default: &str| -> R<String> {
+                match st.str(key)? {
+                    None => Ok(default.to_string()),
+                    Some((v, _)) if opts.contains(&v.as_str()) => Ok(v),
+                    Some((v, span)) => Err(src
+                        .err(span, format!("unknown {key} \"{v}\""))
+                        .help(format!("one of: {}", opts.join(", ")))),
+                }
+            };
+            let delete_threshold = match st.get("delete_threshold").map(|v| v.get_ref()) {
+                None | Some(toml::de::DeValue::Boolean(false)) => None,
+                Some(toml::de::DeValue::Boolean(true)) => Some(mtosim_engine::sync::DELETE_THRESHOLD_DEFAULT),
+                Some(_) => Some(st.uint("delete_threshold", u32::MAX as u64)?.expect("present") as u32),
+            };
+            StepKind::Action(Action::CreateSync(Box::new(CreateSync {
+                target,
+                name,
+                scope_all: pick("scope", &["assigned", "all"], "assigned")? == "all",
+                user_type: if pick("user_type", &["Member", "Guest"], "Member")? == "Guest" {
+                    UserType::Guest
+                } else {
+                    UserType::Member
+                },
+                apply_always: pick("apply", &["always", "on-create"], "on-create")? == "always",
+                delete_action: st.bool("delete_action")?.unwrap_or(true),
+                delete_threshold,
+            })))
+        }
+        "assign" | "unassign" => {
+            let sync = sync(names)?;
+            let (g, u) = (groups("groups")?, users("users", names)?);
+            if g.is_empty() && u.is_empty() {
+                return Err(src
+                    .err(st.span.clone(), format!("{} needs `groups` or `users`", st.what))
+                    .help("e.g. groups = [\"Sales\"]"));
+            }
+            if verb == "assign" {
+                StepKind::Action(Action::Assign {
+                    sync,
+                    groups: g,
+                    users: u,
+                })
+            } else {
+                StepKind::Action(Action::Unassign {
+                    sync,
+                    groups: g,
+                    users: u,
+                })
+            }
+        }
+        "set-scoping-filter" => {
+            let sync = sync(names)?;
+            let (filter, filters) = scoping_filters(src, &st)?;
+            StepKind::Action(Action::SetScopingFilter {
+                sync,
+                filter,
+                filters,
+            })
+        }
+        "start-sync" => StepKind::Action(Action::StartSync { sync: sync(names)? }),
+        "pause-sync" => StepKind::Action(Action::PauseSync { sync: sync(names)? }),
+        "allow-deletes" => StepKind::Action(Action::AllowDeletes { sync: sync(names)? }),
+        "delete-sync" => StepKind::Action(Action::DeleteSync { sync: sync(names)? }),
+        "restart-sync" => {
+            let sync = sync(names)?;
+            let reset = match st.str("reset")? {
+                None => ResetScope::portal(),
+                Some((v, span)) => ResetScope::parse(&v).map_err(|e| src.err(span, e))?,
+            };
+            StepKind::Action(Action::RestartSync { sync, reset })
+        }
+        "provision-on-demand" => {
+            let sync = sync(names)?;
+            let (u, span) = st.req_str("user")?;
+            StepKind::Action(Action::ProvisionOnDemand {
+                sync,
+                user: user_ref_any(world, names, src, actor, &u, span)?,
+            })
+        }
+        "add-user" => {
+            let user = inline_user_spec(src, &st)?;
+            let upn = user.upn.clone();
+            if names.knows_upn(world, actor, &upn).is_some() {
+                return Err(src
+                    .err(
+                        st.span_of("upn"),
+                        format!("tenant {} already has a user {upn}", world.name(actor)),
+                    )
+                    .help("UPNs are unique in a directory"));
+            }
+            names.added_upns[actor.ix()].push(upn);
+            StepKind::AddUser(user)
+        }
+        "update-user" => {
+            let user = account(names)?;
+            StepKind::UpdateUser {
+                user,
+                attrs: attr_values(
+                    src,
+                    &st,
+                    &["do", "at", "tenant", "expect_error", "user", "user_type"],
+                )?,
+                user_type: match st.str("user_type")? {
+                    None => None,
+                    Some((v, span)) => Some(UserType::parse(&v).ok_or_else(|| {
+                        src.err(span, format!("unknown user_type \"{v}\""))
+                            .help("\"Member\" or \"Guest\"")
+                    })?),
+                },
+            }
+        }
+        "disable-user" => StepKind::Action(Action::SetEnabled {
+            user: account(names)?,
+            enabled: false,
+        }),
+        "enable-user" => StepKind::Action(Action::SetEnabled {
+            user: account(names)?,
+            enabled: true,
+        }),
+        "delete-user" => StepKind::Action(Action::DeleteUser {
+            user: account(names)?,
+        }),
+        "restore-user" => StepKind::Action(Action::RestoreUser {
+            user: account(names)?,
+        }),
+        "add-to-group" | "remove-from-group" => {
+            let (gname, gspan) = st.req_str("group")?;
+            let group = group_ref(world, src, actor, &gname, gspan.clone())?;
+            if world.tenant(actor).dir.groups[group.ix()].rule.is_some() {
+                return Err(src
+                    .err(
+                        gspan,
+                        format!("\"{gname}\" is a dynamic group: its members follow its rule"),
+                    )
+                    .help("change the users' attributes instead, or use a static group (CTS-15)"));
+            }
+            let u = users("users", names)?;
+            if u.is_empty() {
+                return Err(src.err(st.span.clone(), format!("{} needs `users`", st.what)));
+            }
+            if verb == "add-to-group" {
+                StepKind::Action(Action::AddToGroup { group, users: u })
+            } else {
+                StepKind::Action(Action::RemoveFromGroup { group, users: u })
+            }
+        }
+        "invite-guest" => {
+            let (upn, span) = st.req_str("user")?;
+            let home = (0..world.tenants.len() as u16)
+                .map(TenantIdx)
+                .find(|&t| t != actor && names.knows_upn(world, t, &upn).is_some())
+                .ok_or_else(|| {
+                    src.err(span.clone(), format!("no other tenant has a user {upn}"))
+                        .help("invite-guest names a user of another tenant by its userPrincipalName")
+                })?;
+            let user = names.knows_upn(world, home, &upn).expect("found above");
+            let user_type = match st.str("user_type")? {
+                None => UserType::Guest,
+                Some((v, span)) => UserType::parse(&v).ok_or_else(|| {
+                    src.err(span, format!("unknown user_type \"{v}\""))
+                        .help("\"Guest\" (default) or \"Member\"")
+                })?,
+            };
+            StepKind::Action(Action::InviteGuest {
+                home,
+                user,
+                user_type,
+                redeemed: st.bool("redeemed")?.unwrap_or(true),
+            })
+        }
         "wait" => StepKind::Wait(duration(&st, "for")?.ok_or_else(|| {
             src.err(st.span.clone(), format!("{} needs `for`", st.what))
                 .help("e.g. for = \"2h\"")
@@ -922,7 +1366,9 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize) -> R<S
 
 fn valid_rule_id(s: &str) -> bool {
     s.rsplit_once('-').is_some_and(|(p, n)| {
-        ["MTO", "CTS", "XTAP", "SEED"].contains(&p) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        ["MTO", "CTS", "XTAP", "SEED", "SIM"].contains(&p)
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
     })
 }
 

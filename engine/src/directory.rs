@@ -96,7 +96,7 @@ impl fmt::Display for UserType {
 }
 
 /// A user object created in this tenant (not by cross-tenant synchronization).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     /// `userPrincipalName`, as written.
     pub upn: Box<str>,
@@ -125,13 +125,15 @@ impl User {
     }
 }
 
-/// A group; static members for now.
+/// A group, static or dynamic.
 #[derive(Clone, Debug)]
 pub struct Group {
     /// `displayName`, unique in the tenant for scenario references.
     pub name: Box<str>,
     /// Direct members, sorted and without duplicates (nesting is never followed, CTS-15).
     pub members: Vec<UserIdx>,
+    /// The membership rule of a dynamic group; its members follow the rule (CTS-15).
+    pub rule: Option<crate::membership::MembershipRule>,
 }
 
 /// Flags of an [`ExternalAccount`].
@@ -147,7 +149,12 @@ pub mod account_flags {
     pub const SYNC_DELETED: u8 = 8;
     /// Hard-deleted (purged) 30 days after a soft delete (CTS-46): a tombstone only.
     pub const PURGED: u8 = 16;
+    /// An invitation not yet redeemed (`externalUserState` PendingAcceptance, CTS-31).
+    pub const PENDING_ACCEPTANCE: u8 = 32;
 }
+
+/// `ExternalAccount::config` of an account no configuration provisioned (an invitation).
+pub const NO_CONFIG: ConfigIdx = ConfigIdx(u32::MAX);
 
 /// An external account in this tenant that stands for a user of another tenant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,6 +210,14 @@ pub struct Directory {
     pub external_deleted_at: BTreeMap<u32, SimTime>,
     /// Purged external accounts (tombstones in `externals`).
     pub purged: u64,
+    /// UPNs that differ from the CTS-30 form: invited guests keep the UPN of their invitation
+    /// until a full cycle or on-demand provisioning rewrites it (CTS-31).
+    pub upn_override: BTreeMap<u32, Box<str>>,
+    /// Attribute values set on an external account by a target administrator, or kept when
+    /// the source value became null: they persist until the source user changes (CTS-34,
+    /// CTS-48).
+    pub attr_override: BTreeMap<u32, Vec<(Attr, Sym)>>,
+    mail_index: HashMap<Sym, UserIdx>,
     /// Append-only change log of users whose attributes, state or group membership changed:
     /// the delta that incremental sync cycles read (CTS-41).
     pub changes: Vec<UserIdx>,
@@ -217,6 +232,10 @@ impl Directory {
         }
         let idx = UserIdx(self.users.len() as u32);
         self.upn_index.insert(key, idx);
+        let mail = user.attr(Attr::Mail);
+        if !mail.is_none() {
+            self.mail_index.entry(mail).or_insert(idx);
+        }
         self.users.push(user);
         self.changes.push(idx);
         Ok(idx)
@@ -228,6 +247,63 @@ impl Directory {
             return Some(i);
         }
         self.upn_index.get(upn.to_ascii_lowercase().as_str()).copied()
+    }
+
+    /// A user whose `mail` is the interned value `mail`, if any.
+    pub fn user_by_mail(&self, mail: Sym) -> Option<UserIdx> {
+        self.mail_index.get(&mail).copied()
+    }
+
+    /// Sets an attribute of an internal user, keeping the mail index and change log current.
+    pub fn set_attr(&mut self, u: UserIdx, a: Attr, v: Sym) {
+        let old = self.users[u.ix()].attrs[a as usize];
+        if old == v {
+            return;
+        }
+        if a == Attr::Mail {
+            if self.mail_index.get(&old) == Some(&u) {
+                self.mail_index.remove(&old);
+            }
+            if !v.is_none() {
+                self.mail_index.entry(v).or_insert(u);
+            }
+        }
+        self.users[u.ix()].attrs[a as usize] = v;
+        self.changes.push(u);
+    }
+
+    /// Replaces a group's static members, logging every user whose membership changed.
+    pub fn set_members(&mut self, g: GroupIdx, mut members: Vec<UserIdx>) {
+        members.sort_unstable();
+        members.dedup();
+        let old = std::mem::take(&mut self.groups[g.ix()].members);
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < members.len() {
+            match (old.get(i), members.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), Some(b)) if a < b => {
+                    self.changes.push(*a);
+                    i += 1;
+                }
+                (Some(_), Some(b)) => {
+                    self.changes.push(*b);
+                    j += 1;
+                }
+                (Some(a), None) => {
+                    self.changes.push(*a);
+                    i += 1;
+                }
+                (None, Some(b)) => {
+                    self.changes.push(*b);
+                    j += 1;
+                }
+                (None, None) => unreachable!(),
+            }
+        }
+        self.groups[g.ix()].members = members;
     }
 
     /// Whether `upn` is already taken by a user of this directory.
@@ -248,6 +324,7 @@ impl Directory {
         self.groups.push(Group {
             name: name.into(),
             members,
+            rule: None,
         });
         Ok(idx)
     }

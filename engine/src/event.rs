@@ -2,7 +2,7 @@
 //! time, the tenant it happened in, and the rules behind it. Narration and JSON output are
 //! rendered from these records outside the engine.
 
-use crate::ids::{ConfigIdx, MtoIdx, OpId, TenantIdx};
+use crate::ids::{ConfigIdx, MtoIdx, OpId, TenantIdx, UserIdx};
 use crate::mto::Role;
 use crate::refusal::Refusal;
 use crate::rules::RuleId;
@@ -121,6 +121,8 @@ pub enum EventKind {
         config: ConfigIdx,
         initial: bool,
         stats: CycleStats,
+        /// Failures by error code (CTS-9, CTS-61, SEED-2).
+        failures: Vec<(&'static str, u64)>,
     },
     /// A cycle could not run because a CTS-5 prerequisite no longer holds.
     CycleBlocked { config: ConfigIdx, refusal: Refusal },
@@ -145,6 +147,55 @@ pub enum EventKind {
     TemplatesUpdated,
     /// The tenant reset both templates to their defaults (MTO-64).
     TemplatesReset,
+    /// A job entered quarantine (CTS-52, CTS-53).
+    QuarantineEntered {
+        config: ConfigIdx,
+        reason: crate::sync::QuarantineReason,
+        next: Option<SimTime>,
+    },
+    /// A job left quarantine after a successful retry or an admin action.
+    QuarantineLeft { config: ConfigIdx },
+    /// A quarantined job was disabled after 28 days (CTS-53).
+    JobDisabled { config: ConfigIdx },
+    /// The initial cycle hit the escrow threshold and pruned escrows; the job paused (CTS-54).
+    EscrowsPruned { config: ConfigIdx, failed: u64 },
+    /// Deletions and disables over the threshold were held (CTS-51).
+    DeletesHeld {
+        config: ConfigIdx,
+        count: u64,
+        threshold: u32,
+    },
+    /// Held deletions were released (allow-deletes or restart with ForceDeletes).
+    DeletesReleased { config: ConfigIdx, count: u64 },
+    /// A configuration was paused by an admin.
+    SyncPaused { config: ConfigIdx },
+    /// A configuration was restarted (CTS-57).
+    SyncRestarted { config: ConfigIdx, scope: String },
+    /// A configuration was deleted; its accounts stay (CTS-50).
+    SyncDeleted { config: ConfigIdx },
+    /// A configuration's assignments changed.
+    SyncAssigned {
+        config: ConfigIdx,
+        groups: usize,
+        users: usize,
+        scope_all: bool,
+    },
+    /// A configuration's scoping filters changed (CTS-19): the next cycle is an initial one.
+    ScopingFilterSet { config: ConfigIdx, filters: usize },
+    /// On-demand provisioning of one user (CTS-58).
+    OnDemand {
+        config: ConfigIdx,
+        user: UserIdx,
+        outcome: String,
+    },
+    /// A directory change: user created, updated, disabled, deleted, restored; group changed.
+    DirectoryChanged { what: String },
+    /// A B2B invitation created an external account (CTS-26, CTS-31).
+    GuestInvited {
+        home: TenantIdx,
+        user: UserIdx,
+        redeemed: bool,
+    },
     /// Soft-deleted synchronized accounts were purged 30 days after deletion (CTS-46).
     AccountsPurged { count: u64 },
 }

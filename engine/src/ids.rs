@@ -76,6 +76,11 @@ impl Guid {
         Guid(v)
     }
 
+    /// The 32 hex digits without dashes.
+    pub fn simple(&self) -> String {
+        format!("{:032x}", self.0)
+    }
+
     /// Parses the 8-4-4-4-12 form (case-insensitive).
     pub fn parse(s: &str) -> Option<Guid> {
         let b = s.as_bytes();

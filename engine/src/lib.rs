@@ -27,6 +27,7 @@
 //!     object_quota: 300_000,
 //!     csp_of: vec![],
 //!     cloud: "commercial".into(),
+//!     guest_invites_allowed: true,
 //! };
 //! let contoso = world.add_tenant(spec("contoso")).unwrap();
 //! let fabrikam = world.add_tenant(spec("fabrikam")).unwrap();

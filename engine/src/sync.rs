@@ -4,9 +4,12 @@
 //! A cycle is evaluated against the state at the moment it finishes, on a candidate set fixed
 //! when it starts: every in-scope user plus every linked account for an initial cycle (CTS-40),
 //! only the source's changes since the watermark for an incremental one (CTS-41), so an
-//! incremental cycle costs what changed, not what exists.
+//! incremental cycle costs what changed, not what exists. Evaluation is two-phase: every
+//! candidate is first *planned* (create, update, restore, soft delete, skip or fail), then the
+//! accidental-deletion threshold is checked against the planned deletions and disables
+//! (CTS-51), then the plan is applied.
 
-use crate::directory::{account_flags, ExternalAccount, User, UserType};
+use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_ACCOUNT};
 use crate::event::CycleStats;
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
 use crate::refusal::Refusal;
@@ -22,6 +25,18 @@ pub const SOFT_DELETE_RETENTION: Duration = Duration::days(30);
 pub const OBJECT_MS_MAX: i64 = 4_800;
 /// Fastest documented rate, 0.01 minutes per object (CTS-59), in milliseconds.
 pub const OBJECT_MS_MIN: i64 = 600;
+/// Default accidental-deletion threshold when it is enabled without a number (CTS-51).
+pub const DELETE_THRESHOLD_DEFAULT: u32 = 500;
+/// Escrow evaluation starts at this many failures in a cycle (CTS-52).
+pub const ESCROW_EVALUATION_MIN: u64 = 5_000;
+/// Quarantine when more than this many non-reference failures pile up (CTS-52).
+pub const ESCROW_TOTAL_MAX: u64 = 40_000;
+/// Quarantine when failures pass this absolute cap (CTS-52).
+pub const ESCROW_BASE_MAX: u64 = 60_000;
+/// Quarantine when more than this percentage of a cycle's objects fail (CTS-52).
+pub const ESCROW_PROPORTION_MAX_PCT: u64 = 40;
+/// A quarantined job is disabled after this (CTS-53: "more than four weeks").
+pub const QUARANTINE_GIVE_UP: Duration = Duration::days(28);
 
 /// `status.code` of a job (CTS-56).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +63,73 @@ impl JobStatus {
     }
 }
 
+/// `synchronizationQuarantine.reason` (CTS-52).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuarantineReason {
+    /// More than 40,000 non-reference failures.
+    EncounteredTotalEscrowThreshold,
+    /// More than 40 % of a cycle's objects failed.
+    EncounteredEscrowProportionThreshold,
+    /// More than 60,000 failures in all.
+    EncounteredBaseEscrowThreshold,
+    /// Every call fails (the policy check, as with invalid credentials).
+    EncounteredQuarantineException,
+    /// The accidental-deletion threshold was passed (CTS-51).
+    TooManyDeletes,
+}
+
+impl QuarantineReason {
+    /// The Graph value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarantineReason::EncounteredTotalEscrowThreshold => "EncounteredTotalEscrowThreshold",
+            QuarantineReason::EncounteredEscrowProportionThreshold => "EncounteredEscrowProportionThreshold",
+            QuarantineReason::EncounteredBaseEscrowThreshold => "EncounteredBaseEscrowThreshold",
+            QuarantineReason::EncounteredQuarantineException => "EncounteredQuarantineException",
+            QuarantineReason::TooManyDeletes => "TooManyDeletes",
+        }
+    }
+    /// Parses a Graph value.
+    pub fn parse(s: &str) -> Option<QuarantineReason> {
+        [
+            QuarantineReason::EncounteredTotalEscrowThreshold,
+            QuarantineReason::EncounteredEscrowProportionThreshold,
+            QuarantineReason::EncounteredBaseEscrowThreshold,
+            QuarantineReason::EncounteredQuarantineException,
+            QuarantineReason::TooManyDeletes,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// `synchronizationQuarantine` (CTS-53).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quarantine {
+    /// Why.
+    pub reason: QuarantineReason,
+    /// `seriesBegan`: the first failure of this series.
+    pub series_began: SimTime,
+    /// `currentBegan`: the latest failure.
+    pub current_began: SimTime,
+    /// `nextAttempt`, when retries are automatic (not for TooManyDeletes).
+    pub next_attempt: Option<SimTime>,
+    /// `seriesCount`: failed attempts in the series.
+    pub series_count: u32,
+}
+
+impl Quarantine {
+    /// The retry after the `n`-th failed attempt: +6 h, +12 h, +24 h after the series began,
+    /// then every 24 h (CTS-53).
+    pub fn retry_after(series_began: SimTime, n: u32) -> SimTime {
+        match n {
+            0 | 1 => series_began + Duration::hours(6),
+            2 => series_began + Duration::hours(12),
+            k => series_began + Duration::hours(24 * (k as i64 - 2)),
+        }
+    }
+}
+
 /// A cycle in progress.
 #[derive(Clone, Debug)]
 pub struct RunningCycle {
@@ -59,6 +141,71 @@ pub struct RunningCycle {
     pub candidates: Vec<UserIdx>,
     /// The source change log position it will have read up to.
     pub watermark: usize,
+}
+
+/// `restartCriteria.resetScope` flags (CTS-57).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResetScope {
+    /// `Watermark`: the next cycle is an initial one.
+    pub watermark: bool,
+    /// `Escrows`: drop failed objects waiting for retry.
+    pub escrows: bool,
+    /// `QuarantineState`: leave quarantine.
+    pub quarantine: bool,
+    /// `ConnectorDataStore`: forget the statistics to date.
+    pub connector_data_store: bool,
+    /// `Full`: all of the above, and break source-target links.
+    pub full: bool,
+    /// `ForceDeletes`: apply deletions held by the threshold.
+    pub force_deletes: bool,
+}
+
+impl ResetScope {
+    /// The portal's "Restart provisioning" (empty scope): Watermark, Escrows, QuarantineState.
+    pub fn portal() -> ResetScope {
+        ResetScope {
+            watermark: true,
+            escrows: true,
+            quarantine: true,
+            ..ResetScope::default()
+        }
+    }
+    /// Parses a comma list such as `"Full"` or `"Watermark, Escrows"`; `""` is the portal's.
+    pub fn parse(s: &str) -> Result<ResetScope, String> {
+        if s.trim().is_empty() {
+            return Ok(ResetScope::portal());
+        }
+        let mut r = ResetScope::default();
+        for part in s.split(',').map(str::trim) {
+            match part {
+                "None" => {}
+                "ConnectorDataStore" => r.connector_data_store = true,
+                "Escrows" => r.escrows = true,
+                "Watermark" => r.watermark = true,
+                "QuarantineState" => r.quarantine = true,
+                "Full" => {
+                    r = ResetScope {
+                        full: true,
+                        force_deletes: r.force_deletes,
+                        ..ResetScope::portal()
+                    };
+                    r.connector_data_store = true;
+                }
+                "ForceDeletes" => r.force_deletes = true,
+                other => {
+                    return Err(format!(
+                        "unknown reset scope \"{other}\"; use None, ConnectorDataStore, Escrows, Watermark, QuarantineState, Full or ForceDeletes (CTS-57)"
+                    ))
+                }
+            }
+        }
+        if r.full {
+            r.watermark = true;
+            r.escrows = true;
+            r.quarantine = true;
+        }
+        Ok(r)
+    }
 }
 
 /// The synchronization job of a configuration.
@@ -80,8 +227,18 @@ pub struct Job {
     pub pending: Vec<UserIdx>,
     /// Users whose export failed, retried next cycle (CTS-55).
     pub escrows: Vec<UserIdx>,
+    /// Deletions and disables held by the accidental-deletion threshold (CTS-51).
+    pub staged: Vec<UserIdx>,
+    /// Apply held deletions at the next cycle (allow-deletes, restart with ForceDeletes).
+    pub force_deletes: bool,
+    /// `status.quarantine`.
+    pub quarantine: Option<Quarantine>,
+    /// `status.escrowsPruned` (CTS-54).
+    pub escrows_pruned: bool,
     /// Stats of the last finished cycle.
     pub last: Option<CycleStats>,
+    /// When the last cycle finished.
+    pub last_finished_at: Option<SimTime>,
     /// Cycles finished.
     pub cycles: u64,
     /// Totals across cycles ("statistics to date", CTS-60).
@@ -99,7 +256,12 @@ impl Default for Job {
             watermark: 0,
             pending: Vec::new(),
             escrows: Vec::new(),
+            staged: Vec::new(),
+            force_deletes: false,
+            quarantine: None,
+            escrows_pruned: false,
             last: None,
+            last_finished_at: None,
             cycles: 0,
             totals: CycleStats::default(),
         }
@@ -117,37 +279,46 @@ pub struct SyncConfig {
     pub target: TenantIdx,
     /// Created by the Microsoft 365 admin center (MTO-70).
     pub m365: bool,
+    /// Deleted (CTS-50): kept as a tombstone so indexes stay stable.
+    pub deleted: bool,
     /// "Sync all users and groups" (CTS-14).
     pub scope_all: bool,
     /// Assigned groups, sorted.
     pub groups: Vec<GroupIdx>,
     /// Directly assigned users, sorted.
     pub users: Vec<UserIdx>,
+    /// Scoping filters (CTS-16); `None` passes everyone.
+    pub filter: Option<crate::scoping::ScopingFilter>,
     /// The constant `userType` mapping (CTS-28).
     pub user_type: UserType,
     /// Whether the userType mapping applies always (else only on create).
     pub apply_always: bool,
     /// Whether the Delete target-object action is enabled (CTS-43).
     pub delete_action: bool,
+    /// The accidental-deletion threshold, if prevention is on (CTS-51).
+    pub delete_threshold: Option<u32>,
     /// The job.
     pub job: Job,
 }
 
 impl SyncConfig {
     /// A stopped configuration with the defaults of the spec (`assigned`, `Member`,
-    /// on-create, delete action on).
+    /// on-create, delete action on, no threshold).
     pub fn new(name: String, source: TenantIdx, target: TenantIdx, m365: bool) -> SyncConfig {
         SyncConfig {
             name,
             source,
             target,
             m365,
+            deleted: false,
             scope_all: false,
             groups: Vec::new(),
             users: Vec::new(),
+            filter: None,
             user_type: UserType::Member,
             apply_always: false,
             delete_action: true,
+            delete_threshold: None,
             job: Job::default(),
         }
     }
@@ -190,42 +361,56 @@ impl SyncConfig {
     }
 }
 
-/// Checks the policies CTS-5 requires, giving the test-connection error of CTS-6.
+/// The outer message of every CTS-6 test-connection failure.
+pub const TEST_CONNECTION_OUTER: &str = "You appear to have entered invalid credentials. Please confirm you are using the correct information for an administrative account.";
+/// CTS-6's error code.
+pub const TEST_CONNECTION_CODE: &str = "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure";
+
+/// Checks the policies CTS-5 requires, giving the test-connection error of CTS-6 and naming
+/// which setting on which tenant is missing.
 pub fn check_prerequisites(
     source: &Tenant,
     s: TenantIdx,
     target: &Tenant,
     t: TenantIdx,
 ) -> Result<(), Refusal> {
-    const OUTER: &str = "You appear to have entered invalid credentials. Please confirm you are using the correct information for an administrative account.";
-    const CODE: &str = "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure";
     let out_ok = source
         .partners
         .get(&t)
         .is_some_and(|p| p.eff_auto_redeem_outbound());
     if !out_ok {
+        let why = match source.partners.get(&t) {
+            None => "has no partner configuration for it, and the default never allows automatic redemption (XTAP-3)",
+            Some(_) => "has automatic redemption outbound off (null inherits the default, false)",
+        };
         return Err(Refusal::with_code(
             rules::CTS_6,
-            CODE,
+            TEST_CONNECTION_CODE,
             format!(
-                "{OUTER} The source tenant has not enabled automatic user consent with the target tenant. Please enable the outbound cross-tenant access policy for automatic user consent in the source tenant. aka.ms/TroubleshootingCrossTenantSyncPolicyCheck ({} would be allowed once its partner configuration for {} sets automatic redemption outbound, CTS-5 item 3.)",
-                source.name(),
-                target.name()
+                "{TEST_CONNECTION_OUTER} The source tenant has not enabled automatic user consent with the target tenant. Please enable the outbound cross-tenant access policy for automatic user consent in the source tenant. aka.ms/TroubleshootingCrossTenantSyncPolicyCheck (Missing: in {s_name}, the partner configuration for {t_name} {why}; it would pass once {s_name} sets auto_redeem_outbound = true for {t_name}, CTS-5 item 3.)",
+                s_name = source.name(),
+                t_name = target.name(),
             ),
         ));
     }
-    let in_ok = target
-        .partners
-        .get(&s)
-        .is_some_and(|p| p.eff_sync_inbound() && p.eff_auto_redeem_inbound());
-    if !in_ok {
+    let p = target.partners.get(&s);
+    let sync_ok = p.is_some_and(|p| p.eff_sync_inbound());
+    let redeem_ok = p.is_some_and(|p| p.eff_auto_redeem_inbound());
+    if !sync_ok || !redeem_ok {
+        let missing = match (p, sync_ok, redeem_ok) {
+            (None, _, _) => "has no partner configuration for it (no identity sync policy, automatic redemption inbound off)".to_string(),
+            (Some(_), false, false) => "allows neither user sync inbound nor automatic redemption inbound".to_string(),
+            (Some(p), false, true) if !p.has_sync_policy => "has no identity sync policy, so user sync inbound is not allowed (XTAP-7)".to_string(),
+            (Some(_), false, true) => "has user sync inbound (isSyncAllowed) off".to_string(),
+            _ => "has automatic redemption inbound off".to_string(),
+        };
         return Err(Refusal::with_code(
             rules::CTS_6,
-            CODE,
+            TEST_CONNECTION_CODE,
             format!(
-                "{OUTER} The target tenant has not enabled inbound synchronization with this tenant. Please request the target tenant admin to enable the inbound synchronization on their cross-tenant access policy. Learn more: aka.ms/TroubleshootingCrossTenantSyncPolicyCheck ({} would accept the configuration once its partner configuration for {} allows user sync inbound and automatic redemption inbound, CTS-5 items 1 and 2.)",
-                target.name(),
-                source.name()
+                "{TEST_CONNECTION_OUTER} The target tenant has not enabled inbound synchronization with this tenant. Please request the target tenant admin to enable the inbound synchronization on their cross-tenant access policy. Learn more: aka.ms/TroubleshootingCrossTenantSyncPolicyCheck (Missing: in {t_name}, the partner configuration for {s_name} {missing}; it would pass once {t_name} sets sync_inbound = true and auto_redeem_inbound = true for {s_name}, CTS-5 items 1 and 2.)",
+                s_name = source.name(),
+                t_name = target.name(),
             ),
         ));
     }
@@ -259,62 +444,259 @@ pub fn initial_candidates(
     c
 }
 
-/// Where a cycle may create accounts: the target's object quota (CTS-61) and, in the
-/// preview, the per-pair cap of the seed article (SEED-2).
-pub struct Caps {
-    /// The target's directory object quota.
-    pub object_quota: u64,
-    /// Users synchronized from this source into this target, at most.
-    pub pair_max: Option<u64>,
+/// Named options and switches that shape a cycle.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CycleMode {
+    /// An initial (full) cycle: also rewrites invitation UPNs (CTS-31).
+    pub full: bool,
+    /// Record one provisioning-log entry per object (CTS-62).
+    pub log: bool,
+    /// Provisioning on demand (CTS-58): after a target-side delete it creates a duplicate
+    /// account (CTS-47).
+    pub on_demand: bool,
 }
 
-/// Evaluates and applies one cycle's candidates. Returns the counters and the accounts it
-/// soft-deleted (whose purge the caller schedules, CTS-46).
+/// `provisioningAction` (CTS-62).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProvAction {
+    /// `create`.
+    Create,
+    /// `update`.
+    Update,
+    /// `delete` (a soft delete in the target).
+    Delete,
+    /// `stageddelete`: held by the accidental-deletion threshold.
+    StagedDelete,
+    /// `disable`.
+    Disable,
+    /// `other` (skips, restores).
+    Other,
+}
+
+impl ProvAction {
+    /// The Graph value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvAction::Create => "create",
+            ProvAction::Update => "update",
+            ProvAction::Delete => "delete",
+            ProvAction::StagedDelete => "stageddelete",
+            ProvAction::Disable => "disable",
+            ProvAction::Other => "other",
+        }
+    }
+}
+
+/// `provisioningStatusInfo.status` (CTS-62).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProvStatus {
+    /// `success`.
+    Success,
+    /// `warning`.
+    Warning,
+    /// `failure`.
+    Failure,
+    /// `skipped`.
+    Skipped,
+}
+
+impl ProvStatus {
+    /// The Graph value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvStatus::Success => "success",
+            ProvStatus::Warning => "warning",
+            ProvStatus::Failure => "failure",
+            ProvStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// One provisioning-log record (`provisioningObjectSummary`, CTS-62), compact: strings are
+/// rendered at export time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProvRecord {
+    /// When the cycle (or on-demand request) applied it.
+    pub at: SimTime,
+    /// The configuration (its job is `jobId`).
+    pub config: ConfigIdx,
+    /// The cycle number (`cycleId`); 0 for on-demand provisioning.
+    pub cycle: u32,
+    /// The source user.
+    pub user: UserIdx,
+    /// The target account, where there is one.
+    pub account: u32,
+    /// What.
+    pub action: ProvAction,
+    /// How it went.
+    pub status: ProvStatus,
+    /// Error code or skip reason (e.g. `AzureActiveDirectoryQuotaLimitExceeded`,
+    /// `NotEffectivelyEntitled`, `RedundantExport`).
+    pub reason: &'static str,
+}
+
+/// What one cycle did.
+#[derive(Clone, Debug, Default)]
+pub struct CycleOutcome {
+    /// Counters.
+    pub stats: CycleStats,
+    /// Accounts soft-deleted by this cycle (the caller schedules their purge).
+    pub soft_deleted: Vec<u32>,
+    /// Deletions and disables held by the threshold (CTS-51), if it tripped.
+    pub staged: Vec<UserIdx>,
+    /// Per-object records, when logging.
+    pub records: Vec<ProvRecord>,
+    /// Failures by error code, in first-seen order.
+    pub failures: Vec<(&'static str, u64)>,
+}
+
+impl CycleOutcome {
+    fn fail(&mut self, code: &'static str) {
+        self.stats.failed += 1;
+        match self.failures.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => self.failures.push((code, 1)),
+        }
+    }
+}
+
+/// The rule behind a per-object failure code.
+pub fn failure_rule(code: &str) -> crate::rules::RuleId {
+    match code {
+        "AzureActiveDirectoryQuotaLimitExceeded" => rules::CTS_61,
+        "SyncedUsersPerTenantPairLimitExceeded" => rules::SEED_2,
+        "InvitationCreationFailure" => rules::XTAP_17,
+        "AzureDirectoryB2BManagementPolicyCheckFailure" => rules::CTS_5,
+        _ => rules::CTS_9,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    Create,
+    /// Restore a soft-deleted account, then update it.
+    Restore(u32),
+    /// Update an existing account (matched or linked).
+    Update(u32),
+    SoftDelete(u32),
+    Skip(&'static str),
+    Fail(&'static str),
+}
+
+/// Target-side state that decides a per-object failure (CTS-9, CTS-61, SEED-2).
+struct Gate<'a> {
+    rules: &'a RuleSet,
+    quota: u64,
+}
+
+/// Evaluates and applies one cycle's candidates.
 #[allow(clippy::too_many_arguments)]
 pub fn run_cycle(
     cfg: &mut SyncConfig,
     cfg_idx: ConfigIdx,
     source: &Tenant,
     target: &mut Tenant,
+    strings: &crate::strings::Interner,
     candidates: &[UserIdx],
     now: SimTime,
     rules: &RuleSet,
-) -> (CycleStats, Vec<u32>) {
-    let caps = Caps {
-        object_quota: target.spec.object_quota,
-        pair_max: rules.pair_synced_users_max,
+    mode: CycleMode,
+) -> CycleOutcome {
+    let gate = Gate {
+        rules,
+        quota: target.spec.object_quota,
     };
-    let mut stats = CycleStats::default();
+    let mut out = CycleOutcome::default();
+    // CTS-51: deletions and disables planned in this cycle count against the threshold
+    let plans: Vec<(UserIdx, Plan, bool)> = candidates
+        .iter()
+        .map(|&u| {
+            let p = plan(cfg, cfg_idx, source, target, strings, u, rules, mode.on_demand);
+            let deleting = match p {
+                Plan::SoftDelete(_) => true,
+                Plan::Update(ai) => {
+                    target.dir.externals[ai as usize].is_enabled()
+                        && !source.dir.users[u.ix()].account_enabled
+                }
+                _ => false,
+            };
+            (u, p, deleting)
+        })
+        .collect();
+    let planned_deletes = plans.iter().filter(|p| p.2).count() as u64;
+    let hold =
+        matches!(cfg.delete_threshold, Some(n) if !cfg.job.force_deletes && planned_deletes > n as u64);
+    cfg.job.force_deletes = false;
     let mut escrows = Vec::new();
-    let mut soft_deleted = Vec::new();
     let mut pair_count: Option<u64> = None;
     let source_users = source.dir.users.len();
-    for &u in candidates {
-        stats.evaluated += 1;
+    for (u, p, deleting) in plans {
+        out.stats.evaluated += 1;
         let user = &source.dir.users[u.ix()];
-        let in_scope = eligible(user) && cfg.is_assigned(source, u);
-        let acc = target.dir.account_of(cfg.source, u);
-        match (in_scope, acc) {
-            (true, None) => {
-                if !user.account_enabled {
-                    stats.skipped += 1; // CTS-24: never-provisioned disabled users are skipped
-                    continue;
-                }
-                if target.dir.object_count() >= caps.object_quota {
-                    stats.failed += 1; // CTS-61: AzureActiveDirectoryQuotaLimitExceeded
+        if hold && deleting {
+            out.staged.push(u);
+            record(
+                &mut out,
+                mode,
+                now,
+                cfg_idx,
+                u,
+                NO_ACCOUNT,
+                ProvAction::StagedDelete,
+                ProvStatus::Skipped,
+                "StagedAction",
+            );
+            continue;
+        }
+        match p {
+            Plan::Skip(reason) => {
+                out.stats.skipped += 1;
+                let ai = target.dir.account_of(cfg.source, u).unwrap_or(NO_ACCOUNT);
+                record(
+                    &mut out,
+                    mode,
+                    now,
+                    cfg_idx,
+                    u,
+                    ai,
+                    ProvAction::Other,
+                    ProvStatus::Skipped,
+                    reason,
+                );
+            }
+            Plan::Fail(code) => {
+                out.fail(code);
+                escrows.push(u);
+                record(
+                    &mut out,
+                    mode,
+                    now,
+                    cfg_idx,
+                    u,
+                    NO_ACCOUNT,
+                    ProvAction::Create,
+                    ProvStatus::Failure,
+                    code,
+                );
+            }
+            Plan::Create => {
+                if let Some(code) = create_gate(&gate, target, cfg, &mut pair_count) {
+                    out.fail(code);
                     escrows.push(u);
+                    record(
+                        &mut out,
+                        mode,
+                        now,
+                        cfg_idx,
+                        u,
+                        NO_ACCOUNT,
+                        ProvAction::Create,
+                        ProvStatus::Failure,
+                        code,
+                    );
                     continue;
                 }
-                if let Some(max) = caps.pair_max {
-                    let n = *pair_count.get_or_insert_with(|| target.dir.active_accounts_from(cfg.source));
-                    if n >= max {
-                        stats.failed += 1; // SEED-2
-                        escrows.push(u);
-                        continue;
-                    }
-                    pair_count = Some(n + 1);
-                }
-                target.dir.add_external(
+                let ai = target.dir.add_external(
                     ExternalAccount {
                         source_user: u,
                         config: cfg_idx,
@@ -325,70 +707,312 @@ pub fn run_cycle(
                     },
                     source_users,
                 );
-                stats.created += 1;
+                out.stats.created += 1;
+                record(
+                    &mut out,
+                    mode,
+                    now,
+                    cfg_idx,
+                    u,
+                    ai,
+                    ProvAction::Create,
+                    ProvStatus::Success,
+                    "",
+                );
             }
-            (true, Some(ai)) => {
+            Plan::Restore(ai) => {
                 let a = &mut target.dir.externals[ai as usize];
-                let mut restored = false;
-                if a.is_soft_deleted() {
-                    if a.flags & account_flags::SYNC_DELETED == 0 {
-                        stats.skipped += 1; // CTS-47: deleted in the target, not restored
-                        continue;
-                    }
-                    a.flags &= !(account_flags::SOFT_DELETED | account_flags::SYNC_DELETED);
-                    target.dir.external_deleted_at.remove(&ai);
-                    restored = true; // CTS-46
-                }
-                let a = &mut target.dir.externals[ai as usize];
-                a.config = cfg_idx;
-                let mut changed = false;
-                if a.is_enabled() != user.account_enabled {
-                    a.flags ^= account_flags::ENABLED; // CTS-44
-                    changed = true;
-                }
-                if cfg.apply_always && a.user_type != cfg.user_type {
-                    a.user_type = cfg.user_type; // CTS-28
-                    changed = true;
-                }
-                if restored {
-                    stats.restored += 1;
-                } else if changed {
-                    stats.updated += 1;
+                a.flags &= !(account_flags::SOFT_DELETED | account_flags::SYNC_DELETED);
+                target.dir.external_deleted_at.remove(&ai);
+                update_account(cfg, cfg_idx, user, target, ai, mode.full);
+                out.stats.restored += 1;
+                record(
+                    &mut out,
+                    mode,
+                    now,
+                    cfg_idx,
+                    u,
+                    ai,
+                    ProvAction::Other,
+                    ProvStatus::Success,
+                    "Restored",
+                );
+            }
+            Plan::Update(ai) => {
+                let disabling = target.dir.externals[ai as usize].is_enabled() && !user.account_enabled;
+                if update_account(cfg, cfg_idx, user, target, ai, mode.full) {
+                    out.stats.updated += 1;
+                    let action = if disabling {
+                        ProvAction::Disable
+                    } else {
+                        ProvAction::Update
+                    };
+                    record(
+                        &mut out,
+                        mode,
+                        now,
+                        cfg_idx,
+                        u,
+                        ai,
+                        action,
+                        ProvStatus::Success,
+                        "",
+                    );
                 } else {
-                    stats.skipped += 1; // RedundantExport (CTS-23)
+                    out.stats.skipped += 1;
+                    record(
+                        &mut out,
+                        mode,
+                        now,
+                        cfg_idx,
+                        u,
+                        ai,
+                        ProvAction::Other,
+                        ProvStatus::Skipped,
+                        "RedundantExport",
+                    );
                 }
             }
-            (false, Some(ai)) => {
+            Plan::SoftDelete(ai) => {
                 let a = &mut target.dir.externals[ai as usize];
-                let mine = a.config == cfg_idx;
-                if !mine || a.is_soft_deleted() || !cfg.delete_action {
-                    stats.skipped += 1;
-                    continue;
-                }
-                if !user.account_enabled && !a.is_enabled() && user.deleted_at.is_none() {
-                    stats.skipped += 1; // CTS-45: disabled first, then removed from scope
-                    continue;
-                }
                 a.flags |= account_flags::SOFT_DELETED | account_flags::SYNC_DELETED; // CTS-42
                 target.dir.external_deleted_at.insert(ai, now);
-                soft_deleted.push(ai);
-                stats.deleted += 1;
+                out.soft_deleted.push(ai);
+                out.stats.deleted += 1;
+                record(
+                    &mut out,
+                    mode,
+                    now,
+                    cfg_idx,
+                    u,
+                    ai,
+                    ProvAction::Delete,
+                    ProvStatus::Success,
+                    "",
+                );
             }
-            (false, None) => stats.skipped += 1,
         }
     }
     cfg.job.escrows = escrows;
-    (stats, soft_deleted)
+    out
 }
 
-/// Only internal members that are not soft-deleted are eligible (CTS-20, CTS-22).
+#[allow(clippy::too_many_arguments)]
+fn record(
+    out: &mut CycleOutcome,
+    mode: CycleMode,
+    at: SimTime,
+    config: ConfigIdx,
+    user: UserIdx,
+    account: u32,
+    action: ProvAction,
+    status: ProvStatus,
+    reason: &'static str,
+) {
+    if mode.log {
+        out.records.push(ProvRecord {
+            at,
+            config,
+            cycle: 0,
+            user,
+            account,
+            action,
+            status,
+            reason,
+        });
+    }
+}
+
+/// Whether a new account may be created now: CTS-61's quota, SEED-2's per-pair cap.
+fn create_gate(
+    gate: &Gate<'_>,
+    target: &Tenant,
+    cfg: &SyncConfig,
+    pair_count: &mut Option<u64>,
+) -> Option<&'static str> {
+    if target.dir.object_count() >= gate.quota {
+        return Some("AzureActiveDirectoryQuotaLimitExceeded");
+    }
+    if let Some(max) = gate.rules.pair_synced_users_max {
+        let n = *pair_count.get_or_insert_with(|| target.dir.active_accounts_from(cfg.source));
+        if n >= max {
+            return Some("SyncedUsersPerTenantPairLimitExceeded");
+        }
+        *pair_count = Some(n + 1);
+    }
+    None
+}
+
+/// Decides what to do with source user `u` (the plan phase).
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    cfg: &SyncConfig,
+    cfg_idx: ConfigIdx,
+    source: &Tenant,
+    target: &Tenant,
+    strings: &crate::strings::Interner,
+    u: UserIdx,
+    rules: &RuleSet,
+    on_demand: bool,
+) -> Plan {
+    let user = &source.dir.users[u.ix()];
+    let in_scope = eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, user, strings);
+    let acc = target.dir.account_of(cfg.source, u);
+    match (in_scope, acc) {
+        (true, None) => {
+            if !user.account_enabled {
+                return Plan::Skip("NotEffectivelyEntitled"); // CTS-24
+            }
+            if let Some(code) = target_refuses(source, cfg.source, target, strings, user, rules) {
+                return Plan::Fail(code);
+            }
+            Plan::Create
+        }
+        (true, Some(ai)) => {
+            let a = &target.dir.externals[ai as usize];
+            if a.is_soft_deleted() {
+                if a.flags & account_flags::SYNC_DELETED == 0 {
+                    if on_demand {
+                        return Plan::Create; // CTS-47: on demand makes a duplicate
+                    }
+                    return Plan::Skip("DeletedInTarget"); // CTS-47
+                }
+                return Plan::Restore(ai); // CTS-46
+            }
+            Plan::Update(ai)
+        }
+        (false, Some(ai)) => {
+            let a = &target.dir.externals[ai as usize];
+            if a.config != cfg_idx || a.is_soft_deleted() {
+                return Plan::Skip("NotEffectivelyEntitled");
+            }
+            if !cfg.delete_action {
+                return Plan::Skip("DeleteActionDisabled"); // CTS-43
+            }
+            if !user.account_enabled && !a.is_enabled() && user.deleted_at.is_none() {
+                return Plan::Skip("NotEffectivelyEntitled"); // CTS-45
+            }
+            Plan::SoftDelete(ai)
+        }
+        (false, None) => Plan::Skip("NotEffectivelyEntitled"),
+    }
+}
+
+/// Per-object refusals in the target (CTS-9, CTS-32, XTAP-17).
+fn target_refuses(
+    source: &Tenant,
+    s: TenantIdx,
+    target: &Tenant,
+    strings: &crate::strings::Interner,
+    user: &User,
+    rules: &RuleSet,
+) -> Option<&'static str> {
+    if !target.spec.guest_invites_allowed {
+        return Some("AzureActiveDirectoryForbidden");
+    }
+    if rules.b2b_inbound_blocks_sync
+        && target
+            .partners
+            .get(&s)
+            .is_some_and(|p| p.b2b_inbound == Some(crate::xtap::Access::Blocked))
+    {
+        return Some("InvitationCreationFailure");
+    }
+    // a proxy address (the source mail) of the invited user matches an internal target user
+    let mail = user.attr(Attr::Mail);
+    if !mail.is_none() {
+        let m = strings.resolve(mail);
+        let clash = target.dir.user_by_upn(m).is_some()
+            || strings
+                .get(m)
+                .is_some_and(|sym| target.dir.user_by_mail(sym).is_some());
+        if clash {
+            return Some("InvitationCreationFailureAmbiguousUser");
+        }
+    }
+    let _ = source;
+    None
+}
+
+/// Writes the source's state into account `ai`: enabled flag (CTS-44), userType when the
+/// mapping applies always (CTS-28), and the source's values over any target-side edit
+/// (CTS-48). A full cycle also rewrites an invitation's UPN (CTS-31). Returns whether
+/// anything changed.
+fn update_account(
+    cfg: &SyncConfig,
+    cfg_idx: ConfigIdx,
+    user: &User,
+    target: &mut Tenant,
+    ai: u32,
+    full: bool,
+) -> bool {
+    let mut changed = false;
+    if target.dir.attr_override.remove(&ai).is_some() {
+        changed = true;
+    }
+    let a = &mut target.dir.externals[ai as usize];
+    a.config = cfg_idx;
+    if a.is_enabled() != user.account_enabled {
+        a.flags ^= account_flags::ENABLED;
+        changed = true;
+    }
+    if cfg.apply_always && a.user_type != cfg.user_type {
+        a.user_type = cfg.user_type;
+        changed = true;
+    }
+    if a.flags & account_flags::PENDING_ACCEPTANCE != 0 {
+        // CTS sync redeems automatically; the UPN follows on full cycles only (CTS-31)
+        if full {
+            a.flags &= !account_flags::PENDING_ACCEPTANCE;
+            target.dir.upn_override.remove(&ai);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Only internal members that are not soft-deleted are eligible (CTS-20, CTS-22); internal
+/// guests too with the named option `sync_internal_guests` (CTS-21).
 #[inline]
-pub fn eligible(u: &User) -> bool {
-    u.is_internal_member() && u.deleted_at.is_none()
+pub fn eligible(u: &User, rules: &RuleSet) -> bool {
+    !u.external && u.deleted_at.is_none() && (u.user_type == UserType::Member || rules.sync_internal_guests)
 }
 
 /// How long a cycle over `objects` takes at `ms_per_object` (CTS-59).
 pub fn cycle_duration(objects: u64, ms_per_object: i64) -> Duration {
     let ms = (objects as i64).saturating_mul(ms_per_object);
     Duration((ms + 999) / 1000)
+}
+
+fn scoping_passes(cfg: &SyncConfig, user: &User, strings: &crate::strings::Interner) -> bool {
+    cfg.filter
+        .as_ref()
+        .is_none_or(|f| f.passes(&SourceUser { user, strings }))
+}
+
+/// A source user seen through [`crate::membership::UserView`], for scoping filters.
+pub struct SourceUser<'a> {
+    /// The user.
+    pub user: &'a User,
+    /// The world's interner.
+    pub strings: &'a crate::strings::Interner,
+}
+
+impl crate::membership::UserView for SourceUser<'_> {
+    fn get(&self, p: crate::membership::Property) -> Option<&str> {
+        use crate::membership::Property;
+        match p {
+            Property::Attr(a) => {
+                let v = self.user.attr(a);
+                (!v.is_none()).then(|| self.strings.resolve(v))
+            }
+            Property::UserPrincipalName => Some(&self.user.upn),
+            Property::UserType => Some(self.user.user_type.as_str()),
+            Property::AccountEnabled => Some(if self.user.account_enabled {
+                "true"
+            } else {
+                "false"
+            }),
+        }
+    }
 }

@@ -31,6 +31,10 @@ pub struct TenantSpec {
     pub csp_of: Vec<TenantIdx>,
     /// The Microsoft cloud the tenant lives in (MTO-20), e.g. `commercial`.
     pub cloud: String,
+    /// Whether guest invitations are allowed; `false` is the most restrictive setting ("no
+    /// one in the organization can invite guest users"), which fails CTS provisioning with
+    /// `AzureActiveDirectoryForbidden` (CTS-9).
+    pub guest_invites_allowed: bool,
 }
 
 /// The join request record (`multiTenantOrganizationJoinRequestRecord`, MTO-28).

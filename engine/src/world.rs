@@ -14,7 +14,7 @@ use crate::mto::{MemberEntry, MemberState, Mto, ProcessingStatus, Role, Transiti
 use crate::refusal::Refusal;
 use crate::rules::{self as r, RuleId, RuleSet, RuleSetKind};
 use crate::strings::Interner;
-use crate::sync::{self, JobStatus, RunningCycle, SyncConfig};
+use crate::sync::{self, JobStatus, Quarantine, QuarantineReason, RunningCycle, SyncConfig};
 use crate::tenant::{JoinRecord, Tenant, TenantSpec};
 use crate::time::{Duration, SimTime};
 use crate::xtap::merge;
@@ -69,12 +69,12 @@ pub enum Action {
     /// Microsoft 365 "Share users" (MTO-74).
     ShareUsers {
         groups: Vec<GroupIdx>,
-        users: Vec<UserIdx>,
+        users: Vec<UserRef>,
     },
     /// Remove users or groups from the shared scope.
     UnshareUsers {
         groups: Vec<GroupIdx>,
-        users: Vec<UserIdx>,
+        users: Vec<UserRef>,
     },
     /// Create or update the acting tenant's partner configuration (XTAP-1, XTAP-8).
     SetPartner { partner: TenantIdx, patch: PartnerPatch },
@@ -84,6 +84,103 @@ pub enum Action {
     SetTemplates { patch: TemplatesPatch },
     /// Reset both templates (MTO-64).
     ResetTemplates,
+    /// Create an Entra admin center sync configuration toward `target`, stopped; saving runs
+    /// the test connection (CTS-5, CTS-6).
+    CreateSync(Box<CreateSync>),
+    /// Add groups or users to a configuration's assignments.
+    Assign {
+        sync: String,
+        groups: Vec<GroupIdx>,
+        users: Vec<UserRef>,
+    },
+    /// Remove groups or users from a configuration's assignments.
+    Unassign {
+        sync: String,
+        groups: Vec<GroupIdx>,
+        users: Vec<UserRef>,
+    },
+    /// Replace a configuration's scoping filters (CTS-16..19).
+    SetScopingFilter {
+        sync: String,
+        filter: Option<crate::scoping::ScopingFilter>,
+        filters: usize,
+    },
+    /// Start provisioning (CTS-4, CTS-56).
+    StartSync { sync: String },
+    /// Pause provisioning; the running cycle finishes.
+    PauseSync { sync: String },
+    /// Restart with reset scopes (CTS-57).
+    RestartSync {
+        sync: String,
+        reset: crate::sync::ResetScope,
+    },
+    /// Release deletions held by the accidental-deletion threshold (CTS-51).
+    AllowDeletes { sync: String },
+    /// Provision one user now (CTS-58).
+    ProvisionOnDemand { sync: String, user: UserRef },
+    /// Delete the configuration; synced accounts stay (CTS-50).
+    DeleteSync { sync: String },
+    /// Create an internal user.
+    AddUser(Box<crate::directory::User>),
+    /// Change a user's attributes; on an external account, a target-side edit (CTS-48).
+    UpdateUser {
+        user: UserRef,
+        attrs: Vec<(crate::directory::Attr, crate::strings::Sym)>,
+        user_type: Option<crate::directory::UserType>,
+    },
+    /// Block or allow sign-in (`accountEnabled`); on an external account, a target-side edit.
+    SetEnabled { user: UserRef, enabled: bool },
+    /// Soft-delete a user; on an external account, a target-side delete (CTS-47).
+    DeleteUser { user: UserRef },
+    /// Restore a soft-deleted user within 30 days.
+    RestoreUser { user: UserRef },
+    /// Add users to a static group.
+    AddToGroup { group: GroupIdx, users: Vec<UserRef> },
+    /// Remove users from a static group.
+    RemoveFromGroup { group: GroupIdx, users: Vec<UserRef> },
+    /// Invite a user of another tenant as a B2B user (CTS-26, CTS-31).
+    InviteGuest {
+        home: TenantIdx,
+        user: UserRef,
+        user_type: crate::directory::UserType,
+        redeemed: bool,
+    },
+}
+
+/// A user named in an action: an index into the acting (or named) tenant's directory, or a
+/// userPrincipalName resolved when the action runs (for users created during the timeline and
+/// for external `#EXT#` accounts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserRef {
+    /// A known user.
+    Idx(UserIdx),
+    /// A UPN to look up.
+    Upn(String),
+}
+
+impl From<UserIdx> for UserRef {
+    fn from(u: UserIdx) -> UserRef {
+        UserRef::Idx(u)
+    }
+}
+
+/// The settings of `create-sync`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateSync {
+    /// The target tenant.
+    pub target: TenantIdx,
+    /// The configuration's name.
+    pub name: String,
+    /// "Sync all users and groups" (CTS-14).
+    pub scope_all: bool,
+    /// The constant userType mapping (CTS-28).
+    pub user_type: crate::directory::UserType,
+    /// Whether the userType mapping applies always.
+    pub apply_always: bool,
+    /// The Delete target-object action (CTS-43).
+    pub delete_action: bool,
+    /// The accidental-deletion threshold (CTS-51).
+    pub delete_threshold: Option<u32>,
 }
 
 /// Values to write into a partner configuration; `None` leaves a value unchanged.
@@ -133,6 +230,25 @@ impl Action {
             Action::DeletePartner { .. } => "delete-partner",
             Action::SetTemplates { .. } => "set-templates",
             Action::ResetTemplates => "reset-templates",
+            Action::CreateSync(_) => "create-sync",
+            Action::Assign { .. } => "assign",
+            Action::Unassign { .. } => "unassign",
+            Action::SetScopingFilter { .. } => "set-scoping-filter",
+            Action::StartSync { .. } => "start-sync",
+            Action::PauseSync { .. } => "pause-sync",
+            Action::RestartSync { .. } => "restart-sync",
+            Action::AllowDeletes { .. } => "allow-deletes",
+            Action::ProvisionOnDemand { .. } => "provision-on-demand",
+            Action::DeleteSync { .. } => "delete-sync",
+            Action::AddUser(_) => "add-user",
+            Action::UpdateUser { .. } => "update-user",
+            Action::SetEnabled { enabled: false, .. } => "disable-user",
+            Action::SetEnabled { enabled: true, .. } => "enable-user",
+            Action::DeleteUser { .. } => "delete-user",
+            Action::RestoreUser { .. } => "restore-user",
+            Action::AddToGroup { .. } => "add-to-group",
+            Action::RemoveFromGroup { .. } => "remove-from-group",
+            Action::InviteGuest { .. } => "invite-guest",
         }
     }
 }
@@ -209,6 +325,11 @@ pub struct World {
     pub strings: Interner,
     /// Asynchronous operations.
     pub ops: Vec<Op>,
+    /// Whether cycles record one provisioning-log entry per object (CTS-62); off by default
+    /// to keep large runs lean.
+    pub log_provisioning: bool,
+    /// The provisioning log, when recorded.
+    pub prov_log: Vec<crate::sync::ProvRecord>,
     queue: BinaryHeap<Reverse<(SimTime, u64, Pending)>>,
     seq: u64,
     async_pending: usize,
@@ -231,6 +352,8 @@ impl World {
             configs: Vec::new(),
             strings: Interner::default(),
             ops: Vec::new(),
+            log_provisioning: false,
+            prov_log: Vec::new(),
             queue: BinaryHeap::new(),
             seq: 0,
             async_pending: 0,
@@ -356,9 +479,14 @@ impl World {
             .map(|i| ConfigIdx(i as u32))
     }
 
-    /// The CTS-30 UPN of external account `ai` of tenant `t`.
+    /// The UPN of external account `ai` of tenant `t`: CTS-30's form, or an invitation's
+    /// own UPN until sync rewrites it (CTS-31).
     pub fn external_upn(&self, t: TenantIdx, ai: u32) -> String {
-        let acc = &self.tenants[t.ix()].dir.externals[ai as usize];
+        let dir = &self.tenants[t.ix()].dir;
+        if let Some(u) = dir.upn_override.get(&ai) {
+            return u.to_string();
+        }
+        let acc = &dir.externals[ai as usize];
         let src = &self.tenants[acc.source_tenant.ix()].dir.users[acc.source_user.ix()];
         crate::directory::ext_upn(&src.upn, &self.tenants[t.ix()].spec.initial_domain)
     }
@@ -367,6 +495,14 @@ impl World {
     /// home user, whose account is then a table lookup (CTS-30 is injective).
     pub fn external_by_upn(&self, t: TenantIdx, upn: &str) -> Option<u32> {
         let tenant = &self.tenants[t.ix()];
+        if let Some((&ai, _)) = tenant
+            .dir
+            .upn_override
+            .iter()
+            .find(|(_, u)| u.eq_ignore_ascii_case(upn))
+        {
+            return Some(ai);
+        }
         let (local, domain) = upn.rsplit_once("#EXT#@")?;
         if !domain.eq_ignore_ascii_case(&tenant.spec.initial_domain) {
             return None;
@@ -378,7 +514,9 @@ impl World {
                 let home = format!("{}@{}", &local[..pos], &local[pos + 1..]);
                 if let Some(u) = sdir.user_by_upn(&home) {
                     if let Some(a) = tenant.dir.account_of(s, u) {
-                        return Some(a);
+                        if !tenant.dir.upn_override.contains_key(&a) {
+                            return Some(a);
+                        }
                     }
                 }
             }
@@ -417,6 +555,37 @@ impl World {
                 self.emit(actor, EventKind::TemplatesReset, &[r::MTO_64]);
                 Ok(None)
             }
+            Action::CreateSync(c) => self.create_sync(actor, *c),
+            Action::Assign { sync, groups, users } => self.assign(actor, &sync, groups, users, true),
+            Action::Unassign { sync, groups, users } => self.assign(actor, &sync, groups, users, false),
+            Action::SetScopingFilter {
+                sync,
+                filter,
+                filters,
+            } => self.set_scoping_filter(actor, &sync, filter, filters),
+            Action::StartSync { sync } => self.start_sync(actor, &sync),
+            Action::PauseSync { sync } => self.pause_sync(actor, &sync),
+            Action::RestartSync { sync, reset } => self.restart_sync(actor, &sync, reset),
+            Action::AllowDeletes { sync } => self.allow_deletes(actor, &sync),
+            Action::ProvisionOnDemand { sync, user } => self.provision_on_demand(actor, &sync, user),
+            Action::DeleteSync { sync } => self.delete_sync(actor, &sync),
+            Action::AddUser(u) => self.add_user(actor, *u),
+            Action::UpdateUser {
+                user,
+                attrs,
+                user_type,
+            } => self.update_user(actor, user, attrs, user_type),
+            Action::SetEnabled { user, enabled } => self.set_enabled(actor, user, enabled),
+            Action::DeleteUser { user } => self.delete_user(actor, user),
+            Action::RestoreUser { user } => self.restore_user(actor, user),
+            Action::AddToGroup { group, users } => self.group_members(actor, group, users, true),
+            Action::RemoveFromGroup { group, users } => self.group_members(actor, group, users, false),
+            Action::InviteGuest {
+                home,
+                user,
+                user_type,
+                redeemed,
+            } => self.invite_guest(actor, home, user, user_type, redeemed),
         };
         let res = match res {
             Ok(op) => Ok(op),
@@ -1021,14 +1190,6 @@ impl World {
         Ok(None)
     }
 
-
-
-
-
-
-
-
-
     // ----- time ----------------------------------------------------------------------------
 
     /// Processes every queued completion due at or before `t`, then sets the clock to `t`.
@@ -1432,12 +1593,6 @@ impl World {
         }
     }
 
-
-
-
-
-
-
     // ----- invariants --------------------------------------------------------------------
 
     /// Checks the model's invariants; returns the first violation. Run after every step in
@@ -1504,6 +1659,7 @@ fn two(v: &mut [Tenant], a: TenantIdx, b: TenantIdx) -> (&Tenant, &mut Tenant) {
     }
 }
 
+mod directory_ops;
 mod sync_ops;
 
 #[cfg(test)]

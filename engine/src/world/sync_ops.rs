@@ -2,6 +2,7 @@
 //! and the provisioning cycle's scheduling around [`crate::sync::run_cycle`].
 
 use super::*;
+use crate::sync::{Job, ResetScope};
 
 impl World {
     pub(super) fn share_targets(&self, actor: TenantIdx, what: &str) -> Result<Vec<TenantIdx>, Refusal> {
@@ -34,8 +35,9 @@ impl World {
         &mut self,
         actor: TenantIdx,
         groups: Vec<GroupIdx>,
-        users: Vec<UserIdx>,
+        users: Vec<UserRef>,
     ) -> Result<Option<OpId>, Refusal> {
+        let users = self.resolve_users(actor, &users)?;
         let targets = self.share_targets(actor, "Share users")?;
         if targets.is_empty() {
             return Err(Refusal::new(r::MTO_74, format!("{} is the only active tenant of its MTO, so there is no tenant to share users with; share once another tenant has joined.", self.name(actor))));
@@ -76,8 +78,9 @@ impl World {
         &mut self,
         actor: TenantIdx,
         groups: Vec<GroupIdx>,
-        users: Vec<UserIdx>,
+        users: Vec<UserRef>,
     ) -> Result<Option<OpId>, Refusal> {
+        let users = self.resolve_users(actor, &users)?;
         self.share_targets(actor, "Edit shared users")?;
         // "Edit shared users" rewrites every MTO_Sync_* configuration the console recognizes
         // (MTO-71, MTO-74), including those toward tenants that have left (MTO-80).
@@ -177,28 +180,28 @@ impl World {
 
     pub(super) fn cycle_start(&mut self, c: ConfigIdx) {
         let cfg = &self.configs[c.ix()];
-        if !cfg.job.scheduled || cfg.job.running.is_some() {
+        // a start that no longer matches the job's schedule is stale (restart, pause, retry)
+        if cfg.deleted
+            || !cfg.job.scheduled
+            || cfg.job.running.is_some()
+            || cfg.job.next_start != Some(self.now)
+        {
             return;
         }
         let (s, t) = (cfg.source, cfg.target);
         if let Err(refusal) = sync::check_prerequisites(&self.tenants[s.ix()], s, &self.tenants[t.ix()], t) {
-            self.emit(
-                s,
-                EventKind::CycleBlocked { config: c, refusal },
-                &[r::CTS_5, r::XTAP_7],
-            );
-            let next = self.now + sync::CYCLE_INTERVAL;
-            self.configs[c.ix()].job.next_start = Some(next);
-            // a blocked job waits for a configuration change (start-sync) rather than spinning
-            self.configs[c.ix()].job.scheduled = false;
-            self.configs[c.ix()].job.status = JobStatus::Paused;
+            self.policy_failure(c, refusal);
             return;
         }
+        let cfg = &self.configs[c.ix()];
         let initial = !cfg.job.initial_done;
         let watermark = self.tenants[s.ix()].dir.changes.len();
         let (candidates, objects) = if initial {
             let cand = sync::initial_candidates(cfg, c, &self.tenants[s.ix()], &self.tenants[t.ix()]);
-            (cand, cfg.initial_object_count(&self.tenants[s.ix()]))
+            let n = cfg
+                .initial_object_count(&self.tenants[s.ix()])
+                .max(cand.len() as u64);
+            (cand, n)
         } else {
             let mut v: Vec<UserIdx> = self.tenants[s.ix()].dir.changes[cfg.job.watermark..watermark].to_vec();
             v.extend_from_slice(&cfg.job.pending);
@@ -220,6 +223,11 @@ impl World {
             watermark,
         });
         if initial || objects > 0 {
+            let rules: &[RuleId] = if initial {
+                &[r::CTS_40, r::CTS_59]
+            } else {
+                &[r::CTS_41, r::CTS_59]
+            };
             self.emit(
                 s,
                 EventKind::CycleStarted {
@@ -228,14 +236,80 @@ impl World {
                     objects,
                     duration,
                 },
-                if initial {
-                    &[r::CTS_40, r::CTS_59]
-                } else {
-                    &[r::CTS_41, r::CTS_59]
-                },
+                rules,
             );
         }
         self.push(self.now + duration, Pending::CycleEnd(c));
+    }
+
+    /// Every call of the cycle would fail the policy check (CTS-9's
+    /// `AzureDirectoryB2BManagementPolicyCheckFailure`): the job is quarantined with
+    /// `EncounteredQuarantineException` and retried on CTS-53's schedule (XTAP-10, CTS-52).
+    fn policy_failure(&mut self, c: ConfigIdx, refusal: Refusal) {
+        let s = self.configs[c.ix()].source;
+        let now = self.now;
+        let first = self.configs[c.ix()].job.quarantine.is_none();
+        let q = {
+            let job = &mut self.configs[c.ix()].job;
+            let mut q = job.quarantine.unwrap_or(Quarantine {
+                reason: QuarantineReason::EncounteredQuarantineException,
+                series_began: now,
+                current_began: now,
+                next_attempt: None,
+                series_count: 0,
+            });
+            q.reason = QuarantineReason::EncounteredQuarantineException;
+            q.current_began = now;
+            q.series_count += 1;
+            q.next_attempt = Some(Quarantine::retry_after(q.series_began, q.series_count));
+            job.quarantine = Some(q);
+            job.status = JobStatus::Quarantine;
+            q
+        };
+        if first {
+            // at run time the same gap surfaces per object as CTS-9's policy-check failure
+            let missing = refusal.message.find("(Missing:").map_or("", |i| &refusal.message[i..]);
+            let refusal = Refusal::with_code(
+                r::CTS_9,
+                "AzureDirectoryB2BManagementPolicyCheckFailure",
+                format!("Policy permitting auto-redemption of invitations not configured. {missing}"),
+            );
+            self.emit(
+                s,
+                EventKind::CycleBlocked { config: c, refusal },
+                &[r::CTS_5, r::CTS_9, r::XTAP_10],
+            );
+            self.emit(
+                s,
+                EventKind::QuarantineEntered {
+                    config: c,
+                    reason: q.reason,
+                    next: q.next_attempt,
+                },
+                &[r::CTS_52, r::CTS_53],
+            );
+        }
+        self.schedule_retry_or_give_up(c, q);
+    }
+
+    /// Schedules the next quarantine retry, or disables the job after 28 days (CTS-53).
+    fn schedule_retry_or_give_up(&mut self, c: ConfigIdx, q: Quarantine) {
+        let s = self.configs[c.ix()].source;
+        match q.next_attempt {
+            Some(next) if next - q.series_began <= sync::QUARANTINE_GIVE_UP => {
+                self.configs[c.ix()].job.next_start = Some(next);
+                self.push(next, Pending::CycleStart(c));
+            }
+            Some(_) => {
+                let job = &mut self.configs[c.ix()].job;
+                job.scheduled = false;
+                job.next_start = None;
+                job.escrows.clear();
+                job.status = JobStatus::Paused;
+                self.emit(s, EventKind::JobDisabled { config: c }, &[r::CTS_53]);
+            }
+            None => {}
+        }
     }
 
     pub(super) fn cycle_end(&mut self, c: ConfigIdx) {
@@ -243,38 +317,50 @@ impl World {
             return;
         };
         let (s, t) = (self.configs[c.ix()].source, self.configs[c.ix()].target);
-        let stats = {
+        let mode = sync::CycleMode {
+            full: run.initial,
+            log: self.log_provisioning,
+            on_demand: false,
+        };
+        let mut outcome = {
             let (src, tgt) = two(&mut self.tenants, s, t);
             sync::run_cycle(
                 &mut self.configs[c.ix()],
                 c,
                 src,
                 tgt,
+                &self.strings,
                 &run.candidates,
                 self.now,
                 &self.rules,
+                mode,
             )
         };
-        let (stats, soft_deleted) = stats;
-        for ai in soft_deleted {
+        let cycle_id = self.configs[c.ix()].job.cycles as u32 + 1;
+        for rec in &mut outcome.records {
+            rec.cycle = cycle_id;
+        }
+        self.prov_log.append(&mut outcome.records);
+        for &ai in &outcome.soft_deleted {
             self.push(self.now + sync::SOFT_DELETE_RETENTION, Pending::Purge(t, ai));
         }
+        let stats = outcome.stats;
+        let now = self.now;
         let job = &mut self.configs[c.ix()].job;
         job.watermark = run.watermark;
         job.initial_done = true;
         job.cycles += 1;
         job.last = Some(stats);
+        job.last_finished_at = Some(now);
         add_stats(&mut job.totals, &stats);
         if job.status == JobStatus::NotRun {
             job.status = JobStatus::Active;
         }
         // next start on the fixed 40-minute cadence after the previous start (CTS-41)
         let mut next = run.started_at + sync::CYCLE_INTERVAL;
-        while next < self.now {
+        while next < now {
             next = next + sync::CYCLE_INTERVAL;
         }
-        let scheduled = job.scheduled;
-        job.next_start = scheduled.then_some(next);
         if stats.exports() > 0 || stats.failed > 0 || run.initial {
             let mut rules = vec![if run.initial { r::CTS_40 } else { r::CTS_41 }];
             if stats.created > 0 {
@@ -286,29 +372,128 @@ impl World {
             if stats.restored > 0 {
                 rules.push(r::CTS_46);
             }
-            if stats.failed > 0 {
-                rules.push(if self.rules.pair_synced_users_max.is_some() {
-                    r::SEED_2
-                } else {
-                    r::CTS_61
-                });
+            for (code, _) in &outcome.failures {
+                let rule = sync::failure_rule(code);
+                if !rules.contains(&rule) {
+                    rules.push(rule);
+                }
             }
+            if stats.failed > 0 {
+                rules.push(r::CTS_55);
+            }
+            let failures = outcome.failures.clone();
             self.emit(
                 s,
                 EventKind::CycleFinished {
                     config: c,
                     initial: run.initial,
                     stats,
+                    failures,
                 },
                 &rules,
             );
         }
-        if scheduled {
-            self.push(next, Pending::CycleStart(c));
-        }
         if stats.created > 0 {
             self.check_p1_for_sync(s);
         }
+        if !outcome.staged.is_empty() {
+            self.hold_deletions(c, outcome.staged);
+            return;
+        }
+        if let Some(reason) = escrow_threshold(&stats) {
+            if run.initial {
+                // CTS-54: the initial cycle prunes escrows instead, then the job pauses
+                let job = &mut self.configs[c.ix()].job;
+                job.escrows.clear();
+                job.escrows_pruned = true;
+                job.scheduled = false;
+                job.next_start = None;
+                job.status = JobStatus::Paused;
+                self.emit(
+                    s,
+                    EventKind::EscrowsPruned {
+                        config: c,
+                        failed: stats.failed,
+                    },
+                    &[r::CTS_54],
+                );
+                return;
+            }
+            let job = &mut self.configs[c.ix()].job;
+            let first = job.quarantine.is_none();
+            let mut q = job.quarantine.unwrap_or(Quarantine {
+                reason,
+                series_began: now,
+                current_began: now,
+                next_attempt: None,
+                series_count: 0,
+            });
+            q.reason = reason;
+            q.current_began = now;
+            q.series_count += 1;
+            q.next_attempt = Some(Quarantine::retry_after(q.series_began, q.series_count));
+            job.quarantine = Some(q);
+            job.status = JobStatus::Quarantine;
+            if first {
+                self.emit(
+                    s,
+                    EventKind::QuarantineEntered {
+                        config: c,
+                        reason,
+                        next: q.next_attempt,
+                    },
+                    &[r::CTS_52, r::CTS_53],
+                );
+            }
+            if self.configs[c.ix()].job.scheduled {
+                self.schedule_retry_or_give_up(c, q);
+            }
+            return;
+        }
+        let job = &mut self.configs[c.ix()].job;
+        if job.quarantine.is_some() {
+            job.quarantine = None;
+            job.status = JobStatus::Active;
+            self.emit(s, EventKind::QuarantineLeft { config: c }, &[r::CTS_53]);
+        }
+        let job = &mut self.configs[c.ix()].job;
+        if job.scheduled {
+            job.next_start = Some(next);
+            self.push(next, Pending::CycleStart(c));
+        } else {
+            job.next_start = None;
+        }
+    }
+
+    /// CTS-51: the cycle planned more deletions and disables than the threshold allows; they are
+    /// held (StagedDelete) and the job waits in quarantine for allow-deletes or a restart.
+    fn hold_deletions(&mut self, c: ConfigIdx, staged: Vec<UserIdx>) {
+        let s = self.configs[c.ix()].source;
+        let now = self.now;
+        let count = staged.len() as u64;
+        let job = &mut self.configs[c.ix()].job;
+        job.staged = staged;
+        job.next_start = None;
+        job.status = JobStatus::Quarantine;
+        job.quarantine = Some(Quarantine {
+            reason: QuarantineReason::TooManyDeletes,
+            series_began: now,
+            current_began: now,
+            next_attempt: None,
+            series_count: 1,
+        });
+        let threshold = self.configs[c.ix()]
+            .delete_threshold
+            .unwrap_or(sync::DELETE_THRESHOLD_DEFAULT);
+        self.emit(
+            s,
+            EventKind::DeletesHeld {
+                config: c,
+                count,
+                threshold,
+            },
+            &[r::CTS_51],
+        );
     }
 
     /// Users of `s` synchronized to at least one other tenant (each needs a P1 in `s`, MTO-52).
@@ -364,5 +549,388 @@ impl World {
             }
         }
         self.emit(t, EventKind::AccountsPurged { count: 1 }, &[r::CTS_46, r::MTO_81]);
+    }
+
+    // ----- Entra admin center configurations ------------------------------------------------
+
+    /// The live configuration named `name` whose source is `source`, or a refusal naming the
+    /// configurations that exist.
+    pub(super) fn config_ref(&self, source: TenantIdx, name: &str) -> Result<ConfigIdx, Refusal> {
+        self.config_by_name(source, name).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .configs
+                .iter()
+                .filter(|c| c.source == source && !c.deleted)
+                .map(|c| c.name.as_str())
+                .collect();
+            Refusal::new(
+                r::SIM_1,
+                format!(
+                    "{} has no sync configuration named \"{name}\" at this point; it would be allowed once one exists (configurations now: {}).",
+                    self.name(source),
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                ),
+            )
+        })
+    }
+
+    pub(super) fn create_sync(
+        &mut self,
+        actor: TenantIdx,
+        spec: CreateSync,
+    ) -> Result<Option<OpId>, Refusal> {
+        let t = spec.target;
+        if t == actor {
+            return Err(Refusal::bad_request(
+                r::CTS_66,
+                "a configuration syncs from one tenant to another; name a different target tenant.",
+            ));
+        }
+        if self.config_by_name(actor, &spec.name).is_some() {
+            return Err(Refusal::bad_request(r::SIM_1, format!("{} already has a configuration named \"{}\"; mtosim refers to configurations by name, so choose another one.", self.name(actor), spec.name)));
+        }
+        // saving runs the test connection (CTS-5 items 1-3, CTS-6)
+        sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
+        let same_pair = self
+            .configs
+            .iter()
+            .filter(|c| !c.deleted && c.source == actor && c.target == t)
+            .count();
+        if same_pair > 0 && self.rules.one_config_per_pair {
+            return Err(Refusal::bad_request(r::CTS_67, format!("{} already syncs to {} and the option one_config_per_pair allows one configuration per source and target; assign more users to the existing one instead.", self.name(actor), self.name(t))));
+        }
+        let c = ConfigIdx(self.configs.len() as u32);
+        let mut cfg = SyncConfig::new(spec.name, actor, t, false);
+        cfg.scope_all = spec.scope_all;
+        cfg.user_type = spec.user_type;
+        cfg.apply_always = spec.apply_always;
+        cfg.delete_action = spec.delete_action;
+        cfg.delete_threshold = spec.delete_threshold;
+        self.configs.push(cfg);
+        self.emit(
+            actor,
+            EventKind::SyncConfigCreated { config: c },
+            &[r::CTS_4, r::CTS_5, r::MTO_73],
+        );
+        if same_pair > 0 {
+            let msg = format!(
+                "{} now has {} configurations toward {}; the docs disagree on whether that is supported and recommend one (named option one_config_per_pair refuses it).",
+                self.name(actor),
+                same_pair + 1,
+                self.name(t)
+            );
+            self.emit(actor, EventKind::Warning { message: msg }, &[r::CTS_67]);
+        }
+        Ok(None)
+    }
+
+    pub(super) fn assign(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        groups: Vec<GroupIdx>,
+        users: Vec<UserRef>,
+        add: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let users = self.resolve_users(actor, &users)?;
+        if add {
+            self.add_scope(c, &groups, &users);
+        } else {
+            self.remove_scope(c, &groups, &users);
+        }
+        let cfg = &self.configs[c.ix()];
+        let (g, u, all) = (cfg.groups.len(), cfg.users.len(), cfg.scope_all);
+        let rules: &[RuleId] = if add {
+            &[r::CTS_14, r::CTS_15]
+        } else {
+            &[r::CTS_14, r::CTS_42]
+        };
+        self.emit(
+            actor,
+            EventKind::SyncAssigned {
+                config: c,
+                groups: g,
+                users: u,
+                scope_all: all,
+            },
+            rules,
+        );
+        Ok(None)
+    }
+
+    pub(super) fn set_scoping_filter(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        filter: Option<crate::scoping::ScopingFilter>,
+        n: usize,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let cfg = &mut self.configs[c.ix()];
+        cfg.filter = filter;
+        // CTS-19: saving a scoping filter clears the watermark: the next cycle is an initial one
+        cfg.job.initial_done = false;
+        self.emit(
+            actor,
+            EventKind::ScopingFilterSet {
+                config: c,
+                filters: n,
+            },
+            &[r::CTS_16, r::CTS_19],
+        );
+        Ok(None)
+    }
+
+    pub(super) fn start_sync(&mut self, actor: TenantIdx, sync: &str) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        if !self.configs[c.ix()].has_assigned_internal_user(&self.tenants[actor.ix()]) {
+            return Err(Refusal::bad_request(r::CTS_5, format!("no internal member user of {} is assigned to {}, and provisioning needs at least one (CTS-5 item 4); assign a user or a group with internal members, or create it with scope = \"all\".", self.name(actor), sync)));
+        }
+        let job = &mut self.configs[c.ix()].job;
+        // CTS-56: Start resumes a paused job and clears quarantine
+        if job.quarantine.take().is_some() {
+            job.status = JobStatus::Paused;
+            self.emit(actor, EventKind::QuarantineLeft { config: c }, &[r::CTS_56]);
+        }
+        self.start_job(c);
+        Ok(None)
+    }
+
+    pub(super) fn pause_sync(&mut self, actor: TenantIdx, sync: &str) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let job = &mut self.configs[c.ix()].job;
+        job.scheduled = false;
+        job.next_start = None;
+        job.status = JobStatus::Paused;
+        self.emit(
+            actor,
+            EventKind::SyncPaused { config: c },
+            &[r::CTS_41, r::CTS_56],
+        );
+        Ok(None)
+    }
+
+    pub(super) fn restart_sync(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        reset: ResetScope,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let t = self.configs[c.ix()].target;
+        let job = &mut self.configs[c.ix()].job;
+        if reset.watermark {
+            job.initial_done = false;
+        }
+        if reset.escrows {
+            job.escrows.clear();
+            job.escrows_pruned = false;
+        }
+        if reset.quarantine {
+            job.quarantine = None;
+        }
+        if reset.connector_data_store {
+            job.totals = CycleStats::default();
+        }
+        let released = job.staged.len() as u64;
+        if reset.force_deletes {
+            job.force_deletes = true;
+            let staged = std::mem::take(&mut job.staged);
+            job.pending.extend(staged);
+            job.quarantine = None;
+        }
+        if job.status == JobStatus::Quarantine && job.quarantine.is_none() {
+            job.status = if job.scheduled {
+                JobStatus::Active
+            } else {
+                JobStatus::Paused
+            };
+        }
+        if reset.full {
+            // the connector data store forgets which accounts it provisioned (CTS-57)
+            for a in self.tenants[t.ix()]
+                .dir
+                .externals
+                .iter_mut()
+                .filter(|a| a.config == c)
+            {
+                a.config = crate::directory::NO_CONFIG;
+            }
+        }
+        let scope = describe_reset(&reset);
+        self.emit(actor, EventKind::SyncRestarted { config: c, scope }, &[r::CTS_57]);
+        if reset.force_deletes && released > 0 {
+            self.emit(
+                actor,
+                EventKind::DeletesReleased {
+                    config: c,
+                    count: released,
+                },
+                &[r::CTS_51, r::CTS_57],
+            );
+        }
+        if self.configs[c.ix()].job.scheduled && self.configs[c.ix()].job.running.is_none() {
+            self.configs[c.ix()].job.next_start = Some(self.now);
+            self.push(self.now, Pending::CycleStart(c));
+        }
+        Ok(None)
+    }
+
+    pub(super) fn allow_deletes(&mut self, actor: TenantIdx, sync: &str) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let job = &mut self.configs[c.ix()].job;
+        if job.staged.is_empty() {
+            return Err(Refusal::bad_request(r::CTS_51, format!("{sync} holds no deletions: allow-deletes releases deletions held by the accidental-deletion threshold, which has not tripped.")));
+        }
+        let staged = std::mem::take(&mut job.staged);
+        let count = staged.len() as u64;
+        job.pending.extend(staged);
+        job.force_deletes = true;
+        job.quarantine = None;
+        job.status = if job.initial_done {
+            JobStatus::Active
+        } else {
+            JobStatus::NotRun
+        };
+        self.emit(
+            actor,
+            EventKind::DeletesReleased { config: c, count },
+            &[r::CTS_51],
+        );
+        if self.configs[c.ix()].job.scheduled && self.configs[c.ix()].job.running.is_none() {
+            self.configs[c.ix()].job.next_start = Some(self.now);
+            self.push(self.now, Pending::CycleStart(c));
+        }
+        Ok(None)
+    }
+
+    pub(super) fn provision_on_demand(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        user: UserRef,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let u = self.resolve_user(actor, &user)?;
+        let t = self.configs[c.ix()].target;
+        let src = &self.tenants[actor.ix()].dir.users[u.ix()];
+        if !src.account_enabled || src.deleted_at.is_some() {
+            return Err(Refusal::bad_request(r::CTS_58, format!("{} is disabled or deleted in {}, and on-demand provisioning cannot find such users; the next cycle processes it instead.", src.upn, self.name(actor))));
+        }
+        // the test connection runs first and is shown only on failure (CTS-58)
+        sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
+        let mode = sync::CycleMode {
+            full: true,
+            log: self.log_provisioning,
+            on_demand: true,
+        };
+        let before_link = self.tenants[t.ix()].dir.account_of(actor, u);
+        let mut outcome = {
+            let (src, tgt) = two(&mut self.tenants, actor, t);
+            let job_escrows = std::mem::take(&mut self.configs[c.ix()].job.escrows);
+            let out = sync::run_cycle(
+                &mut self.configs[c.ix()],
+                c,
+                src,
+                tgt,
+                &self.strings,
+                &[u],
+                self.now,
+                &self.rules,
+                mode,
+            );
+            // on demand neither consumes nor adds to the job's escrows
+            self.configs[c.ix()].job.escrows = job_escrows;
+            out
+        };
+        self.prov_log.append(&mut outcome.records);
+        for &ai in &outcome.soft_deleted {
+            self.push(self.now + sync::SOFT_DELETE_RETENTION, Pending::Purge(t, ai));
+        }
+        let st = outcome.stats;
+        let duplicate = st.created > 0 && before_link.is_some();
+        let text = if duplicate {
+            "created a second account, because the first was deleted in the target (CTS-47); restore the first and delete one of them".to_string()
+        } else if st.created > 0 {
+            "created".into()
+        } else if st.restored > 0 {
+            "restored".into()
+        } else if st.updated > 0 {
+            "updated".into()
+        } else if st.deleted > 0 {
+            "soft-deleted (out of scope)".into()
+        } else if st.failed > 0 {
+            "failed and was not retried".into()
+        } else {
+            "skipped: nothing to change or not in scope".into()
+        };
+        let mut rules = vec![r::CTS_58];
+        if duplicate {
+            rules.push(r::CTS_47);
+        }
+        self.emit(
+            actor,
+            EventKind::OnDemand {
+                config: c,
+                user: u,
+                outcome: text,
+            },
+            &rules,
+        );
+        if st.created > 0 {
+            self.check_p1_for_sync(actor);
+        }
+        Ok(None)
+    }
+
+    pub(super) fn delete_sync(&mut self, actor: TenantIdx, sync: &str) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let cfg = &mut self.configs[c.ix()];
+        cfg.deleted = true;
+        cfg.job = Job::default();
+        self.emit(
+            actor,
+            EventKind::SyncDeleted { config: c },
+            &[r::CTS_50, r::CTS_56],
+        );
+        Ok(None)
+    }
+}
+
+/// The escrow quarantine rule of CTS-52, applied to one cycle's counters.
+fn escrow_threshold(stats: &CycleStats) -> Option<QuarantineReason> {
+    let failed = stats.failed;
+    if failed < sync::ESCROW_EVALUATION_MIN {
+        return None;
+    }
+    if failed > sync::ESCROW_BASE_MAX {
+        Some(QuarantineReason::EncounteredBaseEscrowThreshold)
+    } else if failed > sync::ESCROW_TOTAL_MAX {
+        Some(QuarantineReason::EncounteredTotalEscrowThreshold)
+    } else if failed * 100 > stats.evaluated * sync::ESCROW_PROPORTION_MAX_PCT {
+        Some(QuarantineReason::EncounteredEscrowProportionThreshold)
+    } else {
+        None
+    }
+}
+fn describe_reset(r: &ResetScope) -> String {
+    let mut v = Vec::new();
+    for (on, name) in [
+        (r.full, "Full"),
+        (r.watermark && !r.full, "Watermark"),
+        (r.escrows && !r.full, "Escrows"),
+        (r.quarantine && !r.full, "QuarantineState"),
+        (r.connector_data_store && !r.full, "ConnectorDataStore"),
+        (r.force_deletes, "ForceDeletes"),
+    ] {
+        if on {
+            v.push(name);
+        }
+    }
+    if v.is_empty() {
+        "None".into()
+    } else {
+        v.join(", ")
     }
 }

@@ -17,6 +17,7 @@ fn spec(name: &str) -> TenantSpec {
         object_quota: 300_000,
         csp_of: Vec::new(),
         cloud: "commercial".into(),
+        guest_invites_allowed: true,
     }
 }
 
@@ -43,6 +44,10 @@ fn add_users(w: &mut World, t: TenantIdx, n: usize) -> Vec<UserIdx> {
                 .unwrap()
         })
         .collect()
+}
+
+fn refs(u: &[UserIdx]) -> Vec<UserRef> {
+    u.iter().map(|&x| x.into()).collect()
 }
 
 fn create(w: &mut World, t: TenantIdx, via: Via) {
@@ -586,7 +591,7 @@ fn mto_70_74_share_users_provisions_members_with_ext_upns_in_every_other_tenant(
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users: users[..2].to_vec(),
+            users: refs(&users[..2]),
         },
     )
     .unwrap();
@@ -615,7 +620,7 @@ fn cts_6_share_users_is_refused_when_the_policies_are_missing() {
             ids[0],
             Action::ShareUsers {
                 groups: vec![],
-                users,
+                users: refs(&users),
             },
         )
         .unwrap_err();
@@ -640,7 +645,7 @@ fn cts_6_share_users_is_refused_when_the_policies_are_missing() {
             ids[0],
             Action::ShareUsers {
                 groups: vec![],
-                users,
+                users: refs(&users),
             },
         )
         .unwrap_err();
@@ -657,7 +662,7 @@ fn cts_42_unsharing_soft_deletes_and_cts_46_sharing_again_restores() {
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users: users.clone(),
+            users: refs(&users),
         },
     )
     .unwrap();
@@ -666,7 +671,7 @@ fn cts_42_unsharing_soft_deletes_and_cts_46_sharing_again_restores() {
         ids[0],
         Action::UnshareUsers {
             groups: vec![],
-            users: vec![users[0]],
+            users: refs(&[users[0]]),
         },
     )
     .unwrap();
@@ -677,7 +682,7 @@ fn cts_42_unsharing_soft_deletes_and_cts_46_sharing_again_restores() {
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users: vec![users[0]],
+            users: refs(&[users[0]]),
         },
     )
     .unwrap();
@@ -694,7 +699,7 @@ fn cts_59_initial_cycle_takes_0_08_minutes_per_object_at_max_delays() {
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users,
+            users: refs(&users),
         },
     )
     .unwrap();
@@ -713,7 +718,7 @@ fn mto_79_leaving_keeps_sync_running_and_users_in_place() {
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users,
+            users: refs(&users),
         },
     )
     .unwrap();
@@ -756,7 +761,7 @@ fn the_same_actions_and_seed_give_the_same_log_with_random_delays() {
             ids[0],
             Action::ShareUsers {
                 groups: vec![],
-                users,
+                users: refs(&users),
             },
         )
         .unwrap();
@@ -783,7 +788,7 @@ fn cts_20_cts_21_only_internal_members_are_synced() {
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users: u.clone(),
+            users: refs(&u),
         },
     )
     .unwrap();
@@ -800,7 +805,7 @@ fn cts_24_disabled_users_are_not_provisioned_but_cts_44_disabling_later_is_an_up
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users: u.clone(),
+            users: refs(&u),
         },
     )
     .unwrap();
@@ -822,7 +827,7 @@ fn cts_61_the_target_object_quota_stops_creation_and_escrows_the_rest() {
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users: u,
+            users: refs(&u),
         },
     )
     .unwrap();
@@ -841,7 +846,7 @@ fn seed_2_the_preview_caps_users_synced_from_one_tenant_to_another() {
         ids[0],
         Action::ShareUsers {
             groups: vec![],
-            users: u,
+            users: refs(&u),
         },
     )
     .unwrap();
@@ -880,7 +885,7 @@ fn cts_5_sharing_needs_an_assigned_internal_user() {
             ids[0],
             Action::ShareUsers {
                 groups: vec![],
-                users: u,
+                users: refs(&u),
             },
         )
         .unwrap_err();

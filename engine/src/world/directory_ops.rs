@@ -1,0 +1,510 @@
+//! Directory changes inside the world: users created, edited, disabled, deleted and restored,
+//! static group membership, and B2B invitations. Every change to an internal user lands in the
+//! tenant's change log, which incremental sync cycles read (CTS-41). Changes made in a target
+//! tenant to an external account are target-side edits: sync never reads them (CTS-47, CTS-48).
+
+use super::*;
+use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_CONFIG};
+use crate::strings::Sym;
+
+/// What a [`UserRef`] names once resolved in a tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Target {
+    /// An internal (or imported external) user of the tenant's own directory.
+    Internal(UserIdx),
+    /// An external account standing for a user of another tenant.
+    External(u32),
+}
+
+impl World {
+    /// Resolves a user of tenant `t`'s own directory.
+    pub(super) fn resolve_user(&self, t: TenantIdx, r: &UserRef) -> Result<UserIdx, Refusal> {
+        match r {
+            UserRef::Idx(u) => Ok(*u),
+            UserRef::Upn(upn) => self.tenants[t.ix()].dir.user_by_upn(upn).ok_or_else(|| {
+                Refusal::new(
+                    r::SIM_1,
+                    format!(
+                        "{} has no user {upn} at this point; it would be allowed once the user exists (add-user).",
+                        self.name(t)
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// Resolves several users of tenant `t`, sorted and unique.
+    pub(super) fn resolve_users(&self, t: TenantIdx, refs: &[UserRef]) -> Result<Vec<UserIdx>, Refusal> {
+        let mut v = refs
+            .iter()
+            .map(|r| self.resolve_user(t, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        v.sort_unstable();
+        v.dedup();
+        Ok(v)
+    }
+
+    /// Resolves a user or an external account of tenant `t` (an `#EXT#` UPN names the latter).
+    pub(super) fn resolve_any(&self, t: TenantIdx, r: &UserRef) -> Result<Target, Refusal> {
+        if let UserRef::Upn(upn) = r {
+            if upn.contains("#EXT#") {
+                if let Some(ai) = self.external_by_upn(t, upn) {
+                    return Ok(Target::External(ai));
+                }
+                if let Some(u) = self.tenants[t.ix()].dir.user_by_upn(upn) {
+                    return Ok(Target::Internal(u));
+                }
+                return Err(Refusal::new(
+                    r::SIM_1,
+                    format!(
+                        "{} has no account {upn} at this point; it would be allowed once sync or an invitation has created it.",
+                        self.name(t)
+                    ),
+                ));
+            }
+        }
+        self.resolve_user(t, r).map(Target::Internal)
+    }
+
+    pub(super) fn add_user(&mut self, actor: TenantIdx, user: User) -> Result<Option<OpId>, Refusal> {
+        if self.tenants[actor.ix()].dir.users.len() >= limits::USERS_PER_TENANT_MAX {
+            return Err(Refusal::bad_request(
+                r::SIM_1,
+                format!(
+                    "{} already holds {} users, the simulator's cap (USERS_PER_TENANT_MAX).",
+                    self.name(actor),
+                    limits::USERS_PER_TENANT_MAX
+                ),
+            ));
+        }
+        let upn = user.upn.clone();
+        let u = self.tenants[actor.ix()].dir.add_user(user).map_err(|e| {
+            Refusal::bad_request(
+                r::SIM_1,
+                format!("{e}; UPNs are unique in a directory, so choose another one."),
+            )
+        })?;
+        self.refresh_dynamic(actor, u);
+        self.emit(
+            actor,
+            EventKind::DirectoryChanged {
+                what: format!("created user {upn}"),
+            },
+            &[r::CTS_41],
+        );
+        Ok(None)
+    }
+
+    pub(super) fn update_user(
+        &mut self,
+        actor: TenantIdx,
+        user: UserRef,
+        attrs: Vec<(Attr, Sym)>,
+        user_type: Option<UserType>,
+    ) -> Result<Option<OpId>, Refusal> {
+        match self.resolve_any(actor, &user)? {
+            Target::Internal(u) => {
+                let dir = &mut self.tenants[actor.ix()].dir;
+                for &(a, v) in &attrs {
+                    dir.set_attr(u, a, v);
+                }
+                if let Some(ut) = user_type {
+                    if dir.users[u.ix()].user_type != ut {
+                        dir.users[u.ix()].user_type = ut;
+                        dir.changes.push(u);
+                    }
+                }
+                let upn = dir.users[u.ix()].upn.clone();
+                self.refresh_dynamic(actor, u);
+                let what = self.describe_update(&attrs, user_type);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("updated {upn}: {what}"),
+                    },
+                    &[r::CTS_41],
+                );
+            }
+            Target::External(ai) => {
+                let dir = &mut self.tenants[actor.ix()].dir;
+                let over = dir.attr_override.entry(ai).or_default();
+                for &(a, v) in &attrs {
+                    over.retain(|(x, _)| *x != a);
+                    over.push((a, v));
+                }
+                if let Some(ut) = user_type {
+                    dir.externals[ai as usize].user_type = ut;
+                }
+                let upn = self.external_upn(actor, ai);
+                let what = self.describe_update(&attrs, user_type);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("edited the synchronized account {upn} in the target: {what}; sync does not read target edits, and the next source change overwrites them"),
+                    },
+                    &[r::CTS_48],
+                );
+            }
+        }
+        Ok(None)
+    }
+
+    fn describe_update(&self, attrs: &[(Attr, Sym)], user_type: Option<UserType>) -> String {
+        let mut parts: Vec<String> = attrs
+            .iter()
+            .map(|(a, v)| {
+                if v.is_none() {
+                    format!("{} cleared", a.graph_name())
+                } else {
+                    format!("{} = \"{}\"", a.graph_name(), self.strings.resolve(*v))
+                }
+            })
+            .collect();
+        if let Some(ut) = user_type {
+            parts.push(format!("userType = {ut}"));
+        }
+        if parts.is_empty() {
+            "nothing".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    pub(super) fn set_enabled(
+        &mut self,
+        actor: TenantIdx,
+        user: UserRef,
+        enabled: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        let verb = if enabled {
+            "allowed sign-in for"
+        } else {
+            "blocked sign-in for"
+        };
+        match self.resolve_any(actor, &user)? {
+            Target::Internal(u) => {
+                let dir = &mut self.tenants[actor.ix()].dir;
+                if dir.users[u.ix()].account_enabled != enabled {
+                    dir.users[u.ix()].account_enabled = enabled;
+                    dir.changes.push(u);
+                }
+                let upn = dir.users[u.ix()].upn.clone();
+                self.refresh_dynamic(actor, u);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("{verb} {upn} (accountEnabled {enabled})"),
+                    },
+                    &[r::CTS_44],
+                );
+            }
+            Target::External(ai) => {
+                let a = &mut self.tenants[actor.ix()].dir.externals[ai as usize];
+                if a.is_enabled() != enabled {
+                    a.flags ^= account_flags::ENABLED;
+                }
+                let upn = self.external_upn(actor, ai);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("{verb} the synchronized account {upn} in the target; it lasts until the source user changes"),
+                    },
+                    &[r::CTS_48],
+                );
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) fn delete_user(&mut self, actor: TenantIdx, user: UserRef) -> Result<Option<OpId>, Refusal> {
+        let now = self.now;
+        match self.resolve_any(actor, &user)? {
+            Target::Internal(u) => {
+                let dir = &mut self.tenants[actor.ix()].dir;
+                if dir.users[u.ix()].deleted_at.is_some() {
+                    return Err(Refusal::bad_request(
+                        r::SIM_1,
+                        format!(
+                            "{} is already deleted; restore-user brings it back within 30 days.",
+                            dir.users[u.ix()].upn
+                        ),
+                    ));
+                }
+                dir.users[u.ix()].deleted_at = Some(now);
+                dir.changes.push(u);
+                let upn = dir.users[u.ix()].upn.clone();
+                self.refresh_dynamic(actor, u);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("deleted {upn} (soft delete: restorable for 30 days)"),
+                    },
+                    &[r::CTS_42, r::CTS_46],
+                );
+            }
+            Target::External(ai) => {
+                let a = &mut self.tenants[actor.ix()].dir.externals[ai as usize];
+                if a.is_soft_deleted() {
+                    return Err(Refusal::bad_request(
+                        r::SIM_1,
+                        "that account is already deleted; restore-user brings it back within 30 days.",
+                    ));
+                }
+                a.flags |= account_flags::SOFT_DELETED;
+                a.flags &= !account_flags::SYNC_DELETED;
+                self.tenants[actor.ix()].dir.external_deleted_at.insert(ai, now);
+                self.push(
+                    now + crate::sync::SOFT_DELETE_RETENTION,
+                    Pending::Purge(actor, ai),
+                );
+                let upn = self.external_upn(actor, ai);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("deleted the synchronized account {upn} in the target; sync will not restore it, only a manual restore will"),
+                    },
+                    &[r::CTS_47],
+                );
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) fn restore_user(&mut self, actor: TenantIdx, user: UserRef) -> Result<Option<OpId>, Refusal> {
+        let now = self.now;
+        match self.resolve_any(actor, &user)? {
+            Target::Internal(u) => {
+                let dir = &mut self.tenants[actor.ix()].dir;
+                let Some(at) = dir.users[u.ix()].deleted_at else {
+                    return Err(Refusal::bad_request(
+                        r::SIM_1,
+                        format!(
+                            "{} is not deleted, so there is nothing to restore.",
+                            dir.users[u.ix()].upn
+                        ),
+                    ));
+                };
+                if now - at > crate::sync::SOFT_DELETE_RETENTION {
+                    return Err(Refusal::bad_request(
+                        r::CTS_46,
+                        format!("{} was deleted more than 30 days ago and is gone for good; a restore within 30 days would have worked.", dir.users[u.ix()].upn),
+                    ));
+                }
+                dir.users[u.ix()].deleted_at = None;
+                dir.changes.push(u);
+                let upn = dir.users[u.ix()].upn.clone();
+                self.refresh_dynamic(actor, u);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("restored {upn}"),
+                    },
+                    &[r::CTS_46],
+                );
+            }
+            Target::External(ai) => {
+                let dir = &mut self.tenants[actor.ix()].dir;
+                let a = &mut dir.externals[ai as usize];
+                if !a.is_soft_deleted() || a.is_purged() {
+                    return Err(Refusal::bad_request(r::CTS_46, "that account is not soft-deleted (or was purged after 30 days), so it cannot be restored."));
+                }
+                a.flags &= !(account_flags::SOFT_DELETED | account_flags::SYNC_DELETED);
+                dir.external_deleted_at.remove(&ai);
+                let upn = self.external_upn(actor, ai);
+                self.emit(
+                    actor,
+                    EventKind::DirectoryChanged {
+                        what: format!("restored the synchronized account {upn} in the target"),
+                    },
+                    &[r::CTS_47],
+                );
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) fn group_members(
+        &mut self,
+        actor: TenantIdx,
+        group: GroupIdx,
+        users: Vec<UserRef>,
+        add: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        let users = self.resolve_users(actor, &users)?;
+        let dir = &mut self.tenants[actor.ix()].dir;
+        if dir.groups[group.ix()].rule.is_some() {
+            return Err(Refusal::bad_request(
+                r::CTS_15,
+                format!("\"{}\" is a dynamic group whose members come from its rule; change the users' attributes instead, or use a static group.", dir.groups[group.ix()].name),
+            ));
+        }
+        let mut members = dir.groups[group.ix()].members.clone();
+        if add {
+            members.extend_from_slice(&users);
+        } else {
+            members.retain(|m| !users.contains(m));
+        }
+        dir.set_members(group, members);
+        let name = dir.groups[group.ix()].name.clone();
+        let n = users.len();
+        let what = format!(
+            "{} {n} user{} {} group \"{name}\"",
+            if add { "added" } else { "removed" },
+            if n == 1 { "" } else { "s" },
+            if add { "to" } else { "from" }
+        );
+        self.emit(actor, EventKind::DirectoryChanged { what }, &[r::CTS_15]);
+        Ok(None)
+    }
+
+    pub(super) fn invite_guest(
+        &mut self,
+        actor: TenantIdx,
+        home: TenantIdx,
+        user: UserRef,
+        user_type: UserType,
+        redeemed: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        if home == actor {
+            return Err(Refusal::bad_request(
+                r::CTS_26,
+                "a tenant cannot invite its own user as a guest; invite a user of another tenant.",
+            ));
+        }
+        let u = self.resolve_user(home, &user)?;
+        let me = &self.tenants[actor.ix()];
+        if !me.spec.guest_invites_allowed {
+            return Err(Refusal::with_code(
+                r::CTS_9,
+                "AzureActiveDirectoryForbidden",
+                format!("Guest invitations not allowed for your company. Contact your company administrator for more details. ({} allows no one to invite guests; it would be allowed with guest_invites = \"everyone\".)", self.name(actor)),
+            ));
+        }
+        if me
+            .partners
+            .get(&home)
+            .is_some_and(|p| p.b2b_inbound == Some(crate::xtap::Access::Blocked))
+        {
+            return Err(Refusal::bad_request(
+                r::XTAP_17,
+                format!("{} blocks B2B collaboration inbound from {}, so no user of it can be invited; it would be allowed with b2b_inbound = \"allowed\".", self.name(actor), self.name(home)),
+            ));
+        }
+        if let Some(ai) = me.dir.account_of(home, u) {
+            if !me.dir.externals[ai as usize].is_soft_deleted() {
+                return Err(Refusal::bad_request(
+                    r::CTS_26,
+                    format!(
+                        "{} already has an account for {} (one person, one account); invite someone else.",
+                        self.name(actor),
+                        self.external_upn(actor, ai)
+                    ),
+                ));
+            }
+        }
+        let src = &self.tenants[home.ix()].dir.users[u.ix()];
+        let invited_as = match src.attr(Attr::Mail) {
+            m if m.is_none() => src.upn.to_string(),
+            m => self.strings.resolve(m).to_string(),
+        };
+        let users_in_home = self.tenants[home.ix()].dir.users.len();
+        let domain = self.tenants[actor.ix()].spec.initial_domain.clone();
+        let now = self.now;
+        let dir = &mut self.tenants[actor.ix()].dir;
+        let flags = account_flags::ENABLED
+            | if redeemed {
+                0
+            } else {
+                account_flags::PENDING_ACCEPTANCE
+            };
+        let ai = dir.add_external(
+            ExternalAccount {
+                source_user: u,
+                config: NO_CONFIG,
+                source_tenant: home,
+                user_type,
+                flags,
+                created_at: now,
+            },
+            users_in_home,
+        );
+        if !redeemed {
+            // CTS-31: the UPN of an unredeemed invitation comes from the invited address
+            dir.upn_override
+                .insert(ai, crate::directory::ext_upn(&invited_as, &domain).into());
+        }
+        let rules: &[RuleId] = if redeemed {
+            &[r::CTS_26]
+        } else {
+            &[r::CTS_26, r::CTS_31]
+        };
+        self.emit(
+            actor,
+            EventKind::GuestInvited {
+                home,
+                user: u,
+                redeemed,
+            },
+            rules,
+        );
+        Ok(None)
+    }
+
+    /// Creates a dynamic group whose members are every non-deleted user matching `rule`
+    /// (membership is re-evaluated whenever a user changes, CTS-15).
+    pub fn add_dynamic_group(
+        &mut self,
+        t: TenantIdx,
+        name: &str,
+        rule: crate::membership::MembershipRule,
+    ) -> Result<GroupIdx, String> {
+        let members: Vec<UserIdx> = {
+            let dir = &self.tenants[t.ix()].dir;
+            (0..dir.users.len() as u32)
+                .map(UserIdx)
+                .filter(|u| {
+                    let user = &dir.users[u.ix()];
+                    user.deleted_at.is_none()
+                        && rule.matches(&crate::sync::SourceUser {
+                            user,
+                            strings: &self.strings,
+                        })
+                })
+                .collect()
+        };
+        let dir = &mut self.tenants[t.ix()].dir;
+        let g = dir.add_group(name, members)?;
+        dir.groups[g.ix()].rule = Some(rule);
+        Ok(g)
+    }
+
+    /// Re-evaluates every dynamic group of `t` for user `u` after it changed.
+    pub(super) fn refresh_dynamic(&mut self, t: TenantIdx, u: UserIdx) {
+        let dir = &mut self.tenants[t.ix()].dir;
+        let user = &dir.users[u.ix()];
+        let view = crate::sync::SourceUser {
+            user,
+            strings: &self.strings,
+        };
+        let deleted = user.deleted_at.is_some();
+        let mut changed = false;
+        for g in dir.groups.iter_mut() {
+            let Some(rule) = &g.rule else { continue };
+            let want = !deleted && rule.matches(&view);
+            match (g.members.binary_search(&u), want) {
+                (Ok(i), false) => {
+                    g.members.remove(i);
+                    changed = true;
+                }
+                (Err(i), true) => {
+                    g.members.insert(i, u);
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        if changed {
+            dir.changes.push(u);
+        }
+    }
+}
