@@ -247,9 +247,20 @@ pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
         let user = &src.dir.users[rec.user.ix()];
         let display = |u: &mtosim_engine::directory::User| {
             let d = u.attr(mtosim_engine::directory::Attr::DisplayName);
-            if d.is_none() { u.upn.to_string() } else { world.strings.resolve(d).to_string() }
+            if d.is_none() {
+                u.upn.to_string()
+            } else {
+                world.strings.resolve(d).to_string()
+            }
         };
-        let job_id = format!("Azure2Azure.{}", Guid::derive(world.seed, &[b"job", cfg.name.as_bytes(), world.name(t).as_bytes()]).simple());
+        let job_id = format!(
+            "Azure2Azure.{}",
+            Guid::derive(
+                world.seed,
+                &[b"job", cfg.name.as_bytes(), world.name(t).as_bytes()]
+            )
+            .simple()
+        );
         let target_identity = if rec.account == mtosim_engine::directory::NO_ACCOUNT {
             Value::Null
         } else {

@@ -233,8 +233,9 @@ pub fn describe(world: &World, ev: &Event) -> String {
         }
         EventKind::TemplatesReset => "reset both MTO templates to their defaults: every value null, so they change nothing at the next join".into(),
         EventKind::AccountsPurged { count } => format!(
-            "{count} soft-deleted synchronized account{} purged 30 days after deletion; they can no longer be restored",
-            if *count == 1 { " was" } else { "s were" }
+            "{count} soft-deleted synchronized account{} purged 30 days after deletion; {} can no longer be restored",
+            if *count == 1 { " was" } else { "s were" },
+            if *count == 1 { "it" } else { "they" }
         ),
         EventKind::QuarantineEntered { config, reason, next } => format!(
             "{} is in quarantine ({}){}",

@@ -946,7 +946,7 @@ fn sync_ref(
     span: Range<usize>,
 ) -> R<String> {
     let name = expand_config_name(world, src, name, span.clone())?;
-    if names.syncs[t.ix()].iter().any(|n| *n == name) {
+    if names.syncs[t.ix()].contains(&name) {
         return Ok(name);
     }
     let known: Vec<&str> = names.syncs[t.ix()]

@@ -239,6 +239,9 @@ pub struct Job {
     pub last: Option<CycleStats>,
     /// When the last cycle finished.
     pub last_finished_at: Option<SimTime>,
+    /// Failures by code of the last narrated cycle: a retry that fails the same way again is
+    /// counted but not narrated.
+    pub last_failures: Vec<(&'static str, u64)>,
     /// Cycles finished.
     pub cycles: u64,
     /// Totals across cycles ("statistics to date", CTS-60).
@@ -262,6 +265,7 @@ impl Default for Job {
             escrows_pruned: false,
             last: None,
             last_finished_at: None,
+            last_failures: Vec::new(),
             cycles: 0,
             totals: CycleStats::default(),
         }

@@ -471,11 +471,11 @@ impl World {
         self.tenants[target.ix()].dir.active_accounts_from(source)
     }
 
-    /// The configuration named `name` whose source is `source`.
+    /// The live (not deleted) configuration named `name` whose source is `source`.
     pub fn config_by_name(&self, source: TenantIdx, name: &str) -> Option<ConfigIdx> {
         self.configs
             .iter()
-            .position(|c| c.source == source && c.name == name)
+            .position(|c| c.source == source && c.name == name && !c.deleted)
             .map(|i| ConfigIdx(i as u32))
     }
 

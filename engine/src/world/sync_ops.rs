@@ -268,7 +268,10 @@ impl World {
         };
         if first {
             // at run time the same gap surfaces per object as CTS-9's policy-check failure
-            let missing = refusal.message.find("(Missing:").map_or("", |i| &refusal.message[i..]);
+            let missing = refusal
+                .message
+                .find("(Missing:")
+                .map_or("", |i| &refusal.message[i..]);
             let refusal = Refusal::with_code(
                 r::CTS_9,
                 "AzureDirectoryB2BManagementPolicyCheckFailure",
@@ -297,6 +300,8 @@ impl World {
         let s = self.configs[c.ix()].source;
         match q.next_attempt {
             Some(next) if next - q.series_began <= sync::QUARANTINE_GIVE_UP => {
+                // a retry whose time passed while the previous attempt ran starts at once
+                let next = next.max(self.now);
                 self.configs[c.ix()].job.next_start = Some(next);
                 self.push(next, Pending::CycleStart(c));
             }
@@ -361,7 +366,11 @@ impl World {
         while next < now {
             next = next + sync::CYCLE_INTERVAL;
         }
-        if stats.exports() > 0 || stats.failed > 0 || run.initial {
+        let repeat = stats.exports() == 0
+            && !run.initial
+            && self.configs[c.ix()].job.last_failures == outcome.failures;
+        self.configs[c.ix()].job.last_failures = outcome.failures.clone();
+        if (stats.exports() > 0 || stats.failed > 0 || run.initial) && !repeat {
             let mut rules = vec![if run.initial { r::CTS_40 } else { r::CTS_41 }];
             if stats.created > 0 {
                 rules.extend([r::CTS_28, r::CTS_30]);
