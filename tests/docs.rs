@@ -75,3 +75,23 @@ fn every_test_named_after_a_rule_is_listed() {
         }
     }
 }
+
+#[test]
+fn every_cts_and_xtap_rule_of_the_reference_has_a_row() {
+    let doc = read("docs/rules.md").unwrap();
+    let rows = rows(&doc);
+    let Some(reference) = read("../shared/reference/cts-rules.md") else {
+        return;
+    };
+    let mut n = 0;
+    for line in reference.lines() {
+        for prefix in ["**CTS-", "**XTAP-"] {
+            if let Some(rest) = line.strip_prefix(prefix) {
+                let id = format!("{}{}", &prefix[2..], rest.split("**").next().unwrap());
+                assert!(rows.contains(&id.as_str()), "docs/rules.md has no row for {id}");
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 95, "read {n} CTS and XTAP rules from the reference");
+}
