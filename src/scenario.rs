@@ -462,8 +462,7 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
                         .help("remove members, or remove rule for a static group"));
                 }
                 let parsed = mtosim_engine::membership::MembershipRule::parse(&rule).map_err(|e| {
-                    // +1 skips the opening quote (basic or literal string)
-                    let at = span.start + 1 + e.offset;
+                    let at = raw_offset(src.text, span.clone(), e.offset);
                     src.err(
                         at..at + e.len.max(1),
                         format!("dynamic membership rule: {}", e.message),
@@ -795,6 +794,37 @@ fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
     Ok(inline_user_spec(src, u)?.build(&mut world.strings))
 }
 
+/// The byte position in the file of byte `decoded` of a TOML string value spanning `span`:
+/// skips the opening quote(s) and counts escape sequences of basic strings as what they decode
+/// to, so errors inside a value point at the right column.
+fn raw_offset(text: &str, span: Range<usize>, decoded: usize) -> usize {
+    let raw = &text[span.clone()];
+    let basic = raw.starts_with('"');
+    let open = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let body = &raw[open.min(raw.len())..];
+    let bytes = body.as_bytes();
+    let (mut i, mut d) = (0usize, 0usize);
+    while d < decoded && i < bytes.len() {
+        if basic && bytes[i] == b'\\' && i + 1 < bytes.len() {
+            i += match bytes[i + 1] {
+                b'u' => 6,
+                b'U' => 10,
+                _ => 2,
+            };
+            d += 1; // the escapes a rule needs decode to one ASCII character
+        } else {
+            let ch = body[i..].chars().next().map_or(1, char::len_utf8);
+            i += ch;
+            d += ch;
+        }
+    }
+    span.start + open + i
+}
+
 /// `filters = [["department EQUALS Sales", "accountEnabled IS TRUE"], [...]]` (CTS-16):
 /// positioned errors point inside the offending clause.
 fn scoping_filters(
@@ -831,8 +861,7 @@ fn scoping_filters(
         Ok(f) => Ok((Some(f), groups.len())),
         Err((fi, ci, e)) => {
             let span = spans.get(fi).and_then(|s| s.get(ci)).cloned().unwrap_or(v.span());
-            // +1 skips the opening quote of a basic string
-            let at = span.start + 1 + e.offset;
+            let at = raw_offset(src.text, span, e.offset);
             Err(src.err(
                 at..at + e.len.max(1),
                 format!("scoping filter {} clause {}: {}", fi + 1, ci + 1, e.message),

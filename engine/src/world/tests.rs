@@ -3,6 +3,7 @@
 use super::*;
 use crate::directory::{User, UserType, ATTR_COUNT};
 use crate::strings::Sym;
+use crate::world::{CreateSync, PartnerPatch};
 use crate::xtap::PartnerConfig;
 
 fn spec(name: &str) -> TenantSpec {
@@ -890,4 +891,524 @@ fn cts_5_sharing_needs_an_assigned_internal_user() {
         )
         .unwrap_err();
     assert_eq!(err.rule, r::CTS_5);
+}
+
+// ----- cross-tenant synchronization through Entra configurations ---------------------------
+
+/// Two tenants whose policies allow a→b sync, with `n` users in a and a configuration "c" that
+/// is created but not started.
+fn entra(n: usize, threshold: Option<u32>) -> (World, Vec<TenantIdx>, Vec<UserIdx>) {
+    let (mut w, ids) = world(RuleSetKind::Ga, &["a", "b"]);
+    let u = add_users(&mut w, ids[0], n);
+    w.apply(
+        ids[0],
+        Action::SetPartner {
+            partner: ids[1],
+            patch: PartnerPatch {
+                auto_redeem_outbound: Some(true),
+                ..Default::default()
+            },
+        },
+    )
+    .unwrap();
+    w.apply(
+        ids[1],
+        Action::SetPartner {
+            partner: ids[0],
+            patch: PartnerPatch {
+                auto_redeem_inbound: Some(true),
+                sync_inbound: Some(true),
+                ..Default::default()
+            },
+        },
+    )
+    .unwrap();
+    w.apply(
+        ids[0],
+        Action::CreateSync(Box::new(CreateSync {
+            target: ids[1],
+            name: "c".into(),
+            scope_all: false,
+            user_type: UserType::Member,
+            apply_always: false,
+            delete_action: true,
+            delete_threshold: threshold,
+        })),
+    )
+    .unwrap();
+    (w, ids, u)
+}
+
+fn assign(w: &mut World, t: TenantIdx, users: &[UserIdx]) {
+    w.apply(
+        t,
+        Action::Assign {
+            sync: "c".into(),
+            groups: vec![],
+            users: refs(users),
+        },
+    )
+    .unwrap();
+}
+
+fn start(w: &mut World, t: TenantIdx) {
+    w.apply(t, Action::StartSync { sync: "c".into() }).unwrap();
+}
+
+fn job(w: &World) -> &crate::sync::Job {
+    &w.configs
+        .iter()
+        .find(|c| c.name == "c" && !c.deleted)
+        .unwrap()
+        .job
+}
+
+#[test]
+fn cts_4_a_new_configuration_is_paused_then_not_run_then_active() {
+    let (mut w, ids, u) = entra(2, None);
+    assert_eq!(job(&w).status, JobStatus::Paused);
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    assert_eq!(job(&w).status, JobStatus::NotRun);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(job(&w).status, JobStatus::Active);
+    assert_eq!(w.synced_from(ids[1], ids[0]), 2);
+}
+
+#[test]
+fn cts_51_deletions_over_the_threshold_are_held_until_allowed() {
+    let (mut w, ids, u) = entra(8, Some(3));
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    w.apply(
+        ids[0],
+        Action::Unassign {
+            sync: "c".into(),
+            groups: vec![],
+            users: refs(&u[..4]),
+        },
+    )
+    .unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        w.synced_from(ids[1], ids[0]),
+        8,
+        "4 deletions > threshold 3: none applied"
+    );
+    assert_eq!(job(&w).staged.len(), 4);
+    assert_eq!(
+        job(&w).quarantine.unwrap().reason,
+        QuarantineReason::TooManyDeletes
+    );
+    w.apply(ids[0], Action::AllowDeletes { sync: "c".into() })
+        .unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 4);
+    assert!(job(&w).quarantine.is_none());
+    // under the threshold nothing is held
+    w.apply(
+        ids[0],
+        Action::Unassign {
+            sync: "c".into(),
+            groups: vec![],
+            users: refs(&u[4..6]),
+        },
+    )
+    .unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 2);
+}
+
+#[test]
+fn cts_52_53_mass_failures_quarantine_with_the_retry_schedule() {
+    let (mut w, ids, u) = entra(6_000, None);
+    w.tenant_mut(ids[1]).spec.object_quota = 100;
+    assign(&mut w, ids[0], &u[..1]);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assign(&mut w, ids[0], &u);
+    w.advance_to(w.now + Duration::hours(9));
+    let q = job(&w).quarantine.expect("quarantined");
+    assert_eq!(q.reason, QuarantineReason::EncounteredEscrowProportionThreshold);
+    assert_eq!(q.next_attempt, Some(q.series_began + Duration::hours(6)));
+    assert_eq!(
+        crate::sync::Quarantine::retry_after(q.series_began, 2),
+        q.series_began + Duration::hours(12)
+    );
+    assert_eq!(
+        crate::sync::Quarantine::retry_after(q.series_began, 3),
+        q.series_began + Duration::hours(24)
+    );
+    assert_eq!(
+        crate::sync::Quarantine::retry_after(q.series_began, 4),
+        q.series_began + Duration::hours(48)
+    );
+    // left alone, it gives up after 28 days (CTS-53)
+    w.advance_to(w.now + Duration::days(30));
+    assert!(!job(&w).scheduled);
+    assert!(w
+        .events()
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::JobDisabled { .. })));
+}
+
+#[test]
+fn cts_54_the_initial_cycle_prunes_escrows_instead_of_quarantine() {
+    let (mut w, ids, u) = entra(6_000, None);
+    w.tenant_mut(ids[1]).spec.object_quota = 100;
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.advance_to(w.now + Duration::hours(9));
+    let j = job(&w);
+    assert!(j.escrows_pruned && j.escrows.is_empty() && !j.scheduled);
+    assert!(j.quarantine.is_none());
+    assert_eq!(j.status, JobStatus::Paused);
+}
+
+#[test]
+fn xtap_10_turning_inbound_sync_off_quarantines_the_job_and_keeps_users() {
+    let (mut w, ids, u) = entra(3, None);
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    w.apply(
+        ids[1],
+        Action::SetPartner {
+            partner: ids[0],
+            patch: PartnerPatch {
+                sync_inbound: Some(false),
+                ..Default::default()
+            },
+        },
+    )
+    .unwrap();
+    w.apply(
+        ids[0],
+        Action::Unassign {
+            sync: "c".into(),
+            groups: vec![],
+            users: refs(&u),
+        },
+    )
+    .unwrap();
+    w.advance_to(w.now + Duration::hours(1));
+    assert_eq!(
+        job(&w).quarantine.unwrap().reason,
+        QuarantineReason::EncounteredQuarantineException
+    );
+    assert_eq!(
+        w.synced_from(ids[1], ids[0]),
+        3,
+        "nothing deprovisioned while sync is off"
+    );
+}
+
+#[test]
+fn cts_43_with_the_delete_action_off_nothing_is_soft_deleted() {
+    let (mut w, ids, u) = entra(3, None);
+    w.configs
+        .iter_mut()
+        .find(|c| c.name == "c")
+        .unwrap()
+        .delete_action = false;
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    w.apply(
+        ids[0],
+        Action::Unassign {
+            sync: "c".into(),
+            groups: vec![],
+            users: refs(&u),
+        },
+    )
+    .unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 3);
+}
+
+#[test]
+fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() {
+    let (mut w, ids, u) = entra(2, None);
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    let upn0 = w.external_upn(ids[1], w.tenant(ids[1]).dir.account_of(ids[0], u[0]).unwrap());
+    let upn1 = w.external_upn(ids[1], w.tenant(ids[1]).dir.account_of(ids[0], u[1]).unwrap());
+    w.apply(
+        ids[1],
+        Action::DeleteUser {
+            user: UserRef::Upn(upn0.clone()),
+        },
+    )
+    .unwrap();
+    w.apply(
+        ids[1],
+        Action::SetEnabled {
+            user: UserRef::Upn(upn1.clone()),
+            enabled: false,
+        },
+    )
+    .unwrap();
+    w.apply(
+        ids[0],
+        Action::UpdateUser {
+            user: u[0].into(),
+            attrs: vec![],
+            user_type: None,
+        },
+    )
+    .unwrap();
+    w.tenant_mut(ids[0]).dir.changes.push(u[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        w.external_by_upn(ids[1], &upn0)
+            .map(|a| w.tenant(ids[1]).dir.externals[a as usize].is_soft_deleted()),
+        Some(true),
+        "CTS-47: not restored"
+    );
+    let a1 = w.external_by_upn(ids[1], &upn1).unwrap();
+    assert!(
+        !w.tenant(ids[1]).dir.externals[a1 as usize].is_enabled(),
+        "CTS-48: the edit persists"
+    );
+    let sym = w.strings.intern("Designer");
+    w.apply(
+        ids[0],
+        Action::UpdateUser {
+            user: u[1].into(),
+            attrs: vec![(crate::directory::Attr::JobTitle, sym)],
+            user_type: None,
+        },
+    )
+    .unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert!(
+        w.tenant(ids[1]).dir.externals[a1 as usize].is_enabled(),
+        "CTS-48: overwritten after a source change"
+    );
+}
+
+#[test]
+fn cts_58_on_demand_provisions_at_once_and_cannot_find_disabled_users() {
+    let (mut w, ids, u) = entra(2, None);
+    assign(&mut w, ids[0], &u);
+    w.tenant_mut(ids[0]).dir.users[u[1].ix()].account_enabled = false;
+    w.apply(
+        ids[0],
+        Action::ProvisionOnDemand {
+            sync: "c".into(),
+            user: u[0].into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 1, "no cycle needed");
+    let err = w
+        .apply(
+            ids[0],
+            Action::ProvisionOnDemand {
+                sync: "c".into(),
+                user: u[1].into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.rule, r::CTS_58);
+}
+
+#[test]
+fn cts_26_31_matching_keeps_one_account_and_pending_upns_change_on_full_cycles_only() {
+    let (mut w, ids, u) = entra(2, None);
+    w.apply(
+        ids[1],
+        Action::InviteGuest {
+            home: ids[0],
+            user: u[0].into(),
+            user_type: UserType::Guest,
+            redeemed: false,
+        },
+    )
+    .unwrap();
+    let inv = w.tenant(ids[1]).dir.account_of(ids[0], u[0]).unwrap();
+    let inv_upn = w.external_upn(ids[1], inv);
+    assign(&mut w, ids[0], &u[1..]);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assign(&mut w, ids[0], &u[..1]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        w.tenant(ids[1]).dir.account_of(ids[0], u[0]),
+        Some(inv),
+        "CTS-26: matched, not duplicated"
+    );
+    assert_eq!(
+        w.external_upn(ids[1], inv),
+        inv_upn,
+        "CTS-31: incremental cycles keep the invitation UPN"
+    );
+    w.apply(
+        ids[0],
+        Action::RestartSync {
+            sync: "c".into(),
+            reset: crate::sync::ResetScope::portal(),
+        },
+    )
+    .unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.external_upn(ids[1], inv), "user0_a.com#EXT#@b.onmicrosoft.com");
+    assert_eq!(
+        w.tenant(ids[1]).dir.externals[inv as usize].user_type,
+        UserType::Guest,
+        "CTS-28: on-create mapping"
+    );
+}
+
+#[test]
+fn cts_9_conflicts_and_forbidden_invitations_fail_per_object() {
+    let (mut w, ids, u) = entra(2, None);
+    // an internal user of b owns a's first user's mail address
+    let mail = w.strings.intern("shared@a.com");
+    w.tenant_mut(ids[0])
+        .dir
+        .set_attr(u[0], crate::directory::Attr::Mail, mail);
+    add_users(&mut w, ids[1], 0);
+    w.tenant_mut(ids[1])
+        .dir
+        .add_user(User {
+            upn: "shared@a.com".into(),
+            attrs: [Sym::NONE; ATTR_COUNT],
+            user_type: UserType::Member,
+            account_enabled: true,
+            external: false,
+            deleted_at: None,
+        })
+        .unwrap();
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 1);
+    let fin = w.events().iter().find_map(|e| match &e.kind {
+        EventKind::CycleFinished { failures, .. } if !failures.is_empty() => Some(failures.clone()),
+        _ => None,
+    });
+    assert_eq!(fin, Some(vec![("InvitationCreationFailureAmbiguousUser", 1)]));
+    let (mut w2, ids2, u2) = entra(1, None);
+    w2.tenant_mut(ids2[1]).spec.guest_invites_allowed = false;
+    assign(&mut w2, ids2[0], &u2);
+    start(&mut w2, ids2[0]);
+    w2.settle(Duration::days(1)).unwrap();
+    assert_eq!(w2.synced_from(ids2[1], ids2[0]), 0);
+    assert!(w2.events().iter().any(|e| e.rules.contains(&r::CTS_9)));
+}
+
+#[test]
+fn xtap_17_a_target_blocking_b2b_inbound_fails_provisioning_unless_the_option_is_off() {
+    for (option, expect) in [(true, 0), (false, 1)] {
+        let (mut w, ids, u) = entra(1, None);
+        w.rules.b2b_inbound_blocks_sync = option;
+        w.apply(
+            ids[1],
+            Action::SetPartner {
+                partner: ids[0],
+                patch: PartnerPatch {
+                    b2b_inbound: Some(crate::xtap::Access::Blocked),
+                    ..Default::default()
+                },
+            },
+        )
+        .unwrap();
+        assign(&mut w, ids[0], &u);
+        start(&mut w, ids[0]);
+        w.settle(Duration::days(1)).unwrap();
+        assert_eq!(w.synced_from(ids[1], ids[0]), expect, "option {option}");
+    }
+}
+
+#[test]
+fn cts_67_a_second_configuration_for_a_pair_warns_or_is_refused_by_option() {
+    let (mut w, ids, _) = entra(1, None);
+    let spec = |name: &str| CreateSync {
+        target: ids[1],
+        name: name.into(),
+        scope_all: true,
+        user_type: UserType::Member,
+        apply_always: false,
+        delete_action: true,
+        delete_threshold: None,
+    };
+    w.apply(ids[0], Action::CreateSync(Box::new(spec("second"))))
+        .unwrap();
+    assert!(matches!(
+        w.events().last().unwrap().kind,
+        EventKind::Warning { .. }
+    ));
+    w.rules.one_config_per_pair = true;
+    assert_eq!(
+        w.apply(ids[0], Action::CreateSync(Box::new(spec("third"))))
+            .unwrap_err()
+            .rule,
+        r::CTS_67
+    );
+}
+
+#[test]
+fn cts_19_saving_a_scoping_filter_starts_a_new_initial_cycle() {
+    let (mut w, ids, u) = entra(4, None);
+    let dept = w.strings.intern("Sales");
+    w.tenant_mut(ids[0])
+        .dir
+        .set_attr(u[0], crate::directory::Attr::Department, dept);
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 4);
+    let f = crate::scoping::ScopingFilter::parse(&[vec!["department EQUALS Sales".to_string()]]).unwrap();
+    w.apply(
+        ids[0],
+        Action::SetScopingFilter {
+            sync: "c".into(),
+            filter: Some(f),
+            filters: 1,
+        },
+    )
+    .unwrap();
+    assert!(!job(&w).initial_done);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 1);
+}
+
+#[test]
+fn cts_50_deleting_the_configuration_keeps_the_accounts() {
+    let (mut w, ids, u) = entra(2, None);
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    w.apply(ids[0], Action::DeleteSync { sync: "c".into() }).unwrap();
+    w.apply(ids[0], Action::DeleteUser { user: u[0].into() }).unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 2);
+    assert_eq!(
+        w.apply(ids[0], Action::StartSync { sync: "c".into() })
+            .unwrap_err()
+            .rule,
+        r::SIM_1
+    );
+}
+
+#[test]
+fn cts_62_the_provisioning_log_records_each_object() {
+    let (mut w, ids, u) = entra(3, None);
+    w.log_provisioning = true;
+    assign(&mut w, ids[0], &u[..2]);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    let creates = w
+        .prov_log
+        .iter()
+        .filter(|r| {
+            r.action == crate::sync::ProvAction::Create && r.status == crate::sync::ProvStatus::Success
+        })
+        .count();
+    assert_eq!(creates, 2);
+    assert!(w.prov_log.iter().all(|r| r.cycle >= 1));
 }
