@@ -349,6 +349,7 @@ impl Runner {
                 upn,
                 user_type,
                 account_enabled,
+                attrs,
             } => {
                 let found = find_user(w, viewer, upn);
                 let Some((ut, enabled)) = found else {
@@ -364,6 +365,14 @@ impl Runner {
                         format!("{upn} accountEnabled"),
                         e.to_string(),
                         enabled.to_string(),
+                    )?;
+                }
+                for (a, want) in attrs {
+                    let got = visible_attr(w, viewer, upn, *a);
+                    eq(
+                        format!("{upn} {}", a.graph_name()),
+                        format!("{want:?}"),
+                        format!("{got:?}"),
                     )?;
                 }
                 Ok(format!("{upn} exists, userType {ut}, accountEnabled {enabled}"))
@@ -468,4 +477,27 @@ fn find_user(w: &World, t: TenantIdx, upn: &str) -> Option<(mtosim_engine::direc
     let dir = &w.tenant(t).dir;
     let u = &dir.users[dir.user_by_upn(upn)?.ix()];
     u.deleted_at.is_none().then_some((u.user_type, u.account_enabled))
+}
+
+/// The value of `a` on the account `upn` of tenant `t` as Graph would show it: a synchronized
+/// account's target-side edit (CTS-48), else its source user's value; `""` for null.
+fn visible_attr(w: &World, t: TenantIdx, upn: &str, a: mtosim_engine::directory::Attr) -> String {
+    let dir = &w.tenant(t).dir;
+    let sym = if let Some(ai) = w.external_by_upn(t, upn) {
+        let edited = dir
+            .attr_override
+            .get(&ai)
+            .and_then(|v| v.iter().find(|(x, _)| *x == a))
+            .map(|(_, s)| *s);
+        edited.unwrap_or_else(|| {
+            let acc = &dir.externals[ai as usize];
+            w.tenant(acc.source_tenant).dir.users[acc.source_user.ix()].attr(a)
+        })
+    } else {
+        match dir.user_by_upn(upn) {
+            Some(u) => dir.users[u.ix()].attr(a),
+            None => return String::new(),
+        }
+    };
+    w.strings.resolve(sym).to_string()
 }

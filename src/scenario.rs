@@ -71,11 +71,14 @@ pub enum Check {
     },
     /// `synced_from = { tenant, count }`.
     SyncedFrom { tenant: TenantIdx, count: u64 },
-    /// `user = { upn, user_type, account_enabled }`.
+    /// `user = { upn, user_type, account_enabled, <Graph attribute> = "value" }`: the account
+    /// as the tenant sees it (a synchronized account shows its source's values unless edited in
+    /// the target, CTS-48; `""` checks for null).
     User {
         upn: String,
         user_type: Option<UserType>,
         account_enabled: Option<bool>,
+        attrs: Vec<(Attr, String)>,
     },
     /// `no_user = "upn"`.
     NoUser(String),
@@ -1451,7 +1454,7 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
         checks.push(Check::SyncedFrom { tenant, count });
     }
     for m in st.tables("user")? {
-        m.allow_only(&["upn", "user_type", "account_enabled"])?;
+        let attrs = attr_values(src, &m, &["upn", "user_type", "account_enabled"])?;
         let (upn, _) = m.req_str("upn")?;
         let user_type = match m.str("user_type")? {
             None => None,
@@ -1464,6 +1467,7 @@ fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer: TenantIdx)
             upn,
             user_type,
             account_enabled: m.bool("account_enabled")?,
+            attrs,
         });
     }
     for (upn, _) in st.str_list("no_user")?.unwrap_or_default() {

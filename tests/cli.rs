@@ -170,3 +170,80 @@ fn out_writes_identical_views_and_refuses_a_non_empty_directory() {
     let (code, _, _) = mtosim(&["run", "-q", file, "--out", a.to_str().unwrap(), "--force"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn rule_errors_point_inside_escaped_strings() {
+    let f = with_file(
+        "rule.toml",
+        "[scenario]\nname = \"x\"\n[[tenant]]\nname = \"c\"\n[[tenant.group]]\nname = \"g\"\nrule = \"(user.department -eq \\\"Sales\\\") -or (user.countri -eq \\\"US\\\")\"\n",
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("rule.toml:7:51"), "{err}");
+    assert!(err.contains("did you mean \"user.country\"?"), "{err}");
+}
+
+#[test]
+fn scoping_filter_errors_cite_cts_18_at_the_clause() {
+    let f = with_file(
+        "filter.toml",
+        "[scenario]\nname = \"x\"\n[[tenant]]\nname = \"a\"\n[[tenant]]\nname = \"b\"\n[[step]]\ndo = \"set-scoping-filter\"\ntenant = \"a\"\nsync = \"MTO_Sync_<b>\"\nfilters = [[\"department EQUALS Sales\", \"userType EQUALS Member\"]]\n",
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("filter.toml:11:41") && err.contains("CTS-18"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_sync_configurations_are_caught_before_running() {
+    let f = with_file(
+        "sync.toml",
+        &format!("{TWO_TENANTS}\n[[step]]\ndo = \"create-sync\"\ntenant = \"contoso\"\ntarget = \"fabrikam\"\nname = \"To Fabrikam\"\nexpect_error = true\n\n[[step]]\ndo = \"start-sync\"\ntenant = \"contoso\"\nsync = \"To Fabrikan\"\n"),
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean \"To Fabrikam\"?"), "{err}");
+}
+
+#[test]
+fn out_writes_a_provisioning_log_in_the_cts_62_shape() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-prov");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, out, err) = mtosim(&[
+        "run",
+        "-q",
+        "scenarios/cts-deletion-threshold.toml",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let log = std::fs::read_to_string(dir.join("contoso/provisioning.jsonl")).unwrap();
+    let mut actions = std::collections::BTreeMap::new();
+    for line in log.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for k in [
+            "id",
+            "activityDateTime",
+            "cycleId",
+            "changeId",
+            "jobId",
+            "provisioningAction",
+            "provisioningStatusInfo",
+            "sourceIdentity",
+        ] {
+            assert!(v.get(k).is_some(), "no {k} in {line}");
+        }
+        *actions
+            .entry(v["provisioningAction"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+    }
+    assert_eq!(actions.get("create"), Some(&12));
+    assert_eq!(actions.get("stageddelete"), Some(&12), "{actions:?}");
+    assert_eq!(actions.get("delete"), Some(&12), "{actions:?}");
+    assert!(std::fs::read_to_string(dir.join("fabrikam/provisioning.jsonl"))
+        .unwrap()
+        .is_empty());
+}

@@ -85,8 +85,25 @@ const LEVELS: &[&str] = &[
 
 fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
     for (rel, text) in files {
-        let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
         let name = rel.file_name().unwrap().to_str().unwrap();
+        if name == "provisioning.jsonl" {
+            for line in text.lines() {
+                let v: Value =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
+                one_of(
+                    &v["provisioningAction"],
+                    &["create", "update", "delete", "stageddelete", "disable", "other"],
+                    "provisioningAction",
+                );
+                one_of(
+                    &v["provisioningStatusInfo"]["status"],
+                    &["success", "warning", "failure", "skipped"],
+                    "status",
+                );
+            }
+            continue;
+        }
+        let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
         match name {
             "multiTenantOrganization.json" => {
                 for k in ["createdDateTime", "displayName", "description"] {
@@ -186,7 +203,10 @@ fn every_scenario_exports_graph_shapes() {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "toml") {
-                let r = run(&p);
+                let text = std::fs::read_to_string(&p).unwrap();
+                let mut sc = scenario::load(&p.display().to_string(), &text).unwrap();
+                sc.world.log_provisioning = true;
+                let r = runner::run(sc);
                 let ga = r.world.rules.kind == mtosim_engine::RuleSetKind::Ga;
                 check_tenant_files(&export::files(&r.world), ga);
             }
