@@ -652,6 +652,11 @@ pub fn run_cycle(
             );
             continue;
         }
+        // quota and per-pair cap depend on what this cycle already created (CTS-61, SEED-2)
+        let p = match p {
+            Plan::Create => create_gate(&gate, target, cfg, &mut pair_count).map_or(Plan::Create, Plan::Fail),
+            other => other,
+        };
         match p {
             Plan::Skip(reason) => {
                 out.stats.skipped += 1;
@@ -684,22 +689,6 @@ pub fn run_cycle(
                 );
             }
             Plan::Create => {
-                if let Some(code) = create_gate(&gate, target, cfg, &mut pair_count) {
-                    out.fail(code);
-                    escrows.push(u);
-                    record(
-                        &mut out,
-                        mode,
-                        now,
-                        cfg_idx,
-                        u,
-                        NO_ACCOUNT,
-                        ProvAction::Create,
-                        ProvStatus::Failure,
-                        code,
-                    );
-                    continue;
-                }
                 let ai = target.dir.add_external(
                     ExternalAccount {
                         source_user: u,
