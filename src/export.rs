@@ -4,6 +4,7 @@
 //! section 11). The engine's types are not serializable; this module is the one place where
 //! they are converted, by hand, so that the output contract lives in one file.
 
+use mtosim_engine::directory::{account_flags, Attr, User};
 use mtosim_engine::mto::{MemberEntry, Transition};
 use mtosim_engine::tenant::Tenant;
 use mtosim_engine::xtap::{Access, PartnerConfig};
@@ -303,6 +304,346 @@ pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
     out
 }
 
+/// The header of the "Download users" CSV as observed in a real export (CTS-73).
+pub const DOWNLOAD_USERS_HEADER: &[&str] = &[
+    "userPrincipalName",
+    "displayName",
+    "surname",
+    "mail",
+    "givenName",
+    "id",
+    "userType",
+    "jobTitle",
+    "department",
+    "accountEnabled",
+    "usageLocation",
+    "streetAddress",
+    "state",
+    "country",
+    "officeLocation",
+    "city",
+    "postalCode",
+    "telephoneNumber",
+    "mobilePhone",
+    "alternateEmailAddress",
+    "ageGroup",
+    "consentProvidedForMinor",
+    "legalAgeGroupClassification",
+    "companyName",
+    "creationType",
+    "directorySynced",
+    "invitationState",
+    "identityIssuer",
+    "createdDateTime",
+];
+
+/// A user as the exports show it: internal, or an external account standing for another
+/// tenant's user.
+struct Row<'a> {
+    id: String,
+    upn: String,
+    source: &'a User,
+    user_type: &'static str,
+    enabled: bool,
+    external: Option<(Option<TenantIdx>, bool)>, // home tenant (if simulated), pending acceptance
+    overrides: Option<&'a Vec<(Attr, mtosim_engine::strings::Sym)>>,
+    created: SimTime,
+}
+
+impl Row<'_> {
+    fn attr(&self, world: &World, a: Attr) -> String {
+        let sym = self
+            .overrides
+            .and_then(|o| o.iter().find(|(x, _)| *x == a).map(|(_, v)| *v))
+            .unwrap_or(self.source.attr(a));
+        world.strings.resolve(sym).to_string()
+    }
+}
+
+/// Every non-deleted user object of tenant `t`, internal users first, then external accounts.
+fn rows(world: &World, t: TenantIdx) -> Vec<Row<'_>> {
+    let ten = world.tenant(t);
+    let mut out = Vec::new();
+    for (i, u) in ten.dir.users.iter().enumerate() {
+        if u.deleted_at.is_some() {
+            continue;
+        }
+        out.push(Row {
+            id: Guid::derive(
+                world.seed,
+                &[b"user", world.name(t).as_bytes(), &(i as u32).to_le_bytes()],
+            )
+            .to_string(),
+            upn: u.upn.to_string(),
+            source: u,
+            user_type: u.user_type.as_str(),
+            enabled: u.account_enabled,
+            // an imported B2B user (#EXT# UPN) whose home tenant is not simulated
+            external: u.external.then_some((None, false)),
+            overrides: None,
+            created: world.start,
+        });
+    }
+    for (ai, a) in ten.dir.externals.iter().enumerate() {
+        if a.is_soft_deleted() || a.is_purged() {
+            continue;
+        }
+        let ai = ai as u32;
+        out.push(Row {
+            id: Guid::derive(
+                world.seed,
+                &[b"account", world.name(t).as_bytes(), &ai.to_le_bytes()],
+            )
+            .to_string(),
+            upn: world.external_upn(t, ai),
+            source: &world.tenant(a.source_tenant).dir.users[a.source_user.ix()],
+            user_type: a.user_type.as_str(),
+            enabled: a.is_enabled(),
+            external: Some((
+                Some(a.source_tenant),
+                a.flags & account_flags::PENDING_ACCEPTANCE != 0,
+            )),
+            overrides: ten.dir.attr_override.get(&ai),
+            created: a.created_at,
+        });
+    }
+    out
+}
+
+/// Neutralises a CSV cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, and
+/// the tab and carriage return that some spreadsheets also honour) by prefixing a quote.
+pub fn csv_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+/// `8/19/2021 1:25:31 PM`, the portal's (US locale) format seen in CTS-73.
+fn portal_time(t: SimTime) -> String {
+    let (y, mo, d, h, mi, s) = t.civil();
+    let (h12, ampm) = match h {
+        0 => (12, "AM"),
+        1..=11 => (h, "AM"),
+        12 => (12, "PM"),
+        _ => (h - 12, "PM"),
+    };
+    format!("{mo}/{d}/{y} {h12}:{mi:02}:{s:02} {ampm}")
+}
+
+/// Tenant `t`'s users as the Entra admin center's "Download users" CSV (CTS-73's header), with
+/// formula cells neutralised.
+pub fn users_csv(world: &World, t: TenantIdx) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record(DOWNLOAD_USERS_HEADER).expect("in memory");
+    let domain = &world.tenant(t).spec.initial_domain;
+    for r in rows(world, t) {
+        let a = |x: Attr| r.attr(world, x);
+        let (creation, state, issuer) = match r.external {
+            None => (String::new(), String::new(), domain.clone()),
+            Some((home, pending)) => (
+                "Invitation".to_string(),
+                if pending { "PendingAcceptance" } else { "Accepted" }.to_string(),
+                home.map_or_else(
+                    || "ExternalAzureAD".to_string(),
+                    |h| world.tenant(h).spec.initial_domain.clone(),
+                ),
+            ),
+        };
+        let record = [
+            r.upn.clone(),
+            a(Attr::DisplayName),
+            a(Attr::Surname),
+            a(Attr::Mail),
+            a(Attr::GivenName),
+            r.id.clone(),
+            r.user_type.to_string(),
+            a(Attr::JobTitle),
+            a(Attr::Department),
+            if r.enabled { "True" } else { "False" }.to_string(),
+            a(Attr::UsageLocation),
+            a(Attr::StreetAddress),
+            a(Attr::State),
+            a(Attr::Country),
+            a(Attr::OfficeLocation),
+            a(Attr::City),
+            a(Attr::PostalCode),
+            a(Attr::TelephoneNumber),
+            a(Attr::MobilePhone),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            a(Attr::CompanyName),
+            creation,
+            String::new(),
+            state,
+            issuer,
+            portal_time(r.created),
+        ];
+        w.write_record(record.iter().map(|c| csv_safe(c)))
+            .expect("in memory");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+/// Tenant `t`'s users as `GET /users` would list them (CTS-74): synchronized accounts carry
+/// `creationType` Invitation, `externalUserState` and an identity issued by their home
+/// tenant's initial domain (a documented choice, CTS-38).
+pub fn users_json(world: &World, t: TenantIdx) -> Value {
+    let domain = &world.tenant(t).spec.initial_domain;
+    let users: Vec<Value> = rows(world, t)
+        .into_iter()
+        .map(|r| {
+            let mut v = serde_json::Map::new();
+            v.insert("id".into(), Value::String(r.id.clone()));
+            v.insert("userPrincipalName".into(), Value::String(r.upn.clone()));
+            for a in Attr::ALL {
+                let x = r.attr(world, *a);
+                v.insert(a.graph_name().into(), if x.is_empty() { Value::Null } else { Value::String(x) });
+            }
+            v.insert("userType".into(), Value::String(r.user_type.into()));
+            v.insert("accountEnabled".into(), Value::Bool(r.enabled));
+            v.insert("createdDateTime".into(), ts(r.created));
+            match r.external {
+                None => {
+                    v.insert("creationType".into(), Value::Null);
+                    v.insert("externalUserState".into(), Value::Null);
+                    v.insert("showInAddressList".into(), Value::Null);
+                    v.insert(
+                        "identities".into(),
+                        json!([{ "signInType": "userPrincipalName", "issuer": domain, "issuerAssignedId": r.upn }]),
+                    );
+                }
+                Some((home, pending)) => {
+                    v.insert("creationType".into(), Value::String("Invitation".into()));
+                    v.insert(
+                        "externalUserState".into(),
+                        Value::String(if pending { "PendingAcceptance" } else { "Accepted" }.into()),
+                    );
+                    v.insert("showInAddressList".into(), Value::Bool(true));
+                    v.insert(
+                        "identities".into(),
+                        json!([{
+                            "signInType": "federated",
+                            "issuer": home.map_or_else(|| "ExternalAzureAD".to_string(), |h| world.tenant(h).spec.initial_domain.clone()),
+                            "issuerAssignedId": null,
+                        }]),
+                    );
+                }
+            }
+            Value::Object(v)
+        })
+        .collect();
+    json!({ "@odata.context": format!("{}users", base(world)), "value": users })
+}
+
+/// Every event as one JSON object per line, with a schema version.
+pub fn events_jsonl(world: &World) -> String {
+    let mut out = String::new();
+    for ev in world.events() {
+        out.push_str(&serde_json::to_string(&event_json(world, ev)).expect("JSON values serialize"));
+        out.push('\n');
+    }
+    out
+}
+
+/// One event as JSON: `schemaVersion`, `at`, `tenant`, `event`, `rules`, `text`.
+pub fn event_json(world: &World, ev: &mtosim_engine::event::Event) -> Value {
+    json!({
+        "schemaVersion": SCHEMA_VERSION,
+        "at": ts(ev.at),
+        "tenant": world.name(ev.tenant),
+        "tenantId": tid(world, ev.tenant),
+        "event": crate::narrate::kind_name(&ev.kind),
+        "rules": ev.rules.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "text": crate::narrate::describe(world, ev),
+    })
+}
+
+/// The tenants and their sync configurations as a Graphviz digraph (built with petgraph):
+/// owners as double octagons, members as boxes, pending tenants dashed, tenants outside any
+/// MTO grey; one edge per live configuration, labelled with its name and account count.
+pub fn topology_dot(world: &World) -> String {
+    use petgraph::dot::{Config, Dot};
+    use petgraph::graph::Graph;
+    let mut g: Graph<(String, String), (String, String)> = Graph::new();
+    let mut nodes = Vec::new();
+    for (i, ten) in world.tenants.iter().enumerate() {
+        let ti = TenantIdx(i as u16);
+        let (shape, style, what) = match world.mto_view(ti).mto {
+            Some(m) => {
+                let e = world.mtos[m.ix()].entry(ti).expect("listed");
+                let shape = if e.role == mtosim_engine::mto::Role::Owner {
+                    "doubleoctagon"
+                } else {
+                    "box"
+                };
+                (
+                    shape,
+                    "solid",
+                    format!("{} ({})", e.role.as_str(), e.state.as_str()),
+                )
+            }
+            None if world.listed_mto(ti).is_some() => ("box", "dashed", "pending".to_string()),
+            None => ("box", "filled", "not in an MTO".to_string()),
+        };
+        let label = format!("{}\\n{}", dot_escape(&ten.spec.display_name), what);
+        let attrs = format!(
+            "label=\"{label}\" shape={shape} style={style}{}",
+            if style == "filled" {
+                " fillcolor=lightgrey"
+            } else {
+                ""
+            }
+        );
+        nodes.push(g.add_node((ten.name().to_string(), attrs)));
+    }
+    for c in world.configs.iter().filter(|c| !c.deleted) {
+        let n = world
+            .tenant(c.target)
+            .dir
+            .externals
+            .iter()
+            .filter(|a| a.source_tenant == c.source && !a.is_soft_deleted() && !a.is_purged())
+            .filter(|a| {
+                world
+                    .configs
+                    .get(a.config.ix())
+                    .is_some_and(|x| x.name == c.name && x.source == c.source)
+            })
+            .count();
+        let label = format!(
+            "{}\\n{} account{} ({})",
+            dot_escape(&c.name),
+            n,
+            if n == 1 { "" } else { "s" },
+            c.job.status.as_str()
+        );
+        let style = if c.job.scheduled { "solid" } else { "dashed" };
+        g.add_edge(
+            nodes[c.source.ix()],
+            nodes[c.target.ix()],
+            (c.name.clone(), format!("label=\"{label}\" style={style}")),
+        );
+    }
+    let edge_attrs = |_, e: petgraph::graph::EdgeReference<'_, (String, String)>| e.weight().1.clone();
+    let node_attrs = |_, n: (petgraph::graph::NodeIndex, &(String, String))| n.1 .1.clone();
+    let dot = Dot::with_attr_getters(
+        &g,
+        &[Config::EdgeNoLabel, Config::NodeNoLabel],
+        &edge_attrs,
+        &node_attrs,
+    );
+    format!("{dot:?}")
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
 /// Every file of the export, as (relative path, contents), in a stable order.
 pub fn files(world: &World) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
@@ -332,6 +673,8 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
         if world.log_provisioning {
             out.push((dir.join("provisioning.jsonl"), provisioning_jsonl(world, t)));
         }
+        out.push((dir.join("users.csv"), users_csv(world, t)));
+        out.push((dir.join("users.json"), pretty(&users_json(world, t))));
     }
     let manifest = json!({
         "schemaVersion": SCHEMA_VERSION,
@@ -346,6 +689,8 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
         })).collect::<Vec<_>>(),
     });
     out.push((PathBuf::from("manifest.json"), pretty(&manifest)));
+    out.push((PathBuf::from("events.jsonl"), events_jsonl(world)));
+    out.push((PathBuf::from("topology.dot"), topology_dot(world)));
     out
 }
 

@@ -25,6 +25,8 @@
 //! assert!(run.lines.iter().any(|l| l.contains("created the multitenant organization \"Contoso Group\"")));
 //! ```
 
+pub mod catalog;
+pub mod csv_import;
 pub mod diag;
 pub mod export;
 pub mod narrate;

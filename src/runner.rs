@@ -15,6 +15,8 @@ pub struct Run {
     pub world: World,
     /// Narration lines, in order.
     pub lines: Vec<String>,
+    /// The same, as JSON objects (engine events and the runner's own notes), for `--json`.
+    pub json: Vec<serde_json::Value>,
     /// Failed checks and unmet expectations, one sentence each.
     pub failures: Vec<String>,
     /// Checks that held.
@@ -37,17 +39,24 @@ struct Tracked {
 
 /// Runs every step of `sc`.
 pub fn run(sc: Scenario) -> Run {
+    run_with(sc, &mut |_, _| {})
+}
+
+/// Runs every step of `sc`, calling `progress(steps done, steps)` after each.
+pub fn run_with(sc: Scenario, progress: &mut dyn FnMut(usize, usize)) -> Run {
     let Scenario { world, steps, .. } = sc;
     let mut r = Runner {
         world,
         lines: Vec::new(),
+        json: Vec::new(),
         failures: Vec::new(),
         checks_passed: 0,
         seen: 0,
         tracked: Vec::new(),
     };
-    for step in &steps {
+    for (i, step) in steps.iter().enumerate() {
         r.step(step);
+        progress(i + 1, steps.len());
     }
     r.flush();
     for t in std::mem::take(&mut r.tracked) {
@@ -63,6 +72,7 @@ pub fn run(sc: Scenario) -> Run {
     Run {
         world: r.world,
         lines: r.lines,
+        json: r.json,
         failures: r.failures,
         checks_passed: r.checks_passed,
     }
@@ -71,6 +81,7 @@ pub fn run(sc: Scenario) -> Run {
 struct Runner {
     world: World,
     lines: Vec<String>,
+    json: Vec<serde_json::Value>,
     failures: Vec<String>,
     checks_passed: usize,
     seen: usize,
@@ -93,13 +104,24 @@ fn matches(e: &ExpectError, refusal: &Refusal) -> bool {
 
 impl Runner {
     fn note(&mut self, text: String) {
+        self.note_kind("note", text);
+    }
+
+    /// A runner line of `kind`: `step`, `checkOk`, `fail`, `expected`, `note`.
+    fn note_kind(&mut self, kind: &'static str, text: String) {
         let w = narrate::tenant_width(&self.world);
         self.lines
             .push(format!("{}  {:<w$}  {}", narrate::time(self.world.now), "", text));
+        self.json.push(serde_json::json!({
+            "schemaVersion": crate::export::SCHEMA_VERSION,
+            "at": self.world.now.to_string(),
+            "event": kind,
+            "text": text,
+        }));
     }
 
     fn fail(&mut self, text: String) {
-        self.note(format!("FAIL: {text}"));
+        self.note_kind("fail", format!("FAIL: {text}"));
         self.failures.push(text);
     }
 
@@ -108,6 +130,7 @@ impl Runner {
         let events = self.world.events();
         for ev in &events[self.seen..] {
             self.lines.push(narrate::line(&self.world, ev));
+            self.json.push(crate::export::event_json(&self.world, ev));
         }
         self.seen = events.len();
         let mut still = Vec::new();
@@ -126,10 +149,10 @@ impl Runner {
                     "step {} ({}) failed without expect_error: {f}",
                     t.step, t.verb
                 )),
-                (Some(Err(f)), Some(e)) if matches(e, &f) => self.note(format!(
-                    "expected: step {} ({}) failed for {}",
-                    t.step, t.verb, f.rule
-                )),
+                (Some(Err(f)), Some(e)) if matches(e, &f) => self.note_kind(
+                    "expected",
+                    format!("expected: step {} ({}) failed for {}", t.step, t.verb, f.rule),
+                ),
                 (Some(Err(f)), Some(e)) => self.fail(format!(
                     "step {} ({}): expected failure{}, but it failed for {}: {}",
                     t.step,
@@ -163,17 +186,20 @@ impl Runner {
             .tenant
             .map(|t| self.world.name(t).to_string())
             .unwrap_or_default();
-        self.note(format!(
-            "-- step {} (line {}): {}{}",
-            s.number,
-            s.line,
-            s.verb,
-            if who.is_empty() {
-                String::new()
-            } else {
-                format!(" by {who}")
-            }
-        ));
+        self.note_kind(
+            "step",
+            format!(
+                "-- step {} (line {}): {}{}",
+                s.number,
+                s.line,
+                s.verb,
+                if who.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {who}")
+                }
+            ),
+        );
         match &s.kind {
             StepKind::AddUser(spec) => {
                 let user = spec.build(&mut self.world.strings);
@@ -229,7 +255,7 @@ impl Runner {
                     match self.check(viewer, c) {
                         Ok(text) => {
                             self.checks_passed += 1;
-                            self.note(format!("check ok: {who}: {text}"));
+                            self.note_kind("checkOk", format!("check ok: {who}: {text}"));
                         }
                         Err(text) => self.fail(format!("step {} (expect) {who}: {text}", s.number)),
                     }
@@ -264,10 +290,13 @@ impl Runner {
             }
             (Err(refusal), Some(e)) if matches(e, &refusal) => {
                 self.flush();
-                self.note(format!(
-                    "expected: step {} ({}) was refused for {}",
-                    s.number, s.verb, refusal.rule
-                ));
+                self.note_kind(
+                    "expected",
+                    format!(
+                        "expected: step {} ({}) was refused for {}",
+                        s.number, s.verb, refusal.rule
+                    ),
+                );
             }
             (Err(refusal), Some(e)) => {
                 self.flush();

@@ -18,6 +18,7 @@ use mtosim_engine::{
     Via, World,
 };
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
 /// Steps in one scenario, at most.
@@ -277,8 +278,99 @@ const VERBS: &[(&str, &[&str], bool)] = &[
     ("invite-guest", &["user", "user_type", "redeemed"], true),
 ];
 
-/// Loads a scenario from its text. `file` names it in messages; `read_csv` is not needed yet.
+/// How to load: whether unusable CSV rows stop the load, and how to read files the scenario
+/// names (CSV imports, relative to the scenario file). The engine never reads files; this is the
+/// only door.
+pub struct LoadOptions<'a> {
+    /// Report unusable CSV rows and go on without them (`--lenient`), instead of failing.
+    pub lenient: bool,
+    /// Reads a file named in the scenario, relative to the scenario's directory.
+    pub read_file: &'a dyn Fn(&str) -> std::io::Result<Vec<u8>>,
+}
+
+/// Input files larger than this are refused before reading (bytes).
+pub const INPUT_BYTES_MAX: u64 = SCENARIO_BYTES_MAX as u64;
+
+/// Reads and loads the scenario file `file`; CSV imports are read relative to it.
+pub fn load_path(file: &str, lenient: bool) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let path = Path::new(file);
+    let fail = |m: String| vec![Diagnostic::file_level(file, m)];
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    if meta.len() > INPUT_BYTES_MAX {
+        return Err(fail(format!(
+            "the file is {} bytes; at most {INPUT_BYTES_MAX} are read",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let at = e.utf8_error().valid_up_to();
+        vec![Diagnostic::at(
+            file,
+            &text,
+            at..at,
+            "the file is not valid UTF-8 here",
+        )]
+    })?;
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let read_file = |rel: &str| -> std::io::Result<Vec<u8>> {
+        let p = base.join(rel);
+        if std::fs::metadata(&p)?.len() > crate::csv_import::CSV_BYTES_MAX as u64 {
+            return Err(std::io::Error::other(format!(
+                "larger than {} bytes (CSV_BYTES_MAX)",
+                crate::csv_import::CSV_BYTES_MAX
+            )));
+        }
+        std::fs::read(p)
+    };
+    load_with(
+        file,
+        &text,
+        &LoadOptions {
+            lenient,
+            read_file: &read_file,
+        },
+    )
+}
+
+/// Loads a scenario that reads no files (a `csv` import is refused with exit 2).
 pub fn load(file: &str, text: &str) -> R<Scenario> {
+    let no_files = |_: &str| -> std::io::Result<Vec<u8>> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "this loader reads no files",
+        ))
+    };
+    let opts = LoadOptions {
+        lenient: false,
+        read_file: &no_files,
+    };
+    load_with(file, text, &opts)
+        .map(|(sc, _)| sc)
+        .map_err(|mut ds| ds.remove(0))
+}
+
+/// Loads a scenario. On success returns it with the problems that `lenient` let through
+/// (unusable CSV rows); otherwise every problem found, each with file, line and column.
+pub fn load_with(
+    file: &str,
+    text: &str,
+    opts: &LoadOptions<'_>,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    match load_inner(file, text, opts, &mut problems) {
+        Err(d) => {
+            problems.push(d);
+            Err(problems)
+        }
+        Ok(_) if !opts.lenient && !problems.is_empty() => Err(problems),
+        Ok(sc) => Ok((sc, problems)),
+    }
+}
+
+fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec<Diagnostic>) -> R<Scenario> {
     if text.len() > SCENARIO_BYTES_MAX {
         return Err(Diagnostic::file_level(
             file,
@@ -451,7 +543,7 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
             let other = tenant_ref(&world, src, &c, span)?;
             world.tenant_mut(ti).spec.csp_of.push(other);
         }
-        load_users(&mut world, src, t, ti, seed)?;
+        load_users(&mut world, src, t, ti, seed, opts, problems)?;
         for g in t.tables("group")? {
             g.allow_only(&["name", "members", "rule"])?;
             let (gname, gspan) = g.req_str("name")?;
@@ -622,7 +714,15 @@ fn group_ref(world: &World, src: Src<'_>, t: TenantIdx, name: &str, span: Range<
     })
 }
 
-fn load_users(world: &mut World, src: Src<'_>, t: &Tbl<'_, '_>, ti: TenantIdx, seed: u64) -> R<()> {
+fn load_users(
+    world: &mut World,
+    src: Src<'_>,
+    t: &Tbl<'_, '_>,
+    ti: TenantIdx,
+    seed: u64,
+    opts: &LoadOptions<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> R<()> {
     // inline users first, so generated UPNs avoid them
     for u in t.tables("user")? {
         let user = inline_user(world, src, &u)?;
@@ -638,13 +738,34 @@ fn load_users(world: &mut World, src: Src<'_>, t: &Tbl<'_, '_>, ti: TenantIdx, s
         return Ok(());
     };
     us.allow_only(&["generate", "departments", "disabled", "guests", "csv"])?;
-    if let Some((_, span)) = us.str("csv")? {
-        return Err(src
-            .err(
-                span,
-                "users = { csv = ... } is part of the contract but the Entra CSV import is not modelled yet",
-            )
-            .help("use generate = N or [[tenant.user]] entries for now"));
+    if let Some((path, span)) = us.str("csv")? {
+        let shown = Path::new(src.file)
+            .parent()
+            .map_or_else(|| PathBuf::from(&path), |d| d.join(&path));
+        let shown = shown.display().to_string();
+        let bytes = (opts.read_file)(&path).map_err(|e| {
+            src.err(span.clone(), format!("cannot read the CSV file {shown}: {e}"))
+                .help("the path is relative to the scenario file")
+        })?;
+        let import = crate::csv_import::parse(&shown, &bytes)?;
+        problems.extend(import.problems);
+        for spec in import.users {
+            check_user_room(world, src, ti, span.clone(), 1)?;
+            let upn = spec.upn.clone();
+            let user = spec.build(&mut world.strings);
+            if world.tenant_mut(ti).dir.add_user(user).is_err() {
+                problems.push(src.err(
+                    span.clone(),
+                    format!(
+                        "{shown}: user {upn} is already defined in tenant {}",
+                        world.name(ti)
+                    ),
+                ));
+            }
+        }
+        if us.get("generate").is_none() {
+            return Ok(());
+        }
     }
     let count = us
         .uint("generate", limits::USERS_PER_TENANT_MAX as u64)?

@@ -149,7 +149,7 @@ fn out_writes_identical_views_and_refuses_a_non_empty_directory() {
     let file = "scenarios/templates-at-join.toml";
     let (code, out, err) = mtosim(&["run", "-q", file, "--out", a.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Wrote each tenant's Graph JSON view"), "{out}");
+    assert!(out.contains("Wrote each tenant's views"), "{out}");
     let (code, _, _) = mtosim(&["run", "-q", file, "--out", b.to_str().unwrap()]);
     assert_eq!(code, 0);
     for f in [
@@ -246,4 +246,96 @@ fn out_writes_a_provisioning_log_in_the_cts_62_shape() {
     assert!(std::fs::read_to_string(dir.join("fabrikam/provisioning.jsonl"))
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn malformed_csv_rows_exit_2_with_lines_unless_lenient() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/csv");
+    let f = with_file(
+        "csv.toml",
+        &format!(
+            "[scenario]\nname = \"x\"\n[[tenant]]\nname = \"c\"\nusers = {{ csv = \"{}\" }}\n",
+            dir.join("malformed.csv").display()
+        ),
+    );
+    let (code, out, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2, "{out}{err}");
+    for at in [
+        "malformed.csv:5:1",
+        "malformed.csv:9:48",
+        "malformed.csv:11:99",
+        "malformed.csv:14:1",
+    ] {
+        assert!(err.contains(at), "{at} missing in {err}");
+    }
+    assert!(err.contains("9 problems."), "{err}");
+    let (code, out, err) = mtosim(&["check", "--lenient", &f]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("malformed.csv:5:1") && out.contains("ok:"), "{err}");
+}
+
+#[test]
+fn rules_explain_new_and_completions_work() {
+    let (code, out, _) = mtosim(&["explain", "mto-37"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("MTO-37 [BOTH]") && out.contains("https://learn.microsoft.com/"),
+        "{out}"
+    );
+    assert!(out.contains("ga-removal-cases.toml"), "{out}");
+    let (code, _, err) = mtosim(&["explain", "MTO-370"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule id"), "{err}");
+    let (code, out, _) = mtosim(&["rules", "--set", "preview-2023"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("SEED-3") && !out.contains("MTO-19 "), "{out}");
+    let (code, out, _) = mtosim(&["rules", "--set", "ga"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("MTO-19 ") && !out.contains("SEED-3"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-new");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+        .args(["new", "acquisition"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let run = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+        .args(["run", "acquisition.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let again = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+        .args(["new", "acquisition"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    let (code, out, _) = mtosim(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("mtosim"), "bash completion script");
+}
+
+#[test]
+fn json_output_is_one_object_per_line_with_a_schema_version() {
+    let (code, out, _) = mtosim(&["run", "--json", "scenarios/seed-walkthrough.toml"]);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().all(|v| v["schemaVersion"] == 1));
+    assert_eq!(lines.last().unwrap()["event"], "result");
+    assert_eq!(lines.last().unwrap()["ok"], true);
+    assert!(lines.iter().any(|v| v["event"] == "mtoCreated"));
+}
+
+#[test]
+fn no_colour_when_not_a_terminal() {
+    let (_, out, _) = mtosim(&["run", "scenarios/seed-walkthrough-ga.toml"]);
+    assert!(!out.contains('\x1b'), "escape codes in piped output");
 }

@@ -11,8 +11,9 @@ fn root() -> PathBuf {
 }
 
 fn run(path: &Path) -> runner::Run {
-    let text = std::fs::read_to_string(path).unwrap();
-    runner::run(scenario::load(&path.display().to_string(), &text).unwrap_or_else(|d| panic!("{d}")))
+    let (sc, _) =
+        scenario::load_path(&path.display().to_string(), false).unwrap_or_else(|d| panic!("{}", d[0]));
+    runner::run(sc)
 }
 
 #[test]
@@ -86,6 +87,35 @@ const LEVELS: &[&str] = &[
 fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
     for (rel, text) in files {
         let name = rel.file_name().unwrap().to_str().unwrap();
+        if name == "users.csv" {
+            let mut r = csv::Reader::from_reader(text.as_bytes());
+            assert_eq!(
+                r.headers().unwrap().iter().collect::<Vec<_>>(),
+                export::DOWNLOAD_USERS_HEADER
+            );
+            for rec in r.records() {
+                let rec = rec.unwrap();
+                assert!(["True", "False"].contains(&&rec[9]), "{rec:?}");
+                for cell in rec.iter() {
+                    assert!(!cell.starts_with(['=', '+', '-', '@']), "formula cell {cell:?}");
+                }
+            }
+            continue;
+        }
+        if name == "topology.dot" {
+            assert!(
+                text.starts_with("digraph {") && text.trim_end().ends_with('}'),
+                "{text}"
+            );
+            continue;
+        }
+        if name == "events.jsonl" {
+            for line in text.lines() {
+                let v: Value = serde_json::from_str(line).unwrap();
+                assert_eq!(v["schemaVersion"], export::SCHEMA_VERSION);
+            }
+            continue;
+        }
         if name == "provisioning.jsonl" {
             for line in text.lines() {
                 let v: Value =
@@ -190,6 +220,21 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                 }
             }
             "manifest.json" => assert_eq!(v["schemaVersion"], export::SCHEMA_VERSION),
+            "users.json" => {
+                for u in v["value"].as_array().unwrap() {
+                    guid(&u["id"], "id");
+                    one_of(&u["userType"], &["Member", "Guest"], "userType");
+                    one_of(&u["creationType"], &["Invitation"], "creationType");
+                    one_of(
+                        &u["externalUserState"],
+                        &["Accepted", "PendingAcceptance"],
+                        "externalUserState",
+                    );
+                    assert!(u["accountEnabled"].is_boolean());
+                    let upn = u["userPrincipalName"].as_str().unwrap();
+                    assert_eq!(upn.contains("#EXT#"), u["creationType"] == "Invitation", "{upn}");
+                }
+            }
             other => panic!("unexpected file {other}"),
         }
     }
@@ -203,8 +248,7 @@ fn every_scenario_exports_graph_shapes() {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "toml") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                let mut sc = scenario::load(&p.display().to_string(), &text).unwrap();
+                let (mut sc, _) = scenario::load_path(&p.display().to_string(), false).unwrap();
                 sc.world.log_provisioning = true;
                 let r = runner::run(sc);
                 let ga = r.world.rules.kind == mtosim_engine::RuleSetKind::Ga;

@@ -16,8 +16,8 @@ fn scenario_files() -> Vec<PathBuf> {
 }
 
 fn run(path: &Path) -> runner::Run {
-    let text = std::fs::read_to_string(path).unwrap();
-    let sc = scenario::load(&path.display().to_string(), &text).unwrap_or_else(|d| panic!("{d}"));
+    let (sc, _) =
+        scenario::load_path(&path.display().to_string(), false).unwrap_or_else(|d| panic!("{}", d[0]));
     runner::run(sc)
 }
 

@@ -218,6 +218,9 @@ pub struct Directory {
     /// CTS-48).
     pub attr_override: BTreeMap<u32, Vec<(Attr, Sym)>>,
     mail_index: HashMap<Sym, UserIdx>,
+    /// Users created here whose UPN has the `#EXT#` form (imported B2B users): only then can a
+    /// synchronized account's UPN collide with a user object (CTS-32).
+    pub ext_form_users: u32,
     /// Append-only change log of users whose attributes, state or group membership changed:
     /// the delta that incremental sync cycles read (CTS-41).
     pub changes: Vec<UserIdx>,
@@ -232,6 +235,9 @@ impl Directory {
         }
         let idx = UserIdx(self.users.len() as u32);
         self.upn_index.insert(key, idx);
+        if user.upn.contains("#EXT#") {
+            self.ext_form_users += 1;
+        }
         let mail = user.attr(Attr::Mail);
         if !mail.is_none() {
             self.mail_index.entry(mail).or_insert(idx);

@@ -48,7 +48,7 @@ rule_ids! {
     MTO_68 = "MTO-68"; MTO_73 = "MTO-73"; MTO_81 = "MTO-81"; MTO_86 = "MTO-86"; MTO_87 = "MTO-87"; MTO_88 = "MTO-88";
     MTO_90 = "MTO-90"; CTS_11 = "CTS-11"; CTS_43 = "CTS-43"; CTS_47 = "CTS-47"; CTS_55 = "CTS-55";
     CTS_2 = "CTS-2"; CTS_9 = "CTS-9"; CTS_16 = "CTS-16"; CTS_17 = "CTS-17"; CTS_18 = "CTS-18";
-    CTS_19 = "CTS-19"; CTS_21 = "CTS-21"; CTS_31 = "CTS-31"; CTS_34 = "CTS-34"; CTS_45 = "CTS-45";
+    CTS_19 = "CTS-19"; CTS_21 = "CTS-21"; CTS_31 = "CTS-31"; CTS_32 = "CTS-32"; CTS_34 = "CTS-34"; CTS_45 = "CTS-45";
     CTS_48 = "CTS-48"; CTS_50 = "CTS-50"; CTS_51 = "CTS-51"; CTS_52 = "CTS-52"; CTS_53 = "CTS-53";
     CTS_54 = "CTS-54"; CTS_57 = "CTS-57"; CTS_58 = "CTS-58"; CTS_62 = "CTS-62"; CTS_67 = "CTS-67";
     CTS_73 = "CTS-73"; CTS_66 = "CTS-66"; XTAP_17 = "XTAP-17";

@@ -923,6 +923,13 @@ fn target_refuses(
             return Some("InvitationCreationFailureAmbiguousUser");
         }
     }
+    // an imported B2B user already holds the UPN this account would get (CTS-30, CTS-32)
+    if target.dir.ext_form_users > 0 {
+        let upn = crate::directory::ext_upn(&user.upn, &target.spec.initial_domain);
+        if target.dir.user_by_upn(&upn).is_some() {
+            return Some("InvitationCreationFailureAmbiguousUser");
+        }
+    }
     let _ = source;
     None
 }

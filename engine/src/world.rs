@@ -315,6 +315,8 @@ pub struct World {
     pub seed: u64,
     /// The current simulated time.
     pub now: SimTime,
+    /// When the scenario started (users that exist before the timeline were created then).
+    pub start: SimTime,
     /// Tenants, in scenario order.
     pub tenants: Vec<Tenant>,
     /// MTOs ever created (deleted ones stay, flagged).
@@ -347,6 +349,7 @@ impl World {
             delays,
             seed,
             now: start,
+            start,
             tenants: Vec::new(),
             mtos: Vec::new(),
             configs: Vec::new(),
