@@ -34,3 +34,4 @@ pub mod runner;
 pub mod scenario;
 pub mod summary;
 pub mod toml_read;
+pub mod whatif_cli;

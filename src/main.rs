@@ -86,6 +86,51 @@ enum Command {
         /// The scenario's name; the file is NAME.toml (or NAME itself if it ends in .toml).
         name: String,
     },
+    /// Count how many accounts would land where, against quotas and caps, with P1 licences and
+    /// timing, without provisioning anything: from a scenario, or from the quick form.
+    #[command(
+        after_help = "Examples:\n  mtosim whatif scenarios/cts-full-mesh.toml\n  mtosim whatif scenarios/cts-full-mesh.toml --at 12 --json\n  mtosim whatif --tenants 100 --users 3000 --share 1 --topology mesh\n  mtosim whatif --tenants 5 --users 100000 --share 0.5 --rules preview-2023\n  mtosim whatif --users 3000 --topology mesh --sweep tenants=2..100 --out sweep/\n\nA sweep writes sweep.csv and sweep.svg (accounts in the busiest tenant and the smallest quota\nheadroom against the swept value) to --out, and prints the table."
+    )]
+    Whatif {
+        /// A scenario: the forecast starts from its state after all steps (or after --at).
+        file: Option<String>,
+        /// Stop the scenario after this many steps before counting.
+        #[arg(long, value_name = "STEP", requires = "file")]
+        at: Option<usize>,
+        /// Quick form: number of tenants (the first is the hub for hub and spoke).
+        #[arg(long, conflicts_with = "file")]
+        tenants: Option<u32>,
+        /// Quick form: internal users per tenant.
+        #[arg(long, conflicts_with = "file")]
+        users: Option<u64>,
+        /// Quick form: the fraction of each tenant's users that is shared.
+        #[arg(long, conflicts_with = "file")]
+        share: Option<f64>,
+        /// Quick form: who shares with whom (CTS-68).
+        #[arg(long, value_parser = ["mesh", "hub", "spoke"], conflicts_with = "file")]
+        topology: Option<String>,
+        /// Quick form: the rule set.
+        #[arg(long, value_enum, conflicts_with = "file")]
+        rules: Option<SetArg>,
+        /// Quick form: every tenant's directory object quota (CTS-61).
+        #[arg(long, default_value_t = 300_000, conflicts_with = "file")]
+        quota: u64,
+        /// Quick form: vary one parameter, e.g. tenants=2..100, users=1000..300000:1000, share=0.1..1:0.1.
+        #[arg(long, conflicts_with = "file")]
+        sweep: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Print CSV instead of a table.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// Where a sweep writes sweep.csv and sweep.svg.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Allow --out to write into a non-empty directory.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  mtosim completions bash > ~/.local/share/bash-completion/completions/mtosim"
@@ -125,18 +170,31 @@ fn paint(line: &str, on: bool) -> String {
     format!("\x1b[{code}m{line}\x1b[0m")
 }
 
-fn print_diags(ds: &[Diagnostic]) {
+/// Prints diagnostics to stderr: as errors, or as warnings for CSV rows `--lenient` skipped.
+fn print_diags(ds: &[Diagnostic], skipped: bool) {
     let on = colour_on(std::io::stderr().is_terminal());
     for d in ds {
-        let text = d.to_string();
-        if on {
-            eprint!("{}", text.replacen("error:", "\x1b[1;31merror:\x1b[0m", 1));
-        } else {
-            eprint!("{text}");
+        let mut text = d.to_string();
+        if skipped {
+            text = text.replacen("error:", "warning: row skipped:", 1);
         }
+        if on {
+            text = text.replacen("error:", "\x1b[1;31merror:\x1b[0m", 1).replacen(
+                "warning:",
+                "\x1b[33mwarning:\x1b[0m",
+                1,
+            );
+        }
+        eprint!("{text}");
     }
-    if ds.len() > 1 {
-        eprintln!("{} problems.", ds.len());
+    match (ds.len(), skipped) {
+        (0, _) => {}
+        (n, true) => eprintln!(
+            "{n} CSV row{} skipped (--lenient).",
+            if n == 1 { "" } else { "s" }
+        ),
+        (1, false) => {}
+        (n, false) => eprintln!("{n} problems. Unusable CSV rows can be skipped with --lenient."),
     }
 }
 
@@ -147,7 +205,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { file, lenient } => match load(&file, lenient) {
             Ok((sc, warnings)) => {
-                print_diags(&warnings);
+                print_diags(&warnings, true);
                 let _ = writeln!(
                     out,
                     "{file}: ok: \"{}\", {} tenants, {} steps, rules {}",
@@ -159,7 +217,7 @@ fn main() -> ExitCode {
                 0
             }
             Err(ds) => {
-                print_diags(&ds);
+                print_diags(&ds, false);
                 2
             }
         },
@@ -180,11 +238,11 @@ fn main() -> ExitCode {
             }
             match load(&file, lenient) {
                 Err(ds) => {
-                    print_diags(&ds);
+                    print_diags(&ds, false);
                     2
                 }
                 Ok((mut sc, warnings)) => {
-                    print_diags(&warnings);
+                    print_diags(&warnings, true);
                     sc.world.log_provisioning = out_dir.is_some();
                     run(&mut out, sc, quiet, json, out_dir, force)
                 }
@@ -202,6 +260,10 @@ fn main() -> ExitCode {
                 let status = if r.status.is_empty() { "-" } else { &r.status };
                 let _ = writeln!(out, "{:<8} {:<8} {:<16} {}", r.id, r.tag, status, r.title);
             }
+            let _ = writeln!(
+                out,
+                "\nTags: MTO rules say when a rule holds (BOTH, GA, PREVIEW) or how sure the docs are (AMBIGUOUS, SILENT, INFERRED, 3P);\nCTS and XTAP rules say doc (stated), infer, conflict or silent; SEED rules are the seed article's preview claims;\nSIM is the simulator's own. `mtosim explain ID` tells more."
+            );
             0
         }
         Command::Explain { rule } => match catalog::find(&rule) {
@@ -220,7 +282,12 @@ fn main() -> ExitCode {
                 if !r.sources.is_empty() {
                     let _ = writeln!(out, "\nSources:");
                     for s in &r.sources {
-                        let _ = writeln!(out, "  {s}");
+                        let shown = match s.as_str() {
+                            "seed-article" => "the seed article, \"Exploring Multi-Tenant Organization\" (2023-08-30), a third-party preview write-up",
+                            "mtosim" => "mtosim itself (not a Microsoft rule)",
+                            other => other,
+                        };
+                        let _ = writeln!(out, "  {shown}");
                     }
                 }
                 if !r.scenarios.is_empty() {
@@ -277,6 +344,100 @@ fn main() -> ExitCode {
                     }
                 }
             }
+        }
+        Command::Whatif {
+            file,
+            at,
+            tenants,
+            users,
+            share,
+            topology,
+            rules,
+            quota,
+            sweep,
+            json,
+            csv,
+            out: out_dir,
+            force,
+        } => {
+            let forecast = match file {
+                Some(file) => match load(&file, false) {
+                    Err(ds) => {
+                        print_diags(&ds, false);
+                        return ExitCode::from(2);
+                    }
+                    Ok((sc, _)) => {
+                        let upto = at.unwrap_or(sc.steps.len());
+                        let run = runner::run_steps(sc, upto);
+                        mtosim_engine::whatif::forecast(&run.world)
+                    }
+                },
+                None => {
+                    let kind = match rules {
+                        Some(SetArg::Preview2023) => mtosim_engine::RuleSetKind::Preview2023,
+                        _ => mtosim_engine::RuleSetKind::Ga,
+                    };
+                    let params = mtosim_engine::whatif::QuickParams {
+                        tenants: tenants.unwrap_or(2),
+                        users: users.unwrap_or(1_000),
+                        share: share.unwrap_or(1.0),
+                        topology: mtosim_engine::whatif::Topology::parse(
+                            topology.as_deref().unwrap_or("mesh"),
+                        )
+                        .expect("clap checks the value"),
+                        rules: mtosim_engine::RuleSet::new(kind),
+                        object_quota: quota,
+                    };
+                    if !(0.0..=1.0).contains(&params.share) {
+                        eprintln!(
+                            "error: --share is a fraction between 0 and 1, not {}",
+                            params.share
+                        );
+                        return ExitCode::from(2);
+                    }
+                    if let Some(sw) = sweep {
+                        let sw = match mtosim::whatif_cli::Sweep::parse(&sw) {
+                            Ok(sw) => sw,
+                            Err(e) => {
+                                eprintln!("error: {e}");
+                                return ExitCode::from(2);
+                            }
+                        };
+                        let rows = mtosim::whatif_cli::sweep(&params, &sw);
+                        let csv_text = mtosim::whatif_cli::sweep_csv(&sw, &rows);
+                        let _ = write!(out, "{csv_text}");
+                        if let Some(dir) = out_dir {
+                            let svg = match mtosim::whatif_cli::sweep_svg(&params, &sw, &rows) {
+                                Ok(svg) => svg,
+                                Err(e) => {
+                                    eprintln!("error: drawing the chart: {e}");
+                                    return ExitCode::from(2);
+                                }
+                            };
+                            let files = [
+                                (PathBuf::from("sweep.csv"), csv_text),
+                                (PathBuf::from("sweep.svg"), svg),
+                            ];
+                            if let Err(e) = export::write(&dir, &files, force) {
+                                eprintln!("error: {e}");
+                                return ExitCode::from(2);
+                            }
+                            let _ = writeln!(out, "Wrote sweep.csv and sweep.svg to {}", dir.display());
+                        }
+                        let _ = out.flush();
+                        return ExitCode::SUCCESS;
+                    }
+                    mtosim_engine::whatif::quick(&params)
+                }
+            };
+            if json {
+                let _ = writeln!(out, "{}", mtosim::whatif_cli::to_json(&forecast));
+            } else if csv {
+                let _ = write!(out, "{}", mtosim::whatif_cli::to_csv(&forecast));
+            } else {
+                let _ = write!(out, "{}", mtosim::whatif_cli::table(&forecast));
+            }
+            0
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "mtosim", &mut out);

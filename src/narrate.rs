@@ -115,7 +115,9 @@ pub fn describe(world: &World, ev: &Event) -> String {
             "the MTO no longer exists; {dropped_pending} pending tenant entr{} went with it",
             if *dropped_pending == 1 { "y" } else { "ies" }
         ),
-        EventKind::MtoDeleted { .. } => "the MTO no longer exists; every tenant's view now reads state inactive".into(),
+        EventKind::MtoDeleted { .. } => {
+            "the MTO no longer exists; no tenant is listed in it any more (a Graph GET reads state inactive under GA)".into()
+        }
         EventKind::TemplatesSetByM365 => "Microsoft 365 admin center set the MTO templates: automatic redemption inbound and outbound, user sync inbound allowed".into(),
         EventKind::PartnerCreated { partner } => format!(
             "created cross-tenant access settings for {} (unconfigured: defaults apply)",
@@ -160,7 +162,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
             cfg_label(world, *config),
             if *objects == 1 { "" } else { "s" }
         ),
-        EventKind::CycleFinished { config, initial, stats, failures } => {
+        EventKind::CycleFinished { config, initial, stats, failures, skips } => {
             let cfg = &world.configs[config.ix()];
             let mut parts = Vec::new();
             if stats.created > 0 {
@@ -173,6 +175,18 @@ pub fn describe(world: &World, ev: &Event) -> String {
             }
             for (code, n) in failures {
                 parts.push(format!("{n} failed with {code} and will be retried"));
+            }
+            for (reason, n) in skips {
+                let what = match *reason {
+                    "ExternalUser" => "external (B2B) users skipped: never a sync source",
+                    "InternalGuest" => "internal guests skipped: not eligible",
+                    "DisabledNeverProvisioned" => "disabled users skipped: never provisioned while disabled",
+                    "DeleteActionDisabled" => "left scope but kept: the Delete action is off",
+                    "DisabledBeforeRemoval" => "left scope but kept, disabled: they were disabled first",
+                    "DeletedInTarget" => "deleted in the target and not restored by sync",
+                    other => other,
+                };
+                parts.push(format!("{n} {what}"));
             }
             if parts.is_empty() {
                 parts.push("nothing to change".into());
@@ -244,6 +258,14 @@ pub fn describe(world: &World, ev: &Event) -> String {
             match next {
                 Some(t) => format!("; next attempt {}", time(*t)),
                 None => "; it waits for allow-deletes or a restart".into(),
+            }
+        ),
+        EventKind::QuarantineRetry { config, attempt, next } => format!(
+            "retry {attempt} of {} failed the same way; {}",
+            cfg_label(world, *config),
+            match next {
+                Some(t) => format!("next attempt {}", time(*t)),
+                None => "no automatic retry".into(),
             }
         ),
         EventKind::QuarantineLeft { config } => format!("{} left quarantine", cfg_label(world, *config)),
@@ -348,6 +370,7 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::TemplatesReset => "templatesReset",
         EventKind::QuarantineEntered { .. } => "quarantineEntered",
         EventKind::QuarantineLeft { .. } => "quarantineLeft",
+        EventKind::QuarantineRetry { .. } => "quarantineRetry",
         EventKind::JobDisabled { .. } => "jobDisabled",
         EventKind::EscrowsPruned { .. } => "escrowsPruned",
         EventKind::DeletesHeld { .. } => "deletesHeld",

@@ -42,6 +42,12 @@ pub fn run(sc: Scenario) -> Run {
     run_with(sc, &mut |_, _| {})
 }
 
+/// Runs the first `upto` steps of `sc` (all of them if there are fewer).
+pub fn run_steps(mut sc: Scenario, upto: usize) -> Run {
+    sc.steps.truncate(upto);
+    run(sc)
+}
+
 /// Runs every step of `sc`, calling `progress(steps done, steps)` after each.
 pub fn run_with(sc: Scenario, progress: &mut dyn FnMut(usize, usize)) -> Run {
     let Scenario { world, steps, .. } = sc;

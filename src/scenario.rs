@@ -881,8 +881,8 @@ fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Vec<(Attr, St
     Ok(out)
 }
 
-/// A `[[tenant.user]]` entry or an `add-user` step.
-fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>) -> R<UserSpec> {
+/// A `[[tenant.user]]` entry (`step` false) or an `add-user` step.
+fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<UserSpec> {
     let (upn, span) = u.req_str("upn")?;
     if !upn.contains('@') || upn.starts_with('@') || upn.ends_with('@') || upn.len() > 113 {
         return Err(src
@@ -891,7 +891,9 @@ fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>) -> R<UserSpec> {
     }
     let mut fixed: Vec<&str> = USER_KEYS_FIXED.to_vec();
     fixed.retain(|k| *k != "display_name");
-    fixed.extend(["do", "at", "tenant", "expect_error"]);
+    if step {
+        fixed.extend(["do", "at", "tenant", "expect_error"]);
+    }
     let attrs = attr_values(src, u, &fixed)?;
     let user_type = match u.str("user_type")? {
         None => UserType::Member,
@@ -915,7 +917,7 @@ fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
     {
         return Err(src.err(u.span_of(k), format!("unknown key `{k}` in a [[tenant.user]]")));
     }
-    Ok(inline_user_spec(src, u)?.build(&mut world.strings))
+    Ok(inline_user_spec(src, u, false)?.build(&mut world.strings))
 }
 
 /// The byte position in the file of byte `decoded` of a TOML string value spanning `span`:
@@ -1116,7 +1118,8 @@ fn sync_ref(
     );
     Err(match did_you_mean(&name, known.iter().copied()) {
         Some(s) => d.help(format!("did you mean \"{s}\"?")),
-        None => d.help("configurations are named by an earlier create-sync step, or MTO_Sync_<tenant> for the Microsoft 365 ones"),
+        None if name.starts_with("MTO_Sync_") => d.help("name the Microsoft 365 configuration toward a tenant with the angle brackets written out: MTO_Sync_<fabrikam>"),
+        None => d.help("configurations are named by an earlier create-sync step, or MTO_Sync_<tenant> (angle brackets included) for the Microsoft 365 ones"),
     })
 }
 
@@ -1167,8 +1170,12 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
             At::Offset(Duration::parse(&s).map_err(|e| src.err(span, e))?)
         } else {
             At::Absolute(SimTime::parse_rfc3339(&s).map_err(|e| {
-                src.err(span, e)
-                    .help("write a time as \"2023-08-30T12:00:00Z\" or an offset as \"+2h\"")
+                let hint = if Duration::parse(&s).is_ok() {
+                    format!("an offset from the previous step starts with '+': at = \"+{s}\"")
+                } else {
+                    "write a time as \"2023-08-30T12:00:00Z\" or an offset as \"+2h\"".to_string()
+                };
+                src.err(span, e).help(hint)
             })?)
         }),
     };
@@ -1176,7 +1183,20 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
         None => None,
         Some(v) => match v.get_ref() {
             toml::de::DeValue::Boolean(true) => Some(ExpectError::Any),
-            toml::de::DeValue::String(s) if valid_rule_id(s) => Some(ExpectError::Rule(s.to_string())),
+            toml::de::DeValue::String(s) if valid_rule_id(s) => {
+                if crate::catalog::find(s).is_none() {
+                    let ids: Vec<String> = crate::catalog::all().into_iter().map(|r| r.id).collect();
+                    let d = src.err(
+                        v.span(),
+                        format!("expect_error names {s}, which is not a documented rule id"),
+                    );
+                    return Err(match did_you_mean(s, ids.iter().map(String::as_str)) {
+                        Some(m) => d.help(format!("did you mean \"{m}\"? `mtosim rules` lists them")),
+                        None => d.help("`mtosim rules` lists the rule ids"),
+                    });
+                }
+                Some(ExpectError::Rule(s.to_string()))
+            }
             _ => {
                 return Err(src.err(
                     v.span(),
@@ -1408,7 +1428,7 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
             })
         }
         "add-user" => {
-            let user = inline_user_spec(src, &st)?;
+            let user = inline_user_spec(src, &st, true)?;
             let upn = user.upn.clone();
             if names.knows_upn(world, actor, &upn).is_some() {
                 return Err(src

@@ -67,12 +67,21 @@ pub fn tenants(world: &World) -> Vec<String> {
                 String::new()
             }
         ));
-        for c in world.configs.iter().filter(|c| c.source == ti) {
+        for c in world.configs.iter().filter(|c| c.source == ti && !c.deleted) {
             out.push(format!(
                 "    sync {} -> {}: {}, {} cycle{} run, {} created so far",
                 c.name,
                 world.name(c.target),
-                c.job.status.as_str(),
+                match (c.job.status, c.job.cycles, c.job.running.is_some()) {
+                    (mtosim_engine::sync::JobStatus::Paused, 0, _) => "Paused (never started)".to_string(),
+                    (mtosim_engine::sync::JobStatus::NotRun, _, true) =>
+                        "NotRun (first cycle in progress)".to_string(),
+                    (mtosim_engine::sync::JobStatus::Quarantine, _, _) => format!(
+                        "Quarantine ({})",
+                        c.job.quarantine.map_or("", |q| q.reason.as_str())
+                    ),
+                    (st, _, _) => st.as_str().to_string(),
+                },
                 c.job.cycles,
                 if c.job.cycles == 1 { "" } else { "s" },
                 c.job.totals.created

@@ -268,10 +268,17 @@ fn malformed_csv_rows_exit_2_with_lines_unless_lenient() {
     ] {
         assert!(err.contains(at), "{at} missing in {err}");
     }
-    assert!(err.contains("9 problems."), "{err}");
+    assert!(
+        err.contains("9 problems. Unusable CSV rows can be skipped with --lenient."),
+        "{err}"
+    );
     let (code, out, err) = mtosim(&["check", "--lenient", &f]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("malformed.csv:5:1") && out.contains("ok:"), "{err}");
+    assert!(
+        err.contains("warning: row skipped:") && err.contains("9 CSV rows skipped (--lenient)."),
+        "{err}"
+    );
 }
 
 #[test]
@@ -338,4 +345,36 @@ fn json_output_is_one_object_per_line_with_a_schema_version() {
 fn no_colour_when_not_a_terminal() {
     let (_, out, _) = mtosim(&["run", "scenarios/seed-walkthrough-ga.toml"]);
     assert!(!out.contains('\x1b'), "escape codes in piped output");
+}
+
+#[test]
+fn whatif_runs_on_every_scenario_and_the_quick_form() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
+    for f in files {
+        let (code, out, err) = mtosim(&["whatif", "--json", f.to_str().unwrap()]);
+        assert_eq!(code, 0, "{}: {err}", f.display());
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["schemaVersion"], 1);
+    }
+    let (code, out, _) = mtosim(&["whatif", "--tenants", "3", "--users", "100", "--share", "0.5"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Every account exists within"), "{out}");
+    let (code, out, _) = mtosim(&[
+        "whatif",
+        "--users",
+        "3000",
+        "--sweep",
+        "tenants=2..100:7",
+        "--csv",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("tenants,accounts_per_tenant_max"), "{out}");
+    let (code, _, err) = mtosim(&["whatif", "--share", "1.5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("fraction"), "{err}");
 }

@@ -8,3 +8,4 @@ mod cli;
 mod docs;
 mod graph_json;
 mod scenarios;
+mod whatif;

@@ -123,6 +123,14 @@ pub enum EventKind {
         stats: CycleStats,
         /// Failures by error code (CTS-9, CTS-61, SEED-2).
         failures: Vec<(&'static str, u64)>,
+        /// Skips worth explaining, by reason (CTS-20, CTS-21, CTS-24, CTS-43, CTS-45, CTS-47).
+        skips: Vec<(&'static str, u64)>,
+    },
+    /// A quarantined job's retry failed again (CTS-53).
+    QuarantineRetry {
+        config: ConfigIdx,
+        attempt: u32,
+        next: Option<SimTime>,
     },
     /// A cycle could not run because a CTS-5 prerequisite no longer holds.
     CycleBlocked { config: ConfigIdx, refusal: Refusal },

@@ -204,7 +204,8 @@ pub fn generate(
         .collect();
     let givens: Vec<Sym> = GIVEN.iter().map(|g| strings.intern(g)).collect();
     let surnames: Vec<Sym> = SURNAME.iter().map(|g| strings.intern(g)).collect();
-    let mut seen = std::collections::HashSet::new();
+    // the next free ordinal of each given.surname pair: UPNs stay unique without a search
+    let mut next_n = vec![1u32; GIVEN.len() * SURNAME.len()];
     let mut out = Vec::with_capacity(spec.count);
     let mut upn = String::new();
     for i in 0..spec.count {
@@ -220,7 +221,8 @@ pub fn generate(
             GIVEN[gi].to_ascii_lowercase(),
             SURNAME[si].to_ascii_lowercase()
         );
-        let mut n = 1u32;
+        let slot = gi * SURNAME.len() + si;
+        let mut n = next_n[slot];
         loop {
             upn.clear();
             upn.push_str(&base);
@@ -229,12 +231,12 @@ pub fn generate(
             }
             upn.push('@');
             upn.push_str(domain);
-            if !seen.contains(upn.as_str()) && !taken(&upn) {
+            if !taken(&upn) {
                 break;
             }
             n += 1;
         }
-        seen.insert(upn.clone());
+        next_n[slot] = n + 1;
         let mut attrs = [Sym::NONE; ATTR_COUNT];
         attrs[Attr::GivenName as usize] = givens[gi];
         attrs[Attr::Surname as usize] = surnames[si];

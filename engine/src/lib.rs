@@ -58,6 +58,7 @@ pub mod strings;
 pub mod sync;
 pub mod tenant;
 pub mod time;
+pub mod whatif;
 pub mod world;
 pub mod xtap;
 

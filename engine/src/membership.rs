@@ -767,6 +767,13 @@ impl Parser<'_> {
             Tok::Word(w) if w.eq_ignore_ascii_case("null") => Operand::Null,
             Tok::Word(w) if w.eq_ignore_ascii_case("true") => Operand::Bool(true),
             Tok::Word(w) if w.eq_ignore_ascii_case("false") => Operand::Bool(false),
+            Tok::Word(w) if prop == Property::AccountEnabled => {
+                return Err(ExprError::new(
+                    v.offset,
+                    v.len,
+                    format!("user.accountEnabled is true or false, not {w}; write -eq true or -eq false"),
+                ))
+            }
             Tok::Word(w) => {
                 return Err(ExprError::new(
                     v.offset,

@@ -552,6 +552,22 @@ pub struct CycleOutcome {
     pub records: Vec<ProvRecord>,
     /// Failures by error code, in first-seen order.
     pub failures: Vec<(&'static str, u64)>,
+    /// Skips worth explaining, by reason (see [`skip_rule`]), in first-seen order.
+    pub skips: Vec<(&'static str, u64)>,
+}
+
+/// The rule behind a skip reason worth narrating (`None` for routine ones: not in scope,
+/// nothing to change).
+pub fn skip_rule(reason: &str) -> Option<crate::rules::RuleId> {
+    match reason {
+        "ExternalUser" => Some(rules::CTS_20),
+        "InternalGuest" => Some(rules::CTS_21),
+        "DisabledNeverProvisioned" => Some(rules::CTS_24),
+        "DeleteActionDisabled" => Some(rules::CTS_43),
+        "DisabledBeforeRemoval" => Some(rules::CTS_45),
+        "DeletedInTarget" => Some(rules::CTS_47),
+        _ => None,
+    }
 }
 
 impl CycleOutcome {
@@ -660,6 +676,12 @@ pub fn run_cycle(
         match p {
             Plan::Skip(reason) => {
                 out.stats.skipped += 1;
+                if skip_rule(reason).is_some() {
+                    match out.skips.iter_mut().find(|(c, _)| *c == reason) {
+                        Some((_, n)) => *n += 1,
+                        None => out.skips.push((reason, 1)),
+                    }
+                }
                 let ai = target.dir.account_of(cfg.source, u).unwrap_or(NO_ACCOUNT);
                 record(
                     &mut out,
@@ -854,7 +876,7 @@ fn plan(
     match (in_scope, acc) {
         (true, None) => {
             if !user.account_enabled {
-                return Plan::Skip("NotEffectivelyEntitled"); // CTS-24
+                return Plan::Skip("DisabledNeverProvisioned"); // CTS-24
             }
             if let Some(code) = target_refuses(source, cfg.source, target, strings, user, rules) {
                 return Plan::Fail(code);
@@ -883,9 +905,17 @@ fn plan(
                 return Plan::Skip("DeleteActionDisabled"); // CTS-43
             }
             if !user.account_enabled && !a.is_enabled() && user.deleted_at.is_none() {
-                return Plan::Skip("NotEffectivelyEntitled"); // CTS-45
+                return Plan::Skip("DisabledBeforeRemoval"); // CTS-45
             }
             Plan::SoftDelete(ai)
+        }
+        (false, None) if user.external => Plan::Skip("ExternalUser"), // CTS-20, CTS-22
+        (false, None)
+            if user.user_type == UserType::Guest
+                && !rules.sync_internal_guests
+                && user.deleted_at.is_none() =>
+        {
+            Plan::Skip("InternalGuest") // CTS-21
         }
         (false, None) => Plan::Skip("NotEffectivelyEntitled"),
     }
@@ -1015,4 +1045,148 @@ impl crate::membership::UserView for SourceUser<'_> {
             }),
         }
     }
+}
+
+/// What one configuration would do if it ran until nothing changes, counted from its scope and
+/// the current state without provisioning anything (the counting side of `mtosim whatif`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigForecast {
+    /// Users in scope (assigned, eligible, passing the filters).
+    pub in_scope: u64,
+    /// In scope and already linked to an account this configuration provisioned.
+    pub existing: u64,
+    /// In scope and linked to an account something else made (an invitation, another
+    /// configuration): sync takes it over instead of creating one (CTS-26).
+    pub matched: u64,
+    /// Accounts to create.
+    pub to_create: u64,
+    /// Soft-deleted accounts to restore (CTS-46).
+    pub to_restore: u64,
+    /// Accounts to soft-delete (CTS-42).
+    pub to_delete: u64,
+    /// Deletions and disables the threshold would hold (CTS-51).
+    pub held: u64,
+    /// Creations that would fail, by error code (CTS-9, CTS-61, SEED-2).
+    pub failures: Vec<(&'static str, u64)>,
+    /// New accounts of each userType: (Member, Guest).
+    pub created_types: (u64, u64),
+    /// Objects the initial (or next) cycle would evaluate (CTS-59's N).
+    pub objects: u64,
+    /// Why nothing would happen: paused, held by the threshold, or a missing prerequisite.
+    pub idle: Option<String>,
+}
+
+/// Counts what `cfg` would do (see [`ConfigForecast`]). `objects_added` and `created` carry
+/// what earlier configurations toward the same target already claimed, so that the quota and
+/// "one person, one account" hold across configurations.
+#[allow(clippy::too_many_arguments)]
+pub fn forecast_config(
+    cfg: &SyncConfig,
+    cfg_idx: ConfigIdx,
+    source: &Tenant,
+    s: TenantIdx,
+    target: &Tenant,
+    t: TenantIdx,
+    strings: &crate::strings::Interner,
+    rules: &RuleSet,
+    objects_added: &mut u64,
+    created: &mut std::collections::BTreeSet<UserIdx>,
+) -> ConfigForecast {
+    let mut f = ConfigForecast::default();
+    if cfg.deleted {
+        f.idle = Some("deleted".into());
+        return f;
+    }
+    if !cfg.job.scheduled {
+        f.idle = Some("not started or paused".into());
+        return f;
+    }
+    if cfg
+        .job
+        .quarantine
+        .is_some_and(|q| q.reason == QuarantineReason::TooManyDeletes)
+    {
+        f.idle = Some("deletions held by the threshold (CTS-51): waiting for allow-deletes".into());
+        return f;
+    }
+    if let Err(r) = check_prerequisites(source, s, target, t) {
+        f.idle = Some(format!("blocked by a missing prerequisite ({})", r.rule));
+        return f;
+    }
+    let candidates = initial_candidates(cfg, cfg_idx, source, target);
+    f.objects = if cfg.job.initial_done {
+        0
+    } else {
+        cfg.initial_object_count(source)
+    };
+    let pair_now = rules
+        .pair_synced_users_max
+        .map(|_| target.dir.active_accounts_from(s));
+    let mut deletes: Vec<bool> = Vec::new(); // true: a soft delete, false: a disable
+    for u in candidates {
+        let user = &source.dir.users[u.ix()];
+        if eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, user, strings) {
+            f.in_scope += 1;
+        }
+        match plan(cfg, cfg_idx, source, target, strings, u, rules, false) {
+            Plan::Create if created.contains(&u) => f.existing += 1,
+            Plan::Create => {
+                let quota_full = target.dir.object_count() + *objects_added >= target.spec.object_quota;
+                let pair_full = match (rules.pair_synced_users_max, pair_now) {
+                    (Some(max), Some(n)) => n + created.len() as u64 >= max,
+                    _ => false,
+                };
+                let code = if quota_full {
+                    Some("AzureActiveDirectoryQuotaLimitExceeded")
+                } else if pair_full {
+                    Some("SyncedUsersPerTenantPairLimitExceeded")
+                } else {
+                    None
+                };
+                match code {
+                    Some(code) => match f.failures.iter_mut().find(|(c, _)| *c == code) {
+                        Some((_, n)) => *n += 1,
+                        None => f.failures.push((code, 1)),
+                    },
+                    None => {
+                        f.to_create += 1;
+                        *objects_added += 1;
+                        created.insert(u);
+                        match cfg.user_type {
+                            UserType::Member => f.created_types.0 += 1,
+                            UserType::Guest => f.created_types.1 += 1,
+                        }
+                    }
+                }
+            }
+            Plan::Fail(code) => match f.failures.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => f.failures.push((code, 1)),
+            },
+            Plan::Restore(_) => f.to_restore += 1,
+            Plan::Update(ai) => {
+                let a = &target.dir.externals[ai as usize];
+                if a.config == cfg_idx {
+                    f.existing += 1;
+                } else {
+                    f.matched += 1;
+                }
+                if a.is_enabled() && !user.account_enabled {
+                    deletes.push(false);
+                }
+            }
+            Plan::SoftDelete(_) => {
+                f.to_delete += 1;
+                deletes.push(true);
+            }
+            Plan::Skip(_) => {}
+        }
+    }
+    if let Some(n) = cfg.delete_threshold {
+        if !cfg.job.force_deletes && deletes.len() as u64 > n as u64 {
+            f.held = deletes.len() as u64;
+            f.to_delete = 0;
+        }
+    }
+    f
 }

@@ -129,6 +129,13 @@ impl std::ops::Add<Duration> for SimTime {
     }
 }
 
+impl std::ops::Add for Duration {
+    type Output = Duration;
+    fn add(self, d: Duration) -> Duration {
+        Duration(self.0.saturating_add(d.0))
+    }
+}
+
 impl std::ops::Sub<SimTime> for SimTime {
     type Output = Duration;
     fn sub(self, o: SimTime) -> Duration {

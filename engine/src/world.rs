@@ -1232,6 +1232,20 @@ impl World {
         }
     }
 
+    /// How the tenant cap came about, for messages: documented, or set by a named option.
+    fn cap_origin(&self) -> String {
+        let documented = RuleSet::new(self.rules.kind).active_tenants_max;
+        if documented == self.rules.active_tenants_max {
+            format!("the cap under {}", self.rules.kind.name())
+        } else {
+            format!(
+                "the cap of {} set by the scenario option max_active_tenants ({} documents {documented})",
+                self.rules.active_tenants_max,
+                self.rules.kind.name()
+            )
+        }
+    }
+
     /// What keeps the world from settling, one phrase each (for messages).
     pub fn pending_summary(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -1349,7 +1363,7 @@ impl World {
         }
         let cap = self.rules.active_tenants_max as usize;
         if mto.active_count() >= cap {
-            return Some(Refusal::new(self.rules.tenant_cap_rule(), format!("the MTO already has {} active tenants, the cap in force under {} (MTO-30 reason c); the join would succeed after another tenant leaves, or with a higher cap by support request.", mto.active_count(), self.rules.kind.name())));
+            return Some(Refusal::new(self.rules.tenant_cap_rule(), format!("the MTO already has {} active tenants, {} (MTO-30 reason c); the join would succeed after another tenant leaves, or with a higher cap by support request.", mto.active_count(), self.cap_origin())));
         }
         if let Some(max) = self.rules.internal_users_at_join_max {
             let rule = if self.rules.kind == RuleSetKind::Preview2023 {
@@ -1360,7 +1374,7 @@ impl World {
             for t in [adder, j] {
                 let n = self.tenants[t.ix()].dir.internal_user_count();
                 if n > max {
-                    return Some(Refusal::new(rule, format!("{} has {n} internal users, more than the {max} allowed per tenant at join (MTO-30 reason b); the join would succeed with at most {max}.", self.name(t))));
+                    return Some(Refusal::new(rule, format!("{} has {n} internal users, more than the {max} allowed per tenant at join{} (MTO-30 reason b); the join would succeed with at most {max}.", self.name(t), if RuleSet::new(self.rules.kind).internal_users_at_join_max == Some(max) { String::new() } else { " (set by the scenario option internal_users_max)".to_string() })));
                 }
             }
         }

@@ -347,10 +347,18 @@ impl World {
         dir.set_members(group, members);
         let name = dir.groups[group.ix()].name.clone();
         let n = users.len();
+        let who = if n <= 3 {
+            users
+                .iter()
+                .map(|u| dir.users[u.ix()].upn.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            format!("{n} users")
+        };
         let what = format!(
-            "{} {n} user{} {} group \"{name}\"",
+            "{} {who} {} group \"{name}\"",
             if add { "added" } else { "removed" },
-            if n == 1 { "" } else { "s" },
             if add { "to" } else { "from" }
         );
         self.emit(actor, EventKind::DirectoryChanged { what }, &[r::CTS_15]);

@@ -222,22 +222,15 @@ impl World {
             candidates,
             watermark,
         });
-        if initial || objects > 0 {
-            let rules: &[RuleId] = if initial {
-                &[r::CTS_40, r::CTS_59]
-            } else {
-                &[r::CTS_41, r::CTS_59]
+        // incremental cycles are narrated when they finish, if they changed something
+        if initial {
+            let started = EventKind::CycleStarted {
+                config: c,
+                initial,
+                objects,
+                duration,
             };
-            self.emit(
-                s,
-                EventKind::CycleStarted {
-                    config: c,
-                    initial,
-                    objects,
-                    duration,
-                },
-                rules,
-            );
+            self.emit(s, started, &[r::CTS_40, r::CTS_59]);
         }
         self.push(self.now + duration, Pending::CycleEnd(c));
     }
@@ -390,7 +383,15 @@ impl World {
             if stats.failed > 0 {
                 rules.push(r::CTS_55);
             }
+            for (reason, _) in &outcome.skips {
+                if let Some(rule) = sync::skip_rule(reason) {
+                    if !rules.contains(&rule) {
+                        rules.push(rule);
+                    }
+                }
+            }
             let failures = outcome.failures.clone();
+            let skips = outcome.skips.clone();
             self.emit(
                 s,
                 EventKind::CycleFinished {
@@ -398,6 +399,7 @@ impl World {
                     initial: run.initial,
                     stats,
                     failures,
+                    skips,
                 },
                 &rules,
             );
@@ -444,14 +446,22 @@ impl World {
             job.quarantine = Some(q);
             job.status = JobStatus::Quarantine;
             if first {
+                let entered = EventKind::QuarantineEntered {
+                    config: c,
+                    reason,
+                    next: q.next_attempt,
+                };
+                self.emit(s, entered, &[r::CTS_52, r::CTS_53]);
+            } else {
+                let next = q.next_attempt.map(|n| n.max(now));
                 self.emit(
                     s,
-                    EventKind::QuarantineEntered {
+                    EventKind::QuarantineRetry {
                         config: c,
-                        reason,
-                        next: q.next_attempt,
+                        attempt: q.series_count,
+                        next,
                     },
-                    &[r::CTS_52, r::CTS_53],
+                    &[r::CTS_53],
                 );
             }
             if self.configs[c.ix()].job.scheduled {
