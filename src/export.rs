@@ -352,11 +352,13 @@ struct Row<'a> {
 
 impl Row<'_> {
     fn attr(&self, world: &World, a: Attr) -> String {
-        let sym = self
+        match self
             .overrides
             .and_then(|o| o.iter().find(|(x, _)| *x == a).map(|(_, v)| *v))
-            .unwrap_or(self.source.attr(a));
-        world.strings.resolve(sym).to_string()
+        {
+            Some(edited) => world.strings.resolve(edited).to_string(),
+            None => self.source.text(a, &world.strings).to_string(),
+        }
     }
 }
 

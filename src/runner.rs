@@ -518,21 +518,22 @@ fn find_user(w: &World, t: TenantIdx, upn: &str) -> Option<(mtosim_engine::direc
 /// account's target-side edit (CTS-48), else its source user's value; `""` for null.
 fn visible_attr(w: &World, t: TenantIdx, upn: &str, a: mtosim_engine::directory::Attr) -> String {
     let dir = &w.tenant(t).dir;
-    let sym = if let Some(ai) = w.external_by_upn(t, upn) {
-        let edited = dir
+    if let Some(ai) = w.external_by_upn(t, upn) {
+        if let Some(edited) = dir
             .attr_override
             .get(&ai)
             .and_then(|v| v.iter().find(|(x, _)| *x == a))
-            .map(|(_, s)| *s);
-        edited.unwrap_or_else(|| {
-            let acc = &dir.externals[ai as usize];
-            w.tenant(acc.source_tenant).dir.users[acc.source_user.ix()].attr(a)
-        })
-    } else {
-        match dir.user_by_upn(upn) {
-            Some(u) => dir.users[u.ix()].attr(a),
-            None => return String::new(),
+            .map(|(_, s)| *s)
+        {
+            return w.strings.resolve(edited).to_string();
         }
-    };
-    w.strings.resolve(sym).to_string()
+        let acc = &dir.externals[ai as usize];
+        return w.tenant(acc.source_tenant).dir.users[acc.source_user.ix()]
+            .text(a, &w.strings)
+            .to_string();
+    }
+    match dir.user_by_upn(upn) {
+        Some(u) => dir.users[u.ix()].text(a, &w.strings).to_string(),
+        None => String::new(),
+    }
 }

@@ -10,7 +10,8 @@
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
 use crate::strings::Sym;
 use crate::time::SimTime;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 
 macro_rules! attrs {
@@ -119,6 +120,16 @@ impl User {
     pub fn attr(&self, a: Attr) -> Sym {
         self.attrs[a as usize]
     }
+    /// The text of attribute `a` ("" for null), resolving the per-user markers of
+    /// [`Sym::SAME_AS_UPN`] and [`Sym::UPN_LOCAL_PART`].
+    pub fn text<'a>(&'a self, a: Attr, strings: &'a crate::strings::Interner) -> &'a str {
+        match self.attr(a) {
+            Sym::SAME_AS_UPN => &self.upn,
+            Sym::UPN_LOCAL_PART => self.upn.split('@').next().unwrap_or(""),
+            v => strings.resolve(v),
+        }
+    }
+
     /// Whether this user is an internal member, the only kind CTS may synchronize (CTS-20).
     pub fn is_internal_member(&self) -> bool {
         !self.external && self.user_type == UserType::Member
@@ -239,7 +250,7 @@ impl Directory {
             self.ext_form_users += 1;
         }
         let mail = user.attr(Attr::Mail);
-        if !mail.is_none() {
+        if !mail.is_none() && !mail.is_marker() {
             self.mail_index.entry(mail).or_insert(idx);
         }
         self.users.push(user);
@@ -251,6 +262,9 @@ impl Directory {
     pub fn user_by_upn(&self, upn: &str) -> Option<UserIdx> {
         if let Some(&i) = self.upn_index.get(upn) {
             return Some(i);
+        }
+        if !upn.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None; // keys are lowercase: nothing else to try
         }
         self.upn_index.get(upn.to_ascii_lowercase().as_str()).copied()
     }
@@ -270,7 +284,7 @@ impl Directory {
             if self.mail_index.get(&old) == Some(&u) {
                 self.mail_index.remove(&old);
             }
-            if !v.is_none() {
+            if !v.is_none() && !v.is_marker() {
                 self.mail_index.entry(v).or_insert(u);
             }
         }

@@ -7,6 +7,7 @@ use crate::directory::{Attr, User, UserType, ATTR_COUNT};
 use crate::strings::{Interner, Sym};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::fmt::Write;
 
 const GIVEN: &[&str] = &[
     "Adele",
@@ -206,8 +207,10 @@ pub fn generate(
     let surnames: Vec<Sym> = SURNAME.iter().map(|g| strings.intern(g)).collect();
     // the next free ordinal of each given.surname pair: UPNs stay unique without a search
     let mut next_n = vec![1u32; GIVEN.len() * SURNAME.len()];
+    let mut display = vec![Sym::NONE; GIVEN.len() * SURNAME.len()];
     let mut out = Vec::with_capacity(spec.count);
     let mut upn = String::new();
+    let mut employee = String::new();
     for i in 0..spec.count {
         let gi = rng.random_range(0..GIVEN.len());
         let si = rng.random_range(0..SURNAME.len());
@@ -240,15 +243,20 @@ pub fn generate(
         let mut attrs = [Sym::NONE; ATTR_COUNT];
         attrs[Attr::GivenName as usize] = givens[gi];
         attrs[Attr::Surname as usize] = surnames[si];
-        attrs[Attr::DisplayName as usize] = strings.intern(&format!("{} {}", GIVEN[gi], SURNAME[si]));
+        if display[slot].is_none() {
+            display[slot] = strings.intern(&format!("{} {}", GIVEN[gi], SURNAME[si]));
+        }
+        attrs[Attr::DisplayName as usize] = display[slot];
         attrs[Attr::Department as usize] = *dept;
         attrs[Attr::JobTitle as usize] = title;
         attrs[Attr::Country as usize] = country;
         attrs[Attr::City as usize] = city;
         attrs[Attr::UsageLocation as usize] = loc;
-        attrs[Attr::EmployeeId as usize] = strings.intern(&format!("E{:06}", i + 1));
-        attrs[Attr::Mail as usize] = strings.intern(&upn);
-        attrs[Attr::MailNickname as usize] = strings.intern(&upn[..upn.find('@').unwrap_or(0)]);
+        employee.clear();
+        let _ = write!(employee, "E{:06}", i + 1);
+        attrs[Attr::EmployeeId as usize] = strings.intern(&employee);
+        attrs[Attr::Mail as usize] = Sym::SAME_AS_UPN;
+        attrs[Attr::MailNickname as usize] = Sym::UPN_LOCAL_PART;
         out.push(User {
             upn: upn.as_str().into(),
             attrs,

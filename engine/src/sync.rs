@@ -14,6 +14,7 @@ use crate::event::CycleStats;
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
 use crate::refusal::Refusal;
 use crate::rules::{self, RuleSet};
+use crate::strings::Sym;
 use crate::tenant::Tenant;
 use crate::time::{Duration, SimTime};
 
@@ -941,15 +942,20 @@ fn target_refuses(
     {
         return Some("InvitationCreationFailure");
     }
-    // a proxy address (the source mail) of the invited user matches an internal target user
+    // a proxy address (the source mail) of the invited user matches an internal target user's
+    // mail, or the UPN of one, which only an address on the target's own domains can (CTS-9)
     let mail = user.attr(Attr::Mail);
     if !mail.is_none() {
-        let m = strings.resolve(mail);
-        let clash = target.dir.user_by_upn(m).is_some()
-            || strings
-                .get(m)
-                .is_some_and(|sym| target.dir.user_by_mail(sym).is_some());
-        if clash {
+        let m = user.text(Attr::Mail, strings);
+        let mail = if mail.is_marker() {
+            strings.get(m).unwrap_or(Sym::NONE)
+        } else {
+            mail
+        };
+        let domain = m.rsplit_once('@').map_or("", |(_, d)| d);
+        let own = target.spec.initial_domain.eq_ignore_ascii_case(domain)
+            || target.spec.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+        if target.dir.user_by_mail(mail).is_some() || own && target.dir.user_by_upn(m).is_some() {
             return Some("InvitationCreationFailureAmbiguousUser");
         }
     }
@@ -1033,8 +1039,8 @@ impl crate::membership::UserView for SourceUser<'_> {
         use crate::membership::Property;
         match p {
             Property::Attr(a) => {
-                let v = self.user.attr(a);
-                (!v.is_none()).then(|| self.strings.resolve(v))
+                let v = self.user.text(a, self.strings);
+                (!v.is_empty()).then_some(v)
             }
             Property::UserPrincipalName => Some(&self.user.upn),
             Property::UserType => Some(self.user.user_type.as_str()),

@@ -411,9 +411,9 @@ impl World {
             }
         }
         let src = &self.tenants[home.ix()].dir.users[u.ix()];
-        let invited_as = match src.attr(Attr::Mail) {
-            m if m.is_none() => src.upn.to_string(),
-            m => self.strings.resolve(m).to_string(),
+        let invited_as = match src.text(Attr::Mail, &self.strings) {
+            "" => src.upn.to_string(),
+            m => m.to_string(),
         };
         let users_in_home = self.tenants[home.ix()].dir.users.len();
         let domain = self.tenants[actor.ix()].spec.initial_domain.clone();

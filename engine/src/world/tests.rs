@@ -1266,17 +1266,18 @@ fn cts_26_31_matching_keeps_one_account_and_pending_upns_change_on_full_cycles_o
 #[test]
 fn cts_9_conflicts_and_forbidden_invitations_fail_per_object() {
     let (mut w, ids, u) = entra(2, None);
-    // an internal user of b owns a's first user's mail address
+    // an internal user of b has a's first user's mail address as its own mail
     let mail = w.strings.intern("shared@a.com");
     w.tenant_mut(ids[0])
         .dir
         .set_attr(u[0], crate::directory::Attr::Mail, mail);
-    add_users(&mut w, ids[1], 0);
+    let mut attrs = [Sym::NONE; ATTR_COUNT];
+    attrs[crate::directory::Attr::Mail as usize] = mail;
     w.tenant_mut(ids[1])
         .dir
         .add_user(User {
-            upn: "shared@a.com".into(),
-            attrs: [Sym::NONE; ATTR_COUNT],
+            upn: "shared@b.com".into(),
+            attrs,
             user_type: UserType::Member,
             account_enabled: true,
             external: false,
