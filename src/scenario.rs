@@ -789,6 +789,7 @@ fn load_users(
     let domain = tenant.spec.domains[0].clone();
     let name = tenant.name().to_string();
     let (dir, strings) = world.dir_and_strings(ti);
+    dir.reserve(spec.count);
     let users = gen::generate(seed, &name, &domain, &spec, strings, |u| dir.upn_taken(u));
     for u in users {
         dir.add_user(u).expect("generated UPNs avoid taken ones");

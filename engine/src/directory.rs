@@ -210,7 +210,8 @@ pub struct Directory {
     pub users: Vec<User>,
     /// Groups, in creation order.
     pub groups: Vec<Group>,
-    upn_index: HashMap<Box<str>, UserIdx>,
+    /// (hash of the lowercased UPN, user): looked up without allocating a lowercase copy.
+    upn_index: hashbrown::HashTable<(u64, UserIdx)>,
     group_index: HashMap<Box<str>, GroupIdx>,
     /// External accounts that stand for users of other tenants.
     pub externals: Vec<ExternalAccount>,
@@ -240,12 +241,12 @@ pub struct Directory {
 impl Directory {
     /// Adds a user; refuses a UPN already present (case-insensitive).
     pub fn add_user(&mut self, user: User) -> Result<UserIdx, String> {
-        let key: Box<str> = user.upn.to_ascii_lowercase().into();
-        if self.upn_index.contains_key(&key) {
+        let h = upn_hash(&user.upn);
+        if self.find_upn(h, &user.upn).is_some() {
             return Err(format!("a user with UPN {} already exists", user.upn));
         }
         let idx = UserIdx(self.users.len() as u32);
-        self.upn_index.insert(key, idx);
+        self.upn_index.insert_unique(h, (h, idx), |&(hh, _)| hh);
         if user.upn.contains("#EXT#") {
             self.ext_form_users += 1;
         }
@@ -258,15 +259,22 @@ impl Directory {
         Ok(idx)
     }
 
+    fn find_upn(&self, h: u64, upn: &str) -> Option<UserIdx> {
+        self.upn_index
+            .find(h, |&(hh, u)| hh == h && self.users[u.ix()].upn.eq_ignore_ascii_case(upn))
+            .map(|&(_, u)| u)
+    }
+
+    /// Makes room for `users` more users.
+    pub fn reserve(&mut self, users: usize) {
+        self.users.reserve(users);
+        self.changes.reserve(users);
+        self.upn_index.reserve(users, |&(hh, _)| hh);
+    }
+
     /// Finds a user by UPN (case-insensitive).
     pub fn user_by_upn(&self, upn: &str) -> Option<UserIdx> {
-        if let Some(&i) = self.upn_index.get(upn) {
-            return Some(i);
-        }
-        if !upn.bytes().any(|b| b.is_ascii_uppercase()) {
-            return None; // keys are lowercase: nothing else to try
-        }
-        self.upn_index.get(upn.to_ascii_lowercase().as_str()).copied()
+        self.find_upn(upn_hash(upn), upn)
     }
 
     /// A user whose `mail` is the interned value `mail`, if any.
@@ -433,6 +441,16 @@ impl Directory {
     pub fn source_tenants(&self) -> impl Iterator<Item = TenantIdx> + '_ {
         self.by_source.keys().copied()
     }
+}
+
+/// A hash of the ASCII-lowercased UPN, computed without allocating.
+fn upn_hash(upn: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for b in upn.bytes() {
+        h.write_u8(b.to_ascii_lowercase());
+    }
+    crate::hash::mix64(h.finish())
 }
 
 /// Renders the UPN that CTS gives a synchronized account (CTS-30): the source UPN with `@`
