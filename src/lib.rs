@@ -35,3 +35,4 @@ pub mod scenario;
 pub mod summary;
 pub mod toml_read;
 pub mod whatif_cli;
+pub mod workloads;

@@ -479,11 +479,15 @@ fn run(
     } else {
         None
     };
-    let run = runner::run_with(sc, &mut |done, _| {
-        if let Some(b) = &bar {
-            b.set_position(done as u64);
-        }
-    });
+    let run = runner::run_opts(
+        sc,
+        &mut |done, _| {
+            if let Some(b) = &bar {
+                b.set_position(done as u64);
+            }
+        },
+        json,
+    );
     if let Some(b) = bar {
         b.finish_and_clear();
     }

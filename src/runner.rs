@@ -15,7 +15,8 @@ pub struct Run {
     pub world: World,
     /// Narration lines, in order.
     pub lines: Vec<String>,
-    /// The same, as JSON objects (engine events and the runner's own notes), for `--json`.
+    /// The same, as JSON objects (engine events and the runner's own notes), when asked for
+    /// (`--json`, [`run_opts`]).
     pub json: Vec<serde_json::Value>,
     /// Failed checks and unmet expectations, one sentence each.
     pub failures: Vec<String>,
@@ -50,9 +51,15 @@ pub fn run_steps(mut sc: Scenario, upto: usize) -> Run {
 
 /// Runs every step of `sc`, calling `progress(steps done, steps)` after each.
 pub fn run_with(sc: Scenario, progress: &mut dyn FnMut(usize, usize)) -> Run {
+    run_opts(sc, progress, false)
+}
+
+/// Runs every step of `sc`; `json` also collects every line as JSON (for `--json`).
+pub fn run_opts(sc: Scenario, progress: &mut dyn FnMut(usize, usize), json: bool) -> Run {
     let Scenario { world, steps, .. } = sc;
     let mut r = Runner {
         world,
+        want_json: json,
         lines: Vec::new(),
         json: Vec::new(),
         failures: Vec::new(),
@@ -87,6 +94,7 @@ pub fn run_with(sc: Scenario, progress: &mut dyn FnMut(usize, usize)) -> Run {
 struct Runner {
     world: World,
     lines: Vec<String>,
+    want_json: bool,
     json: Vec<serde_json::Value>,
     failures: Vec<String>,
     checks_passed: usize,
@@ -118,6 +126,9 @@ impl Runner {
         let w = narrate::tenant_width(&self.world);
         self.lines
             .push(format!("{}  {:<w$}  {}", narrate::time(self.world.now), "", text));
+        if !self.want_json {
+            return;
+        }
         self.json.push(serde_json::json!({
             "schemaVersion": crate::export::SCHEMA_VERSION,
             "at": self.world.now.to_string(),
@@ -136,7 +147,9 @@ impl Runner {
         let events = self.world.events();
         for ev in &events[self.seen..] {
             self.lines.push(narrate::line(&self.world, ev));
-            self.json.push(crate::export::event_json(&self.world, ev));
+            if self.want_json {
+                self.json.push(crate::export::event_json(&self.world, ev));
+            }
         }
         self.seen = events.len();
         let mut still = Vec::new();

@@ -377,7 +377,12 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             format!("the file is {} bytes; scenarios are limited to {SCENARIO_BYTES_MAX} bytes (SCENARIO_BYTES_MAX)", text.len()),
         ));
     }
-    let src = Src { file, text };
+    let starts = crate::toml_read::line_starts(text);
+    let src = Src {
+        file,
+        text,
+        line_starts: &starts,
+    };
     let doc = DeTable::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         src.err(span, format!("this is not valid TOML: {}", e.message().trim()))
@@ -1126,7 +1131,7 @@ fn sync_ref(
 
 fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names: &mut Names) -> R<Step> {
     let (verb, vspan) = st.req_str("do")?;
-    let line = src.err(vspan.clone(), "").line;
+    let line = src.line_of(vspan.start);
     let Some(&(_, keys, modelled)) = VERBS.iter().find(|(v, _, _)| *v == verb) else {
         let d = src.err(vspan, format!("unknown verb \"{verb}\" in [[step]] {number}"));
         let verbs: Vec<&str> = VERBS.iter().map(|v| v.0).collect();

@@ -13,9 +13,23 @@ pub struct Src<'a> {
     pub file: &'a str,
     /// Full text.
     pub text: &'a str,
+    /// Byte offset of the start of every line, for line numbers without rescanning.
+    pub line_starts: &'a [usize],
+}
+
+/// The byte offsets at which the lines of `text` start.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 impl<'a> Src<'a> {
+    /// The 1-based line of byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).max(1)
+    }
+
     /// A diagnostic at `span`.
     pub fn err(&self, span: Range<usize>, msg: impl Into<String>) -> Diagnostic {
         Diagnostic::at(self.file, self.text, span, msg)

@@ -261,7 +261,9 @@ impl Directory {
 
     fn find_upn(&self, h: u64, upn: &str) -> Option<UserIdx> {
         self.upn_index
-            .find(h, |&(hh, u)| hh == h && self.users[u.ix()].upn.eq_ignore_ascii_case(upn))
+            .find(h, |&(hh, u)| {
+                hh == h && self.users[u.ix()].upn.eq_ignore_ascii_case(upn)
+            })
             .map(|&(_, u)| u)
     }
 
@@ -435,6 +437,16 @@ impl Directory {
                 .filter(|&&a| a != NO_ACCOUNT && !self.externals[a as usize].is_soft_deleted())
                 .count() as u64
         })
+    }
+
+    /// Accounts here linked to users of `source` (one per home user at most).
+    pub fn linked_accounts(&self, source: TenantIdx) -> impl Iterator<Item = u32> + '_ {
+        self.by_source
+            .get(&source)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&a| a != NO_ACCOUNT)
     }
 
     /// Home tenants that have accounts here.

@@ -439,8 +439,11 @@ pub fn initial_candidates(
         }
         v
     };
-    for acc in &target.dir.externals {
-        if acc.source_tenant == cfg.source && acc.config == cfg_idx && !acc.is_purged() {
+    // users this configuration provisioned, found through the per-source link table rather than
+    // a scan of every account in the target (which would make a mesh quadratic)
+    for ai in target.dir.linked_accounts(cfg.source) {
+        let acc = &target.dir.externals[ai as usize];
+        if acc.config == cfg_idx && !acc.is_purged() {
             c.push(acc.source_user);
         }
     }
