@@ -242,11 +242,21 @@ impl Directory {
     /// Adds a user; refuses a UPN already present (case-insensitive).
     pub fn add_user(&mut self, user: User) -> Result<UserIdx, String> {
         let h = upn_hash(&user.upn);
-        if self.find_upn(h, &user.upn).is_some() {
-            return Err(format!("a user with UPN {} already exists", user.upn));
-        }
         let idx = UserIdx(self.users.len() as u32);
-        self.upn_index.insert_unique(h, (h, idx), |&(hh, _)| hh);
+        // one probe both checks uniqueness and finds the slot
+        let users = &self.users;
+        match self.upn_index.entry(
+            h,
+            |&(hh, u)| hh == h && users[u.ix()].upn.eq_ignore_ascii_case(&user.upn),
+            |&(hh, _)| hh,
+        ) {
+            hashbrown::hash_table::Entry::Occupied(_) => {
+                return Err(format!("a user with UPN {} already exists", user.upn));
+            }
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert((h, idx));
+            }
+        }
         if user.upn.contains("#EXT#") {
             self.ext_form_users += 1;
         }
@@ -277,6 +287,11 @@ impl Directory {
     /// Finds a user by UPN (case-insensitive).
     pub fn user_by_upn(&self, upn: &str) -> Option<UserIdx> {
         self.find_upn(upn_hash(upn), upn)
+    }
+
+    /// Whether any user of this directory has a `mail` of its own (not a marker).
+    pub fn has_mail_index(&self) -> bool {
+        !self.mail_index.is_empty()
     }
 
     /// A user whose `mail` is the interned value `mail`, if any.

@@ -208,9 +208,9 @@ pub fn generate(
     // the next free ordinal of each given.surname pair: UPNs stay unique without a search
     let mut next_n = vec![1u32; GIVEN.len() * SURNAME.len()];
     let mut display = vec![Sym::NONE; GIVEN.len() * SURNAME.len()];
+    let mut bases: Vec<Option<String>> = vec![None; GIVEN.len() * SURNAME.len()];
     let mut out = Vec::with_capacity(spec.count);
     let mut upn = String::new();
-    let mut employee = String::new();
     for i in 0..spec.count {
         let gi = rng.random_range(0..GIVEN.len());
         let si = rng.random_range(0..SURNAME.len());
@@ -219,18 +219,20 @@ pub fn generate(
         let (country, city, loc) = places[rng.random_range(0..places.len())];
         let disabled = spec.disabled > 0.0 && rng.random::<f64>() < spec.disabled;
         let guest = spec.guests > 0.0 && rng.random::<f64>() < spec.guests;
-        let base = format!(
-            "{}.{}",
-            GIVEN[gi].to_ascii_lowercase(),
-            SURNAME[si].to_ascii_lowercase()
-        );
         let slot = gi * SURNAME.len() + si;
+        let base = bases[slot].get_or_insert_with(|| {
+            format!(
+                "{}.{}",
+                GIVEN[gi].to_ascii_lowercase(),
+                SURNAME[si].to_ascii_lowercase()
+            )
+        });
         let mut n = next_n[slot];
         loop {
             upn.clear();
-            upn.push_str(&base);
+            upn.push_str(base);
             if n > 1 {
-                upn.push_str(&n.to_string());
+                let _ = write!(upn, "{n}");
             }
             upn.push('@');
             upn.push_str(domain);
@@ -252,9 +254,7 @@ pub fn generate(
         attrs[Attr::Country as usize] = country;
         attrs[Attr::City as usize] = city;
         attrs[Attr::UsageLocation as usize] = loc;
-        employee.clear();
-        let _ = write!(employee, "E{:06}", i + 1);
-        attrs[Attr::EmployeeId as usize] = strings.intern(&employee);
+        attrs[Attr::EmployeeId as usize] = strings.employee_id(i + 1);
         attrs[Attr::Mail as usize] = Sym::SAME_AS_UPN;
         attrs[Attr::MailNickname as usize] = Sym::UPN_LOCAL_PART;
         out.push(User {

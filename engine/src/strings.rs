@@ -40,6 +40,9 @@ pub struct Interner {
     spans: Vec<(u32, u32)>,
     /// (hash, symbol): the stored hash spares arena reads on probes and rehashes.
     index: HashTable<(u64, Sym)>,
+    /// `E000001`-style employee ids of generated users by ordinal: every generated tenant
+    /// repeats them, so this spares a hash and probe per generated user.
+    employee_ids: Vec<Sym>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -84,6 +87,23 @@ impl Interner {
         sym
     }
 
+    /// The interned employee id `E{n:06}` of the `n`th generated user (1-based).
+    pub fn employee_id(&mut self, n: usize) -> Sym {
+        if let Some(&sym) = self.employee_ids.get(n) {
+            if !sym.is_none() {
+                return sym;
+            }
+        }
+        let sym = self.intern(&format!("E{n:06}"));
+        if n < crate::limits::USERS_PER_TENANT_MAX {
+            if self.employee_ids.len() <= n {
+                self.employee_ids.resize(n + 1, Sym::NONE);
+            }
+            self.employee_ids[n] = sym;
+        }
+        sym
+    }
+
     /// Looks `s` up without interning it.
     pub fn get(&self, s: &str) -> Option<Sym> {
         if s.is_empty() {
@@ -121,6 +141,17 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn employee_ids_are_cached_interned_strings() {
+        let mut i = Interner::default();
+        let a = i.employee_id(7);
+        assert_eq!(i.resolve(a), "E000007");
+        assert_eq!(i.employee_id(7), a);
+        assert_eq!(i.intern("E000007"), a);
+        let big = i.employee_id(1_234_567);
+        assert_eq!(i.resolve(big), "E1234567");
+    }
 
     #[test]
     fn interning_dedups_and_resolves() {

@@ -950,7 +950,11 @@ fn target_refuses(
     let mail = user.attr(Attr::Mail);
     if !mail.is_none() {
         let m = user.text(Attr::Mail, strings);
-        let mail = if mail.is_marker() {
+        // a marker value has no symbol of its own: look its text up only when some target
+        // user has a mail at all
+        let mail = if !target.dir.has_mail_index() {
+            Sym::NONE
+        } else if mail.is_marker() {
             strings.get(m).unwrap_or(Sym::NONE)
         } else {
             mail
