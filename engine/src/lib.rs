@@ -48,6 +48,7 @@ pub mod event;
 pub mod gen;
 pub mod hash;
 pub mod ids;
+pub mod invariants;
 pub mod limits;
 pub mod membership;
 pub mod mto;

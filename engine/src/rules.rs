@@ -129,6 +129,16 @@ pub struct RuleSet {
     /// Named option `one_config_per_pair` (CTS-67): refuse a second configuration for the same
     /// source and target (the overview's reading). Off by default: allowed with a warning.
     pub one_config_per_pair: bool,
+    /// A deliberately broken rule, for tests that the invariant checks, the property tests
+    /// and `mtosim explore` catch it. No scenario file can set it.
+    pub fault: Option<Fault>,
+}
+
+/// Deliberately broken rules (see [`RuleSet::fault`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Joins succeed past the tenant cap (breaks MTO-30 reason c, caught as INV-3).
+    JoinPastCap,
 }
 
 impl RuleSet {
@@ -153,6 +163,7 @@ impl RuleSet {
                 sync_internal_guests: false,
                 b2b_inbound_blocks_sync: true,
                 one_config_per_pair: false,
+                fault: None,
             },
             RuleSetKind::Preview2023 => RuleSet {
                 kind,
@@ -172,6 +183,7 @@ impl RuleSet {
                 sync_internal_guests: false,
                 b2b_inbound_blocks_sync: true,
                 one_config_per_pair: false,
+                fault: None,
             },
         }
     }

@@ -320,6 +320,8 @@ impl World {
             log: self.log_provisioning,
             on_demand: false,
         };
+        #[cfg(debug_assertions)]
+        let own_before = crate::invariants::own_users_hash(self);
         let mut outcome = {
             let (src, tgt) = two(&mut self.tenants, s, t);
             sync::run_cycle(
@@ -339,6 +341,14 @@ impl World {
             rec.cycle = cycle_id;
         }
         self.prov_log.append(&mut outcome.records);
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            own_before,
+            crate::invariants::own_users_hash(self),
+            "{} ({}): a sync cycle changed a tenant's own users",
+            crate::invariants::OWN_USERS.id,
+            crate::invariants::OWN_USERS.rules.join(", ")
+        );
         for &ai in &outcome.soft_deleted {
             self.push(self.now + sync::SOFT_DELETE_RETENTION, Pending::Purge(t, ai));
         }

@@ -1413,3 +1413,101 @@ fn cts_62_the_provisioning_log_records_each_object() {
     assert_eq!(creates, 2);
     assert!(w.prov_log.iter().all(|r| r.cycle >= 1));
 }
+
+#[test]
+fn mto_45_inv_3_a_join_past_the_cap_behind_the_fault_switch_is_caught() {
+    let (mut w, ids) = world(RuleSetKind::Preview2023, &["a", "b", "c", "d", "e", "f"]);
+    w.rules.fault = Some(crate::rules::Fault::JoinPastCap);
+    create(&mut w, ids[0], Via::Graph);
+    for &t in &ids[1..] {
+        add(&mut w, ids[0], t);
+        join(&mut w, t, ids[0], Via::Graph);
+    }
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.mto_view(ids[0]).active_tenants, 6);
+    let v = crate::invariants::check(&w).unwrap_err();
+    assert_eq!(v.invariant, crate::invariants::TENANT_CAP);
+    assert!(v.to_string().contains("INV-3"), "{v}");
+}
+
+#[test]
+fn mto_25_inv_2_and_mto_26_inv_4_tampered_states_are_caught() {
+    let (mut w, ids) = formed(RuleSetKind::Ga, &["a", "b"], Via::Graph);
+    assert_eq!(crate::invariants::check(&w), Ok(()));
+    let mut no_owner = w.clone();
+    for e in &mut no_owner.mtos[0].members {
+        e.role = Role::Member;
+    }
+    assert_eq!(
+        crate::invariants::check(&no_owner).unwrap_err().invariant,
+        crate::invariants::ACTIVE_OWNER
+    );
+    w.tenants[ids[1].ix()].join.member_state = None;
+    assert_eq!(
+        crate::invariants::check(&w).unwrap_err().invariant,
+        crate::invariants::OWN_JOIN
+    );
+}
+
+#[test]
+fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
+    let (mut w, ids) = world(RuleSetKind::Ga, &["a", "b"]);
+    add_users(&mut w, ids[0], 3);
+    let patch = PartnerPatch {
+        auto_redeem_inbound: Some(true),
+        auto_redeem_outbound: Some(true),
+        sync_inbound: Some(true),
+        ..Default::default()
+    };
+    w.apply(
+        ids[0],
+        Action::SetPartner {
+            partner: ids[1],
+            patch: patch.clone(),
+        },
+    )
+    .unwrap();
+    w.apply(
+        ids[1],
+        Action::SetPartner {
+            partner: ids[0],
+            patch,
+        },
+    )
+    .unwrap();
+    let cs = CreateSync {
+        target: ids[1],
+        name: "s".into(),
+        scope_all: true,
+        user_type: UserType::Member,
+        apply_always: false,
+        delete_action: true,
+        delete_threshold: None,
+    };
+    w.apply(ids[0], Action::CreateSync(Box::new(cs))).unwrap();
+    w.apply(ids[0], Action::StartSync { sync: "s".into() }).unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 3);
+    assert_eq!(crate::invariants::check(&w), Ok(()));
+    let inv = |w: &World| crate::invariants::check(w).unwrap_err().invariant;
+    // a synced Guest without a Guest mapping
+    let mut guest = w.clone();
+    guest.tenants[1].dir.externals[0].user_type = UserType::Guest;
+    assert_eq!(inv(&guest), crate::invariants::ACCOUNT_SHAPE);
+    // a second live account for the same person
+    let mut twice = w.clone();
+    let dup = twice.tenants[1].dir.externals[0];
+    twice.tenants[1].dir.externals.push(dup);
+    assert_eq!(inv(&twice), crate::invariants::ONE_ACCOUNT);
+    // an account in its home tenant
+    let mut home = w.clone();
+    home.tenants[1].dir.externals[0].source_tenant = ids[1];
+    assert_eq!(inv(&home), crate::invariants::NOT_ONWARD);
+    // a settled running configuration that lost an account it should hold
+    let mut lost = w.clone();
+    let t = lost.tenants[1].dir.source_table_mut(ids[0], 3);
+    t[2] = crate::directory::NO_ACCOUNT;
+    lost.tenants[1].dir.externals[2].flags |= crate::directory::account_flags::PURGED;
+    assert!(lost.is_settled());
+    assert_eq!(inv(&lost), crate::invariants::SETTLED_SCOPE);
+}
