@@ -1442,6 +1442,12 @@ fn mto_25_inv_2_and_mto_26_inv_4_tampered_states_are_caught() {
         crate::invariants::check(&no_owner).unwrap_err().invariant,
         crate::invariants::ACTIVE_OWNER
     );
+    let mut blind = w.clone();
+    blind.tenants[ids[1].ix()].mto = None;
+    assert_eq!(
+        crate::invariants::check(&blind).unwrap_err().invariant,
+        crate::invariants::VIEWS_AGREE
+    );
     w.tenants[ids[1].ix()].join.member_state = None;
     assert_eq!(
         crate::invariants::check(&w).unwrap_err().invariant,
@@ -1503,6 +1509,10 @@ fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
     let mut home = w.clone();
     home.tenants[1].dir.externals[0].source_tenant = ids[1];
     assert_eq!(inv(&home), crate::invariants::NOT_ONWARD);
+    // more synchronized accounts from one source than the preview's per-pair cap
+    let mut capped = w.clone();
+    capped.rules.pair_synced_users_max = Some(2);
+    assert_eq!(inv(&capped), crate::invariants::PAIR_CAP);
     // a settled running configuration that lost an account it should hold
     let mut lost = w.clone();
     let t = lost.tenants[1].dir.source_table_mut(ids[0], 3);
