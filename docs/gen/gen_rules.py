@@ -1,0 +1,136 @@
+# Regenerates docs/rules.md from the status tables beside this file, the scenarios (run with
+# ./target/debug/mtosim, so `cargo build` first) and the test names. Run from the repository root:
+#   cargo build && python3 docs/gen/gen_rules.py
+import re, os, subprocess, glob
+os.chdir('/work/main')
+# scenario citations
+cited = {}
+for f in sorted(glob.glob('scenarios/*.toml')):
+    out = subprocess.run(['./target/debug/mtosim','run',f],capture_output=True,text=True).stdout
+    for m in re.finditer(r'\[((?:(?:MTO|CTS|XTAP|SEED|SIM)-\d+(?:, )?)+)\]\s*$', out, re.M):
+        for r in m.group(1).split(', '):
+            cited.setdefault(r,set()).add(os.path.basename(f))
+# test names
+tests=[]
+for f in glob.glob('engine/src/*.rs')+glob.glob('engine/src/world/*.rs')+glob.glob('engine/tests/*.rs')+glob.glob('tests/*.rs')+glob.glob('src/*.rs'):
+    tests+= re.findall(r'fn ([a-z0-9_]+)\(\)', open(f).read())
+tcite={}
+for t in tests:
+    for m in re.finditer(r'(mto|cts|xtap|seed|sim)((?:_\d+)+)', t):
+        for n in m.group(2).strip('_').split('_'):
+            tcite.setdefault(f"{m.group(1).upper()}-{n}",[]).append(t)
+rows={}
+for line in open('docs/gen/mto-status.md'):
+    m=re.match(r'\| (MTO-\d+) \| ([^|]*) \| ([^|]*) \| ([^|]*) \| ([^|]*) \|', line)
+    if m: rows[m.group(1)]=[x.strip() for x in m.groups()]
+over = {
+ 'MTO-10': ('design decision','Creation completes at once (the docs say "a few minutes"; nothing observable depends on it). See ARCHITECTURE.md.'),
+ 'MTO-13': ('modelled','An active owner\'s create updates the MTO; from any other tenant active in an MTO it is refused (MTO-3, Request_BadRequest).'),
+ 'MTO-21': ('modelled','null right after add; notStarted once a join is queued or a role change is queued (MTO-24).'),
+ 'MTO-25': ('modelled','Removal (MTO-37) and demotion (set-role) of the last active owner are refused; checked as an invariant after every step.'),
+ 'MTO-27': ('modelled','Join delay up to 2 h (GA, Graph), 4 h (preview, and Microsoft 365 flows in both); `max` or `random`; named options `join_delay`, `join_min_wait` (the 2023 "wait 2 h after creation").'),
+ 'MTO-28': ('modelled','Record lifecycle none → notStarted → running → (succeeded: transitionDetails null, as documented) or failed with details; preview variant right after submit. Checked with `join_request`.'),
+ 'MTO-37': ('modelled','Refused with Request_BadRequest (MTO-90 suggestion). The Microsoft 365 wording (a last owner can never leave) is not a separate mode.'),
+ 'MTO-40': ('modelled','Asynchronous: GA up to 5 min ("a few minutes"), preview up to 2 h; active tenants show `removed`, pending ones keep `pending` with desiredState removed; then absent.'),
+ 'MTO-45': ('modelled','5 active tenants and 100,000 internal users at join (Graph); the Microsoft 365 flow also checks both at create and add. Options `max_active_tenants`, `internal_users_max`.'),
+ 'MTO-46': ('modelled','100 active tenants at join; the Microsoft 365 flow also checks at add. Option `max_active_tenants`.'),
+ 'MTO-47': ('named option','`internal_users_max` enables the cap under GA (off by default; preview 100,000).'),
+ 'MTO-57': ('modelled','Set on both sides when a join completes, cleared on both sides when a removal completes (sim note), in both rule sets.'),
+ 'MTO-66': ('modelled','Null consent and sync settings are effectively false (XTAP-3); isSyncAllowed false makes the next cycle stop (CycleBlocked) and leaves synced users alone.'),
+ 'MTO-67': ('modelled','`via = "m365"` on create-mto, add-tenant, join sets the acting tenant\'s templates. Reuse of an existing organizational relationship = existing partner settings, updated by the templates at join.'),
+ 'MTO-68': ('modelled','share-users runs the CTS-5 checks and refuses with CTS-6\'s error while the target does not allow inbound sync.'),
+ 'MTO-70': ('modelled','`MTO_Sync_<targetTenantId>` created stopped at join for Microsoft 365-managed tenants; share-users creates missing ones and starts them (sim note).'),
+ 'MTO-72': ('modelled','delete-sync deletes any configuration, MTO_Sync ones included (CTS-50); the next share-users recreates a missing MTO_Sync configuration (MTO-70), the documented "may be recreated".'),
+ 'MTO-71': ('modelled','share-users and unshare-users manage configurations by their `MTO_Sync_<tenantId>` name, as the console does. There is no rename verb: a renamed configuration is simulated by create-sync under another name, which the console flows leave alone (MTO-73).'),
+ 'MTO-73': ('modelled','create-sync makes Entra admin center configurations; they run alongside MTO_Sync ones and share-users and unshare-users never touch them.'),
+ 'MTO-33': ('later','Invited B2B accounts exist (invite-guest, CTS-26), but no per-account "MTO member" property is reported: nothing in the simulation reads it.'),
+ 'MTO-84': ('not applicable','A preview-era property of invited users (home tenant id) with no effect on any modelled outcome.'),
+ 'MTO-74': ('modelled','Same scope to every other active tenant; tenants that join later get it when the admin shares again ("Share current user scope"); unshare-users rewrites every MTO_Sync configuration.'),
+ 'MTO-75': ('modelled','Accounts carry the source values of the default attributes (givenName, surname, displayName, mail, mailNickname, department, jobTitle, companyName, country, city, state, streetAddress, postalCode, usageLocation, employeeId, ...) with userType Member; users.json and users.csv export them. Custom mappings and expressions are not modelled.'),
+ 'MTO-76': ('modelled','New accounts are Members (INV-6); a matched invited guest stays a Guest unless the mapping applies always (CTS-26, CTS-28); what-if reports every synced account as shown in the address list.'),
+ 'MTO-78': ('modelled','40-minute cycles are modelled (CTS-41); the 24 h / 7 day visibility in Microsoft 365 services is not applicable (no Microsoft 365 service is simulated).'),
+ 'MTO-80': ('modelled','unshare-users soft-deletes out-of-scope accounts, unless the configuration\'s Delete action is off (create-sync `delete_action = false`, CTS-43).'),
+ 'MTO-77': ('modelled','what-if reports the prerequisites sync controls (every synced account a Member shown in the address list); Teams, people search and Exchange themselves are not simulated.'),
+ 'MTO-81': ('modelled','Restore within 30 days, purge after 30 (CTS-46); a disabled source user becomes a disabled account (CTS-44); delete-sync keeps the accounts it made (CTS-50).'),
+ 'MTO-87': ('modelled','A removed tenant is absent from every member list in the export.'),
+ 'MTO-89': ('modelled','Retry by reset-join then join; the 2-hour advice is narrated nowhere as a rule, since the console only advises it.'),
+ 'MTO-90': ('modelled','Rule violations: 400 Request_BadRequest; caller-role violations: 403 Authorization_RequestDenied (sim note). Join failures carry no code (MTO-88).'),
+}
+def key(r): return int(r.split('-')[1])
+out=[]
+out.append('# Rule index\n')
+out.append('Every rule of `../shared/reference/mto-rules.md` (MTO-n) with its status in mtosim, the tests that pin it')
+out.append('(unit and integration test names carry rule ids) and the scenarios whose narration cites it. Statuses:')
+out.append('**modelled**; **named option** (a `[scenario]` key, where the docs conflict or are silent and users may')
+out.append('disagree); **design decision** (documented in ARCHITECTURE.md); **not applicable** (with the reason);')
+out.append('**later** (the issue that brings it). `SEED-n` are claims of the seed article')
+out.append('(`../shared/reference/seed-article.md`) that no Microsoft page makes; they apply to `preview-2023` only.\n')
+out.append('Regenerate it with `cargo build && python3 docs/gen/gen_rules.py` after changing tests, scenarios or the status tables in `docs/gen/`; `tests/docs.rs` checks that')
+out.append('every MTO id and every id the engine cites is listed here.\n')
+out.append('## MTO rules\n')
+out.append('| id | tags | rule | status | notes | tests | scenarios |')
+out.append('|---|---|---|---|---|---|---|')
+for r in sorted(rows, key=key):
+    _, tag, summ, st, note = rows[r]
+    if r in over: st, note = over[r]
+    t = ', '.join(f'`{x}`' for x in tcite.get(r,[])) or ''
+    sc = ', '.join(sorted(cited.get(r,[])))
+    note = note.replace('|','\\|')
+    out.append(f'| {r} | {tag} | {summ} | {st} | {note} | {t} | {sc} |')
+out.append('\n## Seed article claims (preview-2023 only)\n')
+out.append('| id | claim | status | tests | scenarios |')
+out.append('|---|---|---|---|---|')
+seed={'SEED-1':'up to five tenants per MTO (matches MTO-45)','SEED-2':'at most 100,000 users synchronize from one tenant to another','SEED-3':'the MTO is dissolved when the owning tenant exits','SEED-4':'only tenants on targeted release can participate (matches MTO-49)'}
+for r,c in seed.items():
+    st = 'modelled' 
+    out.append(f"| {r} | {c} | {st} | {', '.join('`'+x+'`' for x in tcite.get(r,[]))} | {', '.join(sorted(cited.get(r,[])))} |")
+out.append('\n## Cross-tenant access (XTAP) and synchronization (CTS) rules\n')
+out.append('Every rule of `../shared/reference/cts-rules.md`.\n')
+out.append('| id | rule | status | notes | tests | scenarios |')
+out.append('|---|---|---|---|---|---|')
+crows={}
+for line in open('docs/gen/cts-status.md'):
+    m=re.match(r'\| ((?:XTAP|CTS)-\d+) \| ([^|]*) \| ([^|]*) \| ?([^|]*) ?\|', line)
+    if m: crows[m.group(1)]=[x.strip() for x in m.groups()]
+cover = {
+ 'XTAP-9': ('modelled','`delete-partner` follows the ordering: it deletes the identity sync policy first, then the partner configuration (two calls), so it never fails on it.'),
+ 'XTAP-10': ('modelled','Turning inbound sync off makes the next cycle fail the policy check for every object: the job is quarantined (EncounteredQuarantineException, CTS-52) and retried (CTS-53); synced users are untouched.'),
+ 'XTAP-20': ('modelled','The MTO templates: see MTO-56..69 above.'),
+ 'XTAP-8': ('modelled','Create/update/delete of the identity sync policy through `set-partner sync_inbound` and `delete-partner`; the duplicate/not-found errors cannot arise from these verbs (delete of a missing partner gives Directory_ObjectNotFound). No roles are simulated.'),
+ 'CTS-70': ('modelled','See MTO-70..74: `MTO_Sync_<targetTenantId>`, same scope for all, Entra-made configurations invisible to the Microsoft 365 flow.'),
+ 'CTS-62': ('modelled','`--out` writes `provisioning.jsonl` per source tenant: provisioningAction, status, error codes, skip reasons (StagedAction, RedundantExport, NotEffectivelyEntitled), cycleId, changeId, jobId.'),
+ 'CTS-71': ('modelled','`users = { csv = ... }` imports a Download-users export; `--out` writes users.csv in the same format. Filters and bulk-operation results are not applicable (no portal).'),
+ 'CTS-72': ('modelled','The documented header imports in any column order (fixtures/csv/fabrikam-documented.csv).'),
+ 'CTS-73': ('modelled','The observed 29-column header imports (fixtures/csv/contoso-observed.csv) and is the header of the users.csv export, with formula cells neutralised.'),
+ 'CTS-74': ('modelled','users.json lists userType, `#EXT#` UPNs, creationType Invitation, externalUserState and identities (issuer: the home tenant\'s initial domain, a documented choice).'),
+ 'CTS-34': ('later','Target values are rendered from the source; keeping a value when the source turns null is not modelled yet.'),
+ 'CTS-14': ('modelled','`scope = "assigned"` (default) or `"all"` at create-sync; switching an existing configuration is not a verb of the contract.'),
+ 'CTS-58': ('modelled','`provision-on-demand`: test connection first, disabled or deleted users not found, a full-cycle UPN rewrite (CTS-31), a duplicate after a target-side delete (CTS-47); an out-of-scope user is soft-deleted as in CTS-42. No rate limit.'),
+ 'CTS-51': ('modelled','`delete_threshold = N` (or `true` for 500) on create-sync; deletions and disables over it are held as StagedDelete, the job waits in quarantine (TooManyDeletes) for `allow-deletes` or `restart-sync reset = "ForceDeletes"`.'),
+ 'CTS-52': ('modelled','From 5,000 failures in a cycle: more than 40 % (EncounteredEscrowProportionThreshold), more than 40,000 (EncounteredTotalEscrowThreshold), more than 60,000 (EncounteredBaseEscrowThreshold, our reading of "base"); every call failing the policy check (EncounteredQuarantineException).'),
+}
+def ckey(r): p,n=r.split('-'); return (0 if p=='XTAP' else 1, int(n))
+for r in sorted(crows, key=ckey):
+    _, summ, st, note = crows[r]
+    if r in cover: st, note = cover[r]
+    t = ', '.join(f'`{x}`' for x in tcite.get(r,[])) or ''
+    sc = ', '.join(sorted(cited.get(r,[])))
+    note=note.replace('|','\\|')
+    out.append(f'| {r} | {summ} | {st} | {note} | {t} | {sc} |')
+out.append('\n## Simulator rules\n')
+out.append('| id | rule | tests | scenarios |')
+out.append('|---|---|---|---|')
+out.append(f"| SIM-1 | A step names a user, account or configuration that does not exist when it runs (for example one whose creating step was refused). The loader already refuses names that never exist, with exit 2. | {', '.join('`'+x+'`' for x in tcite.get('SIM-1',[]))} | {', '.join(sorted(cited.get('SIM-1',[])))} |")
+out.append('\n## Named options\n')
+out.append('| `[scenario]` key | rules | default |')
+out.append('|---|---|---|')
+out.append('| `strict_removal` | MTO-36 | false (Graph\'s MTO-35 applies) |')
+out.append('| `max_active_tenants` | MTO-45, MTO-46 | 5 (preview-2023), 100 (ga) |')
+out.append('| `internal_users_max` | MTO-45, MTO-47 | 100,000 (preview-2023), none (ga) |')
+out.append('| `join_delay` | MTO-27 | 4 h (preview-2023; Microsoft 365 flows in both), 2 h (ga, Graph) |')
+out.append('| `join_min_wait` | MTO-27 | none (the 2023 texts asked for 2 h after creation) |')
+out.append('| `removal_delay` | MTO-40 | 2 h (preview-2023), 5 min (ga) |')
+out.append('| `sync_internal_guests` | CTS-21 | false (the overview and known issues: internal guests are not synced) |')
+out.append('| `b2b_inbound_blocks_sync` | XTAP-17 | true (a target blocking B2B collaboration inbound fails provisioning with InvitationCreationFailure) |')
+out.append('| `one_config_per_pair` | CTS-67 | false (a second configuration for a pair is allowed, with a warning) |')
+open('docs/rules.md','w').write('\n'.join(out)+'\n')
