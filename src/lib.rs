@@ -28,6 +28,7 @@
 pub mod catalog;
 pub mod csv_import;
 pub mod diag;
+pub mod explore;
 pub mod export;
 pub mod narrate;
 pub mod runner;

@@ -2,7 +2,7 @@
 //! to exit codes (0 ok, 1 a check or expectation failed, 2 the input could not be used).
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use mtosim::{catalog, diag::Diagnostic, export, narrate, runner, scenario, summary};
+use mtosim::{catalog, diag::Diagnostic, explore, export, narrate, runner, scenario, summary};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +14,7 @@ use std::process::ExitCode;
     about = "Offline simulator for Microsoft Entra multitenant organizations and cross-tenant synchronization",
     long_about = "Plays a scenario file (tenants, their users and policies, and a timeline of admin actions and checks) \
 on a simulated clock, and narrates every outcome with the documented rule behind it. No tenant, no credentials, no network.",
-    after_help = "Examples:\n  mtosim new my-scenario\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/cts-full-mesh.toml --out views/\n  mtosim explain MTO-37\n\nExit codes: 0 every check held; 1 a check or expect_error failed, or a step was refused unexpectedly; 2 the input could not be used."
+    after_help = "Examples:\n  mtosim new my-scenario\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/cts-full-mesh.toml --out views/\n  mtosim explain MTO-37\n  mtosim explore scenarios/explore-owner-handover.toml\n\nExit codes: 0 every check held; 1 a check or expect_error failed, or a step was refused unexpectedly; 2 the input could not be used."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -130,6 +130,25 @@ enum Command {
         /// Allow --out to write into a non-empty directory.
         #[arg(long, requires = "out")]
         force: bool,
+    },
+    /// Search every order of a small scenario's action steps (at most 4 tenants) for a broken
+    /// model invariant or a failing check, breadth-first; print the shortest counterexample as a
+    /// runnable scenario.
+    #[command(
+        after_help = "Examples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out counterexample.toml && mtosim run counterexample.toml\n\nAction steps are every step but wait, settle and expect; between any two, \"let pending operations\ncomplete\" is a move of its own. The steps after the last action step run at the end of every\ncomplete order. Exit codes: 0 no violation; 1 a violation (its shortest counterexample is shown);\n2 the input could not be used."
+    )]
+    Explore {
+        /// The scenario file (at most 4 tenants).
+        file: String,
+        /// Apply at most this many action steps along a path (default: all of them; at most 12).
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+        /// Stop after this many distinct states (default and at most 100000).
+        #[arg(long, value_name = "N")]
+        max_states: Option<usize>,
+        /// Write the counterexample, if any, to this file (atomically) instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Print a shell completion script.
     #[command(
@@ -438,6 +457,50 @@ fn main() -> ExitCode {
                 let _ = write!(out, "{}", mtosim::whatif_cli::table(&forecast));
             }
             0
+        }
+        Command::Explore {
+            file,
+            depth,
+            max_states,
+            out: out_file,
+        } => {
+            let opts = explore::Options { depth, max_states };
+            match explore::explore_path(&file, &opts) {
+                Err(explore::Error::Load(ds)) => {
+                    print_diags(&ds, false);
+                    2
+                }
+                Err(explore::Error::Usage(m)) => {
+                    eprintln!("error: {m}");
+                    2
+                }
+                Ok(report) => {
+                    let _ = write!(out, "{}", report.text(out_file.is_none()));
+                    match (&out_file, &report.violation) {
+                        (Some(path), Some(cx)) => match explore::write_atomically(path, &cx.toml) {
+                            Ok(()) => {
+                                let _ = writeln!(
+                                    out,
+                                    "Wrote the counterexample to {}; replay it with: mtosim run {}",
+                                    path.display(),
+                                    path.display()
+                                );
+                                report.exit_code()
+                            }
+                            Err(e) => {
+                                let _ = out.flush();
+                                eprintln!("error: {e}");
+                                2
+                            }
+                        },
+                        (Some(path), None) => {
+                            let _ = writeln!(out, "No counterexample: {} was not written.", path.display());
+                            report.exit_code()
+                        }
+                        (None, _) => report.exit_code(),
+                    }
+                }
+            }
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "mtosim", &mut out);

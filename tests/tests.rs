@@ -2,10 +2,12 @@
 //! - `scenarios`: every file in `scenarios/` runs and holds all its checks, deterministically;
 //! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input;
 //! - `graph_json`: the `--out` export against golden files and Graph's shapes;
-//! - `docs`: the rule index lists every rule and every test named after one.
+//! - `docs`: the rule index lists every rule and every test named after one;
+//! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes.
 
 mod cli;
 mod docs;
+mod explore;
 mod graph_json;
 mod scenarios;
 mod whatif;

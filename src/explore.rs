@@ -1,0 +1,1118 @@
+//! `mtosim explore`: a breadth-first search over every order of a scenario's action steps, for
+//! small models, looking for a broken model invariant or a failing check.
+//!
+//! **Moves.** The scenario's *action steps* (steps in which a tenant does something: every
+//! verb except `wait`, `settle` and `expect`) are the moves. From a state, a successor applies
+//! one action step that has not been applied yet (each at most once, in any order; its
+//! `at = "+offset"` advances the clock first, as in `mtosim run`), or lets every pending
+//! asynchronous operation complete (`settle`, offered only while something is pending). The
+//! settle move is what makes completion orders explorable: a join may complete before or after
+//! another tenant's removal, depending on where the settle falls. A refused action is a
+//! legitimate outcome, not an error: the step is consumed and the world is unchanged but for its
+//! log. `expect_error` keys are ignored while exploring, since a refusal depends on the order.
+//! Orders the scenario loader would refuse are not explored: a step naming a user or a sync
+//! configuration that an `add-user` or `create-sync` step creates comes after that step.
+//!
+//! **States.** A state is the world after a sequence of moves plus the set of action steps still
+//! to apply. Two states are the same when their *fingerprints* match: a 64-bit FNV hash
+//! ([`mtosim_engine::hash::Fnv64`]) of a canonical rendering of the remaining steps and of
+//! everything the model decides with: every tenant's MTO view, pointer, join record, templates
+//! and partner configurations; every MTO's members with roles, states and transitions; every
+//! sync configuration with its job status; pending operations; the synced-in accounts; and every
+//! user or group changed since the start. Simulated time is *not* part of it (the same states
+//! reached at different instants merge), and neither is the event log. A hash collision would
+//! merge two states; at [`EXPLORE_STATES_MAX`] states its odds are below one in a billion.
+//!
+//! **Search.** Breadth-first from the loaded world, successors in file order with the settle
+//! move last, so the search is deterministic and the first violation found is on a shortest
+//! path (fewest moves). After every transition `World::check_invariants` must hold. When every
+//! action step has been applied (a *complete* order), the scenario's *epilogue* — the `wait`,
+//! `settle` and `expect` steps after its last action step — runs on a copy of the state through
+//! [`runner::run`], and every check it makes must hold. Non-action steps before the last action
+//! step belong to the file's own order and are not explored (the settle move stands in for
+//! them).
+//!
+//! **Caps.** At most [`EXPLORE_TENANTS_MAX`] tenants and [`EXPLORE_USERS_MAX`] users (exit 2
+//! beyond), at most
+//! [`EXPLORE_ACTION_STEPS_MAX`] action steps, a depth (action steps applied along a path) of at
+//! most [`EXPLORE_DEPTH_MAX`], and at most [`EXPLORE_STATES_MAX`] distinct states (`--max-states`
+//! lowers it); a search stopped by the state cap says it is not exhaustive.
+//!
+//! **Counterexample.** The shortest violating path is printed (or written with `--out`,
+//! atomically) as a runnable scenario: the input's text outside its steps (scenario header,
+//! tenants), then the moves in order: each action step rebuilt from its own source text (key by
+//! key, in file order), with `expect_error` set to the rule that refused or failed it on this path
+//! so that `mtosim run` reports only the violation, and a `settle` step for each settle move; then
+//! the epilogue when the violation is a failing check.
+
+use crate::diag::Diagnostic;
+use crate::runner;
+use crate::scenario::{self, At, Scenario, Step, StepKind};
+use mtosim_engine::hash::Fnv64;
+use mtosim_engine::world::UserRef;
+use mtosim_engine::{Action, Duration, OpId, TenantIdx, World};
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
+use std::path::Path;
+use toml::de::{DeTable, DeValue};
+
+/// Tenants in a scenario `explore` accepts, at most: the search is for small models.
+pub const EXPLORE_TENANTS_MAX: usize = 4;
+/// Users in all tenants together, at most: every queued state holds a copy of the world.
+pub const EXPLORE_USERS_MAX: usize = 2_000;
+/// Distinct states one search visits, at most (`--max-states` may lower it).
+pub const EXPLORE_STATES_MAX: usize = 100_000;
+/// Action steps applied along one path, at most (`--depth` may lower it).
+pub const EXPLORE_DEPTH_MAX: usize = 12;
+/// Action steps in a scenario `explore` accepts, at most (the remaining set is a 64-bit mask).
+pub const EXPLORE_ACTION_STEPS_MAX: usize = 64;
+/// The `max` of the settle move, as a `settle` step's default.
+const SETTLE_MAX_DAYS: i64 = 30;
+
+/// Search options; `None` takes the default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Action steps applied along a path, at most (default: all of them, capped).
+    pub depth: Option<usize>,
+    /// Distinct states, at most (default and cap [`EXPLORE_STATES_MAX`]).
+    pub max_states: Option<usize>,
+}
+
+/// Why a search did not start.
+#[derive(Debug)]
+pub enum Error {
+    /// The file could not be loaded.
+    Load(Vec<Diagnostic>),
+    /// The file loaded but cannot be explored, or an option is out of range.
+    Usage(String),
+}
+
+/// One move of a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    /// Apply the action step at this index of the scenario's steps.
+    Step(usize),
+    /// Let every pending asynchronous operation complete.
+    Settle,
+}
+
+/// What went wrong on a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Violation {
+    /// `World::check_invariants` failed after the last move.
+    Invariant(String),
+    /// At the end of a complete order, the epilogue's checks failed (one sentence each).
+    Checks(Vec<String>),
+}
+
+/// The shortest path to a violation.
+#[derive(Clone, Debug)]
+pub struct Counterexample {
+    /// What failed.
+    pub violation: Violation,
+    /// The moves, in order.
+    pub path: Vec<Move>,
+    /// One line per move: what it did on this path.
+    pub narration: Vec<String>,
+    /// A runnable scenario file replaying the path.
+    pub toml: String,
+}
+
+/// The outcome of a search.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The file as named on the command line.
+    pub file: String,
+    /// `[scenario] name`.
+    pub name: String,
+    /// The rule set's name.
+    pub rules: &'static str,
+    /// Tenants in the scenario.
+    pub tenants: usize,
+    /// The action steps, one label each (`step 3 (join by fabrikam, line 38)`).
+    pub actions: Vec<String>,
+    /// The epilogue: steps run at the end of every complete order.
+    pub epilogue: Vec<String>,
+    /// Non-action steps before the last action step, which are not explored.
+    pub skipped: Vec<String>,
+    /// The depth searched (action steps per path).
+    pub depth: usize,
+    /// The state cap in force.
+    pub max_states: usize,
+    /// Distinct states found.
+    pub states: usize,
+    /// Transitions taken (moves tried, including those reaching a known state).
+    pub transitions: usize,
+    /// The longest path to a distinct state, in moves.
+    pub max_moves: usize,
+    /// The most action steps applied along a path.
+    pub max_depth: usize,
+    /// Distinct complete states whose epilogue was run.
+    pub complete: usize,
+    /// Whether the state cap stopped the search.
+    pub truncated: bool,
+    /// The shortest violation found, if any.
+    pub violation: Option<Counterexample>,
+}
+
+impl Report {
+    /// 0 no violation, 1 a violation.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.violation.is_some())
+    }
+
+    /// The report as text; `toml` appends the counterexample file, if any.
+    pub fn text(&self, toml: bool) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "mtosim {} explore | {} | rules {} | {} tenant{}",
+            env!("CARGO_PKG_VERSION"),
+            self.name,
+            self.rules,
+            self.tenants,
+            plural(self.tenants)
+        );
+        let _ = writeln!(
+            s,
+            "action steps ({}), tried in every order, each at most once, with \"let pending operations complete\" (settle) between any two:",
+            self.actions.len()
+        );
+        for a in &self.actions {
+            let _ = writeln!(s, "  {a}");
+        }
+        if self.epilogue.is_empty() {
+            let _ = writeln!(
+                s,
+                "checked at the end of every complete order: nothing (no steps after the last action step)"
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "checked at the end of every complete order (the steps after the last action step):"
+            );
+            for e in &self.epilogue {
+                let _ = writeln!(s, "  {e}");
+            }
+        }
+        if !self.skipped.is_empty() {
+            let _ = writeln!(
+                s,
+                "not explored (they belong to the file's own order): {}",
+                self.skipped.join(", ")
+            );
+        }
+        let _ = writeln!(
+            s,
+            "invariants checked after every transition; depth {} action step{}, state cap {}",
+            self.depth,
+            plural(self.depth),
+            self.max_states
+        );
+        let _ = writeln!(
+            s,
+            "explored: {} distinct state{}, {} transition{}, deepest path {} move{} ({} action step{}), {} complete order{} checked",
+            self.states,
+            plural(self.states),
+            self.transitions,
+            plural(self.transitions),
+            self.max_moves,
+            plural(self.max_moves),
+            self.max_depth,
+            plural(self.max_depth),
+            self.complete,
+            plural(self.complete)
+        );
+        match &self.violation {
+            None => {
+                let scope = if self.truncated {
+                    format!(
+                        "in the first {} states (the search stopped at the state cap; it is not exhaustive)",
+                        self.states
+                    )
+                } else if self.depth < self.actions.len() {
+                    format!(
+                        "in any order of up to {} of the {} action steps (complete orders were not reached)",
+                        self.depth,
+                        self.actions.len()
+                    )
+                } else {
+                    "in any order".to_string()
+                };
+                let _ = writeln!(s, "\nResult: no violation {scope}.");
+            }
+            Some(cx) => {
+                let _ = writeln!(
+                    s,
+                    "\nResult: VIOLATION after {} move{}:",
+                    cx.path.len(),
+                    plural(cx.path.len())
+                );
+                match &cx.violation {
+                    Violation::Invariant(m) => {
+                        let _ = writeln!(s, "  - invariant broken: {m}");
+                    }
+                    Violation::Checks(fs) => {
+                        for f in fs {
+                            let _ = writeln!(s, "  - FAIL: {f}");
+                        }
+                    }
+                }
+                let _ = writeln!(s, "Shortest counterexample:");
+                for (i, n) in cx.narration.iter().enumerate() {
+                    let _ = writeln!(s, "  {}. {n}", i + 1);
+                }
+                if toml {
+                    let _ = writeln!(s, "\nAs a scenario (save it and replay it with mtosim run):\n");
+                    s.push_str(&cx.toml);
+                }
+            }
+        }
+        s
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Whether a step asks a tenant to do something (a move of the search).
+pub fn is_action(s: &Step) -> bool {
+    !matches!(
+        s.kind,
+        StepKind::Wait(_) | StepKind::Settle(_) | StepKind::Expect(_)
+    )
+}
+
+/// Loads `file` and explores it.
+pub fn explore_path(file: &str, opts: &Options) -> Result<Report, Error> {
+    let (sc, _) = scenario::load_path(file, false).map_err(Error::Load)?;
+    let text = std::fs::read_to_string(file).map_err(|e| Error::Usage(format!("cannot read {file}: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    explore(file, text, sc, opts)
+}
+
+/// Explores `sc`, loaded from `text` (named `file` in messages and the counterexample).
+pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<Report, Error> {
+    let tenants = sc.world.tenants.len();
+    if tenants > EXPLORE_TENANTS_MAX {
+        return Err(Error::Usage(format!(
+            "{file} has {tenants} tenants; explore searches small models of at most {EXPLORE_TENANTS_MAX} tenants (EXPLORE_TENANTS_MAX): keep the tenants whose interplay you want to check"
+        )));
+    }
+    // every queued state holds a copy of the world: keep the model small
+    let users: usize = sc.world.tenants.iter().map(|t| t.dir.users.len()).sum();
+    if users > EXPLORE_USERS_MAX {
+        return Err(Error::Usage(format!(
+            "{file} has {users} users; explore keeps a copy of the world per queued state, so it takes at most {EXPLORE_USERS_MAX} (EXPLORE_USERS_MAX): a few users per tenant show the same interplay"
+        )));
+    }
+    let actions: Vec<usize> = (0..sc.steps.len()).filter(|&i| is_action(&sc.steps[i])).collect();
+    if actions.len() > EXPLORE_ACTION_STEPS_MAX {
+        return Err(Error::Usage(format!(
+            "{file} has {} action steps; explore takes at most {EXPLORE_ACTION_STEPS_MAX} (EXPLORE_ACTION_STEPS_MAX)",
+            actions.len()
+        )));
+    }
+    let max_states = opts.max_states.unwrap_or(EXPLORE_STATES_MAX);
+    if max_states == 0 || max_states > EXPLORE_STATES_MAX {
+        return Err(Error::Usage(format!(
+            "--max-states {max_states}: between 1 and {EXPLORE_STATES_MAX} (EXPLORE_STATES_MAX)"
+        )));
+    }
+    let depth = match opts.depth {
+        Some(d) if d > EXPLORE_DEPTH_MAX => {
+            return Err(Error::Usage(format!(
+                "--depth {d}: at most {EXPLORE_DEPTH_MAX} action steps (EXPLORE_DEPTH_MAX)"
+            )))
+        }
+        Some(d) => d.min(actions.len()),
+        None => actions.len().min(EXPLORE_DEPTH_MAX),
+    };
+    let sources = StepSources::parse(text)
+        .ok_or_else(|| Error::Usage(format!("{file}: cannot find the [[step]] tables in the text")))?;
+    if sources.steps.len() != sc.steps.len() {
+        return Err(Error::Usage(format!(
+            "{file}: found {} step tables in the text for {} steps",
+            sources.steps.len(),
+            sc.steps.len()
+        )));
+    }
+    let last_action = actions.last().copied();
+    let epilogue_from = last_action.map_or(0, |i| i + 1);
+    let epilogue: Vec<Step> = sc.steps[epilogue_from..].to_vec();
+    let label = |s: &Step| {
+        let who = s
+            .tenant
+            .map(|t| format!(" by {}", sc.world.name(t)))
+            .unwrap_or_default();
+        format!("step {} ({}{who}, line {})", s.number, s.verb, s.line)
+    };
+    let mut report = Report {
+        file: file.to_string(),
+        name: sc.name.clone(),
+        rules: sc.world.rules.kind.name(),
+        tenants,
+        actions: actions.iter().map(|&i| label(&sc.steps[i])).collect(),
+        epilogue: epilogue.iter().map(label).collect(),
+        skipped: sc.steps[..epilogue_from]
+            .iter()
+            .filter(|s| !is_action(s))
+            .map(label)
+            .collect(),
+        depth,
+        max_states,
+        states: 0,
+        transitions: 0,
+        max_moves: 0,
+        max_depth: 0,
+        complete: 0,
+        truncated: false,
+        violation: None,
+    };
+    let search = Search {
+        sc: &sc,
+        actions: &actions,
+        epilogue: &epilogue,
+        base: Base::of(&sc.world),
+        needs: needs(&sc.steps, &actions),
+    };
+    let found = search.bfs(depth, max_states, &mut report);
+    if let Some((path, violation)) = found {
+        report.violation = Some(search.counterexample(file, &sources, text, path, violation));
+    }
+    Ok(report)
+}
+
+/// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("{} is not a file name", path.display()))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot rename {} to {}: {e}", tmp.display(), path.display())
+    })
+}
+
+// ----- the search ----------------------------------------------------------------------------
+
+/// What never changes across states: each tenant's change-log length at the start, so the
+/// fingerprint renders only the users changed since.
+struct Base {
+    changes: Vec<usize>,
+}
+
+impl Base {
+    fn of(w: &World) -> Base {
+        Base {
+            changes: w.tenants.iter().map(|t| t.dir.changes.len()).collect(),
+        }
+    }
+}
+
+struct Search<'a> {
+    sc: &'a Scenario,
+    /// Indexes into `sc.steps` of the action steps; bit `k` of a mask is `actions[k]`.
+    actions: &'a [usize],
+    epilogue: &'a [Step],
+    base: Base,
+    /// Per action (bit): for each name it refers to that action steps create, the mask of the
+    /// steps creating it; one of them must have been applied first.
+    needs: Vec<Vec<u64>>,
+}
+
+/// A name an action step creates or refers to: a user (by lowercase UPN) or a configuration,
+/// of a tenant.
+#[derive(PartialEq, Eq)]
+enum Name {
+    User(TenantIdx, String),
+    Sync(TenantIdx, String),
+}
+
+/// The name `s` creates, if any (`add-user`, `create-sync`).
+fn created(s: &Step) -> Option<Name> {
+    let t = s.tenant?;
+    match &s.kind {
+        StepKind::AddUser(spec) => Some(Name::User(t, spec.upn.to_ascii_lowercase())),
+        StepKind::Action(Action::CreateSync(cs)) => Some(Name::Sync(t, cs.name.clone())),
+        _ => None,
+    }
+}
+
+/// The names created during the timeline that `s` refers to: users named by UPN (the loader
+/// resolves users that exist at the start to indexes, and `#EXT#` accounts at run time) and
+/// configurations other than the Microsoft 365 `MTO_Sync_` ones.
+fn referred(s: &Step) -> Vec<Name> {
+    let Some(t) = s.tenant else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut user = |home: TenantIdx, u: &UserRef| {
+        if let UserRef::Upn(upn) = u {
+            if !upn.contains("#EXT#") {
+                out.push(Name::User(home, upn.to_ascii_lowercase()));
+            }
+        }
+    };
+    let mut sync_name: Option<&String> = None;
+    match &s.kind {
+        StepKind::UpdateUser { user: u, .. } => user(t, u),
+        StepKind::Action(a) => match a {
+            Action::ShareUsers { users, .. }
+            | Action::UnshareUsers { users, .. }
+            | Action::AddToGroup { users, .. }
+            | Action::RemoveFromGroup { users, .. } => users.iter().for_each(|u| user(t, u)),
+            Action::Assign { sync, users, .. } | Action::Unassign { sync, users, .. } => {
+                users.iter().for_each(|u| user(t, u));
+                sync_name = Some(sync);
+            }
+            Action::ProvisionOnDemand { sync, user: u } => {
+                user(t, u);
+                sync_name = Some(sync);
+            }
+            Action::SetEnabled { user: u, .. }
+            | Action::DeleteUser { user: u }
+            | Action::RestoreUser { user: u } => user(t, u),
+            Action::InviteGuest { home, user: u, .. } => user(*home, u),
+            Action::SetScopingFilter { sync, .. }
+            | Action::StartSync { sync }
+            | Action::PauseSync { sync }
+            | Action::RestartSync { sync, .. }
+            | Action::AllowDeletes { sync }
+            | Action::DeleteSync { sync } => sync_name = Some(sync),
+            _ => {}
+        },
+        _ => {}
+    }
+    if let Some(n) = sync_name.filter(|n| !n.starts_with("MTO_Sync_")) {
+        out.push(Name::Sync(t, n.clone()));
+    }
+    out
+}
+
+/// For each action step (by bit), the masks of the earlier action steps creating each name it
+/// refers to: the loader refuses a file naming a user or configuration before the step that
+/// creates it, so such orders are not explored (a counterexample must load).
+fn needs(steps: &[Step], actions: &[usize]) -> Vec<Vec<u64>> {
+    actions
+        .iter()
+        .map(|&j| {
+            referred(&steps[j])
+                .into_iter()
+                .map(|name| {
+                    actions
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &i)| i < j && created(&steps[i]).as_ref() == Some(&name))
+                        .fold(0u64, |m, (b, _)| m | (1 << b))
+                })
+                .filter(|&m| m != 0)
+                .collect()
+        })
+        .collect()
+}
+
+/// A distinct state: how it was first reached.
+struct Node {
+    parent: usize,
+    mv: Move,
+    moves: usize,
+}
+
+/// What applying one action step did.
+enum Applied {
+    Done(Option<OpId>),
+    Refused(String),
+}
+
+const ROOT: usize = usize::MAX;
+
+impl Search<'_> {
+    fn settle_max() -> Duration {
+        Duration::days(SETTLE_MAX_DAYS)
+    }
+
+    /// Applies the action step `steps[i]` as `mtosim run` would (its `at` first).
+    fn apply(&self, w: &mut World, i: usize) -> (Applied, bool) {
+        let s = &self.sc.steps[i];
+        let mut late = false;
+        match &s.at {
+            Some(At::Offset(d)) => {
+                let t = w.now + *d;
+                w.advance_to(t);
+            }
+            Some(At::Absolute(t)) if *t >= w.now => w.advance_to(*t),
+            Some(At::Absolute(_)) => late = true,
+            None => {}
+        }
+        let actor = s.tenant.expect("action steps name a tenant");
+        let action = match &s.kind {
+            StepKind::Action(a) => a.clone(),
+            StepKind::AddUser(spec) => Action::AddUser(Box::new(spec.build(&mut w.strings))),
+            StepKind::UpdateUser {
+                user,
+                attrs,
+                user_type,
+            } => Action::UpdateUser {
+                user: user.clone(),
+                attrs: attrs.iter().map(|(a, v)| (*a, w.strings.intern(v))).collect(),
+                user_type: *user_type,
+            },
+            StepKind::Wait(_) | StepKind::Settle(_) | StepKind::Expect(_) => {
+                unreachable!("only action steps are moves")
+            }
+        };
+        let applied = match w.apply(actor, action) {
+            Ok(op) => Applied::Done(op),
+            Err(r) => Applied::Refused(r.rule.to_string()),
+        };
+        (applied, late)
+    }
+
+    /// Runs the epilogue on a copy of `w`: its failures, and the world after it.
+    fn epilogue(&self, w: &World) -> (Vec<String>, World) {
+        let run = runner::run(Scenario {
+            name: self.sc.name.clone(),
+            world: w.clone(),
+            steps: self.epilogue.to_vec(),
+        });
+        let mut failures = run.failures;
+        if let Err(e) = run.world.check_invariants() {
+            failures.push(format!(
+                "after the steps that follow the last action step, an invariant broke: {e}"
+            ));
+        }
+        (failures, run.world)
+    }
+
+    /// Breadth-first search; returns the shortest violating path.
+    fn bfs(&self, depth: usize, max_states: usize, rep: &mut Report) -> Option<(Vec<Move>, Violation)> {
+        let k = self.actions.len();
+        let all: u64 = if k == 64 { u64::MAX } else { (1u64 << k) - 1 };
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        let mut queue: VecDeque<(usize, World, u64)> = VecDeque::new();
+        let path_to = |nodes: &[Node], mut id: usize, last: Option<Move>| {
+            let mut p: Vec<Move> = last.into_iter().collect();
+            while nodes[id].parent != ROOT {
+                p.push(nodes[id].mv);
+                id = nodes[id].parent;
+            }
+            p.reverse();
+            p
+        };
+
+        // the start state
+        let w0 = self.sc.world.clone();
+        if let Err(e) = w0.check_invariants() {
+            rep.states = 1;
+            return Some((Vec::new(), Violation::Invariant(e)));
+        }
+        seen.insert(self.fingerprint(&w0, all), 0);
+        nodes.push(Node {
+            parent: ROOT,
+            mv: Move::Settle,
+            moves: 0,
+        });
+        if k == 0 {
+            rep.complete += 1;
+            let (f, _) = self.epilogue(&w0);
+            if !f.is_empty() {
+                rep.states = 1;
+                return Some((Vec::new(), Violation::Checks(f)));
+            }
+        }
+        queue.push_back((0, w0, all));
+
+        while let Some((id, w, rem)) = queue.pop_front() {
+            let applied = k - rem.count_ones() as usize;
+            let mut succ: Vec<Move> = Vec::new();
+            if applied < depth {
+                let done = all & !rem;
+                succ.extend(
+                    (0..k)
+                        .filter(|&b| rem & (1 << b) != 0)
+                        .filter(|&b| self.needs[b].iter().all(|&m| done & m != 0))
+                        .map(|b| Move::Step(self.actions[b])),
+                );
+            }
+            if !w.is_settled() {
+                succ.push(Move::Settle);
+            }
+            for mv in succ {
+                let mut next = w.clone();
+                let rem2 = match mv {
+                    Move::Step(i) => {
+                        self.apply(&mut next, i);
+                        let b = self.actions.iter().position(|&a| a == i).expect("an action step");
+                        rem & !(1 << b)
+                    }
+                    Move::Settle => {
+                        let _ = next.settle(Self::settle_max());
+                        rem
+                    }
+                };
+                rep.transitions += 1;
+                if let Err(e) = next.check_invariants() {
+                    rep.states = nodes.len();
+                    return Some((path_to(&nodes, id, Some(mv)), Violation::Invariant(e)));
+                }
+                let fp = self.fingerprint(&next, rem2);
+                if seen.contains_key(&fp) {
+                    continue;
+                }
+                if nodes.len() >= max_states {
+                    rep.truncated = true;
+                    rep.states = nodes.len();
+                    return None;
+                }
+                let moves = nodes[id].moves + 1;
+                let nid = nodes.len();
+                nodes.push(Node {
+                    parent: id,
+                    mv,
+                    moves,
+                });
+                seen.insert(fp, nid);
+                rep.max_moves = rep.max_moves.max(moves);
+                rep.max_depth = rep.max_depth.max(k - rem2.count_ones() as usize);
+                if rem2 == 0 {
+                    rep.complete += 1;
+                    let (f, _) = self.epilogue(&next);
+                    if !f.is_empty() {
+                        rep.states = nodes.len();
+                        return Some((path_to(&nodes, nid, None), Violation::Checks(f)));
+                    }
+                }
+                queue.push_back((nid, next, rem2));
+            }
+        }
+        rep.states = nodes.len();
+        None
+    }
+
+    /// Replays `path` and renders it as narration and as a runnable scenario.
+    fn counterexample(
+        &self,
+        file: &str,
+        src: &StepSources,
+        text: &str,
+        path: Vec<Move>,
+        violation: Violation,
+    ) -> Counterexample {
+        let mut w = self.sc.world.clone();
+        let mut narration = Vec::new();
+        // per move: the op it started, its refusal, whether its absolute `at` had passed
+        let mut outcomes: Vec<(Option<OpId>, Option<String>, bool)> = Vec::new();
+        for mv in &path {
+            match *mv {
+                Move::Step(i) => {
+                    let s = &self.sc.steps[i];
+                    let who = s.tenant.map(|t| w.name(t).to_string()).unwrap_or_default();
+                    let (applied, late) = self.apply(&mut w, i);
+                    let what = format!("{} by {who} (step {}, line {})", s.verb, s.number, s.line);
+                    match applied {
+                        Applied::Done(op) => {
+                            narration.push(format!("{what}: accepted"));
+                            outcomes.push((op, None, late));
+                        }
+                        Applied::Refused(rule) => {
+                            narration.push(format!("{what}: refused for {rule}"));
+                            outcomes.push((None, Some(rule), late));
+                        }
+                    }
+                }
+                Move::Settle => {
+                    let from = w.now;
+                    let res = w.settle(Self::settle_max());
+                    narration.push(match res {
+                        Ok(t) => format!("settle: pending operations complete ({} later)", t - from),
+                        Err(_) => format!("settle: still not settled after {SETTLE_MAX_DAYS}d"),
+                    });
+                    outcomes.push((None, None, false));
+                }
+            }
+        }
+        let with_epilogue = matches!(violation, Violation::Checks(_));
+        let end = if with_epilogue {
+            narration.push(format!(
+                "then the steps after the last action step ({}), where the checks fail",
+                self.epilogue
+                    .iter()
+                    .map(|s| s.verb.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            self.epilogue(&w).1
+        } else {
+            w
+        };
+
+        for ((n, mv), (op, _, _)) in narration.iter_mut().zip(&path).zip(&outcomes) {
+            let outcome = op.map(|op| end.op(op).outcome.clone());
+            if let (Move::Step(_), Some(o)) = (mv, outcome) {
+                n.push_str(&match o {
+                    None => "; still pending at the end".to_string(),
+                    Some(Ok(())) => "; completed".to_string(),
+                    Some(Err(f)) => format!("; failed later for {}", f.rule),
+                });
+            }
+        }
+
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "# Counterexample found by `mtosim explore {file}`: the shortest order of its"
+        );
+        let _ = writeln!(
+            t,
+            "# action steps (and of \"let pending operations complete\") that breaks it."
+        );
+        match &violation {
+            Violation::Invariant(m) => {
+                let _ = writeln!(t, "# After the last step, a model invariant breaks: {m}");
+            }
+            Violation::Checks(fs) => {
+                let _ = writeln!(t, "# At the end, these checks fail (step numbers of {file}):");
+                for f in fs {
+                    let _ = writeln!(t, "#   {f}");
+                }
+            }
+        }
+        let _ = writeln!(
+            t,
+            "# Steps refused (or failed) in this order carry expect_error, so that only the"
+        );
+        let _ = writeln!(t, "# violation is reported.");
+        let header = src.header(text);
+        if header.contains("csv") {
+            let _ = writeln!(
+                t,
+                "# CSV imports are read relative to this file: save it beside {file}."
+            );
+        }
+        t.push('\n');
+        t.push_str(&header);
+        for (mv, (op, refused, late)) in path.iter().zip(&outcomes) {
+            t.push('\n');
+            match *mv {
+                Move::Settle => {
+                    let _ = writeln!(
+                        t,
+                        "[[step]]\ndo = \"settle\"  # explore: let pending operations complete"
+                    );
+                }
+                Move::Step(i) => {
+                    let failed = op
+                        .and_then(|op| end.op(op).outcome.clone())
+                        .and_then(Result::err)
+                        .map(|f| f.rule.to_string());
+                    let expect = refused.clone().or(failed);
+                    t.push_str(&src.steps[i].render(&["expect_error"], *late, expect.as_deref()));
+                }
+            }
+        }
+        if with_epilogue {
+            for i in self.sc.steps.len() - self.epilogue.len()..self.sc.steps.len() {
+                t.push('\n');
+                t.push_str(&src.steps[i].render(&[], false, None));
+            }
+        }
+        Counterexample {
+            violation,
+            path,
+            narration,
+            toml: t,
+        }
+    }
+
+    /// The state's fingerprint: a hash of its canonical rendering (see the module docs).
+    fn fingerprint(&self, w: &World, remaining: u64) -> u64 {
+        let mut s = String::with_capacity(2048);
+        let _ = write!(s, "R{remaining:x}|");
+        for (i, t) in w.tenants.iter().enumerate() {
+            let ti = TenantIdx(i as u16);
+            let v = w.mto_view(ti);
+            let j = &t.join;
+            let _ = write!(
+                s,
+                "T{i} mto {:?} view {:?}/{} local {} m365 {} created {} p1w {} join {:?} {:?} {:?} {:?} {} tpl {:?}|",
+                t.mto.map(|m| m.0),
+                v.mto.map(|m| m.0),
+                v.active_tenants,
+                t.local_mto_id.is_some(),
+                t.m365_managed,
+                t.created_mto_at.is_some(),
+                t.p1_sync_warned,
+                j.added_by.map(|a| a.0),
+                j.member_state,
+                j.role,
+                j.transition.as_ref().map(|(st, _)| *st),
+                j.transition.as_ref().is_some_and(|(_, d)| !d.is_empty()),
+                t.templates,
+            );
+            for (p, c) in &t.partners {
+                let _ = write!(s, "P{} {c:?}|", p.0);
+            }
+            let d = &t.dir;
+            let _ = write!(
+                s,
+                "D users {} groups {} ext {} purged {} upn* {} attr* {}|",
+                d.users.len(),
+                d.groups.len(),
+                d.externals.len(),
+                d.purged,
+                d.upn_override.len(),
+                d.attr_override.len()
+            );
+            let mut changed: Vec<usize> = d.changes[self.base.changes[i].min(d.changes.len())..]
+                .iter()
+                .map(|u| u.ix())
+                .collect();
+            changed.sort_unstable();
+            changed.dedup();
+            for u in changed {
+                let user = &d.users[u];
+                let _ = write!(
+                    s,
+                    "U{u} {} {:?} {} {} {}",
+                    user.upn,
+                    user.user_type,
+                    user.account_enabled,
+                    user.external,
+                    user.deleted_at.is_some()
+                );
+                for a in user.attrs {
+                    let _ = write!(s, ",{}", w.strings.resolve(a));
+                }
+                s.push('|');
+            }
+            for (g, group) in d.groups.iter().enumerate() {
+                let _ = write!(
+                    s,
+                    "G{g} {:?}|",
+                    group.members.iter().map(|m| m.ix()).collect::<Vec<_>>()
+                );
+            }
+            let mut ext: Vec<(u16, usize, u32, String, u8)> = d
+                .externals
+                .iter()
+                .map(|a| {
+                    (
+                        a.source_tenant.0,
+                        a.source_user.ix(),
+                        a.config.0,
+                        format!("{:?}", a.user_type),
+                        a.flags,
+                    )
+                })
+                .collect();
+            ext.sort();
+            let _ = write!(s, "X{ext:?}|");
+        }
+        for (m, mto) in w.mtos.iter().enumerate() {
+            let _ = write!(
+                s,
+                "M{m} {:?} {:?} by {} deleted {}",
+                mto.display_name, mto.description, mto.creator.0, mto.deleted
+            );
+            for e in &mto.members {
+                let _ = write!(
+                    s,
+                    ";{} {:?} {:?} by {} joined {} tr {:?}",
+                    e.tenant.0,
+                    e.role,
+                    e.state,
+                    e.added_by.0,
+                    e.joined_at.is_some(),
+                    e.transition.as_ref().map(|t| (
+                        t.desired_state,
+                        t.desired_role,
+                        t.status,
+                        t.details.is_some()
+                    )),
+                );
+            }
+            s.push('|');
+        }
+        for (c, cfg) in w.configs.iter().enumerate() {
+            let j = &cfg.job;
+            let _ = write!(
+                s,
+                "C{c} {} {}>{} m365 {} del {} all {} {:?} {:?} filter {} {:?} always {} da {} th {:?} job {:?} sch {} init {} run {} pend {} esc {} staged {} fd {} q {} idle {}|",
+                cfg.name,
+                cfg.source.0,
+                cfg.target.0,
+                cfg.m365,
+                cfg.deleted,
+                cfg.scope_all,
+                cfg.groups.iter().map(|g| g.ix()).collect::<Vec<_>>(),
+                cfg.users.iter().map(|u| u.ix()).collect::<Vec<_>>(),
+                cfg.filter.is_some(),
+                cfg.user_type,
+                cfg.apply_always,
+                cfg.delete_action,
+                cfg.delete_threshold,
+                j.status,
+                j.scheduled,
+                j.initial_done,
+                j.running.is_some(),
+                j.pending.len(),
+                j.escrows.len(),
+                j.staged.len(),
+                j.force_deletes,
+                j.quarantine.is_some(),
+                j.last.is_some_and(|l| l.exports() == 0),
+            );
+        }
+        for op in w.ops.iter().filter(|o| o.outcome.is_none()) {
+            let _ = write!(
+                s,
+                "O {:?} {}>{} {:?} {:?} {:?}|",
+                op.kind,
+                op.actor.0,
+                op.subject.0,
+                op.added_by.map(|a| a.0),
+                op.via,
+                op.case
+            );
+        }
+        let mut h = Fnv64::new(0x6578_706c_6f72_6521); // "explore!"
+        h.write(s.as_bytes());
+        h.finish()
+    }
+}
+
+// ----- step source text ----------------------------------------------------------------------
+
+/// One `[[step]]` table's keys and values as written, in file order.
+struct StepSource {
+    /// (key as written, key name, value as written).
+    keys: Vec<(String, String, String)>,
+}
+
+impl StepSource {
+    /// The step as a `[[step]]` table, leaving out the keys in `drop` (and `at` when `late`),
+    /// and adding `expect_error = "RULE"` when given.
+    fn render(&self, drop: &[&str], late: bool, expect: Option<&str>) -> String {
+        let mut s = String::from("[[step]]\n");
+        for (raw, name, value) in &self.keys {
+            if drop.contains(&name.as_str()) {
+                continue;
+            }
+            if late && name == "at" {
+                let _ = writeln!(
+                    s,
+                    "# {raw} = {value}  (explore: this time had passed in this order)"
+                );
+                continue;
+            }
+            let _ = writeln!(s, "{raw} = {value}");
+        }
+        if let Some(rule) = expect {
+            let _ = writeln!(
+                s,
+                "expect_error = \"{rule}\"  # explore: refused or failed in this order"
+            );
+        }
+        s
+    }
+}
+
+/// The text's step tables, and where they sit.
+struct StepSources {
+    steps: Vec<StepSource>,
+    /// Byte ranges of the text that are not part of any step (the header and any later
+    /// non-step tables).
+    rest: Vec<std::ops::Range<usize>>,
+}
+
+impl StepSources {
+    fn parse(text: &str) -> Option<StepSources> {
+        let doc = DeTable::parse(text).ok()?;
+        let root = doc.get_ref();
+        let Some((key, value)) = root.iter().find(|(k, _)| k.get_ref().as_ref() == "step") else {
+            return Some(StepSources {
+                steps: Vec::new(),
+                rest: std::iter::once(0..text.len()).collect(),
+            });
+        };
+        let items: Vec<&toml::Spanned<DeValue<'_>>> = match value.get_ref() {
+            DeValue::Array(a) => a.iter().collect(),
+            DeValue::Table(_) => vec![value],
+            _ => return None,
+        };
+        let mut steps = Vec::new();
+        let mut blocks = Vec::new();
+        for it in &items {
+            let DeValue::Table(t) = it.get_ref() else {
+                return None;
+            };
+            let mut keys: Vec<_> = t.iter().collect();
+            keys.sort_by_key(|(k, _)| k.span().start);
+            let end = keys
+                .iter()
+                .map(|(_, v)| v.span().end)
+                .max()
+                .unwrap_or(it.span().end);
+            blocks.push(it.span().start..end);
+            steps.push(StepSource {
+                keys: keys
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            text[k.span()].to_string(),
+                            k.get_ref().to_string(),
+                            text[v.span()].to_string(),
+                        )
+                    })
+                    .collect(),
+            });
+        }
+        let block_form = items.first().is_some_and(|it| text[it.span()].starts_with("[["));
+        let rest = if !block_form {
+            // `step = [ {...}, ... ]`: everything but that key and its value
+            vec![0..key.span().start, value.span().end..text.len()]
+        } else {
+            // the header up to the first step, then any later region holding more than
+            // comments (another table written after the steps)
+            let line_end = |i: usize| text[i..].find('\n').map_or(text.len(), |n| i + n + 1);
+            let mut rest = Vec::new();
+            rest.push(0..blocks.first().map_or(text.len(), |b| b.start));
+            for (n, b) in blocks.iter().enumerate() {
+                let from = line_end(b.end);
+                let to = blocks.get(n + 1).map_or(text.len(), |nb| nb.start);
+                if from < to
+                    && text[from..to]
+                        .lines()
+                        .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                {
+                    rest.push(from..to);
+                }
+            }
+            rest
+        };
+        Some(StepSources { steps, rest })
+    }
+
+    /// The text outside the steps, ending with a newline.
+    fn header(&self, text: &str) -> String {
+        let mut s = String::new();
+        for r in &self.rest {
+            s.push_str(&text[r.clone()]);
+        }
+        let mut s = s.trim_start_matches(['\n', '\r']).trim_end().to_string();
+        s.push('\n');
+        s
+    }
+}

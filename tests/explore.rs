@@ -1,0 +1,547 @@
+//! `mtosim explore`: pinned state counts of canonical small models, the shortest counterexample
+//! (which must itself load and replay the same failures), the caps and the exit codes.
+
+use mtosim::explore::{self, Move, Options, Report, Violation};
+use mtosim::{runner, scenario};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TWO_TENANTS_CREATE_ADD_JOIN: &str = r#"
+[scenario]
+name = "two tenants: create, add, join"
+
+[[tenant]]
+name = "contoso"
+
+[[tenant]]
+name = "fabrikam"
+
+[[step]]
+do = "create-mto"
+tenant = "contoso"
+display_name = "Contoso Group"
+
+[[step]]
+do = "add-tenant"
+tenant = "contoso"
+target = "fabrikam"
+
+[[step]]
+do = "join"
+tenant = "fabrikam"
+added_by = "contoso"
+
+[[step]]
+do = "settle"
+
+[[step]]
+do = "expect"
+tenant = "contoso"
+mto = "active"
+"#;
+
+const THREE_TENANTS_JOIN_AND_LEAVE: &str = r#"
+[scenario]
+name = "three tenants: two join, one leaves"
+
+[[tenant]]
+name = "contoso"
+
+[[tenant]]
+name = "fabrikam"
+
+[[tenant]]
+name = "northwind"
+
+[[step]]
+do = "create-mto"
+tenant = "contoso"
+display_name = "Contoso Group"
+
+[[step]]
+do = "add-tenant"
+tenant = "contoso"
+target = "fabrikam"
+
+[[step]]
+do = "add-tenant"
+tenant = "contoso"
+target = "northwind"
+
+[[step]]
+do = "join"
+tenant = "fabrikam"
+added_by = "contoso"
+
+[[step]]
+do = "join"
+tenant = "northwind"
+added_by = "contoso"
+
+[[step]]
+do = "remove-tenant"
+tenant = "fabrikam"
+
+[[step]]
+do = "settle"
+
+[[step]]
+do = "expect"
+tenant = "contoso"
+mto = "active"
+"#;
+
+/// The preview's owner exit dissolves the MTO (SEED-3); no checks, invariants only.
+const PREVIEW_OWNER_EXIT: &str = r#"
+[scenario]
+name = "preview: the owner leaves while a member joins"
+rules = "preview-2023"
+
+[[tenant]]
+name = "contoso"
+targeted_release = true
+
+[[tenant]]
+name = "fabrikam"
+targeted_release = true
+
+[[step]]
+do = "create-mto"
+tenant = "contoso"
+display_name = "Contoso Group"
+
+[[step]]
+do = "add-tenant"
+tenant = "contoso"
+target = "fabrikam"
+
+[[step]]
+do = "join"
+tenant = "fabrikam"
+added_by = "contoso"
+
+[[step]]
+do = "remove-tenant"
+tenant = "contoso"
+"#;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn explore_text(name: &str, text: &str, opts: Options) -> Report {
+    let sc = scenario::load(name, text).unwrap_or_else(|d| panic!("{d}"));
+    explore::explore(name, text, sc, &opts).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn explore_file(rel: &str) -> Report {
+    let path = root().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    explore_text(rel, &text, Options::default())
+}
+
+fn mtosim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn tmp_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explore");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A failure sentence without its step number, which differs between the file and its
+/// counterexample.
+fn without_step_number(f: &str) -> String {
+    match f.split_once(") ") {
+        Some((head, rest)) if head.starts_with("step ") => {
+            format!("{}) {rest}", head.split_once(" (").map_or(head, |(_, v)| v))
+        }
+        _ => f.to_string(),
+    }
+}
+
+#[test]
+fn explore_pins_state_count_of_two_tenants_create_add_join() {
+    let r = explore_text("two.toml", TWO_TENANTS_CREATE_ADD_JOIN, Options::default());
+    assert!(r.violation.is_none(), "{}", r.text(true));
+    assert_eq!(
+        (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
+        (17, 23, 4, 3, 6),
+        "{}",
+        r.text(false)
+    );
+    assert!(!r.truncated);
+    assert_eq!(r.exit_code(), 0);
+    assert!(r.text(false).contains("Result: no violation in any order."));
+}
+
+#[test]
+fn explore_pins_state_count_of_three_tenants_with_a_leave() {
+    let r = explore_text("three.toml", THREE_TENANTS_JOIN_AND_LEAVE, Options::default());
+    assert!(r.violation.is_none(), "{}", r.text(true));
+    assert_eq!(
+        (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
+        (436, 1004, 8, 6, 81),
+        "{}",
+        r.text(false)
+    );
+}
+
+#[test]
+fn explore_pins_state_count_of_preview_owner_exit_race() {
+    let r = explore_text("preview.toml", PREVIEW_OWNER_EXIT, Options::default());
+    assert!(r.violation.is_none(), "{}", r.text(true));
+    assert!(r.epilogue.is_empty());
+    assert_eq!(
+        (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
+        (55, 91, 6, 4, 17),
+        "{}",
+        r.text(false)
+    );
+}
+
+#[test]
+fn explore_finds_the_shortest_counterexample_and_it_replays_the_same_failures() {
+    let r = explore_file("scenarios/explore-owner-handover.toml");
+    assert_eq!(r.exit_code(), 1);
+    let cx = r.violation.as_ref().expect("a violation");
+    // the file's own order without waiting for the join: five moves, no settle
+    assert_eq!(cx.path.len(), 5, "{}", r.text(false));
+    assert!(!cx.path.contains(&Move::Settle));
+    let Violation::Checks(failures) = &cx.violation else {
+        panic!("expected failing checks, got {:?}", cx.violation)
+    };
+    assert!(
+        failures[0].contains("MTO state: expected active, actual inactive"),
+        "{failures:?}"
+    );
+
+    // the counterexample is a runnable scenario that fails exactly those checks, and nothing else
+    let sc = scenario::load("cx.toml", &cx.toml).unwrap_or_else(|d| panic!("{d}\n{}", cx.toml));
+    let run = runner::run(sc);
+    assert_eq!(run.exit_code(), 1);
+    let replayed: Vec<String> = run.failures.iter().map(|f| without_step_number(f)).collect();
+    let found: Vec<String> = failures.iter().map(|f| without_step_number(f)).collect();
+    assert_eq!(replayed, found, "{}", cx.toml);
+    // the join that fails in this order carries expect_error, so the replay reports only the checks
+    assert!(cx.toml.contains("expect_error = \"MTO-30\""), "{}", cx.toml);
+    // same header and tenants as the input
+    assert!(cx
+        .toml
+        .contains("name = \"Hand the MTO over, then leave: does the order matter?\""));
+    assert!(cx.toml.contains("[[tenant]]\nname = \"fabrikam\""));
+}
+
+#[test]
+fn explore_output_is_deterministic() {
+    let a = explore_file("scenarios/explore-owner-handover.toml").text(true);
+    let b = explore_file("scenarios/explore-owner-handover.toml").text(true);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn explore_state_cap_stops_the_search_and_says_it_is_not_exhaustive() {
+    let opts = Options {
+        max_states: Some(10),
+        ..Options::default()
+    };
+    let r = explore_text("three.toml", THREE_TENANTS_JOIN_AND_LEAVE, opts);
+    assert!(r.truncated);
+    assert_eq!(r.states, 10);
+    assert_eq!(r.exit_code(), 0);
+    assert!(r.text(false).contains("not exhaustive"), "{}", r.text(false));
+}
+
+#[test]
+fn explore_depth_limits_the_action_steps_per_path() {
+    let opts = Options {
+        depth: Some(2),
+        ..Options::default()
+    };
+    let r = explore_text("three.toml", THREE_TENANTS_JOIN_AND_LEAVE, opts);
+    assert_eq!(r.max_depth, 2);
+    assert_eq!(r.complete, 0);
+    assert!(
+        r.text(false).contains("complete orders were not reached"),
+        "{}",
+        r.text(false)
+    );
+}
+
+#[test]
+fn explore_cli_exit_codes_and_counterexample_file_written_atomically() {
+    let (code, out, err) = mtosim(&["explore", "scenarios/explore-owner-handover.toml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("Result: VIOLATION after 5 moves:"), "{out}");
+    assert!(out.contains("# Counterexample found by `mtosim explore"), "{out}");
+
+    let dir = tmp_dir();
+    let cx = dir.join("counterexample.toml");
+    let _ = std::fs::remove_file(&cx);
+    let (code, out, err) = mtosim(&[
+        "explore",
+        "scenarios/explore-owner-handover.toml",
+        "--out",
+        cx.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("Wrote the counterexample to"), "{out}");
+    assert!(
+        !out.contains("[[tenant]]"),
+        "the file is written, not printed: {out}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let (code, out, _) = mtosim(&["run", cx.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAIL: step 7 (expect) fabrikam: MTO state: expected active, actual inactive"),
+        "{out}"
+    );
+
+    let ok = dir.join("two.toml");
+    std::fs::write(&ok, TWO_TENANTS_CREATE_ADD_JOIN).unwrap();
+    let (code, out, err) = mtosim(&["explore", ok.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("explored: 17 distinct states, 23 transitions"),
+        "{out}"
+    );
+
+    for (args, needle) in [
+        (vec!["--depth", "13"], "at most 12"),
+        (vec!["--max-states", "0"], "between 1 and 100000"),
+        (vec!["--max-states", "100001"], "between 1 and 100000"),
+    ] {
+        let mut all = vec!["explore", ok.to_str().unwrap()];
+        all.extend(args);
+        let (code, _, err) = mtosim(&all);
+        assert_eq!(code, 2, "{all:?}");
+        assert!(err.contains(needle), "{all:?}: {err}");
+    }
+    let (code, _, err) = mtosim(&["explore", "no-such-file.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read the file"), "{err}");
+}
+
+#[test]
+fn explore_refuses_more_than_four_tenants_with_exit_code_2() {
+    let mut text = String::from("[scenario]\nname = \"five\"\n");
+    for t in ["a", "b", "c", "d", "e"] {
+        text.push_str(&format!("\n[[tenant]]\nname = \"{t}\"\n"));
+    }
+    text.push_str("\n[[step]]\ndo = \"create-mto\"\ntenant = \"a\"\ndisplay_name = \"A\"\n");
+    let sc = scenario::load("five.toml", &text).unwrap();
+    match explore::explore("five.toml", &text, sc, &Options::default()) {
+        Err(explore::Error::Usage(m)) => assert!(m.contains("at most 4 tenants"), "{m}"),
+        other => panic!("expected a usage error, got {other:?}"),
+    }
+    let file = tmp_dir().join("five.toml");
+    std::fs::write(&file, &text).unwrap();
+    let (code, out, err) = mtosim(&["explore", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("has 5 tenants") && err.contains("EXPLORE_TENANTS_MAX"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explore_refuses_more_users_than_explore_users_max() {
+    let text = "[scenario]\nname = \"big\"\n\n[[tenant]]\nname = \"a\"\nusers = { generate = 2001 }\n\n[[step]]\ndo = \"create-mto\"\ntenant = \"a\"\ndisplay_name = \"A\"\n";
+    let sc = scenario::load("big.toml", text).unwrap();
+    match explore::explore("big.toml", text, sc, &Options::default()) {
+        Err(explore::Error::Usage(m)) => {
+            assert!(
+                m.contains("has 2001 users") && m.contains("EXPLORE_USERS_MAX"),
+                "{m}"
+            )
+        }
+        other => panic!("expected a usage error, got {other:?}"),
+    }
+}
+
+#[test]
+fn explore_counterexample_keeps_non_step_tables_of_any_layout() {
+    // steps as an inline array before the tables, and steps as [[step]] tables with a tenant
+    // written after them: either way the counterexample keeps every non-step table
+    let inline = r#"step = [
+  { do = "create-mto", tenant = "contoso", display_name = "C" },
+  { do = "remove-tenant", tenant = "contoso" },
+  { do = "settle" },
+  { do = "expect", tenant = "contoso", mto = "active" },
+]
+
+[scenario]
+name = "inline steps"
+
+[[tenant]]
+name = "contoso"
+"#;
+    let blocks = r#"[scenario]
+name = "tenants after the steps"
+
+[[step]]
+do = "create-mto"   # the owner creates it
+tenant = "contoso"
+display_name = "C"
+
+# a comment between steps
+[[step]]
+do = "remove-tenant"
+tenant = "contoso"
+
+[[step]]
+do = "settle"
+
+[[step]]
+do = "expect"
+tenant = "contoso"
+mto = "active"
+
+[[tenant]]
+name = "contoso"
+"#;
+    for (name, text) in [("inline.toml", inline), ("blocks.toml", blocks)] {
+        let r = explore_text(name, text, Options::default());
+        let cx = r
+            .violation
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: {}", r.text(false)));
+        assert_eq!(cx.path, vec![Move::Step(0), Move::Step(1)], "{name}");
+        let sc = scenario::load(name, &cx.toml).unwrap_or_else(|d| panic!("{name}: {d}\n{}", cx.toml));
+        assert_eq!(sc.world.tenants.len(), 1, "{name}");
+        assert_eq!(sc.steps.len(), 4, "{name}: {}", cx.toml);
+        let run = runner::run(sc);
+        assert_eq!(run.failures.len(), 1, "{name}: {:?}", run.failures);
+        assert!(run.failures[0].contains("MTO state: expected active, actual inactive"));
+        assert!(!cx.toml.contains("a comment between steps"), "{}", cx.toml);
+    }
+}
+
+#[test]
+fn explore_never_names_a_configuration_before_its_create_sync() {
+    // start-sync and assign name a configuration that create-sync makes: orders putting them
+    // first would not load, so they are not explored and every counterexample loads
+    let rel = "scenarios/cts-scoping-filters.toml";
+    let path = root().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (sc, _) = scenario::load_path(path.to_str().unwrap(), false).unwrap();
+    let create = sc
+        .steps
+        .iter()
+        .position(|s| s.verb == "create-sync")
+        .expect("the scenario creates a configuration");
+    let r = explore::explore(rel, &text, sc.clone(), &Options::default()).unwrap();
+    let cx = r.violation.as_ref().expect("a violation");
+    let at = |i: usize| cx.path.iter().position(|m| *m == Move::Step(i));
+    for (i, s) in sc.steps.iter().enumerate() {
+        if matches!(s.verb.as_str(), "start-sync" | "assign" | "set-scoping-filter") {
+            assert!(at(create) < at(i), "{} before create-sync: {:?}", s.verb, cx.path);
+        }
+    }
+    let replay = scenario::load(rel, &cx.toml).unwrap_or_else(|d| panic!("{d}\n{}", cx.toml));
+    let Violation::Checks(failures) = &cx.violation else {
+        panic!("{:?}", cx.violation)
+    };
+    let replayed: Vec<String> = runner::run(replay)
+        .failures
+        .iter()
+        .map(|f| without_step_number(f))
+        .collect();
+    let found: Vec<String> = failures.iter().map(|f| without_step_number(f)).collect();
+    assert_eq!(replayed, found, "{}", cx.toml);
+}
+
+#[test]
+fn explore_finds_a_broken_invariant_when_joins_pass_the_tenant_cap() {
+    // RuleSet::fault (test-only) lets joins pass the cap: the search must find INV-3 on the
+    // shortest path, which is every step in file order and one settle
+    let text = r#"
+[scenario]
+name = "a cap of two active tenants"
+max_active_tenants = 2
+
+[[tenant]]
+name = "contoso"
+
+[[tenant]]
+name = "fabrikam"
+
+[[tenant]]
+name = "northwind"
+
+[[step]]
+do = "create-mto"
+tenant = "contoso"
+display_name = "Contoso Group"
+
+[[step]]
+do = "add-tenant"
+tenant = "contoso"
+target = "fabrikam"
+
+[[step]]
+do = "add-tenant"
+tenant = "contoso"
+target = "northwind"
+
+[[step]]
+do = "join"
+tenant = "fabrikam"
+added_by = "contoso"
+
+[[step]]
+do = "join"
+tenant = "northwind"
+added_by = "contoso"
+"#;
+    let clean = explore_text("cap.toml", text, Options::default());
+    assert!(clean.violation.is_none(), "{}", clean.text(true));
+
+    let mut sc = scenario::load("cap.toml", text).unwrap();
+    sc.world.rules.fault = Some(mtosim_engine::rules::Fault::JoinPastCap);
+    let r = explore::explore("cap.toml", text, sc, &Options::default()).unwrap();
+    assert_eq!(r.exit_code(), 1);
+    let cx = r.violation.as_ref().expect("INV-3 broken");
+    let Violation::Invariant(m) = &cx.violation else {
+        panic!("{:?}", cx.violation)
+    };
+    assert!(m.contains("INV-3"), "{m}");
+    assert_eq!(
+        cx.path,
+        vec![
+            Move::Step(0),
+            Move::Step(1),
+            Move::Step(2),
+            Move::Step(3),
+            Move::Step(4),
+            Move::Settle
+        ]
+    );
+    assert!(
+        r.text(false).contains("invariant broken: INV-3"),
+        "{}",
+        r.text(false)
+    );
+    // the counterexample replays the same break under the same fault
+    let mut replay = scenario::load("cx.toml", &cx.toml).unwrap_or_else(|d| panic!("{d}\n{}", cx.toml));
+    replay.world.rules.fault = Some(mtosim_engine::rules::Fault::JoinPastCap);
+    let run = runner::run(replay);
+    let err = run.world.check_invariants().expect_err("INV-3 again");
+    assert_eq!(&err, m);
+}
