@@ -5,9 +5,10 @@
 //! verb except `wait`, `settle` and `expect`) are the moves. From a state, a successor applies
 //! one action step that has not been applied yet (each at most once, in any order; its
 //! `at = "+offset"` advances the clock first, as in `mtosim run`), or lets every pending
-//! asynchronous operation complete (`settle`, offered only while something is pending). The
-//! settle move is what makes completion orders explorable: a join may complete before or after
-//! another tenant's removal, depending on where the settle falls. A refused action is a
+//! asynchronous operation complete (`settle`), or advances the clock to the next due event
+//! and processes it (`next`, a `wait` step in a counterexample); both are offered only while
+//! something is pending. These moves make completion orders explorable: a join may complete
+//! before or after another tenant's removal, and a step may fall between two completions. A refused action is a
 //! legitimate outcome, not an error: the step is consumed and the world is unchanged but for its
 //! log. `expect_error` keys are ignored while exploring, since a refusal depends on the order.
 //! Orders the scenario loader would refuse are not explored: a step naming a user or a sync
@@ -94,6 +95,9 @@ pub enum Move {
     Step(usize),
     /// Let every pending asynchronous operation complete.
     Settle,
+    /// Advance the clock to the next due event (a join or removal completing, a sync cycle
+    /// starting or ending) and process it: completions may then interleave with later steps.
+    Next,
 }
 
 /// What went wrong on a path.
@@ -175,7 +179,7 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "action steps ({}), tried in every order, each at most once, with \"let pending operations complete\" (settle) between any two:",
+            "action steps ({}), tried in every order, each at most once, with, between any two, \"let pending operations complete\" (settle) or \"wait for the next pending event\" (next):",
             self.actions.len()
         );
         for a in &self.actions {
@@ -647,6 +651,9 @@ impl Search<'_> {
                 );
             }
             if !w.is_settled() {
+                if w.next_due().is_some() {
+                    succ.push(Move::Next);
+                }
                 succ.push(Move::Settle);
             }
             for mv in succ {
@@ -659,6 +666,12 @@ impl Search<'_> {
                     }
                     Move::Settle => {
                         let _ = next.settle(Self::settle_max());
+                        rem
+                    }
+                    Move::Next => {
+                        if let Some(at) = next.next_due() {
+                            next.advance_to(at.max(next.now));
+                        }
                         rem
                     }
                 };
@@ -714,6 +727,8 @@ impl Search<'_> {
         let mut narration = Vec::new();
         // per move: the op it started, its refusal, whether its absolute `at` had passed
         let mut outcomes: Vec<(Option<OpId>, Option<String>, bool)> = Vec::new();
+        // per Next move: how long it waited
+        let mut waits: Vec<Duration> = Vec::new();
         for mv in &path {
             match *mv {
                 Move::Step(i) => {
@@ -739,6 +754,14 @@ impl Search<'_> {
                         Ok(t) => format!("settle: pending operations complete ({} later)", t - from),
                         Err(_) => format!("settle: still not settled after {SETTLE_MAX_DAYS}d"),
                     });
+                    outcomes.push((None, None, false));
+                }
+                Move::Next => {
+                    let from = w.now;
+                    let at = w.next_due().unwrap_or(from).max(from);
+                    w.advance_to(at);
+                    narration.push(format!("wait {}: the next pending event is due", at - from));
+                    waits.push(at - from);
                     outcomes.push((None, None, false));
                 }
             }
@@ -776,7 +799,7 @@ impl Search<'_> {
         );
         let _ = writeln!(
             t,
-            "# action steps (and of \"let pending operations complete\") that breaks it."
+            "# action steps (and of waits for pending operations) that breaks it."
         );
         match &violation {
             Violation::Invariant(m) => {
@@ -803,6 +826,7 @@ impl Search<'_> {
         }
         t.push('\n');
         t.push_str(&header);
+        let mut next_wait = 0;
         for (mv, (op, refused, late)) in path.iter().zip(&outcomes) {
             t.push('\n');
             match *mv {
@@ -810,6 +834,14 @@ impl Search<'_> {
                     let _ = writeln!(
                         t,
                         "[[step]]\ndo = \"settle\"  # explore: let pending operations complete"
+                    );
+                }
+                Move::Next => {
+                    let d = waits.get(next_wait).copied().unwrap_or_default();
+                    next_wait += 1;
+                    let _ = writeln!(
+                        t,
+                        "[[step]]\ndo = \"wait\"\nfor = \"{d}\"  # explore: until the next pending event is due"
                     );
                 }
                 Move::Step(i) => {

@@ -176,7 +176,7 @@ fn explore_pins_state_count_of_two_tenants_create_add_join() {
     assert!(r.violation.is_none(), "{}", r.text(true));
     assert_eq!(
         (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
-        (17, 23, 4, 3, 6),
+        (23, 45, 4, 3, 9),
         "{}",
         r.text(false)
     );
@@ -191,7 +191,7 @@ fn explore_pins_state_count_of_three_tenants_with_a_leave() {
     assert!(r.violation.is_none(), "{}", r.text(true));
     assert_eq!(
         (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
-        (436, 1004, 8, 6, 81),
+        (793, 2498, 8, 6, 160),
         "{}",
         r.text(false)
     );
@@ -204,7 +204,7 @@ fn explore_pins_state_count_of_preview_owner_exit_race() {
     assert!(r.epilogue.is_empty());
     assert_eq!(
         (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
-        (55, 91, 6, 4, 17),
+        (76, 178, 6, 4, 26),
         "{}",
         r.text(false)
     );
@@ -318,7 +318,7 @@ fn explore_cli_exit_codes_and_counterexample_file_written_atomically() {
     let (code, out, err) = mtosim(&["explore", ok.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("explored: 17 distinct states, 23 transitions"),
+        out.contains("explored: 23 distinct states, 45 transitions"),
         "{out}"
     );
 

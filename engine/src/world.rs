@@ -1200,6 +1200,12 @@ impl World {
 
     // ----- time ----------------------------------------------------------------------------
 
+    /// When the next queued event (a join or removal completing, a sync cycle starting or
+    /// ending, a purge) is due, if any.
+    pub fn next_due(&self) -> Option<SimTime> {
+        self.queue.peek().map(|Reverse((at, _, _))| *at)
+    }
+
     /// Processes every queued completion due at or before `t`, then sets the clock to `t`.
     pub fn advance_to(&mut self, t: SimTime) {
         let mut n = 0u64;
