@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::process::Command;
 
-fn mtosim(args: &[&str]) -> (i32, String, String) {
+/// Runs the binary from the repository root: (exit code, stdout, stderr).
+pub(crate) fn mtosim(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mtosim"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

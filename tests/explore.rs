@@ -1,10 +1,10 @@
 //! `mtosim explore`: pinned state counts of canonical small models, the shortest counterexample
 //! (which must itself load and replay the same failures), the caps and the exit codes.
 
+use crate::cli::mtosim;
 use mtosim::explore::{self, Move, Options, Report, Violation};
 use mtosim::{runner, scenario};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const TWO_TENANTS_CREATE_ADD_JOIN: &str = r#"
 [scenario]
@@ -40,7 +40,8 @@ tenant = "contoso"
 mto = "active"
 "#;
 
-const THREE_TENANTS_JOIN_AND_LEAVE: &str = r#"
+/// Three tenants: contoso creates the MTO and adds the other two, which join.
+const THREE_TENANTS_JOIN: &str = r#"
 [scenario]
 name = "three tenants: two join, one leaves"
 
@@ -78,6 +79,10 @@ do = "join"
 tenant = "northwind"
 added_by = "contoso"
 
+"#;
+
+/// The same, then fabrikam leaves and contoso checks its MTO is still active.
+const THEN_FABRIKAM_LEAVES: &str = r#"
 [[step]]
 do = "remove-tenant"
 tenant = "fabrikam"
@@ -90,6 +95,10 @@ do = "expect"
 tenant = "contoso"
 mto = "active"
 "#;
+
+fn three_tenants_join_and_leave() -> String {
+    format!("{THREE_TENANTS_JOIN}{THEN_FABRIKAM_LEAVES}")
+}
 
 /// The preview's owner exit dissolves the MTO (SEED-3); no checks, invariants only.
 const PREVIEW_OWNER_EXIT: &str = r#"
@@ -140,19 +149,6 @@ fn explore_file(rel: &str) -> Report {
     explore_text(rel, &text, Options::default())
 }
 
-fn mtosim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mtosim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 fn tmp_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explore");
     std::fs::create_dir_all(&dir).unwrap();
@@ -187,7 +183,7 @@ fn explore_pins_state_count_of_two_tenants_create_add_join() {
 
 #[test]
 fn explore_pins_state_count_of_three_tenants_with_a_leave() {
-    let r = explore_text("three.toml", THREE_TENANTS_JOIN_AND_LEAVE, Options::default());
+    let r = explore_text("three.toml", &three_tenants_join_and_leave(), Options::default());
     assert!(r.violation.is_none(), "{}", r.text(true));
     assert_eq!(
         (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
@@ -255,7 +251,7 @@ fn explore_state_cap_stops_the_search_and_says_it_is_not_exhaustive() {
         max_states: Some(10),
         ..Options::default()
     };
-    let r = explore_text("three.toml", THREE_TENANTS_JOIN_AND_LEAVE, opts);
+    let r = explore_text("three.toml", &three_tenants_join_and_leave(), opts);
     assert!(r.truncated);
     assert_eq!(r.states, 10);
     assert_eq!(r.exit_code(), 0);
@@ -268,7 +264,7 @@ fn explore_depth_limits_the_action_steps_per_path() {
         depth: Some(2),
         ..Options::default()
     };
-    let r = explore_text("three.toml", THREE_TENANTS_JOIN_AND_LEAVE, opts);
+    let r = explore_text("three.toml", &three_tenants_join_and_leave(), opts);
     assert_eq!(r.max_depth, 2);
     assert_eq!(r.complete, 0);
     assert!(
@@ -471,45 +467,11 @@ fn explore_never_names_a_configuration_before_its_create_sync() {
 fn explore_finds_a_broken_invariant_when_joins_pass_the_tenant_cap() {
     // RuleSet::fault (test-only) lets joins pass the cap: the search must find INV-3 on the
     // shortest path, which is every step in file order and one settle
-    let text = r#"
-[scenario]
-name = "a cap of two active tenants"
-max_active_tenants = 2
-
-[[tenant]]
-name = "contoso"
-
-[[tenant]]
-name = "fabrikam"
-
-[[tenant]]
-name = "northwind"
-
-[[step]]
-do = "create-mto"
-tenant = "contoso"
-display_name = "Contoso Group"
-
-[[step]]
-do = "add-tenant"
-tenant = "contoso"
-target = "fabrikam"
-
-[[step]]
-do = "add-tenant"
-tenant = "contoso"
-target = "northwind"
-
-[[step]]
-do = "join"
-tenant = "fabrikam"
-added_by = "contoso"
-
-[[step]]
-do = "join"
-tenant = "northwind"
-added_by = "contoso"
-"#;
+    let text = THREE_TENANTS_JOIN.replace(
+        "name = \"three tenants: two join, one leaves\"",
+        "name = \"a cap of two active tenants\"\nmax_active_tenants = 2",
+    );
+    let text = text.as_str();
     let clean = explore_text("cap.toml", text, Options::default());
     assert!(clean.violation.is_none(), "{}", clean.text(true));
 
