@@ -12,8 +12,9 @@
 //! accounts whose UPN is stored (invitations), since CTS-30's form is injective.
 
 use crate::directory::{account_flags, UserType, NO_CONFIG};
-use crate::ids::{ConfigIdx, TenantIdx};
+use crate::ids::{ConfigIdx, MtoIdx, TenantIdx};
 use crate::mto::{MemberState, Role};
+use crate::world::OpKind;
 use crate::world::World;
 
 /// One named invariant.
@@ -122,7 +123,7 @@ fn mto_invariants(w: &World) -> Result<(), Violation> {
         }
     }
     let nothing_pending = w.ops.iter().all(|o| o.outcome.is_some());
-    for m in w.mtos.iter().filter(|m| !m.deleted) {
+    for (mi, m) in w.mtos.iter().enumerate().filter(|(_, m)| !m.deleted) {
         let active = m.active_count();
         if active > 0 && !m.active().any(|e| e.role == Role::Owner) {
             return fail(
@@ -144,7 +145,16 @@ fn mto_invariants(w: &World) -> Result<(), Violation> {
         }
         for e in m.active() {
             let t = &w.tenants[e.tenant.ix()];
-            let joined = t.join.member_state == Some(MemberState::Active);
+            // the tenant's own join request for this MTO succeeded since it was (last) added;
+            // its join request record shows only the latest request, which may be a later,
+            // failed one (MTO-30 reason d)
+            let joined = w.ops.iter().any(|o| {
+                o.kind == OpKind::Join
+                    && o.subject == e.tenant
+                    && o.mto == Some(MtoIdx(mi as u32))
+                    && o.submitted_at >= e.added_at
+                    && matches!(o.outcome, Some(Ok(())))
+            });
             if e.tenant != m.creator && !joined {
                 return fail(
                     OWN_JOIN,

@@ -20,7 +20,16 @@ impl World {
     /// Resolves a user of tenant `t`'s own directory.
     pub(super) fn resolve_user(&self, t: TenantIdx, r: &UserRef) -> Result<UserIdx, Refusal> {
         match r {
-            UserRef::Idx(u) => Ok(*u),
+            UserRef::Idx(u) if u.ix() < self.tenants[t.ix()].dir.users.len() => Ok(*u),
+            UserRef::Idx(u) => Err(Refusal::new(
+                r::SIM_1,
+                format!(
+                    "{} has no user number {} (it has {}); an action can name only an existing user.",
+                    self.name(t),
+                    u.0,
+                    self.tenants[t.ix()].dir.users.len()
+                ),
+            )),
             UserRef::Upn(upn) => self.tenants[t.ix()].dir.user_by_upn(upn).ok_or_else(|| {
                 Refusal::new(
                     r::SIM_1,
