@@ -37,7 +37,9 @@
 //! beyond), at most
 //! [`EXPLORE_ACTION_STEPS_MAX`] action steps, a depth (action steps applied along a path) of at
 //! most [`EXPLORE_DEPTH_MAX`], and at most [`EXPLORE_STATES_MAX`] distinct states (`--max-states`
-//! lowers it); a search stopped by the state cap says it is not exhaustive.
+//! lowers it, and so does the memory budget [`EXPLORE_MEMORY_BYTES_MAX`], since every queued
+//! state holds a copy of the world); a search stopped by the state cap says it is not
+//! exhaustive.
 //!
 //! **Counterexample.** The shortest violating path is printed (or written with `--out`,
 //! atomically) as a runnable scenario: the input's text outside its steps (scenario header,
@@ -59,6 +61,19 @@ use toml::de::{DeTable, DeValue};
 
 /// Tenants in a scenario `explore` accepts, at most: the search is for small models.
 pub const EXPLORE_TENANTS_MAX: usize = 4;
+/// Memory the queued worlds of one search may take, estimated with [`world_bytes_estimate`]:
+/// the state cap is lowered to fit (a larger world allows fewer states).
+pub const EXPLORE_MEMORY_BYTES_MAX: usize = 2 << 30;
+
+/// A generous estimate of one world copy's size: directories, and the accounts every user
+/// could have in every other tenant.
+pub fn world_bytes_estimate(w: &World) -> usize {
+    let users: usize = w.tenants.iter().map(|t| t.dir.users.len()).sum();
+    let accounts: usize = w.tenants.iter().map(|t| t.dir.externals.len()).sum();
+    let others = w.tenants.len().saturating_sub(1);
+    8 * 1024 + users * (220 + 40 * others) + accounts * 40
+}
+
 /// Users in all tenants together, at most: every queued state holds a copy of the world.
 pub const EXPLORE_USERS_MAX: usize = 2_000;
 /// Distinct states one search visits, at most (`--max-states` may lower it).
@@ -155,6 +170,8 @@ pub struct Report {
     pub complete: usize,
     /// Whether the state cap stopped the search.
     pub truncated: bool,
+    /// Whether the memory budget lowered the state cap ([`EXPLORE_MEMORY_BYTES_MAX`]).
+    pub memory_bound: bool,
     /// The shortest violation found, if any.
     pub violation: Option<Counterexample>,
 }
@@ -208,10 +225,15 @@ impl Report {
         }
         let _ = writeln!(
             s,
-            "invariants checked after every transition; depth {} action step{}, state cap {}",
+            "invariants checked after every transition; depth {} action step{}, state cap {}{}",
             self.depth,
             plural(self.depth),
-            self.max_states
+            self.max_states,
+            if self.memory_bound {
+                " (lowered to fit the memory budget, EXPLORE_MEMORY_BYTES_MAX: fewer users allow more states)"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(
             s,
@@ -328,6 +350,11 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
             "--max-states {max_states}: between 1 and {EXPLORE_STATES_MAX} (EXPLORE_STATES_MAX)"
         )));
     }
+    // every queued state holds a world: fit the state cap into the memory budget
+    let per_state = world_bytes_estimate(&sc.world);
+    let budget_states = (EXPLORE_MEMORY_BYTES_MAX / per_state).max(1);
+    let memory_bound = budget_states < max_states;
+    let max_states = max_states.min(budget_states);
     let depth = match opts.depth {
         Some(d) if d > EXPLORE_DEPTH_MAX => {
             return Err(Error::Usage(format!(
@@ -370,6 +397,7 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
             .collect(),
         depth,
         max_states,
+        memory_bound,
         states: 0,
         transitions: 0,
         max_moves: 0,
@@ -676,7 +704,21 @@ impl Search<'_> {
                     }
                 };
                 rep.transitions += 1;
-                if let Err(e) = next.check_invariants() {
+                // INV-9 in release builds too: letting time pass runs only joins, removals,
+                // sync cycles and purges, none of which may touch a tenant's own users
+                let own = mtosim_engine::invariants::OWN_USERS;
+                let inv9 = (!matches!(mv, Move::Step(_))
+                    && mtosim_engine::invariants::own_users_hash(&w)
+                        != mtosim_engine::invariants::own_users_hash(&next))
+                .then(|| {
+                    format!(
+                        "{} ({}) violated: letting time pass changed a tenant's own users [{}]",
+                        own.id,
+                        own.rules.join(", "),
+                        own.text
+                    )
+                });
+                if let Some(e) = inv9.map(Err).unwrap_or_else(|| next.check_invariants()).err() {
                     rep.states = nodes.len();
                     return Some((path_to(&nodes, id, Some(mv)), Violation::Invariant(e)));
                 }

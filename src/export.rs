@@ -699,6 +699,32 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
 /// Writes `files` below `dir`: each file to a temporary name first, then renamed, so no reader
 /// ever sees a half-written file. A non-empty `dir` is refused unless `force`.
 pub fn write(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result<(), String> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "{} is a file, not a directory; name a directory for --out",
+            dir.display()
+        ));
+    }
+    // find every conflict before writing anything, so that a refusal leaves no partial set
+    for (rel, _) in files {
+        let path = dir.join(rel);
+        let mut p = path.parent();
+        while let Some(d) = p.filter(|d| d.starts_with(dir) && *d != dir) {
+            if d.exists() && !d.is_dir() {
+                return Err(format!(
+                    "{} is a file where mtosim writes a directory; remove it or choose another --out",
+                    d.display()
+                ));
+            }
+            p = d.parent();
+        }
+        if path.is_dir() {
+            return Err(format!(
+                "{} is a directory where mtosim writes a file; remove it or choose another --out",
+                path.display()
+            ));
+        }
+    }
     if dir.exists() {
         let mut entries =
             std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -709,13 +735,29 @@ pub fn write(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result<(),
             ));
         }
     }
+    // two phases: every file to a temporary name, then every rename
+    let mut written = Vec::with_capacity(files.len());
     for (rel, contents) in files {
         let path = dir.join(rel);
         let parent = path.parent().expect("files live in a directory");
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, contents).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).map_err(|e| format!("cannot rename {}: {e}", tmp.display()))?;
+        let mut tmp_name = path.file_name().expect("files have names").to_os_string();
+        tmp_name.push(".mtosim.tmp");
+        let tmp = path.with_file_name(tmp_name);
+        let res = std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))
+            .and_then(|_| {
+                std::fs::write(&tmp, contents).map_err(|e| format!("cannot write {}: {e}", tmp.display()))
+            });
+        if let Err(e) = res {
+            for (t, _) in &written {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(e);
+        }
+        written.push((tmp, path));
+    }
+    for (tmp, path) in &written {
+        std::fs::rename(tmp, path).map_err(|e| format!("cannot rename {}: {e}", tmp.display()))?;
     }
     Ok(())
 }

@@ -89,7 +89,7 @@ enum Command {
     /// Count how many accounts would land where, against quotas and caps, with P1 licences and
     /// timing, without provisioning anything: from a scenario, or from the quick form.
     #[command(
-        after_help = "Examples:\n  mtosim whatif scenarios/cts-full-mesh.toml\n  mtosim whatif scenarios/cts-full-mesh.toml --at 12 --json\n  mtosim whatif --tenants 100 --users 3000 --share 1 --topology mesh\n  mtosim whatif --tenants 5 --users 100000 --share 0.5 --rules preview-2023\n  mtosim whatif --users 3000 --topology mesh --sweep tenants=2..100 --out sweep/\n\nA sweep writes sweep.csv and sweep.svg (accounts in the busiest tenant and the smallest quota\nheadroom against the swept value) to --out, and prints the table."
+        after_help = "A sweep writes sweep.csv and sweep.svg (accounts in the busiest tenant and the smallest quota\nheadroom against the swept value) to --out, and prints the table.\n\nExamples:\n  mtosim whatif scenarios/cts-full-mesh.toml\n  mtosim whatif scenarios/cts-full-mesh.toml --at 12 --json\n  mtosim whatif --tenants 100 --users 3000 --share 1 --topology mesh\n  mtosim whatif --tenants 5 --users 100000 --share 0.5 --rules preview-2023\n  mtosim whatif --users 3000 --topology mesh --sweep tenants=2..100 --out sweep/"
     )]
     Whatif {
         /// A scenario: the forecast starts from its state after all steps (or after --at).
@@ -135,7 +135,7 @@ enum Command {
     /// model invariant or a failing check, breadth-first; print the shortest counterexample as a
     /// runnable scenario.
     #[command(
-        after_help = "Examples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out counterexample.toml && mtosim run counterexample.toml\n\nAction steps are every step but wait, settle and expect; between any two, \"let pending operations\ncomplete\" is a move of its own. The steps after the last action step run at the end of every\ncomplete order. Exit codes: 0 no violation; 1 a violation (its shortest counterexample is shown);\n2 the input could not be used."
+        after_help = "Action steps are every step but wait, settle and expect; between any two, \"let pending\noperations complete\" (settle) and \"wait for the next pending event\" (next) are moves of their\nown. The steps after the last action step run at the end of every complete order. Exit codes:\n0 no violation; 1 a violation (its shortest counterexample is shown); 2 the input could not be used.\n\nExamples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out cx.toml; mtosim run cx.toml"
     )]
     Explore {
         /// The scenario file (at most 4 tenants).
@@ -149,6 +149,9 @@ enum Command {
         /// Write the counterexample, if any, to this file (atomically) instead of printing it.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists (never the scenario itself).
+        #[arg(long)]
+        force: bool,
     },
     /// Print a shell completion script.
     #[command(
@@ -227,10 +230,12 @@ fn main() -> ExitCode {
                 print_diags(&warnings, true);
                 let _ = writeln!(
                     out,
-                    "{file}: ok: \"{}\", {} tenants, {} steps, rules {}",
+                    "{file}: ok: \"{}\", {} tenant{}, {} step{}, rules {}",
                     sc.name,
                     sc.world.tenants.len(),
+                    if sc.world.tenants.len() == 1 { "" } else { "s" },
                     sc.steps.len(),
+                    if sc.steps.len() == 1 { "" } else { "s" },
                     sc.world.rules.kind.name()
                 );
                 0
@@ -248,6 +253,13 @@ fn main() -> ExitCode {
             force,
             lenient,
         } => {
+            if let Some(d) = out_dir.as_ref().filter(|d| d.exists() && !d.is_dir()) {
+                eprintln!(
+                    "error: {} is a file, not a directory; name a directory for --out",
+                    d.display()
+                );
+                return ExitCode::from(2);
+            }
             if let Some(d) = out_dir.as_ref().filter(|d| !force && dir_not_empty(d)) {
                 eprintln!(
                     "error: {} is not empty; choose an empty or new directory, or pass --force",
@@ -342,7 +354,13 @@ fn main() -> ExitCode {
                 .and_then(|s| s.to_str())
                 .unwrap_or("starter")
                 .to_string();
-            if path.exists() {
+            let plain = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ');
+            if title.is_empty() || title.starts_with('.') || !title.chars().all(plain) {
+                eprintln!(
+                    "error: \"{name}\" cannot name a scenario; use letters, digits, spaces, '-', '_' and '.', e.g. mtosim new acquisition"
+                );
+                2
+            } else if path.exists() {
                 eprintln!("error: {} already exists; choose another name", path.display());
                 2
             } else {
@@ -387,6 +405,14 @@ fn main() -> ExitCode {
                     }
                     Ok((sc, _)) => {
                         let upto = at.unwrap_or(sc.steps.len());
+                        if upto > sc.steps.len() {
+                            eprintln!(
+                                "error: --at {upto}: {file} has {} steps; name one of 0 to {}",
+                                sc.steps.len(),
+                                sc.steps.len()
+                            );
+                            return ExitCode::from(2);
+                        }
                         let run = runner::run_steps(sc, upto);
                         mtosim_engine::whatif::forecast(&run.world)
                     }
@@ -407,11 +433,11 @@ fn main() -> ExitCode {
                         rules: mtosim_engine::RuleSet::new(kind),
                         object_quota: quota,
                     };
-                    if !(0.0..=1.0).contains(&params.share) {
-                        eprintln!(
-                            "error: --share is a fraction between 0 and 1, not {}",
-                            params.share
-                        );
+                    let checked = mtosim::whatif_cli::check_quick_tenants(params.tenants as f64)
+                        .and_then(|_| mtosim::whatif_cli::check_quick_users(params.users as f64))
+                        .and_then(|_| mtosim::whatif_cli::check_share(params.share));
+                    if let Err(e) = checked {
+                        eprintln!("error: {e}");
                         return ExitCode::from(2);
                     }
                     if let Some(sw) = sweep {
@@ -463,7 +489,28 @@ fn main() -> ExitCode {
             depth,
             max_states,
             out: out_file,
+            force,
         } => {
+            if let Some(path) = &out_file {
+                let same = std::fs::canonicalize(path)
+                    .ok()
+                    .zip(std::fs::canonicalize(&file).ok())
+                    .is_some_and(|(a, b)| a == b);
+                if same {
+                    eprintln!(
+                        "error: --out {} is the scenario being explored; name another file",
+                        path.display()
+                    );
+                    return ExitCode::from(2);
+                }
+                if path.exists() && !force {
+                    eprintln!(
+                        "error: {} exists; add --force to replace it, or name another file",
+                        path.display()
+                    );
+                    return ExitCode::from(2);
+                }
+            }
             let opts = explore::Options { depth, max_states };
             match explore::explore_path(&file, &opts) {
                 Err(explore::Error::Load(ds)) => {

@@ -116,7 +116,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
             if *dropped_pending == 1 { "y" } else { "ies" }
         ),
         EventKind::MtoDeleted { .. } => {
-            "the MTO no longer exists; no tenant is listed in it any more (a Graph GET reads state inactive under GA)".into()
+            "the MTO no longer exists; no tenant is listed in it any more (a Graph GET of it reads state inactive)".into()
         }
         EventKind::TemplatesSetByM365 => "Microsoft 365 admin center set the MTO templates: automatic redemption inbound and outbound, user sync inbound allowed".into(),
         EventKind::PartnerCreated { partner } => format!(

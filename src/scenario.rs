@@ -816,6 +816,16 @@ fn check_user_room(world: &World, src: Src<'_>, ti: TenantIdx, span: Range<usize
             ),
         ));
     }
+    let total: usize = world.tenants.iter().map(|t| t.dir.users.len()).sum();
+    if total + more > limits::USERS_TOTAL_MAX {
+        return Err(src.err(
+            span,
+            format!(
+                "more than {} users in all tenants together (USERS_TOTAL_MAX); {total} exist before these {more}",
+                limits::USERS_TOTAL_MAX
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -1185,7 +1195,17 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
                 } else {
                     "write a time as \"2023-08-30T12:00:00Z\" or an offset as \"+2h\"".to_string()
                 };
-                src.err(span, e).help(hint)
+                src.err(span.clone(), e).help(hint)
+            })
+            .and_then(|t| {
+                if t < world.start {
+                    Err(src.err(
+                        span,
+                        format!("at = \"{s}\" is before the scenario's start ({}); time only moves forward", world.start),
+                    ))
+                } else {
+                    Ok(t)
+                }
             })?)
         }),
     };

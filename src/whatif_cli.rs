@@ -186,6 +186,37 @@ pub struct Sweep {
 /// Points in one sweep, at most.
 pub const SWEEP_POINTS_MAX: usize = 10_000;
 
+/// Tenants in the quick form: 2 (a pair) to [`mtosim_engine::limits::TENANTS_COUNT_MAX`], past the 100-tenant
+/// cap so that sweeps show it.
+pub fn check_quick_tenants(n: f64) -> Result<(), String> {
+    let max = mtosim_engine::limits::TENANTS_COUNT_MAX;
+    if !(2.0..=max as f64).contains(&n) {
+        return Err(format!(
+            "the quick what-if takes 2 to {max} tenants (TENANTS_COUNT_MAX), not {n}"
+        ));
+    }
+    Ok(())
+}
+
+/// Users per tenant in the quick form: 0 to [`mtosim_engine::limits::USERS_PER_TENANT_MAX`].
+pub fn check_quick_users(n: f64) -> Result<(), String> {
+    let max = mtosim_engine::limits::USERS_PER_TENANT_MAX;
+    if !(0.0..=max as f64).contains(&n) {
+        return Err(format!(
+            "the quick what-if takes 0 to {max} users per tenant (USERS_PER_TENANT_MAX), not {n}"
+        ));
+    }
+    Ok(())
+}
+
+/// The shared fraction: 0 to 1.
+pub fn check_share(x: f64) -> Result<(), String> {
+    if !(0.0..=1.0).contains(&x) {
+        return Err(format!("the shared fraction is between 0 and 1, not {x}"));
+    }
+    Ok(())
+}
+
 impl Sweep {
     /// Parses `NAME=FROM..TO[:STEP]`.
     pub fn parse(s: &str) -> Result<Sweep, String> {
@@ -216,6 +247,16 @@ impl Sweep {
         });
         if step.is_nan() || step <= 0.0 || to < from || !from.is_finite() || !to.is_finite() {
             return Err(bad());
+        }
+        match param {
+            SweepParam::Tenants => check_quick_tenants(from)?,
+            SweepParam::Users => check_quick_users(from)?,
+            SweepParam::Share => check_share(from)?,
+        }
+        match param {
+            SweepParam::Tenants => check_quick_tenants(to)?,
+            SweepParam::Users => check_quick_users(to)?,
+            SweepParam::Share => check_share(to)?,
         }
         let n = ((to - from) / step).floor() as usize + 1;
         if n > SWEEP_POINTS_MAX {
@@ -417,9 +458,18 @@ mod tests {
             .unwrap_err()
             .contains("unknown sweep parameter"));
         assert!(Sweep::parse("tenants=5..2").is_err());
-        assert!(Sweep::parse("users=1..100000000:1")
+        assert!(Sweep::parse("users=1..1000000:1")
             .unwrap_err()
             .contains("SWEEP_POINTS_MAX"));
+        assert!(Sweep::parse("users=1..100000000:1000")
+            .unwrap_err()
+            .contains("USERS_PER_TENANT_MAX"));
+        assert!(Sweep::parse("tenants=0..5")
+            .unwrap_err()
+            .contains("TENANTS_COUNT_MAX"));
+        assert!(Sweep::parse("share=0..2")
+            .unwrap_err()
+            .contains("between 0 and 1"));
     }
 
     #[test]

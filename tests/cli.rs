@@ -379,3 +379,70 @@ fn whatif_runs_on_every_scenario_and_the_quick_form() {
     assert_eq!(code, 2);
     assert!(err.contains("fraction"), "{err}");
 }
+
+#[test]
+fn out_of_range_and_clobbering_inputs_exit_2_before_any_output_file() {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-refusals");
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let base_s = base.to_str().unwrap().to_string();
+    // the quick what-if: sizes past the named caps
+    for args in [
+        &["whatif", "--tenants", "3", "--users", "18446744073709551615"][..],
+        &["whatif", "--tenants", "0"][..],
+        &["whatif", "--sweep", "users=1..99999999999:1000000000"][..],
+        &["whatif", "scenarios/seed-walkthrough.toml", "--at", "99"][..],
+    ] {
+        let (code, _, err) = mtosim(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+    }
+    // explore never overwrites silently, and never its own input
+    let keep = base.join("keep.toml");
+    std::fs::write(&keep, "precious").unwrap();
+    let (code, _, err) = mtosim(&[
+        "explore",
+        "scenarios/explore-owner-handover.toml",
+        "--out",
+        keep.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious");
+    let own = std::fs::canonicalize("scenarios/explore-owner-handover.toml").unwrap();
+    let (code, _, err) = mtosim(&[
+        "explore",
+        own.to_str().unwrap(),
+        "--out",
+        own.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is the scenario being explored"), "{err}");
+    // run --out onto a file
+    let (code, _, err) = mtosim(&[
+        "run",
+        "-q",
+        "scenarios/seed-walkthrough.toml",
+        "--out",
+        keep.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a file, not a directory"), "{err}");
+    // a starter name that would not load
+    let (code, _, err) = mtosim(&["new", &format!("{base_s}/we\"ird")]);
+    assert_eq!(code, 2, "{err}");
+    // a step before the scenario starts is a load error with its position
+    let early = base.join("early.toml");
+    std::fs::write(
+        &early,
+        "[scenario]\nname = \"a\"\nstart = \"2024-01-01T00:00:00Z\"\n\n[[tenant]]\nname = \"a\"\n\n[[step]]\ndo = \"create-mto\"\ntenant = \"a\"\ndisplay_name = \"A\"\nat = \"2000-01-01T00:00:00Z\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = mtosim(&["check", early.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("early.toml:12:6") && err.contains("before the scenario's start"),
+        "{err}"
+    );
+}

@@ -41,7 +41,7 @@ macro_rules! invariants {
 
 invariants! {
     ONE_MTO = "INV-1", ["MTO-3"],
-        "A tenant is active or pending in at most one MTO, and the MTO it sees itself in lists it.";
+        "A tenant is active in at most one MTO, and the MTO it sees itself in lists it.";
     ACTIVE_OWNER = "INV-2", ["MTO-25", "MTO-37", "SEED-3"],
         "While any tenant of an MTO is active, at least one active tenant is an owner.";
     TENANT_CAP = "INV-3", ["MTO-30", "MTO-45", "MTO-46"],

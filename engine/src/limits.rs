@@ -5,6 +5,9 @@
 pub const TENANTS_COUNT_MAX: usize = 1_000;
 /// Users in one tenant's directory, generated, inline or imported.
 pub const USERS_PER_TENANT_MAX: usize = 2_000_000;
+/// Users in all tenants of one world together: about 1.5 GiB of directories, and the bound
+/// that keeps a scenario of many full tenants from exhausting memory.
+pub const USERS_TOTAL_MAX: usize = 5_000_000;
 /// Groups in one tenant's directory.
 pub const GROUPS_PER_TENANT_MAX: usize = 100_000;
 /// Cross-tenant synchronization configurations in one world.

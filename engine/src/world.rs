@@ -1587,7 +1587,8 @@ impl World {
             }
         }
         self.ops[op_id.0 as usize].outcome = Some(Ok(()));
-        if remaining.is_empty() {
+        // a second removal completing after the MTO went does not delete it again
+        if remaining.is_empty() && !self.mtos[m.ix()].deleted {
             let dropped = self.mtos[m.ix()].members.len();
             self.mtos[m.ix()].members.clear();
             self.mtos[m.ix()].deleted = true;
