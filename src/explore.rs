@@ -420,6 +420,44 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
     Ok(report)
 }
 
+/// Rewrites relative `csv = "PATH"` values in `toml` to absolute paths resolved against the
+/// directory of `file`, so that a counterexample loads wherever it is saved.
+fn absolute_csv_paths(toml: &str, file: &str) -> String {
+    let Some(dir) = Path::new(file).parent().and_then(|d| {
+        let d = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        std::fs::canonicalize(d).ok()
+    }) else {
+        return toml.to_string();
+    };
+    let mut out = String::with_capacity(toml.len());
+    let mut rest = toml;
+    while let Some(i) = rest.find("csv") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        rest = tail;
+        let after_eq = rest.trim_start().strip_prefix('=').map(str::trim_start);
+        let Some(quoted) = after_eq.and_then(|r| r.strip_prefix('"')) else {
+            continue;
+        };
+        let Some(end) = quoted.find('"') else {
+            continue;
+        };
+        let path = &quoted[..end];
+        if Path::new(path).is_relative() && !path.contains('\\') {
+            let lead = rest.len() - quoted.len();
+            out.push_str(&rest[..lead]);
+            out.push_str(&dir.join(path).display().to_string());
+            rest = &quoted[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     let name = path
@@ -859,13 +897,8 @@ impl Search<'_> {
             "# Steps refused (or failed) in this order carry expect_error, so that only the"
         );
         let _ = writeln!(t, "# violation is reported.");
-        let header = src.header(text);
-        if header.contains("csv") {
-            let _ = writeln!(
-                t,
-                "# CSV imports are read relative to this file: save it beside {file}."
-            );
-        }
+        // CSV imports are read relative to the scenario: name them from anywhere
+        let header = absolute_csv_paths(&src.header(text), file);
         t.push('\n');
         t.push_str(&header);
         let mut next_wait = 0;

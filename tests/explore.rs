@@ -507,3 +507,28 @@ fn explore_finds_a_broken_invariant_when_joins_pass_the_tenant_cap() {
     let err = run.world.check_invariants().expect_err("INV-3 again");
     assert_eq!(&err, m);
 }
+
+#[test]
+fn explore_counterexample_with_a_csv_import_replays_from_another_directory() {
+    let base = tmp_dir().join("csv-elsewhere");
+    let _ = std::fs::remove_dir_all(&base);
+    let (sc_dir, out_dir) = (base.join("sc"), base.join("other"));
+    std::fs::create_dir_all(&sc_dir).unwrap();
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::copy("fixtures/csv/contoso-observed.csv", sc_dir.join("f.csv")).unwrap();
+    let text = std::fs::read_to_string("scenarios/explore-owner-handover.toml")
+        .unwrap()
+        .replacen(
+            "name = \"contoso\"\n",
+            "name = \"contoso\"\nusers = { csv = \"f.csv\" }\n",
+            1,
+        );
+    let file = sc_dir.join("h.toml");
+    std::fs::write(&file, text).unwrap();
+    let cx = out_dir.join("cx.toml");
+    let (code, out, err) = mtosim(&["explore", file.to_str().unwrap(), "--out", cx.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (code, out, err) = mtosim(&["run", "--quiet", cx.to_str().unwrap()]);
+    assert_eq!(code, 1, "the violation replays: {out}{err}");
+    assert!(out.contains("FAIL: step 7 (expect) fabrikam"), "{out}{err}");
+}
