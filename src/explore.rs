@@ -86,12 +86,16 @@ pub const EXPLORE_ACTION_STEPS_MAX: usize = 64;
 const SETTLE_MAX_DAYS: i64 = 30;
 
 /// Search options; `None` takes the default.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Action steps applied along a path, at most (default: all of them, capped).
     pub depth: Option<usize>,
     /// Distinct states, at most (default and cap [`EXPLORE_STATES_MAX`]).
     pub max_states: Option<usize>,
+    /// Where the counterexample will be saved (`--out`): its CSV imports are named relative
+    /// to that file's directory. Without it, relative to the explored file's, as if saved
+    /// beside it.
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// Why a search did not start.
@@ -415,29 +419,31 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
     };
     let found = search.bfs(depth, max_states, &mut report);
     if let Some((path, violation)) = found {
-        report.violation = Some(search.counterexample(file, &sources, text, path, violation));
+        report.violation =
+            Some(search.counterexample(file, &sources, text, path, violation, opts.out.as_deref()));
     }
     Ok(report)
 }
 
-/// Rewrites relative `csv = "PATH"` values in `toml` to absolute paths resolved against the
-/// directory of `file`, so that a counterexample loads wherever it is saved.
-fn absolute_csv_paths(toml: &str, file: &str) -> String {
-    let Some(dir) = Path::new(file).parent().and_then(|d| {
-        let d = if d.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            d
-        };
+/// Rewrites relative `csv = "PATH"` values in `toml`, written relative to `file`'s directory,
+/// to be relative to `out`'s directory, so that the counterexample saved as `out` loads.
+/// Unchanged when a directory cannot be resolved.
+fn rebase_csv_paths(toml: &str, file: &str, out: &Path) -> String {
+    let dir_of = |p: &Path| {
+        let d = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::canonicalize(d).ok()
-    }) else {
+    };
+    let (Some(from), Some(to)) = (dir_of(Path::new(file)), dir_of(out)) else {
         return toml.to_string();
     };
-    let mut out = String::with_capacity(toml.len());
+    let mut out_text = String::with_capacity(toml.len());
     let mut rest = toml;
     while let Some(i) = rest.find("csv") {
         let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
+        out_text.push_str(head);
         rest = tail;
         let after_eq = rest.trim_start().strip_prefix('=').map(str::trim_start);
         let Some(quoted) = after_eq.and_then(|r| r.strip_prefix('"')) else {
@@ -449,13 +455,27 @@ fn absolute_csv_paths(toml: &str, file: &str) -> String {
         let path = &quoted[..end];
         if Path::new(path).is_relative() && !path.contains('\\') {
             let lead = rest.len() - quoted.len();
-            out.push_str(&rest[..lead]);
-            out.push_str(&dir.join(path).display().to_string());
+            out_text.push_str(&rest[..lead]);
+            out_text.push_str(&relative_path(&to, &from.join(path)));
             rest = &quoted[end..];
         }
     }
-    out.push_str(rest);
-    out
+    out_text.push_str(rest);
+    out_text
+}
+
+/// `target` as a path relative to directory `base` (both absolute), with `/` separators.
+fn relative_path(base: &Path, target: &Path) -> String {
+    let b: Vec<_> = base.components().collect();
+    let t: Vec<_> = target.components().collect();
+    let common = b.iter().zip(&t).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 /// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
@@ -802,6 +822,7 @@ impl Search<'_> {
         text: &str,
         path: Vec<Move>,
         violation: Violation,
+        out: Option<&Path>,
     ) -> Counterexample {
         let mut w = self.sc.world.clone();
         let mut narration = Vec::new();
@@ -897,8 +918,12 @@ impl Search<'_> {
             "# Steps refused (or failed) in this order carry expect_error, so that only the"
         );
         let _ = writeln!(t, "# violation is reported.");
-        // CSV imports are read relative to the scenario: name them from anywhere
-        let header = absolute_csv_paths(&src.header(text), file);
+        // CSV imports are read relative to the scenario file: name them from where the
+        // counterexample is saved
+        let header = match out {
+            Some(out) => rebase_csv_paths(&src.header(text), file, out),
+            None => src.header(text),
+        };
         t.push('\n');
         t.push_str(&header);
         let mut next_wait = 0;

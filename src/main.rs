@@ -511,7 +511,11 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             }
-            let opts = explore::Options { depth, max_states };
+            let opts = explore::Options {
+                depth,
+                max_states,
+                out: out_file.clone(),
+            };
             match explore::explore_path(&file, &opts) {
                 Err(explore::Error::Load(ds)) => {
                     print_diags(&ds, false);
