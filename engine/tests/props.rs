@@ -39,6 +39,19 @@ fn cases(release: u32, debug: u32) -> u32 {
         .unwrap_or(if cfg!(debug_assertions) { debug } else { release })
 }
 
+/// A fixed seed, so that CI runs the same timelines every time; `PROPTEST_RNG_SEED=n` (or
+/// `random`) explores others.
+fn seed() -> proptest::test_runner::RngSeed {
+    match std::env::var("PROPTEST_RNG_SEED").ok().as_deref() {
+        None => proptest::test_runner::RngSeed::Fixed(20_261_126),
+        Some("random") => proptest::test_runner::RngSeed::Random,
+        Some(v) => v
+            .parse()
+            .map(proptest::test_runner::RngSeed::Fixed)
+            .unwrap_or(proptest::test_runner::RngSeed::Random),
+    }
+}
+
 // ----- the reference model -------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -606,6 +619,7 @@ impl<const BIG: bool, const FAULT: bool> StateMachineTest for Engine<BIG, FAULT>
 prop_state_machine! {
     #![proptest_config(Config {
         cases: cases(10_000, 200),
+        rng_seed: seed(),
         // beside this crate's manifest (tests run from there), committed
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/props.txt"))),
         max_shrink_iters: 4_096,
@@ -621,6 +635,7 @@ prop_state_machine! {
 prop_state_machine! {
     #![proptest_config(Config {
         cases: cases(4, 1),
+        rng_seed: seed(),
         .. Config::default()
     })]
 
