@@ -754,8 +754,9 @@ fn load_users(
         })?;
         let import = crate::csv_import::parse(&shown, &bytes)?;
         problems.extend(import.problems);
+        let others = users_elsewhere(world, ti);
         for spec in import.users {
-            check_user_room(world, src, ti, span.clone(), 1)?;
+            check_room(world, src, ti, span.clone(), 1, others)?;
             let upn = spec.upn.clone();
             let user = spec.build(&mut world.strings);
             if world.tenant_mut(ti).dir.add_user(user).is_err() {
@@ -807,7 +808,27 @@ fn load_users(
 }
 
 fn check_user_room(world: &World, src: Src<'_>, ti: TenantIdx, span: Range<usize>, more: usize) -> R<()> {
-    if world.tenant(ti).dir.users.len() + more > limits::USERS_PER_TENANT_MAX {
+    check_room(world, src, ti, span, more, users_elsewhere(world, ti))
+}
+
+/// Users in every tenant but `ti`: what adding users to `ti` does not change, so a loop adding
+/// them one by one computes it once.
+fn users_elsewhere(world: &World, ti: TenantIdx) -> usize {
+    let all: usize = world.tenants.iter().map(|t| t.dir.users.len()).sum();
+    all - world.tenant(ti).dir.users.len()
+}
+
+/// [`check_user_room`] with the users of the other tenants already counted.
+fn check_room(
+    world: &World,
+    src: Src<'_>,
+    ti: TenantIdx,
+    span: Range<usize>,
+    more: usize,
+    others: usize,
+) -> R<()> {
+    let own = world.tenant(ti).dir.users.len();
+    if own + more > limits::USERS_PER_TENANT_MAX {
         return Err(src.err(
             span,
             format!(
@@ -816,7 +837,7 @@ fn check_user_room(world: &World, src: Src<'_>, ti: TenantIdx, span: Range<usize
             ),
         ));
     }
-    let total: usize = world.tenants.iter().map(|t| t.dir.users.len()).sum();
+    let total = own + others;
     if total + more > limits::USERS_TOTAL_MAX {
         return Err(src.err(
             span,
