@@ -725,6 +725,8 @@ impl Search<'_> {
         queue.push_back((0, w0, all));
 
         while let Some((id, w, rem)) = queue.pop_front() {
+            // the own-users hash of this state, taken once for all its time moves (INV-9)
+            let own_before = std::cell::OnceCell::new();
             let applied = k - rem.count_ones() as usize;
             let mut succ: Vec<Move> = Vec::new();
             if applied < depth {
@@ -766,7 +768,7 @@ impl Search<'_> {
                 // sync cycles and purges, none of which may touch a tenant's own users
                 let own = mtosim_engine::invariants::OWN_USERS;
                 let inv9 = (!matches!(mv, Move::Step(_))
-                    && mtosim_engine::invariants::own_users_hash(&w)
+                    && *own_before.get_or_init(|| mtosim_engine::invariants::own_users_hash(&w))
                         != mtosim_engine::invariants::own_users_hash(&next))
                 .then(|| {
                     format!(
