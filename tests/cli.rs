@@ -350,13 +350,7 @@ fn no_colour_when_not_a_terminal() {
 
 #[test]
 fn whatif_runs_on_every_scenario_and_the_quick_form() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
-    for f in files {
+    for f in crate::scenarios::scenario_files() {
         let (code, out, err) = mtosim(&["whatif", "--json", f.to_str().unwrap()]);
         assert_eq!(code, 0, "{}: {err}", f.display());
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();

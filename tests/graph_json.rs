@@ -2,18 +2,13 @@
 //! `MTOSIM_UPDATE_FIXTURES=1 cargo test --workspace`), and, for every scenario, the property names
 //! and enum values of mto-rules.md section 11.
 
+use crate::scenarios::{run, toml_files};
 use mtosim::{export, runner, scenario};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(path: &Path) -> runner::Run {
-    let (sc, _) =
-        scenario::load_path(&path.display().to_string(), false).unwrap_or_else(|d| panic!("{}", d[0]));
-    runner::run(sc)
 }
 
 #[test]
@@ -242,19 +237,15 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
 
 #[test]
 fn every_scenario_exports_graph_shapes() {
-    let mut dirs = vec![root().join("scenarios")];
-    dirs.push(root().join("fixtures/graph"));
-    for dir in dirs {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "toml") {
-                let (mut sc, _) = scenario::load_path(&p.display().to_string(), false).unwrap();
-                sc.world.log_provisioning = true;
-                let r = runner::run(sc);
-                let ga = r.world.rules.kind == mtosim_engine::RuleSetKind::Ga;
-                check_tenant_files(&export::files(&r.world), ga);
-            }
-        }
+    for p in toml_files("scenarios")
+        .into_iter()
+        .chain(toml_files("fixtures/graph"))
+    {
+        let (mut sc, _) = scenario::load_path(&p.display().to_string(), false).unwrap();
+        sc.world.log_provisioning = true;
+        let r = runner::run(sc);
+        let ga = r.world.rules.kind == mtosim_engine::RuleSetKind::Ga;
+        check_tenant_files(&export::files(&r.world), ga);
     }
 }
 

@@ -4,8 +4,10 @@
 use mtosim::{runner, scenario};
 use std::path::{Path, PathBuf};
 
-fn scenario_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+/// The `.toml` files of `dir` (relative to the repository root), sorted: shared by the test
+/// modules of this binary.
+pub(crate) fn toml_files(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -15,7 +17,13 @@ fn scenario_files() -> Vec<PathBuf> {
     v
 }
 
-fn run(path: &Path) -> runner::Run {
+/// Every scenario in `scenarios/`, sorted.
+pub(crate) fn scenario_files() -> Vec<PathBuf> {
+    toml_files("scenarios")
+}
+
+/// Loads and runs `path`, panicking on a load error.
+pub(crate) fn run(path: &Path) -> runner::Run {
     let (sc, _) =
         scenario::load_path(&path.display().to_string(), false).unwrap_or_else(|d| panic!("{}", d[0]));
     runner::run(sc)

@@ -2,21 +2,10 @@
 //! timeline, the forecast made from that state equals what a simulation settled from the same
 //! state provisions, pair by pair.
 
+use crate::scenarios::scenario_files;
 use mtosim::{runner, scenario};
 use mtosim_engine::whatif;
 use mtosim_engine::{Duration, TenantIdx};
-use std::path::{Path, PathBuf};
-
-fn scenario_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn forecasts_match_settled_simulations_at_every_step() {
