@@ -29,28 +29,11 @@ use proptest::test_runner::{
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
 use std::collections::BTreeMap;
 
+mod common;
+use common::{cases, seed};
+
 /// Longest simulated time one transition may take to settle, in days.
 const SETTLE_MAX_DAYS: i64 = 3;
-
-fn cases(release: u32, debug: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if cfg!(debug_assertions) { debug } else { release })
-}
-
-/// A fixed seed, so that CI runs the same timelines every time; `PROPTEST_RNG_SEED=n` (or
-/// `random`) explores others.
-fn seed() -> proptest::test_runner::RngSeed {
-    match std::env::var("PROPTEST_RNG_SEED").ok().as_deref() {
-        None => proptest::test_runner::RngSeed::Fixed(20_261_126),
-        Some("random") => proptest::test_runner::RngSeed::Random,
-        Some(v) => v
-            .parse()
-            .map(proptest::test_runner::RngSeed::Fixed)
-            .unwrap_or(proptest::test_runner::RngSeed::Random),
-    }
-}
 
 // ----- the reference model -------------------------------------------------------------
 

@@ -27,28 +27,11 @@ use mtosim_engine::{
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 
+mod common;
+use common::{cases, seed};
+
 /// Number of distinct actions [`action`] builds.
 const VERBS: u8 = 28;
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if cfg!(debug_assertions) { 100 } else { 10_000 })
-}
-
-/// A fixed seed, so that CI runs the same timelines every time; `PROPTEST_RNG_SEED=n` (or
-/// `random`) explores others.
-fn seed() -> proptest::test_runner::RngSeed {
-    match std::env::var("PROPTEST_RNG_SEED").ok().as_deref() {
-        None => proptest::test_runner::RngSeed::Fixed(20_261_126),
-        Some("random") => proptest::test_runner::RngSeed::Random,
-        Some(v) => v
-            .parse()
-            .map(proptest::test_runner::RngSeed::Fixed)
-            .unwrap_or(proptest::test_runner::RngSeed::Random),
-    }
-}
 
 /// One step: who acts, which verb, raw arguments (reduced modulo what exists), how time moves.
 #[derive(Clone, Debug)]
@@ -416,7 +399,7 @@ fn play(setup: &Setup, steps: &[Step]) -> Result<World, TestCaseError> {
 
 proptest! {
     #![proptest_config(Config {
-        cases: cases(),
+        cases: cases(10_000, 100),
         rng_seed: seed(),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/verbs.txt"))),
         .. Config::default()
