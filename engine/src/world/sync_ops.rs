@@ -56,22 +56,25 @@ impl World {
         for t in targets {
             let c = self.ensure_mto_sync(actor, t);
             self.add_scope(c, &groups, &users);
-            let (g, u) = (
-                self.configs[c.ix()].groups.len(),
-                self.configs[c.ix()].users.len(),
-            );
-            self.emit(
-                actor,
-                EventKind::SyncScopeSet {
-                    config: c,
-                    groups: g,
-                    users: u,
-                },
-                &[r::MTO_74],
-            );
+            self.emit_scope_set(actor, c, &[r::MTO_74]);
             self.start_job(c);
         }
         Ok(None)
+    }
+
+    /// Records configuration `c`'s shared scope after a share or unshare (MTO-74).
+    fn emit_scope_set(&mut self, actor: TenantIdx, c: ConfigIdx, rules: &[crate::rules::RuleId]) {
+        let cfg = &self.configs[c.ix()];
+        let (groups, users) = (cfg.groups.len(), cfg.users.len());
+        self.emit(
+            actor,
+            EventKind::SyncScopeSet {
+                config: c,
+                groups,
+                users,
+            },
+            rules,
+        );
     }
 
     pub(super) fn unshare_users(
@@ -102,19 +105,7 @@ impl World {
         }
         for c in configs {
             self.remove_scope(c, &groups, &users);
-            let (g, u) = (
-                self.configs[c.ix()].groups.len(),
-                self.configs[c.ix()].users.len(),
-            );
-            self.emit(
-                actor,
-                EventKind::SyncScopeSet {
-                    config: c,
-                    groups: g,
-                    users: u,
-                },
-                &[r::MTO_74, r::CTS_42],
-            );
+            self.emit_scope_set(actor, c, &[r::MTO_74, r::CTS_42]);
         }
         Ok(None)
     }
