@@ -973,14 +973,15 @@ impl fmt::Display for MembershipRule {
     }
 }
 
+/// A user for tests of rules and filters (here and in `scoping`).
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_user {
+    use super::{Property, UserView};
     use std::collections::HashMap;
 
     /// A user as a map from Graph property name to value; absent names are null.
     #[derive(Default)]
-    struct TestUser(HashMap<&'static str, &'static str>);
+    pub(crate) struct TestUser(HashMap<&'static str, &'static str>);
 
     impl UserView for TestUser {
         fn get(&self, p: Property) -> Option<&str> {
@@ -988,9 +989,16 @@ mod tests {
         }
     }
 
-    fn user(pairs: &[(&'static str, &'static str)]) -> TestUser {
+    /// A user with these (Graph property name, value) pairs.
+    pub(crate) fn user(pairs: &[(&'static str, &'static str)]) -> TestUser {
         TestUser(pairs.iter().copied().collect())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_user::{user, TestUser};
+    use super::*;
 
     fn rule(text: &str) -> MembershipRule {
         MembershipRule::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))

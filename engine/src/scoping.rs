@@ -402,21 +402,7 @@ impl ScopingFilter {
 mod tests {
     use super::*;
     use crate::directory::Attr;
-    use std::collections::HashMap;
-
-    /// A user as a map from Graph property name to value; absent names are null.
-    #[derive(Default)]
-    struct TestUser(HashMap<&'static str, &'static str>);
-
-    impl UserView for TestUser {
-        fn get(&self, p: Property) -> Option<&str> {
-            self.0.get(p.graph_name()).copied()
-        }
-    }
-
-    fn user(pairs: &[(&'static str, &'static str)]) -> TestUser {
-        TestUser(pairs.iter().copied().collect())
-    }
+    use crate::membership::test_user::{user, TestUser};
 
     fn filter(groups: &[&[&str]]) -> ScopingFilter {
         let groups: Vec<Vec<String>> = groups
