@@ -577,10 +577,15 @@ pub fn skip_rule(reason: &str) -> Option<crate::rules::RuleId> {
 impl CycleOutcome {
     fn fail(&mut self, code: &'static str) {
         self.stats.failed += 1;
-        match self.failures.iter_mut().find(|(c, _)| *c == code) {
-            Some((_, n)) => *n += 1,
-            None => self.failures.push((code, 1)),
-        }
+        count(&mut self.failures, code);
+    }
+}
+
+/// Adds one to `code`'s tally, in first-seen order.
+fn count(tally: &mut Vec<(&'static str, u64)>, code: &'static str) {
+    match tally.iter_mut().find(|(c, _)| *c == code) {
+        Some((_, n)) => *n += 1,
+        None => tally.push((code, 1)),
     }
 }
 
@@ -681,10 +686,7 @@ pub fn run_cycle(
             Plan::Skip(reason) => {
                 out.stats.skipped += 1;
                 if skip_rule(reason).is_some() {
-                    match out.skips.iter_mut().find(|(c, _)| *c == reason) {
-                        Some((_, n)) => *n += 1,
-                        None => out.skips.push((reason, 1)),
-                    }
+                    count(&mut out.skips, reason);
                 }
                 let ai = target.dir.account_of(cfg.source, u).unwrap_or(NO_ACCOUNT);
                 record(
@@ -1157,10 +1159,7 @@ pub fn forecast_config(
                     None
                 };
                 match code {
-                    Some(code) => match f.failures.iter_mut().find(|(c, _)| *c == code) {
-                        Some((_, n)) => *n += 1,
-                        None => f.failures.push((code, 1)),
-                    },
+                    Some(code) => count(&mut f.failures, code),
                     None => {
                         f.to_create += 1;
                         *objects_added += 1;
@@ -1172,10 +1171,7 @@ pub fn forecast_config(
                     }
                 }
             }
-            Plan::Fail(code) => match f.failures.iter_mut().find(|(c, _)| *c == code) {
-                Some((_, n)) => *n += 1,
-                None => f.failures.push((code, 1)),
-            },
+            Plan::Fail(code) => count(&mut f.failures, code),
             Plan::Restore(_) => f.to_restore += 1,
             Plan::Update(ai) => {
                 let a = &target.dir.externals[ai as usize];
