@@ -3,7 +3,9 @@
 //! `/usr/bin/time -v target/release/examples/workload b1` (criterion measures time only).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use mtosim::workloads;
+#[path = "workloads.rs"]
+#[allow(dead_code)]
+mod workloads;
 use mtosim_engine::Duration;
 use std::hint::black_box;
 

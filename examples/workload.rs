@@ -1,7 +1,9 @@
 //! Runs one benchmark workload once, for peak-memory measurement:
 //! `cargo build --release --example workload && /usr/bin/time -v target/release/examples/workload b1`.
 
-use mtosim::workloads;
+#[path = "../benches/workloads.rs"]
+#[allow(dead_code)]
+mod workloads;
 use std::time::Instant;
 
 fn main() {

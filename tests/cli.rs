@@ -440,3 +440,51 @@ fn out_of_range_and_clobbering_inputs_exit_2_before_any_output_file() {
         "{err}"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_0_and_a_full_disk_exits_2() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // a reader that takes a few bytes of an 8 MB answer and closes the pipe (as `| head -1` does)
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+        .args([
+            "whatif",
+            "--tenants",
+            "300",
+            "--users",
+            "10",
+            "--topology",
+            "mesh",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "a closed pipe is not an error: {err}");
+    if Path::new("/dev/full").exists() {
+        for args in [
+            &["run", "scenarios/seed-walkthrough.toml"][..],
+            &["run", "--json", "scenarios/seed-walkthrough.toml"],
+            &["rules"],
+            &["whatif", "--tenants", "3"],
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+                .args(args)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .stdout(std::fs::File::create("/dev/full").unwrap())
+                .output()
+                .unwrap();
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains("cannot write the output"), "{args:?}: {err}");
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Every scenario in `scenarios/` must load, run, and hold every check; two runs must produce
 //! byte-identical narration.
 
-use mtosim::{runner, scenario};
+use mtosim_scenario::{load as scenario, model::Scenario, runner};
 use std::path::{Path, PathBuf};
 
 /// The `.toml` files of `dir` (relative to the repository root), sorted: shared by the test
@@ -22,11 +22,38 @@ pub(crate) fn scenario_files() -> Vec<PathBuf> {
     toml_files("scenarios")
 }
 
+/// A finished run with its narration and failures as text.
+pub(crate) struct Ran {
+    /// The world after the last step.
+    pub world: mtosim_engine::World,
+    /// Narration lines, as `mtosim run` prints them.
+    pub lines: Vec<String>,
+    /// Failures, one sentence each.
+    pub failures: Vec<String>,
+    /// Checks that held.
+    pub checks_passed: usize,
+}
+
+/// Runs `sc`, keeping its narration.
+pub(crate) fn run_sc(sc: Scenario) -> Ran {
+    let (r, trace) = runner::run_collect(sc);
+    let lines = trace
+        .iter()
+        .map(|e| mtosim_render::narrate::entry_line(&r.world, e))
+        .collect();
+    Ran {
+        lines,
+        failures: r.failures.iter().map(|f| f.to_string()).collect(),
+        checks_passed: r.checks_passed,
+        world: r.world,
+    }
+}
+
 /// Loads and runs `path`, panicking on a load error.
-pub(crate) fn run(path: &Path) -> runner::Run {
+pub(crate) fn run(path: &Path) -> Ran {
     let (sc, _) =
         scenario::load_path(&path.display().to_string(), false).unwrap_or_else(|d| panic!("{}", d[0]));
-    runner::run(sc)
+    run_sc(sc)
 }
 
 #[test]

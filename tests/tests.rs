@@ -3,7 +3,8 @@
 //! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input;
 //! - `graph_json`: the `--out` export against golden files and Graph's shapes;
 //! - `docs`: the rule index lists every rule and every test named after one;
-//! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes.
+//! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
+//! - `workloads`: the benchmark workloads, run at a small scale.
 
 mod cli;
 mod docs;
@@ -11,3 +12,8 @@ mod explore;
 mod graph_json;
 mod scenarios;
 mod whatif;
+mod workloads_small;
+
+#[path = "../benches/workloads.rs"]
+#[allow(dead_code)]
+mod workloads;

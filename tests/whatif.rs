@@ -3,9 +3,9 @@
 //! state provisions, pair by pair.
 
 use crate::scenarios::scenario_files;
-use mtosim::{runner, scenario};
 use mtosim_engine::whatif;
 use mtosim_engine::{Duration, TenantIdx};
+use mtosim_scenario::{load as scenario, runner};
 
 #[test]
 fn forecasts_match_settled_simulations_at_every_step() {

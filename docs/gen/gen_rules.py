@@ -2,7 +2,7 @@
 # ./target/debug/mtosim, so `cargo build` first) and the test names. Run from the repository root:
 #   cargo build && python3 docs/gen/gen_rules.py
 import re, os, subprocess, glob
-os.chdir('/work/main')
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 # scenario citations
 cited = {}
 for f in sorted(glob.glob('scenarios/*.toml')):
@@ -12,7 +12,7 @@ for f in sorted(glob.glob('scenarios/*.toml')):
             cited.setdefault(r,set()).add(os.path.basename(f))
 # test names
 tests=[]
-for f in glob.glob('engine/src/*.rs')+glob.glob('engine/src/world/*.rs')+glob.glob('engine/tests/*.rs')+glob.glob('tests/*.rs')+glob.glob('src/*.rs'):
+for f in sorted(f for d in ['engine/src','engine/tests','graph/src','scenario/src','render/src','src','tests','benches'] for f in glob.glob(d+'/**/*.rs', recursive=True)):
     tests+= re.findall(r'fn ([a-z0-9_]+)\(\)', open(f).read())
 tcite={}
 for t in tests:

@@ -136,6 +136,37 @@ impl User {
     }
 }
 
+/// A user as an action or an importer describes it, before its strings are interned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    /// `userPrincipalName`.
+    pub upn: String,
+    /// Graph attributes by name; `""` is null.
+    pub attrs: Vec<(Attr, String)>,
+    /// `userType`.
+    pub user_type: UserType,
+    /// `accountEnabled`.
+    pub account_enabled: bool,
+}
+
+impl NewUser {
+    /// The engine's user, interning attribute values.
+    pub fn build(&self, strings: &mut crate::strings::Interner) -> User {
+        let mut attrs = [Sym::NONE; ATTR_COUNT];
+        for (a, v) in &self.attrs {
+            attrs[*a as usize] = strings.intern(v);
+        }
+        User {
+            external: self.upn.contains("#EXT#"),
+            upn: self.upn.as_str().into(),
+            attrs,
+            user_type: self.user_type,
+            account_enabled: self.account_enabled,
+            deleted_at: None,
+        }
+    }
+}
+
 /// A group, static or dynamic.
 #[derive(Clone, Debug)]
 pub struct Group {

@@ -43,6 +43,7 @@
 //! assert_eq!(refusal.rule.0, "MTO-37");
 //! ```
 
+pub mod catalog;
 pub mod directory;
 pub mod event;
 pub mod gen;
@@ -59,6 +60,7 @@ pub mod strings;
 pub mod sync;
 pub mod tenant;
 pub mod time;
+pub mod view;
 pub mod whatif;
 pub mod world;
 pub mod xtap;

@@ -121,11 +121,11 @@ pub enum Action {
     /// Delete the configuration; synced accounts stay (CTS-50).
     DeleteSync { sync: String },
     /// Create an internal user.
-    AddUser(Box<crate::directory::User>),
+    AddUser(Box<crate::directory::NewUser>),
     /// Change a user's attributes; on an external account, a target-side edit (CTS-48).
     UpdateUser {
         user: UserRef,
-        attrs: Vec<(crate::directory::Attr, crate::strings::Sym)>,
+        attrs: Vec<(crate::directory::Attr, String)>,
         user_type: Option<crate::directory::UserType>,
     },
     /// Block or allow sign-in (`accountEnabled`); on an external account, a target-side edit.
@@ -250,6 +250,74 @@ impl Action {
             Action::RemoveFromGroup { .. } => "remove-from-group",
             Action::InviteGuest { .. } => "invite-guest",
         }
+    }
+}
+
+/// A name that an action creates during a timeline, or refers to: a user of a tenant (by its
+/// lowercased UPN) or a sync configuration of a tenant (by name). A timeline must create a
+/// name before it refers to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Name {
+    /// A user, by lowercased userPrincipalName.
+    User(TenantIdx, String),
+    /// A sync configuration, by name.
+    Config(TenantIdx, String),
+}
+
+impl Action {
+    /// The name this action, performed by `actor`, creates: a user (`AddUser`) or an Entra
+    /// configuration (`CreateSync`).
+    pub fn creates(&self, actor: TenantIdx) -> Option<Name> {
+        match self {
+            Action::AddUser(u) => Some(Name::User(actor, u.upn.to_ascii_lowercase())),
+            Action::CreateSync(cs) => Some(Name::Config(actor, cs.name.clone())),
+            _ => None,
+        }
+    }
+
+    /// The names created during a timeline that this action, performed by `actor`, refers
+    /// to: users named by UPN (not `#EXT#` accounts, which sync or invitations make) and
+    /// configurations other than the Microsoft 365 `MTO_Sync_` ones.
+    pub fn refers_to(&self, actor: TenantIdx) -> Vec<Name> {
+        let mut out = Vec::new();
+        let mut user = |home: TenantIdx, u: &UserRef| {
+            if let UserRef::Upn(upn) = u {
+                if !upn.contains("#EXT#") {
+                    out.push(Name::User(home, upn.to_ascii_lowercase()));
+                }
+            }
+        };
+        let mut sync_name: Option<&String> = None;
+        match self {
+            Action::UpdateUser { user: u, .. } => user(actor, u),
+            Action::ShareUsers { users, .. }
+            | Action::UnshareUsers { users, .. }
+            | Action::AddToGroup { users, .. }
+            | Action::RemoveFromGroup { users, .. } => users.iter().for_each(|u| user(actor, u)),
+            Action::Assign { sync, users, .. } | Action::Unassign { sync, users, .. } => {
+                users.iter().for_each(|u| user(actor, u));
+                sync_name = Some(sync);
+            }
+            Action::ProvisionOnDemand { sync, user: u } => {
+                user(actor, u);
+                sync_name = Some(sync);
+            }
+            Action::SetEnabled { user: u, .. }
+            | Action::DeleteUser { user: u }
+            | Action::RestoreUser { user: u } => user(actor, u),
+            Action::InviteGuest { home, user: u, .. } => user(*home, u),
+            Action::SetScopingFilter { sync, .. }
+            | Action::StartSync { sync }
+            | Action::PauseSync { sync }
+            | Action::RestartSync { sync, .. }
+            | Action::AllowDeletes { sync }
+            | Action::DeleteSync { sync } => sync_name = Some(sync),
+            _ => {}
+        }
+        if let Some(n) = sync_name.filter(|n| !n.starts_with("MTO_Sync_")) {
+            out.push(Name::Config(actor, n.clone()));
+        }
+        out
     }
 }
 
@@ -409,6 +477,21 @@ impl World {
     /// The handle of `t`.
     pub fn name(&self, t: TenantIdx) -> &str {
         self.tenants[t.ix()].name()
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The MTO at `m`.
+    pub fn mto(&self, m: MtoIdx) -> &Mto {
+        &self.mtos[m.ix()]
+    }
+
+    /// The sync configuration at `c`.
+    pub fn config(&self, c: ConfigIdx) -> &SyncConfig {
+        &self.configs[c.ix()]
     }
 
     /// The event log so far.
@@ -572,12 +655,18 @@ impl World {
             Action::AllowDeletes { sync } => self.allow_deletes(actor, &sync),
             Action::ProvisionOnDemand { sync, user } => self.provision_on_demand(actor, &sync, user),
             Action::DeleteSync { sync } => self.delete_sync(actor, &sync),
-            Action::AddUser(u) => self.add_user(actor, *u),
+            Action::AddUser(u) => {
+                let user = u.build(&mut self.strings);
+                self.add_user(actor, user)
+            }
             Action::UpdateUser {
                 user,
                 attrs,
                 user_type,
-            } => self.update_user(actor, user, attrs, user_type),
+            } => {
+                let attrs = attrs.iter().map(|(a, v)| (*a, self.strings.intern(v))).collect();
+                self.update_user(actor, user, attrs, user_type)
+            }
             Action::SetEnabled { user, enabled } => self.set_enabled(actor, user, enabled),
             Action::DeleteUser { user } => self.delete_user(actor, user),
             Action::RestoreUser { user } => self.restore_user(actor, user),

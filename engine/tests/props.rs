@@ -13,10 +13,9 @@
 //! debug builds; `PROPTEST_CASES` overrides both. A failure prints the shrunk timeline and the
 //! seed file in `proptest-regressions/` replays it.
 
-use mtosim_engine::directory::{User, UserType, ATTR_COUNT};
+use mtosim_engine::directory::{NewUser, UserType};
 use mtosim_engine::mto::{MemberState, Role};
 use mtosim_engine::rules::Fault;
-use mtosim_engine::strings::Sym;
 use mtosim_engine::tenant::TenantSpec;
 use mtosim_engine::world::{CreateSync, PartnerPatch};
 use mtosim_engine::{
@@ -397,13 +396,11 @@ fn new_world(init: &RefState, fault: Option<Fault>) -> (World, Vec<TenantIdx>) {
 const BIG_USERS: usize = 1_000;
 
 fn add_user(w: &mut World, t: TenantIdx, i: usize, k: usize) {
-    let user = User {
-        upn: format!("u{k}@t{i}.com").into(),
-        attrs: [Sym::NONE; ATTR_COUNT],
+    let user = NewUser {
+        upn: format!("u{k}@t{i}.com"),
+        attrs: Vec::new(),
         user_type: UserType::Member,
         account_enabled: true,
-        external: false,
-        deleted_at: None,
     };
     w.apply(t, Action::AddUser(Box::new(user))).expect("new UPN");
 }

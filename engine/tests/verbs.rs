@@ -12,7 +12,7 @@
 // `x % k == 0` beside `x % k == 1` and `x % k != 0` reads as the case split it is
 #![allow(clippy::manual_is_multiple_of)]
 
-use mtosim_engine::directory::{Attr, User, UserType, ATTR_COUNT};
+use mtosim_engine::directory::{Attr, NewUser, User, UserType, ATTR_COUNT};
 use mtosim_engine::mto::Role;
 use mtosim_engine::scoping::ScopingFilter;
 use mtosim_engine::strings::Sym;
@@ -317,13 +317,19 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
         22 => Action::DeleteSync { sync },
         23 => {
             let k = w.tenant(actor).dir.users.len() + s.b;
-            Action::AddUser(Box::new(user(format!("new{k}@t{}.com", actor.0), k)))
+            let u = user(format!("new{k}@t{}.com", actor.0), k);
+            Action::AddUser(Box::new(NewUser {
+                upn: u.upn.to_string(),
+                attrs: Vec::new(),
+                user_type: u.user_type,
+                account_enabled: u.account_enabled,
+            }))
         }
         24 => {
-            let v = w.strings.intern(if s.flag { "Sales" } else { "Research" });
+            let v = if s.flag { "Sales" } else { "Research" };
             Action::UpdateUser {
                 user: u,
-                attrs: vec![(Attr::Department, v)],
+                attrs: vec![(Attr::Department, v.to_string())],
                 user_type: (s.b % 6 == 0).then_some(UserType::Guest),
             }
         }

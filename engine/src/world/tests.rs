@@ -1173,12 +1173,11 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
         !w.tenant(ids[1]).dir.externals[a1 as usize].is_enabled(),
         "CTS-48: the edit persists"
     );
-    let sym = w.strings.intern("Designer");
     w.apply(
         ids[0],
         Action::UpdateUser {
             user: u[1].into(),
-            attrs: vec![(crate::directory::Attr::JobTitle, sym)],
+            attrs: vec![(crate::directory::Attr::JobTitle, "Designer".into())],
             user_type: None,
         },
     )

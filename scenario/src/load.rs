@@ -4,11 +4,11 @@
 //! [`Diagnostic`] with line and column, so a file is either fully usable or refused whole.
 
 use crate::diag::{did_you_mean, Diagnostic};
+use crate::model::{At, Check, ExpectError, Scenario, StateCheck, Step, StepKind};
 use crate::toml_read::{Src, Tbl};
-use mtosim_engine::directory::{Attr, User, UserType, ATTR_COUNT};
+use mtosim_engine::directory::{Attr, NewUser, User, UserType};
 use mtosim_engine::gen::{self, GenSpec};
 use mtosim_engine::mto::Role;
-use mtosim_engine::strings::Sym;
 use mtosim_engine::sync::ResetScope;
 use mtosim_engine::tenant::TenantSpec;
 use mtosim_engine::world::{CreateSync, PartnerPatch, TemplatesPatch, UserRef};
@@ -25,134 +25,6 @@ use toml::de::DeTable;
 pub const STEPS_COUNT_MAX: usize = 100_000;
 /// Size of a scenario file, at most, in bytes.
 pub const SCENARIO_BYTES_MAX: usize = 16 * 1024 * 1024;
-
-/// When a step happens.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum At {
-    /// After the current simulated time.
-    Offset(Duration),
-    /// At an absolute time.
-    Absolute(SimTime),
-}
-
-/// A step's `expect_error`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ExpectError {
-    /// `true`: any rule.
-    Any,
-    /// Exactly this rule id.
-    Rule(String),
-}
-
-/// A member-list state in a check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StateCheck {
-    /// `pending`.
-    Pending,
-    /// `active`.
-    Active,
-    /// `removed`.
-    Removed,
-    /// `absent`: not listed.
-    Absent,
-}
-
-/// One key of an `expect` step.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Check {
-    /// `mto = "active" | "inactive"`.
-    Mto(bool),
-    /// `mto_tenants = N`.
-    MtoTenants(u64),
-    /// `member = { tenant, role, state }`.
-    Member {
-        tenant: TenantIdx,
-        role: Option<Role>,
-        state: Option<StateCheck>,
-    },
-    /// `synced_from = { tenant, count }`.
-    SyncedFrom { tenant: TenantIdx, count: u64 },
-    /// `user = { upn, user_type, account_enabled, <Graph attribute> = "value" }`: the account
-    /// as the tenant sees it (a synchronized account shows its source's values unless edited in
-    /// the target, CTS-48; `""` checks for null).
-    User {
-        upn: String,
-        user_type: Option<UserType>,
-        account_enabled: Option<bool>,
-        attrs: Vec<(Attr, String)>,
-    },
-    /// `no_user = "upn"`.
-    NoUser(String),
-    /// `sync = { name, status }`.
-    Sync { name: String, status: Option<String> },
-    /// `join_request = { status, member_state, role, added_by }` (MTO-28); `status` is
-    /// `none` (no transition), `notStarted`, `running` or `failed`.
-    JoinRequest {
-        status: Option<String>,
-        member_state: Option<String>,
-        role: Option<String>,
-        added_by: Option<Option<TenantIdx>>,
-    },
-    /// `partner = { tenant, ... }`: effective values.
-    Partner {
-        tenant: TenantIdx,
-        auto_redeem_inbound: Option<bool>,
-        auto_redeem_outbound: Option<bool>,
-        sync_inbound: Option<bool>,
-        in_mto: Option<bool>,
-    },
-}
-
-/// What a step does.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepKind {
-    /// An administrator action.
-    Action(Action),
-    /// `wait`.
-    Wait(Duration),
-    /// `settle`.
-    Settle(Duration),
-    /// `expect`.
-    Expect(Vec<Check>),
-    /// `add-user`: built when the step runs, interning into the world.
-    AddUser(UserSpec),
-    /// `update-user`.
-    UpdateUser {
-        user: UserRef,
-        attrs: Vec<(Attr, String)>,
-        user_type: Option<UserType>,
-    },
-}
-
-/// One resolved step.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Step {
-    /// 1-based position in the file.
-    pub number: usize,
-    /// Line of the step's `do` key.
-    pub line: usize,
-    /// The verb.
-    pub verb: String,
-    /// The acting (or, for `expect`, viewing) tenant.
-    pub tenant: Option<TenantIdx>,
-    /// When.
-    pub at: Option<At>,
-    /// Expected refusal.
-    pub expect_error: Option<ExpectError>,
-    /// What.
-    pub kind: StepKind,
-}
-
-/// A loaded scenario: the world at the start of the timeline, and the steps.
-#[derive(Clone, Debug)]
-pub struct Scenario {
-    /// `[scenario] name`.
-    pub name: String,
-    /// The world before the first step.
-    pub world: World,
-    /// The timeline.
-    pub steps: Vec<Step>,
-}
 
 type R<T> = Result<T, Diagnostic>;
 
@@ -852,37 +724,6 @@ fn check_room(
 
 const USER_KEYS_FIXED: &[&str] = &["upn", "user_type", "account_enabled", "display_name"];
 
-/// A user as a scenario describes it, before its strings are interned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserSpec {
-    /// `userPrincipalName`.
-    pub upn: String,
-    /// Graph attributes by name; `""` is null.
-    pub attrs: Vec<(Attr, String)>,
-    /// `userType`.
-    pub user_type: UserType,
-    /// `accountEnabled`.
-    pub account_enabled: bool,
-}
-
-impl UserSpec {
-    /// The engine's user, interning attribute values.
-    pub fn build(&self, strings: &mut mtosim_engine::strings::Interner) -> User {
-        let mut attrs = [Sym::NONE; ATTR_COUNT];
-        for (a, v) in &self.attrs {
-            attrs[*a as usize] = strings.intern(v);
-        }
-        User {
-            external: self.upn.contains("#EXT#"),
-            upn: self.upn.as_str().into(),
-            attrs,
-            user_type: self.user_type,
-            account_enabled: self.account_enabled,
-            deleted_at: None,
-        }
-    }
-}
-
 /// Graph attribute keys of a table (`department = "Sales"`), skipping `fixed` keys and refusing
 /// any other key with a suggestion; `display_name` is accepted for `displayName`.
 fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Vec<(Attr, String)>> {
@@ -923,7 +764,7 @@ fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Vec<(Attr, St
 }
 
 /// A `[[tenant.user]]` entry (`step` false) or an `add-user` step.
-fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<UserSpec> {
+fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<NewUser> {
     let (upn, span) = u.req_str("upn")?;
     if !upn.contains('@') || upn.starts_with('@') || upn.ends_with('@') || upn.len() > 113 {
         return Err(src
@@ -943,7 +784,7 @@ fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<UserSpec> {
                 .help("\"Member\" (default) or \"Guest\"")
         })?,
     };
-    Ok(UserSpec {
+    Ok(NewUser {
         upn,
         attrs,
         user_type,
@@ -1167,7 +1008,7 @@ fn sync_ref(
 fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names: &mut Names) -> R<Step> {
     let (verb, vspan) = st.req_str("do")?;
     let line = src.line_of(vspan.start);
-    let Some(&(_, keys, modelled)) = VERBS.iter().find(|(v, _, _)| *v == verb) else {
+    let Some(&(name, keys, modelled)) = VERBS.iter().find(|(v, _, _)| *v == verb) else {
         let d = src.err(vspan, format!("unknown verb \"{verb}\" in [[step]] {number}"));
         let verbs: Vec<&str> = VERBS.iter().map(|v| v.0).collect();
         return Err(match did_you_mean(&verb, verbs.iter().copied()) {
@@ -1235,8 +1076,8 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
         Some(v) => match v.get_ref() {
             toml::de::DeValue::Boolean(true) => Some(ExpectError::Any),
             toml::de::DeValue::String(s) if valid_rule_id(s) => {
-                if crate::catalog::find(s).is_none() {
-                    let ids: Vec<String> = crate::catalog::all().into_iter().map(|r| r.id).collect();
+                if mtosim_engine::catalog::find(s).is_none() {
+                    let ids: Vec<String> = mtosim_engine::catalog::all().into_iter().map(|r| r.id).collect();
                     let d = src.err(
                         v.span(),
                         format!("expect_error names {s}, which is not a documented rule id"),
@@ -1490,11 +1331,11 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
                     .help("UPNs are unique in a directory"));
             }
             names.added_upns[actor.ix()].push(upn);
-            StepKind::AddUser(user)
+            StepKind::Action(Action::AddUser(Box::new(user)))
         }
         "update-user" => {
             let user = account(names)?;
-            StepKind::UpdateUser {
+            StepKind::Action(Action::UpdateUser {
                 user,
                 attrs: attr_values(
                     src,
@@ -1508,7 +1349,7 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
                             .help("\"Member\" or \"Guest\"")
                     })?),
                 },
-            }
+            })
         }
         "disable-user" => StepKind::Action(Action::SetEnabled {
             user: account(names)?,
@@ -1580,7 +1421,7 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
     Ok(Step {
         number,
         line,
-        verb,
+        verb: name,
         tenant,
         at,
         expect_error,

@@ -49,11 +49,12 @@
 //! the epilogue when the violation is a failing check.
 
 use crate::diag::Diagnostic;
+use crate::load;
+use crate::model::{At, Scenario, Step, StepKind};
 use crate::runner;
-use crate::scenario::{self, At, Scenario, Step, StepKind};
 use mtosim_engine::hash::Fnv64;
-use mtosim_engine::world::UserRef;
-use mtosim_engine::{Action, Duration, OpId, TenantIdx, World};
+use mtosim_engine::world::Name;
+use mtosim_engine::{Duration, OpId, TenantIdx, World};
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -181,11 +182,6 @@ pub struct Report {
 }
 
 impl Report {
-    /// 0 no violation, 1 a violation.
-    pub fn exit_code(&self) -> u8 {
-        u8::from(self.violation.is_some())
-    }
-
     /// The report as text; `toml` appends the counterexample file, if any.
     pub fn text(&self, toml: bool) -> String {
         let mut s = String::new();
@@ -320,7 +316,7 @@ pub fn is_action(s: &Step) -> bool {
 
 /// Loads `file` and explores it.
 pub fn explore_path(file: &str, opts: &Options) -> Result<Report, Error> {
-    let (sc, _) = scenario::load_path(file, false).map_err(Error::Load)?;
+    let (sc, _) = load::load_path(file, false).map_err(Error::Load)?;
     let text = std::fs::read_to_string(file).map_err(|e| Error::Usage(format!("cannot read {file}: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     explore(file, text, sc, opts)
@@ -478,22 +474,6 @@ fn relative_path(base: &Path, target: &Path) -> String {
     parts.join("/")
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| format!("{} is not a file name", path.display()))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot rename {} to {}: {e}", tmp.display(), path.display())
-    })
-}
-
 // ----- the search ----------------------------------------------------------------------------
 
 /// What never changes across states: each tenant's change-log length at the start, so the
@@ -521,73 +501,20 @@ struct Search<'a> {
     needs: Vec<Vec<u64>>,
 }
 
-/// A name an action step creates or refers to: a user (by lowercase UPN) or a configuration,
-/// of a tenant.
-#[derive(PartialEq, Eq)]
-enum Name {
-    User(TenantIdx, String),
-    Sync(TenantIdx, String),
-}
-
 /// The name `s` creates, if any (`add-user`, `create-sync`).
 fn created(s: &Step) -> Option<Name> {
-    let t = s.tenant?;
-    match &s.kind {
-        StepKind::AddUser(spec) => Some(Name::User(t, spec.upn.to_ascii_lowercase())),
-        StepKind::Action(Action::CreateSync(cs)) => Some(Name::Sync(t, cs.name.clone())),
+    match (&s.kind, s.tenant) {
+        (StepKind::Action(a), Some(t)) => a.creates(t),
         _ => None,
     }
 }
 
-/// The names created during the timeline that `s` refers to: users named by UPN (the loader
-/// resolves users that exist at the start to indexes, and `#EXT#` accounts at run time) and
-/// configurations other than the Microsoft 365 `MTO_Sync_` ones.
+/// The names created during the timeline that `s` refers to.
 fn referred(s: &Step) -> Vec<Name> {
-    let Some(t) = s.tenant else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut user = |home: TenantIdx, u: &UserRef| {
-        if let UserRef::Upn(upn) = u {
-            if !upn.contains("#EXT#") {
-                out.push(Name::User(home, upn.to_ascii_lowercase()));
-            }
-        }
-    };
-    let mut sync_name: Option<&String> = None;
-    match &s.kind {
-        StepKind::UpdateUser { user: u, .. } => user(t, u),
-        StepKind::Action(a) => match a {
-            Action::ShareUsers { users, .. }
-            | Action::UnshareUsers { users, .. }
-            | Action::AddToGroup { users, .. }
-            | Action::RemoveFromGroup { users, .. } => users.iter().for_each(|u| user(t, u)),
-            Action::Assign { sync, users, .. } | Action::Unassign { sync, users, .. } => {
-                users.iter().for_each(|u| user(t, u));
-                sync_name = Some(sync);
-            }
-            Action::ProvisionOnDemand { sync, user: u } => {
-                user(t, u);
-                sync_name = Some(sync);
-            }
-            Action::SetEnabled { user: u, .. }
-            | Action::DeleteUser { user: u }
-            | Action::RestoreUser { user: u } => user(t, u),
-            Action::InviteGuest { home, user: u, .. } => user(*home, u),
-            Action::SetScopingFilter { sync, .. }
-            | Action::StartSync { sync }
-            | Action::PauseSync { sync }
-            | Action::RestartSync { sync, .. }
-            | Action::AllowDeletes { sync }
-            | Action::DeleteSync { sync } => sync_name = Some(sync),
-            _ => {}
-        },
-        _ => {}
+    match (&s.kind, s.tenant) {
+        (StepKind::Action(a), Some(t)) => a.refers_to(t),
+        _ => Vec::new(),
     }
-    if let Some(n) = sync_name.filter(|n| !n.starts_with("MTO_Sync_")) {
-        out.push(Name::Sync(t, n.clone()));
-    }
-    out
 }
 
 /// For each action step (by bit), the masks of the earlier action steps creating each name it
@@ -646,22 +573,10 @@ impl Search<'_> {
             None => {}
         }
         let actor = s.tenant.expect("action steps name a tenant");
-        let action = match &s.kind {
-            StepKind::Action(a) => a.clone(),
-            StepKind::AddUser(spec) => Action::AddUser(Box::new(spec.build(&mut w.strings))),
-            StepKind::UpdateUser {
-                user,
-                attrs,
-                user_type,
-            } => Action::UpdateUser {
-                user: user.clone(),
-                attrs: attrs.iter().map(|(a, v)| (*a, w.strings.intern(v))).collect(),
-                user_type: *user_type,
-            },
-            StepKind::Wait(_) | StepKind::Settle(_) | StepKind::Expect(_) => {
-                unreachable!("only action steps are moves")
-            }
+        let StepKind::Action(action) = &s.kind else {
+            unreachable!("only action steps are moves")
         };
+        let action = action.clone();
         let applied = match w.apply(actor, action) {
             Ok(op) => Applied::Done(op),
             Err(r) => Applied::Refused(r.rule.to_string()),
@@ -676,7 +591,7 @@ impl Search<'_> {
             world: w.clone(),
             steps: self.epilogue.to_vec(),
         });
-        let mut failures = run.failures;
+        let mut failures: Vec<String> = run.failures.iter().map(|f| f.to_string()).collect();
         if let Err(e) = run.world.check_invariants() {
             failures.push(format!(
                 "after the steps that follow the last action step, an invariant broke: {e}"
@@ -875,7 +790,7 @@ impl Search<'_> {
                 "then the steps after the last action step ({}), where the checks fail",
                 self.epilogue
                     .iter()
-                    .map(|s| s.verb.as_str())
+                    .map(|s| s.verb)
                     .collect::<Vec<_>>()
                     .join(", ")
             ));

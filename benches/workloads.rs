@@ -2,11 +2,11 @@
 //! (criterion, for medians) and `examples/workload.rs` (one run, for peak memory with
 //! `/usr/bin/time -v`). Each builds its input in memory: no file is read.
 
-use crate::{runner, scenario};
 use mtosim_engine::tenant::TenantSpec;
 use mtosim_engine::whatif::{self, QuickParams, Topology};
 use mtosim_engine::world::{Action, CreateSync, PartnerPatch};
 use mtosim_engine::{DelayMode, Duration, Guid, RuleSet, RuleSetKind, SimTime, TenantIdx, World};
+use mtosim_scenario::{load as scenario, runner};
 
 /// B1's scenario: 5 tenants x 100,000 users, everyone synced to every other tenant through
 /// scope-all configurations (2,000,000 accounts).
@@ -199,22 +199,4 @@ pub fn b5_run(text: &str) -> usize {
     let run = runner::run(sc);
     assert!(run.failures.is_empty(), "{:?}", run.failures);
     run.world.events().len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn workloads_run_at_small_scale() {
-        assert_eq!(b1_run(&b1_scenario(3, 50)), 3 * 2 * 50);
-        assert_eq!(settle(mesh_world(4, 30, true)), 4 * 3 * 30);
-        let mut w = mesh_world(2, 200, true);
-        w.settle(Duration::days(1)).unwrap();
-        b2_change_one_percent(&mut w);
-        assert_eq!(w.tenant(TenantIdx(0)).dir.changes.len(), 200 + 2);
-        assert_eq!(b4(100, 3_000), 100 * 99 * 3_000);
-        assert_eq!(b4(100, 300_000), 100 * 99 * 300_000);
-        assert!(b5_run(&b5_scenario(64)) > 50);
-    }
 }

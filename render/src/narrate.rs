@@ -7,6 +7,8 @@
 use mtosim_engine::event::{Event, EventKind, RemovalCase};
 use mtosim_engine::mto::Role;
 use mtosim_engine::{SimTime, World};
+use mtosim_scenario::trace::{Entry, Timed};
+use mtosim_scenario::words;
 
 /// `2023-08-30 08:00:00`.
 pub fn time(t: SimTime) -> String {
@@ -41,6 +43,64 @@ pub fn line(world: &World, ev: &Event) -> String {
         describe(world, ev),
         rules
     )
+}
+
+/// How a line should stand out on a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Nothing special.
+    Plain,
+    /// A step header.
+    Step,
+    /// A check that held, or a refusal that `expect_error` asked for.
+    Ok,
+    /// A refusal or a failed join.
+    Refused,
+    /// A warning.
+    Warning,
+    /// A failed check or expectation.
+    Fail,
+}
+
+impl Style {
+    /// The ANSI SGR code of the style, if it has one.
+    pub fn sgr(self) -> Option<&'static str> {
+        match self {
+            Style::Plain => None,
+            Style::Step => Some("1"),
+            Style::Ok => Some("32"),
+            Style::Refused => Some("33"),
+            Style::Warning => Some("35"),
+            Style::Fail => Some("1;31"),
+        }
+    }
+}
+
+/// The style of a trace entry, from its kind (never from its text).
+pub fn style(world: &World, e: &Entry) -> Style {
+    match e {
+        Entry::Event(i) => match &world.events()[*i].kind {
+            EventKind::Refused { .. } | EventKind::JoinFailed { .. } => Style::Refused,
+            EventKind::Warning { .. } => Style::Warning,
+            _ => Style::Plain,
+        },
+        Entry::Step { .. } => Style::Step,
+        Entry::CheckOk { .. } | Entry::Expected { .. } => Style::Ok,
+        Entry::Fail(_) => Style::Fail,
+        Entry::Waited(_) | Entry::Settled(_) => Style::Plain,
+    }
+}
+
+/// One narrated line of a trace entry: an engine event as [`line`], a runner entry with an
+/// empty tenant column.
+pub fn entry_line(world: &World, e: &Timed) -> String {
+    match &e.entry {
+        Entry::Event(i) => line(world, &world.events()[*i]),
+        other => {
+            let w = tenant_width(world);
+            format!("{}  {:<w$}  {}", time(e.at), "", other)
+        }
+    }
 }
 
 fn cfg_label(world: &World, c: mtosim_engine::ConfigIdx) -> String {
@@ -202,7 +262,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
             "provisioning for {} stopped ({}): {}",
             cfg_label(world, *config),
             refusal.code.unwrap_or("policy check"),
-            refusal.message
+            words::Message(refusal)
         ),
         EventKind::JoinRunning { .. } => "the join request is being processed (status running)".into(),
         EventKind::Warning { message } => format!("WARNING: {message}"),
@@ -331,8 +391,8 @@ pub fn describe(world: &World, ev: &Event) -> String {
             if *redeemed { "redeemed" } else { "PendingAcceptance" }
         ),
         EventKind::Refused { action, refusal } => match refusal.code {
-            Some(code) => format!("{action} REFUSED ({code}): {}", refusal.message),
-            None => format!("{action} REFUSED: {}", refusal.message),
+            Some(code) => format!("{action} REFUSED ({code}): {}", words::Message(refusal)),
+            None => format!("{action} REFUSED: {}", words::Message(refusal)),
         },
     }
 }

@@ -18,7 +18,7 @@
 //! as a whole (empty, not UTF-8, no `userPrincipalName` column, over a cap) is an `Err`.
 
 use crate::diag::{did_you_mean, Diagnostic};
-use crate::scenario::UserSpec;
+use mtosim_engine::directory::NewUser;
 use mtosim_engine::directory::{Attr, UserType};
 use std::collections::HashMap;
 
@@ -34,7 +34,7 @@ pub const UPN_CHARS_MAX: usize = 113;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CsvImport {
     /// One user per usable row, in file order.
-    pub users: Vec<UserSpec>,
+    pub users: Vec<NewUser>,
     /// One diagnostic per unusable row, in file order.
     pub problems: Vec<Diagnostic>,
     /// Data rows read (usable or not), not counting the header.
@@ -294,7 +294,7 @@ impl Rows<'_> {
         record: &csv::StringRecord,
         start: usize,
         lines: &mut Lines<'_>,
-    ) -> Result<UserSpec, Diagnostic> {
+    ) -> Result<NewUser, Diagnostic> {
         let text = self.text;
         let at = |i: usize| cell_offsets(text, start).starts.get(i).copied().unwrap_or(start);
         let want = self.cols.len();
@@ -343,7 +343,7 @@ impl Rows<'_> {
                  (a B2B user's is alias_domain#EXT#@tenant.onmicrosoft.com)"
             )));
         }
-        let mut spec = UserSpec {
+        let mut spec = NewUser {
             upn: upn.to_string(),
             attrs: Vec::new(),
             user_type: UserType::Member,
@@ -555,15 +555,15 @@ mod tests {
         physicalDeliveryOfficeName,city,postalCode,telephoneNumber,mobile,\
         authenticationAlternativePhoneNumber,authenticationEmail,alternateEmailAddress,ageGroup,\
         consentProvidedForMinor,legalAgeGroupClassification";
-    const CONTOSO: &[u8] = include_bytes!("../fixtures/csv/contoso-observed.csv");
-    const FABRIKAM: &[u8] = include_bytes!("../fixtures/csv/fabrikam-documented.csv");
-    const MALFORMED: &[u8] = include_bytes!("../fixtures/csv/malformed.csv");
+    const CONTOSO: &[u8] = include_bytes!("../../fixtures/csv/contoso-observed.csv");
+    const FABRIKAM: &[u8] = include_bytes!("../../fixtures/csv/fabrikam-documented.csv");
+    const MALFORMED: &[u8] = include_bytes!("../../fixtures/csv/malformed.csv");
 
     fn ok(text: &str) -> CsvImport {
         parse("t.csv", text.as_bytes()).unwrap()
     }
 
-    fn attr(u: &UserSpec, a: Attr) -> Option<&str> {
+    fn attr(u: &NewUser, a: Attr) -> Option<&str> {
         u.attrs.iter().find(|(b, _)| *b == a).map(|(_, v)| v.as_str())
     }
 

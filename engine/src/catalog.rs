@@ -3,8 +3,8 @@
 //! notes, tests and scenarios for it (`docs/rules.md`). Both files are compiled in, so the
 //! binary explains rules without the repository beside it.
 
-const SOURCES_TSV: &str = include_str!("../docs/rule-sources.tsv");
-const RULES_MD: &str = include_str!("../docs/rules.md");
+const SOURCES_TSV: &str = include_str!("../../docs/rule-sources.tsv");
+const RULES_MD: &str = include_str!("../../docs/rules.md");
 
 /// Everything known about one rule.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -89,8 +89,8 @@ pub fn find(id: &str) -> Option<RuleInfo> {
 
 /// Whether a rule applies under a rule set: GA-only rules are left out of `preview-2023`, and
 /// preview-only ones out of `ga`; SEED claims belong to the preview.
-pub fn applies(info: &RuleInfo, set: mtosim_engine::RuleSetKind) -> bool {
-    use mtosim_engine::RuleSetKind::*;
+pub fn applies(info: &RuleInfo, set: crate::RuleSetKind) -> bool {
+    use crate::RuleSetKind::*;
     let tag = info.tag.to_ascii_uppercase();
     match set {
         Ga => !(tag == "PREVIEW" || info.id.starts_with("SEED")),
@@ -125,9 +125,9 @@ mod tests {
     #[test]
     fn rule_sets_filter_tags() {
         let seed = find("SEED-3").unwrap();
-        assert!(applies(&seed, mtosim_engine::RuleSetKind::Preview2023));
-        assert!(!applies(&seed, mtosim_engine::RuleSetKind::Ga));
+        assert!(applies(&seed, crate::RuleSetKind::Preview2023));
+        assert!(!applies(&seed, crate::RuleSetKind::Ga));
         let ga_only = all().into_iter().find(|r| r.tag == "GA").unwrap();
-        assert!(!applies(&ga_only, mtosim_engine::RuleSetKind::Preview2023));
+        assert!(!applies(&ga_only, crate::RuleSetKind::Preview2023));
     }
 }

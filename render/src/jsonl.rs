@@ -1,0 +1,43 @@
+//! JSON lines: one object per engine event or runner entry, with a schema version (`run
+//! --json`, `events.jsonl`).
+
+use mtosim_engine::World;
+use mtosim_scenario::trace::{Entry, Timed};
+use serde_json::{json, Value};
+
+/// Every event as one JSON object per line, with a schema version.
+pub fn events_jsonl(world: &World) -> String {
+    let mut out = String::new();
+    for ev in world.events() {
+        out.push_str(&serde_json::to_string(&event_json(world, ev)).expect("JSON values serialize"));
+        out.push('\n');
+    }
+    out
+}
+
+/// One event as JSON: `schemaVersion`, `at`, `tenant`, `event`, `rules`, `text`.
+pub fn event_json(world: &World, ev: &mtosim_engine::event::Event) -> Value {
+    json!({
+        "schemaVersion": crate::views::SCHEMA_VERSION,
+        "at": ev.at.to_string(),
+        "tenant": world.name(ev.tenant),
+        "tenantId": world.tenant(ev.tenant).spec.tenant_id.to_string(),
+        "event": crate::narrate::kind_name(&ev.kind),
+        "rules": ev.rules.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "text": crate::narrate::describe(world, ev),
+    })
+}
+
+/// One trace entry as JSON: engine events as [`event_json`]; the runner's own entries as
+/// `schemaVersion`, `at`, `event` (their kind) and `text`.
+pub fn entry_json(world: &World, e: &Timed) -> Value {
+    match &e.entry {
+        Entry::Event(i) => event_json(world, &world.events()[*i]),
+        other => json!({
+            "schemaVersion": crate::views::SCHEMA_VERSION,
+            "at": e.at.to_string(),
+            "event": other.kind_name(),
+            "text": other.to_string(),
+        }),
+    }
+}

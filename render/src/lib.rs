@@ -1,0 +1,15 @@
+//! # mtosim-render
+//!
+//! Everything mtosim shows people and pipelines, built from the typed trace of a run
+//! (`mtosim-scenario`'s entries), the engine's events and views, and what-if forecasts:
+//! narration lines and their colours, the end-of-run summary, JSON lines, the what-if tables,
+//! CSV and charts, and the `--out` views (Graph JSON through `mtosim-graph`).
+//!
+//! It must not: decide anything (it renders what the engine and the runner decided), read or
+//! write files (it returns text; the CLI writes), or parse its own output back.
+
+pub mod jsonl;
+pub mod narrate;
+pub mod summary;
+pub mod views;
+pub mod whatif;

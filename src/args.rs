@@ -1,0 +1,193 @@
+//! The command line's flags and help texts (clap): one `Args` struct per subcommand, which
+//! `cmd/` runs.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "mtosim",
+    version,
+    about = "Offline simulator for Microsoft Entra multitenant organizations and cross-tenant synchronization",
+    long_about = "Plays a scenario file (tenants, their users and policies, and a timeline of admin actions and checks) \
+on a simulated clock, and narrates every outcome with the documented rule behind it. No tenant, no credentials, no network.",
+    after_help = "Examples:\n  mtosim new my-scenario\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/cts-full-mesh.toml --out views/\n  mtosim explain MTO-37\n  mtosim explore scenarios/explore-owner-handover.toml\n\nExit codes: 0 every check held; 1 a check or expect_error failed, or a step was refused unexpectedly; 2 the input could not be used."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SetArg {
+    /// Today's documented behaviour.
+    Ga,
+    /// The 2023 preview (the seed article).
+    #[value(name = "preview-2023")]
+    Preview2023,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a scenario and narrate what happens, then summarise every tenant.
+    #[command(
+        after_help = "Examples:\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/seed-walkthrough-ga.toml --out /tmp/ga-views\n  mtosim run scenarios/cts-quarantine.toml --json > events.jsonl\n  mtosim run my.toml --lenient        # skip unusable CSV rows instead of stopping"
+    )]
+    Run(RunArgs),
+    /// Validate a scenario file without running it.
+    #[command(after_help = "Example:\n  mtosim check scenarios/seed-walkthrough.toml")]
+    Check(CheckArgs),
+    /// List the documented rules mtosim cites, with their status in the simulator.
+    #[command(after_help = "Examples:\n  mtosim rules\n  mtosim rules --set preview-2023")]
+    Rules(RulesArgs),
+    /// Explain one rule: what it says, where it is documented, how mtosim models it, and which
+    /// scenarios show it.
+    #[command(after_help = "Examples:\n  mtosim explain MTO-37\n  mtosim explain cts-30")]
+    Explain(ExplainArgs),
+    /// Write a commented starter scenario to NAME.toml.
+    #[command(after_help = "Example:\n  mtosim new acquisition && mtosim run acquisition.toml")]
+    New(NewArgs),
+    /// Count how many accounts would land where, against quotas and caps, with P1 licences and
+    /// timing, without provisioning anything: from a scenario, or from the quick form.
+    #[command(
+        after_help = "A sweep writes sweep.csv and sweep.svg (accounts in the busiest tenant and the smallest quota\nheadroom against the swept value) to --out, and prints the table.\n\nExamples:\n  mtosim whatif scenarios/cts-full-mesh.toml\n  mtosim whatif scenarios/cts-full-mesh.toml --at 12 --json\n  mtosim whatif --tenants 100 --users 3000 --share 1 --topology mesh\n  mtosim whatif --tenants 5 --users 100000 --share 0.5 --rules preview-2023\n  mtosim whatif --users 3000 --topology mesh --sweep tenants=2..100 --out sweep/"
+    )]
+    Whatif(WhatifArgs),
+    /// Search every order of a small scenario's action steps (at most 4 tenants) for a broken
+    /// model invariant or a failing check, breadth-first; print the shortest counterexample as a
+    /// runnable scenario.
+    #[command(
+        after_help = "Action steps are every step but wait, settle and expect; between any two, \"let pending\noperations complete\" (settle) and \"wait for the next pending event\" (next) are moves of their\nown. The steps after the last action step run at the end of every complete order. Exit codes:\n0 no violation; 1 a violation (its shortest counterexample is shown); 2 the input could not be used.\n\nExamples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out cx.toml; mtosim run cx.toml"
+    )]
+    Explore(ExploreArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  mtosim completions bash > ~/.local/share/bash-completion/completions/mtosim"
+    )]
+    Completions(CompletionsArgs),
+}
+
+// The flags of `mtosim run`.
+#[derive(Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML, see spec/scenario-format.md).
+    pub file: String,
+    /// Print only failures and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print events and check results as JSON lines (with a schema version) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write each tenant's views below this directory when the run ends: Graph JSON (MTO,
+    /// member list, join request, templates, partners, users), users.csv in the Download-users
+    /// format, provisioning.jsonl, and events.jsonl and topology.dot for the whole run.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Allow --out to write into a non-empty directory.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    /// Report unusable rows of imported CSV files and go on without them (default: exit 2).
+    #[arg(long)]
+    pub lenient: bool,
+}
+
+// The flags of `mtosim check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The scenario file.
+    pub file: String,
+    /// Report unusable rows of imported CSV files instead of failing.
+    #[arg(long)]
+    pub lenient: bool,
+}
+
+// The flags of `mtosim rules`.
+#[derive(Args)]
+pub struct RulesArgs {
+    /// Only the rules that apply under this rule set.
+    #[arg(long, value_enum)]
+    pub set: Option<SetArg>,
+}
+
+// The flags of `mtosim explain`.
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// A rule id such as MTO-37, CTS-30, XTAP-5, SEED-3.
+    pub rule: String,
+}
+
+// The flags of `mtosim new`.
+#[derive(Args)]
+pub struct NewArgs {
+    /// The scenario's name; the file is NAME.toml (or NAME itself if it ends in .toml).
+    pub name: String,
+}
+
+// The flags of `mtosim whatif`.
+#[derive(Args)]
+pub struct WhatifArgs {
+    /// A scenario: the forecast starts from its state after all steps (or after --at).
+    pub file: Option<String>,
+    /// Stop the scenario after this many steps before counting.
+    #[arg(long, value_name = "STEP", requires = "file")]
+    pub at: Option<usize>,
+    /// Quick form: number of tenants (the first is the hub for hub and spoke).
+    #[arg(long, conflicts_with = "file")]
+    pub tenants: Option<u32>,
+    /// Quick form: internal users per tenant.
+    #[arg(long, conflicts_with = "file")]
+    pub users: Option<u64>,
+    /// Quick form: the fraction of each tenant's users that is shared.
+    #[arg(long, conflicts_with = "file")]
+    pub share: Option<f64>,
+    /// Quick form: who shares with whom (CTS-68).
+    #[arg(long, value_parser = ["mesh", "hub", "spoke"], conflicts_with = "file")]
+    pub topology: Option<String>,
+    /// Quick form: the rule set.
+    #[arg(long, value_enum, conflicts_with = "file")]
+    pub rules: Option<SetArg>,
+    /// Quick form: every tenant's directory object quota (CTS-61).
+    #[arg(long, default_value_t = 300_000, conflicts_with = "file")]
+    pub quota: u64,
+    /// Quick form: vary one parameter, e.g. tenants=2..100, users=1000..300000:1000, share=0.1..1:0.1.
+    #[arg(long, conflicts_with = "file")]
+    pub sweep: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print CSV instead of a table.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Where a sweep writes sweep.csv and sweep.svg.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Allow --out to write into a non-empty directory.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+// The flags of `mtosim explore`.
+#[derive(Args)]
+pub struct ExploreArgs {
+    /// The scenario file (at most 4 tenants).
+    pub file: String,
+    /// Apply at most this many action steps along a path (default: all of them; at most 12).
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Stop after this many distinct states (default and at most 100000).
+    #[arg(long, value_name = "N")]
+    pub max_states: Option<usize>,
+    /// Write the counterexample, if any, to this file (atomically) instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists (never the scenario itself).
+    #[arg(long)]
+    pub force: bool,
+}
+
+// The flags of `mtosim completions`.
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,57 @@
+//! `mtosim explore FILE`: search every order of a small scenario's action steps for a broken
+//! invariant or a failing check, and print (or save) the shortest counterexample.
+
+use crate::args::ExploreArgs;
+use crate::exit::{Error, Exit};
+use crate::out::Out;
+use mtosim_scenario::explore;
+
+/// Runs the command.
+pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
+    if let Some(path) = &a.out {
+        let same = std::fs::canonicalize(path)
+            .ok()
+            .zip(std::fs::canonicalize(&a.file).ok())
+            .is_some_and(|(x, y)| x == y);
+        if same {
+            return Err(Error::Usage(format!(
+                "--out {} is the scenario being explored; name another file",
+                path.display()
+            )));
+        }
+        if path.exists() && !a.force {
+            return Err(Error::Usage(format!(
+                "{} exists; add --force to replace it, or name another file",
+                path.display()
+            )));
+        }
+    }
+    let opts = explore::Options {
+        depth: a.depth,
+        max_states: a.max_states,
+        out: a.out.clone(),
+    };
+    let report = match explore::explore_path(&a.file, &opts) {
+        Err(explore::Error::Load(ds)) => return Err(Error::Diagnostics(ds)),
+        Err(explore::Error::Usage(m)) => return Err(Error::Usage(m)),
+        Ok(report) => report,
+    };
+    out.text(&report.text(a.out.is_none()))?;
+    let exit = Exit::failed_if(report.violation.is_some());
+    match (&a.out, &report.violation) {
+        (Some(path), Some(cx)) => {
+            out.flush()?;
+            crate::atomic::write_one(path, &cx.toml).map_err(Error::Usage)?;
+            out.line(&format!(
+                "Wrote the counterexample to {}; replay it with: mtosim run {}",
+                path.display(),
+                path.display()
+            ))?;
+        }
+        (Some(path), None) => {
+            out.line(&format!("No counterexample: {} was not written.", path.display()))?;
+        }
+        (None, _) => {}
+    }
+    Ok(exit)
+}

@@ -1,0 +1,21 @@
+//! One module per subcommand, each a `run(args, out)` returning how the command ended.
+
+pub mod check;
+pub mod completions;
+pub mod explain;
+pub mod explore;
+pub mod new;
+pub mod rules;
+pub mod run;
+pub mod whatif;
+
+use crate::exit::{print_diags, Error};
+use mtosim_scenario::load;
+use mtosim_scenario::model::Scenario;
+
+/// Loads a scenario file, printing the CSV rows `lenient` skipped as warnings.
+pub fn load(file: &str, lenient: bool) -> Result<Scenario, Error> {
+    let (sc, skipped) = load::load_path(file, lenient).map_err(Error::Diagnostics)?;
+    print_diags(&skipped, true);
+    Ok(sc)
+}

@@ -1,0 +1,175 @@
+//! `mtosim run FILE`: play a scenario, streaming its narration (or JSON lines) as it runs,
+//! then the summary of every tenant and the result; `--out` writes every tenant's views.
+
+use crate::args::RunArgs;
+use crate::exit::{colour_on, Error, Exit};
+use crate::out::Out;
+use mtosim_engine::World;
+use mtosim_render::narrate::{self, Style};
+use mtosim_render::{jsonl, summary, views};
+use mtosim_scenario::runner;
+use mtosim_scenario::trace::{Observer, Timed};
+use std::io::IsTerminal;
+
+/// How entries reach standard output while the scenario runs.
+struct Printer<'o> {
+    out: &'o mut Out,
+    json: bool,
+    quiet: bool,
+    colour: bool,
+    bar: Option<indicatif::ProgressBar>,
+    /// The first write error; later entries are not written.
+    error: Option<std::io::Error>,
+}
+
+impl Printer<'_> {
+    fn write(&mut self, text: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        let out = &mut *self.out;
+        let res = match &self.bar {
+            Some(b) => b.suspend(|| out.line(text)),
+            None => out.line(text),
+        };
+        if let Err(e) = res {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl Observer for Printer<'_> {
+    fn entry(&mut self, world: &World, e: &Timed) {
+        if self.json {
+            let v = jsonl::entry_json(world, e);
+            self.write(&v.to_string());
+        } else if !self.quiet {
+            let line = narrate::entry_line(world, e);
+            let style = narrate::style(world, &e.entry);
+            let text = paint(&line, style, self.colour);
+            self.write(&text);
+        }
+    }
+
+    fn progress(&mut self, done: usize, _total: usize) {
+        if let Some(b) = &self.bar {
+            b.set_position(done as u64);
+        }
+    }
+}
+
+/// `line` in the ANSI colour of `style`, when colour is on.
+fn paint(line: &str, style: Style, on: bool) -> String {
+    match style.sgr() {
+        Some(code) if on => format!("\x1b[{code}m{line}\x1b[0m"),
+        _ => line.to_string(),
+    }
+}
+
+/// Runs the command.
+pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
+    if let Some(d) = a.out.as_ref().filter(|d| d.exists() && !d.is_dir()) {
+        return Err(Error::Usage(format!(
+            "{} is a file, not a directory; name a directory for --out",
+            d.display()
+        )));
+    }
+    if let Some(d) = a.out.as_ref().filter(|d| !a.force && dir_not_empty(d)) {
+        return Err(Error::Usage(format!(
+            "{} is not empty; choose an empty or new directory, or pass --force",
+            d.display()
+        )));
+    }
+    let mut sc = super::load(&a.file, a.lenient)?;
+    sc.world.log_provisioning = a.out.is_some();
+    let colour = colour_on(std::io::stdout().is_terminal());
+    if !a.json {
+        out.line(&format!(
+            "mtosim {} | {} | rules {} | seed {} | delays {}",
+            env!("CARGO_PKG_VERSION"),
+            sc.name,
+            sc.world.rules.kind.name(),
+            sc.world.seed,
+            match sc.world.delays {
+                mtosim_engine::DelayMode::Max => "max",
+                mtosim_engine::DelayMode::Random => "random",
+            }
+        ))?;
+        if !a.quiet {
+            let w = narrate::tenant_width(&sc.world);
+            out.line(&format!(
+                "{:<19}  {:<w$}  what happened  [rules]",
+                "time (UTC)", "tenant"
+            ))?;
+        }
+    }
+    let steps = sc.steps.len() as u64;
+    let bar = (std::io::stderr().is_terminal() && steps >= 50).then(|| {
+        let b = indicatif::ProgressBar::new(steps);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} steps {msg}")
+                .expect("a valid template"),
+        );
+        b
+    });
+    let mut printer = Printer {
+        out,
+        json: a.json,
+        quiet: a.quiet,
+        colour,
+        bar,
+        error: None,
+    };
+    let run = runner::run_observed(sc, &mut printer);
+    if let Some(b) = printer.bar.take() {
+        b.finish_and_clear();
+    }
+    if let Some(e) = printer.error {
+        return Err(Error::Output(e));
+    }
+    if a.json {
+        let result = serde_json::json!({
+            "schemaVersion": views::SCHEMA_VERSION,
+            "event": "result",
+            "ok": run.ok(),
+            "checksPassed": run.checks_passed,
+            "failures": run.failures.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+        });
+        out.line(&result.to_string())?;
+    } else {
+        out.line("")?;
+        for l in summary::tenants(&run.world) {
+            out.line(&l)?;
+        }
+        out.line("")?;
+        if run.ok() {
+            let n = run.checks_passed;
+            out.line(&format!(
+                "Result: ok, {n} check{} held.",
+                if n == 1 { "" } else { "s" }
+            ))?;
+        } else {
+            let n = run.failures.len();
+            out.line(&format!(
+                "Result: {n} failure{} ({} checks held):",
+                if n == 1 { "" } else { "s" },
+                run.checks_passed
+            ))?;
+            for f in &run.failures {
+                out.line(&paint(&format!("  - FAIL: {f}"), Style::Fail, colour))?;
+            }
+        }
+    }
+    if let Some(dir) = a.out {
+        out.flush()?;
+        crate::atomic::write_set(&dir, &views::files(&run.world), a.force).map_err(Error::Usage)?;
+        if !a.json {
+            out.line(&format!("Wrote each tenant's views to {}", dir.display()))?;
+        }
+    }
+    Ok(Exit::failed_if(!run.ok()))
+}
+
+fn dir_not_empty(d: &std::path::Path) -> bool {
+    std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some())
+}
