@@ -2,6 +2,7 @@
 //! (criterion, for medians) and `examples/workload.rs` (one run, for peak memory with
 //! `/usr/bin/time -v`). Each builds its input in memory: no file is read.
 
+use mtosim_engine::build::Builder;
 use mtosim_engine::tenant::TenantSpec;
 use mtosim_engine::whatif::{self, QuickParams, Topology};
 use mtosim_engine::world::{Action, CreateSync, PartnerPatch};
@@ -41,9 +42,9 @@ pub fn b1_run(text: &str) -> u64 {
     let run = runner::run(sc);
     assert!(run.failures.is_empty(), "{:?}", run.failures);
     run.world
-        .tenants
+        .tenants()
         .iter()
-        .map(|t| t.dir.externals.len() as u64)
+        .map(|t| t.dir.externals().len() as u64)
         .sum()
 }
 
@@ -67,26 +68,21 @@ fn spec(i: usize) -> TenantSpec {
 /// A world of `tenants` tenants with `users` generated users each, every pair allowed to sync,
 /// and a scope-all configuration from every source to every target (started when `start`).
 pub fn mesh_world(tenants: usize, users: usize, start: bool) -> World {
-    let mut w = World::new(
+    let mut b = Builder::new(
         RuleSet::new(RuleSetKind::Ga),
         1,
         SimTime::DEFAULT_START,
         DelayMode::Max,
     );
     for i in 0..tenants {
-        let t = w.add_tenant(spec(i)).expect("tenant");
-        let name = w.name(t).to_string();
-        let domain = w.tenant(t).spec.domains[0].clone();
+        let t = b.add_tenant(spec(i)).expect("tenant");
         let g = mtosim_engine::gen::GenSpec {
             count: users,
             ..Default::default()
         };
-        let (dir, strings) = w.dir_and_strings(t);
-        dir.reserve(users);
-        for u in mtosim_engine::gen::generate(1, &name, &domain, &g, strings, |_| false) {
-            dir.add_user(u).expect("unique");
-        }
+        b.generate_users(t, &g).expect("room");
     }
+    let mut w = b.finish();
     let ids: Vec<TenantIdx> = (0..tenants as u16).map(TenantIdx).collect();
     for &s in &ids {
         for &t in ids.iter().filter(|&&t| t != s) {
@@ -124,20 +120,23 @@ pub fn mesh_world(tenants: usize, users: usize, start: bool) -> World {
 /// Settles `w` (B2, B3) and returns the accounts in the world.
 pub fn settle(mut w: World) -> u64 {
     w.settle(Duration::days(60)).expect("settles");
-    w.tenants.iter().map(|t| t.dir.externals.len() as u64).sum()
+    w.tenants().iter().map(|t| t.dir.externals().len() as u64).sum()
 }
 
 /// B2's change: 1 % of the source's users change their job title.
 pub fn b2_change_one_percent(w: &mut World) {
     let src = TenantIdx(0);
-    let n = w.tenant(src).dir.users.len();
-    let title = w.strings.intern("Changed Title");
+    let n = w.tenant(src).dir.users().len();
     for u in (0..n).step_by(100) {
-        w.tenant_mut(src).dir.set_attr(
-            mtosim_engine::UserIdx(u as u32),
-            mtosim_engine::directory::Attr::JobTitle,
-            title,
-        );
+        let change = Action::UpdateUser {
+            user: mtosim_engine::UserIdx(u as u32).into(),
+            attrs: vec![(
+                mtosim_engine::directory::Attr::JobTitle,
+                "Changed Title".to_string(),
+            )],
+            user_type: None,
+        };
+        w.apply(src, change).expect("an existing user");
     }
 }
 

@@ -421,7 +421,7 @@ name = "contoso"
             .unwrap_or_else(|| panic!("{name}: {}", r.text(false)));
         assert_eq!(cx.path, vec![Move::Step(0), Move::Step(1)], "{name}");
         let sc = scenario::load(name, &cx.toml).unwrap_or_else(|d| panic!("{name}: {d}\n{}", cx.toml));
-        assert_eq!(sc.world.tenants.len(), 1, "{name}");
+        assert_eq!(sc.world.tenants().len(), 1, "{name}");
         assert_eq!(sc.steps.len(), 4, "{name}: {}", cx.toml);
         let run = run_sc(sc);
         assert_eq!(run.failures.len(), 1, "{name}: {:?}", run.failures);
@@ -477,7 +477,8 @@ fn explore_finds_a_broken_invariant_when_joins_pass_the_tenant_cap() {
     assert!(clean.violation.is_none(), "{}", clean.text(true));
 
     let mut sc = scenario::load("cap.toml", text).unwrap();
-    sc.world.rules.fault = Some(mtosim_engine::rules::Fault::JoinPastCap);
+    sc.world
+        .inject_fault(Some(mtosim_engine::rules::Fault::JoinPastCap));
     let r = explore::explore("cap.toml", text, sc, &Options::default()).unwrap();
     assert!(r.violation.is_some());
     let cx = r.violation.as_ref().expect("INV-3 broken");
@@ -503,7 +504,9 @@ fn explore_finds_a_broken_invariant_when_joins_pass_the_tenant_cap() {
     );
     // the counterexample replays the same break under the same fault
     let mut replay = scenario::load("cx.toml", &cx.toml).unwrap_or_else(|d| panic!("{d}\n{}", cx.toml));
-    replay.world.rules.fault = Some(mtosim_engine::rules::Fault::JoinPastCap);
+    replay
+        .world
+        .inject_fault(Some(mtosim_engine::rules::Fault::JoinPastCap));
     let run = run_sc(replay);
     let err = run.world.check_invariants().expect_err("INV-3 again");
     assert_eq!(&err, m);

@@ -112,7 +112,7 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
         if name == "events.jsonl" {
             for line in text.lines() {
                 let v: Value = serde_json::from_str(line).unwrap();
-                assert_eq!(v["schemaVersion"], export::SCHEMA_VERSION);
+                assert_eq!(v["schemaVersion"], mtosim_render::jsonl::SCHEMA_VERSION);
             }
             continue;
         }
@@ -219,7 +219,7 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                     }
                 }
             }
-            "manifest.json" => assert_eq!(v["schemaVersion"], export::SCHEMA_VERSION),
+            "manifest.json" => assert_eq!(v["schemaVersion"], mtosim_render::jsonl::SCHEMA_VERSION),
             "users.json" => {
                 for u in v["value"].as_array().unwrap() {
                     guid(&u["id"], "id");
@@ -247,9 +247,9 @@ fn every_scenario_exports_graph_shapes() {
         .chain(toml_files("fixtures/graph"))
     {
         let (mut sc, _) = scenario::load_path(&p.display().to_string(), false).unwrap();
-        sc.world.log_provisioning = true;
+        sc.world.set_log_provisioning(true);
         let r = runner::run(sc);
-        let ga = r.world.rules.kind == mtosim_engine::RuleSetKind::Ga;
+        let ga = r.world.rules().kind == mtosim_engine::RuleSetKind::Ga;
         check_tenant_files(&export::files(&r.world), ga);
     }
 }

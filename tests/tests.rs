@@ -1,4 +1,5 @@
 //! Integration tests, compiled into one binary (one link step):
+//! - `architecture`: crate dependencies in one direction, no module import cycles, a pure engine;
 //! - `scenarios`: every file in `scenarios/` runs and holds all its checks, deterministically;
 //! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input;
 //! - `graph_json`: the `--out` export against golden files and Graph's shapes;
@@ -6,6 +7,7 @@
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
 //! - `workloads`: the benchmark workloads, run at a small scale.
 
+mod architecture;
 mod cli;
 mod docs;
 mod explore;

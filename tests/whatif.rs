@@ -14,7 +14,7 @@ fn forecasts_match_settled_simulations_at_every_step() {
         let name = f.display().to_string();
         let (sc, _) = scenario::load_path(&name, false).unwrap_or_else(|d| panic!("{}", d[0]));
         let steps = sc.steps.len();
-        let big = sc.world.tenants.iter().any(|t| t.dir.users.len() > 1_000);
+        let big = sc.world.tenants().iter().any(|t| t.dir.users().len() > 1_000);
         let stride = if big { 4 } else { 1 };
         for k in (0..=steps).step_by(stride) {
             let (sc, _) = scenario::load_path(&name, false).unwrap();
@@ -23,8 +23,8 @@ fn forecasts_match_settled_simulations_at_every_step() {
             if world.settle(Duration::days(60)).is_err() {
                 continue; // nothing converges to compare with (a job retrying forever)
             }
-            for s in 0..world.tenants.len() {
-                for t in 0..world.tenants.len() {
+            for s in 0..world.tenants().len() {
+                for t in 0..world.tenants().len() {
                     if s == t {
                         continue;
                     }

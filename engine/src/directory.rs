@@ -10,162 +10,10 @@
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
 use crate::strings::Sym;
 use crate::time::SimTime;
+
+pub use crate::user::{Attr, NewUser, User, UserType, ATTR_COUNT};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use std::fmt;
-
-macro_rules! attrs {
-    ($($variant:ident = $graph:literal,)*) => {
-        /// A Graph `user` attribute the model stores (besides `userPrincipalName`,
-        /// `userType` and `accountEnabled`, which are fields of their own).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Attr { $($variant),* }
-        impl Attr {
-            /// Every attribute, in storage order.
-            pub const ALL: &'static [Attr] = &[$(Attr::$variant),*];
-            /// The Graph property name.
-            pub fn graph_name(self) -> &'static str {
-                match self { $(Attr::$variant => $graph),* }
-            }
-            /// Looks an attribute up by its Graph name (case-insensitive, as Entra rules are).
-            pub fn from_graph_name(name: &str) -> Option<Attr> {
-                Attr::ALL.iter().copied().find(|a| a.graph_name().eq_ignore_ascii_case(name))
-            }
-        }
-    };
-}
-
-attrs! {
-    GivenName = "givenName",
-    Surname = "surname",
-    DisplayName = "displayName",
-    Mail = "mail",
-    MailNickname = "mailNickname",
-    Department = "department",
-    JobTitle = "jobTitle",
-    CompanyName = "companyName",
-    Country = "country",
-    City = "city",
-    State = "state",
-    StreetAddress = "streetAddress",
-    PostalCode = "postalCode",
-    UsageLocation = "usageLocation",
-    OfficeLocation = "officeLocation",
-    EmployeeId = "employeeId",
-    EmployeeType = "employeeType",
-    TelephoneNumber = "telephoneNumber",
-    MobilePhone = "mobilePhone",
-    PreferredLanguage = "preferredLanguage",
-}
-
-/// Number of stored attributes.
-pub const ATTR_COUNT: usize = Attr::ALL.len();
-
-/// Graph `userType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum UserType {
-    /// `Member`.
-    Member,
-    /// `Guest`.
-    Guest,
-}
-
-impl UserType {
-    /// The Graph value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserType::Member => "Member",
-            UserType::Guest => "Guest",
-        }
-    }
-    /// Parses `Member` or `Guest` (case-insensitive).
-    pub fn parse(s: &str) -> Option<UserType> {
-        if s.eq_ignore_ascii_case("member") {
-            Some(UserType::Member)
-        } else if s.eq_ignore_ascii_case("guest") {
-            Some(UserType::Guest)
-        } else {
-            None
-        }
-    }
-}
-
-impl fmt::Display for UserType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A user object created in this tenant (not by cross-tenant synchronization).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct User {
-    /// `userPrincipalName`, as written.
-    pub upn: Box<str>,
-    /// Interned attribute values, indexed by `Attr as usize`.
-    pub attrs: [Sym; ATTR_COUNT],
-    /// `userType`.
-    pub user_type: UserType,
-    /// `accountEnabled`.
-    pub account_enabled: bool,
-    /// An external (B2B) user of this tenant, e.g. one imported from a CSV with an `#EXT#`
-    /// UPN; such users are never a sync source (CTS-20, CTS-22).
-    pub external: bool,
-    /// Soft-deleted at this time, if it is.
-    pub deleted_at: Option<SimTime>,
-}
-
-impl User {
-    /// The value of `a` (the null value when unset).
-    #[inline]
-    pub fn attr(&self, a: Attr) -> Sym {
-        self.attrs[a as usize]
-    }
-    /// The text of attribute `a` ("" for null), resolving the per-user markers of
-    /// [`Sym::SAME_AS_UPN`] and [`Sym::UPN_LOCAL_PART`].
-    pub fn text<'a>(&'a self, a: Attr, strings: &'a crate::strings::Interner) -> &'a str {
-        match self.attr(a) {
-            Sym::SAME_AS_UPN => &self.upn,
-            Sym::UPN_LOCAL_PART => self.upn.split('@').next().unwrap_or(""),
-            v => strings.resolve(v),
-        }
-    }
-
-    /// Whether this user is an internal member, the only kind CTS may synchronize (CTS-20).
-    pub fn is_internal_member(&self) -> bool {
-        !self.external && self.user_type == UserType::Member
-    }
-}
-
-/// A user as an action or an importer describes it, before its strings are interned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewUser {
-    /// `userPrincipalName`.
-    pub upn: String,
-    /// Graph attributes by name; `""` is null.
-    pub attrs: Vec<(Attr, String)>,
-    /// `userType`.
-    pub user_type: UserType,
-    /// `accountEnabled`.
-    pub account_enabled: bool,
-}
-
-impl NewUser {
-    /// The engine's user, interning attribute values.
-    pub fn build(&self, strings: &mut crate::strings::Interner) -> User {
-        let mut attrs = [Sym::NONE; ATTR_COUNT];
-        for (a, v) in &self.attrs {
-            attrs[*a as usize] = strings.intern(v);
-        }
-        User {
-            external: self.upn.contains("#EXT#"),
-            upn: self.upn.as_str().into(),
-            attrs,
-            user_type: self.user_type,
-            account_enabled: self.account_enabled,
-            deleted_at: None,
-        }
-    }
-}
 
 /// A group, static or dynamic.
 #[derive(Clone, Debug)]
@@ -238,38 +86,101 @@ pub const NO_ACCOUNT: u32 = u32::MAX;
 pub struct Directory {
     /// Users created in this tenant, in creation order; never removed (deletion is a flag), so
     /// indexes stay stable.
-    pub users: Vec<User>,
+    users: Vec<User>,
     /// Groups, in creation order.
-    pub groups: Vec<Group>,
+    groups: Vec<Group>,
     /// (hash of the lowercased UPN, user): looked up without allocating a lowercase copy.
     upn_index: hashbrown::HashTable<(u64, UserIdx)>,
     group_index: HashMap<Box<str>, GroupIdx>,
     /// External accounts that stand for users of other tenants.
-    pub externals: Vec<ExternalAccount>,
+    externals: Vec<ExternalAccount>,
     /// Per home tenant, per home user: the index into `externals` (or [`NO_ACCOUNT`]). This is
     /// the alternativeSecurityIds link of CTS-26: one person, one account per tenant.
     by_source: BTreeMap<TenantIdx, Vec<u32>>,
     /// When each soft-deleted external account was deleted (CTS-46's 30 days).
-    pub external_deleted_at: BTreeMap<u32, SimTime>,
+    external_deleted_at: BTreeMap<u32, SimTime>,
     /// Purged external accounts (tombstones in `externals`).
-    pub purged: u64,
+    purged: u64,
     /// UPNs that differ from the CTS-30 form: invited guests keep the UPN of their invitation
     /// until a full cycle or on-demand provisioning rewrites it (CTS-31).
-    pub upn_override: BTreeMap<u32, Box<str>>,
+    upn_override: BTreeMap<u32, Box<str>>,
     /// Attribute values set on an external account by a target administrator, or kept when
     /// the source value became null: they persist until the source user changes (CTS-34,
     /// CTS-48).
-    pub attr_override: BTreeMap<u32, Vec<(Attr, Sym)>>,
+    attr_override: BTreeMap<u32, Vec<(Attr, Sym)>>,
     mail_index: HashMap<Sym, UserIdx>,
     /// Users created here whose UPN has the `#EXT#` form (imported B2B users): only then can a
     /// synchronized account's UPN collide with a user object (CTS-32).
-    pub ext_form_users: u32,
+    ext_form_users: u32,
     /// Append-only change log of users whose attributes, state or group membership changed:
     /// the delta that incremental sync cycles read (CTS-41).
-    pub changes: Vec<UserIdx>,
+    changes: Vec<UserIdx>,
 }
 
 impl Directory {
+    /// Users created in this tenant, in creation order (a user's index is its [`UserIdx`]).
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// The user at `u`.
+    pub fn user(&self, u: UserIdx) -> &User {
+        &self.users[u.ix()]
+    }
+
+    /// Groups, in creation order.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// External accounts standing for users of other tenants, in creation order (purged ones
+    /// stay as tombstones).
+    pub fn externals(&self) -> &[ExternalAccount] {
+        &self.externals
+    }
+
+    /// The append-only log of users whose attributes, state or group membership changed: the
+    /// delta that incremental sync cycles read (CTS-41). Only the directory's mutators write it.
+    pub fn changes(&self) -> &[UserIdx] {
+        &self.changes
+    }
+
+    /// When soft-deleted external account `ai` was deleted, if it is.
+    pub fn account_deleted_at(&self, ai: u32) -> Option<SimTime> {
+        self.external_deleted_at.get(&ai).copied()
+    }
+
+    /// Purged external accounts.
+    pub fn purged(&self) -> u64 {
+        self.purged
+    }
+
+    /// The UPN of external account `ai` where it differs from the CTS-30 form (an unredeemed
+    /// invitation's, CTS-31).
+    pub fn upn_override(&self, ai: u32) -> Option<&str> {
+        self.upn_override.get(&ai).map(|u| &**u)
+    }
+
+    /// Every external account whose UPN differs from the CTS-30 form, with that UPN.
+    pub fn upn_overrides(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.upn_override.iter().map(|(&a, u)| (a, &**u))
+    }
+
+    /// Values a target administrator set on external account `ai` (CTS-48).
+    pub fn account_edits(&self, ai: u32) -> Option<&[(Attr, Sym)]> {
+        self.attr_override.get(&ai).map(Vec::as_slice)
+    }
+
+    /// Accounts that carry target-side edits.
+    pub fn edited_accounts(&self) -> usize {
+        self.attr_override.len()
+    }
+
+    /// Users created here whose UPN has the `#EXT#` form (imported B2B users).
+    pub fn ext_form_users(&self) -> u32 {
+        self.ext_form_users
+    }
+
     /// Adds a user; refuses a UPN already present (case-insensitive).
     pub fn add_user(&mut self, user: User) -> Result<UserIdx, String> {
         let h = upn_hash(&user.upn);
@@ -306,6 +217,145 @@ impl Directory {
                 hh == h && self.users[u.ix()].upn.eq_ignore_ascii_case(upn)
             })
             .map(|&(_, u)| u)
+    }
+
+    /// Sets internal user `u`'s `userType`, logging the change. Returns whether it changed.
+    pub fn set_user_type(&mut self, u: UserIdx, ut: UserType) -> bool {
+        let user = &mut self.users[u.ix()];
+        if user.user_type == ut {
+            return false;
+        }
+        user.user_type = ut;
+        self.changes.push(u);
+        true
+    }
+
+    /// Sets internal user `u`'s `accountEnabled`, logging the change. Returns whether it
+    /// changed.
+    pub fn set_enabled(&mut self, u: UserIdx, enabled: bool) -> bool {
+        let user = &mut self.users[u.ix()];
+        if user.account_enabled == enabled {
+            return false;
+        }
+        user.account_enabled = enabled;
+        self.changes.push(u);
+        true
+    }
+
+    /// Soft-deletes internal user `u` at `at` (or restores it, with `None`), logging the change.
+    pub fn set_deleted(&mut self, u: UserIdx, at: Option<SimTime>) {
+        self.users[u.ix()].deleted_at = at;
+        self.changes.push(u);
+    }
+
+    /// Adds a dynamic group whose members, already evaluated, follow `rule`.
+    pub fn add_dynamic_group(
+        &mut self,
+        name: &str,
+        members: Vec<UserIdx>,
+        rule: crate::membership::MembershipRule,
+    ) -> Result<GroupIdx, String> {
+        let g = self.add_group(name, members)?;
+        self.groups[g.ix()].rule = Some(rule);
+        Ok(g)
+    }
+
+    /// Re-evaluates every dynamic group for user `u` after it changed (CTS-15), logging `u`
+    /// when its membership changed.
+    pub fn refresh_dynamic(&mut self, u: UserIdx, strings: &crate::strings::Interner) {
+        let user = &self.users[u.ix()];
+        let view = crate::membership::SourceUser { user, strings };
+        let deleted = user.deleted_at.is_some();
+        let mut changed = false;
+        for g in self.groups.iter_mut() {
+            let Some(rule) = &g.rule else { continue };
+            let want = !deleted && rule.matches(&view);
+            match (g.members.binary_search(&u), want) {
+                (Ok(i), false) => {
+                    g.members.remove(i);
+                    changed = true;
+                }
+                (Err(i), true) => {
+                    g.members.insert(i, u);
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        if changed {
+            self.changes.push(u);
+        }
+    }
+
+    /// External account `ai`, mutably: accounts are never a sync source, so their changes are
+    /// not logged.
+    pub fn account_mut(&mut self, ai: u32) -> &mut ExternalAccount {
+        &mut self.externals[ai as usize]
+    }
+
+    /// Every external account, mutably.
+    pub fn externals_mut(&mut self) -> &mut [ExternalAccount] {
+        &mut self.externals
+    }
+
+    /// Soft-deletes external account `ai` at `now`: by synchronization (a later cycle may
+    /// restore it, CTS-46) or by a target administrator (CTS-47).
+    pub fn soft_delete_account(&mut self, ai: u32, now: SimTime, by_sync: bool) {
+        let a = &mut self.externals[ai as usize];
+        a.flags |= account_flags::SOFT_DELETED;
+        if by_sync {
+            a.flags |= account_flags::SYNC_DELETED;
+        } else {
+            a.flags &= !account_flags::SYNC_DELETED;
+        }
+        self.external_deleted_at.insert(ai, now);
+    }
+
+    /// Restores soft-deleted external account `ai`.
+    pub fn restore_account(&mut self, ai: u32) {
+        let a = &mut self.externals[ai as usize];
+        a.flags &= !(account_flags::SOFT_DELETED | account_flags::SYNC_DELETED);
+        self.external_deleted_at.remove(&ai);
+    }
+
+    /// Gives external account `ai` a UPN of its own (an invitation's, CTS-31).
+    pub fn set_upn_override(&mut self, ai: u32, upn: &str) {
+        self.upn_override.insert(ai, upn.into());
+    }
+
+    /// Drops external account `ai`'s own UPN: it takes the CTS-30 form.
+    pub fn clear_upn_override(&mut self, ai: u32) {
+        self.upn_override.remove(&ai);
+    }
+
+    /// Records a target administrator's edit of external account `ai` (CTS-48).
+    pub fn edit_account(&mut self, ai: u32, a: Attr, v: Sym) {
+        let over = self.attr_override.entry(ai).or_default();
+        over.retain(|(x, _)| *x != a);
+        over.push((a, v));
+    }
+
+    /// Drops every target-side edit of external account `ai`; returns whether there was one.
+    pub fn clear_account_edits(&mut self, ai: u32) -> bool {
+        self.attr_override.remove(&ai).is_some()
+    }
+
+    /// User `u`, mutably, bypassing the change log (unit tests' set-up only).
+    #[cfg(test)]
+    pub(crate) fn user_mut(&mut self, u: UserIdx) -> &mut User {
+        &mut self.users[u.ix()]
+    }
+
+    /// Logs user `u` as changed without changing it (unit tests only).
+    #[cfg(test)]
+    pub(crate) fn log_change(&mut self, u: UserIdx) {
+        self.changes.push(u);
+    }
+
+    /// Appends an account without linking it (unit tests that tamper with a state only).
+    #[cfg(test)]
+    pub(crate) fn push_external_raw(&mut self, acc: ExternalAccount) {
+        self.externals.push(acc);
     }
 
     /// Makes room for `users` more users.

@@ -8,6 +8,8 @@ use crate::refusal::Refusal;
 use crate::rules::RuleId;
 use crate::time::{Duration, SimTime};
 
+pub use crate::sync::CycleStats;
+
 /// How a removal request was classified (MTO-35's four cases, plus the preview's dissolve).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RemovalCase {
@@ -21,32 +23,6 @@ pub enum RemovalCase {
     LastTenantDeletesMto,
     /// Preview: the owner exits and the MTO dissolves (SEED-3).
     OwnerExitDissolves,
-}
-
-/// Counters of one finished sync cycle.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CycleStats {
-    /// Objects evaluated.
-    pub evaluated: u64,
-    /// Accounts created.
-    pub created: u64,
-    /// Accounts updated (enabled flag or userType).
-    pub updated: u64,
-    /// Accounts soft-deleted (CTS-42).
-    pub deleted: u64,
-    /// Accounts restored (CTS-46).
-    pub restored: u64,
-    /// Objects that failed and were escrowed for retry.
-    pub failed: u64,
-    /// Objects skipped (out of scope, disabled never-provisioned, ...).
-    pub skipped: u64,
-}
-
-impl CycleStats {
-    /// Exports written to the target: what makes a cycle "have work".
-    pub fn exports(&self) -> u64 {
-        self.created + self.updated + self.deleted + self.restored
-    }
 }
 
 /// What happened.
@@ -204,6 +180,9 @@ pub enum EventKind {
         user: UserIdx,
         redeemed: bool,
     },
+    /// The Microsoft 365 `MTO_Sync_*` configuration toward `target` was not created at a join
+    /// because the world holds [`crate::limits::CONFIGS_COUNT_MAX`] configurations.
+    MtoSyncNotCreated { target: TenantIdx },
     /// Soft-deleted synchronized accounts were purged 30 days after deletion (CTS-46).
     AccountsPurged { count: u64 },
 }

@@ -14,8 +14,7 @@
 use crate::directory::{account_flags, UserType, NO_CONFIG};
 use crate::ids::{ConfigIdx, MtoIdx, TenantIdx};
 use crate::mto::{MemberState, Role};
-use crate::world::OpKind;
-use crate::world::World;
+use crate::state::{OpKind, World};
 
 /// One named invariant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +46,7 @@ invariants! {
     TENANT_CAP = "INV-3", ["MTO-30", "MTO-45", "MTO-46"],
         "An MTO never has more active tenants than the rule set's cap.";
     OWN_JOIN = "INV-4", ["MTO-26", "MTO-28"],
-        "A tenant is active in an MTO only if it created it or its own join request completed.";
+        "A tenant is active in an MTO only if it created it, its own join request completed, or it was imported active in it.";
     VIEWS_AGREE = "INV-5", ["MTO-2", "MTO-40", "MTO-41"],
         "Once no join or removal is pending, every active tenant of an MTO sees that MTO and the same active tenants.";
     ACCOUNT_SHAPE = "INV-6", ["CTS-28", "CTS-30", "CTS-31"],
@@ -155,7 +154,7 @@ fn mto_invariants(w: &World) -> Result<(), Violation> {
                     && o.submitted_at >= e.added_at
                     && matches!(o.outcome, Some(Ok(())))
             });
-            if e.tenant != m.creator && !joined {
+            if e.tenant != m.creator && !joined && !e.imported {
                 return fail(
                     OWN_JOIN,
                     format!(
@@ -190,7 +189,7 @@ fn account_invariants(w: &World) -> Result<(), Violation> {
         let ti = TenantIdx(i as u16);
         let dir = &t.dir;
         let mut from_source: Vec<u64> = vec![0; w.tenants.len()];
-        for (ai, a) in dir.externals.iter().enumerate() {
+        for (ai, a) in dir.externals().iter().enumerate() {
             if a.flags & account_flags::PURGED != 0 {
                 continue;
             }
@@ -200,7 +199,7 @@ fn account_invariants(w: &World) -> Result<(), Violation> {
             if a.source_tenant == ti {
                 return fail(NOT_ONWARD, format!("{} lives in its home tenant", name()));
             }
-            let Some(src) = home.dir.users.get(a.source_user.ix()) else {
+            let Some(src) = home.dir.users().get(a.source_user.ix()) else {
                 return fail(NOT_ONWARD, format!("{} has no home user", name()));
             };
             if src.external {
@@ -246,7 +245,7 @@ fn account_invariants(w: &World) -> Result<(), Violation> {
                     );
                 }
             }
-            match dir.upn_override.get(&ai) {
+            match dir.upn_override(ai) {
                 Some(upn) => {
                     if !upn.contains("#EXT#@") {
                         return fail(
@@ -258,7 +257,7 @@ fn account_invariants(w: &World) -> Result<(), Violation> {
                         return fail(ONE_ACCOUNT, format!("{}'s UPN {upn} is not unique", name()));
                     }
                 }
-                None if dir.ext_form_users > 0 => {
+                None if dir.ext_form_users() > 0 => {
                     let upn = w.external_upn(ti, ai);
                     if dir.user_by_upn(&upn).is_some() {
                         return fail(ONE_ACCOUNT, format!("{}'s UPN {upn} is also a user's", name()));
@@ -354,7 +353,7 @@ fn settled_scope(w: &World) -> Result<(), Violation> {
 pub fn own_users_hash(w: &World) -> u64 {
     let mut h = crate::hash::Fnv64::new(0);
     for t in &w.tenants {
-        for u in &t.dir.users {
+        for u in t.dir.users() {
             h.write(u.upn.as_bytes());
             for a in u.attrs {
                 h.write(&a.0.to_le_bytes());
@@ -364,6 +363,14 @@ pub fn own_users_hash(w: &World) -> u64 {
         }
     }
     h.finish()
+}
+
+impl World {
+    /// Checks the model's invariants (see [`crate::invariants`]); returns the first violation,
+    /// rendered. Run after every action and queue step in debug builds and tests.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        check(self).map_err(|v| v.to_string())
+    }
 }
 
 #[cfg(test)]

@@ -5,17 +5,18 @@
 //!
 //! Architecture invariants (see `ARCHITECTURE.md`):
 //! - no file, network or terminal I/O; no wall clock; randomness only from the seed given to
-//!   [`World::new`];
+//!   [`build::Builder::new`];
 //! - every refusal is a [`Refusal`] value carrying a rule id;
 //! - hot tables are keyed by compact indexes ([`ids`]), never by strings; synchronized
 //!   accounts are small records whose UPNs are rendered on demand.
 //!
 //! ```
+//! use mtosim_engine::build::Builder;
 //! use mtosim_engine::mto::Role;
 //! use mtosim_engine::tenant::TenantSpec;
 //! use mtosim_engine::*;
 //!
-//! let mut world = World::new(RuleSet::new(RuleSetKind::Ga), 7, SimTime::DEFAULT_START, DelayMode::Max);
+//! let mut b = Builder::new(RuleSet::new(RuleSetKind::Ga), 7, SimTime::DEFAULT_START, DelayMode::Max);
 //! let spec = |name: &str| TenantSpec {
 //!     name: name.into(),
 //!     display_name: name.into(),
@@ -29,8 +30,9 @@
 //!     cloud: "commercial".into(),
 //!     guest_invites_allowed: true,
 //! };
-//! let contoso = world.add_tenant(spec("contoso")).unwrap();
-//! let fabrikam = world.add_tenant(spec("fabrikam")).unwrap();
+//! let contoso = b.add_tenant(spec("contoso")).unwrap();
+//! let fabrikam = b.add_tenant(spec("fabrikam")).unwrap();
+//! let mut world = b.finish();
 //! let create = Action::CreateMto { display_name: "Contoso Group".into(), description: String::new(), via: Via::Graph };
 //! world.apply(contoso, create).unwrap();
 //! world.apply(contoso, Action::AddTenant { target: fabrikam, role: Role::Member, via: Via::Graph }).unwrap();
@@ -43,6 +45,7 @@
 //! assert_eq!(refusal.rule.0, "MTO-37");
 //! ```
 
+pub mod build;
 pub mod catalog;
 pub mod directory;
 pub mod event;
@@ -56,10 +59,12 @@ pub mod mto;
 pub mod refusal;
 pub mod rules;
 pub mod scoping;
+pub mod state;
 pub mod strings;
 pub mod sync;
 pub mod tenant;
 pub mod time;
+pub mod user;
 pub mod view;
 pub mod whatif;
 pub mod world;

@@ -16,5 +16,7 @@ pub const CONFIGS_COUNT_MAX: usize = 100_000;
 pub const EVENTS_PER_ADVANCE_MAX: u64 = 50_000_000;
 /// Distinct interned strings.
 pub const INTERNED_STRINGS_MAX: usize = 20_000_000;
+/// Characters in a userPrincipalName (Entra's limit: 64 before the `@`, 48 after).
+pub const UPN_CHARS_MAX: usize = 113;
 /// Length of a display name, description or other free text, in bytes.
 pub const TEXT_LEN_MAX: usize = 4_096;

@@ -12,7 +12,7 @@
 //! documented maximum) and [`RULE_DEPTH_MAX`] levels of nesting, so no input can make parsing or
 //! evaluation recurse without bound.
 
-use crate::directory::Attr;
+use crate::user::Attr;
 use regex::{Regex, RegexBuilder};
 use std::fmt;
 
@@ -974,6 +974,32 @@ impl fmt::Display for MembershipRule {
 }
 
 /// A user for tests of rules and filters (here and in `scoping`).
+/// A stored user seen through [`UserView`], for membership rules and scoping filters.
+pub struct SourceUser<'a> {
+    /// The user.
+    pub user: &'a crate::user::User,
+    /// The world's interner.
+    pub strings: &'a crate::strings::Interner,
+}
+
+impl UserView for SourceUser<'_> {
+    fn get(&self, p: crate::membership::Property) -> Option<&str> {
+        match p {
+            Property::Attr(a) => {
+                let v = self.user.text(a, self.strings);
+                (!v.is_empty()).then_some(v)
+            }
+            Property::UserPrincipalName => Some(&self.user.upn),
+            Property::UserType => Some(self.user.user_type.as_str()),
+            Property::AccountEnabled => Some(if self.user.account_enabled {
+                "true"
+            } else {
+                "false"
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod test_user {
     use super::{Property, UserView};

@@ -110,6 +110,9 @@ pub struct MemberEntry {
     pub joined_at: Option<SimTime>,
     /// `transitionDetails`.
     pub transition: Option<Transition>,
+    /// Active since the world was built (an MTO imported formed, [`crate::build`]): no join
+    /// request of this simulation made it so.
+    pub imported: bool,
 }
 
 /// The shared MTO.
@@ -172,6 +175,7 @@ mod tests {
             added_at: SimTime(0),
             joined_at: None,
             transition: None,
+            imported: false,
         }
     }
 

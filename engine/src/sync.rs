@@ -10,8 +10,8 @@
 //! (CTS-51), then the plan is applied.
 
 use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_ACCOUNT};
-use crate::event::CycleStats;
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
+use crate::membership::SourceUser;
 use crate::refusal::Refusal;
 use crate::rules::{self, RuleSet};
 use crate::strings::Sym;
@@ -38,6 +38,32 @@ pub const ESCROW_BASE_MAX: u64 = 60_000;
 pub const ESCROW_PROPORTION_MAX_PCT: u64 = 40;
 /// A quarantined job is disabled after this (CTS-53: "more than four weeks").
 pub const QUARANTINE_GIVE_UP: Duration = Duration::days(28);
+
+/// Counters of one finished sync cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CycleStats {
+    /// Objects evaluated.
+    pub evaluated: u64,
+    /// Accounts created.
+    pub created: u64,
+    /// Accounts updated (enabled flag or userType).
+    pub updated: u64,
+    /// Accounts soft-deleted (CTS-42).
+    pub deleted: u64,
+    /// Accounts restored (CTS-46).
+    pub restored: u64,
+    /// Objects that failed and were escrowed for retry.
+    pub failed: u64,
+    /// Objects skipped (out of scope, disabled never-provisioned, ...).
+    pub skipped: u64,
+}
+
+impl CycleStats {
+    /// Exports written to the target: what makes a cycle "have work".
+    pub fn exports(&self) -> u64 {
+        self.created + self.updated + self.deleted + self.restored
+    }
+}
 
 /// `status.code` of a job (CTS-56).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -336,31 +362,31 @@ impl SyncConfig {
             || self
                 .groups
                 .iter()
-                .any(|g| source.dir.groups[g.ix()].members.binary_search(&u).is_ok())
+                .any(|g| source.dir.groups()[g.ix()].members.binary_search(&u).is_ok())
     }
 
     /// Whether some internal user is assigned: CTS-5's fourth prerequisite.
     pub fn has_assigned_internal_user(&self, source: &Tenant) -> bool {
-        let ok = |u: &UserIdx| source.dir.users[u.ix()].is_internal_member();
+        let ok = |u: &UserIdx| source.dir.users()[u.ix()].is_internal_member();
         if self.scope_all {
-            return source.dir.users.iter().any(|u| u.is_internal_member());
+            return source.dir.users().iter().any(|u| u.is_internal_member());
         }
         self.users.iter().any(ok)
             || self
                 .groups
                 .iter()
-                .any(|g| source.dir.groups[g.ix()].members.iter().any(ok))
+                .any(|g| source.dir.groups()[g.ix()].members.iter().any(ok))
     }
 
     /// N of CTS-59: assigned users + groups + group members (or every user for scope all).
     pub fn initial_object_count(&self, source: &Tenant) -> u64 {
         if self.scope_all {
-            return (source.dir.users.len() + source.dir.groups.len()) as u64;
+            return (source.dir.users().len() + source.dir.groups().len()) as u64;
         }
         let members: usize = self
             .groups
             .iter()
-            .map(|g| source.dir.groups[g.ix()].members.len())
+            .map(|g| source.dir.groups()[g.ix()].members.len())
             .sum();
         (self.users.len() + self.groups.len() + members) as u64
     }
@@ -431,18 +457,18 @@ pub fn initial_candidates(
     target: &Tenant,
 ) -> Vec<UserIdx> {
     let mut c: Vec<UserIdx> = if cfg.scope_all {
-        (0..source.dir.users.len() as u32).map(UserIdx).collect()
+        (0..source.dir.users().len() as u32).map(UserIdx).collect()
     } else {
         let mut v = cfg.users.clone();
         for g in &cfg.groups {
-            v.extend_from_slice(&source.dir.groups[g.ix()].members);
+            v.extend_from_slice(&source.dir.groups()[g.ix()].members);
         }
         v
     };
     // users this configuration provisioned, found through the per-source link table rather than
     // a scan of every account in the target (which would make a mesh quadratic)
     for ai in target.dir.linked_accounts(cfg.source) {
-        let acc = &target.dir.externals[ai as usize];
+        let acc = &target.dir.externals()[ai as usize];
         if acc.config == cfg_idx && !acc.is_purged() {
             c.push(acc.source_user);
         }
@@ -644,8 +670,8 @@ pub fn run_cycle(
             let deleting = match p {
                 Plan::SoftDelete(_) => true,
                 Plan::Update(ai) => {
-                    target.dir.externals[ai as usize].is_enabled()
-                        && !source.dir.users[u.ix()].account_enabled
+                    target.dir.externals()[ai as usize].is_enabled()
+                        && !source.dir.users()[u.ix()].account_enabled
                 }
                 _ => false,
             };
@@ -658,10 +684,10 @@ pub fn run_cycle(
     cfg.job.force_deletes = false;
     let mut escrows = Vec::new();
     let mut pair_count: Option<u64> = None;
-    let source_users = source.dir.users.len();
+    let source_users = source.dir.users().len();
     for (u, p, deleting) in plans {
         out.stats.evaluated += 1;
-        let user = &source.dir.users[u.ix()];
+        let user = &source.dir.users()[u.ix()];
         if hold && deleting {
             out.staged.push(u);
             record(
@@ -742,9 +768,7 @@ pub fn run_cycle(
                 );
             }
             Plan::Restore(ai) => {
-                let a = &mut target.dir.externals[ai as usize];
-                a.flags &= !(account_flags::SOFT_DELETED | account_flags::SYNC_DELETED);
-                target.dir.external_deleted_at.remove(&ai);
+                target.dir.restore_account(ai);
                 update_account(cfg, cfg_idx, user, target, ai, mode.full);
                 out.stats.restored += 1;
                 record(
@@ -760,7 +784,7 @@ pub fn run_cycle(
                 );
             }
             Plan::Update(ai) => {
-                let disabling = target.dir.externals[ai as usize].is_enabled() && !user.account_enabled;
+                let disabling = target.dir.externals()[ai as usize].is_enabled() && !user.account_enabled;
                 if update_account(cfg, cfg_idx, user, target, ai, mode.full) {
                     out.stats.updated += 1;
                     let action = if disabling {
@@ -795,9 +819,7 @@ pub fn run_cycle(
                 }
             }
             Plan::SoftDelete(ai) => {
-                let a = &mut target.dir.externals[ai as usize];
-                a.flags |= account_flags::SOFT_DELETED | account_flags::SYNC_DELETED; // CTS-42
-                target.dir.external_deleted_at.insert(ai, now);
+                target.dir.soft_delete_account(ai, now, true); // CTS-42
                 out.soft_deleted.push(ai);
                 out.stats.deleted += 1;
                 record(
@@ -876,7 +898,7 @@ fn plan(
     rules: &RuleSet,
     on_demand: bool,
 ) -> Plan {
-    let user = &source.dir.users[u.ix()];
+    let user = &source.dir.users()[u.ix()];
     let in_scope = eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, user, strings);
     let acc = target.dir.account_of(cfg.source, u);
     match (in_scope, acc) {
@@ -890,7 +912,7 @@ fn plan(
             Plan::Create
         }
         (true, Some(ai)) => {
-            let a = &target.dir.externals[ai as usize];
+            let a = &target.dir.externals()[ai as usize];
             if a.is_soft_deleted() {
                 if a.flags & account_flags::SYNC_DELETED == 0 {
                     if on_demand {
@@ -903,7 +925,7 @@ fn plan(
             Plan::Update(ai)
         }
         (false, Some(ai)) => {
-            let a = &target.dir.externals[ai as usize];
+            let a = &target.dir.externals()[ai as usize];
             if a.config != cfg_idx || a.is_soft_deleted() {
                 return Plan::Skip("NotEffectivelyEntitled");
             }
@@ -969,7 +991,7 @@ fn target_refuses(
         }
     }
     // an imported B2B user already holds the UPN this account would get (CTS-30, CTS-32)
-    if target.dir.ext_form_users > 0 {
+    if target.dir.ext_form_users() > 0 {
         let upn = crate::directory::ext_upn(&user.upn, &target.spec.initial_domain);
         if target.dir.user_by_upn(&upn).is_some() {
             return Some("InvitationCreationFailureAmbiguousUser");
@@ -992,10 +1014,10 @@ fn update_account(
     full: bool,
 ) -> bool {
     let mut changed = false;
-    if target.dir.attr_override.remove(&ai).is_some() {
+    if target.dir.clear_account_edits(ai) {
         changed = true;
     }
-    let a = &mut target.dir.externals[ai as usize];
+    let a = target.dir.account_mut(ai);
     a.config = cfg_idx;
     if a.is_enabled() != user.account_enabled {
         a.flags ^= account_flags::ENABLED;
@@ -1009,7 +1031,7 @@ fn update_account(
         // CTS sync redeems automatically; the UPN follows on full cycles only (CTS-31)
         if full {
             a.flags &= !account_flags::PENDING_ACCEPTANCE;
-            target.dir.upn_override.remove(&ai);
+            target.dir.clear_upn_override(ai);
             changed = true;
         }
     }
@@ -1033,33 +1055,6 @@ fn scoping_passes(cfg: &SyncConfig, user: &User, strings: &crate::strings::Inter
     cfg.filter
         .as_ref()
         .is_none_or(|f| f.passes(&SourceUser { user, strings }))
-}
-
-/// A source user seen through [`crate::membership::UserView`], for scoping filters.
-pub struct SourceUser<'a> {
-    /// The user.
-    pub user: &'a User,
-    /// The world's interner.
-    pub strings: &'a crate::strings::Interner,
-}
-
-impl crate::membership::UserView for SourceUser<'_> {
-    fn get(&self, p: crate::membership::Property) -> Option<&str> {
-        use crate::membership::Property;
-        match p {
-            Property::Attr(a) => {
-                let v = self.user.text(a, self.strings);
-                (!v.is_empty()).then_some(v)
-            }
-            Property::UserPrincipalName => Some(&self.user.upn),
-            Property::UserType => Some(self.user.user_type.as_str()),
-            Property::AccountEnabled => Some(if self.user.account_enabled {
-                "true"
-            } else {
-                "false"
-            }),
-        }
-    }
 }
 
 /// What one configuration would do if it ran until nothing changes, counted from its scope and
@@ -1139,7 +1134,7 @@ pub fn forecast_config(
         .map(|_| target.dir.active_accounts_from(s));
     let mut deletes: Vec<bool> = Vec::new(); // true: a soft delete, false: a disable
     for u in candidates {
-        let user = &source.dir.users[u.ix()];
+        let user = &source.dir.users()[u.ix()];
         if eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, user, strings) {
             f.in_scope += 1;
         }
@@ -1174,7 +1169,7 @@ pub fn forecast_config(
             Plan::Fail(code) => count(&mut f.failures, code),
             Plan::Restore(_) => f.to_restore += 1,
             Plan::Update(ai) => {
-                let a = &target.dir.externals[ai as usize];
+                let a = &target.dir.externals()[ai as usize];
                 if a.config == cfg_idx {
                     f.existing += 1;
                 } else {

@@ -112,7 +112,7 @@ impl<'w> TenantView<'w> {
 
     fn internal(&self, u: UserIdx) -> UserObject<'w> {
         let w = self.world;
-        let user = &w.tenant(self.tenant).dir.users[u.ix()];
+        let user = &w.tenant(self.tenant).dir.users()[u.ix()];
         UserObject {
             id: w.user_id(self.tenant, u),
             upn: user.upn.to_string(),
@@ -133,7 +133,7 @@ impl<'w> TenantView<'w> {
     fn account(&self, ai: u32) -> UserObject<'w> {
         let w = self.world;
         let dir = &w.tenant(self.tenant).dir;
-        let a = &dir.externals[ai as usize];
+        let a = &dir.externals()[ai as usize];
         UserObject {
             id: w.account_id(self.tenant, ai),
             upn: w.external_upn(self.tenant, ai),
@@ -144,8 +144,8 @@ impl<'w> TenantView<'w> {
                 home: a.source_tenant,
                 pending_acceptance: a.flags & account_flags::PENDING_ACCEPTANCE != 0,
             },
-            values: &w.tenant(a.source_tenant).dir.users[a.source_user.ix()],
-            edits: dir.attr_override.get(&ai).map(Vec::as_slice),
+            values: &w.tenant(a.source_tenant).dir.users()[a.source_user.ix()],
+            edits: dir.account_edits(ai),
             world: w,
         }
     }
@@ -155,12 +155,12 @@ impl<'w> TenantView<'w> {
     pub fn users(&self) -> impl Iterator<Item = UserObject<'w>> + 'w {
         let me = *self;
         let dir = &self.world.tenant(self.tenant).dir;
-        let own = (0..dir.users.len())
-            .filter(move |&i| dir.users[i].deleted_at.is_none())
+        let own = (0..dir.users().len())
+            .filter(move |&i| dir.users()[i].deleted_at.is_none())
             .map(move |i| me.internal(UserIdx(i as u32)));
-        let accounts = (0..dir.externals.len())
+        let accounts = (0..dir.externals().len())
             .filter(move |&ai| {
-                let a = &dir.externals[ai];
+                let a = &dir.externals()[ai];
                 !a.is_soft_deleted() && !a.is_purged()
             })
             .map(move |ai| me.account(ai as u32));
@@ -172,11 +172,11 @@ impl<'w> TenantView<'w> {
     pub fn user_by_upn(&self, upn: &str) -> Option<UserObject<'w>> {
         let w = self.world;
         if let Some(ai) = w.external_by_upn(self.tenant, upn) {
-            let a = &w.tenant(self.tenant).dir.externals[ai as usize];
+            let a = &w.tenant(self.tenant).dir.externals()[ai as usize];
             return (!a.is_soft_deleted()).then(|| self.account(ai));
         }
         let dir = &w.tenant(self.tenant).dir;
         let u = dir.user_by_upn(upn)?;
-        dir.users[u.ix()].deleted_at.is_none().then(|| self.internal(u))
+        dir.users()[u.ix()].deleted_at.is_none().then(|| self.internal(u))
     }
 }

@@ -204,7 +204,7 @@ pub fn forecast(world: &World) -> Forecast {
     for (t, ten) in world.tenants.iter().enumerate() {
         let members_now = ten
             .dir
-            .externals
+            .externals()
             .iter()
             .filter(|a| !a.is_soft_deleted() && !a.is_purged() && a.user_type == UserType::Member)
             .count() as u64;
@@ -217,14 +217,14 @@ pub fn forecast(world: &World) -> Forecast {
     }
     // P1 per synchronized user in its home tenant (MTO-52): distinct users with an account elsewhere
     for (s, ten) in world.tenants.iter().enumerate() {
-        let mut synced = vec![false; ten.dir.users.len()];
+        let mut synced = vec![false; ten.dir.users().len()];
         for (t, other) in world.tenants.iter().enumerate() {
             if t == s {
                 continue;
             }
             for a in other
                 .dir
-                .externals
+                .externals()
                 .iter()
                 .filter(|a| a.source_tenant.ix() == s && !a.is_soft_deleted() && !a.is_purged())
             {

@@ -13,6 +13,7 @@
 //! debug builds; `PROPTEST_CASES` overrides both. A failure prints the shrunk timeline and the
 //! seed file in `proptest-regressions/` replays it.
 
+use mtosim_engine::build::Builder;
 use mtosim_engine::directory::{NewUser, UserType};
 use mtosim_engine::mto::{MemberState, Role};
 use mtosim_engine::rules::Fault;
@@ -366,26 +367,24 @@ fn new_world(init: &RefState, fault: Option<Fault>) -> (World, Vec<TenantIdx>) {
     let mut rules = RuleSet::new(init.kind);
     rules.active_tenants_max = init.cap as u32;
     rules.fault = fault;
-    let mut w = World::new(rules, 7, SimTime::DEFAULT_START, DelayMode::Max);
+    let mut b = Builder::new(rules, 7, SimTime::DEFAULT_START, DelayMode::Max);
     let mut ids = Vec::new();
     for (i, users) in init.users.iter().enumerate() {
-        let t = w.add_tenant(spec(i)).expect("tenant");
+        let t = b.add_tenant(spec(i)).expect("tenant");
         ids.push(t);
         if BIG_USERS <= users.len() {
             let g = mtosim_engine::gen::GenSpec {
                 count: users.len(),
                 ..Default::default()
             };
-            let domain = format!("t{i}.com");
-            let name = format!("t{i}");
-            let (dir, strings) = w.dir_and_strings(t);
-            dir.reserve(users.len());
-            for u in mtosim_engine::gen::generate(7, &name, &domain, &g, strings, |_| false) {
-                dir.add_user(u).expect("unique");
-            }
-        } else {
+            b.generate_users(t, &g).expect("room");
+        }
+    }
+    let mut w = b.finish();
+    for (i, users) in init.users.iter().enumerate() {
+        if users.len() < BIG_USERS {
             for k in 0..users.len() {
-                add_user(&mut w, t, i, k);
+                add_user(&mut w, ids[i], i, k);
             }
         }
     }
@@ -516,7 +515,7 @@ fn agree(w: &World, ids: &[TenantIdx], r: &RefState) -> Result<(), String> {
             return Err(format!("t{t} sees {view:?}, the model {want} active tenants"));
         }
         if let Some(m) = view.mto {
-            let e = w.mtos[m.ix()].entry(ti).expect("listed");
+            let e = w.mtos()[m.ix()].entry(ti).expect("listed");
             let owner = r.is_owner(t);
             if (e.role == Role::Owner) != owner || e.state != MemberState::Active {
                 return Err(format!(

@@ -12,10 +12,10 @@
 // `x % k == 0` beside `x % k == 1` and `x % k != 0` reads as the case split it is
 #![allow(clippy::manual_is_multiple_of)]
 
-use mtosim_engine::directory::{Attr, NewUser, User, UserType, ATTR_COUNT};
+use mtosim_engine::build::Builder;
+use mtosim_engine::directory::{Attr, NewUser, UserType};
 use mtosim_engine::mto::Role;
 use mtosim_engine::scoping::ScopingFilter;
-use mtosim_engine::strings::Sym;
 use mtosim_engine::sync::ResetScope;
 use mtosim_engine::tenant::TenantSpec;
 use mtosim_engine::world::{CreateSync, PartnerPatch, TemplatesPatch, UserRef};
@@ -84,18 +84,16 @@ fn spec(i: usize) -> TenantSpec {
     }
 }
 
-fn user(upn: String, k: usize) -> User {
-    User {
-        upn: upn.into(),
-        attrs: [Sym::NONE; ATTR_COUNT],
+fn user(upn: String, k: usize) -> NewUser {
+    NewUser {
+        upn,
+        attrs: Vec::new(),
         user_type: if k % 5 == 4 {
             UserType::Guest
         } else {
             UserType::Member
         },
         account_enabled: k % 4 != 3,
-        external: false,
-        deleted_at: None,
     }
 }
 
@@ -103,22 +101,16 @@ fn user(upn: String, k: usize) -> User {
 /// `partners`, neighbours allow each other everything sync needs; with `mto`, tenant 0 has
 /// formed an MTO with every other tenant (up to the cap) through `via`.
 fn world(kind: RuleSetKind, tenants: usize, users: usize, partners: bool, mto: Option<Via>) -> World {
-    let mut w = World::new(RuleSet::new(kind), 5, SimTime::DEFAULT_START, DelayMode::Random);
+    let mut b = Builder::new(RuleSet::new(kind), 5, SimTime::DEFAULT_START, DelayMode::Random);
     for i in 0..tenants {
-        let t = w.add_tenant(spec(i)).expect("tenant");
+        let t = b.add_tenant(spec(i)).expect("tenant");
         let ids: Vec<UserIdx> = (0..users)
-            .map(|k| {
-                w.tenant_mut(t)
-                    .dir
-                    .add_user(user(format!("u{k}@t{i}.com"), k))
-                    .expect("unique")
-            })
+            .map(|k| b.add_user(t, &user(format!("u{k}@t{i}.com"), k)).expect("unique"))
             .collect();
-        w.tenant_mut(t)
-            .dir
-            .add_group("g", ids.iter().copied().step_by(2).collect())
+        b.add_group(t, "g", ids.iter().copied().step_by(2).collect())
             .expect("group");
     }
+    let mut w = b.finish();
     let ids: Vec<TenantIdx> = (0..tenants as u16).map(TenantIdx).collect();
     if partners {
         for &s in &ids {
@@ -180,7 +172,7 @@ fn world(kind: RuleSetKind, tenants: usize, users: usize, partners: bool, mto: O
 
 /// Builds the action of `s` for the current world (arguments reduced modulo what exists).
 fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
-    let n = w.tenants.len();
+    let n = w.tenants().len();
     // only tenants 0 and 1 create MTOs, and most actions name a neighbour: that keeps
     // random timelines inside one or two MTOs and a few partner pairs, where the rules bite
     let actor = TenantIdx(if s.verb == 0 { s.actor % 2 } else { s.actor % n } as u16);
@@ -190,7 +182,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
         _ => n - 1,
     };
     let other = TenantIdx(((actor.0 as usize + offset) % n) as u16);
-    let users = w.tenant(actor).dir.users.len().max(1);
+    let users = w.tenant(actor).dir.users().len().max(1);
     let u: UserRef = UserIdx((s.b % users) as u32).into();
     let via = if s.flag { Via::M365 } else { Via::Graph };
     let role = if s.b % 2 == 0 { Role::Member } else { Role::Owner };
@@ -316,14 +308,8 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
         21 => Action::ProvisionOnDemand { sync, user: u },
         22 => Action::DeleteSync { sync },
         23 => {
-            let k = w.tenant(actor).dir.users.len() + s.b;
-            let u = user(format!("new{k}@t{}.com", actor.0), k);
-            Action::AddUser(Box::new(NewUser {
-                upn: u.upn.to_string(),
-                attrs: Vec::new(),
-                user_type: u.user_type,
-                account_enabled: u.account_enabled,
-            }))
+            let k = w.tenant(actor).dir.users().len() + s.b;
+            Action::AddUser(Box::new(user(format!("new{k}@t{}.com", actor.0), k)))
         }
         24 => {
             let v = if s.flag { "Sales" } else { "Research" };
@@ -356,7 +342,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                     users: vec![u],
                 }
             } else {
-                let home_users = w.tenant(other).dir.users.len().max(1);
+                let home_users = w.tenant(other).dir.users().len().max(1);
                 Action::InviteGuest {
                     home: other,
                     user: UserIdx((s.a % home_users) as u32).into(),
@@ -389,7 +375,7 @@ fn play(setup: &Setup, steps: &[Step]) -> Result<World, TestCaseError> {
         match s.time {
             0 => {}
             1 => {
-                let to = w.now + Duration::mins(s.minutes as i64);
+                let to = w.now() + Duration::mins(s.minutes as i64);
                 w.advance_to(to);
             }
             _ => {

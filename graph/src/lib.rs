@@ -18,7 +18,7 @@ use mtosim_engine::{Guid, RuleSetKind, SimTime, TenantIdx, World};
 use serde_json::{json, Value};
 
 fn base(world: &World) -> &'static str {
-    match world.rules.kind {
+    match world.rules().kind {
         RuleSetKind::Ga => "https://graph.microsoft.com/v1.0/$metadata#",
         RuleSetKind::Preview2023 => "https://graph.microsoft.com/beta/$metadata#",
     }
@@ -67,14 +67,14 @@ fn member(world: &World, e: &MemberEntry) -> Value {
 
 /// `GET /tenantRelationships/multiTenantOrganization` as `t` sees it (MTO-2, MTO-11).
 pub fn multi_tenant_organization(world: &World, t: TenantIdx) -> Value {
-    let ga = world.rules.kind == RuleSetKind::Ga;
+    let ga = world.rules().kind == RuleSetKind::Ga;
     let ctx = format!(
         "{}tenantRelationships/multiTenantOrganization/$entity",
         base(world)
     );
     let mut v = match world.mto_view(t).mto {
         Some(m) => {
-            let mto = &world.mtos[m.ix()];
+            let mto = &world.mtos()[m.ix()];
             json!({
                 "@odata.context": ctx,
                 "id": world.tenant(t).local_mto_id.map(|g| g.to_string()),
@@ -104,7 +104,7 @@ pub fn tenants(world: &World, t: TenantIdx) -> Value {
     let members: Vec<Value> = world
         .listed_mto(t)
         .map(|m| {
-            world.mtos[m.ix()]
+            world.mtos()[m.ix()]
                 .members
                 .iter()
                 .map(|e| member(world, e))
@@ -237,25 +237,25 @@ pub fn partners(world: &World, t: TenantIdx) -> Value {
 /// `provisioningObjectSummary` shape (CTS-62). Needs `World::log_provisioning`.
 pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
     let mut out = String::new();
-    for (i, rec) in world.prov_log.iter().enumerate() {
-        let cfg = &world.configs[rec.config.ix()];
+    for (i, rec) in world.provisioning_log().iter().enumerate() {
+        let cfg = &world.configs()[rec.config.ix()];
         if cfg.source != t {
             continue;
         }
         let src = world.tenant(cfg.source);
-        let user = &src.dir.users[rec.user.ix()];
+        let user = &src.dir.users()[rec.user.ix()];
         let display = |u: &mtosim_engine::directory::User| {
             let d = u.attr(mtosim_engine::directory::Attr::DisplayName);
             if d.is_none() {
                 u.upn.to_string()
             } else {
-                world.strings.resolve(d).to_string()
+                world.strings().resolve(d).to_string()
             }
         };
         let job_id = format!(
             "Azure2Azure.{}",
             Guid::derive(
-                world.seed,
+                world.seed(),
                 &[b"job", cfg.name.as_bytes(), world.name(t).as_bytes()]
             )
             .simple()
@@ -264,7 +264,7 @@ pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
             Value::Null
         } else {
             json!({
-                "id": Guid::derive(world.seed, &[b"account", world.name(cfg.target).as_bytes(), &rec.account.to_le_bytes()]).to_string(),
+                "id": Guid::derive(world.seed(), &[b"account", world.name(cfg.target).as_bytes(), &rec.account.to_le_bytes()]).to_string(),
                 "displayName": display(user),
                 "identityType": "User",
                 "details": { "userPrincipalName": world.external_upn(cfg.target, rec.account) },
@@ -276,10 +276,10 @@ pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
             Value::Null
         };
         let v = json!({
-            "id": Guid::derive(world.seed, &[b"prov", &(i as u64).to_le_bytes()]).to_string(),
+            "id": Guid::derive(world.seed(), &[b"prov", &(i as u64).to_le_bytes()]).to_string(),
             "activityDateTime": ts(rec.at),
             "cycleId": if rec.cycle == 0 { "ondemand".to_string() } else { format!("{}-{}", job_id, rec.cycle) },
-            "changeId": Guid::derive(world.seed, &[b"change", &(i as u64).to_le_bytes()]).to_string(),
+            "changeId": Guid::derive(world.seed(), &[b"change", &(i as u64).to_le_bytes()]).to_string(),
             "jobId": job_id,
             "provisioningAction": rec.action.as_str(),
             "provisioningStatusInfo": { "status": rec.status.as_str(), "errorInformation": error },
@@ -289,7 +289,7 @@ pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
             "sourceSystem": { "displayName": "Azure Active Directory" },
             "targetSystem": { "displayName": "Azure Active Directory (target tenant)", "details": { "tenantId": tid(world, cfg.target) } },
             "sourceIdentity": {
-                "id": Guid::derive(world.seed, &[b"user", world.name(t).as_bytes(), &rec.user.0.to_le_bytes()]).to_string(),
+                "id": Guid::derive(world.seed(), &[b"user", world.name(t).as_bytes(), &rec.user.0.to_le_bytes()]).to_string(),
                 "displayName": display(user),
                 "identityType": "User",
                 "details": { "userPrincipalName": user.upn.to_string() },

@@ -5,6 +5,10 @@ use mtosim_engine::World;
 use mtosim_scenario::trace::{Entry, Timed};
 use serde_json::{json, Value};
 
+/// Version of the JSON outputs' layout, written into every JSON line, `manifest.json` and the
+/// what-if JSON.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// Every event as one JSON object per line, with a schema version.
 pub fn events_jsonl(world: &World) -> String {
     let mut out = String::new();
@@ -18,7 +22,7 @@ pub fn events_jsonl(world: &World) -> String {
 /// One event as JSON: `schemaVersion`, `at`, `tenant`, `event`, `rules`, `text`.
 pub fn event_json(world: &World, ev: &mtosim_engine::event::Event) -> Value {
     json!({
-        "schemaVersion": crate::views::SCHEMA_VERSION,
+        "schemaVersion": SCHEMA_VERSION,
         "at": ev.at.to_string(),
         "tenant": world.name(ev.tenant),
         "tenantId": world.tenant(ev.tenant).spec.tenant_id.to_string(),
@@ -34,7 +38,7 @@ pub fn entry_json(world: &World, e: &Timed) -> Value {
     match &e.entry {
         Entry::Event(i) => event_json(world, &world.events()[*i]),
         other => json!({
-            "schemaVersion": crate::views::SCHEMA_VERSION,
+            "schemaVersion": SCHEMA_VERSION,
             "at": e.at.to_string(),
             "event": other.kind_name(),
             "text": other.to_string(),

@@ -19,7 +19,7 @@ pub fn time(t: SimTime) -> String {
 /// Width of the tenant column.
 pub fn tenant_width(world: &World) -> usize {
     world
-        .tenants
+        .tenants()
         .iter()
         .map(|t| t.name().len())
         .max()
@@ -104,7 +104,7 @@ pub fn entry_line(world: &World, e: &Timed) -> String {
 }
 
 fn cfg_label(world: &World, c: mtosim_engine::ConfigIdx) -> String {
-    let cfg = &world.configs[c.ix()];
+    let cfg = &world.configs()[c.ix()];
     format!("{} (to {})", cfg.name, world.name(cfg.target))
 }
 
@@ -223,7 +223,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
             if *objects == 1 { "" } else { "s" }
         ),
         EventKind::CycleFinished { config, initial, stats, failures, skips } => {
-            let cfg = &world.configs[config.ix()];
+            let cfg = &world.configs()[config.ix()];
             let mut parts = Vec::new();
             if stats.created > 0 {
                 parts.push(format!("{} created as {} in {}", stats.created, cfg.user_type, n(cfg.target)));
@@ -306,6 +306,11 @@ pub fn describe(world: &World, ev: &Event) -> String {
             )
         }
         EventKind::TemplatesReset => "reset both MTO templates to their defaults: every value null, so they change nothing at the next join".into(),
+        EventKind::MtoSyncNotCreated { target } => format!(
+            "the Microsoft 365 configuration toward {} was not created: the world holds {} sync configurations, the simulator's cap (CONFIGS_COUNT_MAX)",
+            n(*target),
+            mtosim_engine::limits::CONFIGS_COUNT_MAX
+        ),
         EventKind::AccountsPurged { count } => format!(
             "{count} soft-deleted synchronized account{} purged 30 days after deletion; {} can no longer be restored",
             if *count == 1 { " was" } else { "s were" },
@@ -355,7 +360,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
         EventKind::SyncDeleted { config } => format!(
             "deleted the configuration {}; the accounts it created stay in {}",
             cfg_label(world, *config),
-            n(world.configs[config.ix()].target)
+            n(world.configs()[config.ix()].target)
         ),
         EventKind::SyncAssigned { config, groups, users, scope_all } => {
             if *scope_all {
@@ -376,17 +381,17 @@ pub fn describe(world: &World, ev: &Event) -> String {
             cfg_label(world, *config)
         ),
         EventKind::OnDemand { config, user, outcome } => {
-            let cfg = &world.configs[config.ix()];
+            let cfg = &world.configs()[config.ix()];
             format!(
                 "provisioned {} on demand with {}: {outcome}",
-                world.tenant(cfg.source).dir.users[user.ix()].upn,
+                world.tenant(cfg.source).dir.users()[user.ix()].upn,
                 cfg.name
             )
         }
         EventKind::DirectoryChanged { what } => what.clone(),
         EventKind::GuestInvited { home, user, redeemed } => format!(
             "invited {} from {} as a B2B user ({})",
-            world.tenant(*home).dir.users[user.ix()].upn,
+            world.tenant(*home).dir.users()[user.ix()].upn,
             n(*home),
             if *redeemed { "redeemed" } else { "PendingAcceptance" }
         ),
@@ -444,5 +449,6 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::DirectoryChanged { .. } => "directoryChanged",
         EventKind::GuestInvited { .. } => "guestInvited",
         EventKind::AccountsPurged { .. } => "accountsPurged",
+        EventKind::MtoSyncNotCreated { .. } => "mtoSyncNotCreated",
     }
 }

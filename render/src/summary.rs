@@ -6,24 +6,24 @@ use mtosim_engine::{TenantIdx, World};
 
 /// Summary lines for every tenant.
 pub fn tenants(world: &World) -> Vec<String> {
-    let mut out = vec![format!("Tenants at {}:", narrate::time(world.now))];
-    for (i, t) in world.tenants.iter().enumerate() {
+    let mut out = vec![format!("Tenants at {}:", narrate::time(world.now()))];
+    for (i, t) in world.tenants().iter().enumerate() {
         let ti = TenantIdx(i as u16);
         let view = world.mto_view(ti);
         let mto = match view.mto {
             Some(m) => {
-                let e = world.mtos[m.ix()].entry(ti).expect("a tenant's MTO lists it");
+                let e = world.mtos()[m.ix()].entry(ti).expect("a tenant's MTO lists it");
                 format!(
                     "{} of \"{}\" ({}, {} active tenant{})",
                     e.role.as_str(),
-                    world.mtos[m.ix()].display_name,
+                    world.mtos()[m.ix()].display_name,
                     e.state.as_str(),
                     view.active_tenants,
                     if view.active_tenants == 1 { "" } else { "s" }
                 )
             }
             None => match world.listed_mto(ti) {
-                Some(m) => format!("pending in \"{}\"", world.mtos[m.ix()].display_name),
+                Some(m) => format!("pending in \"{}\"", world.mtos()[m.ix()].display_name),
                 None => "not in an MTO".into(),
             },
         };
@@ -36,7 +36,7 @@ pub fn tenants(world: &World) -> Vec<String> {
         ));
         let internal = t
             .dir
-            .users
+            .users()
             .iter()
             .filter(|u| !u.external && u.deleted_at.is_none())
             .count();
@@ -47,15 +47,15 @@ pub fn tenants(world: &World) -> Vec<String> {
         }
         let soft = t
             .dir
-            .externals
+            .externals()
             .iter()
             .filter(|a| a.is_soft_deleted() && !a.is_purged())
             .count();
         out.push(format!(
             "    directory: {internal} internal user{}, {} group{}; synced-in accounts: {}{}",
             if internal == 1 { "" } else { "s" },
-            t.dir.groups.len(),
-            if t.dir.groups.len() == 1 { "" } else { "s" },
+            t.dir.groups().len(),
+            if t.dir.groups().len() == 1 { "" } else { "s" },
             if synced.is_empty() {
                 "none".into()
             } else {
@@ -67,7 +67,7 @@ pub fn tenants(world: &World) -> Vec<String> {
                 String::new()
             }
         ));
-        for c in world.configs.iter().filter(|c| c.source == ti && !c.deleted) {
+        for c in world.configs().iter().filter(|c| c.source == ti && !c.deleted) {
             out.push(format!(
                 "    sync {} -> {}: {}, {} cycle{} run, {} created so far",
                 c.name,

@@ -10,9 +10,6 @@ use mtosim_graph as graph;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
-/// Version of the files' layout, written into `manifest.json` and every JSON line.
-pub const SCHEMA_VERSION: u32 = 1;
-
 /// The header of the "Download users" CSV as observed in a real export (CTS-73).
 pub const DOWNLOAD_USERS_HEADER: &[&str] = &[
     "userPrincipalName",
@@ -143,11 +140,11 @@ pub fn topology_dot(world: &World) -> String {
     use petgraph::graph::Graph;
     let mut g: Graph<(String, String), (String, String)> = Graph::new();
     let mut nodes = Vec::new();
-    for (i, ten) in world.tenants.iter().enumerate() {
+    for (i, ten) in world.tenants().iter().enumerate() {
         let ti = TenantIdx(i as u16);
         let (shape, style, what) = match world.mto_view(ti).mto {
             Some(m) => {
-                let e = world.mtos[m.ix()].entry(ti).expect("listed");
+                let e = world.mtos()[m.ix()].entry(ti).expect("listed");
                 let shape = if e.role == mtosim_engine::mto::Role::Owner {
                     "doubleoctagon"
                 } else {
@@ -173,16 +170,16 @@ pub fn topology_dot(world: &World) -> String {
         );
         nodes.push(g.add_node((ten.name().to_string(), attrs)));
     }
-    for c in world.configs.iter().filter(|c| !c.deleted) {
+    for c in world.configs().iter().filter(|c| !c.deleted) {
         let n = world
             .tenant(c.target)
             .dir
-            .externals
+            .externals()
             .iter()
             .filter(|a| a.source_tenant == c.source && !a.is_soft_deleted() && !a.is_purged())
             .filter(|a| {
                 world
-                    .configs
+                    .configs()
                     .get(a.config.ix())
                     .is_some_and(|x| x.name == c.name && x.source == c.source)
             })
@@ -220,7 +217,7 @@ fn dot_escape(s: &str) -> String {
 pub fn files(world: &World) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("JSON values serialize") + "\n";
-    for i in 0..world.tenants.len() {
+    for i in 0..world.tenants().len() {
         let t = TenantIdx(i as u16);
         let dir = PathBuf::from(world.name(t));
         for (name, v) in [
@@ -242,7 +239,7 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
         ] {
             out.push((dir.join(name), pretty(&v)));
         }
-        if world.log_provisioning {
+        if world.log_provisioning() {
             out.push((
                 dir.join("provisioning.jsonl"),
                 graph::provisioning_jsonl(world, t),
@@ -252,12 +249,12 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
         out.push((dir.join("users.json"), pretty(&graph::users_json(world, t))));
     }
     let manifest = json!({
-        "schemaVersion": SCHEMA_VERSION,
+        "schemaVersion": crate::jsonl::SCHEMA_VERSION,
         "generator": format!("mtosim {}", env!("CARGO_PKG_VERSION")),
-        "rules": world.rules.kind.name(),
-        "seed": world.seed,
-        "simulatedTime": world.now.to_string(),
-        "tenants": world.tenants.iter().map(|t| json!({
+        "rules": world.rules().kind.name(),
+        "seed": world.seed(),
+        "simulatedTime": world.now().to_string(),
+        "tenants": world.tenants().iter().map(|t| json!({
             "name": t.name(),
             "tenantId": t.spec.tenant_id.to_string(),
             "displayName": t.spec.display_name,

@@ -108,7 +108,7 @@ pub fn table(f: &Forecast) -> String {
 /// The forecast as one JSON document with a schema version.
 pub fn to_json(f: &Forecast) -> serde_json::Value {
     json!({
-        "schemaVersion": crate::views::SCHEMA_VERSION,
+        "schemaVersion": crate::jsonl::SCHEMA_VERSION,
         "rules": f.rules,
         "pairs": f.pairs.iter().map(|p| json!({
             "source": f.tenants[p.source].name,

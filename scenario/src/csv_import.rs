@@ -28,7 +28,7 @@ pub const CSV_ROWS_MAX: usize = 2_000_000;
 /// The largest file, in bytes, that [`parse`] accepts.
 pub const CSV_BYTES_MAX: usize = 512 * 1024 * 1024;
 /// The longest `userPrincipalName`, in characters (Entra: 64 before the `@`, 113 in all).
-pub const UPN_CHARS_MAX: usize = 113;
+pub const UPN_CHARS_MAX: usize = mtosim_engine::limits::UPN_CHARS_MAX;
 
 /// What an import produced: the users, and the rows that could not be used.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -332,7 +332,7 @@ impl Rows<'_> {
         }
         let upn_name = &self.names[self.upn_col];
         let upn = record[self.upn_col].trim();
-        if let Some(why) = upn_problem(upn) {
+        if let Some(why) = mtosim_engine::user::upn_problem(upn) {
             let message = if upn.is_empty() {
                 format!("{upn_name} is empty")
             } else {
@@ -394,28 +394,6 @@ impl Rows<'_> {
         }
         self.seen.insert(upn.to_lowercase(), line);
         Ok(spec)
-    }
-}
-
-/// Why `upn` is not a userPrincipalName, if it is not.
-fn upn_problem(upn: &str) -> Option<String> {
-    let len = upn.chars().count();
-    let ats = upn.matches('@').count();
-    let ext = upn.find("#EXT#");
-    if upn.is_empty() {
-        Some("is empty".into())
-    } else if len > UPN_CHARS_MAX {
-        Some(format!("is {len} characters long, over {UPN_CHARS_MAX}"))
-    } else if upn.contains(char::is_whitespace) {
-        Some("contains a space".into())
-    } else if ats != 1 {
-        Some(format!("has {ats} '@' where it needs exactly one"))
-    } else if upn.starts_with('@') || upn.ends_with('@') {
-        Some("needs an alias before the '@' and a domain after it".into())
-    } else if ext.is_some_and(|e| upn.find('@').is_some_and(|a| a < e)) {
-        Some("has its '@' before #EXT#; a B2B user's '@' comes after it".into())
-    } else {
-        None
     }
 }
 

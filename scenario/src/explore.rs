@@ -69,9 +69,9 @@ pub const EXPLORE_MEMORY_BYTES_MAX: usize = 2 << 30;
 /// A generous estimate of one world copy's size: directories, and the accounts every user
 /// could have in every other tenant.
 pub fn world_bytes_estimate(w: &World) -> usize {
-    let users: usize = w.tenants.iter().map(|t| t.dir.users.len()).sum();
-    let accounts: usize = w.tenants.iter().map(|t| t.dir.externals.len()).sum();
-    let others = w.tenants.len().saturating_sub(1);
+    let users: usize = w.tenants().iter().map(|t| t.dir.users().len()).sum();
+    let accounts: usize = w.tenants().iter().map(|t| t.dir.externals().len()).sum();
+    let others = w.tenants().len().saturating_sub(1);
     8 * 1024 + users * (220 + 40 * others) + accounts * 40
 }
 
@@ -324,14 +324,14 @@ pub fn explore_path(file: &str, opts: &Options) -> Result<Report, Error> {
 
 /// Explores `sc`, loaded from `text` (named `file` in messages and the counterexample).
 pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<Report, Error> {
-    let tenants = sc.world.tenants.len();
+    let tenants = sc.world.tenants().len();
     if tenants > EXPLORE_TENANTS_MAX {
         return Err(Error::Usage(format!(
             "{file} has {tenants} tenants; explore searches small models of at most {EXPLORE_TENANTS_MAX} tenants (EXPLORE_TENANTS_MAX): keep the tenants whose interplay you want to check"
         )));
     }
     // every queued state holds a copy of the world: keep the model small
-    let users: usize = sc.world.tenants.iter().map(|t| t.dir.users.len()).sum();
+    let users: usize = sc.world.tenants().iter().map(|t| t.dir.users().len()).sum();
     if users > EXPLORE_USERS_MAX {
         return Err(Error::Usage(format!(
             "{file} has {users} users; explore keeps a copy of the world per queued state, so it takes at most {EXPLORE_USERS_MAX} (EXPLORE_USERS_MAX): a few users per tenant show the same interplay"
@@ -386,7 +386,7 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
     let mut report = Report {
         file: file.to_string(),
         name: sc.name.clone(),
-        rules: sc.world.rules.kind.name(),
+        rules: sc.world.rules().kind.name(),
         tenants,
         actions: actions.iter().map(|&i| label(&sc.steps[i])).collect(),
         epilogue: epilogue.iter().map(label).collect(),
@@ -485,7 +485,7 @@ struct Base {
 impl Base {
     fn of(w: &World) -> Base {
         Base {
-            changes: w.tenants.iter().map(|t| t.dir.changes.len()).collect(),
+            changes: w.tenants().iter().map(|t| t.dir.changes().len()).collect(),
         }
     }
 }
@@ -565,10 +565,10 @@ impl Search<'_> {
         let mut late = false;
         match &s.at {
             Some(At::Offset(d)) => {
-                let t = w.now + *d;
+                let t = w.now() + *d;
                 w.advance_to(t);
             }
-            Some(At::Absolute(t)) if *t >= w.now => w.advance_to(*t),
+            Some(At::Absolute(t)) if *t >= w.now() => w.advance_to(*t),
             Some(At::Absolute(_)) => late = true,
             None => {}
         }
@@ -673,7 +673,7 @@ impl Search<'_> {
                     }
                     Move::Next => {
                         if let Some(at) = next.next_due() {
-                            next.advance_to(at.max(next.now));
+                            next.advance_to(at.max(next.now()));
                         }
                         rem
                     }
@@ -766,7 +766,7 @@ impl Search<'_> {
                     }
                 }
                 Move::Settle => {
-                    let from = w.now;
+                    let from = w.now();
                     let res = w.settle(Self::settle_max());
                     narration.push(match res {
                         Ok(t) => format!("settle: pending operations complete ({} later)", t - from),
@@ -775,7 +775,7 @@ impl Search<'_> {
                     outcomes.push((None, None, false));
                 }
                 Move::Next => {
-                    let from = w.now;
+                    let from = w.now();
                     let at = w.next_due().unwrap_or(from).max(from);
                     w.advance_to(at);
                     narration.push(format!("wait {}: the next pending event is due", at - from));
@@ -889,7 +889,7 @@ impl Search<'_> {
     fn fingerprint(&self, w: &World, remaining: u64) -> u64 {
         let mut s = String::with_capacity(2048);
         let _ = write!(s, "R{remaining:x}|");
-        for (i, t) in w.tenants.iter().enumerate() {
+        for (i, t) in w.tenants().iter().enumerate() {
             let ti = TenantIdx(i as u16);
             let v = w.mto_view(ti);
             let j = &t.join;
@@ -917,21 +917,21 @@ impl Search<'_> {
             let _ = write!(
                 s,
                 "D users {} groups {} ext {} purged {} upn* {} attr* {}|",
-                d.users.len(),
-                d.groups.len(),
-                d.externals.len(),
-                d.purged,
-                d.upn_override.len(),
-                d.attr_override.len()
+                d.users().len(),
+                d.groups().len(),
+                d.externals().len(),
+                d.purged(),
+                d.upn_overrides().count(),
+                d.edited_accounts()
             );
-            let mut changed: Vec<usize> = d.changes[self.base.changes[i].min(d.changes.len())..]
+            let mut changed: Vec<usize> = d.changes()[self.base.changes[i].min(d.changes().len())..]
                 .iter()
                 .map(|u| u.ix())
                 .collect();
             changed.sort_unstable();
             changed.dedup();
             for u in changed {
-                let user = &d.users[u];
+                let user = &d.users()[u];
                 let _ = write!(
                     s,
                     "U{u} {} {:?} {} {} {}",
@@ -942,11 +942,11 @@ impl Search<'_> {
                     user.deleted_at.is_some()
                 );
                 for a in user.attrs {
-                    let _ = write!(s, ",{}", w.strings.resolve(a));
+                    let _ = write!(s, ",{}", w.strings().resolve(a));
                 }
                 s.push('|');
             }
-            for (g, group) in d.groups.iter().enumerate() {
+            for (g, group) in d.groups().iter().enumerate() {
                 let _ = write!(
                     s,
                     "G{g} {:?}|",
@@ -954,7 +954,7 @@ impl Search<'_> {
                 );
             }
             let mut ext: Vec<(u16, usize, u32, String, u8)> = d
-                .externals
+                .externals()
                 .iter()
                 .map(|a| {
                     (
@@ -969,7 +969,7 @@ impl Search<'_> {
             ext.sort();
             let _ = write!(s, "X{ext:?}|");
         }
-        for (m, mto) in w.mtos.iter().enumerate() {
+        for (m, mto) in w.mtos().iter().enumerate() {
             let _ = write!(
                 s,
                 "M{m} {:?} {:?} by {} deleted {}",
@@ -994,7 +994,7 @@ impl Search<'_> {
             }
             s.push('|');
         }
-        for (c, cfg) in w.configs.iter().enumerate() {
+        for (c, cfg) in w.configs().iter().enumerate() {
             let j = &cfg.job;
             let _ = write!(
                 s,
@@ -1024,7 +1024,7 @@ impl Search<'_> {
                 j.last.is_some_and(|l| l.exports() == 0),
             );
         }
-        for op in w.ops.iter().filter(|o| o.outcome.is_none()) {
+        for op in w.ops().iter().filter(|o| o.outcome.is_none()) {
             let _ = write!(
                 s,
                 "O {:?} {}>{} {:?} {:?} {:?}|",

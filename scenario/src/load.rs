@@ -6,8 +6,9 @@
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::model::{At, Check, ExpectError, Scenario, StateCheck, Step, StepKind};
 use crate::toml_read::{Src, Tbl};
-use mtosim_engine::directory::{Attr, NewUser, User, UserType};
-use mtosim_engine::gen::{self, GenSpec};
+use mtosim_engine::build::{BuildError, Builder};
+use mtosim_engine::directory::{Attr, NewUser, UserType};
+use mtosim_engine::gen::GenSpec;
 use mtosim_engine::mto::Role;
 use mtosim_engine::sync::ResetScope;
 use mtosim_engine::tenant::TenantSpec;
@@ -323,7 +324,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             }
         },
     };
-    let mut world = World::new(rules, seed, start, delays);
+    let mut b = Builder::new(rules, seed, start, delays);
 
     let tenants = root.tables("tenant")?;
     if tenants.is_empty() {
@@ -408,19 +409,19 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 },
             },
         };
-        world
-            .add_tenant(spec)
-            .map_err(|e| src.err(t.span_of("name"), e))?;
+        b.add_tenant(spec)
+            .map_err(|e| src.err(t.span_of("name"), e.to_string()))?;
         let _ = i;
     }
     // pass 2: relations, directories and settings
     for (i, t) in tenants.iter().enumerate() {
         let ti = TenantIdx(i as u16);
         for (c, span) in t.str_list("csp_of")?.unwrap_or_default() {
-            let other = tenant_ref(&world, src, &c, span)?;
-            world.tenant_mut(ti).spec.csp_of.push(other);
+            let other = tenant_ref(b.world(), src, &c, span.clone())?;
+            b.set_csp_of(ti, other)
+                .map_err(|e| src.err(span, e.to_string()))?;
         }
-        load_users(&mut world, src, t, ti, seed, opts, problems)?;
+        load_users(&mut b, src, t, ti, opts, problems)?;
         for g in t.tables("group")? {
             g.allow_only(&["name", "members", "rule"])?;
             let (gname, gspan) = g.req_str("name")?;
@@ -440,29 +441,16 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                         format!("dynamic membership rule: {}", e.message),
                     )
                 })?;
-                world
-                    .add_dynamic_group(ti, &gname, parsed)
-                    .map_err(|e| src.err(gspan, e))?;
+                b.add_dynamic_group(ti, &gname, parsed)
+                    .map_err(|e| src.err(gspan, e.to_string()))?;
                 continue;
             }
             let mut members = Vec::new();
             for (upn, span) in g.str_list("members")?.unwrap_or_default() {
-                members.push(user_ref(&world, src, ti, &upn, span)?);
+                members.push(user_ref(b.world(), src, ti, &upn, span)?);
             }
-            if world.tenant(ti).dir.groups.len() >= limits::GROUPS_PER_TENANT_MAX {
-                return Err(src.err(
-                    gspan,
-                    format!(
-                        "more than {} groups in one tenant (GROUPS_PER_TENANT_MAX)",
-                        limits::GROUPS_PER_TENANT_MAX
-                    ),
-                ));
-            }
-            world
-                .tenant_mut(ti)
-                .dir
-                .add_group(&gname, members)
-                .map_err(|e| src.err(gspan, e))?;
+            b.add_group(ti, &gname, members)
+                .map_err(|e| src.err(gspan, e.to_string()))?;
         }
         if let Some(tp) = t.table("templates")? {
             tp.allow_only(&[
@@ -472,16 +460,14 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 "mfa_trust",
                 "application",
             ])?;
-            let level = app_level(&tp)?;
-            let tpl = &mut world.tenant_mut(ti).templates;
-            tpl.auto_redeem_inbound = tp.bool("auto_redeem_inbound")?;
-            tpl.auto_redeem_outbound = tp.bool("auto_redeem_outbound")?;
-            tpl.sync_inbound = tp.bool("sync_inbound")?;
-            tpl.mfa_trust = tp.bool("mfa_trust")?;
-            if let Some(l) = level {
-                tpl.partner_level = l;
-                tpl.identity_level = l;
-            }
+            let patch = TemplatesPatch {
+                auto_redeem_inbound: tp.bool("auto_redeem_inbound")?,
+                auto_redeem_outbound: tp.bool("auto_redeem_outbound")?,
+                sync_inbound: tp.bool("sync_inbound")?,
+                mfa_trust: tp.bool("mfa_trust")?,
+                application: app_level(&tp)?,
+            };
+            b.set_templates(ti, patch);
         }
         for p in t.tables("partner")? {
             p.allow_only(&[
@@ -492,17 +478,16 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 "mfa_trust",
             ])?;
             let (pn, span) = p.req_str("tenant")?;
-            let other = tenant_ref(&world, src, &pn, span.clone())?;
-            if other == ti {
-                return Err(src.err(span, "a tenant has no partner configuration for itself"));
-            }
-            let sync_inbound = p.bool("sync_inbound")?;
-            let cfg = world.tenant_mut(ti).partners.entry(other).or_default();
-            cfg.auto_redeem_inbound = p.bool("auto_redeem_inbound")?;
-            cfg.auto_redeem_outbound = p.bool("auto_redeem_outbound")?;
-            cfg.mfa_trust = p.bool("mfa_trust")?;
-            cfg.has_sync_policy = sync_inbound.is_some();
-            cfg.sync_inbound = sync_inbound;
+            let other = tenant_ref(b.world(), src, &pn, span.clone())?;
+            let patch = PartnerPatch {
+                auto_redeem_inbound: p.bool("auto_redeem_inbound")?,
+                auto_redeem_outbound: p.bool("auto_redeem_outbound")?,
+                sync_inbound: p.bool("sync_inbound")?,
+                mfa_trust: p.bool("mfa_trust")?,
+                b2b_inbound: None,
+            };
+            b.add_partner(ti, other, patch)
+                .map_err(|e| src.err(span, e.to_string()))?;
         }
     }
 
@@ -516,6 +501,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             ));
         }
     }
+    let world = b.finish();
     let mut names = Names::new(&world);
     for (i, st) in root.tables("step")?.into_iter().enumerate() {
         steps.push(load_step(&world, src, st, i + 1, &mut names)?);
@@ -548,7 +534,7 @@ fn app_level(t: &Tbl<'_, '_>) -> R<Option<AppLevel>> {
 
 fn tenant_ref(world: &World, src: Src<'_>, name: &str, span: Range<usize>) -> R<TenantIdx> {
     world.tenant_by_name(name).ok_or_else(|| {
-        let names: Vec<&str> = world.tenants.iter().map(|t| t.name()).collect();
+        let names: Vec<&str> = world.tenants().iter().map(|t| t.name()).collect();
         let d = src.err(span, format!("unknown tenant \"{name}\""));
         match did_you_mean(name, names.iter().copied()) {
             Some(s) => d.help(format!("did you mean \"{s}\"? tenants: {}", names.join(", "))),
@@ -564,7 +550,7 @@ fn user_ref(world: &World, src: Src<'_>, t: TenantIdx, upn: &str, span: Range<us
             span,
             format!("unknown user \"{upn}\" in tenant {}", world.name(t)),
         );
-        match did_you_mean(upn, dir.users.iter().map(|u| &*u.upn)) {
+        match did_you_mean(upn, dir.users().iter().map(|u| &*u.upn)) {
             Some(s) => d.help(format!("did you mean \"{s}\"?")),
             None => {
                 d.help("users are referred to by userPrincipalName; inline users are [[tenant.user]] entries")
@@ -592,24 +578,18 @@ fn group_ref(world: &World, src: Src<'_>, t: TenantIdx, name: &str, span: Range<
 }
 
 fn load_users(
-    world: &mut World,
+    b: &mut Builder,
     src: Src<'_>,
     t: &Tbl<'_, '_>,
     ti: TenantIdx,
-    seed: u64,
     opts: &LoadOptions<'_>,
     problems: &mut Vec<Diagnostic>,
 ) -> R<()> {
     // inline users first, so generated UPNs avoid them
     for u in t.tables("user")? {
-        let user = inline_user(world, src, &u)?;
-        let span = u.span_of("upn");
-        check_user_room(world, src, ti, span.clone(), 1)?;
-        world
-            .tenant_mut(ti)
-            .dir
-            .add_user(user)
-            .map_err(|e| src.err(span, e))?;
+        let user = inline_user(src, &u)?;
+        b.add_user(ti, &user)
+            .map_err(|e| src.err(u.span_of("upn"), e.to_string()))?;
     }
     let Some(us) = t.table("users")? else {
         return Ok(());
@@ -626,19 +606,17 @@ fn load_users(
         })?;
         let import = crate::csv_import::parse(&shown, &bytes)?;
         problems.extend(import.problems);
-        let others = users_elsewhere(world, ti);
         for spec in import.users {
-            check_room(world, src, ti, span.clone(), 1, others)?;
-            let upn = spec.upn.clone();
-            let user = spec.build(&mut world.strings);
-            if world.tenant_mut(ti).dir.add_user(user).is_err() {
-                problems.push(src.err(
+            match b.add_user(ti, &spec) {
+                Ok(_) => {}
+                Err(BuildError::DuplicateUpn(upn)) => problems.push(src.err(
                     span.clone(),
                     format!(
                         "{shown}: user {upn} is already defined in tenant {}",
-                        world.name(ti)
+                        b.world().name(ti)
                     ),
-                ));
+                )),
+                Err(e) => return Err(src.err(span, e.to_string())),
             }
         }
         if us.get("generate").is_none() {
@@ -651,7 +629,8 @@ fn load_users(
             src.err(us.span.clone(), "users needs generate = N")
                 .help("e.g. users = { generate = 1200 }")
         })? as usize;
-    check_user_room(world, src, ti, us.span_of("generate"), count)?;
+    b.check_room(ti, count)
+        .map_err(|e| src.err(us.span_of("generate"), e.to_string()))?;
     let spec = GenSpec {
         count,
         departments: us
@@ -663,63 +642,8 @@ fn load_users(
         disabled: us.fraction("disabled")?.unwrap_or(0.0),
         guests: us.fraction("guests")?.unwrap_or(0.0),
     };
-    let tenant = world.tenant(ti);
-    let domain = tenant.spec.domains[0].clone();
-    let name = tenant.name().to_string();
-    let (dir, strings) = world.dir_and_strings(ti);
-    dir.reserve(spec.count);
-    // an empty directory takes no UPN: spare the lookups
-    let empty = dir.users.is_empty();
-    let users = gen::generate(seed, &name, &domain, &spec, strings, |u| {
-        !empty && dir.upn_taken(u)
-    });
-    for u in users {
-        dir.add_user(u).expect("generated UPNs avoid taken ones");
-    }
-    Ok(())
-}
-
-fn check_user_room(world: &World, src: Src<'_>, ti: TenantIdx, span: Range<usize>, more: usize) -> R<()> {
-    check_room(world, src, ti, span, more, users_elsewhere(world, ti))
-}
-
-/// Users in every tenant but `ti`: what adding users to `ti` does not change, so a loop adding
-/// them one by one computes it once.
-fn users_elsewhere(world: &World, ti: TenantIdx) -> usize {
-    let all: usize = world.tenants.iter().map(|t| t.dir.users.len()).sum();
-    all - world.tenant(ti).dir.users.len()
-}
-
-/// [`check_user_room`] with the users of the other tenants already counted.
-fn check_room(
-    world: &World,
-    src: Src<'_>,
-    ti: TenantIdx,
-    span: Range<usize>,
-    more: usize,
-    others: usize,
-) -> R<()> {
-    let own = world.tenant(ti).dir.users.len();
-    if own + more > limits::USERS_PER_TENANT_MAX {
-        return Err(src.err(
-            span,
-            format!(
-                "more than {} users in one tenant (USERS_PER_TENANT_MAX)",
-                limits::USERS_PER_TENANT_MAX
-            ),
-        ));
-    }
-    let total = own + others;
-    if total + more > limits::USERS_TOTAL_MAX {
-        return Err(src.err(
-            span,
-            format!(
-                "more than {} users in all tenants together (USERS_TOTAL_MAX); {total} exist before these {more}",
-                limits::USERS_TOTAL_MAX
-            ),
-        ));
-    }
-    Ok(())
+    b.generate_users(ti, &spec)
+        .map_err(|e| src.err(us.span_of("generate"), e.to_string()))
 }
 
 const USER_KEYS_FIXED: &[&str] = &["upn", "user_type", "account_enabled", "display_name"];
@@ -766,10 +690,13 @@ fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Vec<(Attr, St
 /// A `[[tenant.user]]` entry (`step` false) or an `add-user` step.
 fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<NewUser> {
     let (upn, span) = u.req_str("upn")?;
-    if !upn.contains('@') || upn.starts_with('@') || upn.ends_with('@') || upn.len() > 113 {
+    if let Some(why) = mtosim_engine::user::upn_problem(&upn) {
         return Err(src
-            .err(span, format!("\"{upn}\" is not a userPrincipalName"))
-            .help("write it as alias@domain (at most 113 characters)"));
+            .err(span, format!("\"{upn}\" is not a userPrincipalName: it {why}"))
+            .help(format!(
+                "write it as alias@domain (at most {} characters)",
+                limits::UPN_CHARS_MAX
+            )));
     }
     let mut fixed: Vec<&str> = USER_KEYS_FIXED.to_vec();
     fixed.retain(|k| *k != "display_name");
@@ -792,14 +719,14 @@ fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<NewUser> {
     })
 }
 
-fn inline_user(world: &mut World, src: Src<'_>, u: &Tbl<'_, '_>) -> R<User> {
+fn inline_user(src: Src<'_>, u: &Tbl<'_, '_>) -> R<NewUser> {
     if let Some(k) = ["do", "at", "tenant", "expect_error"]
         .iter()
         .find(|k| u.get(k).is_some())
     {
         return Err(src.err(u.span_of(k), format!("unknown key `{k}` in a [[tenant.user]]")));
     }
-    Ok(inline_user_spec(src, u, false)?.build(&mut world.strings))
+    inline_user_spec(src, u, false)
 }
 
 /// The byte position in the file of byte `decoded` of a TOML string value spanning `span`:
@@ -917,10 +844,10 @@ struct Names {
 
 impl Names {
     fn new(world: &World) -> Names {
-        let n = world.tenants.len();
+        let n = world.tenants().len();
         let mut syncs = vec![Vec::new(); n];
         for (i, list) in syncs.iter_mut().enumerate() {
-            for (j, t) in world.tenants.iter().enumerate() {
+            for (j, t) in world.tenants().iter().enumerate() {
                 if i != j {
                     list.push(format!("MTO_Sync_{}", t.spec.tenant_id));
                 }
@@ -1060,10 +987,10 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
                 src.err(span.clone(), e).help(hint)
             })
             .and_then(|t| {
-                if t < world.start {
+                if t < world.start() {
                     Err(src.err(
                         span,
-                        format!("at = \"{s}\" is before the scenario's start ({}); time only moves forward", world.start),
+                        format!("at = \"{s}\" is before the scenario's start ({}); time only moves forward", world.start()),
                     ))
                 } else {
                     Ok(t)
@@ -1368,7 +1295,7 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
         "add-to-group" | "remove-from-group" => {
             let (gname, gspan) = st.req_str("group")?;
             let group = group_ref(world, src, actor, &gname, gspan.clone())?;
-            if world.tenant(actor).dir.groups[group.ix()].rule.is_some() {
+            if world.tenant(actor).dir.groups()[group.ix()].rule.is_some() {
                 return Err(src
                     .err(
                         gspan,
@@ -1388,7 +1315,7 @@ fn load_step(world: &World, src: Src<'_>, st: Tbl<'_, '_>, number: usize, names:
         }
         "invite-guest" => {
             let (upn, span) = st.req_str("user")?;
-            let home = (0..world.tenants.len() as u16)
+            let home = (0..world.tenants().len() as u16)
                 .map(TenantIdx)
                 .find(|&t| t != actor && names.knows_upn(world, t, &upn).is_some())
                 .ok_or_else(|| {

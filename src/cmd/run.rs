@@ -81,16 +81,16 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
         )));
     }
     let mut sc = super::load(&a.file, a.lenient)?;
-    sc.world.log_provisioning = a.out.is_some();
+    sc.world.set_log_provisioning(a.out.is_some());
     let colour = colour_on(std::io::stdout().is_terminal());
     if !a.json {
         out.line(&format!(
             "mtosim {} | {} | rules {} | seed {} | delays {}",
             env!("CARGO_PKG_VERSION"),
             sc.name,
-            sc.world.rules.kind.name(),
-            sc.world.seed,
-            match sc.world.delays {
+            sc.world.rules().kind.name(),
+            sc.world.seed(),
+            match sc.world.delays() {
                 mtosim_engine::DelayMode::Max => "max",
                 mtosim_engine::DelayMode::Random => "random",
             }
@@ -129,7 +129,7 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
     }
     if a.json {
         let result = serde_json::json!({
-            "schemaVersion": views::SCHEMA_VERSION,
+            "schemaVersion": jsonl::SCHEMA_VERSION,
             "event": "result",
             "ok": run.ok(),
             "checksPassed": run.checks_passed,

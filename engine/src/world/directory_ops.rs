@@ -20,14 +20,14 @@ impl World {
     /// Resolves a user of tenant `t`'s own directory.
     pub(super) fn resolve_user(&self, t: TenantIdx, r: &UserRef) -> Result<UserIdx, Refusal> {
         match r {
-            UserRef::Idx(u) if u.ix() < self.tenants[t.ix()].dir.users.len() => Ok(*u),
+            UserRef::Idx(u) if u.ix() < self.tenants[t.ix()].dir.users().len() => Ok(*u),
             UserRef::Idx(u) => Err(Refusal::new(
                 r::SIM_1,
                 format!(
                     "{} has no user number {} (it has {}); an action can name only an existing user.",
                     self.name(t),
                     u.0,
-                    self.tenants[t.ix()].dir.users.len()
+                    self.tenants[t.ix()].dir.users().len()
                 ),
             )),
             UserRef::Upn(upn) => self.tenants[t.ix()].dir.user_by_upn(upn).ok_or_else(|| {
@@ -76,7 +76,7 @@ impl World {
     }
 
     pub(super) fn add_user(&mut self, actor: TenantIdx, user: User) -> Result<Option<OpId>, Refusal> {
-        if self.tenants[actor.ix()].dir.users.len() >= limits::USERS_PER_TENANT_MAX {
+        if self.tenants[actor.ix()].dir.users().len() >= limits::USERS_PER_TENANT_MAX {
             return Err(Refusal::bad_request(
                 r::SIM_1,
                 format!(
@@ -118,12 +118,9 @@ impl World {
                     dir.set_attr(u, a, v);
                 }
                 if let Some(ut) = user_type {
-                    if dir.users[u.ix()].user_type != ut {
-                        dir.users[u.ix()].user_type = ut;
-                        dir.changes.push(u);
-                    }
+                    dir.set_user_type(u, ut);
                 }
-                let upn = dir.users[u.ix()].upn.clone();
+                let upn = dir.users()[u.ix()].upn.clone();
                 self.refresh_dynamic(actor, u);
                 let what = self.describe_update(&attrs, user_type);
                 self.emit(
@@ -136,13 +133,11 @@ impl World {
             }
             Target::External(ai) => {
                 let dir = &mut self.tenants[actor.ix()].dir;
-                let over = dir.attr_override.entry(ai).or_default();
                 for &(a, v) in &attrs {
-                    over.retain(|(x, _)| *x != a);
-                    over.push((a, v));
+                    dir.edit_account(ai, a, v);
                 }
                 if let Some(ut) = user_type {
-                    dir.externals[ai as usize].user_type = ut;
+                    dir.account_mut(ai).user_type = ut;
                 }
                 let upn = self.external_upn(actor, ai);
                 let what = self.describe_update(&attrs, user_type);
@@ -193,11 +188,8 @@ impl World {
         match self.resolve_any(actor, &user)? {
             Target::Internal(u) => {
                 let dir = &mut self.tenants[actor.ix()].dir;
-                if dir.users[u.ix()].account_enabled != enabled {
-                    dir.users[u.ix()].account_enabled = enabled;
-                    dir.changes.push(u);
-                }
-                let upn = dir.users[u.ix()].upn.clone();
+                dir.set_enabled(u, enabled);
+                let upn = dir.users()[u.ix()].upn.clone();
                 self.refresh_dynamic(actor, u);
                 self.emit(
                     actor,
@@ -208,7 +200,7 @@ impl World {
                 );
             }
             Target::External(ai) => {
-                let a = &mut self.tenants[actor.ix()].dir.externals[ai as usize];
+                let a = self.tenants[actor.ix()].dir.account_mut(ai);
                 if a.is_enabled() != enabled {
                     a.flags ^= account_flags::ENABLED;
                 }
@@ -230,18 +222,17 @@ impl World {
         match self.resolve_any(actor, &user)? {
             Target::Internal(u) => {
                 let dir = &mut self.tenants[actor.ix()].dir;
-                if dir.users[u.ix()].deleted_at.is_some() {
+                if dir.users()[u.ix()].deleted_at.is_some() {
                     return Err(Refusal::bad_request(
                         r::SIM_1,
                         format!(
                             "{} is already deleted; restore-user brings it back within 30 days.",
-                            dir.users[u.ix()].upn
+                            dir.users()[u.ix()].upn
                         ),
                     ));
                 }
-                dir.users[u.ix()].deleted_at = Some(now);
-                dir.changes.push(u);
-                let upn = dir.users[u.ix()].upn.clone();
+                dir.set_deleted(u, Some(now));
+                let upn = dir.users()[u.ix()].upn.clone();
                 self.refresh_dynamic(actor, u);
                 self.emit(
                     actor,
@@ -252,16 +243,14 @@ impl World {
                 );
             }
             Target::External(ai) => {
-                let a = &mut self.tenants[actor.ix()].dir.externals[ai as usize];
-                if a.is_soft_deleted() {
+                let dir = &mut self.tenants[actor.ix()].dir;
+                if dir.externals()[ai as usize].is_soft_deleted() {
                     return Err(Refusal::bad_request(
                         r::SIM_1,
                         "that account is already deleted; restore-user brings it back within 30 days.",
                     ));
                 }
-                a.flags |= account_flags::SOFT_DELETED;
-                a.flags &= !account_flags::SYNC_DELETED;
-                self.tenants[actor.ix()].dir.external_deleted_at.insert(ai, now);
+                dir.soft_delete_account(ai, now, false);
                 self.push(
                     now + crate::sync::SOFT_DELETE_RETENTION,
                     Pending::Purge(actor, ai),
@@ -284,24 +273,23 @@ impl World {
         match self.resolve_any(actor, &user)? {
             Target::Internal(u) => {
                 let dir = &mut self.tenants[actor.ix()].dir;
-                let Some(at) = dir.users[u.ix()].deleted_at else {
+                let Some(at) = dir.users()[u.ix()].deleted_at else {
                     return Err(Refusal::bad_request(
                         r::SIM_1,
                         format!(
                             "{} is not deleted, so there is nothing to restore.",
-                            dir.users[u.ix()].upn
+                            dir.users()[u.ix()].upn
                         ),
                     ));
                 };
                 if now - at > crate::sync::SOFT_DELETE_RETENTION {
                     return Err(Refusal::bad_request(
                         r::CTS_46,
-                        format!("{} was deleted more than 30 days ago and is gone for good; a restore within 30 days would have worked.", dir.users[u.ix()].upn),
+                        format!("{} was deleted more than 30 days ago and is gone for good; a restore within 30 days would have worked.", dir.users()[u.ix()].upn),
                     ));
                 }
-                dir.users[u.ix()].deleted_at = None;
-                dir.changes.push(u);
-                let upn = dir.users[u.ix()].upn.clone();
+                dir.set_deleted(u, None);
+                let upn = dir.users()[u.ix()].upn.clone();
                 self.refresh_dynamic(actor, u);
                 self.emit(
                     actor,
@@ -313,12 +301,11 @@ impl World {
             }
             Target::External(ai) => {
                 let dir = &mut self.tenants[actor.ix()].dir;
-                let a = &mut dir.externals[ai as usize];
+                let a = &dir.externals()[ai as usize];
                 if !a.is_soft_deleted() || a.is_purged() {
                     return Err(Refusal::bad_request(r::CTS_46, "that account is not soft-deleted (or was purged after 30 days), so it cannot be restored."));
                 }
-                a.flags &= !(account_flags::SOFT_DELETED | account_flags::SYNC_DELETED);
-                dir.external_deleted_at.remove(&ai);
+                dir.restore_account(ai);
                 let upn = self.external_upn(actor, ai);
                 self.emit(
                     actor,
@@ -341,25 +328,25 @@ impl World {
     ) -> Result<Option<OpId>, Refusal> {
         let users = self.resolve_users(actor, &users)?;
         let dir = &mut self.tenants[actor.ix()].dir;
-        if dir.groups[group.ix()].rule.is_some() {
+        if dir.groups()[group.ix()].rule.is_some() {
             return Err(Refusal::bad_request(
                 r::CTS_15,
-                format!("\"{}\" is a dynamic group whose members come from its rule; change the users' attributes instead, or use a static group.", dir.groups[group.ix()].name),
+                format!("\"{}\" is a dynamic group whose members come from its rule; change the users' attributes instead, or use a static group.", dir.groups()[group.ix()].name),
             ));
         }
-        let mut members = dir.groups[group.ix()].members.clone();
+        let mut members = dir.groups()[group.ix()].members.clone();
         if add {
             members.extend_from_slice(&users);
         } else {
             members.retain(|m| !users.contains(m));
         }
         dir.set_members(group, members);
-        let name = dir.groups[group.ix()].name.clone();
+        let name = dir.groups()[group.ix()].name.clone();
         let n = users.len();
         let who = if n <= 3 {
             users
                 .iter()
-                .map(|u| dir.users[u.ix()].upn.to_string())
+                .map(|u| dir.users()[u.ix()].upn.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         } else {
@@ -408,7 +395,7 @@ impl World {
             ));
         }
         if let Some(ai) = me.dir.account_of(home, u) {
-            if !me.dir.externals[ai as usize].is_soft_deleted() {
+            if !me.dir.externals()[ai as usize].is_soft_deleted() {
                 return Err(Refusal::bad_request(
                     r::CTS_26,
                     format!(
@@ -419,12 +406,12 @@ impl World {
                 ));
             }
         }
-        let src = &self.tenants[home.ix()].dir.users[u.ix()];
+        let src = &self.tenants[home.ix()].dir.users()[u.ix()];
         let invited_as = match src.text(Attr::Mail, &self.strings) {
             "" => src.upn.to_string(),
             m => m.to_string(),
         };
-        let users_in_home = self.tenants[home.ix()].dir.users.len();
+        let users_in_home = self.tenants[home.ix()].dir.users().len();
         let domain = self.tenants[actor.ix()].spec.initial_domain.clone();
         let now = self.now;
         let dir = &mut self.tenants[actor.ix()].dir;
@@ -447,8 +434,7 @@ impl World {
         );
         if !redeemed {
             // CTS-31: the UPN of an unredeemed invitation comes from the invited address
-            dir.upn_override
-                .insert(ai, crate::directory::ext_upn(&invited_as, &domain).into());
+            dir.set_upn_override(ai, &crate::directory::ext_upn(&invited_as, &domain));
         }
         let rules: &[RuleId] = if redeemed {
             &[r::CTS_26]
@@ -477,51 +463,23 @@ impl World {
     ) -> Result<GroupIdx, String> {
         let members: Vec<UserIdx> = {
             let dir = &self.tenants[t.ix()].dir;
-            (0..dir.users.len() as u32)
+            (0..dir.users().len() as u32)
                 .map(UserIdx)
                 .filter(|u| {
-                    let user = &dir.users[u.ix()];
+                    let user = &dir.users()[u.ix()];
                     user.deleted_at.is_none()
-                        && rule.matches(&crate::sync::SourceUser {
+                        && rule.matches(&crate::membership::SourceUser {
                             user,
                             strings: &self.strings,
                         })
                 })
                 .collect()
         };
-        let dir = &mut self.tenants[t.ix()].dir;
-        let g = dir.add_group(name, members)?;
-        dir.groups[g.ix()].rule = Some(rule);
-        Ok(g)
+        self.tenants[t.ix()].dir.add_dynamic_group(name, members, rule)
     }
 
     /// Re-evaluates every dynamic group of `t` for user `u` after it changed.
     pub(super) fn refresh_dynamic(&mut self, t: TenantIdx, u: UserIdx) {
-        let dir = &mut self.tenants[t.ix()].dir;
-        let user = &dir.users[u.ix()];
-        let view = crate::sync::SourceUser {
-            user,
-            strings: &self.strings,
-        };
-        let deleted = user.deleted_at.is_some();
-        let mut changed = false;
-        for g in dir.groups.iter_mut() {
-            let Some(rule) = &g.rule else { continue };
-            let want = !deleted && rule.matches(&view);
-            match (g.members.binary_search(&u), want) {
-                (Ok(i), false) => {
-                    g.members.remove(i);
-                    changed = true;
-                }
-                (Err(i), true) => {
-                    g.members.insert(i, u);
-                    changed = true;
-                }
-                _ => {}
-            }
-        }
-        if changed {
-            dir.changes.push(u);
-        }
+        self.tenants[t.ix()].dir.refresh_dynamic(u, &self.strings);
     }
 }

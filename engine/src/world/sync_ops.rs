@@ -16,10 +16,14 @@ impl World {
             .collect())
     }
 
-    pub(super) fn ensure_mto_sync(&mut self, source: TenantIdx, target: TenantIdx) -> ConfigIdx {
-        let name = format!("MTO_Sync_{}", self.tenants[target.ix()].spec.tenant_id);
+    pub(super) fn ensure_mto_sync(&mut self, source: TenantIdx, target: TenantIdx) -> Option<ConfigIdx> {
+        let name = mto_sync_name(&self.tenants[target.ix()]);
         if let Some(c) = self.config_by_name(source, &name) {
-            return c;
+            return Some(c);
+        }
+        if self.configs_room(1).is_err() {
+            self.emit(source, EventKind::MtoSyncNotCreated { target }, &[r::SIM_1]);
+            return None;
         }
         let c = ConfigIdx(self.configs.len() as u32);
         self.configs.push(SyncConfig::new(name, source, target, true));
@@ -28,7 +32,22 @@ impl World {
             EventKind::SyncConfigCreated { config: c },
             &[r::MTO_70, r::CTS_4],
         );
-        c
+        Some(c)
+    }
+
+    /// Whether `more` configurations fit in the world ([`limits::CONFIGS_COUNT_MAX`]).
+    fn configs_room(&self, more: usize) -> Result<(), Refusal> {
+        if self.configs.len() + more > limits::CONFIGS_COUNT_MAX {
+            return Err(Refusal::bad_request(
+                r::SIM_1,
+                format!(
+                    "the world already holds {} sync configurations and this needs {more} more, past the simulator's cap of {} (CONFIGS_COUNT_MAX); a smaller world would be allowed.",
+                    self.configs.len(),
+                    limits::CONFIGS_COUNT_MAX
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub(super) fn share_users(
@@ -53,8 +72,16 @@ impl World {
         if !probe.has_assigned_internal_user(&self.tenants[actor.ix()]) {
             return Err(Refusal::new(r::CTS_5, format!("the shared scope holds no internal member user of {}, and a configuration needs at least one assigned internal user; share a group with internal members, or such users directly.", self.name(actor))));
         }
+        let missing = targets
+            .iter()
+            .filter(|&&t| {
+                self.config_by_name(actor, &mto_sync_name(&self.tenants[t.ix()]))
+                    .is_none()
+            })
+            .count();
+        self.configs_room(missing)?;
         for t in targets {
-            let c = self.ensure_mto_sync(actor, t);
+            let c = self.ensure_mto_sync(actor, t).expect("room checked above");
             self.add_scope(c, &groups, &users);
             self.emit_scope_set(actor, c, &[r::MTO_74]);
             self.start_job(c);
@@ -114,7 +141,7 @@ impl World {
         let src = &self.tenants[self.configs[c.ix()].source.ix()];
         let mut v = users.to_vec();
         for g in groups {
-            v.extend_from_slice(&src.dir.groups[g.ix()].members);
+            v.extend_from_slice(&src.dir.groups()[g.ix()].members);
         }
         v
     }
@@ -186,7 +213,7 @@ impl World {
         }
         let cfg = &self.configs[c.ix()];
         let initial = !cfg.job.initial_done;
-        let watermark = self.tenants[s.ix()].dir.changes.len();
+        let watermark = self.tenants[s.ix()].dir.changes().len();
         let (candidates, objects) = if initial {
             let cand = sync::initial_candidates(cfg, c, &self.tenants[s.ix()], &self.tenants[t.ix()]);
             let n = cfg
@@ -194,7 +221,8 @@ impl World {
                 .max(cand.len() as u64);
             (cand, n)
         } else {
-            let mut v: Vec<UserIdx> = self.tenants[s.ix()].dir.changes[cfg.job.watermark..watermark].to_vec();
+            let mut v: Vec<UserIdx> =
+                self.tenants[s.ix()].dir.changes()[cfg.job.watermark..watermark].to_vec();
             v.extend_from_slice(&cfg.job.pending);
             v.extend_from_slice(&cfg.job.escrows);
             v.sort_unstable();
@@ -518,7 +546,7 @@ impl World {
 
     /// Users of `s` synchronized to at least one other tenant (each needs a P1 in `s`, MTO-52).
     pub fn users_synced_out(&self, s: TenantIdx) -> u64 {
-        let n = self.tenants[s.ix()].dir.users.len();
+        let n = self.tenants[s.ix()].dir.users().len();
         let mut seen = vec![false; n];
         for (ti, t) in self.tenants.iter().enumerate() {
             if ti == s.ix() {
@@ -526,7 +554,7 @@ impl World {
             }
             for a in t
                 .dir
-                .externals
+                .externals()
                 .iter()
                 .filter(|a| a.source_tenant == s && !a.is_soft_deleted() && !a.is_purged())
             {
@@ -619,6 +647,7 @@ impl World {
         if same_pair > 0 && self.rules.one_config_per_pair {
             return Err(Refusal::bad_request(r::CTS_67, format!("{} already syncs to {} and the option one_config_per_pair allows one configuration per source and target; assign more users to the existing one instead.", self.name(actor), self.name(t))));
         }
+        self.configs_room(1)?;
         let c = ConfigIdx(self.configs.len() as u32);
         let mut cfg = SyncConfig::new(spec.name, actor, t, false);
         cfg.scope_all = spec.scope_all;
@@ -771,7 +800,7 @@ impl World {
             // the connector data store forgets which accounts it provisioned (CTS-57)
             for a in self.tenants[t.ix()]
                 .dir
-                .externals
+                .externals_mut()
                 .iter_mut()
                 .filter(|a| a.config == c)
             {
@@ -834,7 +863,7 @@ impl World {
         let c = self.config_ref(actor, sync)?;
         let u = self.resolve_user(actor, &user)?;
         let t = self.configs[c.ix()].target;
-        let src = &self.tenants[actor.ix()].dir.users[u.ix()];
+        let src = &self.tenants[actor.ix()].dir.users()[u.ix()];
         if !src.account_enabled || src.deleted_at.is_some() {
             return Err(Refusal::bad_request(r::CTS_58, format!("{} is disabled or deleted in {}, and on-demand provisioning cannot find such users; the next cycle processes it instead.", src.upn, self.name(actor))));
         }
@@ -953,4 +982,9 @@ fn describe_reset(r: &ResetScope) -> String {
     } else {
         v.join(", ")
     }
+}
+
+/// The name the Microsoft 365 admin center gives the configuration toward `target` (MTO-70).
+fn mto_sync_name(target: &Tenant) -> String {
+    format!("MTO_Sync_{}", target.spec.tenant_id)
 }

@@ -1,8 +1,10 @@
 //! Behaviour tests of the world's transitions, named after the rules they pin.
 
 use super::*;
+use crate::build::Builder;
 use crate::directory::{User, UserType, ATTR_COUNT};
 use crate::strings::Sym;
+use crate::tenant::TenantSpec;
 use crate::world::{CreateSync, PartnerPatch};
 use crate::xtap::PartnerConfig;
 
@@ -23,9 +25,9 @@ fn spec(name: &str) -> TenantSpec {
 }
 
 fn world(kind: RuleSetKind, names: &[&str]) -> (World, Vec<TenantIdx>) {
-    let mut w = World::new(RuleSet::new(kind), 1, SimTime::DEFAULT_START, DelayMode::Max);
-    let ids = names.iter().map(|n| w.add_tenant(spec(n)).unwrap()).collect();
-    (w, ids)
+    let mut b = Builder::new(RuleSet::new(kind), 1, SimTime::DEFAULT_START, DelayMode::Max);
+    let ids = names.iter().map(|n| b.add_tenant(spec(n)).unwrap()).collect();
+    (b.finish(), ids)
 }
 
 fn add_users(w: &mut World, t: TenantIdx, n: usize) -> Vec<UserIdx> {
@@ -602,7 +604,7 @@ fn mto_70_74_share_users_provisions_members_with_ext_upns_in_every_other_tenant(
         let upn = format!("user0_a.com#EXT#@{}", w.tenant(target).spec.initial_domain);
         let ai = w.external_by_upn(target, &upn).expect("CTS-30 UPN");
         assert_eq!(
-            w.tenant(target).dir.externals[ai as usize].user_type,
+            w.tenant(target).dir.externals()[ai as usize].user_type,
             UserType::Member
         );
         assert_eq!(w.external_upn(target, ai), upn);
@@ -678,7 +680,11 @@ fn cts_42_unsharing_soft_deletes_and_cts_46_sharing_again_restores() {
     .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 1);
-    assert_eq!(w.tenant(ids[1]).dir.externals.len(), 2, "soft-deleted, not gone");
+    assert_eq!(
+        w.tenant(ids[1]).dir.externals().len(),
+        2,
+        "soft-deleted, not gone"
+    );
     w.apply(
         ids[0],
         Action::ShareUsers {
@@ -689,7 +695,11 @@ fn cts_42_unsharing_soft_deletes_and_cts_46_sharing_again_restores() {
     .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 2);
-    assert_eq!(w.tenant(ids[1]).dir.externals.len(), 2, "restored, not recreated");
+    assert_eq!(
+        w.tenant(ids[1]).dir.externals().len(),
+        2,
+        "restored, not recreated"
+    );
 }
 
 #[test]
@@ -733,7 +743,7 @@ fn mto_79_leaving_keeps_sync_running_and_users_in_place() {
 #[test]
 fn the_same_actions_and_seed_give_the_same_log_with_random_delays() {
     let run = || {
-        let mut w = World::new(
+        let mut b = Builder::new(
             RuleSet::new(RuleSetKind::Ga),
             42,
             SimTime::DEFAULT_START,
@@ -741,8 +751,9 @@ fn the_same_actions_and_seed_give_the_same_log_with_random_delays() {
         );
         let ids: Vec<TenantIdx> = ["a", "b", "c"]
             .iter()
-            .map(|n| w.add_tenant(spec(n)).unwrap())
+            .map(|n| b.add_tenant(spec(n)).unwrap())
             .collect();
+        let mut w = b.finish();
         let users = add_users(&mut w, ids[0], 50);
         create(&mut w, ids[0], Via::M365);
         for &t in &ids[1..] {
@@ -783,8 +794,8 @@ fn shared_world(kind: RuleSetKind, users: usize) -> (World, Vec<TenantIdx>, Vec<
 #[test]
 fn cts_20_cts_21_only_internal_members_are_synced() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 3);
-    w.tenant_mut(ids[0]).dir.users[u[1].ix()].user_type = UserType::Guest;
-    w.tenant_mut(ids[0]).dir.users[u[2].ix()].external = true;
+    w.tenant_mut(ids[0]).dir.set_user_type(u[1], UserType::Guest);
+    w.tenant_mut(ids[0]).dir.user_mut(u[2]).external = true;
     w.apply(
         ids[0],
         Action::ShareUsers {
@@ -801,7 +812,7 @@ fn cts_20_cts_21_only_internal_members_are_synced() {
 #[test]
 fn cts_24_disabled_users_are_not_provisioned_but_cts_44_disabling_later_is_an_update() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 2);
-    w.tenant_mut(ids[0]).dir.users[u[1].ix()].account_enabled = false;
+    w.tenant_mut(ids[0]).dir.set_enabled(u[1], false);
     w.apply(
         ids[0],
         Action::ShareUsers {
@@ -812,11 +823,10 @@ fn cts_24_disabled_users_are_not_provisioned_but_cts_44_disabling_later_is_an_up
     .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.synced_from(ids[1], ids[0]), 1);
-    w.tenant_mut(ids[0]).dir.users[u[0].ix()].account_enabled = false;
-    w.tenant_mut(ids[0]).dir.changes.push(u[0]);
+    w.tenant_mut(ids[0]).dir.set_enabled(u[0], false);
     w.settle(Duration::days(1)).unwrap();
     let ai = w.tenant(ids[1]).dir.account_of(ids[0], u[0]).unwrap();
-    let acc = w.tenant(ids[1]).dir.externals[ai as usize];
+    let acc = w.tenant(ids[1]).dir.externals()[ai as usize];
     assert!(!acc.is_enabled() && !acc.is_soft_deleted());
 }
 
@@ -880,7 +890,7 @@ fn cts_14_cts_15_group_scope_is_direct_members_only() {
 #[test]
 fn cts_5_sharing_needs_an_assigned_internal_user() {
     let (mut w, ids, u) = shared_world(RuleSetKind::Ga, 1);
-    w.tenant_mut(ids[0]).dir.users[u[0].ix()].user_type = UserType::Guest;
+    w.tenant_mut(ids[0]).dir.set_user_type(u[0], UserType::Guest);
     let err = w
         .apply(
             ids[0],
@@ -1160,17 +1170,17 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
         },
     )
     .unwrap();
-    w.tenant_mut(ids[0]).dir.changes.push(u[0]);
+    w.tenant_mut(ids[0]).dir.log_change(u[0]);
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(
         w.external_by_upn(ids[1], &upn0)
-            .map(|a| w.tenant(ids[1]).dir.externals[a as usize].is_soft_deleted()),
+            .map(|a| w.tenant(ids[1]).dir.externals()[a as usize].is_soft_deleted()),
         Some(true),
         "CTS-47: not restored"
     );
     let a1 = w.external_by_upn(ids[1], &upn1).unwrap();
     assert!(
-        !w.tenant(ids[1]).dir.externals[a1 as usize].is_enabled(),
+        !w.tenant(ids[1]).dir.externals()[a1 as usize].is_enabled(),
         "CTS-48: the edit persists"
     );
     w.apply(
@@ -1184,7 +1194,7 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
     .unwrap();
     w.settle(Duration::days(1)).unwrap();
     assert!(
-        w.tenant(ids[1]).dir.externals[a1 as usize].is_enabled(),
+        w.tenant(ids[1]).dir.externals()[a1 as usize].is_enabled(),
         "CTS-48: overwritten after a source change"
     );
 }
@@ -1193,7 +1203,7 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
 fn cts_58_on_demand_provisions_at_once_and_cannot_find_disabled_users() {
     let (mut w, ids, u) = entra(2, None);
     assign(&mut w, ids[0], &u);
-    w.tenant_mut(ids[0]).dir.users[u[1].ix()].account_enabled = false;
+    w.tenant_mut(ids[0]).dir.set_enabled(u[1], false);
     w.apply(
         ids[0],
         Action::ProvisionOnDemand {
@@ -1256,7 +1266,7 @@ fn cts_26_31_matching_keeps_one_account_and_pending_upns_change_on_full_cycles_o
     w.settle(Duration::days(1)).unwrap();
     assert_eq!(w.external_upn(ids[1], inv), "user0_a.com#EXT#@b.onmicrosoft.com");
     assert_eq!(
-        w.tenant(ids[1]).dir.externals[inv as usize].user_type,
+        w.tenant(ids[1]).dir.externals()[inv as usize].user_type,
         UserType::Guest,
         "CTS-28: on-create mapping"
     );
@@ -1498,16 +1508,16 @@ fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
     let inv = |w: &World| crate::invariants::check(w).unwrap_err().invariant;
     // a synced Guest without a Guest mapping
     let mut guest = w.clone();
-    guest.tenants[1].dir.externals[0].user_type = UserType::Guest;
+    guest.tenants[1].dir.account_mut(0).user_type = UserType::Guest;
     assert_eq!(inv(&guest), crate::invariants::ACCOUNT_SHAPE);
     // a second live account for the same person
     let mut twice = w.clone();
-    let dup = twice.tenants[1].dir.externals[0];
-    twice.tenants[1].dir.externals.push(dup);
+    let dup = twice.tenants[1].dir.externals()[0];
+    twice.tenants[1].dir.push_external_raw(dup);
     assert_eq!(inv(&twice), crate::invariants::ONE_ACCOUNT);
     // an account in its home tenant
     let mut home = w.clone();
-    home.tenants[1].dir.externals[0].source_tenant = ids[1];
+    home.tenants[1].dir.account_mut(0).source_tenant = ids[1];
     assert_eq!(inv(&home), crate::invariants::NOT_ONWARD);
     // more synchronized accounts from one source than the preview's per-pair cap
     let mut capped = w.clone();
@@ -1517,7 +1527,28 @@ fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
     let mut lost = w.clone();
     let t = lost.tenants[1].dir.source_table_mut(ids[0], 3);
     t[2] = crate::directory::NO_ACCOUNT;
-    lost.tenants[1].dir.externals[2].flags |= crate::directory::account_flags::PURGED;
+    lost.tenants[1].dir.account_mut(2).flags |= crate::directory::account_flags::PURGED;
     assert!(lost.is_settled());
     assert_eq!(inv(&lost), crate::invariants::SETTLED_SCOPE);
+}
+
+#[test]
+fn configs_count_max_refuses_one_configuration_too_many() {
+    let (mut w, ids, _) = entra(1, None);
+    let filler = w.configs[0].clone();
+    w.configs
+        .extend(std::iter::repeat_n(filler, limits::CONFIGS_COUNT_MAX - 1));
+    let more = CreateSync {
+        target: ids[1],
+        name: "one too many".into(),
+        scope_all: true,
+        user_type: UserType::Member,
+        apply_always: false,
+        delete_action: true,
+        delete_threshold: None,
+    };
+    let r = w.apply(ids[0], Action::CreateSync(Box::new(more))).unwrap_err();
+    assert_eq!(r.rule, r::SIM_1);
+    assert!(r.message.contains("CONFIGS_COUNT_MAX"), "{}", r.message);
+    assert_eq!(w.configs.len(), limits::CONFIGS_COUNT_MAX);
 }

@@ -1,0 +1,507 @@
+//! Building a world before its timeline: the one door every importer (scenario files, CSV
+//! downloads, Graph exports) uses. The builder enforces the named limits of
+//! [`crate::limits`] and the validation rules (one UPN rule, [`crate::user::upn_problem`]),
+//! and reports each problem as a [`BuildError`] that the importer places in its own input
+//! (a line and column, a JSON path).
+
+use crate::directory::Directory;
+use crate::gen::{self, GenSpec};
+use crate::ids::{GroupIdx, Guid, MtoIdx, TenantIdx, UserIdx};
+use crate::limits;
+use crate::membership::MembershipRule;
+use crate::mto::{MemberEntry, MemberState, Mto, Role};
+use crate::rules::RuleSet;
+use crate::state::{DelayMode, World};
+use crate::tenant::{JoinRecord, Tenant, TenantSpec};
+use crate::time::SimTime;
+use crate::user::NewUser;
+use crate::world::{PartnerPatch, TemplatesPatch};
+use crate::xtap::merge;
+use std::fmt;
+
+/// Why a world could not be built as asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildError {
+    /// A named cap would be passed: its name, its value, and what was asked.
+    Limit {
+        /// The cap's name in [`crate::limits`].
+        name: &'static str,
+        /// Its value.
+        max: usize,
+        /// What it bounds, in words ("tenants in one world").
+        what: &'static str,
+        /// How many exist before this addition, when that helps.
+        before: Option<usize>,
+        /// How many this addition adds.
+        more: usize,
+    },
+    /// Two tenants with one handle.
+    DuplicateTenantName(String),
+    /// Two tenants with one tenant id.
+    DuplicateTenantId(Guid),
+    /// A userPrincipalName that breaks the UPN rule: the UPN and why.
+    InvalidUpn(String, String),
+    /// A UPN already present in the directory (case-insensitive).
+    DuplicateUpn(String),
+    /// A group name already present in the directory.
+    DuplicateGroup(String),
+    /// A partner configuration of a tenant for itself.
+    SelfPartner,
+    /// A second partner configuration of the same tenant for the same partner.
+    DuplicatePartner(String),
+    /// A tenant named as its own Cloud Solution Provider.
+    SelfCsp,
+    /// An MTO to import with no tenant, or with no owner among its tenants.
+    MtoWithoutOwner,
+    /// A tenant that is already in an MTO.
+    AlreadyInMto(String),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Limit {
+                name: "TENANTS_COUNT_MAX",
+                max,
+                ..
+            } => write!(
+                f,
+                "at most {max} tenants fit in one world (limits::TENANTS_COUNT_MAX)"
+            ),
+            BuildError::Limit {
+                name,
+                max,
+                what,
+                before: Some(before),
+                more,
+            } => write!(
+                f,
+                "more than {max} {what} ({name}); {before} exist before these {more}"
+            ),
+            BuildError::Limit { name, max, what, .. } => write!(f, "more than {max} {what} ({name})"),
+            BuildError::DuplicateTenantName(n) => write!(f, "a tenant named \"{n}\" already exists"),
+            BuildError::DuplicateTenantId(id) => write!(f, "tenant id {id} is used twice"),
+            BuildError::InvalidUpn(upn, why) => {
+                write!(f, "\"{upn}\" is not a userPrincipalName: it {why}")
+            }
+            BuildError::DuplicateUpn(upn) => write!(f, "a user with UPN {upn} already exists"),
+            BuildError::DuplicateGroup(n) => write!(f, "a group named \"{n}\" already exists"),
+            BuildError::SelfPartner => f.write_str("a tenant has no partner configuration for itself"),
+            BuildError::DuplicatePartner(p) => write!(
+                f,
+                "a second partner configuration for {p}; a tenant has one per partner, so merge the two"
+            ),
+            BuildError::SelfCsp => f.write_str("a tenant cannot be its own Cloud Solution Provider"),
+            BuildError::MtoWithoutOwner => {
+                f.write_str("an MTO needs at least one active owner tenant (MTO-25)")
+            }
+            BuildError::AlreadyInMto(t) => {
+                write!(
+                    f,
+                    "{t} is already in an MTO, and a tenant can be in only one (MTO-3)"
+                )
+            }
+        }
+    }
+}
+
+/// Builds a world: tenants, their directories, settings and (for imports) a formed MTO, all
+/// before the first action.
+pub struct Builder {
+    world: World,
+    /// Users in all tenants together.
+    users_total: usize,
+}
+
+impl Builder {
+    /// An empty world under `rules`, starting at `start`.
+    pub fn new(rules: RuleSet, seed: u64, start: SimTime, delays: DelayMode) -> Builder {
+        Builder {
+            world: World::new(rules, seed, start, delays),
+            users_total: 0,
+        }
+    }
+
+    /// The world built so far, for resolving names.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The finished world.
+    pub fn finish(self) -> World {
+        self.world
+    }
+
+    /// Adds a tenant with an empty directory.
+    pub fn add_tenant(&mut self, spec: TenantSpec) -> Result<TenantIdx, BuildError> {
+        let w = &mut self.world;
+        if w.tenants.len() >= limits::TENANTS_COUNT_MAX {
+            return Err(BuildError::Limit {
+                name: "TENANTS_COUNT_MAX",
+                max: limits::TENANTS_COUNT_MAX,
+                what: "tenants in one world",
+                before: None,
+                more: 1,
+            });
+        }
+        if w.tenant_by_name(&spec.name).is_some() {
+            return Err(BuildError::DuplicateTenantName(spec.name));
+        }
+        if w.tenants.iter().any(|t| t.spec.tenant_id == spec.tenant_id) {
+            return Err(BuildError::DuplicateTenantId(spec.tenant_id));
+        }
+        w.tenants.push(Tenant::new(spec));
+        Ok(TenantIdx(w.tenants.len() as u16 - 1))
+    }
+
+    /// Records that `csp` is the Cloud Solution Provider of `customer` (MTO-19).
+    pub fn set_csp_of(&mut self, csp: TenantIdx, customer: TenantIdx) -> Result<(), BuildError> {
+        if csp == customer {
+            return Err(BuildError::SelfCsp);
+        }
+        let of = &mut self.world.tenants[csp.ix()].spec.csp_of;
+        if !of.contains(&customer) {
+            of.push(customer);
+        }
+        Ok(())
+    }
+
+    /// Whether `more` users fit into tenant `t`.
+    pub fn check_room(&self, t: TenantIdx, more: usize) -> Result<(), BuildError> {
+        let own = self.world.tenants[t.ix()].dir.users().len();
+        if own + more > limits::USERS_PER_TENANT_MAX {
+            return Err(BuildError::Limit {
+                name: "USERS_PER_TENANT_MAX",
+                max: limits::USERS_PER_TENANT_MAX,
+                what: "users in one tenant",
+                before: None,
+                more,
+            });
+        }
+        if self.users_total + more > limits::USERS_TOTAL_MAX {
+            return Err(BuildError::Limit {
+                name: "USERS_TOTAL_MAX",
+                max: limits::USERS_TOTAL_MAX,
+                what: "users in all tenants together",
+                before: Some(self.users_total),
+                more,
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds a user to tenant `t`: its UPN must follow the UPN rule and be new in the directory.
+    pub fn add_user(&mut self, t: TenantIdx, user: &NewUser) -> Result<UserIdx, BuildError> {
+        if let Some(why) = crate::user::upn_problem(&user.upn) {
+            return Err(BuildError::InvalidUpn(user.upn.clone(), why));
+        }
+        self.check_room(t, 1)?;
+        let built = user.build(&mut self.world.strings);
+        let u = self.world.tenants[t.ix()]
+            .dir
+            .add_user(built)
+            .map_err(|_| BuildError::DuplicateUpn(user.upn.clone()))?;
+        self.users_total += 1;
+        Ok(u)
+    }
+
+    /// Generates `spec.count` synthetic users into tenant `t`, on its first domain, avoiding the
+    /// UPNs already there.
+    pub fn generate_users(&mut self, t: TenantIdx, spec: &GenSpec) -> Result<(), BuildError> {
+        self.check_room(t, spec.count)?;
+        let w = &mut self.world;
+        let tenant = &w.tenants[t.ix()];
+        let domain = tenant.spec.domains[0].clone();
+        let name = tenant.name().to_string();
+        let dir: &mut Directory = &mut w.tenants[t.ix()].dir;
+        dir.reserve(spec.count);
+        // an empty directory takes no UPN: spare the lookups
+        let empty = dir.users().is_empty();
+        let users = gen::generate(w.seed, &name, &domain, spec, &mut w.strings, |u| {
+            !empty && dir.upn_taken(u)
+        });
+        for u in users {
+            dir.add_user(u).expect("generated UPNs avoid taken ones");
+        }
+        self.users_total += spec.count;
+        Ok(())
+    }
+
+    fn check_group_room(&self, t: TenantIdx) -> Result<(), BuildError> {
+        if self.world.tenants[t.ix()].dir.groups().len() >= limits::GROUPS_PER_TENANT_MAX {
+            return Err(BuildError::Limit {
+                name: "GROUPS_PER_TENANT_MAX",
+                max: limits::GROUPS_PER_TENANT_MAX,
+                what: "groups in one tenant",
+                before: None,
+                more: 1,
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds a static group with its direct members to tenant `t`.
+    pub fn add_group(
+        &mut self,
+        t: TenantIdx,
+        name: &str,
+        members: Vec<UserIdx>,
+    ) -> Result<GroupIdx, BuildError> {
+        self.check_group_room(t)?;
+        self.world.tenants[t.ix()]
+            .dir
+            .add_group(name, members)
+            .map_err(|_| BuildError::DuplicateGroup(name.to_string()))
+    }
+
+    /// Adds a dynamic group to tenant `t`; its members follow `rule` (CTS-15).
+    pub fn add_dynamic_group(
+        &mut self,
+        t: TenantIdx,
+        name: &str,
+        rule: MembershipRule,
+    ) -> Result<GroupIdx, BuildError> {
+        self.check_group_room(t)?;
+        self.world
+            .add_dynamic_group(t, name, rule)
+            .map_err(|_| BuildError::DuplicateGroup(name.to_string()))
+    }
+
+    /// Sets tenant `t`'s MTO templates: the values given, the rest at their defaults.
+    pub fn set_templates(&mut self, t: TenantIdx, patch: TemplatesPatch) {
+        let tpl = &mut self.world.tenants[t.ix()].templates;
+        merge(&mut tpl.auto_redeem_inbound, patch.auto_redeem_inbound);
+        merge(&mut tpl.auto_redeem_outbound, patch.auto_redeem_outbound);
+        merge(&mut tpl.mfa_trust, patch.mfa_trust);
+        merge(&mut tpl.sync_inbound, patch.sync_inbound);
+        if let Some(l) = patch.application {
+            tpl.partner_level = l;
+            tpl.identity_level = l;
+        }
+    }
+
+    /// Creates tenant `t`'s partner configuration for `partner` with the values given; a
+    /// `sync_inbound` value creates its identity sync policy (XTAP-8).
+    pub fn add_partner(
+        &mut self,
+        t: TenantIdx,
+        partner: TenantIdx,
+        patch: PartnerPatch,
+    ) -> Result<(), BuildError> {
+        if t == partner {
+            return Err(BuildError::SelfPartner);
+        }
+        let name = self.world.name(partner).to_string();
+        let partners = &mut self.world.tenants[t.ix()].partners;
+        if partners.contains_key(&partner) {
+            return Err(BuildError::DuplicatePartner(name));
+        }
+        let p = partners.entry(partner).or_default();
+        p.auto_redeem_inbound = patch.auto_redeem_inbound;
+        p.auto_redeem_outbound = patch.auto_redeem_outbound;
+        p.mfa_trust = patch.mfa_trust;
+        p.b2b_inbound = patch.b2b_inbound;
+        p.has_sync_policy = patch.sync_inbound.is_some();
+        p.sync_inbound = patch.sync_inbound;
+        Ok(())
+    }
+
+    /// Imports an MTO that is already formed: `tenants` are active in it with their roles, as
+    /// if they had created or joined it before the timeline (an export of real tenants). The
+    /// first owner listed is its creator. Every pair of active tenants is flagged
+    /// `isInMultiTenantOrganization` in the partner configurations that exist.
+    pub fn add_formed_mto(
+        &mut self,
+        display_name: &str,
+        description: &str,
+        created_at: SimTime,
+        tenants: &[(TenantIdx, Role)],
+    ) -> Result<MtoIdx, BuildError> {
+        let Some(&(creator, _)) = tenants.iter().find(|(_, r)| *r == Role::Owner) else {
+            return Err(BuildError::MtoWithoutOwner);
+        };
+        let w = &mut self.world;
+        if let Some(&(t, _)) = tenants.iter().find(|(t, _)| w.tenants[t.ix()].mto.is_some()) {
+            return Err(BuildError::AlreadyInMto(w.name(t).to_string()));
+        }
+        let m = MtoIdx(w.mtos.len() as u32);
+        let members = tenants
+            .iter()
+            .map(|&(t, role)| MemberEntry {
+                tenant: t,
+                role,
+                state: MemberState::Active,
+                added_by: creator,
+                added_at: created_at,
+                joined_at: (t != creator).then_some(created_at),
+                transition: None,
+                imported: true,
+            })
+            .collect();
+        w.mtos.push(Mto {
+            display_name: display_name.to_string(),
+            description: description.to_string(),
+            created_at,
+            creator,
+            members,
+            deleted: false,
+        });
+        for &(t, role) in tenants {
+            let local = Guid::derive(w.seed, &[b"mto-local", &m.0.to_le_bytes(), &t.0.to_le_bytes()]);
+            let ten = &mut w.tenants[t.ix()];
+            ten.mto = Some(m);
+            ten.local_mto_id = Some(local);
+            if t != creator {
+                ten.join = JoinRecord {
+                    added_by: Some(creator),
+                    member_state: Some(MemberState::Active),
+                    role: Some(role),
+                    transition: None,
+                };
+            }
+            for &(o, _) in tenants.iter().filter(|(o, _)| *o != t) {
+                if let Some(p) = ten.partners.get_mut(&o) {
+                    p.in_mto = true;
+                }
+            }
+        }
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSetKind;
+
+    fn spec(name: &str) -> TenantSpec {
+        TenantSpec {
+            name: name.into(),
+            display_name: name.into(),
+            tenant_id: Guid::derive(3, &[name.as_bytes()]),
+            initial_domain: format!("{name}.onmicrosoft.com"),
+            domains: vec![format!("{name}.com")],
+            targeted_release: false,
+            p1_licenses: None,
+            object_quota: 300_000,
+            csp_of: Vec::new(),
+            cloud: "commercial".into(),
+            guest_invites_allowed: true,
+        }
+    }
+
+    fn builder() -> (Builder, TenantIdx, TenantIdx) {
+        let mut b = Builder::new(
+            RuleSet::new(RuleSetKind::Ga),
+            3,
+            SimTime::DEFAULT_START,
+            DelayMode::Max,
+        );
+        let a = b.add_tenant(spec("a")).unwrap();
+        let c = b.add_tenant(spec("c")).unwrap();
+        (b, a, c)
+    }
+
+    fn user(upn: &str) -> NewUser {
+        NewUser {
+            upn: upn.into(),
+            attrs: Vec::new(),
+            user_type: crate::user::UserType::Member,
+            account_enabled: true,
+        }
+    }
+
+    #[test]
+    fn one_upn_rule_and_unique_upns() {
+        let (mut b, a, _) = builder();
+        b.add_user(a, &user("x@a.com")).unwrap();
+        assert_eq!(
+            b.add_user(a, &user("X@A.com")),
+            Err(BuildError::DuplicateUpn("X@A.com".into()))
+        );
+        for bad in ["", "no-at", "two@@a.com", "a b@a.com", "@a.com", "x@a.com@b"] {
+            assert!(
+                matches!(b.add_user(a, &user(bad)), Err(BuildError::InvalidUpn(..))),
+                "{bad:?} is refused"
+            );
+        }
+        let long = format!("{}@a.com", "x".repeat(limits::UPN_CHARS_MAX));
+        assert!(matches!(
+            b.add_user(a, &user(&long)),
+            Err(BuildError::InvalidUpn(..))
+        ));
+    }
+
+    #[test]
+    fn tenants_are_unique_by_name_and_id() {
+        let (mut b, _, _) = builder();
+        assert_eq!(
+            b.add_tenant(spec("a")),
+            Err(BuildError::DuplicateTenantName("a".into()))
+        );
+        let mut other = spec("z");
+        other.tenant_id = spec("a").tenant_id;
+        assert!(matches!(
+            b.add_tenant(other),
+            Err(BuildError::DuplicateTenantId(_))
+        ));
+    }
+
+    #[test]
+    fn partners_one_per_pair_and_no_self_relations() {
+        let (mut b, a, c) = builder();
+        b.add_partner(a, c, PartnerPatch::default()).unwrap();
+        assert_eq!(
+            b.add_partner(a, c, PartnerPatch::default()),
+            Err(BuildError::DuplicatePartner("c".into()))
+        );
+        assert_eq!(
+            b.add_partner(a, a, PartnerPatch::default()),
+            Err(BuildError::SelfPartner)
+        );
+        assert_eq!(b.set_csp_of(a, a), Err(BuildError::SelfCsp));
+        b.set_csp_of(a, c).unwrap();
+        b.set_csp_of(a, c).unwrap();
+        assert_eq!(b.world().tenant(a).spec.csp_of, vec![c]);
+    }
+
+    #[test]
+    fn limits_are_named_errors() {
+        let (b, a, _) = builder();
+        let e = b.check_room(a, limits::USERS_PER_TENANT_MAX + 1).unwrap_err();
+        assert!(e.to_string().contains("USERS_PER_TENANT_MAX"), "{e}");
+        let e = b.check_room(a, limits::USERS_TOTAL_MAX + 1).unwrap_err();
+        assert!(
+            e.to_string().contains("USERS_PER_TENANT_MAX"),
+            "the per-tenant cap comes first: {e}"
+        );
+    }
+
+    #[test]
+    fn inv_4_accepts_an_mto_imported_formed() {
+        let (mut b, a, c) = builder();
+        b.add_partner(a, c, PartnerPatch::default()).unwrap();
+        b.add_partner(c, a, PartnerPatch::default()).unwrap();
+        b.add_formed_mto(
+            "Org",
+            "",
+            SimTime::DEFAULT_START,
+            &[(a, Role::Owner), (c, Role::Member)],
+        )
+        .unwrap();
+        let w = b.finish();
+        assert_eq!(w.mto_view(c).active_tenants, 2);
+        assert!(w.tenant(a).partners[&c].in_mto);
+        assert_eq!(w.check_invariants(), Ok(()));
+        let (mut b, a, c) = builder();
+        assert_eq!(
+            b.add_formed_mto(
+                "Org",
+                "",
+                SimTime::DEFAULT_START,
+                &[(a, Role::Member), (c, Role::Member)]
+            ),
+            Err(BuildError::MtoWithoutOwner)
+        );
+    }
+}

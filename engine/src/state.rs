@@ -1,0 +1,399 @@
+//! The state of a simulated world and everything that reads it: tenants, MTOs, sync
+//! configurations, asynchronous operations and the queue, the event log, and the questions
+//! every surface asks of them (a tenant's MTO view, the accounts synced into it, whether
+//! anything is pending). The transitions that change the state live in [`crate::world`]; the
+//! model invariants read it from [`crate::invariants`].
+
+use crate::event::{Event, RemovalCase};
+use crate::ids::{ConfigIdx, MtoIdx, OpId, TenantIdx};
+use crate::mto::Mto;
+use crate::refusal::Refusal;
+use crate::rules::RuleSet;
+use crate::strings::Interner;
+use crate::sync::SyncConfig;
+use crate::tenant::Tenant;
+use crate::time::SimTime;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Which admin surface performs an MTO action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// Microsoft Graph: only what the call does happens.
+    Graph,
+    /// The Microsoft 365 admin center: templates and `MTO_Sync_*` configurations too (MTO-67,
+    /// MTO-70).
+    M365,
+}
+
+/// How long asynchronous steps take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DelayMode {
+    /// Every step takes its documented maximum.
+    Max,
+    /// Drawn from the seeded RNG within documented bounds.
+    Random,
+}
+
+/// Kind of an asynchronous operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    /// A join request.
+    Join,
+    /// A removal, leave or deletion.
+    Removal,
+}
+
+/// An asynchronous operation and, once it completed, its outcome.
+#[derive(Clone, Debug)]
+pub struct Op {
+    /// Join or removal.
+    pub kind: OpKind,
+    /// The tenant that submitted it.
+    pub actor: TenantIdx,
+    /// The tenant it is about (the joiner, the removed tenant).
+    pub subject: TenantIdx,
+    /// The MTO it concerns (None for a join naming an adder that added no one).
+    pub mto: Option<MtoIdx>,
+    /// The tenant named as adder (joins).
+    pub added_by: Option<TenantIdx>,
+    /// Admin surface.
+    pub via: Via,
+    /// When it was submitted.
+    pub submitted_at: SimTime,
+    /// For removals, how the request was classified.
+    pub case: Option<RemovalCase>,
+    /// `None` while pending.
+    pub outcome: Option<Result<(), Refusal>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Pending {
+    JoinRunning(OpId),
+    Purge(TenantIdx, u32),
+    JoinDone(OpId),
+    RemovalDone(OpId),
+    CycleStart(ConfigIdx),
+    CycleEnd(ConfigIdx),
+}
+
+/// A tenant's view of its MTO, as `mto` and `mto_tenants` checks read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MtoView {
+    /// The MTO the tenant created or joined, if it still exists.
+    pub mto: Option<MtoIdx>,
+    /// Active tenants in it.
+    pub active_tenants: usize,
+}
+
+/// The whole simulated world.
+#[derive(Clone, Debug)]
+pub struct World {
+    /// Limits, delays and options in force.
+    pub(crate) rules: RuleSet,
+    /// How asynchronous delays are chosen.
+    pub(crate) delays: DelayMode,
+    /// The scenario seed.
+    pub(crate) seed: u64,
+    /// The current simulated time.
+    pub(crate) now: SimTime,
+    /// When the scenario started (users that exist before the timeline were created then).
+    pub(crate) start: SimTime,
+    /// Tenants, in scenario order.
+    pub(crate) tenants: Vec<Tenant>,
+    /// MTOs ever created (deleted ones stay, flagged).
+    pub(crate) mtos: Vec<Mto>,
+    /// Sync configurations (deleted ones stay, unscheduled).
+    pub(crate) configs: Vec<SyncConfig>,
+    /// Interned attribute values.
+    pub(crate) strings: Interner,
+    /// Asynchronous operations.
+    pub(crate) ops: Vec<Op>,
+    /// Whether cycles record one provisioning-log entry per object (CTS-62); off by default
+    /// to keep large runs lean.
+    pub(crate) log_provisioning: bool,
+    /// The provisioning log, when recorded.
+    pub(crate) prov_log: Vec<crate::sync::ProvRecord>,
+    pub(crate) queue: BinaryHeap<Reverse<(SimTime, u64, Pending)>>,
+    pub(crate) seq: u64,
+    pub(crate) async_pending: usize,
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) log: Vec<Event>,
+}
+
+impl World {
+    /// The limits, delays and named options in force.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// How asynchronous delays are chosen.
+    pub fn delays(&self) -> DelayMode {
+        self.delays
+    }
+
+    /// The scenario seed, from which every object id and random draw derives.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// When the scenario started (users that exist before the timeline were created then).
+    pub fn start(&self) -> SimTime {
+        self.start
+    }
+
+    /// Every tenant, in scenario order (a tenant's index is its [`TenantIdx`]).
+    pub fn tenants(&self) -> &[Tenant] {
+        &self.tenants
+    }
+
+    /// Every tenant's index, in scenario order.
+    pub fn tenant_ids(&self) -> impl Iterator<Item = TenantIdx> + '_ {
+        (0..self.tenants.len()).map(|i| TenantIdx(i as u16))
+    }
+
+    /// Every MTO ever created (deleted ones stay, flagged).
+    pub fn mtos(&self) -> &[Mto] {
+        &self.mtos
+    }
+
+    /// Every sync configuration (deleted ones stay, unscheduled).
+    pub fn configs(&self) -> &[SyncConfig] {
+        &self.configs
+    }
+
+    /// The interned attribute values.
+    pub fn strings(&self) -> &Interner {
+        &self.strings
+    }
+
+    /// Every asynchronous operation, in submission order.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// Breaks one rule on purpose, for the tests of the checkers that must catch it (never set
+    /// by a scenario; see [`crate::rules::Fault`]).
+    pub fn inject_fault(&mut self, fault: Option<crate::rules::Fault>) {
+        self.rules.fault = fault;
+    }
+
+    /// Whether cycles record one provisioning-log entry per object (CTS-62).
+    pub fn log_provisioning(&self) -> bool {
+        self.log_provisioning
+    }
+
+    /// Records (or stops recording) one provisioning-log entry per object (CTS-62); off by
+    /// default to keep large runs lean.
+    pub fn set_log_provisioning(&mut self, on: bool) {
+        self.log_provisioning = on;
+    }
+
+    /// The provisioning log, when recorded.
+    pub fn provisioning_log(&self) -> &[crate::sync::ProvRecord] {
+        &self.prov_log
+    }
+
+    /// An empty world under `rules`, starting at `start`.
+    pub fn new(rules: RuleSet, seed: u64, start: SimTime, delays: DelayMode) -> World {
+        let mut h = crate::hash::Fnv64::new(seed);
+        h.write(b"world-delays");
+        World {
+            rules,
+            delays,
+            seed,
+            now: start,
+            start,
+            tenants: Vec::new(),
+            mtos: Vec::new(),
+            configs: Vec::new(),
+            strings: Interner::default(),
+            ops: Vec::new(),
+            log_provisioning: false,
+            prov_log: Vec::new(),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            async_pending: 0,
+            rng: ChaCha8Rng::seed_from_u64(h.finish()),
+            log: Vec::new(),
+        }
+    }
+
+    /// Finds a tenant by handle.
+    pub fn tenant_by_name(&self, name: &str) -> Option<TenantIdx> {
+        self.tenants
+            .iter()
+            .position(|t| t.spec.name == name)
+            .map(|i| TenantIdx(i as u16))
+    }
+
+    /// The tenant at `t`.
+    pub fn tenant(&self, t: TenantIdx) -> &Tenant {
+        &self.tenants[t.ix()]
+    }
+
+    /// The handle of `t`.
+    pub fn name(&self, t: TenantIdx) -> &str {
+        self.tenants[t.ix()].name()
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The MTO at `m`.
+    pub fn mto(&self, m: MtoIdx) -> &Mto {
+        &self.mtos[m.ix()]
+    }
+
+    /// The sync configuration at `c`.
+    pub fn config(&self, c: ConfigIdx) -> &SyncConfig {
+        &self.configs[c.ix()]
+    }
+
+    /// The event log so far.
+    pub fn events(&self) -> &[Event] {
+        &self.log
+    }
+
+    /// The operation `op`.
+    pub fn op(&self, op: OpId) -> &Op {
+        &self.ops[op.0 as usize]
+    }
+
+    /// The MTO a tenant sees itself in: the one it created or joined, while it exists.
+    pub fn mto_view(&self, t: TenantIdx) -> MtoView {
+        match self.tenants[t.ix()].mto {
+            Some(m) if !self.mtos[m.ix()].deleted => MtoView {
+                mto: Some(m),
+                active_tenants: self.mtos[m.ix()].active_count(),
+            },
+            _ => MtoView {
+                mto: None,
+                active_tenants: 0,
+            },
+        }
+    }
+
+    /// The MTO whose member list `t` can read: its own, else the latest one listing it as
+    /// pending (a pending tenant reads the list to find its adder).
+    pub fn listed_mto(&self, t: TenantIdx) -> Option<MtoIdx> {
+        self.mto_view(t).mto.or_else(|| {
+            (0..self.mtos.len())
+                .rev()
+                .map(|i| MtoIdx(i as u32))
+                .find(|m| !self.mtos[m.ix()].deleted && self.mtos[m.ix()].entry(t).is_some())
+        })
+    }
+
+    /// Accounts in `target` linked to users of `source`, not soft-deleted.
+    pub fn synced_from(&self, target: TenantIdx, source: TenantIdx) -> u64 {
+        self.tenants[target.ix()].dir.active_accounts_from(source)
+    }
+
+    /// The live (not deleted) configuration named `name` whose source is `source`.
+    pub fn config_by_name(&self, source: TenantIdx, name: &str) -> Option<ConfigIdx> {
+        self.configs
+            .iter()
+            .position(|c| c.source == source && c.name == name && !c.deleted)
+            .map(|i| ConfigIdx(i as u32))
+    }
+
+    /// The UPN of external account `ai` of tenant `t`: CTS-30's form, or an invitation's
+    /// own UPN until sync rewrites it (CTS-31).
+    pub fn external_upn(&self, t: TenantIdx, ai: u32) -> String {
+        let dir = &self.tenants[t.ix()].dir;
+        if let Some(u) = dir.upn_override(ai) {
+            return u.to_string();
+        }
+        let acc = &dir.externals()[ai as usize];
+        let src = &self.tenants[acc.source_tenant.ix()].dir.users()[acc.source_user.ix()];
+        crate::directory::ext_upn(&src.upn, &self.tenants[t.ix()].spec.initial_domain)
+    }
+
+    /// Finds an external account of `t` by its UPN, without a string index: the UPN names the
+    /// home user, whose account is then a table lookup (CTS-30 is injective).
+    pub fn external_by_upn(&self, t: TenantIdx, upn: &str) -> Option<u32> {
+        let tenant = &self.tenants[t.ix()];
+        if let Some((ai, _)) = tenant
+            .dir
+            .upn_overrides()
+            .find(|(_, u)| u.eq_ignore_ascii_case(upn))
+        {
+            return Some(ai);
+        }
+        let (local, domain) = upn.rsplit_once("#EXT#@")?;
+        if !domain.eq_ignore_ascii_case(&tenant.spec.initial_domain) {
+            return None;
+        }
+        for s in tenant.dir.source_tenants() {
+            let sdir = &self.tenants[s.ix()].dir;
+            // the home UPN is `local` with its last '_' turned back into '@'
+            if let Some(pos) = local.rfind('_') {
+                let home = format!("{}@{}", &local[..pos], &local[pos + 1..]);
+                if let Some(u) = sdir.user_by_upn(&home) {
+                    if let Some(a) = tenant.dir.account_of(s, u) {
+                        if tenant.dir.upn_override(a).is_none() {
+                            return Some(a);
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// When the next queued event (a join or removal completing, a sync cycle starting or
+    /// ending, a purge) is due, if any.
+    pub fn next_due(&self) -> Option<SimTime> {
+        self.queue.peek().map(|Reverse((at, _, _))| *at)
+    }
+
+    /// What keeps the world from settling, one phrase each (for messages).
+    pub fn pending_summary(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for op in self.ops.iter().filter(|o| o.outcome.is_none()) {
+            out.push(match op.kind {
+                OpKind::Join => format!("{}'s join request", self.name(op.subject)),
+                OpKind::Removal => format!("the removal of {}", self.name(op.subject)),
+            });
+        }
+        for (i, c) in self.configs.iter().enumerate() {
+            if !self.config_settled(ConfigIdx(i as u32)) {
+                let why = if c.job.running.is_some() {
+                    "a cycle is still running"
+                } else if !c.job.initial_done {
+                    "its initial cycle has not run"
+                } else {
+                    "its last cycle still changed accounts or changes are unread"
+                };
+                out.push(format!(
+                    "sync {} ({} to {}): {why}",
+                    c.name,
+                    self.name(c.source),
+                    self.name(c.target)
+                ));
+            }
+        }
+        out
+    }
+
+    /// Whether nothing is pending (see [`World::settle`]).
+    pub fn is_settled(&self) -> bool {
+        self.async_pending == 0 && (0..self.configs.len()).all(|c| self.config_settled(ConfigIdx(c as u32)))
+    }
+
+    fn config_settled(&self, c: ConfigIdx) -> bool {
+        let cfg = &self.configs[c.ix()];
+        let j = &cfg.job;
+        !j.scheduled
+            || (j.running.is_none()
+                && j.initial_done
+                && j.pending.is_empty()
+                && j.watermark == self.tenants[cfg.source.ix()].dir.changes().len()
+                && j.last.is_some_and(|s| s.exports() == 0))
+    }
+}

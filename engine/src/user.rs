@@ -1,0 +1,185 @@
+//! A user object as the model stores it: its Graph attributes (interned), `userType`,
+//! `accountEnabled` and deletion; and a new user as actions and importers describe it, with
+//! plain strings. Directories hold users; membership rules and scoping filters read them.
+
+use crate::strings::Sym;
+use crate::time::SimTime;
+use std::fmt;
+
+macro_rules! attrs {
+    ($($variant:ident = $graph:literal,)*) => {
+        /// A Graph `user` attribute the model stores (besides `userPrincipalName`,
+        /// `userType` and `accountEnabled`, which are fields of their own).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Attr { $($variant),* }
+        impl Attr {
+            /// Every attribute, in storage order.
+            pub const ALL: &'static [Attr] = &[$(Attr::$variant),*];
+            /// The Graph property name.
+            pub fn graph_name(self) -> &'static str {
+                match self { $(Attr::$variant => $graph),* }
+            }
+            /// Looks an attribute up by its Graph name (case-insensitive, as Entra rules are).
+            pub fn from_graph_name(name: &str) -> Option<Attr> {
+                Attr::ALL.iter().copied().find(|a| a.graph_name().eq_ignore_ascii_case(name))
+            }
+        }
+    };
+}
+
+attrs! {
+    GivenName = "givenName",
+    Surname = "surname",
+    DisplayName = "displayName",
+    Mail = "mail",
+    MailNickname = "mailNickname",
+    Department = "department",
+    JobTitle = "jobTitle",
+    CompanyName = "companyName",
+    Country = "country",
+    City = "city",
+    State = "state",
+    StreetAddress = "streetAddress",
+    PostalCode = "postalCode",
+    UsageLocation = "usageLocation",
+    OfficeLocation = "officeLocation",
+    EmployeeId = "employeeId",
+    EmployeeType = "employeeType",
+    TelephoneNumber = "telephoneNumber",
+    MobilePhone = "mobilePhone",
+    PreferredLanguage = "preferredLanguage",
+}
+
+/// Number of stored attributes.
+pub const ATTR_COUNT: usize = Attr::ALL.len();
+
+/// Graph `userType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UserType {
+    /// `Member`.
+    Member,
+    /// `Guest`.
+    Guest,
+}
+
+impl UserType {
+    /// The Graph value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserType::Member => "Member",
+            UserType::Guest => "Guest",
+        }
+    }
+    /// Parses `Member` or `Guest` (case-insensitive).
+    pub fn parse(s: &str) -> Option<UserType> {
+        if s.eq_ignore_ascii_case("member") {
+            Some(UserType::Member)
+        } else if s.eq_ignore_ascii_case("guest") {
+            Some(UserType::Guest)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for UserType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A user object created in this tenant (not by cross-tenant synchronization).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// `userPrincipalName`, as written.
+    pub upn: Box<str>,
+    /// Interned attribute values, indexed by `Attr as usize`.
+    pub attrs: [Sym; ATTR_COUNT],
+    /// `userType`.
+    pub user_type: UserType,
+    /// `accountEnabled`.
+    pub account_enabled: bool,
+    /// An external (B2B) user of this tenant, e.g. one imported from a CSV with an `#EXT#`
+    /// UPN; such users are never a sync source (CTS-20, CTS-22).
+    pub external: bool,
+    /// Soft-deleted at this time, if it is.
+    pub deleted_at: Option<SimTime>,
+}
+
+impl User {
+    /// The value of `a` (the null value when unset).
+    #[inline]
+    pub fn attr(&self, a: Attr) -> Sym {
+        self.attrs[a as usize]
+    }
+    /// The text of attribute `a` ("" for null), resolving the per-user markers of
+    /// [`Sym::SAME_AS_UPN`] and [`Sym::UPN_LOCAL_PART`].
+    pub fn text<'a>(&'a self, a: Attr, strings: &'a crate::strings::Interner) -> &'a str {
+        match self.attr(a) {
+            Sym::SAME_AS_UPN => &self.upn,
+            Sym::UPN_LOCAL_PART => self.upn.split('@').next().unwrap_or(""),
+            v => strings.resolve(v),
+        }
+    }
+
+    /// Whether this user is an internal member, the only kind CTS may synchronize (CTS-20).
+    pub fn is_internal_member(&self) -> bool {
+        !self.external && self.user_type == UserType::Member
+    }
+}
+
+/// A user as an action or an importer describes it, before its strings are interned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    /// `userPrincipalName`.
+    pub upn: String,
+    /// Graph attributes by name; `""` is null.
+    pub attrs: Vec<(Attr, String)>,
+    /// `userType`.
+    pub user_type: UserType,
+    /// `accountEnabled`.
+    pub account_enabled: bool,
+}
+
+impl NewUser {
+    /// The engine's user, interning attribute values.
+    pub fn build(&self, strings: &mut crate::strings::Interner) -> User {
+        let mut attrs = [Sym::NONE; ATTR_COUNT];
+        for (a, v) in &self.attrs {
+            attrs[*a as usize] = strings.intern(v);
+        }
+        User {
+            external: self.upn.contains("#EXT#"),
+            upn: self.upn.as_str().into(),
+            attrs,
+            user_type: self.user_type,
+            account_enabled: self.account_enabled,
+            deleted_at: None,
+        }
+    }
+}
+
+/// Why `upn` is not a userPrincipalName, if it is not: the one rule every importer and action
+/// applies (empty, longer than [`crate::limits::UPN_CHARS_MAX`] characters, a space, not
+/// exactly one `@`, no alias or domain, or an `#EXT#` B2B form with its `@` in front).
+pub fn upn_problem(upn: &str) -> Option<String> {
+    let max = crate::limits::UPN_CHARS_MAX;
+    let len = upn.chars().count();
+    let ats = upn.matches('@').count();
+    let ext = upn.find("#EXT#");
+    if upn.is_empty() {
+        Some("is empty".into())
+    } else if len > max {
+        Some(format!("is {len} characters long, over {max}"))
+    } else if upn.contains(char::is_whitespace) {
+        Some("contains a space".into())
+    } else if ats != 1 {
+        Some(format!("has {ats} '@' where it needs exactly one"))
+    } else if upn.starts_with('@') || upn.ends_with('@') {
+        Some("needs an alias before the '@' and a domain after it".into())
+    } else if ext.is_some_and(|e| upn.find('@').is_some_and(|a| a < e)) {
+        Some("has its '@' before #EXT#; a B2B user's '@' comes after it".into())
+    } else {
+        None
+    }
+}
