@@ -122,6 +122,16 @@ impl User {
         }
     }
 
+    /// `displayName`, or the UPN when it has none (how logs show a user).
+    pub fn display_name<'a>(&'a self, strings: &'a crate::strings::Interner) -> &'a str {
+        let d = self.attr(Attr::DisplayName);
+        if d.is_none() {
+            &self.upn
+        } else {
+            strings.resolve(d)
+        }
+    }
+
     /// Whether this user is an internal member, the only kind CTS may synchronize (CTS-20).
     pub fn is_internal_member(&self) -> bool {
         !self.external && self.user_type == UserType::Member

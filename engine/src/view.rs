@@ -6,9 +6,12 @@
 //! A view borrows the world; nothing here changes it.
 
 use crate::directory::{account_flags, Attr, User, UserType};
-use crate::ids::{Guid, TenantIdx, UserIdx};
+use crate::ids::{ConfigIdx, Guid, TenantIdx, UserIdx};
+use crate::mto::{MemberState, ProcessingStatus, Role, Transition};
 use crate::strings::Sym;
+use crate::sync::{CycleStats, JobStatus, ProvAction, ProvStatus, Quarantine};
 use crate::time::SimTime;
+use crate::xtap::{Access, AppLevel};
 use crate::World;
 
 /// The objects tenant `tenant` can read.
@@ -178,5 +181,394 @@ impl<'w> TenantView<'w> {
         let dir = &w.tenant(self.tenant).dir;
         let u = dir.user_by_upn(upn)?;
         dir.users()[u.ix()].deleted_at.is_none().then(|| self.internal(u))
+    }
+}
+
+/// `multiTenantOrganization` as a tenant in it sees it (MTO-2, MTO-11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MtoObject<'w> {
+    /// The tenant's local id of the MTO (MTO-2).
+    pub id: Guid,
+    /// `createdDateTime`.
+    pub created: SimTime,
+    /// `displayName`.
+    pub display_name: &'w str,
+    /// `description`.
+    pub description: &'w str,
+}
+
+/// One entry of the member list (`multiTenantOrganizationMember`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberObject<'w> {
+    /// `tenantId`.
+    pub tenant_id: Guid,
+    /// `displayName`: the member tenant's organization name.
+    pub display_name: &'w str,
+    /// `addedDateTime`.
+    pub added: SimTime,
+    /// `joinedDateTime`.
+    pub joined: Option<SimTime>,
+    /// `addedByTenantId`.
+    pub added_by: Guid,
+    /// `role`.
+    pub role: Role,
+    /// `state`.
+    pub state: MemberState,
+    /// `transitionDetails`.
+    pub transition: Option<&'w Transition>,
+}
+
+/// `multiTenantOrganizationJoinRequestRecord` (MTO-28).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinRequestObject<'w> {
+    /// The object id.
+    pub id: Guid,
+    /// `addedByTenantId` (the all-zero GUID when none, MTO-29).
+    pub added_by: Guid,
+    /// `memberState`.
+    pub member_state: Option<MemberState>,
+    /// `role`.
+    pub role: Option<Role>,
+    /// `transitionDetails.status` and `.details` (`desiredMemberState` is always active).
+    pub transition: Option<(ProcessingStatus, &'w str)>,
+}
+
+/// `multiTenantOrganizationPartnerConfigurationTemplate` (MTO-59).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerTemplateObject {
+    /// The object id.
+    pub id: Guid,
+    /// `templateApplicationLevel`.
+    pub level: AppLevel,
+    /// `inboundTrust.isMfaAccepted` (`None`: no inbound trust set).
+    pub mfa_trust: Option<bool>,
+    /// `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+}
+
+/// `multiTenantOrganizationIdentitySyncPolicyTemplate` (MTO-60).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityTemplateObject {
+    /// The object id.
+    pub id: Guid,
+    /// `templateApplicationLevel`.
+    pub level: AppLevel,
+    /// `userSyncInbound.isSyncAllowed`.
+    pub sync_inbound: Option<bool>,
+}
+
+/// `crossTenantAccessPolicyConfigurationPartner` with its identity sync policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerObject<'w> {
+    /// The partner.
+    pub partner: TenantIdx,
+    /// `tenantId`.
+    pub tenant_id: Guid,
+    /// `isServiceProvider`: the partner is this tenant's Cloud Solution Provider.
+    pub is_service_provider: bool,
+    /// `isInMultiTenantOrganization` (MTO-57).
+    pub in_mto: bool,
+    /// `inboundTrust.isMfaAccepted` (`None`: no inbound trust set).
+    pub mfa_trust: Option<bool>,
+    /// `b2bCollaborationInbound` for all users and applications (`None`: inherited).
+    pub b2b_inbound: Option<Access>,
+    /// `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+    /// `identitySynchronization`, if the policy exists.
+    pub identity_sync: Option<IdentitySyncObject<'w>>,
+}
+
+/// `crossTenantIdentitySyncPolicyPartner`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentitySyncObject<'w> {
+    /// `tenantId`.
+    pub tenant_id: Guid,
+    /// `displayName`: the partner's organization name.
+    pub display_name: &'w str,
+    /// `userSyncInbound.isSyncAllowed`.
+    pub sync_inbound: Option<bool>,
+}
+
+/// A group of a tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupObject<'w> {
+    /// The object id.
+    pub id: Guid,
+    /// `displayName`.
+    pub display_name: &'w str,
+    /// Whether its members follow a membership rule (`groupTypes` DynamicMembership).
+    pub dynamic: bool,
+    /// Direct members, by index in the tenant's directory.
+    pub members: &'w [UserIdx],
+}
+
+/// A sync configuration's job (`synchronizationJob`) as its source tenant sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncJobObject<'w> {
+    /// The configuration.
+    pub config: ConfigIdx,
+    /// The job id, `Azure2Azure.<32 hex digits>`.
+    pub id: String,
+    /// The configuration's (service principal's) display name.
+    pub name: &'w str,
+    /// The target tenant.
+    pub target: TenantIdx,
+    /// `status.code`.
+    pub status: JobStatus,
+    /// Whether the schedule is active (`schedule.state` Active).
+    pub scheduled: bool,
+    /// `status.quarantine`, if in quarantine.
+    pub quarantine: Option<Quarantine>,
+    /// When the last cycle finished.
+    pub last_finished: Option<SimTime>,
+    /// Cycles finished, and the counters to date (CTS-60).
+    pub cycles: u64,
+    /// Counters to date.
+    pub totals: CycleStats,
+}
+
+/// One provisioning-log record (`provisioningObjectSummary`, CTS-62) of a configuration whose
+/// source is the viewing tenant, with everything it names resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvisioningObject<'w> {
+    /// The record's id.
+    pub id: Guid,
+    /// `changeId`.
+    pub change_id: Guid,
+    /// `activityDateTime`.
+    pub at: SimTime,
+    /// `jobId`.
+    pub job_id: String,
+    /// `cycleId`: `<jobId>-<n>`, or `ondemand`.
+    pub cycle_id: String,
+    /// The configuration's name (`servicePrincipal.displayName`).
+    pub config_name: &'w str,
+    /// The target tenant's id.
+    pub target_tenant_id: Guid,
+    /// `provisioningAction`.
+    pub action: ProvAction,
+    /// `provisioningStatusInfo.status`.
+    pub status: ProvStatus,
+    /// The error code or skip reason, if any.
+    pub reason: &'static str,
+    /// The source user: id, display name (its UPN when it has none) and UPN.
+    pub source: (Guid, &'w str, &'w str),
+    /// The target account, when there is one: id, display name and UPN.
+    pub target: Option<(Guid, &'w str, String)>,
+}
+
+impl World {
+    /// The job id of configuration `c` (`Azure2Azure.` and 32 hex digits, stable for its name
+    /// and source).
+    pub fn job_id(&self, c: ConfigIdx) -> String {
+        let cfg = &self.configs[c.ix()];
+        format!(
+            "Azure2Azure.{}",
+            Guid::derive(
+                self.seed,
+                &[b"job", cfg.name.as_bytes(), self.name(cfg.source).as_bytes()]
+            )
+            .simple()
+        )
+    }
+
+    /// The object id of group `g` of tenant `t`.
+    pub fn group_id(&self, t: TenantIdx, g: crate::ids::GroupIdx) -> Guid {
+        Guid::derive(
+            self.seed,
+            &[b"group", self.name(t).as_bytes(), &g.0.to_le_bytes()],
+        )
+    }
+}
+
+impl<'w> TenantView<'w> {
+    /// The MTO the tenant is in, if any (a tenant outside any MTO reads state `inactive`).
+    pub fn mto(&self) -> Option<MtoObject<'w>> {
+        let w = self.world;
+        let m = w.mto_view(self.tenant).mto?;
+        let mto = w.mto(m);
+        Some(MtoObject {
+            id: w.tenant(self.tenant).local_mto_id?,
+            created: mto.created_at,
+            display_name: &mto.display_name,
+            description: &mto.description,
+        })
+    }
+
+    /// The member list the tenant can read: its own MTO's, or the one listing it as pending.
+    pub fn members(&self) -> Vec<MemberObject<'w>> {
+        let w = self.world;
+        let tid = |t: TenantIdx| w.tenant(t).spec.tenant_id;
+        w.listed_mto(self.tenant)
+            .map(|m| {
+                w.mto(m)
+                    .members
+                    .iter()
+                    .map(|e| MemberObject {
+                        tenant_id: tid(e.tenant),
+                        display_name: &w.tenant(e.tenant).spec.display_name,
+                        added: e.added_at,
+                        joined: e.joined_at,
+                        added_by: tid(e.added_by),
+                        role: e.role,
+                        state: e.state,
+                        transition: e.transition.as_ref(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The join request record.
+    pub fn join_request(&self) -> JoinRequestObject<'w> {
+        let w = self.world;
+        let j = &w.tenant(self.tenant).join;
+        JoinRequestObject {
+            id: w.singleton_id(self.tenant, "joinRequest"),
+            added_by: j.added_by.map_or(Guid::ZERO, |a| w.tenant(a).spec.tenant_id),
+            member_state: j.member_state,
+            role: j.role,
+            transition: j.transition.as_ref().map(|(s, d)| (*s, d.as_str())),
+        }
+    }
+
+    /// The partner configuration template.
+    pub fn partner_template(&self) -> PartnerTemplateObject {
+        let w = self.world;
+        let tp = &w.tenant(self.tenant).templates;
+        PartnerTemplateObject {
+            id: w.singleton_id(self.tenant, "partnerTemplate"),
+            level: tp.partner_level,
+            mfa_trust: tp.mfa_trust,
+            auto_redeem_inbound: tp.auto_redeem_inbound,
+            auto_redeem_outbound: tp.auto_redeem_outbound,
+        }
+    }
+
+    /// The identity synchronization template.
+    pub fn identity_template(&self) -> IdentityTemplateObject {
+        let w = self.world;
+        let tp = &w.tenant(self.tenant).templates;
+        IdentityTemplateObject {
+            id: w.singleton_id(self.tenant, "identityTemplate"),
+            level: tp.identity_level,
+            sync_inbound: tp.sync_inbound,
+        }
+    }
+
+    /// The partner configurations, by partner.
+    pub fn partners(&self) -> impl Iterator<Item = PartnerObject<'w>> + 'w {
+        let w = self.world;
+        let me = self.tenant;
+        w.tenant(me).partners.iter().map(move |(&o, p)| {
+            let other = w.tenant(o);
+            PartnerObject {
+                partner: o,
+                tenant_id: other.spec.tenant_id,
+                is_service_provider: other.spec.csp_of.contains(&me),
+                in_mto: p.in_mto,
+                mfa_trust: p.mfa_trust,
+                b2b_inbound: p.b2b_inbound,
+                auto_redeem_inbound: p.auto_redeem_inbound,
+                auto_redeem_outbound: p.auto_redeem_outbound,
+                identity_sync: p.has_sync_policy.then(|| IdentitySyncObject {
+                    tenant_id: other.spec.tenant_id,
+                    display_name: &other.spec.display_name,
+                    sync_inbound: p.sync_inbound,
+                }),
+            }
+        })
+    }
+
+    /// The tenant's groups.
+    pub fn groups(&self) -> impl Iterator<Item = GroupObject<'w>> + 'w {
+        let w = self.world;
+        let t = self.tenant;
+        w.tenant(t)
+            .dir
+            .groups()
+            .iter()
+            .enumerate()
+            .map(move |(i, g)| GroupObject {
+                id: w.group_id(t, crate::ids::GroupIdx(i as u32)),
+                display_name: &g.name,
+                dynamic: g.rule.is_some(),
+                members: &g.members,
+            })
+    }
+
+    /// The jobs of the live configurations whose source is the tenant.
+    pub fn sync_jobs(&self) -> impl Iterator<Item = SyncJobObject<'w>> + 'w {
+        let w = self.world;
+        let t = self.tenant;
+        w.configs()
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.source == t && !c.deleted)
+            .map(move |(i, c)| SyncJobObject {
+                config: ConfigIdx(i as u32),
+                id: w.job_id(ConfigIdx(i as u32)),
+                name: &c.name,
+                target: c.target,
+                status: c.job.status,
+                scheduled: c.job.scheduled,
+                quarantine: c.job.quarantine,
+                last_finished: c.job.last_finished_at,
+                cycles: c.job.cycles,
+                totals: c.job.totals,
+            })
+    }
+
+    /// The provisioning log of the configurations whose source is the tenant (recorded only
+    /// when the world logs provisioning), in order.
+    pub fn provisioning(&self) -> impl Iterator<Item = ProvisioningObject<'w>> + 'w {
+        let w = self.world;
+        let t = self.tenant;
+        w.provisioning_log()
+            .iter()
+            .enumerate()
+            .filter(move |(_, rec)| w.config(rec.config).source == t)
+            .map(move |(i, rec)| {
+                let cfg = w.config(rec.config);
+                let user = w.tenant(t).dir.user(rec.user);
+                let display = user.display_name(&w.strings);
+                let job_id = w.job_id(rec.config);
+                let k = (i as u64).to_le_bytes();
+                ProvisioningObject {
+                    id: Guid::derive(w.seed, &[b"prov", &k]),
+                    change_id: Guid::derive(w.seed, &[b"change", &k]),
+                    at: rec.at,
+                    cycle_id: if rec.cycle == 0 {
+                        "ondemand".to_string()
+                    } else {
+                        format!("{job_id}-{}", rec.cycle)
+                    },
+                    job_id,
+                    config_name: &cfg.name,
+                    target_tenant_id: w.tenant(cfg.target).spec.tenant_id,
+                    action: rec.action,
+                    status: rec.status,
+                    reason: rec.reason,
+                    source: (w.user_id(t, rec.user), display, &user.upn),
+                    target: (rec.account != crate::directory::NO_ACCOUNT).then(|| {
+                        (
+                            Guid::derive(
+                                w.seed,
+                                &[
+                                    b"account",
+                                    w.name(cfg.target).as_bytes(),
+                                    &rec.account.to_le_bytes(),
+                                ],
+                            ),
+                            display,
+                            w.external_upn(cfg.target, rec.account),
+                        )
+                    }),
+                }
+            })
     }
 }
