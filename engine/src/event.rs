@@ -111,7 +111,10 @@ pub enum EventKind {
     /// A cycle could not run because a CTS-5 prerequisite no longer holds.
     CycleBlocked { config: ConfigIdx, refusal: Refusal },
     /// A step was refused.
-    Refused { action: &'static str, refusal: Refusal },
+    Refused {
+        action: crate::action::ActionKind,
+        refusal: Refusal,
+    },
     /// The join request's processing started (`running`, MTO-28).
     JoinRunning { op: OpId },
     /// Something is allowed but needs attention (licensing shortfalls, MTO-50..52).

@@ -45,6 +45,7 @@
 //! assert_eq!(refusal.rule.0, "MTO-37");
 //! ```
 
+pub mod action;
 pub mod build;
 pub mod catalog;
 pub mod directory;
@@ -70,8 +71,9 @@ pub mod whatif;
 pub mod world;
 pub mod xtap;
 
+pub use action::{Action, ActionKind};
 pub use ids::{ConfigIdx, GroupIdx, Guid, MtoIdx, OpId, TenantIdx, UserIdx};
 pub use refusal::Refusal;
 pub use rules::{RuleId, RuleSet, RuleSetKind};
 pub use time::{Duration, SimTime};
-pub use world::{Action, DelayMode, Via, World};
+pub use world::{DelayMode, Via, World};

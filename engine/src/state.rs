@@ -4,6 +4,7 @@
 //! anything is pending). The transitions that change the state live in [`crate::world`]; the
 //! model invariants read it from [`crate::invariants`].
 
+use crate::action::Via;
 use crate::event::{Event, RemovalCase};
 use crate::ids::{ConfigIdx, MtoIdx, OpId, TenantIdx};
 use crate::mto::Mto;
@@ -17,16 +18,6 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-
-/// Which admin surface performs an MTO action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Via {
-    /// Microsoft Graph: only what the call does happens.
-    Graph,
-    /// The Microsoft 365 admin center: templates and `MTO_Sync_*` configurations too (MTO-67,
-    /// MTO-70).
-    M365,
-}
 
 /// How long asynchronous steps take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

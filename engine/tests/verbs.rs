@@ -370,7 +370,7 @@ fn play(setup: &Setup, steps: &[Step]) -> Result<World, TestCaseError> {
     let mut w = world(setup.kind, setup.tenants, setup.users, setup.partners, setup.mto);
     for (i, s) in steps.iter().enumerate() {
         let (actor, a) = action(&mut w, s);
-        let verb = a.verb();
+        let verb = a.kind();
         let _ = w.apply(actor, a); // a refusal is an outcome, not a failure
         match s.time {
             0 => {}
@@ -383,7 +383,7 @@ fn play(setup: &Setup, steps: &[Step]) -> Result<World, TestCaseError> {
             }
         }
         if let Err(v) = mtosim_engine::invariants::check(&w) {
-            return Err(TestCaseError::fail(format!("after step {i} ({verb}): {v}")));
+            return Err(TestCaseError::fail(format!("after step {i} ({verb:?}): {v}")));
         }
     }
     Ok(w)

@@ -8,7 +8,7 @@ use mtosim_engine::event::{Event, EventKind, RemovalCase};
 use mtosim_engine::mto::Role;
 use mtosim_engine::{SimTime, World};
 use mtosim_scenario::trace::{Entry, Timed};
-use mtosim_scenario::words;
+use mtosim_scenario::{verbs, words};
 
 /// `2023-08-30 08:00:00`.
 pub fn time(t: SimTime) -> String {
@@ -396,8 +396,8 @@ pub fn describe(world: &World, ev: &Event) -> String {
             if *redeemed { "redeemed" } else { "PendingAcceptance" }
         ),
         EventKind::Refused { action, refusal } => match refusal.code {
-            Some(code) => format!("{action} REFUSED ({code}): {}", words::Message(refusal)),
-            None => format!("{action} REFUSED: {}", words::Message(refusal)),
+            Some(code) => format!("{} REFUSED ({code}): {}", verbs::of(*action), words::Message(refusal)),
+            None => format!("{} REFUSED: {}", verbs::of(*action), words::Message(refusal)),
         },
     }
 }

@@ -31,12 +31,16 @@
 //! ```
 
 pub mod checks;
+mod checks_load;
 pub mod csv_import;
 pub mod diag;
 pub mod explore;
 pub mod load;
 pub mod model;
+mod refs;
 pub mod runner;
 pub mod toml_read;
 pub mod trace;
+mod values;
+pub mod verbs;
 pub mod words;

@@ -273,7 +273,7 @@ fn mto_37_the_only_owner_cannot_leave_while_others_are_active_in_ga() {
     assert!(matches!(
         w.events().last().unwrap().kind,
         EventKind::Refused {
-            action: "remove-tenant",
+            action: ActionKind::RemoveTenant,
             ..
         }
     ));

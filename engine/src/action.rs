@@ -1,0 +1,365 @@
+//! The vocabulary of administrator actions: every [`Action`] a tenant's admin can take, its
+//! [`ActionKind`], and the names actions create or refer to. The transitions that perform them
+//! live in [`crate::world`].
+
+use crate::ids::{GroupIdx, TenantIdx, UserIdx};
+use crate::mto::Role;
+
+/// Which admin surface performs an MTO action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// Microsoft Graph: only what the call does happens.
+    Graph,
+    /// The Microsoft 365 admin center: templates and `MTO_Sync_*` configurations too (MTO-67,
+    /// MTO-70).
+    M365,
+}
+
+/// An administrator action in one tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create an MTO (MTO-8).
+    CreateMto {
+        display_name: String,
+        description: String,
+        via: Via,
+    },
+    /// Rename or redescribe the MTO (MTO-12).
+    UpdateMto {
+        display_name: Option<String>,
+        description: Option<String>,
+    },
+    /// Add a tenant, pending (MTO-14).
+    AddTenant { target: TenantIdx, role: Role, via: Via },
+    /// Change a tenant's role (MTO-22, MTO-24).
+    SetRole { target: TenantIdx, role: Role },
+    /// Submit a join request (MTO-26).
+    Join { added_by: TenantIdx, via: Via },
+    /// Reset a failed join request (MTO-29).
+    ResetJoin,
+    /// Remove a tenant, leave, or delete the MTO (MTO-35).
+    RemoveTenant { target: TenantIdx },
+    /// Microsoft 365 "Share users" (MTO-74).
+    ShareUsers {
+        groups: Vec<GroupIdx>,
+        users: Vec<UserRef>,
+    },
+    /// Remove users or groups from the shared scope.
+    UnshareUsers {
+        groups: Vec<GroupIdx>,
+        users: Vec<UserRef>,
+    },
+    /// Create or update the acting tenant's partner configuration (XTAP-1, XTAP-8).
+    SetPartner { partner: TenantIdx, patch: PartnerPatch },
+    /// Delete it, identity sync policy first (XTAP-9).
+    DeletePartner { partner: TenantIdx },
+    /// Update the acting tenant's MTO templates (MTO-58..61).
+    SetTemplates { patch: TemplatesPatch },
+    /// Reset both templates (MTO-64).
+    ResetTemplates,
+    /// Create an Entra admin center sync configuration toward `target`, stopped; saving runs
+    /// the test connection (CTS-5, CTS-6).
+    CreateSync(Box<CreateSync>),
+    /// Add groups or users to a configuration's assignments.
+    Assign {
+        sync: String,
+        groups: Vec<GroupIdx>,
+        users: Vec<UserRef>,
+    },
+    /// Remove groups or users from a configuration's assignments.
+    Unassign {
+        sync: String,
+        groups: Vec<GroupIdx>,
+        users: Vec<UserRef>,
+    },
+    /// Replace a configuration's scoping filters (CTS-16..19).
+    SetScopingFilter {
+        sync: String,
+        filter: Option<crate::scoping::ScopingFilter>,
+        filters: usize,
+    },
+    /// Start provisioning (CTS-4, CTS-56).
+    StartSync { sync: String },
+    /// Pause provisioning; the running cycle finishes.
+    PauseSync { sync: String },
+    /// Restart with reset scopes (CTS-57).
+    RestartSync {
+        sync: String,
+        reset: crate::sync::ResetScope,
+    },
+    /// Release deletions held by the accidental-deletion threshold (CTS-51).
+    AllowDeletes { sync: String },
+    /// Provision one user now (CTS-58).
+    ProvisionOnDemand { sync: String, user: UserRef },
+    /// Delete the configuration; synced accounts stay (CTS-50).
+    DeleteSync { sync: String },
+    /// Create an internal user.
+    AddUser(Box<crate::directory::NewUser>),
+    /// Change a user's attributes; on an external account, a target-side edit (CTS-48).
+    UpdateUser {
+        user: UserRef,
+        attrs: Vec<(crate::directory::Attr, String)>,
+        user_type: Option<crate::directory::UserType>,
+    },
+    /// Block or allow sign-in (`accountEnabled`); on an external account, a target-side edit.
+    SetEnabled { user: UserRef, enabled: bool },
+    /// Soft-delete a user; on an external account, a target-side delete (CTS-47).
+    DeleteUser { user: UserRef },
+    /// Restore a soft-deleted user within 30 days.
+    RestoreUser { user: UserRef },
+    /// Add users to a static group.
+    AddToGroup { group: GroupIdx, users: Vec<UserRef> },
+    /// Remove users from a static group.
+    RemoveFromGroup { group: GroupIdx, users: Vec<UserRef> },
+    /// Invite a user of another tenant as a B2B user (CTS-26, CTS-31).
+    InviteGuest {
+        home: TenantIdx,
+        user: UserRef,
+        user_type: crate::directory::UserType,
+        redeemed: bool,
+    },
+}
+
+/// A user named in an action: an index into the acting (or named) tenant's directory, or a
+/// userPrincipalName resolved when the action runs (for users created during the timeline and
+/// for external `#EXT#` accounts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserRef {
+    /// A known user.
+    Idx(UserIdx),
+    /// A UPN to look up.
+    Upn(String),
+}
+
+impl From<UserIdx> for UserRef {
+    fn from(u: UserIdx) -> UserRef {
+        UserRef::Idx(u)
+    }
+}
+
+/// The settings of `create-sync`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateSync {
+    /// The target tenant.
+    pub target: TenantIdx,
+    /// The configuration's name.
+    pub name: String,
+    /// "Sync all users and groups" (CTS-14).
+    pub scope_all: bool,
+    /// The constant userType mapping (CTS-28).
+    pub user_type: crate::directory::UserType,
+    /// Whether the userType mapping applies always.
+    pub apply_always: bool,
+    /// The Delete target-object action (CTS-43).
+    pub delete_action: bool,
+    /// The accidental-deletion threshold (CTS-51).
+    pub delete_threshold: Option<u32>,
+}
+
+/// Values to write into a partner configuration; `None` leaves a value unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartnerPatch {
+    /// `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+    /// `identitySynchronization.userSyncInbound.isSyncAllowed` (creates the policy).
+    pub sync_inbound: Option<bool>,
+    /// `inboundTrust.isMfaAccepted`.
+    pub mfa_trust: Option<bool>,
+    /// `b2bCollaborationInbound`.
+    pub b2b_inbound: Option<crate::xtap::Access>,
+}
+
+/// Values to write into the MTO templates; `None` leaves a value unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplatesPatch {
+    /// Partner template `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// Partner template `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+    /// Partner template `inboundTrust.isMfaAccepted`.
+    pub mfa_trust: Option<bool>,
+    /// Identity template `userSyncInbound.isSyncAllowed`.
+    pub sync_inbound: Option<bool>,
+    /// `templateApplicationLevel` of both templates.
+    pub application: Option<crate::xtap::AppLevel>,
+}
+
+/// What kind of action an [`Action`] is, without its arguments: how surfaces name actions
+/// (a scenario verb, a Graph request) and how refusals hint at the action that would be needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ActionKind {
+    /// Create an MTO.
+    CreateMto,
+    /// Rename or redescribe the MTO.
+    UpdateMto,
+    /// Add a tenant to the MTO.
+    AddTenant,
+    /// Change a tenant's role.
+    SetRole,
+    /// Submit a join request.
+    Join,
+    /// Reset a failed join request.
+    ResetJoin,
+    /// Remove a tenant, leave, or delete the MTO.
+    RemoveTenant,
+    /// Microsoft 365 "Share users".
+    ShareUsers,
+    /// Microsoft 365 "Edit shared users" (remove from the scope).
+    UnshareUsers,
+    /// Create or update a partner configuration.
+    SetPartner,
+    /// Delete a partner configuration.
+    DeletePartner,
+    /// Update the MTO templates.
+    SetTemplates,
+    /// Reset the MTO templates.
+    ResetTemplates,
+    /// Create a cross-tenant sync configuration.
+    CreateSync,
+    /// Assign users or groups to a configuration.
+    Assign,
+    /// Remove users or groups from a configuration.
+    Unassign,
+    /// Replace a configuration's scoping filters.
+    SetScopingFilter,
+    /// Start provisioning.
+    StartSync,
+    /// Pause provisioning.
+    PauseSync,
+    /// Restart provisioning.
+    RestartSync,
+    /// Release held deletions.
+    AllowDeletes,
+    /// Provision one user on demand.
+    ProvisionOnDemand,
+    /// Delete a configuration.
+    DeleteSync,
+    /// Create a user.
+    AddUser,
+    /// Change a user's attributes.
+    UpdateUser,
+    /// Block sign-in.
+    DisableUser,
+    /// Allow sign-in.
+    EnableUser,
+    /// Delete a user.
+    DeleteUser,
+    /// Restore a deleted user.
+    RestoreUser,
+    /// Add users to a group.
+    AddToGroup,
+    /// Remove users from a group.
+    RemoveFromGroup,
+    /// Invite a B2B user.
+    InviteGuest,
+}
+
+impl Action {
+    /// The kind of this action.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::CreateMto { .. } => ActionKind::CreateMto,
+            Action::UpdateMto { .. } => ActionKind::UpdateMto,
+            Action::AddTenant { .. } => ActionKind::AddTenant,
+            Action::SetRole { .. } => ActionKind::SetRole,
+            Action::Join { .. } => ActionKind::Join,
+            Action::ResetJoin => ActionKind::ResetJoin,
+            Action::RemoveTenant { .. } => ActionKind::RemoveTenant,
+            Action::ShareUsers { .. } => ActionKind::ShareUsers,
+            Action::UnshareUsers { .. } => ActionKind::UnshareUsers,
+            Action::SetPartner { .. } => ActionKind::SetPartner,
+            Action::DeletePartner { .. } => ActionKind::DeletePartner,
+            Action::SetTemplates { .. } => ActionKind::SetTemplates,
+            Action::ResetTemplates => ActionKind::ResetTemplates,
+            Action::CreateSync(_) => ActionKind::CreateSync,
+            Action::Assign { .. } => ActionKind::Assign,
+            Action::Unassign { .. } => ActionKind::Unassign,
+            Action::SetScopingFilter { .. } => ActionKind::SetScopingFilter,
+            Action::StartSync { .. } => ActionKind::StartSync,
+            Action::PauseSync { .. } => ActionKind::PauseSync,
+            Action::RestartSync { .. } => ActionKind::RestartSync,
+            Action::AllowDeletes { .. } => ActionKind::AllowDeletes,
+            Action::ProvisionOnDemand { .. } => ActionKind::ProvisionOnDemand,
+            Action::DeleteSync { .. } => ActionKind::DeleteSync,
+            Action::AddUser(_) => ActionKind::AddUser,
+            Action::UpdateUser { .. } => ActionKind::UpdateUser,
+            Action::SetEnabled { enabled: false, .. } => ActionKind::DisableUser,
+            Action::SetEnabled { enabled: true, .. } => ActionKind::EnableUser,
+            Action::DeleteUser { .. } => ActionKind::DeleteUser,
+            Action::RestoreUser { .. } => ActionKind::RestoreUser,
+            Action::AddToGroup { .. } => ActionKind::AddToGroup,
+            Action::RemoveFromGroup { .. } => ActionKind::RemoveFromGroup,
+            Action::InviteGuest { .. } => ActionKind::InviteGuest,
+        }
+    }
+}
+
+/// A name that an action creates during a timeline, or refers to: a user of a tenant (by its
+/// lowercased UPN) or a sync configuration of a tenant (by name). A timeline must create a
+/// name before it refers to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Name {
+    /// A user, by lowercased userPrincipalName.
+    User(TenantIdx, String),
+    /// A sync configuration, by name.
+    Config(TenantIdx, String),
+}
+
+impl Action {
+    /// The name this action, performed by `actor`, creates: a user (`AddUser`) or an Entra
+    /// configuration (`CreateSync`).
+    pub fn creates(&self, actor: TenantIdx) -> Option<Name> {
+        match self {
+            Action::AddUser(u) => Some(Name::User(actor, u.upn.to_ascii_lowercase())),
+            Action::CreateSync(cs) => Some(Name::Config(actor, cs.name.clone())),
+            _ => None,
+        }
+    }
+
+    /// The names created during a timeline that this action, performed by `actor`, refers
+    /// to: users named by UPN (not `#EXT#` accounts, which sync or invitations make) and
+    /// configurations other than the Microsoft 365 `MTO_Sync_` ones.
+    pub fn refers_to(&self, actor: TenantIdx) -> Vec<Name> {
+        let mut out = Vec::new();
+        let mut user = |home: TenantIdx, u: &UserRef| {
+            if let UserRef::Upn(upn) = u {
+                if !upn.contains("#EXT#") {
+                    out.push(Name::User(home, upn.to_ascii_lowercase()));
+                }
+            }
+        };
+        let mut sync_name: Option<&String> = None;
+        match self {
+            Action::UpdateUser { user: u, .. } => user(actor, u),
+            Action::ShareUsers { users, .. }
+            | Action::UnshareUsers { users, .. }
+            | Action::AddToGroup { users, .. }
+            | Action::RemoveFromGroup { users, .. } => users.iter().for_each(|u| user(actor, u)),
+            Action::Assign { sync, users, .. } | Action::Unassign { sync, users, .. } => {
+                users.iter().for_each(|u| user(actor, u));
+                sync_name = Some(sync);
+            }
+            Action::ProvisionOnDemand { sync, user: u } => {
+                user(actor, u);
+                sync_name = Some(sync);
+            }
+            Action::SetEnabled { user: u, .. }
+            | Action::DeleteUser { user: u }
+            | Action::RestoreUser { user: u } => user(actor, u),
+            Action::InviteGuest { home, user: u, .. } => user(*home, u),
+            Action::SetScopingFilter { sync, .. }
+            | Action::StartSync { sync }
+            | Action::PauseSync { sync }
+            | Action::RestartSync { sync, .. }
+            | Action::AllowDeletes { sync }
+            | Action::DeleteSync { sync } => sync_name = Some(sync),
+            _ => {}
+        }
+        if let Some(n) = sync_name.filter(|n| !n.starts_with("MTO_Sync_")) {
+            out.push(Name::Config(actor, n.clone()));
+        }
+        out
+    }
+}

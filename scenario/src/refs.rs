@@ -1,0 +1,176 @@
+//! Names in a scenario resolved before anything runs: tenants, users, groups and sync
+//! configurations, including the users and configurations that earlier steps create, each
+//! unknown name refused with its position and a suggestion.
+
+use crate::diag::did_you_mean;
+use crate::toml_read::Src;
+use crate::values::R;
+use mtosim_engine::world::UserRef;
+use mtosim_engine::{GroupIdx, TenantIdx, UserIdx, World};
+use std::ops::Range;
+
+pub(crate) fn tenant_ref(world: &World, src: Src<'_>, name: &str, span: Range<usize>) -> R<TenantIdx> {
+    world.tenant_by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = world.tenants().iter().map(|t| t.name()).collect();
+        let d = src.err(span, format!("unknown tenant \"{name}\""));
+        match did_you_mean(name, names.iter().copied()) {
+            Some(s) => d.help(format!("did you mean \"{s}\"? tenants: {}", names.join(", "))),
+            None => d.help(format!("tenants: {}", names.join(", "))),
+        }
+    })
+}
+
+pub(crate) fn user_ref(
+    world: &World,
+    src: Src<'_>,
+    t: TenantIdx,
+    upn: &str,
+    span: Range<usize>,
+) -> R<UserIdx> {
+    let dir = &world.tenant(t).dir;
+    dir.user_by_upn(upn).ok_or_else(|| {
+        let d = src.err(
+            span,
+            format!("unknown user \"{upn}\" in tenant {}", world.name(t)),
+        );
+        match did_you_mean(upn, dir.users().iter().map(|u| &*u.upn)) {
+            Some(s) => d.help(format!("did you mean \"{s}\"?")),
+            None => {
+                d.help("users are referred to by userPrincipalName; inline users are [[tenant.user]] entries")
+            }
+        }
+    })
+}
+
+pub(crate) fn group_ref(
+    world: &World,
+    src: Src<'_>,
+    t: TenantIdx,
+    name: &str,
+    span: Range<usize>,
+) -> R<GroupIdx> {
+    let dir = &world.tenant(t).dir;
+    dir.group_by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = dir.group_names().collect();
+        let d = src.err(
+            span,
+            format!("unknown group \"{name}\" in tenant {}", world.name(t)),
+        );
+        match did_you_mean(name, names.iter().copied()) {
+            Some(s) => d.help(format!("did you mean \"{s}\"?")),
+            None if names.is_empty() => {
+                d.help(format!("{} has no groups; add a [[tenant.group]]", world.name(t)))
+            }
+            None => d.help(format!("groups of {}: {}", world.name(t), names.join(", "))),
+        }
+    })
+}
+
+/// Names that steps create during the timeline, so that later steps can refer to them and a
+/// typo is still caught before anything runs: users made by `add-user`, configurations made by
+/// `create-sync` (plus the `MTO_Sync_<id>` ones the Microsoft 365 flows may create).
+pub(crate) struct Names {
+    pub(crate) added_upns: Vec<Vec<String>>,
+    pub(crate) syncs: Vec<Vec<String>>,
+}
+
+impl Names {
+    pub(crate) fn new(world: &World) -> Names {
+        let n = world.tenants().len();
+        let mut syncs = vec![Vec::new(); n];
+        for (i, list) in syncs.iter_mut().enumerate() {
+            for (j, t) in world.tenants().iter().enumerate() {
+                if i != j {
+                    list.push(format!("MTO_Sync_{}", t.spec.tenant_id));
+                }
+            }
+        }
+        Names {
+            added_upns: vec![Vec::new(); n],
+            syncs,
+        }
+    }
+
+    pub(crate) fn knows_upn(&self, world: &World, t: TenantIdx, upn: &str) -> Option<UserRef> {
+        if let Some(u) = world.tenant(t).dir.user_by_upn(upn) {
+            return Some(UserRef::Idx(u));
+        }
+        self.added_upns[t.ix()]
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(upn))
+            .then(|| UserRef::Upn(upn.to_string()))
+    }
+}
+
+/// A user of tenant `t`, existing at load time or created by an earlier `add-user` step.
+pub(crate) fn user_ref_any(
+    world: &World,
+    names: &Names,
+    src: Src<'_>,
+    t: TenantIdx,
+    upn: &str,
+    span: Range<usize>,
+) -> R<UserRef> {
+    if let Some(r) = names.knows_upn(world, t, upn) {
+        return Ok(r);
+    }
+    user_ref(world, src, t, upn, span).map(UserRef::Idx)
+}
+
+/// A user or an external `#EXT#` account of tenant `t` (checked when the step runs).
+pub(crate) fn account_ref(
+    world: &World,
+    names: &Names,
+    src: Src<'_>,
+    t: TenantIdx,
+    upn: &str,
+    span: Range<usize>,
+) -> R<UserRef> {
+    if upn.contains("#EXT#") {
+        return Ok(UserRef::Upn(upn.to_string()));
+    }
+    user_ref_any(world, names, src, t, upn, span)
+}
+
+/// A sync configuration of tenant `t`: from an earlier create-sync step, or `MTO_Sync_<...>`.
+pub(crate) fn sync_ref(
+    world: &World,
+    names: &Names,
+    src: Src<'_>,
+    t: TenantIdx,
+    name: &str,
+    span: Range<usize>,
+) -> R<String> {
+    let name = expand_config_name(world, src, name, span.clone())?;
+    if names.syncs[t.ix()].contains(&name) {
+        return Ok(name);
+    }
+    let known: Vec<&str> = names.syncs[t.ix()]
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !n.starts_with("MTO_Sync_"))
+        .collect();
+    let d = src.err(
+        span,
+        format!(
+            "unknown sync configuration \"{name}\" of tenant {}",
+            world.name(t)
+        ),
+    );
+    Err(match did_you_mean(&name, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean \"{s}\"?")),
+        None if name.starts_with("MTO_Sync_") => d.help("name the Microsoft 365 configuration toward a tenant with the angle brackets written out: MTO_Sync_<fabrikam>"),
+        None => d.help("configurations are named by an earlier create-sync step, or MTO_Sync_<tenant> (angle brackets included) for the Microsoft 365 ones"),
+    })
+}
+
+/// `MTO_Sync_<tenant_id of fabrikam>` and `MTO_Sync_<fabrikam>` name the configuration toward
+/// that tenant; any other name is taken literally.
+pub(crate) fn expand_config_name(world: &World, src: Src<'_>, name: &str, span: Range<usize>) -> R<String> {
+    let Some(inner) = name.strip_prefix("MTO_Sync_<").and_then(|s| s.strip_suffix('>')) else {
+        return Ok(name.to_string());
+    };
+    let tname = inner.strip_prefix("tenant_id of ").unwrap_or(inner).trim();
+    let t = tenant_ref(world, src, tname, span)?;
+    Ok(format!("MTO_Sync_{}", world.tenant(t).spec.tenant_id))
+}
