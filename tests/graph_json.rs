@@ -253,3 +253,55 @@ fn every_scenario_exports_graph_shapes() {
         check_tenant_files(&export::files(&r.world), ga);
     }
 }
+
+/// Every refusal and failure that any scenario meets, rendered for a Graph client, names
+/// Graph requests and properties, never a scenario verb or key.
+#[test]
+fn refusals_speak_graph_to_graph_clients() {
+    use mtosim_engine::event::EventKind;
+    let verbs: Vec<&str> = mtosim_scenario::verbs::VERBS
+        .iter()
+        .map(|v| v.name)
+        .filter(|v| v.contains('-'))
+        .collect();
+    let scenario_keys = [
+        "via = ",
+        "targeted_release",
+        "guest_invites",
+        "b2b_inbound =",
+        "auto_redeem_",
+        "sync_inbound =",
+        "scope = ",
+    ];
+    let mut seen = 0;
+    let mut hinted = 0;
+    for p in toml_files("scenarios") {
+        let r = crate::scenarios::run(&p);
+        for ev in r.world.events() {
+            let refusal = match &ev.kind {
+                EventKind::Refused { refusal, .. }
+                | EventKind::JoinFailed { refusal, .. }
+                | EventKind::CycleBlocked { refusal, .. } => refusal,
+                _ => continue,
+            };
+            seen += 1;
+            let scenario = mtosim_scenario::words::Message(refusal).to_string();
+            let body = mtosim_graph::ErrorBody::from_refusal(refusal, "2024-01-01T00:00:00Z", "r", "c");
+            let m = &body.error.message;
+            if scenario != refusal.message.render(|_| String::new()) {
+                hinted += 1;
+            }
+            for w in verbs.iter().chain(scenario_keys.iter()) {
+                assert!(!m.contains(w), "{}: Graph is told {w:?}: {m}", p.display());
+            }
+            let json = serde_json::to_value(&body).unwrap();
+            assert_eq!(keys(&json), ["error"]);
+            assert_eq!(keys(&json["error"]), ["code", "message", "innerError"]);
+            assert_eq!(
+                keys(&json["error"]["innerError"]),
+                ["date", "request-id", "client-request-id"]
+            );
+        }
+    }
+    assert!(seen > 20 && hinted > 3, "{seen} refusals, {hinted} with hints");
+}

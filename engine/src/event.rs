@@ -49,7 +49,7 @@ pub enum EventKind {
     /// The join completed; the tenant is active with `role`.
     JoinSucceeded { op: OpId, role: Role, active: usize },
     /// The join failed (MTO-30).
-    JoinFailed { op: OpId, reason: String },
+    JoinFailed { op: OpId, refusal: Refusal },
     /// A failed join request was reset (MTO-29).
     JoinReset,
     /// A removal was accepted; it completes at `due`.
@@ -112,7 +112,7 @@ pub enum EventKind {
     CycleBlocked { config: ConfigIdx, refusal: Refusal },
     /// A step was refused.
     Refused {
-        action: crate::action::ActionKind,
+        action: crate::vocab::ActionKind,
         refusal: Refusal,
     },
     /// The join request's processing started (`running`, MTO-28).

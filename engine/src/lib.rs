@@ -67,6 +67,7 @@ pub mod tenant;
 pub mod time;
 pub mod user;
 pub mod view;
+pub mod vocab;
 pub mod whatif;
 pub mod world;
 pub mod xtap;

@@ -89,8 +89,8 @@ pub struct Transition {
     pub desired_role: Role,
     /// `status`.
     pub status: ProcessingStatus,
-    /// `details`.
-    pub details: Option<String>,
+    /// `details`: why it failed.
+    pub details: Option<crate::refusal::Message>,
 }
 
 /// One entry of the member list.

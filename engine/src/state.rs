@@ -4,7 +4,6 @@
 //! anything is pending). The transitions that change the state live in [`crate::world`]; the
 //! model invariants read it from [`crate::invariants`].
 
-use crate::action::Via;
 use crate::event::{Event, RemovalCase};
 use crate::ids::{ConfigIdx, MtoIdx, OpId, TenantIdx};
 use crate::mto::Mto;
@@ -14,6 +13,7 @@ use crate::strings::Interner;
 use crate::sync::SyncConfig;
 use crate::tenant::Tenant;
 use crate::time::SimTime;
+use crate::vocab::Via;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;

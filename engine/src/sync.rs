@@ -12,7 +12,8 @@
 use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_ACCOUNT};
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
 use crate::membership::SourceUser;
-use crate::refusal::Refusal;
+use crate::msg;
+use crate::refusal::{Message, Refusal, Setting};
 use crate::rules::{self, RuleSet};
 use crate::strings::Sym;
 use crate::tenant::Tenant;
@@ -405,6 +406,26 @@ pub fn check_prerequisites(
     target: &Tenant,
     t: TenantIdx,
 ) -> Result<(), Refusal> {
+    match prerequisite_gap(source, s, target, t) {
+        None => Ok(()),
+        Some((error, missing)) => Err(Refusal::with_code(
+            rules::CTS_6,
+            TEST_CONNECTION_CODE,
+            Message::from(format!("{TEST_CONNECTION_OUTER} {error} ")).then(missing),
+        )),
+    }
+}
+
+/// The first CTS-5 prerequisite that does not hold, if any: the documented error text of
+/// CTS-6 for the side it concerns, and `(Missing: ...)` naming the setting, the tenant and
+/// what would make it pass.
+pub fn prerequisite_gap(
+    source: &Tenant,
+    s: TenantIdx,
+    target: &Tenant,
+    t: TenantIdx,
+) -> Option<(&'static str, Message)> {
+    let (s_name, t_name) = (source.name(), target.name());
     let out_ok = source
         .partners
         .get(&t)
@@ -414,38 +435,40 @@ pub fn check_prerequisites(
             None => "has no partner configuration for it, and the default never allows automatic redemption (XTAP-3)",
             Some(_) => "has automatic redemption outbound off (null inherits the default, false)",
         };
-        return Err(Refusal::with_code(
-            rules::CTS_6,
-            TEST_CONNECTION_CODE,
-            format!(
-                "{TEST_CONNECTION_OUTER} The source tenant has not enabled automatic user consent with the target tenant. Please enable the outbound cross-tenant access policy for automatic user consent in the source tenant. aka.ms/TroubleshootingCrossTenantSyncPolicyCheck (Missing: in {s_name}, the partner configuration for {t_name} {why}; it would pass once {s_name} sets auto_redeem_outbound = true for {t_name}, CTS-5 item 3.)",
-                s_name = source.name(),
-                t_name = target.name(),
-            ),
+        return Some((
+            "The source tenant has not enabled automatic user consent with the target tenant. Please enable the outbound cross-tenant access policy for automatic user consent in the source tenant. aka.ms/TroubleshootingCrossTenantSyncPolicyCheck",
+            msg![
+                format!("(Missing: in {s_name}, the partner configuration for {t_name} {why}; it would pass once {s_name} sets "),
+                Setting::AutoRedeemOutbound,
+                format!(" for {t_name}, CTS-5 item 3.)"),
+            ],
         ));
     }
     let p = target.partners.get(&s);
     let sync_ok = p.is_some_and(|p| p.eff_sync_inbound());
     let redeem_ok = p.is_some_and(|p| p.eff_auto_redeem_inbound());
-    if !sync_ok || !redeem_ok {
-        let missing = match (p, sync_ok, redeem_ok) {
-            (None, _, _) => "has no partner configuration for it (no identity sync policy, automatic redemption inbound off)".to_string(),
-            (Some(_), false, false) => "allows neither user sync inbound nor automatic redemption inbound".to_string(),
-            (Some(p), false, true) if !p.has_sync_policy => "has no identity sync policy, so user sync inbound is not allowed (XTAP-7)".to_string(),
-            (Some(_), false, true) => "has user sync inbound (isSyncAllowed) off".to_string(),
-            _ => "has automatic redemption inbound off".to_string(),
-        };
-        return Err(Refusal::with_code(
-            rules::CTS_6,
-            TEST_CONNECTION_CODE,
-            format!(
-                "{TEST_CONNECTION_OUTER} The target tenant has not enabled inbound synchronization with this tenant. Please request the target tenant admin to enable the inbound synchronization on their cross-tenant access policy. Learn more: aka.ms/TroubleshootingCrossTenantSyncPolicyCheck (Missing: in {t_name}, the partner configuration for {s_name} {missing}; it would pass once {t_name} sets sync_inbound = true and auto_redeem_inbound = true for {s_name}, CTS-5 items 1 and 2.)",
-                s_name = source.name(),
-                t_name = target.name(),
-            ),
-        ));
+    if sync_ok && redeem_ok {
+        return None;
     }
-    Ok(())
+    let missing = match (p, sync_ok, redeem_ok) {
+        (None, _, _) => {
+            "has no partner configuration for it (no identity sync policy, automatic redemption inbound off)"
+        }
+        (Some(_), false, false) => "allows neither user sync inbound nor automatic redemption inbound",
+        (Some(p), false, true) if !p.has_sync_policy => {
+            "has no identity sync policy, so user sync inbound is not allowed (XTAP-7)"
+        }
+        (Some(_), false, true) => "has user sync inbound (isSyncAllowed) off",
+        _ => "has automatic redemption inbound off",
+    };
+    Some((
+        "The target tenant has not enabled inbound synchronization with this tenant. Please request the target tenant admin to enable the inbound synchronization on their cross-tenant access policy. Learn more: aka.ms/TroubleshootingCrossTenantSyncPolicyCheck",
+        msg![
+            format!("(Missing: in {t_name}, the partner configuration for {s_name} {missing}; it would pass once {t_name} sets "),
+            Setting::SyncAndRedeemInbound,
+            format!(" for {s_name}, CTS-5 items 1 and 2.)"),
+        ],
+    ))
 }
 
 /// Candidates of an initial cycle: every assigned user plus every user linked by this

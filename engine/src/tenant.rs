@@ -46,8 +46,9 @@ pub struct JoinRecord {
     pub member_state: Option<MemberState>,
     /// `role`.
     pub role: Option<Role>,
-    /// `transitionDetails.status` and `.details`, with `desiredMemberState` always `active`.
-    pub transition: Option<(ProcessingStatus, String)>,
+    /// `transitionDetails.status` and `.details` (why it failed), with `desiredMemberState`
+    /// always `active`.
+    pub transition: Option<(ProcessingStatus, crate::refusal::Message)>,
 }
 
 /// One tenant of the world.

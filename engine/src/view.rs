@@ -8,6 +8,7 @@
 use crate::directory::{account_flags, Attr, User, UserType};
 use crate::ids::{ConfigIdx, Guid, TenantIdx, UserIdx};
 use crate::mto::{MemberState, ProcessingStatus, Role, Transition};
+use crate::refusal::Message;
 use crate::strings::Sym;
 use crate::sync::{CycleStats, JobStatus, ProvAction, ProvStatus, Quarantine};
 use crate::time::SimTime;
@@ -229,8 +230,9 @@ pub struct JoinRequestObject<'w> {
     pub member_state: Option<MemberState>,
     /// `role`.
     pub role: Option<Role>,
-    /// `transitionDetails.status` and `.details` (`desiredMemberState` is always active).
-    pub transition: Option<(ProcessingStatus, &'w str)>,
+    /// `transitionDetails.status` and `.details`, why it failed (`desiredMemberState` is
+    /// always active).
+    pub transition: Option<(ProcessingStatus, &'w Message)>,
 }
 
 /// `multiTenantOrganizationPartnerConfigurationTemplate` (MTO-59).
@@ -432,7 +434,7 @@ impl<'w> TenantView<'w> {
             added_by: j.added_by.map_or(Guid::ZERO, |a| w.tenant(a).spec.tenant_id),
             member_state: j.member_state,
             role: j.role,
-            transition: j.transition.as_ref().map(|(s, d)| (*s, d.as_str())),
+            transition: j.transition.as_ref().map(|(s, d)| (*s, d)),
         }
     }
 

@@ -9,8 +9,9 @@
 use crate::event::{CycleStats, Event, EventKind, RemovalCase};
 use crate::ids::{ConfigIdx, GroupIdx, Guid, MtoIdx, OpId, TenantIdx, UserIdx};
 use crate::limits;
+use crate::msg;
 use crate::mto::{MemberEntry, MemberState, Mto, ProcessingStatus, Role, Transition};
-use crate::refusal::Refusal;
+use crate::refusal::{Message, Refusal, Setting};
 use crate::rules::{self as r, RuleId, RuleSet, RuleSetKind};
 use crate::sync::{self, JobStatus, Quarantine, QuarantineReason, RunningCycle, SyncConfig};
 use crate::tenant::{JoinRecord, Tenant};
@@ -159,10 +160,14 @@ impl World {
             )),
             None => Err(Refusal::forbidden(
                 rule,
-                format!(
-                    "{} is not in any MTO, so it cannot {what}; it could create one first (create-mto) or join one.",
-                    self.name(actor)
-                ),
+                msg![
+                    format!(
+                        "{} is not in any MTO, so it cannot {what}; it could create one first (",
+                        self.name(actor)
+                    ),
+                    ActionKind::CreateMto,
+                    ") or join one.",
+                ],
             )),
         }
     }
@@ -174,10 +179,16 @@ impl World {
         {
             return Err(Refusal::bad_request(
                 r::MTO_49,
-                format!(
-                    "in the 2023 preview the Microsoft 365 admin center offers multitenant organizations only to tenants on Targeted release, and {} is not; it would be allowed with targeted_release = true, or through Graph (via = \"graph\").",
-                    self.name(t)
-                ),
+                msg![
+                    format!(
+                        "in the 2023 preview the Microsoft 365 admin center offers multitenant organizations only to tenants on Targeted release, and {} is not; it would be allowed with ",
+                        self.name(t)
+                    ),
+                    Setting::TargetedRelease,
+                    ", or through Graph (",
+                    Via::Graph,
+                    ").",
+                ],
             ));
         }
         Ok(())
@@ -222,11 +233,15 @@ impl World {
             }
             return Err(Refusal::bad_request(
                 r::MTO_3,
-                format!(
-                    "{} already belongs to the MTO \"{}\" and a tenant can be in only one MTO at a time; it could create a new one after leaving (remove-tenant).",
-                    self.name(actor),
-                    self.mtos[m.ix()].display_name
-                ),
+                msg![
+                    format!(
+                        "{} already belongs to the MTO \"{}\" and a tenant can be in only one MTO at a time; it could create a new one after leaving (",
+                        self.name(actor),
+                        self.mtos[m.ix()].display_name
+                    ),
+                    ActionKind::RemoveTenant,
+                    ").",
+                ],
             ));
         }
         self.check_targeted_release(actor, via)?;
@@ -368,10 +383,14 @@ impl World {
             if listed as u32 >= self.rules.active_tenants_max {
                 return Err(Refusal::bad_request(
                     self.rules.tenant_cap_rule(),
-                    format!(
-                        "the Microsoft 365 admin center enforces the cap of {} tenants when tenants are added and {} are already listed; through Graph (via = \"graph\") more pending tenants could be added (MTO-17), though joins past the cap fail.",
-                        self.rules.active_tenants_max, listed
-                    ),
+                    msg![
+                        format!(
+                            "the Microsoft 365 admin center enforces the cap of {} tenants when tenants are added and {} are already listed; through Graph (",
+                            self.rules.active_tenants_max, listed
+                        ),
+                        Via::Graph,
+                        ") more pending tenants could be added (MTO-17), though joins past the cap fail.",
+                    ],
                 ));
             }
             self.check_m365_user_cap(target)?;
@@ -407,9 +426,11 @@ impl World {
         let Some(entry) = mto.entry(target) else {
             return Err(Refusal::bad_request(
                 r::MTO_22,
-                format!(
-                    "{tname} is not listed in the MTO, so its role cannot change; add it first (add-tenant)."
-                ),
+                msg![
+                    format!("{tname} is not listed in the MTO, so its role cannot change; add it first ("),
+                    ActionKind::AddTenant,
+                    ").",
+                ],
             ));
         };
         match entry.state {
@@ -454,10 +475,26 @@ impl World {
         self.check_targeted_release(actor, via)?;
         match &self.tenants[actor.ix()].join.transition {
             Some((ProcessingStatus::NotStarted | ProcessingStatus::Running, _)) => {
-                return Err(Refusal::bad_request(r::MTO_28, format!("{} already has a join request being processed; wait for it to succeed or fail.", self.name(actor))))
+                return Err(Refusal::bad_request(
+                    r::MTO_28,
+                    format!(
+                        "{} already has a join request being processed; wait for it to succeed or fail.",
+                        self.name(actor)
+                    ),
+                ))
             }
             Some((ProcessingStatus::Failed, _)) => {
-                return Err(Refusal::bad_request(r::MTO_29, format!("{}'s last join request failed and must be reset first (reset-join); then a new join can be submitted.", self.name(actor))))
+                return Err(Refusal::bad_request(
+                    r::MTO_29,
+                    msg![
+                        format!(
+                            "{}'s last join request failed and must be reset first (",
+                            self.name(actor)
+                        ),
+                        ActionKind::ResetJoin,
+                        "); then a new join can be submitted.",
+                    ],
+                ))
             }
             _ => {}
         }
@@ -495,7 +532,7 @@ impl World {
                 MemberState::Pending
             }),
             role: preview.then_some(Role::Member),
-            transition: Some((ProcessingStatus::NotStarted, String::new())),
+            transition: Some((ProcessingStatus::NotStarted, Message::default())),
         };
         if let Some(m) = mto {
             if let Some(e) = self.mtos[m.ix()].entry_mut(actor) {
@@ -574,7 +611,11 @@ impl World {
             } else {
                 return Err(Refusal::bad_request(
                     r::MTO_37,
-                    format!("{an} is the only active owner while {others_active} other tenant{} {} active, and an MTO must keep an active owner (MTO-25); {an} could leave after making another tenant an owner (set-role), or once it is the last active tenant, which deletes the MTO.", if others_active == 1 { "" } else { "s" }, if others_active == 1 { "is" } else { "are" }),
+                    msg![
+                        format!("{an} is the only active owner while {others_active} other tenant{} {} active, and an MTO must keep an active owner (MTO-25); {an} could leave after making another tenant an owner (", if others_active == 1 { "" } else { "s" }, if others_active == 1 { "is" } else { "are" }),
+                        ActionKind::SetRole,
+                        "), or once it is the last active tenant, which deletes the MTO.",
+                    ],
                 ));
             }
         } else {
@@ -779,7 +820,7 @@ impl World {
             format!("the cap under {}", self.rules.kind.name())
         } else {
             format!(
-                "the cap of {} set by the scenario option max_active_tenants ({} documents {documented})",
+                "the cap of {} set by the named option max_active_tenants ({} documents {documented})",
                 self.rules.active_tenants_max,
                 self.rules.kind.name()
             )
@@ -874,7 +915,7 @@ impl World {
             for t in [adder, j] {
                 let n = self.tenants[t.ix()].dir.internal_user_count();
                 if n > max {
-                    return Some(Refusal::new(rule, format!("{} has {n} internal users, more than the {max} allowed per tenant at join{} (MTO-30 reason b); the join would succeed with at most {max}.", self.name(t), if RuleSet::new(self.rules.kind).internal_users_at_join_max == Some(max) { String::new() } else { " (set by the scenario option internal_users_max)".to_string() })));
+                    return Some(Refusal::new(rule, format!("{} has {n} internal users, more than the {max} allowed per tenant at join{} (MTO-30 reason b); the join would succeed with at most {max}.", self.name(t), if RuleSet::new(self.rules.kind).internal_users_at_join_max == Some(max) { String::new() } else { " (set by the named option internal_users_max)".to_string() })));
                 }
             }
         }
@@ -910,7 +951,7 @@ impl World {
                 j,
                 EventKind::JoinFailed {
                     op: op_id,
-                    reason: f.message.clone(),
+                    refusal: f.clone(),
                 },
                 &rules,
             );

@@ -49,7 +49,7 @@ impl ErrorBody {
         ErrorBody {
             error: MainError {
                 code: refusal.code.unwrap_or("Request_BadRequest").to_string(),
-                message: format!("{} ({})", refusal.message, refusal.rule),
+                message: format!("{} ({})", crate::words::message(&refusal.message), refusal.rule),
                 inner_error: InnerError {
                     date: date.to_string(),
                     request_id: request_id.to_string(),

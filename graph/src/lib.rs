@@ -15,6 +15,7 @@ pub mod odata;
 pub mod policy;
 pub mod provisioning;
 pub mod users;
+pub mod words;
 
 pub use error::ErrorBody;
 pub use odata::Collection;

@@ -73,7 +73,7 @@ impl From<&Transition> for MemberTransitionDetails {
             desired_state: t.desired_state.as_str(),
             desired_role: t.desired_role.as_str(),
             status: t.status.as_str(),
-            details: t.details.clone(),
+            details: t.details.as_ref().map(crate::words::message),
         }
     }
 }
@@ -171,7 +171,7 @@ impl JoinRequest {
                 .map(|(status, details)| JoinRequestTransitionDetails {
                     desired_member_state: "active",
                     status: status.as_str(),
-                    details: details.to_string(),
+                    details: crate::words::message(details),
                 }),
         }
     }

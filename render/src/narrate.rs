@@ -147,7 +147,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
             role.as_str(),
             if *active == 1 { "" } else { "s" }
         ),
-        EventKind::JoinFailed { reason, .. } => format!("join FAILED: {reason}"),
+        EventKind::JoinFailed { refusal, .. } => format!("join FAILED: {}", words::Message(refusal)),
         EventKind::JoinReset => "reset the failed join request (addedByTenantId set to the all-zero GUID)".into(),
         EventKind::RemovalRequested { target, case, due, .. } => {
             let what = match case {

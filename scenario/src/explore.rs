@@ -907,7 +907,7 @@ impl Search<'_> {
                 j.member_state,
                 j.role,
                 j.transition.as_ref().map(|(st, _)| *st),
-                j.transition.as_ref().is_some_and(|(_, d)| !d.is_empty()),
+                j.transition.as_ref().is_some_and(|(_, d)| !d.0.is_empty()),
                 t.templates,
             );
             for (p, c) in &t.partners {

@@ -1,15 +1,35 @@
-//! The scenario contract's words for what the engine says in domain terms: a refusal's
-//! sentence with its hints ("it could create one first") rendered as the steps and keys a
-//! scenario author would write.
+//! The scenario contract's words for what the engine says in domain terms: a refusal's hints
+//! (the action, setting or admin surface that would have allowed it) named as the verbs and
+//! keys a scenario author writes.
 
+use mtosim_engine::action::Via;
+use mtosim_engine::refusal::{Hint, Setting};
 use std::fmt;
+
+/// A hint in scenario words: a verb, a key with its value, or a `via`.
+pub fn hint(h: &Hint) -> String {
+    match h {
+        Hint::Action(a) => crate::verbs::of(*a).to_string(),
+        Hint::Setting(s) => match s {
+            Setting::TargetedRelease => "targeted_release = true",
+            Setting::GuestInvitesEveryone => "guest_invites = \"everyone\"",
+            Setting::B2bInboundAllowed => "b2b_inbound = \"allowed\"",
+            Setting::AutoRedeemOutbound => "auto_redeem_outbound = true",
+            Setting::SyncAndRedeemInbound => "sync_inbound = true and auto_redeem_inbound = true",
+            Setting::ScopeAll => "scope = \"all\"",
+        }
+        .to_string(),
+        Hint::Surface(Via::Graph) => "via = \"graph\"".to_string(),
+        Hint::Surface(Via::M365) => "via = \"m365\"".to_string(),
+    }
+}
 
 /// A refusal's sentence in scenario words.
 pub struct Message<'a>(pub &'a mtosim_engine::Refusal);
 
 impl fmt::Display for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
+        f.write_str(&self.0.message.render(hint))
     }
 }
 
@@ -23,5 +43,21 @@ impl fmt::Display for Refusal<'_> {
             write!(f, "{c}: ")?;
         }
         Message(self.0).fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mtosim_engine::ActionKind;
+
+    #[test]
+    fn every_hint_has_scenario_words() {
+        let verbs: Vec<&str> = crate::verbs::VERBS.iter().map(|v| v.name).collect();
+        for a in mtosim_engine::action::ActionKind::ALL {
+            assert!(verbs.contains(&hint(&Hint::Action(*a)).as_str()), "{a:?}");
+        }
+        assert_eq!(hint(&Hint::Action(ActionKind::CreateMto)), "create-mto");
+        assert_eq!(hint(&Hint::Surface(Via::Graph)), "via = \"graph\"");
     }
 }

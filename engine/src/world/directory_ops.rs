@@ -5,6 +5,8 @@
 
 use super::*;
 use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_CONFIG};
+use crate::msg;
+use crate::refusal::Setting;
 use crate::strings::Sym;
 
 /// What a [`UserRef`] names once resolved in a tenant.
@@ -33,10 +35,14 @@ impl World {
             UserRef::Upn(upn) => self.tenants[t.ix()].dir.user_by_upn(upn).ok_or_else(|| {
                 Refusal::new(
                     r::SIM_1,
-                    format!(
-                        "{} has no user {upn} at this point; it would be allowed once the user exists (add-user).",
-                        self.name(t)
-                    ),
+                    msg![
+                        format!(
+                            "{} has no user {upn} at this point; it would be allowed once the user exists (",
+                            self.name(t)
+                        ),
+                        ActionKind::AddUser,
+                        ").",
+                    ],
                 )
             }),
         }
@@ -225,10 +231,11 @@ impl World {
                 if dir.users()[u.ix()].deleted_at.is_some() {
                     return Err(Refusal::bad_request(
                         r::SIM_1,
-                        format!(
-                            "{} is already deleted; restore-user brings it back within 30 days.",
-                            dir.users()[u.ix()].upn
-                        ),
+                        msg![
+                            format!("{} is already deleted; ", dir.users()[u.ix()].upn),
+                            ActionKind::RestoreUser,
+                            " brings it back within 30 days.",
+                        ],
                     ));
                 }
                 dir.set_deleted(u, Some(now));
@@ -247,7 +254,11 @@ impl World {
                 if dir.externals()[ai as usize].is_soft_deleted() {
                     return Err(Refusal::bad_request(
                         r::SIM_1,
-                        "that account is already deleted; restore-user brings it back within 30 days.",
+                        msg![
+                            "that account is already deleted; ",
+                            ActionKind::RestoreUser,
+                            " brings it back within 30 days.",
+                        ],
                     ));
                 }
                 dir.soft_delete_account(ai, now, false);
@@ -381,7 +392,11 @@ impl World {
             return Err(Refusal::with_code(
                 r::CTS_9,
                 "AzureActiveDirectoryForbidden",
-                format!("Guest invitations not allowed for your company. Contact your company administrator for more details. ({} allows no one to invite guests; it would be allowed with guest_invites = \"everyone\".)", self.name(actor)),
+                msg![
+                    format!("Guest invitations not allowed for your company. Contact your company administrator for more details. ({} allows no one to invite guests; it would be allowed with ", self.name(actor)),
+                    Setting::GuestInvitesEveryone,
+                    ".)",
+                ],
             ));
         }
         if me
@@ -391,7 +406,11 @@ impl World {
         {
             return Err(Refusal::bad_request(
                 r::XTAP_17,
-                format!("{} blocks B2B collaboration inbound from {}, so no user of it can be invited; it would be allowed with b2b_inbound = \"allowed\".", self.name(actor), self.name(home)),
+                msg![
+                    format!("{} blocks B2B collaboration inbound from {}, so no user of it can be invited; it would be allowed with ", self.name(actor), self.name(home)),
+                    Setting::B2bInboundAllowed,
+                    ".",
+                ],
             ));
         }
         if let Some(ai) = me.dir.account_of(home, u) {

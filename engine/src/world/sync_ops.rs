@@ -2,12 +2,21 @@
 //! and the provisioning cycle's scheduling around [`crate::sync::run_cycle`].
 
 use super::*;
+use crate::msg;
+use crate::refusal::{Message, Setting};
 use crate::sync::{Job, ResetScope};
 
 impl World {
     pub(super) fn share_targets(&self, actor: TenantIdx, what: &str) -> Result<Vec<TenantIdx>, Refusal> {
         let Some(m) = self.mto_view(actor).mto else {
-            return Err(Refusal::new(r::MTO_74, format!("{} is not an active tenant of an MTO, and {what} syncs to the MTO's other active tenants; it would be allowed after creating or joining one, or use an Entra configuration (create-sync).", self.name(actor))));
+            return Err(Refusal::new(
+                r::MTO_74,
+                msg![
+                    format!("{} is not an active tenant of an MTO, and {what} syncs to the MTO's other active tenants; it would be allowed after creating or joining one, or use an Entra configuration (", self.name(actor)),
+                    ActionKind::CreateSync,
+                    ").",
+                ],
+            ));
         };
         Ok(self.mtos[m.ix()]
             .active()
@@ -124,10 +133,14 @@ impl World {
         if configs.is_empty() {
             return Err(Refusal::new(
                 r::MTO_74,
-                format!(
-                    "{} has no MTO_Sync configuration, so nothing is shared to unshare; share-users creates them.",
-                    self.name(actor)
-                ),
+                msg![
+                    format!(
+                        "{} has no MTO_Sync configuration, so nothing is shared to unshare; ",
+                        self.name(actor)
+                    ),
+                    ActionKind::ShareUsers,
+                    " creates them.",
+                ],
             ));
         }
         for c in configs {
@@ -207,8 +220,9 @@ impl World {
             return;
         }
         let (s, t) = (cfg.source, cfg.target);
-        if let Err(refusal) = sync::check_prerequisites(&self.tenants[s.ix()], s, &self.tenants[t.ix()], t) {
-            self.policy_failure(c, refusal);
+        if let Some((_, missing)) = sync::prerequisite_gap(&self.tenants[s.ix()], s, &self.tenants[t.ix()], t)
+        {
+            self.policy_failure(c, missing);
             return;
         }
         let cfg = &self.configs[c.ix()];
@@ -257,7 +271,7 @@ impl World {
     /// Every call of the cycle would fail the policy check (CTS-9's
     /// `AzureDirectoryB2BManagementPolicyCheckFailure`): the job is quarantined with
     /// `EncounteredQuarantineException` and retried on CTS-53's schedule (XTAP-10, CTS-52).
-    fn policy_failure(&mut self, c: ConfigIdx, refusal: Refusal) {
+    fn policy_failure(&mut self, c: ConfigIdx, missing: Message) {
         let s = self.configs[c.ix()].source;
         let now = self.now;
         let first = self.configs[c.ix()].job.quarantine.is_none();
@@ -280,14 +294,11 @@ impl World {
         };
         if first {
             // at run time the same gap surfaces per object as CTS-9's policy-check failure
-            let missing = refusal
-                .message
-                .find("(Missing:")
-                .map_or("", |i| &refusal.message[i..]);
             let refusal = Refusal::with_code(
                 r::CTS_9,
                 "AzureDirectoryB2BManagementPolicyCheckFailure",
-                format!("Policy permitting auto-redemption of invitations not configured. {missing}"),
+                Message::from("Policy permitting auto-redemption of invitations not configured. ")
+                    .then(missing),
             );
             self.emit(
                 s,
@@ -734,7 +745,14 @@ impl World {
     pub(super) fn start_sync(&mut self, actor: TenantIdx, sync: &str) -> Result<Option<OpId>, Refusal> {
         let c = self.config_ref(actor, sync)?;
         if !self.configs[c.ix()].has_assigned_internal_user(&self.tenants[actor.ix()]) {
-            return Err(Refusal::bad_request(r::CTS_5, format!("no internal member user of {} is assigned to {}, and provisioning needs at least one (CTS-5 item 4); assign a user or a group with internal members, or create it with scope = \"all\".", self.name(actor), sync)));
+            return Err(Refusal::bad_request(
+                r::CTS_5,
+                msg![
+                    format!("no internal member user of {} is assigned to {}, and provisioning needs at least one (CTS-5 item 4); assign a user or a group with internal members, or create it with ", self.name(actor), sync),
+                    Setting::ScopeAll,
+                    ".",
+                ],
+            ));
         }
         let job = &mut self.configs[c.ix()].job;
         // CTS-56: Start resumes a paused job and clears quarantine
@@ -830,7 +848,14 @@ impl World {
         let c = self.config_ref(actor, sync)?;
         let job = &mut self.configs[c.ix()].job;
         if job.staged.is_empty() {
-            return Err(Refusal::bad_request(r::CTS_51, format!("{sync} holds no deletions: allow-deletes releases deletions held by the accidental-deletion threshold, which has not tripped.")));
+            return Err(Refusal::bad_request(
+                r::CTS_51,
+                msg![
+                    format!("{sync} holds no deletions: "),
+                    ActionKind::AllowDeletes,
+                    " releases deletions held by the accidental-deletion threshold, which has not tripped.",
+                ],
+            ));
         }
         let staged = std::mem::take(&mut job.staged);
         let count = staged.len() as u64;

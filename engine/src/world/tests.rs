@@ -153,6 +153,7 @@ fn mto_16_adding_a_listed_tenant_is_request_bad_request() {
     assert_eq!((err.rule, err.code), (r::MTO_16, Some("Request_BadRequest")));
     assert!(err
         .message
+        .to_string()
         .starts_with("Tenant is already being added in Multi-Tenant Organization."));
 }
 
