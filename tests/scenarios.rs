@@ -138,3 +138,30 @@ fn ga_walkthrough_refuses_the_owner_exit_then_deletes_the_mto() {
         "{text}"
     );
 }
+
+/// `events.jsonl`, written when a run ends, tells each event as it was narrated when it
+/// happened: events carry the values they describe, not a view of the end state.
+#[test]
+fn the_event_log_written_at_the_end_matches_the_narration_as_it_happened() {
+    use mtosim_scenario::trace::Entry;
+    for f in scenario_files() {
+        let (sc, _) = scenario::load_path(&f.display().to_string(), false).unwrap();
+        let mut live = Vec::new();
+        struct Keep<'a>(&'a mut Vec<String>);
+        impl mtosim_scenario::trace::Observer for Keep<'_> {
+            fn entry(&mut self, w: &mtosim_engine::World, e: &mtosim_scenario::trace::Timed) {
+                if let Entry::Event(i) = e.entry {
+                    self.0.push(mtosim_render::narrate::describe(w, &w.events()[i]));
+                }
+            }
+        }
+        let r = runner::run_observed(sc, &mut Keep(&mut live));
+        let at_end: Vec<String> = r
+            .world
+            .events()
+            .iter()
+            .map(|ev| mtosim_render::narrate::describe(&r.world, ev))
+            .collect();
+        assert_eq!(live, at_end, "{}", f.display());
+    }
+}

@@ -2,7 +2,7 @@
 //! time, the tenant it happened in, and the rules behind it. Narration and JSON output are
 //! rendered from these records outside the engine.
 
-use crate::ids::{ConfigIdx, MtoIdx, OpId, TenantIdx, UserIdx};
+use crate::ids::{ConfigIdx, GroupIdx, MtoIdx, OpId, TenantIdx, UserIdx};
 use crate::mto::Role;
 use crate::refusal::Refusal;
 use crate::rules::RuleId;
@@ -71,8 +71,13 @@ pub enum EventKind {
     TemplatesSetByM365,
     /// Partner settings toward `partner` were created unconfigured (MTO-34, MTO-56).
     PartnerCreated { partner: TenantIdx },
-    /// Templates were applied to the settings toward `partner` (MTO-62, MTO-63).
-    TemplatesApplied { partner: TenantIdx, new_partner: bool },
+    /// Templates were applied to the settings toward `partner` (MTO-62, MTO-63), which now
+    /// hold `values`.
+    TemplatesApplied {
+        partner: TenantIdx,
+        new_partner: bool,
+        values: PartnerValues,
+    },
     /// `isInMultiTenantOrganization` changed for `partner` (MTO-57).
     InMtoFlag { partner: TenantIdx, value: bool },
     /// A sync configuration was created, stopped.
@@ -118,20 +123,21 @@ pub enum EventKind {
     /// The join request's processing started (`running`, MTO-28).
     JoinRunning { op: OpId },
     /// Something is allowed but needs attention (licensing shortfalls, MTO-50..52).
-    Warning { message: String },
+    Warning(Warning),
     /// The tenant created or changed its partner configuration for `partner`.
     PartnerUpdated {
         partner: TenantIdx,
         created: bool,
         sync_policy_created: bool,
+        values: PartnerValues,
     },
     /// The tenant deleted its identity sync policy (if any) and partner configuration (XTAP-9).
     PartnerDeleted {
         partner: TenantIdx,
         had_sync_policy: bool,
     },
-    /// The tenant changed its MTO templates.
-    TemplatesUpdated,
+    /// The tenant changed its MTO templates, which now hold `values`.
+    TemplatesUpdated { values: TemplateValues },
     /// The tenant reset both templates to their defaults (MTO-64).
     TemplatesReset,
     /// A job entered quarantine (CTS-52, CTS-53).
@@ -157,7 +163,10 @@ pub enum EventKind {
     /// A configuration was paused by an admin.
     SyncPaused { config: ConfigIdx },
     /// A configuration was restarted (CTS-57).
-    SyncRestarted { config: ConfigIdx, scope: String },
+    SyncRestarted {
+        config: ConfigIdx,
+        reset: crate::sync::ResetScope,
+    },
     /// A configuration was deleted; its accounts stay (CTS-50).
     SyncDeleted { config: ConfigIdx },
     /// A configuration's assignments changed.
@@ -173,10 +182,10 @@ pub enum EventKind {
     OnDemand {
         config: ConfigIdx,
         user: UserIdx,
-        outcome: String,
+        outcome: OnDemandOutcome,
     },
     /// A directory change: user created, updated, disabled, deleted, restored; group changed.
-    DirectoryChanged { what: String },
+    DirectoryChanged(DirChange),
     /// A B2B invitation created an external account (CTS-26, CTS-31).
     GuestInvited {
         home: TenantIdx,
@@ -188,6 +197,112 @@ pub enum EventKind {
     MtoSyncNotCreated { target: TenantIdx },
     /// Soft-deleted synchronized accounts were purged 30 days after deletion (CTS-46).
     AccountsPurged { count: u64 },
+}
+
+/// A partner configuration's values, as an event records them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartnerValues {
+    /// `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+    /// Whether the identity sync policy exists.
+    pub sync_policy: bool,
+    /// `identitySynchronization.userSyncInbound.isSyncAllowed`.
+    pub sync_inbound: Option<bool>,
+}
+
+impl From<&crate::xtap::PartnerConfig> for PartnerValues {
+    fn from(p: &crate::xtap::PartnerConfig) -> PartnerValues {
+        PartnerValues {
+            auto_redeem_inbound: p.auto_redeem_inbound,
+            auto_redeem_outbound: p.auto_redeem_outbound,
+            sync_policy: p.has_sync_policy,
+            sync_inbound: p.sync_inbound,
+        }
+    }
+}
+
+/// The MTO templates' values, as an event records them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TemplateValues {
+    /// Partner template `automaticUserConsentSettings.inboundAllowed`.
+    pub auto_redeem_inbound: Option<bool>,
+    /// Partner template `automaticUserConsentSettings.outboundAllowed`.
+    pub auto_redeem_outbound: Option<bool>,
+    /// Identity template `userSyncInbound.isSyncAllowed`.
+    pub sync_inbound: Option<bool>,
+    /// `templateApplicationLevel` of the partner template.
+    pub level: crate::xtap::AppLevel,
+}
+
+/// Something allowed that needs attention.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// The tenant has no Entra ID P1 licence, and every tenant of an MTO needs one (MTO-50,
+    /// MTO-51).
+    NoP1Licence { tenant: TenantIdx },
+    /// More of the tenant's users are synchronized to other tenants than it has P1 licences
+    /// (MTO-52, CTS-11).
+    P1ShortForSync { synced: u64, licences: u64 },
+    /// The source now has several configurations toward one target (CTS-67).
+    SeveralConfigsPerPair { target: TenantIdx, count: usize },
+}
+
+/// What provisioning one user on demand did (CTS-58).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDemandOutcome {
+    /// A second account was created because the first was deleted in the target (CTS-47).
+    Duplicate,
+    /// An account was created.
+    Created,
+    /// A soft-deleted account was restored.
+    Restored,
+    /// The account was updated.
+    Updated,
+    /// The account was soft-deleted: the user is out of scope.
+    SoftDeleted,
+    /// The export failed and is not retried.
+    Failed,
+    /// Nothing to change, or not in scope.
+    Skipped,
+}
+
+/// A change to a tenant's directory, naming users by the UPN they had then.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DirChange {
+    /// A user was created.
+    UserCreated { upn: String },
+    /// A user's attributes or `userType` changed.
+    UserUpdated {
+        upn: String,
+        attrs: Vec<(crate::user::Attr, crate::strings::Sym)>,
+        user_type: Option<crate::user::UserType>,
+    },
+    /// A target administrator edited a synchronized account (CTS-48).
+    AccountEdited {
+        upn: String,
+        attrs: Vec<(crate::user::Attr, crate::strings::Sym)>,
+        user_type: Option<crate::user::UserType>,
+    },
+    /// A user's sign-in was blocked or allowed.
+    SignIn { upn: String, enabled: bool },
+    /// A target administrator blocked or allowed a synchronized account's sign-in (CTS-48).
+    AccountSignIn { upn: String, enabled: bool },
+    /// A user was soft-deleted.
+    UserDeleted { upn: String },
+    /// A target administrator deleted a synchronized account (CTS-47).
+    AccountDeleted { upn: String },
+    /// A user was restored.
+    UserRestored { upn: String },
+    /// A target administrator restored a synchronized account.
+    AccountRestored { upn: String },
+    /// Users were added to or removed from a static group.
+    GroupMembers {
+        group: GroupIdx,
+        users: Vec<UserIdx>,
+        added: bool,
+    },
 }
 
 /// One record of the log.

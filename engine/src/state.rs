@@ -19,6 +19,28 @@ use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+/// Something that keeps the world from settling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// This tenant's join request has not completed.
+    Join(TenantIdx),
+    /// The removal of this tenant has not completed.
+    Removal(TenantIdx),
+    /// This configuration's job has not finished a cycle that wrote nothing.
+    Sync(ConfigIdx, SyncWait),
+}
+
+/// Why a configuration's job is not idle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncWait {
+    /// A cycle is still running.
+    CycleRunning,
+    /// Its initial cycle has not run.
+    InitialNotRun,
+    /// Its last cycle still changed accounts, or changes are unread.
+    StillChanging,
+}
+
 /// How long asynchronous steps take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DelayMode {
@@ -343,30 +365,26 @@ impl World {
         self.queue.peek().map(|Reverse((at, _, _))| *at)
     }
 
-    /// What keeps the world from settling, one phrase each (for messages).
-    pub fn pending_summary(&self) -> Vec<String> {
+    /// What keeps the world from settling.
+    pub fn pending(&self) -> Vec<Waiting> {
         let mut out = Vec::new();
         for op in self.ops.iter().filter(|o| o.outcome.is_none()) {
             out.push(match op.kind {
-                OpKind::Join => format!("{}'s join request", self.name(op.subject)),
-                OpKind::Removal => format!("the removal of {}", self.name(op.subject)),
+                OpKind::Join => Waiting::Join(op.subject),
+                OpKind::Removal => Waiting::Removal(op.subject),
             });
         }
         for (i, c) in self.configs.iter().enumerate() {
-            if !self.config_settled(ConfigIdx(i as u32)) {
+            let ci = ConfigIdx(i as u32);
+            if !self.config_settled(ci) {
                 let why = if c.job.running.is_some() {
-                    "a cycle is still running"
+                    SyncWait::CycleRunning
                 } else if !c.job.initial_done {
-                    "its initial cycle has not run"
+                    SyncWait::InitialNotRun
                 } else {
-                    "its last cycle still changed accounts or changes are unread"
+                    SyncWait::StillChanging
                 };
-                out.push(format!(
-                    "sync {} ({} to {}): {why}",
-                    c.name,
-                    self.name(c.source),
-                    self.name(c.target)
-                ));
+                out.push(Waiting::Sync(ci, why));
             }
         }
         out

@@ -14,7 +14,7 @@ use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
 use crate::membership::SourceUser;
 use crate::msg;
 use crate::refusal::{Message, Refusal, Setting};
-use crate::rules::{self, RuleSet};
+use crate::rules::{self, RuleId, RuleSet};
 use crate::strings::Sym;
 use crate::tenant::Tenant;
 use crate::time::{Duration, SimTime};
@@ -198,6 +198,29 @@ impl ResetScope {
             ..ResetScope::default()
         }
     }
+    /// Graph's `resetScope` members this scope holds, as a comma list (`None` when empty).
+    pub fn graph_value(&self) -> String {
+        let r = self;
+        let mut v = Vec::new();
+        for (on, name) in [
+            (r.full, "Full"),
+            (r.watermark && !r.full, "Watermark"),
+            (r.escrows && !r.full, "Escrows"),
+            (r.quarantine && !r.full, "QuarantineState"),
+            (r.connector_data_store && !r.full, "ConnectorDataStore"),
+            (r.force_deletes, "ForceDeletes"),
+        ] {
+            if on {
+                v.push(name);
+            }
+        }
+        if v.is_empty() {
+            "None".into()
+        } else {
+            v.join(", ")
+        }
+    }
+
     /// Parses a comma list such as `"Full"` or `"Watermark, Escrows"`; `""` is the portal's.
     pub fn parse(s: &str) -> Result<ResetScope, String> {
         if s.trim().is_empty() {
@@ -1080,6 +1103,19 @@ fn scoping_passes(cfg: &SyncConfig, user: &User, strings: &crate::strings::Inter
         .is_none_or(|f| f.passes(&SourceUser { user, strings }))
 }
 
+/// Why a configuration would do nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Idle {
+    /// It was deleted.
+    Deleted,
+    /// It was never started, or is paused.
+    NotStarted,
+    /// Its deletions are held by the threshold until released (CTS-51).
+    DeletesHeld,
+    /// A prerequisite is missing; the rule names it.
+    Blocked(RuleId),
+}
+
 /// What one configuration would do if it ran until nothing changes, counted from its scope and
 /// the current state without provisioning anything (the counting side of `mtosim whatif`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -1105,8 +1141,9 @@ pub struct ConfigForecast {
     pub created_types: (u64, u64),
     /// Objects the initial (or next) cycle would evaluate (CTS-59's N).
     pub objects: u64,
-    /// Why nothing would happen: paused, held by the threshold, or a missing prerequisite.
-    pub idle: Option<String>,
+    /// Why nothing would happen: deleted, paused, held by the threshold, or a missing
+    /// prerequisite.
+    pub idle: Option<Idle>,
 }
 
 /// Counts what `cfg` would do (see [`ConfigForecast`]). `objects_added` and `created` carry
@@ -1127,11 +1164,11 @@ pub fn forecast_config(
 ) -> ConfigForecast {
     let mut f = ConfigForecast::default();
     if cfg.deleted {
-        f.idle = Some("deleted".into());
+        f.idle = Some(Idle::Deleted);
         return f;
     }
     if !cfg.job.scheduled {
-        f.idle = Some("not started or paused".into());
+        f.idle = Some(Idle::NotStarted);
         return f;
     }
     if cfg
@@ -1139,11 +1176,11 @@ pub fn forecast_config(
         .quarantine
         .is_some_and(|q| q.reason == QuarantineReason::TooManyDeletes)
     {
-        f.idle = Some("deletions held by the threshold (CTS-51): waiting for allow-deletes".into());
+        f.idle = Some(Idle::DeletesHeld);
         return f;
     }
     if let Err(r) = check_prerequisites(source, s, target, t) {
-        f.idle = Some(format!("blocked by a missing prerequisite ({})", r.rule));
+        f.idle = Some(Idle::Blocked(r.rule));
         return f;
     }
     let candidates = initial_candidates(cfg, cfg_idx, source, target);

@@ -13,7 +13,7 @@
 use crate::directory::UserType;
 use crate::ids::{ConfigIdx, TenantIdx};
 use crate::rules::{self as r, RuleId, RuleSet, RuleSetKind};
-use crate::sync::{self, ConfigForecast};
+use crate::sync::{self, ConfigForecast, Idle};
 use crate::time::Duration;
 use crate::world::World;
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,8 +45,8 @@ pub struct PairForecast {
     pub failures: Vec<(&'static str, u64)>,
     /// New accounts by userType: (Member, Guest).
     pub created_types: (u64, u64),
-    /// Why configurations of this pair do nothing, if they don't.
-    pub idle: Vec<String>,
+    /// Configurations of this pair that would do nothing, by name, and why.
+    pub idle: Vec<(String, Idle)>,
 }
 
 /// One tenant after convergence.
@@ -80,6 +80,72 @@ impl TenantForecast {
     }
 }
 
+/// A problem a forecast finds. Tenants are indexes into [`Forecast::tenants`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Finding {
+    /// An MTO would have more active tenants than the cap (MTO-45, MTO-46).
+    OverTenantCap {
+        /// The rule of the cap.
+        rule: RuleId,
+        /// Active tenants.
+        active: usize,
+        /// The cap.
+        cap: u32,
+    },
+    /// A tenant would need more directory objects than its quota (CTS-61).
+    OverQuota {
+        /// The tenant.
+        tenant: usize,
+    },
+    /// A tenant has more internal users than a join allows (MTO-45, MTO-47).
+    TooManyUsersAtJoin {
+        /// The rule of the cap.
+        rule: RuleId,
+        /// The tenant.
+        tenant: usize,
+        /// The cap.
+        max: u64,
+    },
+    /// A tenant has fewer P1 licences than its synchronized users need (MTO-52).
+    P1Short {
+        /// The tenant.
+        tenant: usize,
+    },
+    /// Creations from `source` in `target` would fail with `code`.
+    Failures {
+        /// The source tenant.
+        source: usize,
+        /// The target tenant.
+        target: usize,
+        /// The error code.
+        code: &'static str,
+        /// How many.
+        count: u64,
+    },
+    /// Deletions and disables from `source` in `target` would be held (CTS-51).
+    Held {
+        /// The source tenant.
+        source: usize,
+        /// The target tenant.
+        target: usize,
+        /// How many.
+        count: u64,
+    },
+}
+
+impl Finding {
+    /// The rule behind the finding.
+    pub fn rule(&self) -> RuleId {
+        match self {
+            Finding::OverTenantCap { rule, .. } | Finding::TooManyUsersAtJoin { rule, .. } => *rule,
+            Finding::OverQuota { .. } => r::CTS_61,
+            Finding::P1Short { .. } => r::MTO_52,
+            Finding::Failures { code, .. } => sync::failure_rule(code),
+            Finding::Held { .. } => r::CTS_51,
+        }
+    }
+}
+
 /// The result of a what-if analysis.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Forecast {
@@ -91,8 +157,8 @@ pub struct Forecast {
     pub pairs: Vec<PairForecast>,
     /// Shortest and longest time until every account exists, from now (CTS-59, CTS-41).
     pub time_to_all: (Duration, Duration),
-    /// Findings: caps, quotas, licences, with the rule behind each.
-    pub findings: Vec<(RuleId, String)>,
+    /// Findings: caps, quotas, licences, failures.
+    pub findings: Vec<Finding>,
 }
 
 impl Forecast {
@@ -150,7 +216,7 @@ pub fn forecast(world: &World) -> Forecast {
         p.created_types.1 += f.created_types.1;
         add_failures(&mut p.failures, &f.failures);
         if let Some(why) = f.idle {
-            p.idle.push(format!("{}: {why}", cfg.name));
+            p.idle.push((cfg.name.clone(), why));
         }
         // timing: the initial cycle over N objects (or one incremental cycle over the changes)
         let work = if f.objects > 0 {
@@ -264,27 +330,16 @@ fn mto_active(world: &World) -> Vec<usize> {
 fn findings(f: &mut Forecast, rules: &RuleSet, mto_sizes: Vec<usize>) {
     for n in mto_sizes {
         if n as u32 > rules.active_tenants_max {
-            f.findings.push((
-                rules.tenant_cap_rule(),
-                format!(
-                    "an MTO with {n} active tenants exceeds the cap of {}",
-                    rules.active_tenants_max
-                ),
-            ));
+            f.findings.push(Finding::OverTenantCap {
+                rule: rules.tenant_cap_rule(),
+                active: n,
+                cap: rules.active_tenants_max,
+            });
         }
     }
-    for t in &f.tenants {
+    for (i, t) in f.tenants.iter().enumerate() {
         if t.headroom() < 0 {
-            f.findings.push((
-                r::CTS_61,
-                format!(
-                    "{} would need {} objects, {} over its quota of {}",
-                    t.name,
-                    t.objects_after,
-                    -t.headroom(),
-                    t.quota
-                ),
-            ));
+            f.findings.push(Finding::OverQuota { tenant: i });
         }
         if let Some(max) = rules.internal_users_at_join_max {
             if t.internal_users > max {
@@ -293,44 +348,29 @@ fn findings(f: &mut Forecast, rules: &RuleSet, mto_sizes: Vec<usize>) {
                 } else {
                     r::MTO_47
                 };
-                f.findings.push((
-                    rule,
-                    format!(
-                        "{} has {} internal users, more than {max} allowed at join",
-                        t.name, t.internal_users
-                    ),
-                ));
+                f.findings
+                    .push(Finding::TooManyUsersAtJoin { rule, tenant: i, max });
             }
         }
-        if let Some(have) = t.p1_have {
-            if t.p1_needed > have {
-                f.findings.push((
-                    r::MTO_52,
-                    format!(
-                        "{} needs {} P1 licences for its synchronized users and has {have}",
-                        t.name, t.p1_needed
-                    ),
-                ));
-            }
+        if t.p1_have.is_some_and(|have| t.p1_needed > have) {
+            f.findings.push(Finding::P1Short { tenant: i });
         }
     }
     for p in &f.pairs {
-        for (code, n) in &p.failures {
-            let (s, t) = (&f.tenants[p.source].name, &f.tenants[p.target].name);
-            f.findings.push((
-                sync::failure_rule(code),
-                format!("{n} accounts from {s} in {t} would fail with {code}"),
-            ));
+        for &(code, count) in &p.failures {
+            f.findings.push(Finding::Failures {
+                source: p.source,
+                target: p.target,
+                code,
+                count,
+            });
         }
         if p.held > 0 {
-            let (s, t) = (&f.tenants[p.source].name, &f.tenants[p.target].name);
-            f.findings.push((
-                r::CTS_51,
-                format!(
-                    "{} deletions or disables from {s} in {t} would be held by the threshold",
-                    p.held
-                ),
-            ));
+            f.findings.push(Finding::Held {
+                source: p.source,
+                target: p.target,
+                count: p.held,
+            });
         }
     }
 }
@@ -495,10 +535,14 @@ mod tests {
             .flat_map(|p| p.failures.iter().map(|x| x.1))
             .sum();
         assert_eq!(failed, 200_000);
-        assert!(f
-            .findings
-            .iter()
-            .any(|(r, m)| *r == r::CTS_61 && m.contains("AzureActiveDirectoryQuotaLimitExceeded")));
+        assert!(f.findings.iter().any(|x| x.rule() == r::CTS_61
+            && matches!(
+                x,
+                Finding::Failures {
+                    code: "AzureActiveDirectoryQuotaLimitExceeded",
+                    ..
+                }
+            )));
     }
 
     #[test]
@@ -522,11 +566,11 @@ mod tests {
     fn mto_45_seed_2_the_preview_caps_tenants_and_pairs() {
         let f = quick(&params(6, 150_000, 1.0, Topology::Mesh, RuleSetKind::Preview2023));
         assert!(
-            f.findings.iter().any(|(r, _)| *r == r::MTO_45),
+            f.findings.iter().any(|x| x.rule() == r::MTO_45),
             "{:?}",
             f.findings
         );
         assert!(f.pairs.iter().all(|p| p.after <= 100_000));
-        assert!(f.findings.iter().any(|(r, _)| *r == r::SEED_2));
+        assert!(f.findings.iter().any(|x| x.rule() == r::SEED_2));
     }
 }

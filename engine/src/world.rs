@@ -6,7 +6,7 @@
 //! [`World::advance_to`] and [`World::settle`], which pop the queue in (time, sequence)
 //! order, so the same actions and seed always give the same log.
 
-use crate::event::{CycleStats, Event, EventKind, RemovalCase};
+use crate::event::{CycleStats, Event, EventKind, PartnerValues, RemovalCase, TemplateValues, Warning};
 use crate::ids::{ConfigIdx, GroupIdx, Guid, MtoIdx, OpId, TenantIdx, UserIdx};
 use crate::limits;
 use crate::msg;
@@ -714,6 +714,7 @@ impl World {
             p.has_sync_policy = true;
             p.sync_inbound = Some(v);
         }
+        let values = PartnerValues::from(&*p);
         let mut rules = vec![r::XTAP_1, r::XTAP_2];
         if patch.sync_inbound.is_some() {
             rules.push(r::XTAP_8);
@@ -727,6 +728,7 @@ impl World {
                 partner,
                 created,
                 sync_policy_created,
+                values,
             },
             &rules,
         );
@@ -766,9 +768,15 @@ impl World {
             t.partner_level = l;
             t.identity_level = l;
         }
+        let values = TemplateValues {
+            auto_redeem_inbound: t.auto_redeem_inbound,
+            auto_redeem_outbound: t.auto_redeem_outbound,
+            sync_inbound: t.sync_inbound,
+            level: t.partner_level,
+        };
         self.emit(
             actor,
-            EventKind::TemplatesUpdated,
+            EventKind::TemplatesUpdated { values },
             &[r::MTO_58, r::MTO_61, r::MTO_62],
         );
         Ok(None)
@@ -1026,8 +1034,7 @@ impl World {
             .filter(|t| self.tenants[t.ix()].spec.p1_licenses == Some(0))
             .collect();
         for t in short {
-            let msg = format!("{} has no Entra ID P1 licence, and every tenant of an MTO needs at least one; the MTO works in the simulation, but the tenant is out of licence terms.", self.name(t));
-            self.emit(t, EventKind::Warning { message: msg }, &[rule]);
+            self.emit(t, EventKind::Warning(Warning::NoP1Licence { tenant: t }), &[rule]);
         }
     }
 
@@ -1043,6 +1050,7 @@ impl World {
         let changed = templates.apply_at_join(p, !existed, sync_new);
         let flag_changed = !p.in_mto;
         p.in_mto = true;
+        let values = PartnerValues::from(&*p);
         if !existed {
             self.emit(
                 owner,
@@ -1056,6 +1064,7 @@ impl World {
                 EventKind::TemplatesApplied {
                     partner,
                     new_partner: !existed,
+                    values,
                 },
                 &[r::MTO_62, r::MTO_63],
             );

@@ -4,7 +4,7 @@
 //! TENANT is the tenant in which it happened (the acting tenant for requests), and RULES are
 //! the rule ids behind it (see `mtosim explain` and `docs/rules.md`).
 
-use mtosim_engine::event::{Event, EventKind, RemovalCase};
+use mtosim_engine::event::{DirChange, Event, EventKind, OnDemandOutcome, RemovalCase, Warning};
 use mtosim_engine::mto::Role;
 use mtosim_engine::{SimTime, World};
 use mtosim_scenario::trace::{Entry, Timed};
@@ -81,7 +81,7 @@ pub fn style(world: &World, e: &Entry) -> Style {
     match e {
         Entry::Event(i) => match &world.events()[*i].kind {
             EventKind::Refused { .. } | EventKind::JoinFailed { .. } => Style::Refused,
-            EventKind::Warning { .. } => Style::Warning,
+            EventKind::Warning(_) => Style::Warning,
             _ => Style::Plain,
         },
         Entry::Step { .. } => Style::Step,
@@ -183,8 +183,11 @@ pub fn describe(world: &World, ev: &Event) -> String {
             "created cross-tenant access settings for {} (unconfigured: defaults apply)",
             n(*partner)
         ),
-        EventKind::TemplatesApplied { partner, new_partner } => {
-            let p = &world.tenant(ev.tenant).partners[partner];
+        EventKind::TemplatesApplied {
+            partner,
+            new_partner,
+            values: p,
+        } => {
             let b = |v: Option<bool>| match v {
                 Some(true) => "yes",
                 Some(false) => "no",
@@ -265,9 +268,13 @@ pub fn describe(world: &World, ev: &Event) -> String {
             words::Message(refusal)
         ),
         EventKind::JoinRunning { .. } => "the join request is being processed (status running)".into(),
-        EventKind::Warning { message } => format!("WARNING: {message}"),
-        EventKind::PartnerUpdated { partner, created, sync_policy_created } => {
-            let p = &world.tenant(ev.tenant).partners[partner];
+        EventKind::Warning(w) => format!("WARNING: {}", warning(world, ev, w)),
+        EventKind::PartnerUpdated {
+            partner,
+            created,
+            sync_policy_created,
+            values: p,
+        } => {
             let b = |v: Option<bool>| match v {
                 Some(true) => "yes",
                 Some(false) => "no",
@@ -280,7 +287,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
                 if *sync_policy_created { " with an identity sync policy" } else { "" },
                 b(p.auto_redeem_inbound),
                 b(p.auto_redeem_outbound),
-                if p.has_sync_policy { b(p.sync_inbound) } else { "no policy (no)" }
+                if p.sync_policy { b(p.sync_inbound) } else { "no policy (no)" }
             )
         }
         EventKind::PartnerDeleted { partner, had_sync_policy: true } => format!(
@@ -290,8 +297,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
         EventKind::PartnerDeleted { partner, .. } => {
             format!("deleted its partner configuration for {}; defaults apply again", n(*partner))
         }
-        EventKind::TemplatesUpdated => {
-            let t = &world.tenant(ev.tenant).templates;
+        EventKind::TemplatesUpdated { values: t } => {
             let b = |v: Option<bool>| match v {
                 Some(true) => "true",
                 Some(false) => "false",
@@ -302,7 +308,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
                 b(t.auto_redeem_inbound),
                 b(t.auto_redeem_outbound),
                 b(t.sync_inbound),
-                t.partner_level.graph_value()
+                t.level.graph_value()
             )
         }
         EventKind::TemplatesReset => "reset both MTO templates to their defaults: every value null, so they change nothing at the next join".into(),
@@ -353,9 +359,10 @@ pub fn describe(world: &World, ev: &Event) -> String {
             if *count == 1 { "it" } else { "them" }
         ),
         EventKind::SyncPaused { config } => format!("paused provisioning for {}", cfg_label(world, *config)),
-        EventKind::SyncRestarted { config, scope } => format!(
-            "restarted provisioning for {} (reset: {scope}); the next cycle is an initial one",
-            cfg_label(world, *config)
+        EventKind::SyncRestarted { config, reset } => format!(
+            "restarted provisioning for {} (reset: {}); the next cycle is an initial one",
+            cfg_label(world, *config),
+            reset.graph_value()
         ),
         EventKind::SyncDeleted { config } => format!(
             "deleted the configuration {}; the accounts it created stay in {}",
@@ -382,13 +389,22 @@ pub fn describe(world: &World, ev: &Event) -> String {
         ),
         EventKind::OnDemand { config, user, outcome } => {
             let cfg = &world.configs()[config.ix()];
+            let what = match outcome {
+                OnDemandOutcome::Duplicate => "created a second account, because the first was deleted in the target (CTS-47); restore the first and delete one of them",
+                OnDemandOutcome::Created => "created",
+                OnDemandOutcome::Restored => "restored",
+                OnDemandOutcome::Updated => "updated",
+                OnDemandOutcome::SoftDeleted => "soft-deleted (out of scope)",
+                OnDemandOutcome::Failed => "failed and was not retried",
+                OnDemandOutcome::Skipped => "skipped: nothing to change or not in scope",
+            };
             format!(
-                "provisioned {} on demand with {}: {outcome}",
+                "provisioned {} on demand with {}: {what}",
                 world.tenant(cfg.source).dir.users()[user.ix()].upn,
                 cfg.name
             )
         }
-        EventKind::DirectoryChanged { what } => what.clone(),
+        EventKind::DirectoryChanged(c) => directory_change(world, ev, c),
         EventKind::GuestInvited { home, user, redeemed } => format!(
             "invited {} from {} as a B2B user ({})",
             world.tenant(*home).dir.users()[user.ix()].upn,
@@ -399,6 +415,114 @@ pub fn describe(world: &World, ev: &Event) -> String {
             Some(code) => format!("{} REFUSED ({code}): {}", verbs::of(*action), words::Message(refusal)),
             None => format!("{} REFUSED: {}", verbs::of(*action), words::Message(refusal)),
         },
+    }
+}
+
+fn warning(world: &World, ev: &Event, w: &Warning) -> String {
+    let me = world.name(ev.tenant);
+    match w {
+        Warning::NoP1Licence { tenant } => format!(
+            "{} has no Entra ID P1 licence, and every tenant of an MTO needs at least one; the MTO works in the simulation, but the tenant is out of licence terms.",
+            world.name(*tenant)
+        ),
+        Warning::P1ShortForSync { synced, licences } => format!(
+            "{synced} users of {me} are now synchronized to other tenants but it has {licences} Entra ID P1 licences; each synchronized user needs one in the source tenant (the target needs none). Sync is not blocked."
+        ),
+        Warning::SeveralConfigsPerPair { target, count } => format!(
+            "{me} now has {count} configurations toward {}; the docs disagree on whether that is supported and recommend one (named option one_config_per_pair refuses it).",
+            world.name(*target)
+        ),
+    }
+}
+
+/// `department = "Sales", mail cleared, userType = Guest`, or `nothing`.
+fn attribute_changes(
+    world: &World,
+    attrs: &[(mtosim_engine::directory::Attr, mtosim_engine::strings::Sym)],
+    user_type: Option<mtosim_engine::directory::UserType>,
+) -> String {
+    let mut parts: Vec<String> = attrs
+        .iter()
+        .map(|(a, v)| {
+            if v.is_none() {
+                format!("{} cleared", a.graph_name())
+            } else {
+                format!("{} = \"{}\"", a.graph_name(), world.strings().resolve(*v))
+            }
+        })
+        .collect();
+    if let Some(ut) = user_type {
+        parts.push(format!("userType = {ut}"));
+    }
+    if parts.is_empty() {
+        "nothing".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn directory_change(world: &World, ev: &Event, c: &DirChange) -> String {
+    let sign_in = |enabled: bool| {
+        if enabled {
+            "allowed sign-in for"
+        } else {
+            "blocked sign-in for"
+        }
+    };
+    match c {
+        DirChange::UserCreated { upn } => format!("created user {upn}"),
+        DirChange::UserUpdated {
+            upn,
+            attrs,
+            user_type,
+        } => format!("updated {upn}: {}", attribute_changes(world, attrs, *user_type)),
+        DirChange::AccountEdited {
+            upn,
+            attrs,
+            user_type,
+        } => format!(
+            "edited the synchronized account {upn} in the target: {}; sync does not read target edits, and the next source change overwrites them",
+            attribute_changes(world, attrs, *user_type)
+        ),
+        DirChange::SignIn { upn, enabled } => {
+            format!("{} {upn} (accountEnabled {enabled})", sign_in(*enabled))
+        }
+        DirChange::AccountSignIn { upn, enabled } => format!(
+            "{} the synchronized account {upn} in the target; it lasts until the source user changes",
+            sign_in(*enabled)
+        ),
+        DirChange::UserDeleted { upn } => {
+            format!("deleted {upn} (soft delete: restorable for 30 days)")
+        }
+        DirChange::AccountDeleted { upn } => format!(
+            "deleted the synchronized account {upn} in the target; sync will not restore it, only a manual restore will"
+        ),
+        DirChange::UserRestored { upn } => format!("restored {upn}"),
+        DirChange::AccountRestored { upn } => {
+            format!("restored the synchronized account {upn} in the target")
+        }
+        DirChange::GroupMembers {
+            group,
+            users,
+            added,
+        } => {
+            let dir = &world.tenant(ev.tenant).dir;
+            let who = if users.len() <= 3 {
+                users
+                    .iter()
+                    .map(|u| dir.user(*u).upn.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else {
+                format!("{} users", users.len())
+            };
+            format!(
+                "{} {who} {} group \"{}\"",
+                if *added { "added" } else { "removed" },
+                if *added { "to" } else { "from" },
+                dir.groups()[group.ix()].name
+            )
+        }
     }
 }
 
@@ -428,10 +552,10 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::CycleBlocked { .. } => "cycleBlocked",
         EventKind::Refused { .. } => "refused",
         EventKind::JoinRunning { .. } => "joinRunning",
-        EventKind::Warning { .. } => "warning",
+        EventKind::Warning(_) => "warning",
         EventKind::PartnerUpdated { .. } => "partnerUpdated",
         EventKind::PartnerDeleted { .. } => "partnerDeleted",
-        EventKind::TemplatesUpdated => "templatesUpdated",
+        EventKind::TemplatesUpdated { .. } => "templatesUpdated",
         EventKind::TemplatesReset => "templatesReset",
         EventKind::QuarantineEntered { .. } => "quarantineEntered",
         EventKind::QuarantineLeft { .. } => "quarantineLeft",
@@ -446,7 +570,7 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::SyncAssigned { .. } => "syncAssigned",
         EventKind::ScopingFilterSet { .. } => "scopingFilterSet",
         EventKind::OnDemand { .. } => "onDemand",
-        EventKind::DirectoryChanged { .. } => "directoryChanged",
+        EventKind::DirectoryChanged(_) => "directoryChanged",
         EventKind::GuestInvited { .. } => "guestInvited",
         EventKind::AccountsPurged { .. } => "accountsPurged",
         EventKind::MtoSyncNotCreated { .. } => "mtoSyncNotCreated",

@@ -1,7 +1,8 @@
 //! Rendering of `mtosim whatif`: the forecast as a text table, JSON or CSV, and sweeps over one
 //! parameter of the quick form as a CSV and an SVG chart (plotters).
 
-use mtosim_engine::whatif::{Forecast, QuickParams};
+use mtosim_engine::sync::Idle;
+use mtosim_engine::whatif::{Finding, Forecast, QuickParams};
 use serde_json::json;
 use std::fmt::Write;
 
@@ -10,6 +11,69 @@ fn dur(d: mtosim_engine::Duration) -> String {
         "now".into()
     } else {
         d.to_string()
+    }
+}
+
+/// Why a configuration would do nothing, in words.
+pub fn idle(why: &Idle) -> String {
+    match why {
+        Idle::Deleted => "deleted".into(),
+        Idle::NotStarted => "not started or paused".into(),
+        Idle::DeletesHeld => "deletions held by the threshold (CTS-51): waiting for allow-deletes".into(),
+        Idle::Blocked(rule) => format!("blocked by a missing prerequisite ({rule})"),
+    }
+}
+
+/// A finding in words.
+pub fn finding(f: &Forecast, x: &Finding) -> String {
+    let name = |i: usize| &f.tenants[i].name;
+    match *x {
+        Finding::OverTenantCap { active, cap, .. } => {
+            format!("an MTO with {active} active tenants exceeds the cap of {cap}")
+        }
+        Finding::OverQuota { tenant } => {
+            let t = &f.tenants[tenant];
+            format!(
+                "{} would need {} objects, {} over its quota of {}",
+                t.name,
+                t.objects_after,
+                -t.headroom(),
+                t.quota
+            )
+        }
+        Finding::TooManyUsersAtJoin { tenant, max, .. } => format!(
+            "{} has {} internal users, more than {max} allowed at join",
+            name(tenant),
+            f.tenants[tenant].internal_users
+        ),
+        Finding::P1Short { tenant } => {
+            let t = &f.tenants[tenant];
+            format!(
+                "{} needs {} P1 licences for its synchronized users and has {}",
+                t.name,
+                t.p1_needed,
+                t.p1_have.unwrap_or(0)
+            )
+        }
+        Finding::Failures {
+            source,
+            target,
+            code,
+            count,
+        } => format!(
+            "{count} accounts from {} in {} would fail with {code}",
+            name(source),
+            name(target)
+        ),
+        Finding::Held {
+            source,
+            target,
+            count,
+        } => format!(
+            "{count} deletions or disables from {} in {} would be held by the threshold",
+            name(source),
+            name(target)
+        ),
     }
 }
 
@@ -35,7 +99,7 @@ pub fn table(f: &Forecast) -> String {
         if p.created_types.1 > 0 {
             notes.push(format!("{} created as Guest", p.created_types.1));
         }
-        notes.extend(p.idle.iter().cloned());
+        notes.extend(p.idle.iter().map(|(name, why)| format!("{name}: {}", idle(why))));
         let _ = writeln!(
             out,
             "{:<w$}  {:<w$}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  {}",
@@ -98,8 +162,8 @@ pub fn table(f: &Forecast) -> String {
         let _ = writeln!(out, "No cap, quota or licence problem.");
     } else {
         let _ = writeln!(out, "Findings:");
-        for (rule, text) in &f.findings {
-            let _ = writeln!(out, "  [{rule}] {text}");
+        for x in &f.findings {
+            let _ = writeln!(out, "  [{}] {}", x.rule(), finding(f, x));
         }
     }
     out
@@ -124,7 +188,7 @@ pub fn to_json(f: &Forecast) -> serde_json::Value {
             "createdMembers": p.created_types.0,
             "createdGuests": p.created_types.1,
             "failures": p.failures.iter().map(|(c, n)| json!({ "code": c, "count": n })).collect::<Vec<_>>(),
-            "idle": p.idle,
+            "idle": p.idle.iter().map(|(name, why)| format!("{name}: {}", idle(why))).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "tenants": f.tenants.iter().map(|t| json!({
             "name": t.name,
@@ -139,7 +203,7 @@ pub fn to_json(f: &Forecast) -> serde_json::Value {
             "p1Licenses": t.p1_have,
         })).collect::<Vec<_>>(),
         "timeToAllSeconds": { "min": f.time_to_all.0 .0, "max": f.time_to_all.1 .0 },
-        "findings": f.findings.iter().map(|(r, t)| json!({ "rule": r.0, "text": t })).collect::<Vec<_>>(),
+        "findings": f.findings.iter().map(|x| json!({ "rule": x.rule().0, "text": finding(f, x) })).collect::<Vec<_>>(),
     })
 }
 

@@ -196,7 +196,12 @@ impl Runner<'_> {
                 match res {
                     Ok(t) => self.emit(Entry::Settled(t - from)),
                     Err(_) => {
-                        let pending = self.world.pending_summary();
+                        let pending = self
+                            .world
+                            .pending()
+                            .iter()
+                            .map(|p| crate::words::waiting(&self.world, p))
+                            .collect();
                         self.fail(Failure::NotSettled {
                             step: s.number,
                             max: *max,

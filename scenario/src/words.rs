@@ -4,6 +4,7 @@
 
 use mtosim_engine::action::Via;
 use mtosim_engine::refusal::{Hint, Setting};
+use mtosim_engine::state::{SyncWait, Waiting};
 use std::fmt;
 
 /// A hint in scenario words: a verb, a key with its value, or a `via`.
@@ -21,6 +22,28 @@ pub fn hint(h: &Hint) -> String {
         .to_string(),
         Hint::Surface(Via::Graph) => "via = \"graph\"".to_string(),
         Hint::Surface(Via::M365) => "via = \"m365\"".to_string(),
+    }
+}
+
+/// What keeps the world from settling, in a phrase.
+pub fn waiting(w: &mtosim_engine::World, p: &Waiting) -> String {
+    match *p {
+        Waiting::Join(t) => format!("{}'s join request", w.name(t)),
+        Waiting::Removal(t) => format!("the removal of {}", w.name(t)),
+        Waiting::Sync(c, why) => {
+            let c = w.config(c);
+            let why = match why {
+                SyncWait::CycleRunning => "a cycle is still running",
+                SyncWait::InitialNotRun => "its initial cycle has not run",
+                SyncWait::StillChanging => "its last cycle still changed accounts or changes are unread",
+            };
+            format!(
+                "sync {} ({} to {}): {why}",
+                c.name,
+                w.name(c.source),
+                w.name(c.target)
+            )
+        }
     }
 }
 

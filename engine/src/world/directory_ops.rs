@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_CONFIG};
+use crate::event::DirChange;
 use crate::msg;
 use crate::refusal::Setting;
 use crate::strings::Sym;
@@ -102,9 +103,7 @@ impl World {
         self.refresh_dynamic(actor, u);
         self.emit(
             actor,
-            EventKind::DirectoryChanged {
-                what: format!("created user {upn}"),
-            },
+            EventKind::DirectoryChanged(DirChange::UserCreated { upn: upn.into() }),
             &[r::CTS_41],
         );
         Ok(None)
@@ -128,12 +127,13 @@ impl World {
                 }
                 let upn = dir.users()[u.ix()].upn.clone();
                 self.refresh_dynamic(actor, u);
-                let what = self.describe_update(&attrs, user_type);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("updated {upn}: {what}"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::UserUpdated {
+                        upn: upn.into(),
+                        attrs,
+                        user_type,
+                    }),
                     &[r::CTS_41],
                 );
             }
@@ -146,38 +146,18 @@ impl World {
                     dir.account_mut(ai).user_type = ut;
                 }
                 let upn = self.external_upn(actor, ai);
-                let what = self.describe_update(&attrs, user_type);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("edited the synchronized account {upn} in the target: {what}; sync does not read target edits, and the next source change overwrites them"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::AccountEdited {
+                        upn,
+                        attrs,
+                        user_type,
+                    }),
                     &[r::CTS_48],
                 );
             }
         }
         Ok(None)
-    }
-
-    fn describe_update(&self, attrs: &[(Attr, Sym)], user_type: Option<UserType>) -> String {
-        let mut parts: Vec<String> = attrs
-            .iter()
-            .map(|(a, v)| {
-                if v.is_none() {
-                    format!("{} cleared", a.graph_name())
-                } else {
-                    format!("{} = \"{}\"", a.graph_name(), self.strings.resolve(*v))
-                }
-            })
-            .collect();
-        if let Some(ut) = user_type {
-            parts.push(format!("userType = {ut}"));
-        }
-        if parts.is_empty() {
-            "nothing".into()
-        } else {
-            parts.join(", ")
-        }
     }
 
     pub(super) fn set_enabled(
@@ -186,11 +166,6 @@ impl World {
         user: UserRef,
         enabled: bool,
     ) -> Result<Option<OpId>, Refusal> {
-        let verb = if enabled {
-            "allowed sign-in for"
-        } else {
-            "blocked sign-in for"
-        };
         match self.resolve_any(actor, &user)? {
             Target::Internal(u) => {
                 let dir = &mut self.tenants[actor.ix()].dir;
@@ -199,9 +174,10 @@ impl World {
                 self.refresh_dynamic(actor, u);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("{verb} {upn} (accountEnabled {enabled})"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::SignIn {
+                        upn: upn.into(),
+                        enabled,
+                    }),
                     &[r::CTS_44],
                 );
             }
@@ -213,9 +189,7 @@ impl World {
                 let upn = self.external_upn(actor, ai);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("{verb} the synchronized account {upn} in the target; it lasts until the source user changes"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::AccountSignIn { upn, enabled }),
                     &[r::CTS_48],
                 );
             }
@@ -243,9 +217,7 @@ impl World {
                 self.refresh_dynamic(actor, u);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("deleted {upn} (soft delete: restorable for 30 days)"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::UserDeleted { upn: upn.into() }),
                     &[r::CTS_42, r::CTS_46],
                 );
             }
@@ -269,9 +241,7 @@ impl World {
                 let upn = self.external_upn(actor, ai);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("deleted the synchronized account {upn} in the target; sync will not restore it, only a manual restore will"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::AccountDeleted { upn }),
                     &[r::CTS_47],
                 );
             }
@@ -304,9 +274,7 @@ impl World {
                 self.refresh_dynamic(actor, u);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("restored {upn}"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::UserRestored { upn: upn.into() }),
                     &[r::CTS_46],
                 );
             }
@@ -320,9 +288,7 @@ impl World {
                 let upn = self.external_upn(actor, ai);
                 self.emit(
                     actor,
-                    EventKind::DirectoryChanged {
-                        what: format!("restored the synchronized account {upn} in the target"),
-                    },
+                    EventKind::DirectoryChanged(DirChange::AccountRestored { upn }),
                     &[r::CTS_47],
                 );
             }
@@ -352,23 +318,15 @@ impl World {
             members.retain(|m| !users.contains(m));
         }
         dir.set_members(group, members);
-        let name = dir.groups()[group.ix()].name.clone();
-        let n = users.len();
-        let who = if n <= 3 {
-            users
-                .iter()
-                .map(|u| dir.users()[u.ix()].upn.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            format!("{n} users")
-        };
-        let what = format!(
-            "{} {who} {} group \"{name}\"",
-            if add { "added" } else { "removed" },
-            if add { "to" } else { "from" }
+        self.emit(
+            actor,
+            EventKind::DirectoryChanged(DirChange::GroupMembers {
+                group,
+                users,
+                added: add,
+            }),
+            &[r::CTS_15],
         );
-        self.emit(actor, EventKind::DirectoryChanged { what }, &[r::CTS_15]);
         Ok(None)
     }
 

@@ -2,6 +2,7 @@
 //! and the provisioning cycle's scheduling around [`crate::sync::run_cycle`].
 
 use super::*;
+use crate::event::{OnDemandOutcome, Warning};
 use crate::msg;
 use crate::refusal::{Message, Setting};
 use crate::sync::{Job, ResetScope};
@@ -585,11 +586,11 @@ impl World {
         let synced = self.users_synced_out(s);
         if synced > p1 {
             self.tenants[s.ix()].p1_sync_warned = true;
-            let msg = format!(
-                "{synced} users of {} are now synchronized to other tenants but it has {p1} Entra ID P1 licences; each synchronized user needs one in the source tenant (the target needs none). Sync is not blocked.",
-                self.name(s)
+            self.emit(
+                s,
+                EventKind::Warning(Warning::P1ShortForSync { synced, licences: p1 }),
+                &[r::MTO_52, r::CTS_11],
             );
-            self.emit(s, EventKind::Warning { message: msg }, &[r::MTO_52, r::CTS_11]);
         }
     }
 
@@ -673,13 +674,14 @@ impl World {
             &[r::CTS_4, r::CTS_5, r::MTO_73],
         );
         if same_pair > 0 {
-            let msg = format!(
-                "{} now has {} configurations toward {}; the docs disagree on whether that is supported and recommend one (named option one_config_per_pair refuses it).",
-                self.name(actor),
-                same_pair + 1,
-                self.name(t)
+            self.emit(
+                actor,
+                EventKind::Warning(Warning::SeveralConfigsPerPair {
+                    target: t,
+                    count: same_pair + 1,
+                }),
+                &[r::CTS_67],
             );
-            self.emit(actor, EventKind::Warning { message: msg }, &[r::CTS_67]);
         }
         Ok(None)
     }
@@ -825,8 +827,7 @@ impl World {
                 a.config = crate::directory::NO_CONFIG;
             }
         }
-        let scope = describe_reset(&reset);
-        self.emit(actor, EventKind::SyncRestarted { config: c, scope }, &[r::CTS_57]);
+        self.emit(actor, EventKind::SyncRestarted { config: c, reset }, &[r::CTS_57]);
         if reset.force_deletes && released > 0 {
             self.emit(
                 actor,
@@ -924,20 +925,20 @@ impl World {
         }
         let st = outcome.stats;
         let duplicate = st.created > 0 && before_link.is_some();
-        let text = if duplicate {
-            "created a second account, because the first was deleted in the target (CTS-47); restore the first and delete one of them".to_string()
+        let outcome = if duplicate {
+            OnDemandOutcome::Duplicate
         } else if st.created > 0 {
-            "created".into()
+            OnDemandOutcome::Created
         } else if st.restored > 0 {
-            "restored".into()
+            OnDemandOutcome::Restored
         } else if st.updated > 0 {
-            "updated".into()
+            OnDemandOutcome::Updated
         } else if st.deleted > 0 {
-            "soft-deleted (out of scope)".into()
+            OnDemandOutcome::SoftDeleted
         } else if st.failed > 0 {
-            "failed and was not retried".into()
+            OnDemandOutcome::Failed
         } else {
-            "skipped: nothing to change or not in scope".into()
+            OnDemandOutcome::Skipped
         };
         let mut rules = vec![r::CTS_58];
         if duplicate {
@@ -948,7 +949,7 @@ impl World {
             EventKind::OnDemand {
                 config: c,
                 user: u,
-                outcome: text,
+                outcome,
             },
             &rules,
         );
@@ -986,26 +987,6 @@ fn escrow_threshold(stats: &CycleStats) -> Option<QuarantineReason> {
         Some(QuarantineReason::EncounteredEscrowProportionThreshold)
     } else {
         None
-    }
-}
-fn describe_reset(r: &ResetScope) -> String {
-    let mut v = Vec::new();
-    for (on, name) in [
-        (r.full, "Full"),
-        (r.watermark && !r.full, "Watermark"),
-        (r.escrows && !r.full, "Escrows"),
-        (r.quarantine && !r.full, "QuarantineState"),
-        (r.connector_data_store && !r.full, "ConnectorDataStore"),
-        (r.force_deletes, "ForceDeletes"),
-    ] {
-        if on {
-            v.push(name);
-        }
-    }
-    if v.is_empty() {
-        "None".into()
-    } else {
-        v.join(", ")
     }
 }
 
