@@ -578,6 +578,70 @@ pub fn push_ext_upn(out: &mut String, source_upn: &str, target_initial_domain: &
     out.push_str(target_initial_domain);
 }
 
+impl Directory {
+    /// The directory's time-free rendering for state fingerprints ([`crate::hash::Canonical`]):
+    /// its sizes, every user changed since change-log position `since` (users unchanged since
+    /// then are the same in every state that shares that start), group memberships, and the
+    /// external accounts in a canonical order.
+    pub fn canonical_since(&self, since: usize, strings: &crate::strings::Interner, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(
+            out,
+            "D users {} groups {} ext {} purged {} upn* {} attr* {}|",
+            self.users.len(),
+            self.groups.len(),
+            self.externals.len(),
+            self.purged,
+            self.upn_override.len(),
+            self.attr_override.len()
+        );
+        let mut changed: Vec<usize> = self.changes[since.min(self.changes.len())..]
+            .iter()
+            .map(|u| u.ix())
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        for u in changed {
+            let user = &self.users[u];
+            let _ = write!(
+                out,
+                "U{u} {} {:?} {} {} {}",
+                user.upn,
+                user.user_type,
+                user.account_enabled,
+                user.external,
+                user.deleted_at.is_some()
+            );
+            for a in user.attrs {
+                let _ = write!(out, ",{}", strings.resolve(a));
+            }
+            out.push('|');
+        }
+        for (g, group) in self.groups.iter().enumerate() {
+            let _ = write!(
+                out,
+                "G{g} {:?}|",
+                group.members.iter().map(|m| m.ix()).collect::<Vec<_>>()
+            );
+        }
+        let mut ext: Vec<(u16, usize, u32, String, u8)> = self
+            .externals
+            .iter()
+            .map(|a| {
+                (
+                    a.source_tenant.0,
+                    a.source_user.ix(),
+                    a.config.0,
+                    format!("{:?}", a.user_type),
+                    a.flags,
+                )
+            })
+            .collect();
+        ext.sort();
+        let _ = write!(out, "X{ext:?}|");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

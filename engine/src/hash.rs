@@ -36,6 +36,15 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A state type's time-free rendering, for state fingerprints: two states a model checker
+/// should treat as one render the same. Each state type implements it beside its definition;
+/// instants (creation, join and deletion times) count only as present or absent, so the same
+/// state reached at different times is one state.
+pub trait Canonical {
+    /// Appends the rendering to `out`.
+    fn canonical(&self, out: &mut String);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

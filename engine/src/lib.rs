@@ -50,6 +50,7 @@ pub mod build;
 pub mod catalog;
 pub mod directory;
 pub mod event;
+pub mod explore;
 pub mod gen;
 pub mod hash;
 pub mod ids;

@@ -162,6 +162,41 @@ impl Mto {
     }
 }
 
+impl crate::hash::Canonical for MemberEntry {
+    fn canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(
+            out,
+            ";{} {:?} {:?} by {} joined {} tr {:?}",
+            self.tenant.0,
+            self.role,
+            self.state,
+            self.added_by.0,
+            self.joined_at.is_some(),
+            self.transition.as_ref().map(|t| (
+                t.desired_state,
+                t.desired_role,
+                t.status,
+                t.details.is_some()
+            )),
+        );
+    }
+}
+
+impl crate::hash::Canonical for Mto {
+    fn canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(
+            out,
+            "{:?} {:?} by {} deleted {}",
+            self.display_name, self.description, self.creator.0, self.deleted
+        );
+        for e in &self.members {
+            e.canonical(out);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

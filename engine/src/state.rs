@@ -406,3 +406,19 @@ impl World {
                 && j.last.is_some_and(|s| s.exports() == 0))
     }
 }
+
+impl crate::hash::Canonical for Op {
+    fn canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(
+            out,
+            "O {:?} {}>{} {:?} {:?} {:?}|",
+            self.kind,
+            self.actor.0,
+            self.subject.0,
+            self.added_by.map(|a| a.0),
+            self.via,
+            self.case
+        );
+    }
+}

@@ -1254,3 +1254,37 @@ pub fn forecast_config(
     }
     f
 }
+
+impl crate::hash::Canonical for SyncConfig {
+    fn canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        let j = &self.job;
+        let _ = write!(
+            out,
+            "{} {}>{} m365 {} del {} all {} {:?} {:?} filter {} {:?} always {} da {} th {:?} job {:?} sch {} init {} run {} pend {} esc {} staged {} fd {} q {} idle {}",
+            self.name,
+            self.source.0,
+            self.target.0,
+            self.m365,
+            self.deleted,
+            self.scope_all,
+            self.groups.iter().map(|g| g.ix()).collect::<Vec<_>>(),
+            self.users.iter().map(|u| u.ix()).collect::<Vec<_>>(),
+            self.filter.is_some(),
+            self.user_type,
+            self.apply_always,
+            self.delete_action,
+            self.delete_threshold,
+            j.status,
+            j.scheduled,
+            j.initial_done,
+            j.running.is_some(),
+            j.pending.len(),
+            j.escrows.len(),
+            j.staged.len(),
+            j.force_deletes,
+            j.quarantine.is_some(),
+            j.last.is_some_and(|l| l.exports() == 0),
+        );
+    }
+}

@@ -98,3 +98,18 @@ impl Tenant {
         &self.spec.name
     }
 }
+
+impl crate::hash::Canonical for JoinRecord {
+    fn canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(
+            out,
+            "join {:?} {:?} {:?} {:?} {}",
+            self.added_by.map(|a| a.0),
+            self.member_state,
+            self.role,
+            self.transition.as_ref().map(|(st, _)| *st),
+            self.transition.as_ref().is_some_and(|(_, d)| !d.0.is_empty()),
+        );
+    }
+}

@@ -154,6 +154,20 @@ pub(crate) fn merge<T>(dst: &mut Option<T>, src: Option<T>) {
     }
 }
 
+impl crate::hash::Canonical for PartnerConfig {
+    fn canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(out, "{self:?}");
+    }
+}
+
+impl crate::hash::Canonical for Templates {
+    fn canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(out, "{self:?}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,12 +50,11 @@
 
 use crate::diag::Diagnostic;
 use crate::load;
-use crate::model::{At, Scenario, Step, StepKind};
+use crate::model::{Scenario, Step, StepKind};
 use crate::runner;
-use mtosim_engine::hash::Fnv64;
+use mtosim_engine::explore as engine;
 use mtosim_engine::world::Name;
-use mtosim_engine::{Duration, OpId, TenantIdx, World};
-use std::collections::{HashMap, VecDeque};
+use mtosim_engine::{Duration, OpId, World};
 use std::fmt::Write as _;
 use std::path::Path;
 use toml::de::{DeTable, DeValue};
@@ -83,8 +82,6 @@ pub const EXPLORE_STATES_MAX: usize = 100_000;
 pub const EXPLORE_DEPTH_MAX: usize = 12;
 /// Action steps in a scenario `explore` accepts, at most (the remaining set is a 64-bit mask).
 pub const EXPLORE_ACTION_STEPS_MAX: usize = 64;
-/// The `max` of the settle move, as a `settle` step's default.
-const SETTLE_MAX_DAYS: i64 = 30;
 
 /// Search options; `None` takes the default.
 #[derive(Clone, Debug, Default)]
@@ -316,10 +313,9 @@ pub fn is_action(s: &Step) -> bool {
 
 /// Loads `file` and explores it.
 pub fn explore_path(file: &str, opts: &Options) -> Result<Report, Error> {
-    let (sc, _) = load::load_path(file, false).map_err(Error::Load)?;
-    let text = std::fs::read_to_string(file).map_err(|e| Error::Usage(format!("cannot read {file}: {e}")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    explore(file, text, sc, opts)
+    let text = load::read_source(file).map_err(Error::Load)?;
+    let (sc, _) = load::load_text(file, &text, false).map_err(Error::Load)?;
+    explore(file, &text, sc, opts)
 }
 
 /// Explores `sc`, loaded from `text` (named `file` in messages and the counterexample).
@@ -410,10 +406,30 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
         sc: &sc,
         actions: &actions,
         epilogue: &epilogue,
-        base: Base::of(&sc.world),
         needs: needs(&sc.steps, &actions),
     };
-    let found = search.bfs(depth, max_states, &mut report);
+    let (stats, found) = mtosim_engine::explore::search(&sc.world, &search, depth, max_states);
+    report.states = stats.states;
+    report.transitions = stats.transitions;
+    report.max_moves = stats.max_moves;
+    report.max_depth = stats.max_depth;
+    report.complete = stats.complete;
+    report.truncated = stats.truncated;
+    let found = found.map(|(path, violation)| {
+        let path = path
+            .into_iter()
+            .map(|m| match m {
+                engine::Move::Action(b) => Move::Step(actions[b]),
+                engine::Move::Settle => Move::Settle,
+                engine::Move::Next => Move::Next,
+            })
+            .collect();
+        let violation = match violation {
+            engine::Violation::Invariant(e) => Violation::Invariant(e),
+            engine::Violation::Checks(f) => Violation::Checks(f),
+        };
+        (path, violation)
+    });
     if let Some((path, violation)) = found {
         report.violation =
             Some(search.counterexample(file, &sources, text, path, violation, opts.out.as_deref()));
@@ -476,26 +492,11 @@ fn relative_path(base: &Path, target: &Path) -> String {
 
 // ----- the search ----------------------------------------------------------------------------
 
-/// What never changes across states: each tenant's change-log length at the start, so the
-/// fingerprint renders only the users changed since.
-struct Base {
-    changes: Vec<usize>,
-}
-
-impl Base {
-    fn of(w: &World) -> Base {
-        Base {
-            changes: w.tenants().iter().map(|t| t.dir.changes().len()).collect(),
-        }
-    }
-}
-
 struct Search<'a> {
     sc: &'a Scenario,
     /// Indexes into `sc.steps` of the action steps; bit `k` of a mask is `actions[k]`.
     actions: &'a [usize],
     epilogue: &'a [Step],
-    base: Base,
     /// Per action (bit): for each name it refers to that action steps create, the mask of the
     /// steps creating it; one of them must have been applied first.
     needs: Vec<Vec<u64>>,
@@ -539,38 +540,50 @@ fn needs(steps: &[Step], actions: &[usize]) -> Vec<Vec<u64>> {
         .collect()
 }
 
-/// A distinct state: how it was first reached.
-struct Node {
-    parent: usize,
-    mv: Move,
-    moves: usize,
-}
-
 /// What applying one action step did.
 enum Applied {
     Done(Option<OpId>),
     Refused(String),
 }
 
-const ROOT: usize = usize::MAX;
+/// The search's model: the scenario's action steps, in the order the file lists them.
+impl engine::Model for Search<'_> {
+    type Failure = String;
+
+    fn actions(&self) -> usize {
+        self.actions.len()
+    }
+
+    fn apply(&self, w: &mut World, k: usize) {
+        Search::apply(self, w, self.actions[k]);
+    }
+
+    fn ready(&self, k: usize, done: u64) -> bool {
+        self.needs[k].iter().all(|&m| done & m != 0)
+    }
+
+    fn complete(&self, w: &World) -> Vec<String> {
+        self.epilogue(w).0
+    }
+}
 
 impl Search<'_> {
     fn settle_max() -> Duration {
-        Duration::days(SETTLE_MAX_DAYS)
+        engine::SETTLE_MAX
     }
 
     /// Applies the action step `steps[i]` as `mtosim run` would (its `at` first).
     fn apply(&self, w: &mut World, i: usize) -> (Applied, bool) {
         let s = &self.sc.steps[i];
+        // a step whose absolute time has passed in this order runs now (the runner would
+        // refuse it: the counterexample comments its `at` out)
         let mut late = false;
-        match &s.at {
-            Some(At::Offset(d)) => {
-                let t = w.now() + *d;
+        if let Some(at) = &s.at {
+            let t = at.resolve(w.now());
+            late = t < w.now();
+            if !late {
                 w.advance_to(t);
             }
-            Some(At::Absolute(t)) if *t >= w.now() => w.advance_to(*t),
-            Some(At::Absolute(_)) => late = true,
-            None => {}
         }
         let actor = s.tenant.expect("action steps name a tenant");
         let StepKind::Action(action) = &s.kind else {
@@ -598,137 +611,6 @@ impl Search<'_> {
             ));
         }
         (failures, run.world)
-    }
-
-    /// Breadth-first search; returns the shortest violating path.
-    fn bfs(&self, depth: usize, max_states: usize, rep: &mut Report) -> Option<(Vec<Move>, Violation)> {
-        let k = self.actions.len();
-        let all: u64 = if k == 64 { u64::MAX } else { (1u64 << k) - 1 };
-        let mut nodes: Vec<Node> = Vec::new();
-        let mut seen: HashMap<u64, usize> = HashMap::new();
-        let mut queue: VecDeque<(usize, World, u64)> = VecDeque::new();
-        let path_to = |nodes: &[Node], mut id: usize, last: Option<Move>| {
-            let mut p: Vec<Move> = last.into_iter().collect();
-            while nodes[id].parent != ROOT {
-                p.push(nodes[id].mv);
-                id = nodes[id].parent;
-            }
-            p.reverse();
-            p
-        };
-
-        // the start state
-        let w0 = self.sc.world.clone();
-        if let Err(e) = w0.check_invariants() {
-            rep.states = 1;
-            return Some((Vec::new(), Violation::Invariant(e)));
-        }
-        seen.insert(self.fingerprint(&w0, all), 0);
-        nodes.push(Node {
-            parent: ROOT,
-            mv: Move::Settle,
-            moves: 0,
-        });
-        if k == 0 {
-            rep.complete += 1;
-            let (f, _) = self.epilogue(&w0);
-            if !f.is_empty() {
-                rep.states = 1;
-                return Some((Vec::new(), Violation::Checks(f)));
-            }
-        }
-        queue.push_back((0, w0, all));
-
-        while let Some((id, w, rem)) = queue.pop_front() {
-            // the own-users hash of this state, taken once for all its time moves (INV-9)
-            let own_before = std::cell::OnceCell::new();
-            let applied = k - rem.count_ones() as usize;
-            let mut succ: Vec<Move> = Vec::new();
-            if applied < depth {
-                let done = all & !rem;
-                succ.extend(
-                    (0..k)
-                        .filter(|&b| rem & (1 << b) != 0)
-                        .filter(|&b| self.needs[b].iter().all(|&m| done & m != 0))
-                        .map(|b| Move::Step(self.actions[b])),
-                );
-            }
-            if !w.is_settled() {
-                if w.next_due().is_some() {
-                    succ.push(Move::Next);
-                }
-                succ.push(Move::Settle);
-            }
-            for mv in succ {
-                let mut next = w.clone();
-                let rem2 = match mv {
-                    Move::Step(i) => {
-                        self.apply(&mut next, i);
-                        let b = self.actions.iter().position(|&a| a == i).expect("an action step");
-                        rem & !(1 << b)
-                    }
-                    Move::Settle => {
-                        let _ = next.settle(Self::settle_max());
-                        rem
-                    }
-                    Move::Next => {
-                        if let Some(at) = next.next_due() {
-                            next.advance_to(at.max(next.now()));
-                        }
-                        rem
-                    }
-                };
-                rep.transitions += 1;
-                // INV-9 in release builds too: letting time pass runs only joins, removals,
-                // sync cycles and purges, none of which may touch a tenant's own users
-                let own = mtosim_engine::invariants::OWN_USERS;
-                let inv9 = (!matches!(mv, Move::Step(_))
-                    && *own_before.get_or_init(|| mtosim_engine::invariants::own_users_hash(&w))
-                        != mtosim_engine::invariants::own_users_hash(&next))
-                .then(|| {
-                    format!(
-                        "{} ({}) violated: letting time pass changed a tenant's own users [{}]",
-                        own.id,
-                        own.rules.join(", "),
-                        own.text
-                    )
-                });
-                if let Some(e) = inv9.map(Err).unwrap_or_else(|| next.check_invariants()).err() {
-                    rep.states = nodes.len();
-                    return Some((path_to(&nodes, id, Some(mv)), Violation::Invariant(e)));
-                }
-                let fp = self.fingerprint(&next, rem2);
-                if seen.contains_key(&fp) {
-                    continue;
-                }
-                if nodes.len() >= max_states {
-                    rep.truncated = true;
-                    rep.states = nodes.len();
-                    return None;
-                }
-                let moves = nodes[id].moves + 1;
-                let nid = nodes.len();
-                nodes.push(Node {
-                    parent: id,
-                    mv,
-                    moves,
-                });
-                seen.insert(fp, nid);
-                rep.max_moves = rep.max_moves.max(moves);
-                rep.max_depth = rep.max_depth.max(k - rem2.count_ones() as usize);
-                if rem2 == 0 {
-                    rep.complete += 1;
-                    let (f, _) = self.epilogue(&next);
-                    if !f.is_empty() {
-                        rep.states = nodes.len();
-                        return Some((path_to(&nodes, nid, None), Violation::Checks(f)));
-                    }
-                }
-                queue.push_back((nid, next, rem2));
-            }
-        }
-        rep.states = nodes.len();
-        None
     }
 
     /// Replays `path` and renders it as narration and as a runnable scenario.
@@ -770,7 +652,7 @@ impl Search<'_> {
                     let res = w.settle(Self::settle_max());
                     narration.push(match res {
                         Ok(t) => format!("settle: pending operations complete ({} later)", t - from),
-                        Err(_) => format!("settle: still not settled after {SETTLE_MAX_DAYS}d"),
+                        Err(_) => format!("settle: still not settled after {}", engine::SETTLE_MAX),
                     });
                     outcomes.push((None, None, false));
                 }
@@ -883,162 +765,6 @@ impl Search<'_> {
             narration,
             toml: t,
         }
-    }
-
-    /// The state's fingerprint: a hash of its canonical rendering (see the module docs).
-    fn fingerprint(&self, w: &World, remaining: u64) -> u64 {
-        let mut s = String::with_capacity(2048);
-        let _ = write!(s, "R{remaining:x}|");
-        for (i, t) in w.tenants().iter().enumerate() {
-            let ti = TenantIdx(i as u16);
-            let v = w.mto_view(ti);
-            let j = &t.join;
-            let _ = write!(
-                s,
-                "T{i} mto {:?} view {:?}/{} local {} m365 {} created {} p1w {} join {:?} {:?} {:?} {:?} {} tpl {:?}|",
-                t.mto.map(|m| m.0),
-                v.mto.map(|m| m.0),
-                v.active_tenants,
-                t.local_mto_id.is_some(),
-                t.m365_managed,
-                t.created_mto_at.is_some(),
-                t.p1_sync_warned,
-                j.added_by.map(|a| a.0),
-                j.member_state,
-                j.role,
-                j.transition.as_ref().map(|(st, _)| *st),
-                j.transition.as_ref().is_some_and(|(_, d)| !d.0.is_empty()),
-                t.templates,
-            );
-            for (p, c) in &t.partners {
-                let _ = write!(s, "P{} {c:?}|", p.0);
-            }
-            let d = &t.dir;
-            let _ = write!(
-                s,
-                "D users {} groups {} ext {} purged {} upn* {} attr* {}|",
-                d.users().len(),
-                d.groups().len(),
-                d.externals().len(),
-                d.purged(),
-                d.upn_overrides().count(),
-                d.edited_accounts()
-            );
-            let mut changed: Vec<usize> = d.changes()[self.base.changes[i].min(d.changes().len())..]
-                .iter()
-                .map(|u| u.ix())
-                .collect();
-            changed.sort_unstable();
-            changed.dedup();
-            for u in changed {
-                let user = &d.users()[u];
-                let _ = write!(
-                    s,
-                    "U{u} {} {:?} {} {} {}",
-                    user.upn,
-                    user.user_type,
-                    user.account_enabled,
-                    user.external,
-                    user.deleted_at.is_some()
-                );
-                for a in user.attrs {
-                    let _ = write!(s, ",{}", w.strings().resolve(a));
-                }
-                s.push('|');
-            }
-            for (g, group) in d.groups().iter().enumerate() {
-                let _ = write!(
-                    s,
-                    "G{g} {:?}|",
-                    group.members.iter().map(|m| m.ix()).collect::<Vec<_>>()
-                );
-            }
-            let mut ext: Vec<(u16, usize, u32, String, u8)> = d
-                .externals()
-                .iter()
-                .map(|a| {
-                    (
-                        a.source_tenant.0,
-                        a.source_user.ix(),
-                        a.config.0,
-                        format!("{:?}", a.user_type),
-                        a.flags,
-                    )
-                })
-                .collect();
-            ext.sort();
-            let _ = write!(s, "X{ext:?}|");
-        }
-        for (m, mto) in w.mtos().iter().enumerate() {
-            let _ = write!(
-                s,
-                "M{m} {:?} {:?} by {} deleted {}",
-                mto.display_name, mto.description, mto.creator.0, mto.deleted
-            );
-            for e in &mto.members {
-                let _ = write!(
-                    s,
-                    ";{} {:?} {:?} by {} joined {} tr {:?}",
-                    e.tenant.0,
-                    e.role,
-                    e.state,
-                    e.added_by.0,
-                    e.joined_at.is_some(),
-                    e.transition.as_ref().map(|t| (
-                        t.desired_state,
-                        t.desired_role,
-                        t.status,
-                        t.details.is_some()
-                    )),
-                );
-            }
-            s.push('|');
-        }
-        for (c, cfg) in w.configs().iter().enumerate() {
-            let j = &cfg.job;
-            let _ = write!(
-                s,
-                "C{c} {} {}>{} m365 {} del {} all {} {:?} {:?} filter {} {:?} always {} da {} th {:?} job {:?} sch {} init {} run {} pend {} esc {} staged {} fd {} q {} idle {}|",
-                cfg.name,
-                cfg.source.0,
-                cfg.target.0,
-                cfg.m365,
-                cfg.deleted,
-                cfg.scope_all,
-                cfg.groups.iter().map(|g| g.ix()).collect::<Vec<_>>(),
-                cfg.users.iter().map(|u| u.ix()).collect::<Vec<_>>(),
-                cfg.filter.is_some(),
-                cfg.user_type,
-                cfg.apply_always,
-                cfg.delete_action,
-                cfg.delete_threshold,
-                j.status,
-                j.scheduled,
-                j.initial_done,
-                j.running.is_some(),
-                j.pending.len(),
-                j.escrows.len(),
-                j.staged.len(),
-                j.force_deletes,
-                j.quarantine.is_some(),
-                j.last.is_some_and(|l| l.exports() == 0),
-            );
-        }
-        for op in w.ops().iter().filter(|o| o.outcome.is_none()) {
-            let _ = write!(
-                s,
-                "O {:?} {}>{} {:?} {:?} {:?}|",
-                op.kind,
-                op.actor.0,
-                op.subject.0,
-                op.added_by.map(|a| a.0),
-                op.via,
-                op.case
-            );
-        }
-        let mut h = Fnv64::new(0x6578_706c_6f72_6521); // "explore!"
-        h.write(s.as_bytes());
-        h.finish()
     }
 }
 

@@ -73,6 +73,13 @@ pub const INPUT_BYTES_MAX: u64 = SCENARIO_BYTES_MAX as u64;
 
 /// Reads and loads the scenario file `file`; CSV imports are read relative to it.
 pub fn load_path(file: &str, lenient: bool) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let text = read_source(file)?;
+    load_text(file, &text, lenient)
+}
+
+/// Reads scenario file `file` whole (at most [`INPUT_BYTES_MAX`] bytes, UTF-8, a byte-order
+/// mark dropped): the one place a scenario's text is read.
+pub fn read_source(file: &str) -> Result<String, Vec<Diagnostic>> {
     let path = Path::new(file);
     let fail = |m: String| vec![Diagnostic::file_level(file, m)];
     let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
@@ -93,8 +100,19 @@ pub fn load_path(file: &str, lenient: bool) -> Result<(Scenario, Vec<Diagnostic>
             "the file is not valid UTF-8 here",
         )]
     })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}
+
+/// Loads `text`, read from scenario file `file`: CSV imports are read relative to it.
+pub fn load_text(
+    file: &str,
+    text: &str,
+    lenient: bool,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let base = Path::new(file)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let read_file = |rel: &str| -> std::io::Result<Vec<u8>> {
         let p = base.join(rel);
         if std::fs::metadata(&p)?.len() > crate::csv_import::CSV_BYTES_MAX as u64 {
@@ -107,7 +125,7 @@ pub fn load_path(file: &str, lenient: bool) -> Result<(Scenario, Vec<Diagnostic>
     };
     load_with(
         file,
-        &text,
+        text,
         &LoadOptions {
             lenient,
             read_file: &read_file,

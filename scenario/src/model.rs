@@ -15,6 +15,16 @@ pub enum At {
     Absolute(SimTime),
 }
 
+impl At {
+    /// The instant this names, seen from `now`.
+    pub fn resolve(&self, now: SimTime) -> SimTime {
+        match self {
+            At::Offset(d) => now + *d,
+            At::Absolute(t) => *t,
+        }
+    }
+}
+
 /// A step's `expect_error`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExpectError {

@@ -4,7 +4,7 @@
 //! all held, 1 a check or expectation failed.
 
 use crate::checks;
-use crate::model::{At, ExpectError, Scenario, Step, StepKind};
+use crate::model::{ExpectError, Scenario, Step, StepKind};
 use crate::trace::{Collect, Discard, Entry, Failure, Observer, Timed};
 use mtosim_engine::world::OpKind;
 use mtosim_engine::{Action, OpId, Refusal, World};
@@ -156,10 +156,7 @@ impl Runner<'_> {
 
     fn step(&mut self, s: &Step) {
         if let Some(at) = &s.at {
-            let t = match at {
-                At::Offset(d) => self.world.now() + *d,
-                At::Absolute(t) => *t,
-            };
+            let t = at.resolve(self.world.now());
             if t < self.world.now() {
                 let now = self.world.now();
                 self.fail(Failure::StepInPast {
