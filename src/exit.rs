@@ -43,7 +43,7 @@ impl From<std::io::Error> for Error {
     }
 }
 
-/// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+/// Colour only on a terminal, and never when NO_COLOR is set (<https://no-color.org>).
 pub fn colour_on(terminal: bool) -> bool {
     terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

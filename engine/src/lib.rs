@@ -3,9 +3,16 @@
 //! The pure model behind `mtosim`: Microsoft Entra tenants, multitenant organizations (MTO)
 //! and cross-tenant synchronization on a simulated clock.
 //!
+//! It must not: do file, network or terminal I/O, read the wall clock, draw randomness from
+//! anything but the seed given to [`build::Builder::new`], serialize (no serde), or speak the
+//! words of any surface (scenario verbs and keys, Graph requests): actions, events and
+//! refusals carry data, and each surface renders them.
+//!
+//! It owns: the state and its transitions ([`World`]), what each tenant can read
+//! ([`view`]), the building of worlds ([`build`]), the model invariants ([`invariants`]),
+//! model checking ([`explore`]) and what-if counting ([`whatif`]).
+//!
 //! Architecture invariants (see `ARCHITECTURE.md`):
-//! - no file, network or terminal I/O; no wall clock; randomness only from the seed given to
-//!   [`build::Builder::new`];
 //! - every refusal is a [`Refusal`] value carrying a rule id;
 //! - hot tables are keyed by compact indexes ([`ids`]), never by strings; synchronized
 //!   accounts are small records whose UPNs are rendered on demand.

@@ -91,7 +91,7 @@ pub fn style(world: &World, e: &Entry) -> Style {
     }
 }
 
-/// One narrated line of a trace entry: an engine event as [`line`], a runner entry with an
+/// One narrated line of a trace entry: an engine event as [`line()`], a runner entry with an
 /// empty tenant column.
 pub fn entry_line(world: &World, e: &Timed) -> String {
     match &e.entry {
