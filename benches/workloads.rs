@@ -135,6 +135,8 @@ pub fn b2_change_one_percent(w: &mut World) {
                 "Changed Title".to_string(),
             )],
             user_type: None,
+            upn: None,
+            manager: None,
         };
         w.apply(src, change).expect("an existing user");
     }

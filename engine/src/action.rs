@@ -92,6 +92,10 @@ pub enum Action {
         user: UserRef,
         attrs: Vec<(crate::directory::Attr, String)>,
         user_type: Option<crate::directory::UserType>,
+        /// A new `userPrincipalName` (a rename); internal users only.
+        upn: Option<String>,
+        /// A new `manager` (`Some(None)` clears it); internal users only.
+        manager: Option<Option<UserRef>>,
     },
     /// Block or allow sign-in (`accountEnabled`); on an external account, a target-side edit.
     SetEnabled { user: UserRef, enabled: bool },

@@ -26,6 +26,52 @@ pub struct Group {
     pub rule: Option<crate::membership::MembershipRule>,
 }
 
+/// The values a mapping can read of one user, at one version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// `userPrincipalName`.
+    pub upn: Box<str>,
+    /// Attribute values.
+    pub attrs: [Sym; ATTR_COUNT],
+    /// `manager`.
+    pub manager: Option<UserIdx>,
+    /// `userType`.
+    pub user_type: UserType,
+    /// `accountEnabled`.
+    pub account_enabled: bool,
+}
+
+/// A user's values at one version, borrowed from the user (its current version) or from the
+/// directory's history.
+#[derive(Clone, Copy, Debug)]
+pub struct Values<'a> {
+    /// `userPrincipalName`.
+    pub upn: &'a str,
+    /// Attribute values.
+    pub attrs: &'a [Sym; ATTR_COUNT],
+    /// `manager`.
+    pub manager: Option<UserIdx>,
+    /// `userType`.
+    pub user_type: UserType,
+    /// `accountEnabled`.
+    pub account_enabled: bool,
+}
+
+impl<'a> Values<'a> {
+    /// The value of `a`.
+    pub fn attr(&self, a: Attr) -> Sym {
+        self.attrs[a as usize]
+    }
+    /// The text of `a` ("" for null), resolving the per-user markers against this version's UPN.
+    pub fn text(&self, a: Attr, strings: &'a crate::strings::Interner) -> &'a str {
+        match self.attr(a) {
+            Sym::SAME_AS_UPN => self.upn,
+            Sym::UPN_LOCAL_PART => self.upn.split('@').next().unwrap_or(""),
+            v => strings.resolve(v),
+        }
+    }
+}
+
 /// Flags of an [`ExternalAccount`].
 pub mod account_flags {
     /// `accountEnabled`.
@@ -61,6 +107,9 @@ pub struct ExternalAccount {
     pub flags: u8,
     /// `createdDateTime`.
     pub created_at: SimTime,
+    /// The home user's version whose values the account shows: written when a cycle (or
+    /// on-demand provisioning, or an invitation) last processed it.
+    pub version: u32,
 }
 
 impl ExternalAccount {
@@ -115,6 +164,12 @@ pub struct Directory {
     /// Append-only change log of users whose attributes, state or group membership changed:
     /// the delta that incremental sync cycles read (CTS-41).
     changes: Vec<UserIdx>,
+    /// The values users had at earlier versions (see [`User::version`]): what accounts written
+    /// from those versions still show.
+    history: HashMap<(UserIdx, u32), Box<Snapshot>>,
+    /// Former UPNs (ASCII-lowercased) of renamed users, so accounts written before a rename
+    /// are still found by the `#EXT#` UPN they show.
+    former_upns: HashMap<Box<str>, UserIdx>,
 }
 
 impl Directory {
@@ -380,22 +435,122 @@ impl Directory {
         self.mail_index.get(&mail).copied()
     }
 
-    /// Sets an attribute of an internal user, keeping the mail index and change log current.
-    pub fn set_attr(&mut self, u: UserIdx, a: Attr, v: Sym) {
-        let old = self.users[u.ix()].attrs[a as usize];
-        if old == v {
-            return;
+    /// Keeps user `u`'s current values as its current version's snapshot and starts a new
+    /// version: called by every mutator before it changes what a mapping reads.
+    fn new_version(&mut self, u: UserIdx) {
+        let user = &mut self.users[u.ix()];
+        let snap = Snapshot {
+            upn: user.upn.clone(),
+            attrs: user.attrs,
+            manager: user.manager,
+            user_type: user.user_type,
+            account_enabled: user.account_enabled,
+        };
+        self.history.insert((u, user.version), Box::new(snap));
+        user.version += 1;
+    }
+
+    /// User `u`'s values at version `v` (its current values when `v` is its version, or an
+    /// unknown one).
+    pub fn values_at(&self, u: UserIdx, v: u32) -> Values<'_> {
+        let user = &self.users[u.ix()];
+        match self.history.get(&(u, v)).filter(|_| v != user.version) {
+            Some(s) => Values {
+                upn: &s.upn,
+                attrs: &s.attrs,
+                manager: s.manager,
+                user_type: s.user_type,
+                account_enabled: s.account_enabled,
+            },
+            None => Values {
+                upn: &user.upn,
+                attrs: &user.attrs,
+                manager: user.manager,
+                user_type: user.user_type,
+                account_enabled: user.account_enabled,
+            },
         }
-        if a == Attr::Mail {
-            if self.mail_index.get(&old) == Some(&u) {
-                self.mail_index.remove(&old);
-            }
-            if !v.is_none() && !v.is_marker() {
-                self.mail_index.entry(v).or_insert(u);
-            }
+    }
+
+    /// Changes internal user `u`'s attributes and `userType` as one new version, keeping the
+    /// mail index and change log current. Returns whether anything changed.
+    pub fn update_user(&mut self, u: UserIdx, attrs: &[(Attr, Sym)], user_type: Option<UserType>) -> bool {
+        let user = &self.users[u.ix()];
+        let changes = attrs.iter().any(|&(a, v)| user.attrs[a as usize] != v)
+            || user_type.is_some_and(|t| t != user.user_type);
+        if !changes {
+            return false;
         }
-        self.users[u.ix()].attrs[a as usize] = v;
+        self.new_version(u);
+        for &(a, v) in attrs {
+            let old = self.users[u.ix()].attrs[a as usize];
+            if a == Attr::Mail && old != v {
+                if self.mail_index.get(&old) == Some(&u) {
+                    self.mail_index.remove(&old);
+                }
+                if !v.is_none() && !v.is_marker() {
+                    self.mail_index.entry(v).or_insert(u);
+                }
+            }
+            self.users[u.ix()].attrs[a as usize] = v;
+        }
+        if let Some(t) = user_type {
+            self.users[u.ix()].user_type = t;
+        }
         self.changes.push(u);
+        true
+    }
+
+    /// Renames internal user `u` to `upn`; refuses a UPN another user has (case-insensitive).
+    pub fn rename_user(&mut self, u: UserIdx, upn: &str) -> Result<(), String> {
+        if self.users[u.ix()].upn.eq_ignore_ascii_case(upn) && *self.users[u.ix()].upn == *upn {
+            return Ok(());
+        }
+        if self.user_by_upn(upn).is_some_and(|o| o != u) {
+            return Err(format!("a user with UPN {upn} already exists"));
+        }
+        let old = self.users[u.ix()].upn.clone();
+        let oh = upn_hash(&old);
+        self.upn_index
+            .find_entry(oh, |&(hh, x)| hh == oh && x == u)
+            .map(|e| e.remove())
+            .ok();
+        self.new_version(u);
+        self.former_upns.insert(old.to_ascii_lowercase().into(), u);
+        let h = upn_hash(upn);
+        self.upn_index.insert_unique(h, (h, u), |&(hh, _)| hh);
+        let user = &mut self.users[u.ix()];
+        user.upn = upn.into();
+        if upn.contains("#EXT#") != old.contains("#EXT#") {
+            if upn.contains("#EXT#") {
+                self.ext_form_users += 1;
+            } else {
+                self.ext_form_users -= 1;
+            }
+        }
+        self.changes.push(u);
+        Ok(())
+    }
+
+    /// Sets internal user `u`'s manager, as a new version.
+    pub fn set_manager(&mut self, u: UserIdx, manager: Option<UserIdx>) -> bool {
+        if self.users[u.ix()].manager == manager {
+            return false;
+        }
+        self.new_version(u);
+        self.users[u.ix()].manager = manager;
+        self.changes.push(u);
+        true
+    }
+
+    /// The user that had UPN `upn` before a rename (case-insensitive), if any.
+    pub fn user_by_former_upn(&self, upn: &str) -> Option<UserIdx> {
+        self.former_upns.get(upn.to_ascii_lowercase().as_str()).copied()
+    }
+
+    /// Sets one attribute of internal user `u` (see [`Directory::update_user`]).
+    pub fn set_attr(&mut self, u: UserIdx, a: Attr, v: Sym) {
+        self.update_user(u, &[(a, v)], None);
     }
 
     /// Replaces a group's static members, logging every user whose membership changed.
@@ -654,6 +809,8 @@ mod tests {
             account_enabled: true,
             external: false,
             deleted_at: None,
+            manager: None,
+            version: 0,
         }
     }
 
@@ -699,6 +856,7 @@ mod tests {
             user_type: UserType::Member,
             flags: account_flags::ENABLED | account_flags::BY_SYNC,
             created_at: SimTime(0),
+            version: 0,
         };
         let ai = d.add_external(acc, 10);
         assert_eq!(d.account_of(TenantIdx(1), UserIdx(3)), Some(ai));

@@ -278,6 +278,10 @@ pub enum DirChange {
         upn: String,
         attrs: Vec<(crate::user::Attr, crate::strings::Sym)>,
         user_type: Option<crate::user::UserType>,
+        /// The UPN before a rename.
+        renamed_from: Option<String>,
+        /// A new manager's UPN, or `Some(None)` when it was cleared.
+        manager: Option<Option<String>>,
     },
     /// A target administrator edited a synchronized account (CTS-48).
     AccountEdited {

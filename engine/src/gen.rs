@@ -264,6 +264,8 @@ pub fn generate(
             account_enabled: !disabled,
             external: false,
             deleted_at: None,
+            manager: None,
+            version: 0,
         });
     }
     out

@@ -797,6 +797,7 @@ pub fn run_cycle(
                         user_type: cfg.user_type,
                         flags: account_flags::ENABLED | account_flags::BY_SYNC,
                         created_at: now,
+                        version: user.version,
                     },
                     source_users,
                 );

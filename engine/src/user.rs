@@ -104,6 +104,12 @@ pub struct User {
     pub external: bool,
     /// Soft-deleted at this time, if it is.
     pub deleted_at: Option<SimTime>,
+    /// `manager`: another user of the same directory.
+    pub manager: Option<crate::ids::UserIdx>,
+    /// How many times the values a mapping can read (UPN, attributes, manager, `userType`,
+    /// `accountEnabled`) have changed; the directory keeps the values of earlier versions, so
+    /// that an account written from version `v` keeps showing them (CTS-48).
+    pub version: u32,
 }
 
 impl User {
@@ -165,6 +171,8 @@ impl NewUser {
             user_type: self.user_type,
             account_enabled: self.account_enabled,
             deleted_at: None,
+            manager: None,
+            version: 0,
         }
     }
 }

@@ -108,9 +108,11 @@ impl World {
                 user,
                 attrs,
                 user_type,
+                upn,
+                manager,
             } => {
                 let attrs = attrs.iter().map(|(a, v)| (*a, self.strings.intern(v))).collect();
-                self.update_user(actor, user, attrs, user_type)
+                self.update_user(actor, user, attrs, user_type, upn, manager)
             }
             Action::SetEnabled { user, enabled } => self.set_enabled(actor, user, enabled),
             Action::DeleteUser { user } => self.delete_user(actor, user),

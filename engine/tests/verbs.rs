@@ -317,6 +317,8 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                 user: u,
                 attrs: vec![(Attr::Department, v.to_string())],
                 user_type: (s.b % 6 == 0).then_some(UserType::Guest),
+                upn: None,
+                manager: None,
             }
         }
         25 => Action::SetEnabled {

@@ -475,7 +475,23 @@ fn directory_change(world: &World, ev: &Event, c: &DirChange) -> String {
             upn,
             attrs,
             user_type,
-        } => format!("updated {upn}: {}", attribute_changes(world, attrs, *user_type)),
+            renamed_from,
+            manager,
+        } => {
+            let mut what = Vec::new();
+            if let Some(old) = renamed_from {
+                what.push(format!("renamed from {old}"));
+            }
+            if !attrs.is_empty() || user_type.is_some() || (renamed_from.is_none() && manager.is_none()) {
+                what.push(attribute_changes(world, attrs, *user_type));
+            }
+            match manager {
+                Some(Some(m)) => what.push(format!("manager = {m}")),
+                Some(None) => what.push("manager cleared".into()),
+                None => {}
+            }
+            format!("updated {upn}: {}", what.join(", "))
+        }
         DirChange::AccountEdited {
             upn,
             attrs,

@@ -575,12 +575,48 @@ fn add_user(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
 
 fn update_user(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
     let user = c.account()?;
+    let upn = match c.st.str("userPrincipalName")? {
+        None => None,
+        Some((n, span)) => {
+            if let Some(why) = mtosim_engine::user::upn_problem(&n) {
+                return Err(c
+                    .src
+                    .err(span, format!("\"{n}\" is not a userPrincipalName: it {why}"))
+                    .help("write it as alias@domain"));
+            }
+            if c.names.knows_upn(c.world, c.actor, &n).is_some() {
+                return Err(c
+                    .src
+                    .err(
+                        span,
+                        format!("tenant {} already has a user {n}", c.world.name(c.actor)),
+                    )
+                    .help("UPNs are unique in a directory"));
+            }
+            c.names.added_upns[c.actor.ix()].push(n.clone());
+            Some(n)
+        }
+    };
+    let manager = match c.st.str("manager")? {
+        None => None,
+        Some((m, _)) if m.is_empty() => Some(None),
+        Some((m, span)) => Some(Some(user_ref_any(c.world, c.names, c.src, c.actor, &m, span)?)),
+    };
     Ok(StepKind::Action(Action::UpdateUser {
         user,
         attrs: attr_values(
             c.src,
             &c.st,
-            &["do", "at", "tenant", "expect_error", "user", "user_type"],
+            &[
+                "do",
+                "at",
+                "tenant",
+                "expect_error",
+                "user",
+                "user_type",
+                "userPrincipalName",
+                "manager",
+            ],
         )?,
         user_type: match c.st.str("user_type")? {
             None => None,
@@ -590,6 +626,8 @@ fn update_user(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
                     .help("\"Member\" or \"Guest\"")
             })?),
         },
+        upn,
+        manager,
     }))
 }
 

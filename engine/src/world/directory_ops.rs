@@ -115,16 +115,52 @@ impl World {
         user: UserRef,
         attrs: Vec<(Attr, Sym)>,
         user_type: Option<UserType>,
+        new_upn: Option<String>,
+        manager: Option<Option<UserRef>>,
     ) -> Result<Option<OpId>, Refusal> {
         match self.resolve_any(actor, &user)? {
             Target::Internal(u) => {
+                let manager = match manager {
+                    None => None,
+                    Some(None) => Some(None),
+                    Some(Some(m)) => {
+                        let m = self.resolve_user(actor, &m)?;
+                        if m == u {
+                            return Err(Refusal::bad_request(
+                                r::SIM_1,
+                                "a user cannot be its own manager; another user of the tenant would be allowed.",
+                            ));
+                        }
+                        Some(Some(m))
+                    }
+                };
+                if let Some(n) = &new_upn {
+                    if let Some(why) = crate::user::upn_problem(n) {
+                        return Err(Refusal::bad_request(
+                            r::SIM_1,
+                            format!("\"{n}\" is not a userPrincipalName: it {why}; a UPN of the form alias@domain would be allowed."),
+                        ));
+                    }
+                }
                 let dir = &mut self.tenants[actor.ix()].dir;
-                for &(a, v) in &attrs {
-                    dir.set_attr(u, a, v);
+                let renamed_from = match &new_upn {
+                    Some(n) if *dir.user(u).upn != **n => {
+                        let old = dir.user(u).upn.to_string();
+                        dir.rename_user(u, n).map_err(|e| {
+                            Refusal::bad_request(
+                                r::SIM_1,
+                                format!("{e}; UPNs are unique in a directory, so a UPN no other user has would be allowed."),
+                            )
+                        })?;
+                        Some(old)
+                    }
+                    _ => None,
+                };
+                dir.update_user(u, &attrs, user_type);
+                if let Some(m) = manager {
+                    dir.set_manager(u, m);
                 }
-                if let Some(ut) = user_type {
-                    dir.set_user_type(u, ut);
-                }
+                let manager = manager.map(|m| m.map(|m| dir.user(m).upn.to_string()));
                 let upn = dir.users()[u.ix()].upn.clone();
                 self.refresh_dynamic(actor, u);
                 self.emit(
@@ -133,6 +169,8 @@ impl World {
                         upn: upn.into(),
                         attrs,
                         user_type,
+                        renamed_from,
+                        manager,
                     }),
                     &[r::CTS_41],
                 );
@@ -389,6 +427,7 @@ impl World {
             m => m.to_string(),
         };
         let users_in_home = self.tenants[home.ix()].dir.users().len();
+        let version = self.tenants[home.ix()].dir.user(u).version;
         let domain = self.tenants[actor.ix()].spec.initial_domain.clone();
         let now = self.now;
         let dir = &mut self.tenants[actor.ix()].dir;
@@ -406,6 +445,7 @@ impl World {
                 user_type,
                 flags,
                 created_at: now,
+                version,
             },
             users_in_home,
         );

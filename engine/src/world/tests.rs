@@ -43,6 +43,8 @@ fn add_users(w: &mut World, t: TenantIdx, n: usize) -> Vec<UserIdx> {
                     account_enabled: true,
                     external: false,
                     deleted_at: None,
+                    manager: None,
+                    version: 0,
                 })
                 .unwrap()
         })
@@ -1168,6 +1170,8 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
             user: u[0].into(),
             attrs: vec![],
             user_type: None,
+            upn: None,
+            manager: None,
         },
     )
     .unwrap();
@@ -1190,6 +1194,8 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
             user: u[1].into(),
             attrs: vec![(crate::directory::Attr::JobTitle, "Designer".into())],
             user_type: None,
+            upn: None,
+            manager: None,
         },
     )
     .unwrap();
@@ -1292,6 +1298,8 @@ fn cts_9_conflicts_and_forbidden_invitations_fail_per_object() {
             account_enabled: true,
             external: false,
             deleted_at: None,
+            manager: None,
+            version: 0,
         })
         .unwrap();
     assign(&mut w, ids[0], &u);
