@@ -87,6 +87,9 @@ pub mod account_flags {
     pub const PURGED: u8 = 16;
     /// An invitation not yet redeemed (`externalUserState` PendingAcceptance, CTS-31).
     pub const PENDING_ACCEPTANCE: u8 = 32;
+    /// The account shows only its stored values (an invitation's, or values frozen when its
+    /// configuration's mappings changed), not values derived from its home user's version.
+    pub const FROZEN: u8 = 64;
 }
 
 /// `ExternalAccount::config` of an account no configuration provisioned (an invitation).
@@ -381,6 +384,17 @@ impl Directory {
     /// Drops external account `ai`'s own UPN: it takes the CTS-30 form.
     pub fn clear_upn_override(&mut self, ai: u32) {
         self.upn_override.remove(&ai);
+    }
+
+    /// Replaces every stored value of external account `ai`: the values it shows that its
+    /// mapping does not derive from its home user's version (target-side edits, values kept
+    /// when the source became null, values written only at creation, stored results).
+    pub fn set_account_values(&mut self, ai: u32, values: Vec<(Attr, Sym)>) {
+        if values.is_empty() {
+            self.attr_override.remove(&ai);
+        } else {
+            self.attr_override.insert(ai, values);
+        }
     }
 
     /// Records a target administrator's edit of external account `ai` (CTS-48).

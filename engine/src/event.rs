@@ -106,6 +106,8 @@ pub enum EventKind {
         failures: Vec<(&'static str, u64)>,
         /// Skips worth explaining, by reason (CTS-20, CTS-21, CTS-24, CTS-43, CTS-45, CTS-47).
         skips: Vec<(&'static str, u64)>,
+        /// The userType new accounts got (CTS-28).
+        created_as: crate::user::UserType,
     },
     /// A quarantined job's retry failed again (CTS-53).
     QuarantineRetry {

@@ -301,7 +301,7 @@ fn account_invariants(w: &World) -> Result<(), Violation> {
 fn guest_mapping_seen(w: &World, s: TenantIdx, t: TenantIdx) -> bool {
     w.configs
         .iter()
-        .any(|c| c.source == s && c.target == t && c.user_type == UserType::Guest)
+        .any(|c| c.source == s && c.target == t && c.user_type() == UserType::Guest)
 }
 
 fn settled_scope(w: &World) -> Result<(), Violation> {

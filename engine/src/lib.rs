@@ -52,6 +52,7 @@
 //! assert_eq!(refusal.rule.0, "MTO-37");
 //! ```
 
+pub mod account;
 pub mod action;
 pub mod build;
 pub mod catalog;
@@ -67,6 +68,7 @@ pub mod membership;
 pub mod mto;
 pub mod refusal;
 pub mod rules;
+pub mod schema;
 pub mod scoping;
 pub mod state;
 pub mod strings;

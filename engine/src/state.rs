@@ -322,13 +322,30 @@ impl World {
         if let Some(u) = dir.upn_override(ai) {
             return u.to_string();
         }
+        crate::directory::ext_upn(
+            self.shown(t, ai).upn_source(),
+            &self.tenants[t.ix()].spec.initial_domain,
+        )
+    }
+
+    /// What external account `ai` of tenant `t` shows (see [`crate::account`]).
+    pub fn shown(&self, t: TenantIdx, ai: u32) -> crate::account::Shown<'_> {
+        let dir = &self.tenants[t.ix()].dir;
         let acc = &dir.externals()[ai as usize];
-        let src = &self.tenants[acc.source_tenant.ix()].dir.users()[acc.source_user.ix()];
-        crate::directory::ext_upn(&src.upn, &self.tenants[t.ix()].spec.initial_domain)
+        let home = &self.tenants[acc.source_tenant.ix()].dir;
+        let schema = self.configs.get(acc.config.ix()).map(|c| &*c.schema);
+        crate::account::Shown::of(
+            acc,
+            schema,
+            home.values_at(acc.source_user, acc.version),
+            dir.account_edits(ai),
+            &self.strings,
+        )
     }
 
     /// Finds an external account of `t` by its UPN, without a string index: the UPN names the
-    /// home user, whose account is then a table lookup (CTS-30 is injective).
+    /// home user (by its current UPN, or a former one after a rename), whose account is then a
+    /// table lookup; the account must show that UPN.
     pub fn external_by_upn(&self, t: TenantIdx, upn: &str) -> Option<u32> {
         let tenant = &self.tenants[t.ix()];
         if let Some((ai, _)) = tenant
@@ -342,16 +359,20 @@ impl World {
         if !domain.eq_ignore_ascii_case(&tenant.spec.initial_domain) {
             return None;
         }
+        // the home UPN is `local` with its last '_' turned back into '@'
+        let pos = local.rfind('_')?;
+        let home = format!("{}@{}", &local[..pos], &local[pos + 1..]);
         for s in tenant.dir.source_tenants() {
             let sdir = &self.tenants[s.ix()].dir;
-            // the home UPN is `local` with its last '_' turned back into '@'
-            if let Some(pos) = local.rfind('_') {
-                let home = format!("{}@{}", &local[..pos], &local[pos + 1..]);
-                if let Some(u) = sdir.user_by_upn(&home) {
-                    if let Some(a) = tenant.dir.account_of(s, u) {
-                        if tenant.dir.upn_override(a).is_none() {
-                            return Some(a);
-                        }
+            for u in [sdir.user_by_upn(&home), sdir.user_by_former_upn(&home)]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(a) = tenant.dir.account_of(s, u) {
+                    if tenant.dir.upn_override(a).is_none()
+                        && self.external_upn(t, a).eq_ignore_ascii_case(upn)
+                    {
+                        return Some(a);
                     }
                 }
             }

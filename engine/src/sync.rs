@@ -344,10 +344,10 @@ pub struct SyncConfig {
     pub users: Vec<UserIdx>,
     /// Scoping filters (CTS-16); `None` passes everyone.
     pub filter: Option<crate::scoping::ScopingFilter>,
-    /// The constant `userType` mapping (CTS-28).
-    pub user_type: UserType,
-    /// Whether the userType mapping applies always (else only on create).
-    pub apply_always: bool,
+    /// The attribute mappings (CTS-27, CTS-29); shared until an administrator edits them.
+    pub schema: std::sync::Arc<crate::schema::Schema>,
+    /// When the configuration was created (its default mappings depend on it).
+    pub created_at: SimTime,
     /// Whether the Delete target-object action is enabled (CTS-43).
     pub delete_action: bool,
     /// The accidental-deletion threshold, if prevention is on (CTS-51).
@@ -357,9 +357,15 @@ pub struct SyncConfig {
 }
 
 impl SyncConfig {
-    /// A stopped configuration with the defaults of the spec (`assigned`, `Member`,
-    /// on-create, delete action on, no threshold).
-    pub fn new(name: String, source: TenantIdx, target: TenantIdx, m365: bool) -> SyncConfig {
+    /// A stopped configuration created at `created` with the defaults of the spec
+    /// (`assigned`, the default mappings, delete action on, no threshold).
+    pub fn new(
+        name: String,
+        source: TenantIdx,
+        target: TenantIdx,
+        m365: bool,
+        created: SimTime,
+    ) -> SyncConfig {
         SyncConfig {
             name,
             source,
@@ -370,11 +376,57 @@ impl SyncConfig {
             groups: Vec::new(),
             users: Vec::new(),
             filter: None,
-            user_type: UserType::Member,
-            apply_always: false,
+            schema: std::sync::Arc::new(crate::schema::Schema::default_for(created)),
+            created_at: created,
             delete_action: true,
             delete_threshold: None,
             job: Job::default(),
+        }
+    }
+
+    /// The `userType` new accounts get: the constant of the userType mapping (CTS-28;
+    /// Member when there is none).
+    pub fn user_type(&self) -> UserType {
+        match self.schema.mapping(&crate::schema::SchemaAttr::UserType) {
+            Some(m) => match &m.source {
+                crate::schema::MappingSource::Constant(c) => UserType::parse(c).unwrap_or(UserType::Member),
+                _ => UserType::Member,
+            },
+            None => UserType::Member,
+        }
+    }
+
+    /// Whether the userType mapping applies always (else only on creation, CTS-28).
+    pub fn user_type_always(&self) -> bool {
+        self.schema
+            .mapping(&crate::schema::SchemaAttr::UserType)
+            .is_some_and(|m| m.flow == crate::schema::FlowType::Always)
+    }
+
+    /// Sets the userType mapping's constant and when it applies (`create-sync`'s `user_type`
+    /// and `apply`).
+    pub fn set_user_type_mapping(&mut self, ut: UserType, always: bool) {
+        use crate::schema::{AttributeMapping, FlowType, MappingSource, SchemaAttr};
+        let schema = std::sync::Arc::make_mut(&mut self.schema);
+        let flow = if always {
+            FlowType::Always
+        } else {
+            FlowType::ObjectAddOnly
+        };
+        let m = AttributeMapping {
+            target: SchemaAttr::UserType,
+            source: MappingSource::Constant(ut.as_str().to_string()),
+            default_value: None,
+            flow,
+            matching_priority: 0,
+        };
+        match schema
+            .mappings
+            .iter_mut()
+            .find(|x| x.target == SchemaAttr::UserType)
+        {
+            Some(x) => *x = m,
+            None => schema.mappings.push(m),
         }
     }
 
@@ -693,16 +745,19 @@ struct Gate<'a> {
 /// Evaluates and applies one cycle's candidates.
 #[allow(clippy::too_many_arguments)]
 pub fn run_cycle(
-    cfg: &mut SyncConfig,
+    configs: &mut [SyncConfig],
     cfg_idx: ConfigIdx,
     source: &Tenant,
     target: &mut Tenant,
-    strings: &crate::strings::Interner,
+    strings: &mut crate::strings::Interner,
     candidates: &[UserIdx],
     now: SimTime,
     rules: &RuleSet,
     mode: CycleMode,
 ) -> CycleOutcome {
+    let (before, rest) = configs.split_at_mut(cfg_idx.ix());
+    let (cfg, after) = rest.split_first_mut().expect("the cycle's configuration exists");
+    let others = Others { before, after };
     let gate = Gate {
         rules,
         quota: target.spec.object_quota,
@@ -789,18 +844,21 @@ pub fn run_cycle(
                 );
             }
             Plan::Create => {
+                let values = source.dir.values_at(u, user.version);
+                let written = crate::account::write(&cfg.schema, values, strings);
                 let ai = target.dir.add_external(
                     ExternalAccount {
                         source_user: u,
                         config: cfg_idx,
                         source_tenant: cfg.source,
-                        user_type: cfg.user_type,
+                        user_type: cfg.user_type(),
                         flags: account_flags::ENABLED | account_flags::BY_SYNC,
                         created_at: now,
                         version: user.version,
                     },
                     source_users,
                 );
+                target.dir.set_account_values(ai, written.stored);
                 out.stats.created += 1;
                 record(
                     &mut out,
@@ -816,7 +874,7 @@ pub fn run_cycle(
             }
             Plan::Restore(ai) => {
                 target.dir.restore_account(ai);
-                update_account(cfg, cfg_idx, user, target, ai, mode.full);
+                update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings);
                 out.stats.restored += 1;
                 record(
                     &mut out,
@@ -832,7 +890,7 @@ pub fn run_cycle(
             }
             Plan::Update(ai) => {
                 let disabling = target.dir.externals()[ai as usize].is_enabled() && !user.account_enabled;
-                if update_account(cfg, cfg_idx, user, target, ai, mode.full) {
+                if update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings) {
                     out.stats.updated += 1;
                     let action = if disabling {
                         ProvAction::Disable
@@ -1048,30 +1106,105 @@ fn target_refuses(
     None
 }
 
-/// Writes the source's state into account `ai`: enabled flag (CTS-44), userType when the
+/// The configurations other than the one running a cycle, for the schemas accounts were
+/// written with.
+struct Others<'a> {
+    before: &'a [SyncConfig],
+    after: &'a [SyncConfig],
+}
+
+impl Others<'_> {
+    fn schema(
+        &self,
+        c: ConfigIdx,
+        running: (ConfigIdx, &SyncConfig),
+    ) -> Option<std::sync::Arc<crate::schema::Schema>> {
+        if c == running.0 {
+            return Some(running.1.schema.clone());
+        }
+        let i = c.ix();
+        let cfg = if i < self.before.len() {
+            self.before.get(i)
+        } else {
+            self.after.get(i - self.before.len() - 1)
+        };
+        cfg.map(|c| c.schema.clone())
+    }
+}
+
+/// Writes the source's state into account `ai` through the configuration's mappings: the
+/// values a cycle writes (the home user's current version, CTS-27; null keeps the old value,
+/// CTS-34; creation-only mappings keep theirs), the enabled flag (CTS-44), userType when its
 /// mapping applies always (CTS-28), and the source's values over any target-side edit
-/// (CTS-48). A full cycle also rewrites an invitation's UPN (CTS-31). Returns whether
-/// anything changed.
+/// (CTS-48). A full cycle also rewrites an invitation's UPN (CTS-31). Returns whether the
+/// account changed.
+#[allow(clippy::too_many_arguments)]
 fn update_account(
     cfg: &SyncConfig,
     cfg_idx: ConfigIdx,
-    user: &User,
+    others: &Others<'_>,
+    source: &Tenant,
+    u: UserIdx,
     target: &mut Tenant,
     ai: u32,
     full: bool,
+    strings: &mut crate::strings::Interner,
 ) -> bool {
-    let mut changed = false;
-    if target.dir.clear_account_edits(ai) {
+    let user = source.dir.user(u);
+    let acc = target.dir.externals()[ai as usize];
+    let old_schema = others.schema(acc.config, (cfg_idx, cfg));
+    let old_upn = {
+        let shown = crate::account::Shown::of(
+            &acc,
+            old_schema.as_deref(),
+            source.dir.values_at(u, acc.version),
+            target.dir.account_edits(ai),
+            strings,
+        );
+        shown.upn_source().to_string()
+    };
+    let written = {
+        let shown = crate::account::Shown::of(
+            &acc,
+            old_schema.as_deref(),
+            source.dir.values_at(u, acc.version),
+            target.dir.account_edits(ai),
+            strings,
+        );
+        // the shown values are resolved to owned strings before the interner is borrowed
+        // mutably
+        let old: Vec<(crate::user::Attr, Option<String>)> = crate::user::Attr::ALL
+            .iter()
+            .map(|&a| (a, shown.attr(a).map(str::to_string)))
+            .collect();
+        let frozen = crate::account::Frozen { values: old };
+        let current = source.dir.values_at(u, user.version);
+        crate::account::write_over(&cfg.schema, current, &frozen, strings)
+    };
+    let mut changed = !written.modified.is_empty();
+    let new_upn = crate::account::Shown::of(
+        &ExternalAccount { flags: 0, ..acc },
+        Some(&cfg.schema),
+        source.dir.values_at(u, user.version),
+        None,
+        strings,
+    )
+    .upn_source()
+    .to_string();
+    if new_upn != old_upn && acc.flags & account_flags::PENDING_ACCEPTANCE == 0 {
         changed = true;
     }
+    target.dir.set_account_values(ai, written.stored);
     let a = target.dir.account_mut(ai);
     a.config = cfg_idx;
+    a.version = user.version;
+    a.flags &= !account_flags::FROZEN;
     if a.is_enabled() != user.account_enabled {
         a.flags ^= account_flags::ENABLED;
         changed = true;
     }
-    if cfg.apply_always && a.user_type != cfg.user_type {
-        a.user_type = cfg.user_type;
+    if cfg.user_type_always() && a.user_type != cfg.user_type() {
+        a.user_type = cfg.user_type();
         changed = true;
     }
     if a.flags & account_flags::PENDING_ACCEPTANCE != 0 {
@@ -1220,7 +1353,7 @@ pub fn forecast_config(
                         f.to_create += 1;
                         *objects_added += 1;
                         created.insert(u);
-                        match cfg.user_type {
+                        match cfg.user_type() {
                             UserType::Member => f.created_types.0 += 1,
                             UserType::Guest => f.created_types.1 += 1,
                         }
@@ -1272,8 +1405,8 @@ impl crate::hash::Canonical for SyncConfig {
             self.groups.iter().map(|g| g.ix()).collect::<Vec<_>>(),
             self.users.iter().map(|u| u.ix()).collect::<Vec<_>>(),
             self.filter.is_some(),
-            self.user_type,
-            self.apply_always,
+            self.user_type(),
+            self.user_type_always(),
             self.delete_action,
             self.delete_threshold,
             j.status,
@@ -1287,5 +1420,8 @@ impl crate::hash::Canonical for SyncConfig {
             j.quarantine.is_some(),
             j.last.is_some_and(|l| l.exports() == 0),
         );
+        if self.schema.customized {
+            let _ = write!(out, " schema {:?}", self.schema.mappings);
+        }
     }
 }

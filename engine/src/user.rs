@@ -7,7 +7,7 @@ use crate::time::SimTime;
 use std::fmt;
 
 macro_rules! attrs {
-    ($($variant:ident = $graph:literal,)*) => {
+    ($($variant:ident = $graph:literal / $schema:literal,)*) => {
         /// A Graph `user` attribute the model stores (besides `userPrincipalName`,
         /// `userType` and `accountEnabled`, which are fields of their own).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,35 +19,45 @@ macro_rules! attrs {
             pub fn graph_name(self) -> &'static str {
                 match self { $(Attr::$variant => $graph),* }
             }
+            /// The name in Entra's provisioning schema and in dynamic membership rules (the
+            /// directory's own names: `physicalDeliveryOfficeName` for Graph's
+            /// `officeLocation`, `mobile` for `mobilePhone`).
+            pub fn schema_name(self) -> &'static str {
+                match self { $(Attr::$variant => $schema),* }
+            }
             /// Looks an attribute up by its Graph name (case-insensitive, as Entra rules are).
             pub fn from_graph_name(name: &str) -> Option<Attr> {
                 Attr::ALL.iter().copied().find(|a| a.graph_name().eq_ignore_ascii_case(name))
+            }
+            /// Looks an attribute up by its schema name (case-insensitive).
+            pub fn from_schema_name(name: &str) -> Option<Attr> {
+                Attr::ALL.iter().copied().find(|a| a.schema_name().eq_ignore_ascii_case(name))
             }
         }
     };
 }
 
 attrs! {
-    GivenName = "givenName",
-    Surname = "surname",
-    DisplayName = "displayName",
-    Mail = "mail",
-    MailNickname = "mailNickname",
-    Department = "department",
-    JobTitle = "jobTitle",
-    CompanyName = "companyName",
-    Country = "country",
-    City = "city",
-    State = "state",
-    StreetAddress = "streetAddress",
-    PostalCode = "postalCode",
-    UsageLocation = "usageLocation",
-    OfficeLocation = "officeLocation",
-    EmployeeId = "employeeId",
-    EmployeeType = "employeeType",
-    TelephoneNumber = "telephoneNumber",
-    MobilePhone = "mobilePhone",
-    PreferredLanguage = "preferredLanguage",
+    GivenName = "givenName" / "givenName",
+    Surname = "surname" / "surname",
+    DisplayName = "displayName" / "displayName",
+    Mail = "mail" / "mail",
+    MailNickname = "mailNickname" / "mailNickname",
+    Department = "department" / "department",
+    JobTitle = "jobTitle" / "jobTitle",
+    CompanyName = "companyName" / "companyName",
+    Country = "country" / "country",
+    City = "city" / "city",
+    State = "state" / "state",
+    StreetAddress = "streetAddress" / "streetAddress",
+    PostalCode = "postalCode" / "postalCode",
+    UsageLocation = "usageLocation" / "usageLocation",
+    OfficeLocation = "officeLocation" / "physicalDeliveryOfficeName",
+    EmployeeId = "employeeId" / "employeeId",
+    EmployeeType = "employeeType" / "employeeType",
+    TelephoneNumber = "telephoneNumber" / "telephoneNumber",
+    MobilePhone = "mobilePhone" / "mobile",
+    PreferredLanguage = "preferredLanguage" / "preferredLanguage",
 }
 
 /// Number of stored attributes.

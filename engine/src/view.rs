@@ -5,11 +5,11 @@
 //!
 //! A view borrows the world; nothing here changes it.
 
+use crate::account::Shown;
 use crate::directory::{account_flags, Attr, User, UserType};
 use crate::ids::{ConfigIdx, Guid, TenantIdx, UserIdx};
 use crate::mto::{MemberState, ProcessingStatus, Role, Transition};
 use crate::refusal::Message;
-use crate::strings::Sym;
 use crate::sync::{CycleStats, JobStatus, ProvAction, ProvStatus, Quarantine};
 use crate::time::SimTime;
 use crate::xtap::{Access, AppLevel};
@@ -55,24 +55,31 @@ pub struct UserObject<'w> {
     pub created: SimTime,
     /// Internal user, imported external user, or account of another tenant's user.
     pub origin: UserOrigin,
-    values: &'w User,
-    edits: Option<&'w [(Attr, Sym)]>,
-    world: &'w World,
+    /// `showInAddressList`, when a mapping wrote it.
+    pub show_in_address_list: Option<bool>,
+    values: Values<'w>,
+}
+
+/// Where a user object's attribute values come from.
+#[derive(Clone, Copy, Debug)]
+enum Values<'w> {
+    /// A user of the tenant's own directory.
+    Own(&'w User, &'w crate::strings::Interner),
+    /// An account: what its mapping wrote.
+    Account(Shown<'w>),
 }
 
 impl<'w> UserObject<'w> {
     /// The value of attribute `a`, `None` for null. A synchronized account shows a target-side
     /// edit (CTS-48), else its home user's value.
     pub fn attr(&self, a: Attr) -> Option<&'w str> {
-        let edited = self
-            .edits
-            .and_then(|e| e.iter().find(|(x, _)| *x == a))
-            .map(|(_, v)| *v);
-        let text = match edited {
-            Some(v) => self.world.strings.resolve(v),
-            None => self.values.text(a, &self.world.strings),
-        };
-        (!text.is_empty()).then_some(text)
+        match self.values {
+            Values::Own(u, strings) => {
+                let t = u.text(a, strings);
+                (!t.is_empty()).then_some(t)
+            }
+            Values::Account(shown) => shown.attr(a),
+        }
     }
 }
 
@@ -128,9 +135,8 @@ impl<'w> TenantView<'w> {
             } else {
                 UserOrigin::Internal
             },
-            values: user,
-            edits: None,
-            world: w,
+            show_in_address_list: None,
+            values: Values::Own(user, &w.strings),
         }
     }
 
@@ -148,9 +154,8 @@ impl<'w> TenantView<'w> {
                 home: a.source_tenant,
                 pending_acceptance: a.flags & account_flags::PENDING_ACCEPTANCE != 0,
             },
-            values: &w.tenant(a.source_tenant).dir.users()[a.source_user.ix()],
-            edits: dir.account_edits(ai),
-            world: w,
+            show_in_address_list: w.shown(self.tenant, ai).show_in_address_list(),
+            values: Values::Account(w.shown(self.tenant, ai)),
         }
     }
 

@@ -111,7 +111,10 @@ impl User {
                 (
                     Some("Invitation"),
                     Some(if pending { "PendingAcceptance" } else { "Accepted" }),
-                    Some(true),
+                    match u.origin {
+                        UserOrigin::Account { .. } => u.show_in_address_list,
+                        _ => Some(true),
+                    },
                     ObjectIdentity {
                         sign_in_type: "federated",
                         issuer,

@@ -225,11 +225,18 @@ pub fn describe(world: &World, ev: &Event) -> String {
             cfg_label(world, *config),
             if *objects == 1 { "" } else { "s" }
         ),
-        EventKind::CycleFinished { config, initial, stats, failures, skips } => {
+        EventKind::CycleFinished {
+            config,
+            initial,
+            stats,
+            failures,
+            skips,
+            created_as,
+        } => {
             let cfg = &world.configs()[config.ix()];
             let mut parts = Vec::new();
             if stats.created > 0 {
-                parts.push(format!("{} created as {} in {}", stats.created, cfg.user_type, n(cfg.target)));
+                parts.push(format!("{} created as {created_as} in {}", stats.created, n(cfg.target)));
             }
             for (k, v) in [("updated", stats.updated), ("soft-deleted", stats.deleted), ("restored", stats.restored)] {
                 if v > 0 {

@@ -426,8 +426,15 @@ impl World {
             "" => src.upn.to_string(),
             m => m.to_string(),
         };
+        let display = src.display_name(&self.strings).to_string();
         let users_in_home = self.tenants[home.ix()].dir.users().len();
         let version = self.tenants[home.ix()].dir.user(u).version;
+        // an invitation writes the invited user's display name and address, nothing else
+        // (POST /invitations: invitedUserDisplayName, invitedUserEmailAddress)
+        let values = vec![
+            (Attr::DisplayName, self.strings.intern(&display)),
+            (Attr::Mail, self.strings.intern(&invited_as)),
+        ];
         let domain = self.tenants[actor.ix()].spec.initial_domain.clone();
         let now = self.now;
         let dir = &mut self.tenants[actor.ix()].dir;
@@ -449,6 +456,7 @@ impl World {
             },
             users_in_home,
         );
+        dir.set_account_values(ai, values);
         if !redeemed {
             // CTS-31: the UPN of an unredeemed invitation comes from the invited address
             dir.set_upn_override(ai, &crate::directory::ext_upn(&invited_as, &domain));

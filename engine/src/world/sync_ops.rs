@@ -36,7 +36,8 @@ impl World {
             return None;
         }
         let c = ConfigIdx(self.configs.len() as u32);
-        self.configs.push(SyncConfig::new(name, source, target, true));
+        self.configs
+            .push(SyncConfig::new(name, source, target, true, self.now));
         self.emit(
             source,
             EventKind::SyncConfigCreated { config: c },
@@ -74,7 +75,7 @@ impl World {
         for &t in &targets {
             sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
         }
-        let mut probe = SyncConfig::new(String::new(), actor, actor, true);
+        let mut probe = SyncConfig::new(String::new(), actor, actor, true, self.now);
         probe.groups = groups.clone();
         probe.users = users.clone();
         probe.groups.sort_unstable();
@@ -356,11 +357,11 @@ impl World {
         let mut outcome = {
             let (src, tgt) = two(&mut self.tenants, s, t);
             sync::run_cycle(
-                &mut self.configs[c.ix()],
+                &mut self.configs,
                 c,
                 src,
                 tgt,
-                &self.strings,
+                &mut self.strings,
                 &run.candidates,
                 self.now,
                 &self.rules,
@@ -441,6 +442,7 @@ impl World {
                     stats,
                     failures,
                     skips,
+                    created_as: self.configs[c.ix()].user_type(),
                 },
                 &rules,
             );
@@ -661,10 +663,9 @@ impl World {
         }
         self.configs_room(1)?;
         let c = ConfigIdx(self.configs.len() as u32);
-        let mut cfg = SyncConfig::new(spec.name, actor, t, false);
+        let mut cfg = SyncConfig::new(spec.name, actor, t, false, self.now);
         cfg.scope_all = spec.scope_all;
-        cfg.user_type = spec.user_type;
-        cfg.apply_always = spec.apply_always;
+        cfg.set_user_type_mapping(spec.user_type, spec.apply_always);
         cfg.delete_action = spec.delete_action;
         cfg.delete_threshold = spec.delete_threshold;
         self.configs.push(cfg);
@@ -905,11 +906,11 @@ impl World {
             let (src, tgt) = two(&mut self.tenants, actor, t);
             let job_escrows = std::mem::take(&mut self.configs[c.ix()].job.escrows);
             let out = sync::run_cycle(
-                &mut self.configs[c.ix()],
+                &mut self.configs,
                 c,
                 src,
                 tgt,
-                &self.strings,
+                &mut self.strings,
                 &[u],
                 self.now,
                 &self.rules,
