@@ -242,7 +242,7 @@ fn out_writes_a_provisioning_log_in_the_cts_62_shape() {
             .or_insert(0) += 1;
     }
     assert_eq!(actions.get("create"), Some(&12));
-    assert_eq!(actions.get("stageddelete"), Some(&12), "{actions:?}");
+    assert_eq!(actions.get("stagedDelete"), Some(&12), "{actions:?}");
     assert_eq!(actions.get("delete"), Some(&12), "{actions:?}");
     assert!(std::fs::read_to_string(dir.join("fabrikam/provisioning.jsonl"))
         .unwrap()

@@ -122,7 +122,7 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                     serde_json::from_str(line).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
                 one_of(
                     &v["provisioningAction"],
-                    &["create", "update", "delete", "stageddelete", "disable", "other"],
+                    &["create", "update", "delete", "stagedDelete", "disable", "other"],
                     "provisioningAction",
                 );
                 one_of(

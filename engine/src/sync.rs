@@ -597,7 +597,7 @@ pub enum ProvAction {
     Update,
     /// `delete` (a soft delete in the target).
     Delete,
-    /// `stageddelete`: held by the accidental-deletion threshold.
+    /// `stagedDelete`: held by the accidental-deletion threshold.
     StagedDelete,
     /// `disable`.
     Disable,
@@ -612,7 +612,7 @@ impl ProvAction {
             ProvAction::Create => "create",
             ProvAction::Update => "update",
             ProvAction::Delete => "delete",
-            ProvAction::StagedDelete => "stageddelete",
+            ProvAction::StagedDelete => "stagedDelete",
             ProvAction::Disable => "disable",
             ProvAction::Other => "other",
         }
@@ -644,9 +644,42 @@ impl ProvStatus {
     }
 }
 
-/// One provisioning-log record (`provisioningObjectSummary`, CTS-62), compact: strings are
-/// rendered at export time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One property a provisioning action changed (`modifiedProperty`): the target attribute's
+/// schema name and its value before and after (`None` for null).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Modified {
+    /// `displayName`: the target attribute, e.g. `department`.
+    pub name: &'static str,
+    /// `oldValue`.
+    pub old: Option<Box<str>>,
+    /// `newValue`.
+    pub new: Option<Box<str>>,
+}
+
+impl Modified {
+    fn new(name: &'static str, old: Option<&str>, new: Option<&str>) -> Modified {
+        Modified {
+            name,
+            old: old.map(Into::into),
+            new: new.map(Into::into),
+        }
+    }
+}
+
+/// The target account as a provisioning record shows it, at the time of the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedAccount {
+    /// The account.
+    pub account: u32,
+    /// Its `displayName` then (its UPN when it had none).
+    pub display_name: Box<str>,
+    /// Its `userPrincipalName` then.
+    pub upn: Box<str>,
+}
+
+/// One provisioning-log record (`provisioningObjectSummary`, CTS-62): what one cycle (or
+/// on-demand request) did with one source user, with the names and values as they were then.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProvRecord {
     /// When the cycle (or on-demand request) applied it.
     pub at: SimTime,
@@ -656,8 +689,14 @@ pub struct ProvRecord {
     pub cycle: u32,
     /// The source user.
     pub user: UserIdx,
-    /// The target account, where there is one.
+    /// The source user's version then (its display name and UPN at the time).
+    pub version: u32,
+    /// The target account, where there is one (filled in by the world after the cycle).
     pub account: u32,
+    /// The target account's names then (filled in by the world after the cycle).
+    pub target: Option<RecordedAccount>,
+    /// The properties a create or update wrote (`modifiedProperties`).
+    pub modified: Vec<Modified>,
     /// What.
     pub action: ProvAction,
     /// How it went.
@@ -786,21 +825,27 @@ pub fn run_cycle(
     let mut escrows = Vec::new();
     let mut pair_count: Option<u64> = None;
     let source_users = source.dir.users().len();
+    let log = Log {
+        mode,
+        at: now,
+        config: cfg_idx,
+    };
     for (u, p, deleting) in plans {
         out.stats.evaluated += 1;
         let user = &source.dir.users()[u.ix()];
+        let version = user.version;
         if hold && deleting {
             out.staged.push(u);
-            record(
+            let ai = target.dir.account_of(cfg.source, u).unwrap_or(NO_ACCOUNT);
+            log.record(
                 &mut out,
-                mode,
-                now,
-                cfg_idx,
                 u,
-                NO_ACCOUNT,
+                version,
+                ai,
                 ProvAction::StagedDelete,
                 ProvStatus::Skipped,
                 "StagedAction",
+                Vec::new(),
             );
             continue;
         }
@@ -816,110 +861,111 @@ pub fn run_cycle(
                     count(&mut out.skips, reason);
                 }
                 let ai = target.dir.account_of(cfg.source, u).unwrap_or(NO_ACCOUNT);
-                record(
+                log.record(
                     &mut out,
-                    mode,
-                    now,
-                    cfg_idx,
                     u,
+                    version,
                     ai,
                     ProvAction::Other,
                     ProvStatus::Skipped,
                     reason,
+                    Vec::new(),
                 );
             }
             Plan::Fail(code) => {
                 out.fail(code);
                 escrows.push(u);
-                record(
+                log.record(
                     &mut out,
-                    mode,
-                    now,
-                    cfg_idx,
                     u,
+                    version,
                     NO_ACCOUNT,
                     ProvAction::Create,
                     ProvStatus::Failure,
                     code,
+                    Vec::new(),
                 );
             }
             Plan::Create => {
-                let values = source.dir.values_at(u, user.version);
+                let values = source.dir.values_at(u, version);
                 let written = crate::account::write(&cfg.schema, values, strings);
-                let ai = target.dir.add_external(
-                    ExternalAccount {
-                        source_user: u,
-                        config: cfg_idx,
-                        source_tenant: cfg.source,
-                        user_type: cfg.user_type(),
-                        flags: account_flags::ENABLED | account_flags::BY_SYNC,
-                        created_at: now,
-                        version: user.version,
-                    },
-                    source_users,
-                );
+                let acc = ExternalAccount {
+                    source_user: u,
+                    config: cfg_idx,
+                    source_tenant: cfg.source,
+                    user_type: cfg.user_type(),
+                    flags: account_flags::ENABLED | account_flags::BY_SYNC,
+                    created_at: now,
+                    version,
+                };
+                let ai = target.dir.add_external(acc, source_users);
                 target.dir.set_account_values(ai, written.stored);
                 out.stats.created += 1;
-                record(
+                let modified = if mode.log {
+                    created_properties(&acc, &cfg.schema, values, target, ai, strings)
+                } else {
+                    Vec::new()
+                };
+                log.record(
                     &mut out,
-                    mode,
-                    now,
-                    cfg_idx,
                     u,
+                    version,
                     ai,
                     ProvAction::Create,
                     ProvStatus::Success,
                     "",
+                    modified,
                 );
             }
             Plan::Restore(ai) => {
                 target.dir.restore_account(ai);
-                update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings);
+                let mut modified =
+                    update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings);
+                modified.insert(0, Modified::new("IsSoftDeleted", Some("True"), Some("False")));
                 out.stats.restored += 1;
-                record(
+                log.record(
                     &mut out,
-                    mode,
-                    now,
-                    cfg_idx,
                     u,
+                    version,
                     ai,
                     ProvAction::Other,
                     ProvStatus::Success,
                     "Restored",
+                    modified,
                 );
             }
             Plan::Update(ai) => {
                 let disabling = target.dir.externals()[ai as usize].is_enabled() && !user.account_enabled;
-                if update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings) {
+                let modified =
+                    update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings);
+                if !modified.is_empty() {
                     out.stats.updated += 1;
                     let action = if disabling {
                         ProvAction::Disable
                     } else {
                         ProvAction::Update
                     };
-                    record(
+                    log.record(
                         &mut out,
-                        mode,
-                        now,
-                        cfg_idx,
                         u,
+                        version,
                         ai,
                         action,
                         ProvStatus::Success,
                         "",
+                        modified,
                     );
                 } else {
                     out.stats.skipped += 1;
-                    record(
+                    log.record(
                         &mut out,
-                        mode,
-                        now,
-                        cfg_idx,
                         u,
+                        version,
                         ai,
                         ProvAction::Other,
                         ProvStatus::Skipped,
                         "RedundantExport",
+                        modified,
                     );
                 }
             }
@@ -927,16 +973,16 @@ pub fn run_cycle(
                 target.dir.soft_delete_account(ai, now, true); // CTS-42
                 out.soft_deleted.push(ai);
                 out.stats.deleted += 1;
-                record(
+                let modified = vec![Modified::new("IsSoftDeleted", Some("False"), Some("True"))];
+                log.record(
                     &mut out,
-                    mode,
-                    now,
-                    cfg_idx,
                     u,
+                    version,
                     ai,
                     ProvAction::Delete,
                     ProvStatus::Success,
                     "",
+                    modified,
                 );
             }
         }
@@ -945,30 +991,79 @@ pub fn run_cycle(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn record(
-    out: &mut CycleOutcome,
+/// Where a cycle's records go, and what they share.
+struct Log {
     mode: CycleMode,
     at: SimTime,
     config: ConfigIdx,
-    user: UserIdx,
-    account: u32,
-    action: ProvAction,
-    status: ProvStatus,
-    reason: &'static str,
-) {
-    if mode.log {
-        out.records.push(ProvRecord {
-            at,
-            config,
-            cycle: 0,
-            user,
-            account,
-            action,
-            status,
-            reason,
-        });
+}
+
+impl Log {
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        out: &mut CycleOutcome,
+        user: UserIdx,
+        version: u32,
+        account: u32,
+        action: ProvAction,
+        status: ProvStatus,
+        reason: &'static str,
+        modified: Vec<Modified>,
+    ) {
+        if self.mode.log {
+            out.records.push(ProvRecord {
+                at: self.at,
+                config: self.config,
+                cycle: 0,
+                user,
+                version,
+                account,
+                target: None,
+                modified,
+                action,
+                status,
+                reason,
+            });
+        }
     }
+}
+
+/// The properties a create wrote: every value the new account shows, in schema order.
+fn created_properties(
+    acc: &ExternalAccount,
+    schema: &crate::schema::Schema,
+    values: crate::directory::Values<'_>,
+    target: &Tenant,
+    ai: u32,
+    strings: &crate::strings::Interner,
+) -> Vec<Modified> {
+    let shown = crate::account::Shown::of(acc, Some(schema), values, target.dir.account_edits(ai), strings);
+    let mut out = vec![
+        Modified::new("accountEnabled", None, Some("True")),
+        Modified::new(
+            "userPrincipalName",
+            None,
+            Some(&crate::directory::ext_upn(
+                shown.upn_source(),
+                &target.spec.initial_domain,
+            )),
+        ),
+        Modified::new("userType", None, Some(acc.user_type.as_str())),
+    ];
+    for &a in crate::user::Attr::ALL {
+        if let Some(v) = shown.attr(a) {
+            out.push(Modified::new(a.schema_name(), None, Some(v)));
+        }
+    }
+    if let Some(v) = shown.show_in_address_list() {
+        out.push(Modified::new(
+            "showInAddressList",
+            None,
+            Some(if v { "True" } else { "False" }),
+        ));
+    }
+    out
 }
 
 /// Whether a new account may be created now: CTS-61's quota, SEED-2's per-pair cap.
@@ -1149,11 +1244,12 @@ fn update_account(
     ai: u32,
     full: bool,
     strings: &mut crate::strings::Interner,
-) -> bool {
+) -> Vec<Modified> {
     let user = source.dir.user(u);
     let acc = target.dir.externals()[ai as usize];
     let old_schema = others.schema(acc.config, (cfg_idx, cfg));
-    let old_upn = {
+    let domain = &target.spec.initial_domain;
+    let (old_upn, written) = {
         let shown = crate::account::Shown::of(
             &acc,
             old_schema.as_deref(),
@@ -1161,61 +1257,75 @@ fn update_account(
             target.dir.account_edits(ai),
             strings,
         );
-        shown.upn_source().to_string()
-    };
-    let written = {
-        let shown = crate::account::Shown::of(
-            &acc,
-            old_schema.as_deref(),
-            source.dir.values_at(u, acc.version),
-            target.dir.account_edits(ai),
-            strings,
-        );
+        let old_upn = match target.dir.upn_override(ai) {
+            Some(o) => o.to_string(),
+            None => crate::directory::ext_upn(shown.upn_source(), domain),
+        };
         // the shown values are resolved to owned strings before the interner is borrowed
         // mutably
-        let old: Vec<(crate::user::Attr, Option<String>)> = crate::user::Attr::ALL
+        let old: Vec<(Attr, Option<String>)> = Attr::ALL
             .iter()
             .map(|&a| (a, shown.attr(a).map(str::to_string)))
             .collect();
         let frozen = crate::account::Frozen { values: old };
         let current = source.dir.values_at(u, user.version);
-        crate::account::write_over(&cfg.schema, current, &frozen, strings)
+        (
+            old_upn,
+            crate::account::write_over(&cfg.schema, current, &frozen, strings),
+        )
     };
-    let mut changed = !written.modified.is_empty();
-    let new_upn = crate::account::Shown::of(
-        &ExternalAccount { flags: 0, ..acc },
-        Some(&cfg.schema),
-        source.dir.values_at(u, user.version),
-        None,
-        strings,
-    )
-    .upn_source()
-    .to_string();
-    if new_upn != old_upn && acc.flags & account_flags::PENDING_ACCEPTANCE == 0 {
-        changed = true;
-    }
+    let mut modified: Vec<Modified> = written
+        .modified
+        .iter()
+        .map(|(a, old, new)| Modified::new(a.schema_name(), old.as_deref(), new.as_deref()))
+        .collect();
     target.dir.set_account_values(ai, written.stored);
     let a = target.dir.account_mut(ai);
     a.config = cfg_idx;
     a.version = user.version;
     a.flags &= !account_flags::FROZEN;
+    let bool_text = |b: bool| if b { "True" } else { "False" };
     if a.is_enabled() != user.account_enabled {
         a.flags ^= account_flags::ENABLED;
-        changed = true;
+        modified.push(Modified::new(
+            "accountEnabled",
+            Some(bool_text(!user.account_enabled)),
+            Some(bool_text(user.account_enabled)),
+        ));
     }
     if cfg.user_type_always() && a.user_type != cfg.user_type() {
+        modified.push(Modified::new(
+            "userType",
+            Some(a.user_type.as_str()),
+            Some(cfg.user_type().as_str()),
+        ));
         a.user_type = cfg.user_type();
-        changed = true;
     }
-    if a.flags & account_flags::PENDING_ACCEPTANCE != 0 {
-        // CTS sync redeems automatically; the UPN follows on full cycles only (CTS-31)
-        if full {
-            a.flags &= !account_flags::PENDING_ACCEPTANCE;
-            target.dir.clear_upn_override(ai);
-            changed = true;
+    // CTS sync redeems an invitation automatically; its UPN follows on full cycles only (CTS-31)
+    let pending = a.flags & account_flags::PENDING_ACCEPTANCE != 0;
+    if pending && full {
+        a.flags &= !account_flags::PENDING_ACCEPTANCE;
+        target.dir.clear_upn_override(ai);
+        modified.push(Modified::new(
+            "externalUserState",
+            Some("PendingAcceptance"),
+            Some("Accepted"),
+        ));
+    }
+    if !pending || full {
+        let shown = crate::account::Shown::of(
+            &ExternalAccount { flags: 0, ..acc },
+            Some(&cfg.schema),
+            source.dir.values_at(u, user.version),
+            None,
+            strings,
+        );
+        let new_upn = crate::directory::ext_upn(shown.upn_source(), domain);
+        if new_upn != old_upn {
+            modified.push(Modified::new("userPrincipalName", Some(&old_upn), Some(&new_upn)));
         }
     }
-    changed
+    modified
 }
 
 /// Only internal members that are not soft-deleted are eligible (CTS-20, CTS-22); internal

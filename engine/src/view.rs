@@ -356,16 +356,20 @@ pub struct ProvisioningObject<'w> {
     pub config_name: &'w str,
     /// The target tenant's id.
     pub target_tenant_id: Guid,
+    /// The source tenant's id (the tenant whose log this is).
+    pub tenant_id: Guid,
     /// `provisioningAction`.
     pub action: ProvAction,
     /// `provisioningStatusInfo.status`.
     pub status: ProvStatus,
     /// The error code or skip reason, if any.
     pub reason: &'static str,
-    /// The source user: id, display name (its UPN when it has none) and UPN.
+    /// The source user: id, display name (its UPN when it had none) and UPN, as they were then.
     pub source: (Guid, &'w str, &'w str),
-    /// The target account, when there is one: id, display name and UPN.
-    pub target: Option<(Guid, &'w str, String)>,
+    /// The target account, when there is one: id, display name and UPN, as they were then.
+    pub target: Option<(Guid, &'w str, &'w str)>,
+    /// `modifiedProperties`: what a create or update wrote.
+    pub modified: &'w [crate::sync::Modified],
 }
 
 impl World {
@@ -541,8 +545,11 @@ impl<'w> TenantView<'w> {
             .filter(move |(_, rec)| w.config(rec.config).source == t)
             .map(move |(i, rec)| {
                 let cfg = w.config(rec.config);
-                let user = w.tenant(t).dir.user(rec.user);
-                let display = user.display_name(&w.strings);
+                let then = w.tenant(t).dir.values_at(rec.user, rec.version);
+                let display = match then.text(Attr::DisplayName, &w.strings) {
+                    "" => then.upn,
+                    d => d,
+                };
                 let job_id = w.job_id(rec.config);
                 let k = (i as u64).to_le_bytes();
                 ProvisioningObject {
@@ -557,24 +564,26 @@ impl<'w> TenantView<'w> {
                     job_id,
                     config_name: &cfg.name,
                     target_tenant_id: w.tenant(cfg.target).spec.tenant_id,
+                    tenant_id: w.tenant(t).spec.tenant_id,
                     action: rec.action,
                     status: rec.status,
                     reason: rec.reason,
-                    source: (w.user_id(t, rec.user), display, &user.upn),
-                    target: (rec.account != crate::directory::NO_ACCOUNT).then(|| {
+                    source: (w.user_id(t, rec.user), display, then.upn),
+                    target: rec.target.as_ref().map(|a| {
                         (
                             Guid::derive(
                                 w.seed,
                                 &[
                                     b"account",
                                     w.name(cfg.target).as_bytes(),
-                                    &rec.account.to_le_bytes(),
+                                    &a.account.to_le_bytes(),
                                 ],
                             ),
-                            display,
-                            w.external_upn(cfg.target, rec.account),
+                            &*a.display_name,
+                            &*a.upn,
                         )
                     }),
+                    modified: &rec.modified,
                 }
             })
     }

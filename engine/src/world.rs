@@ -1193,3 +1193,5 @@ mod sync_ops;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_values;

@@ -1,6 +1,9 @@
-//! `provisioningObjectSummary`: one record of the provisioning log (CTS-62).
+//! `provisioningObjectSummary`: one record of the provisioning log (CTS-62), in the shape of
+//! Graph's v1.0 metadata (msgraph-metadata `clean_v10_metadata/cleanMetadata.xml`): no
+//! property the entity type lacks, enum members spelled as the metadata spells them
+//! (`stagedDelete`, where the resource page's prose says `stageddelete`).
 
-use mtosim_engine::sync::ProvStatus;
+use mtosim_engine::sync::{ProvAction, ProvStatus};
 use mtosim_engine::view::ProvisioningObject;
 use serde::Serialize;
 
@@ -32,8 +35,47 @@ pub struct UpnDetails {
 pub struct ErrorInformation {
     /// `errorCode`.
     pub error_code: &'static str,
+    /// `errorCategory` (`provisioningStatusErrorCategory`).
+    pub error_category: &'static str,
     /// `reason`.
     pub reason: &'static str,
+}
+
+/// `modifiedProperty`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifiedProperty {
+    /// `displayName`: the target attribute.
+    pub display_name: String,
+    /// `oldValue`.
+    pub old_value: Option<String>,
+    /// `newValue`.
+    pub new_value: Option<String>,
+}
+
+/// `provisioningStep`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningStep {
+    /// `name`, e.g. `EntryImport`, `EntrySynchronizationAdd`, `EntryExportUpdate`.
+    pub name: &'static str,
+    /// `provisioningStepType`.
+    pub provisioning_step_type: &'static str,
+    /// `status` (`provisioningResult`).
+    pub status: &'static str,
+    /// `description`.
+    pub description: String,
+    /// `details` (an open type): the skip reason, when the step skipped the object.
+    pub details: StepDetails,
+}
+
+/// `details` of a step.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StepDetails {
+    /// Why the object was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<&'static str>,
 }
 
 /// `provisioningStatusInfo`.
@@ -100,8 +142,10 @@ pub struct ProvisioningObjectSummary {
     pub provisioning_action: &'static str,
     /// `provisioningStatusInfo`.
     pub provisioning_status_info: StatusInfo,
-    /// The skip reason or error code of the record.
-    pub status_reason: Option<&'static str>,
+    /// `provisioningSteps`.
+    pub provisioning_steps: Vec<ProvisioningStep>,
+    /// `modifiedProperties`.
+    pub modified_properties: Vec<ModifiedProperty>,
     /// `initiatedBy`.
     pub initiated_by: Initiator,
     /// `servicePrincipal`.
@@ -114,17 +158,19 @@ pub struct ProvisioningObjectSummary {
     pub source_identity: Identity,
     /// `targetIdentity`.
     pub target_identity: Option<Identity>,
+    /// `tenantId`: the tenant whose log this is (the source).
+    pub tenant_id: String,
 }
 
 impl ProvisioningObjectSummary {
     /// The record `p`.
     pub fn of(p: &ProvisioningObject<'_>) -> ProvisioningObjectSummary {
-        let identity = |id: String, display: &str, upn: String| Identity {
+        let identity = |id: String, display: &str, upn: &str| Identity {
             id,
             display_name: display.to_string(),
             identity_type: "User",
             details: UpnDetails {
-                user_principal_name: upn,
+                user_principal_name: upn.to_string(),
             },
         };
         ProvisioningObjectSummary {
@@ -138,10 +184,20 @@ impl ProvisioningObjectSummary {
                 status: p.status.as_str(),
                 error_information: (p.status == ProvStatus::Failure).then_some(ErrorInformation {
                     error_code: p.reason,
+                    error_category: "failure",
                     reason: p.reason,
                 }),
             },
-            status_reason: (!p.reason.is_empty()).then_some(p.reason),
+            provisioning_steps: steps(p),
+            modified_properties: p
+                .modified
+                .iter()
+                .map(|m| ModifiedProperty {
+                    display_name: m.name.to_string(),
+                    old_value: m.old.as_deref().map(str::to_string),
+                    new_value: m.new.as_deref().map(str::to_string),
+                })
+                .collect(),
             initiated_by: Initiator {
                 display_name: "Azure AD Provisioning Service",
                 initiator_type: "system",
@@ -158,11 +214,69 @@ impl ProvisioningObjectSummary {
                     tenant_id: p.target_tenant_id.to_string(),
                 },
             },
-            source_identity: identity(p.source.0.to_string(), p.source.1, p.source.2.to_string()),
+            source_identity: identity(p.source.0.to_string(), p.source.1, p.source.2),
             target_identity: p
                 .target
                 .as_ref()
-                .map(|(id, display, upn)| identity(id.to_string(), display, upn.clone())),
+                .map(|(id, display, upn)| identity(id.to_string(), display, upn)),
+            tenant_id: p.tenant_id.to_string(),
         }
     }
+}
+
+/// The steps of record `p`: the import, the synchronization decision (matching, or the skip
+/// that ended it), and the export a decision led to.
+fn steps(p: &ProvisioningObject<'_>) -> Vec<ProvisioningStep> {
+    let user = format!("User '{}'", p.source.2);
+    let step = |name, kind, status, description: String| ProvisioningStep {
+        name,
+        provisioning_step_type: kind,
+        status,
+        description,
+        details: StepDetails::default(),
+    };
+    let mut out = vec![step(
+        "EntryImport",
+        "import",
+        "success",
+        format!("Retrieved {user} from Azure Active Directory"),
+    )];
+    let (sync, export, verb) = match p.action {
+        ProvAction::Create => ("EntrySynchronizationAdd", "EntryExportAdd", "created"),
+        ProvAction::Update => ("EntrySynchronizationUpdate", "EntryExportUpdate", "updated"),
+        ProvAction::Disable => ("EntrySynchronizationUpdate", "EntryExportUpdate", "disabled"),
+        ProvAction::Delete => ("EntrySynchronizationDelete", "EntryExportDelete", "deleted"),
+        ProvAction::StagedDelete | ProvAction::Other if p.status == ProvStatus::Skipped => {
+            let mut s = step(
+                "EntrySynchronizationSkipped",
+                "processing",
+                "skipped",
+                format!("{user} will be skipped: {}", p.reason),
+            );
+            s.details.skip_reason = Some(p.reason);
+            out.push(s);
+            return out;
+        }
+        ProvAction::StagedDelete | ProvAction::Other => {
+            ("EntrySynchronizationUpdate", "EntryExportUpdate", "restored")
+        }
+    };
+    out.push(step(
+        sync,
+        "matching",
+        "success",
+        format!("{user} will be {verb} in the target tenant"),
+    ));
+    let failed = p.status == ProvStatus::Failure;
+    out.push(step(
+        export,
+        "export",
+        if failed { "failure" } else { "success" },
+        if failed {
+            format!("Failed to export {user}: {}", p.reason)
+        } else {
+            format!("{user} was {verb} in the target tenant")
+        },
+    ));
+    out
 }

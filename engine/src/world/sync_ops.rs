@@ -2,12 +2,33 @@
 //! and the provisioning cycle's scheduling around [`crate::sync::run_cycle`].
 
 use super::*;
+use crate::directory::NO_ACCOUNT;
 use crate::event::{OnDemandOutcome, Warning};
 use crate::msg;
 use crate::refusal::{Message, Setting};
 use crate::sync::{Job, ResetScope};
+use crate::user::Attr;
 
 impl World {
+    /// Appends a cycle's provisioning records, each with its target account's names as they
+    /// are now, at the time of the record (CTS-62: a log tells what happened then).
+    fn log_records(&mut self, records: &mut Vec<sync::ProvRecord>) {
+        for rec in records.iter_mut() {
+            if rec.account != NO_ACCOUNT {
+                let target = self.configs[rec.config.ix()].target;
+                let shown = self.shown(target, rec.account);
+                let upn = self.external_upn(target, rec.account);
+                let display_name = shown.attr(Attr::DisplayName).unwrap_or(&upn).into();
+                rec.target = Some(sync::RecordedAccount {
+                    account: rec.account,
+                    display_name,
+                    upn: upn.into(),
+                });
+            }
+        }
+        self.prov_log.append(records);
+    }
+
     pub(super) fn share_targets(&self, actor: TenantIdx, what: &str) -> Result<Vec<TenantIdx>, Refusal> {
         let Some(m) = self.mto_view(actor).mto else {
             return Err(Refusal::new(
@@ -372,7 +393,7 @@ impl World {
         for rec in &mut outcome.records {
             rec.cycle = cycle_id;
         }
-        self.prov_log.append(&mut outcome.records);
+        self.log_records(&mut outcome.records);
         #[cfg(debug_assertions)]
         assert_eq!(
             own_before,
@@ -920,7 +941,7 @@ impl World {
             self.configs[c.ix()].job.escrows = job_escrows;
             out
         };
-        self.prov_log.append(&mut outcome.records);
+        self.log_records(&mut outcome.records);
         for &ai in &outcome.soft_deleted {
             self.push(self.now + sync::SOFT_DELETE_RETENTION, Pending::Purge(t, ai));
         }

@@ -910,7 +910,7 @@ fn cts_5_sharing_needs_an_assigned_internal_user() {
 
 /// Two tenants whose policies allow a→b sync, with `n` users in a and a configuration "c" that
 /// is created but not started.
-fn entra(n: usize, threshold: Option<u32>) -> (World, Vec<TenantIdx>, Vec<UserIdx>) {
+pub(super) fn entra(n: usize, threshold: Option<u32>) -> (World, Vec<TenantIdx>, Vec<UserIdx>) {
     let (mut w, ids) = world(RuleSetKind::Ga, &["a", "b"]);
     let u = add_users(&mut w, ids[0], n);
     w.apply(
@@ -952,7 +952,7 @@ fn entra(n: usize, threshold: Option<u32>) -> (World, Vec<TenantIdx>, Vec<UserId
     (w, ids, u)
 }
 
-fn assign(w: &mut World, t: TenantIdx, users: &[UserIdx]) {
+pub(super) fn assign(w: &mut World, t: TenantIdx, users: &[UserIdx]) {
     w.apply(
         t,
         Action::Assign {
@@ -964,7 +964,7 @@ fn assign(w: &mut World, t: TenantIdx, users: &[UserIdx]) {
     .unwrap();
 }
 
-fn start(w: &mut World, t: TenantIdx) {
+pub(super) fn start(w: &mut World, t: TenantIdx) {
     w.apply(t, Action::StartSync { sync: "c".into() }).unwrap();
 }
 

@@ -1,0 +1,179 @@
+//! What a synced account shows over time (CTS-29, CTS-34, CTS-41, CTS-48, CTS-50, CTS-62):
+//! the values its mapping wrote at the last cycle that processed it, never a live view of the
+//! source. Tests named after the rules they pin.
+
+use super::tests::{assign, entra, start};
+use super::*;
+use crate::directory::Attr;
+use crate::sync::{ProvAction, ProvStatus};
+
+fn set_department(w: &mut World, t: TenantIdx, u: UserIdx, value: &str) {
+    w.apply(
+        t,
+        Action::UpdateUser {
+            user: u.into(),
+            attrs: vec![(Attr::Department, value.into())],
+            user_type: None,
+            upn: None,
+            manager: None,
+        },
+    )
+    .unwrap();
+}
+
+fn rename(w: &mut World, t: TenantIdx, u: UserIdx, upn: &str) {
+    w.apply(
+        t,
+        Action::UpdateUser {
+            user: u.into(),
+            attrs: vec![],
+            user_type: None,
+            upn: Some(upn.into()),
+            manager: None,
+        },
+    )
+    .unwrap();
+}
+
+/// The department account of `u` (synced from `from` into `to`) shows.
+fn shown_department(w: &World, to: TenantIdx, from: TenantIdx, u: UserIdx) -> Option<String> {
+    let ai = w.tenant(to).dir.account_of(from, u).expect("an account");
+    w.shown(to, ai).attr(Attr::Department).map(str::to_string)
+}
+
+/// A synced world: `n` users of tenant a, all assigned, after the initial cycle.
+fn synced(n: usize) -> (World, Vec<TenantIdx>, Vec<UserIdx>) {
+    let (mut w, ids, u) = entra(n, None);
+    w.log_provisioning = true;
+    for &x in &u {
+        set_department(&mut w, ids[0], x, "Sales");
+    }
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), n as u64);
+    (w, ids, u)
+}
+
+#[test]
+fn cts_41_a_source_change_shows_in_the_target_only_after_the_next_cycle() {
+    let (mut w, ids, u) = synced(1);
+    set_department(&mut w, ids[0], u[0], "Finance");
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Sales"),
+        "an account is an object of its own: nothing changes before a cycle"
+    );
+    let later = w.now + Duration::mins(41);
+    w.advance_to(later);
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Finance")
+    );
+}
+
+#[test]
+fn cts_56_a_paused_job_writes_nothing_until_it_runs_again() {
+    let (mut w, ids, u) = synced(1);
+    w.apply(ids[0], Action::PauseSync { sync: "c".into() }).unwrap();
+    set_department(&mut w, ids[0], u[0], "Finance");
+    w.settle(Duration::days(2)).unwrap();
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Sales")
+    );
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Finance")
+    );
+}
+
+#[test]
+fn cts_50_after_the_configuration_is_deleted_accounts_keep_the_values_last_written() {
+    let (mut w, ids, u) = synced(1);
+    w.apply(ids[0], Action::DeleteSync { sync: "c".into() }).unwrap();
+    set_department(&mut w, ids[0], u[0], "Finance");
+    w.settle(Duration::days(2)).unwrap();
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Sales")
+    );
+}
+
+#[test]
+fn cts_34_a_null_source_value_leaves_the_target_value() {
+    let (mut w, ids, u) = synced(1);
+    set_department(&mut w, ids[0], u[0], "");
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Sales")
+    );
+    set_department(&mut w, ids[0], u[0], "Legal");
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Legal")
+    );
+}
+
+#[test]
+fn cts_30_a_rename_in_the_source_renames_the_account_at_the_next_cycle() {
+    let (mut w, ids, u) = synced(1);
+    let ai = w.tenant(ids[1]).dir.account_of(ids[0], u[0]).unwrap();
+    let before = w.external_upn(ids[1], ai);
+    assert_eq!(before, "user0_a.com#EXT#@b.onmicrosoft.com");
+    rename(&mut w, ids[0], u[0], "ada@a.com");
+    assert_eq!(w.external_upn(ids[1], ai), before, "not before a cycle");
+    assert_eq!(w.external_by_upn(ids[1], &before), Some(ai));
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.external_upn(ids[1], ai), "ada_a.com#EXT#@b.onmicrosoft.com");
+    assert_eq!(
+        w.external_by_upn(ids[1], "ada_a.com#EXT#@b.onmicrosoft.com"),
+        Some(ai)
+    );
+}
+
+#[test]
+fn cts_62_records_keep_the_names_and_values_of_their_time() {
+    let (mut w, ids, u) = synced(1);
+    rename(&mut w, ids[0], u[0], "ada@a.com");
+    set_department(&mut w, ids[0], u[0], "Finance");
+    w.settle(Duration::days(1)).unwrap();
+    let log = w.provisioning_log();
+    let create = log
+        .iter()
+        .find(|r| r.action == ProvAction::Create && r.status == ProvStatus::Success)
+        .unwrap();
+    let update = log.iter().find(|r| r.action == ProvAction::Update).unwrap();
+    let upn = |r: &crate::sync::ProvRecord| r.target.as_ref().unwrap().upn.to_string();
+    assert_eq!(upn(create), "user0_a.com#EXT#@b.onmicrosoft.com");
+    assert_eq!(upn(update), "ada_a.com#EXT#@b.onmicrosoft.com");
+    assert_eq!(
+        w.tenant(ids[0]).dir.values_at(create.user, create.version).upn,
+        "user0@a.com"
+    );
+    let value = |r: &crate::sync::ProvRecord, name: &str| {
+        r.modified.iter().find(|m| m.name == name).map(|m| {
+            (
+                m.old.as_deref().map(str::to_string),
+                m.new.as_deref().map(str::to_string),
+            )
+        })
+    };
+    assert_eq!(value(create, "department"), Some((None, Some("Sales".into()))));
+    assert_eq!(
+        value(update, "department"),
+        Some((Some("Sales".into()), Some("Finance".into())))
+    );
+    assert_eq!(
+        value(update, "userPrincipalName"),
+        Some((
+            Some("user0_a.com#EXT#@b.onmicrosoft.com".into()),
+            Some("ada_a.com#EXT#@b.onmicrosoft.com".into())
+        ))
+    );
+    assert_eq!(value(update, "givenName"), None, "only what changed");
+}
