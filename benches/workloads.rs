@@ -135,6 +135,7 @@ pub fn b2_change_one_percent(w: &mut World) {
                 "Changed Title".to_string(),
             )],
             user_type: None,
+            extra: vec![],
             upn: None,
             manager: None,
         };

@@ -44,6 +44,12 @@ pub enum Command {
     /// scenarios show it.
     #[command(after_help = "Examples:\n  mtosim explain MTO-37\n  mtosim explain cts-30")]
     Explain(ExplainArgs),
+    /// Evaluate one attribute-mapping expression against one user (the expression language of
+    /// Entra provisioning: Append through Word).
+    #[command(
+        after_help = "With --json it prints {\"value\": <string, array or null>, \"flows\": true|false}. An invalid\nexpression exits 2 with its position. Now() reads --now (default 2025-01-01T00:00:00Z);\nGuid() and RandomString() draw from --seed.\n\nExamples:\n  mtosim expr 'Join(\" \", [givenName], [surname])' --attr givenName=Zoë --attr surname=Doe\n  mtosim expr 'ToLower(NormalizeDiacritics([givenName]))' --attr givenName=Zoë --json\n  mtosim expr 'IIF([country]=\"FR\",\"Europe\",\"Other\")' --attr country=FR\n  mtosim expr 'Coalesce([mail], [userPrincipalName])' --attr mail --attr userPrincipalName=a@contoso.com\n  mtosim expr 'Join(\",\", [proxyAddresses])' --attr proxyAddresses=SMTP:a@contoso.com --attr proxyAddresses=smtp:b@contoso.com"
+    )]
+    Expr(ExprArgs),
     /// Write a commented starter scenario to NAME.toml.
     #[command(after_help = "Example:\n  mtosim new acquisition && mtosim run acquisition.toml")]
     New(NewArgs),
@@ -114,6 +120,26 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// A rule id such as MTO-37, CTS-30, XTAP-5, SEED-3.
     pub rule: String,
+}
+
+// The flags of `mtosim expr`.
+#[derive(Args)]
+pub struct ExprArgs {
+    /// The expression, e.g. 'Join(" ", [givenName], [surname])'.
+    pub expression: String,
+    /// An attribute of the user: NAME=VALUE (split at the first =; repeat NAME for a
+    /// multi-valued attribute), or NAME alone for null.
+    #[arg(long, value_name = "NAME[=VALUE]")]
+    pub attr: Vec<String>,
+    /// The time Now() reads (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// The seed Guid() and RandomString() draw from.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print {"value": ..., "flows": ...}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 // The flags of `mtosim new`.

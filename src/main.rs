@@ -24,6 +24,7 @@ fn run(cli: args::Cli) -> Result<exit::Exit, exit::Error> {
         args::Command::Check(a) => cmd::check::run(a, &mut out)?,
         args::Command::Rules(a) => cmd::rules::run(a, &mut out)?,
         args::Command::Explain(a) => cmd::explain::run(a, &mut out)?,
+        args::Command::Expr(a) => cmd::expr::run(a, &mut out)?,
         args::Command::New(a) => cmd::new::run(a, &mut out)?,
         args::Command::Whatif(a) => cmd::whatif::run(a, &mut out)?,
         args::Command::Explore(a) => cmd::explore::run(a, &mut out)?,

@@ -120,7 +120,12 @@ for r in sorted(crows, key=ckey):
 out.append('\n## Simulator rules\n')
 out.append('| id | rule | tests | scenarios |')
 out.append('|---|---|---|---|')
-out.append(f"| SIM-1 | A step names a user, account or configuration that does not exist when it runs (for example one whose creating step was refused). The loader already refuses names that never exist, with exit 2. | {', '.join('`'+x+'`' for x in tcite.get('SIM-1',[]))} | {', '.join(sorted(cited.get('SIM-1',[])))} |")
+SIM = {
+ 'SIM-1': 'A step names a user, account or configuration that does not exist when it runs (for example one whose creating step was refused). The loader already refuses names that never exist, with exit 2.',
+ 'SIM-2': 'A mapping mtosim does not model: editing the IsSoftDeleted mapping (deprovisioning follows the configuration\'s delete action, CTS-43), or reading objectId, netId, IsSoftDeleted, alternativeSecurityIds or showInAddressList as a direct source.',
+}
+for r, text in SIM.items():
+    out.append(f"| {r} | {text} | {', '.join('`'+x+'`' for x in tcite.get(r,[]))} | {', '.join(sorted(cited.get(r,[])))} |")
 out.append('\n## Named options\n')
 out.append('| `[scenario]` key | rules | default |')
 out.append('|---|---|---|')

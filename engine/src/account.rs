@@ -7,8 +7,8 @@
 //! on-demand provisioning) processes the account: never while the job is paused, quarantined
 //! or blocked, and never after the configuration is deleted.
 
-use crate::directory::{account_flags, ExternalAccount, Values};
-use crate::schema::{FlowType, MappingSource, Schema, SchemaAttr};
+use crate::directory::{account_flags, AccountExtra, ExternalAccount, Values};
+use crate::schema::{AttributeMapping, FlowType, MappingSource, Schema, SchemaAttr};
 use crate::strings::{Interner, Sym};
 use crate::user::Attr;
 
@@ -23,6 +23,8 @@ pub struct Shown<'a> {
     pub stored: &'a [(Attr, Sym)],
     /// Whether only the stored values count ([`account_flags::FROZEN`]).
     pub frozen: bool,
+    /// What the account holds besides attribute values.
+    pub extra: Option<&'a AccountExtra>,
     /// The interner.
     pub strings: &'a Interner,
 }
@@ -41,8 +43,14 @@ impl<'a> Shown<'a> {
             source,
             stored: stored.unwrap_or(&[]),
             frozen: a.flags & account_flags::FROZEN != 0 || schema.is_none(),
+            extra: None,
             strings,
         }
+    }
+
+    /// The same view, with what the account holds besides attribute values.
+    pub fn with_extra(self, extra: Option<&'a AccountExtra>) -> Shown<'a> {
+        Shown { extra, ..self }
     }
 
     /// The value attribute `a` shows (`None` for null).
@@ -67,27 +75,55 @@ impl<'a> Shown<'a> {
                     value_of(s, self.source, self.strings).unwrap_or(self.source.upn)
                 }
                 MappingSource::Constant(c) => c,
-                MappingSource::None => self.source.upn,
+                // an expression's result is stored as the account's own UPN when written
+                MappingSource::None | MappingSource::Expression(_) => self.source.upn,
             },
             _ => self.source.upn,
         }
     }
 
-    /// `showInAddressList`, when a mapping writes it.
+    /// `showInAddressList`: as kept when its mapping changed, or as the mapping writes it.
     pub fn show_in_address_list(&self) -> Option<bool> {
-        let m = self.schema?.mapping(&SchemaAttr::ShowInAddressList)?;
-        let v = match &m.source {
-            MappingSource::Constant(c) => Some(c.as_str()),
-            MappingSource::Attribute(s) => value_of(s, self.source, self.strings),
-            MappingSource::None => None,
-        }?;
-        Some(v.eq_ignore_ascii_case("true"))
+        if let Some(v) = self.extra.and_then(|e| e.show_in_address_list) {
+            return Some(v);
+        }
+        if self.frozen {
+            return None;
+        }
+        derive_flag(
+            self.schema?,
+            &SchemaAttr::ShowInAddressList,
+            self.source,
+            self.strings,
+        )
+    }
+
+    /// The sparse properties a mapping wrote into the account.
+    pub fn extra_values(&self) -> &'a [(crate::extra::ExtraProp, Box<str>)] {
+        self.extra.map_or(&[], |e| e.values.as_slice())
+    }
+
+    /// The manager reference a cycle resolved (an account in the same tenant).
+    pub fn manager(&self) -> Option<u32> {
+        self.extra.and_then(|e| e.manager)
     }
 
     fn text(&self, v: Sym) -> Option<&'a str> {
         let t = self.strings.resolve(v);
         (!t.is_empty()).then_some(t)
     }
+}
+
+/// A boolean target attribute (`showInAddressList`, `accountEnabled`) as `schema`'s mapping
+/// derives it from `source` (`None`: not mapped or an expression, so the account keeps what
+/// it holds).
+pub fn derive_flag(
+    schema: &Schema,
+    target: &SchemaAttr,
+    source: Values<'_>,
+    strings: &Interner,
+) -> Option<bool> {
+    static_value(schema.mapping(target)?, source, strings).map(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// The value a source attribute has in `source` (`None` for null).
@@ -100,17 +136,113 @@ fn value_of<'a>(s: &SchemaAttr, source: Values<'a>, strings: &'a Interner) -> Op
         SchemaAttr::UserPrincipalName => Some(source.upn),
         SchemaAttr::UserType => Some(source.user_type.as_str()),
         SchemaAttr::AccountEnabled => Some(if source.account_enabled { "True" } else { "False" }),
+        SchemaAttr::Extra(p) => source.extra(p).first().map(|v| &**v),
         _ => None,
     }
 }
 
-/// The value `schema`'s mapping for `a` derives from `source` (`None`: not mapped, or null).
-pub fn derive<'a>(schema: &'a Schema, source: Values<'a>, a: Attr, strings: &'a Interner) -> Option<&'a str> {
-    let m = schema.for_attr(a)?;
+/// The value a direct or constant mapping gives for `source` at any time (`None`: null, or
+/// a mapping whose result is stored when written: none, expression).
+fn static_value<'a>(m: &'a AttributeMapping, source: Values<'a>, strings: &'a Interner) -> Option<&'a str> {
     match &m.source {
         MappingSource::Attribute(s) => value_of(s, source, strings),
         MappingSource::Constant(c) => Some(c),
-        MappingSource::None => None,
+        MappingSource::None | MappingSource::Expression(_) => None,
+    }
+}
+
+/// The value `schema`'s mapping for `a` derives from `source` (`None`: not mapped, or null,
+/// or an expression, whose results the account stores).
+pub fn derive<'a>(schema: &'a Schema, source: Values<'a>, a: Attr, strings: &'a Interner) -> Option<&'a str> {
+    static_value(schema.for_attr(a)?, source, strings)
+}
+
+/// What a write evaluates expressions against besides the source values: the simulated time
+/// (`Now()`) and the key of its seeded random stream (`Guid()`, `RandomString()`).
+#[derive(Clone, Copy, Debug)]
+pub struct WriteCtx {
+    /// When the write happens.
+    pub now: crate::time::SimTime,
+    /// The seeded stream's key for this write (one per source user, version and configuration).
+    pub key: u64,
+}
+
+/// An expression's view of one source user.
+struct Eval<'a> {
+    source: Values<'a>,
+    strings: &'a Interner,
+    now: i64,
+    state: u64,
+}
+
+impl crate::expr::Context for Eval<'_> {
+    fn attribute(&self, name: &str) -> Option<crate::expr::Value> {
+        let a = SchemaAttr::parse(name)?;
+        if let SchemaAttr::Extra(p) = &a {
+            if p.is_collection() {
+                let v = self.source.extra(p);
+                return (!v.is_empty())
+                    .then(|| crate::expr::Value::Multi(v.iter().map(|x| x.to_string()).collect()));
+            }
+        }
+        value_of(&a, self.source, self.strings).map(|v| crate::expr::Value::Str(v.to_string()))
+    }
+    fn now(&self) -> i64 {
+        self.now
+    }
+    fn random(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        crate::hash::mix64(self.state)
+    }
+}
+
+/// Why a write could not be made: an expression failed for this user (the object's export
+/// fails, CTS-29).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteError {
+    /// The target attribute.
+    pub target: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The value mapping `m` writes for `source` now (`None`: null, or it does not flow).
+pub fn evaluate(
+    m: &AttributeMapping,
+    source: Values<'_>,
+    strings: &Interner,
+    ctx: WriteCtx,
+) -> Result<Option<String>, WriteError> {
+    let MappingSource::Expression(e) = &m.source else {
+        return Ok(static_value(m, source, strings).map(str::to_string));
+    };
+    let mut eval = Eval {
+        source,
+        strings,
+        now: ctx.now.0,
+        state: ctx.key ^ {
+            let mut h = crate::hash::Fnv64::new(0);
+            h.write(m.target.name().as_bytes());
+            h.finish()
+        },
+    };
+    let err = |message: String| WriteError {
+        target: m.target.name().into_owned(),
+        message,
+    };
+    let out = e.eval(&mut eval).map_err(|x| err(x.message))?;
+    if !out.flows {
+        return Ok(None);
+    }
+    match out.value {
+        crate::expr::Value::Null => Ok(None),
+        crate::expr::Value::Str(v) => Ok((!v.is_empty()).then_some(v)),
+        crate::expr::Value::Multi(v) if v.len() <= 1 => Ok(v.into_iter().next().filter(|x| !x.is_empty())),
+        crate::expr::Value::Multi(v) => Err(err(format!(
+            "{} is single-valued and the expression gave {} values",
+            m.target,
+            v.len()
+        ))),
     }
 }
 
@@ -123,20 +255,30 @@ pub struct Written {
     pub modified: Vec<(Attr, Option<String>, Option<String>)>,
 }
 
-/// Writes `source` with `schema` into a new account: the values it must store (a mapping's
-/// default value where the source is null).
-pub fn write(schema: &Schema, source: Values<'_>, strings: &mut Interner) -> Written {
+/// Writes `source` with `schema` into a new account: the values it must store (expression
+/// results; a mapping's default value where the source is null).
+pub fn write(
+    schema: &Schema,
+    source: Values<'_>,
+    strings: &mut Interner,
+    ctx: WriteCtx,
+) -> Result<Written, WriteError> {
     let mut stored = Vec::new();
-    for &a in Attr::ALL {
-        let derived = derive(schema, source, a, strings).is_some();
-        if let (false, Some(d)) = (derived, schema.for_attr(a).and_then(|m| m.default_value.clone())) {
-            stored.push((a, strings.intern(&d)));
+    for m in &schema.mappings {
+        let SchemaAttr::Attr(a) = m.target else { continue };
+        let value = match &m.source {
+            MappingSource::Expression(_) => evaluate(m, source, strings, ctx)?,
+            _ if static_value(m, source, strings).is_some() => continue,
+            _ => None,
+        };
+        if let Some(v) = value.or_else(|| m.default_value.clone()) {
+            stored.push((a, strings.intern(&v)));
         }
     }
-    Written {
+    Ok(Written {
         stored,
         modified: Vec::new(),
-    }
+    })
 }
 
 /// An account's shown values, resolved to owned strings (so that the interner can be written
@@ -146,18 +288,28 @@ pub struct Frozen {
     pub values: Vec<(Attr, Option<String>)>,
 }
 
-/// [`write`] over an existing account whose shown values are `old`.
-pub fn write_over(schema: &Schema, source: Values<'_>, old: &Frozen, strings: &mut Interner) -> Written {
+/// [`write`] over an existing account whose shown values are `old`: a null result leaves the
+/// old value (CTS-34), a mapping applied only on creation leaves it too (`ObjectAddOnly`).
+pub fn write_over(
+    schema: &Schema,
+    source: Values<'_>,
+    old: &Frozen,
+    strings: &mut Interner,
+    ctx: WriteCtx,
+) -> Result<Written, WriteError> {
     let mut stored = Vec::new();
     let mut modified = Vec::new();
     for (a, was) in &old.values {
         let a = *a;
-        let derived = derive(schema, source, a, strings).map(str::to_string);
-        let now = match schema.for_attr(a) {
-            Some(m) if m.flow == FlowType::ObjectAddOnly => was.clone(),
-            _ => derived.clone().or_else(|| was.clone()),
+        let m = schema.for_attr(a);
+        let computed = match m {
+            Some(m) if m.flow == FlowType::Always => evaluate(m, source, strings, ctx)?,
+            _ => None,
         };
-        if now != derived {
+        let now = computed.or_else(|| was.clone());
+        let shows_by_itself = m.is_some_and(|m| !matches!(m.source, MappingSource::Expression(_)))
+            && derive(schema, source, a, strings) == now.as_deref();
+        if !shows_by_itself {
             if let Some(v) = &now {
                 stored.push((a, strings.intern(v)));
             }
@@ -166,5 +318,50 @@ pub fn write_over(schema: &Schema, source: Values<'_>, old: &Frozen, strings: &m
             modified.push((a, was.clone(), now));
         }
     }
-    Written { stored, modified }
+    Ok(Written { stored, modified })
+}
+
+/// Writes the sparse properties `schema` maps (they are always stored on the account): each
+/// mapped property's new value, a null result keeping the old one (CTS-34), a creation-only
+/// mapping writing only when `creating`; and what changed.
+pub fn write_extras(
+    schema: &Schema,
+    source: Values<'_>,
+    old: &[(crate::extra::ExtraProp, Box<str>)],
+    strings: &Interner,
+    ctx: WriteCtx,
+    creating: bool,
+) -> Result<ExtrasWritten, WriteError> {
+    let mut values: Vec<(crate::extra::ExtraProp, Box<str>)> = old.to_vec();
+    let mut modified = Vec::new();
+    for m in &schema.mappings {
+        let SchemaAttr::Extra(p) = &m.target else { continue };
+        if !creating && m.flow == FlowType::ObjectAddOnly {
+            continue;
+        }
+        let value = evaluate(m, source, strings, ctx)?
+            .or_else(|| creating.then(|| m.default_value.clone()).flatten());
+        let Some(v) = value else { continue };
+        let was = values.iter().position(|(x, _)| x == p);
+        match was {
+            Some(i) if *values[i].1 == *v => {}
+            Some(i) => {
+                modified.push((p.name(), Some(values[i].1.to_string()), Some(v.clone())));
+                values[i].1 = v.into();
+            }
+            None => {
+                modified.push((p.name(), None, Some(v.clone())));
+                values.push((p.clone(), v.into()));
+            }
+        }
+    }
+    Ok(ExtrasWritten { values, modified })
+}
+
+/// What [`write_extras`] gives.
+pub struct ExtrasWritten {
+    /// The account's sparse properties after the write.
+    pub values: Vec<(crate::extra::ExtraProp, Box<str>)>,
+    /// Each that changed: (name, old, new).
+    pub modified: Vec<(String, Option<String>, Option<String>)>,
 }

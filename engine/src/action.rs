@@ -70,6 +70,13 @@ pub enum Action {
         filter: Option<crate::scoping::ScopingFilter>,
         filters: usize,
     },
+    /// Add or change (`mapping: Some`) or delete (`None`) the mapping of one target attribute
+    /// in a configuration's user rule (CTS-26, CTS-29).
+    EditMapping {
+        sync: String,
+        target: crate::schema::SchemaAttr,
+        mapping: Option<crate::schema::AttributeMapping>,
+    },
     /// Start provisioning (CTS-4, CTS-56).
     StartSync { sync: String },
     /// Pause provisioning; the running cycle finishes.
@@ -92,6 +99,8 @@ pub enum Action {
         user: UserRef,
         attrs: Vec<(crate::directory::Attr, String)>,
         user_type: Option<crate::directory::UserType>,
+        /// Sparse properties to set (no values: clear).
+        extra: Vec<(crate::extra::ExtraProp, Vec<String>)>,
         /// A new `userPrincipalName` (a rename); internal users only.
         upn: Option<String>,
         /// A new `manager` (`Some(None)` clears it); internal users only.
@@ -203,6 +212,8 @@ impl Action {
             Action::Assign { .. } => ActionKind::Assign,
             Action::Unassign { .. } => ActionKind::Unassign,
             Action::SetScopingFilter { .. } => ActionKind::SetScopingFilter,
+            Action::EditMapping { mapping: Some(_), .. } => ActionKind::SetMapping,
+            Action::EditMapping { mapping: None, .. } => ActionKind::DeleteMapping,
             Action::StartSync { .. } => ActionKind::StartSync,
             Action::PauseSync { .. } => ActionKind::PauseSync,
             Action::RestartSync { .. } => ActionKind::RestartSync,
@@ -276,6 +287,7 @@ impl Action {
             | Action::RestoreUser { user: u } => user(actor, u),
             Action::InviteGuest { home, user: u, .. } => user(*home, u),
             Action::SetScopingFilter { sync, .. }
+            | Action::EditMapping { sync, .. }
             | Action::StartSync { sync }
             | Action::PauseSync { sync }
             | Action::RestartSync { sync, .. }

@@ -43,6 +43,8 @@ pub enum BuildError {
     InvalidUpn(String, String),
     /// A UPN already present in the directory (case-insensitive).
     DuplicateUpn(String),
+    /// A user named as its own manager.
+    SelfManager(String),
     /// A group name already present in the directory.
     DuplicateGroup(String),
     /// A partner configuration of a tenant for itself.
@@ -85,6 +87,10 @@ impl fmt::Display for BuildError {
                 write!(f, "\"{upn}\" is not a userPrincipalName: it {why}")
             }
             BuildError::DuplicateUpn(upn) => write!(f, "a user with UPN {upn} already exists"),
+            BuildError::SelfManager(upn) => write!(
+                f,
+                "{upn} cannot be its own manager; name another user of the tenant"
+            ),
             BuildError::DuplicateGroup(n) => write!(f, "a group named \"{n}\" already exists"),
             BuildError::SelfPartner => f.write_str("a tenant has no partner configuration for itself"),
             BuildError::DuplicatePartner(p) => write!(
@@ -150,7 +156,12 @@ impl Builder {
         if w.tenants.iter().any(|t| t.spec.tenant_id == spec.tenant_id) {
             return Err(BuildError::DuplicateTenantId(spec.tenant_id));
         }
+        let name = spec.name.clone();
         w.tenants.push(Tenant::new(spec));
+        let seed = w.seed;
+        if let Some(t) = w.tenants.last_mut() {
+            t.dir.set_identity(seed, &name);
+        }
         Ok(TenantIdx(w.tenants.len() as u16 - 1))
     }
 
@@ -203,6 +214,17 @@ impl Builder {
             .map_err(|_| BuildError::DuplicateUpn(user.upn.clone()))?;
         self.users_total += 1;
         Ok(u)
+    }
+
+    /// Makes `manager` the manager of user `u` of tenant `t` (both of `t`; not `u` itself).
+    pub fn set_manager(&mut self, t: TenantIdx, u: UserIdx, manager: UserIdx) -> Result<(), BuildError> {
+        if u == manager {
+            return Err(BuildError::SelfManager(
+                self.world.tenants[t.ix()].dir.user(u).upn.to_string(),
+            ));
+        }
+        self.world.tenants[t.ix()].dir.set_manager(u, Some(manager));
+        Ok(())
     }
 
     /// Generates `spec.count` synthetic users into tenant `t`, on its first domain, avoiding the
@@ -408,6 +430,7 @@ mod tests {
             attrs: Vec::new(),
             user_type: crate::user::UserType::Member,
             account_enabled: true,
+            extra: Vec::new(),
         }
     }
 

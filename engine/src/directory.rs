@@ -8,6 +8,7 @@
 //! dense per-source table, never through a string index.
 
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
+use crate::membership::Property;
 use crate::strings::Sym;
 use crate::time::SimTime;
 
@@ -39,6 +40,8 @@ pub struct Snapshot {
     pub user_type: UserType,
     /// `accountEnabled`.
     pub account_enabled: bool,
+    /// Sparse properties.
+    pub extra: Option<Box<crate::extra::Extra>>,
 }
 
 /// A user's values at one version, borrowed from the user (its current version) or from the
@@ -55,9 +58,16 @@ pub struct Values<'a> {
     pub user_type: UserType,
     /// `accountEnabled`.
     pub account_enabled: bool,
+    /// Sparse properties.
+    pub extra: Option<&'a crate::extra::Extra>,
 }
 
 impl<'a> Values<'a> {
+    /// The values of sparse property `p` (empty for null).
+    pub fn extra(&self, p: &crate::extra::ExtraProp) -> &'a [Box<str>] {
+        self.extra.map_or(&[], |e| e.get(p))
+    }
+
     /// The value of `a`.
     pub fn attr(&self, a: Attr) -> Sym {
         self.attrs[a as usize]
@@ -115,6 +125,25 @@ pub struct ExternalAccount {
     pub version: u32,
 }
 
+/// What an external account holds besides its attribute values (sparse: most hold nothing).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountExtra {
+    /// `manager`: the account in this tenant a cycle resolved the home user's manager to
+    /// (both in scope, CTS-37); kept when the source manager is removed.
+    pub manager: Option<u32>,
+    /// `showInAddressList` as last written, when the mapping no longer derives it (the
+    /// mapping was changed or deleted after the write).
+    pub show_in_address_list: Option<bool>,
+    /// Sparse properties a mapping wrote (directory extensions, `extensionAttributeN`, ...).
+    pub values: Vec<(crate::extra::ExtraProp, Box<str>)>,
+}
+
+impl AccountExtra {
+    fn is_empty(&self) -> bool {
+        self.manager.is_none() && self.show_in_address_list.is_none() && self.values.is_empty()
+    }
+}
+
 impl ExternalAccount {
     /// Whether the account is soft-deleted.
     pub fn is_soft_deleted(&self) -> bool {
@@ -160,6 +189,9 @@ pub struct Directory {
     /// the source value became null: they persist until the source user changes (CTS-34,
     /// CTS-48).
     attr_override: BTreeMap<u32, Vec<(Attr, Sym)>>,
+    /// What external accounts hold besides attribute values: the manager reference a cycle
+    /// resolved (CTS-37), a `showInAddressList` kept after its mapping changed.
+    account_extra: BTreeMap<u32, AccountExtra>,
     mail_index: HashMap<Sym, UserIdx>,
     /// Users created here whose UPN has the `#EXT#` form (imported B2B users): only then can a
     /// synchronized account's UPN collide with a user object (CTS-32).
@@ -173,9 +205,33 @@ pub struct Directory {
     /// Former UPNs (ASCII-lowercased) of renamed users, so accounts written before a rename
     /// are still found by the `#EXT#` UPN they show.
     former_upns: HashMap<Box<str>, UserIdx>,
+    /// The world's seed and the tenant's name, from which object ids are derived (rules read
+    /// `objectId`, `memberOf` and direct reports by id).
+    identity: (u64, Box<str>),
 }
 
 impl Directory {
+    /// Sets the seed and tenant name object ids derive from (the builder does, once).
+    pub fn set_identity(&mut self, seed: u64, tenant: &str) {
+        self.identity = (seed, tenant.into());
+    }
+
+    /// The object id of user `u` (`World::user_id`).
+    pub fn user_object_id(&self, u: UserIdx) -> crate::ids::Guid {
+        crate::ids::Guid::derive(
+            self.identity.0,
+            &[b"user", self.identity.1.as_bytes(), &u.0.to_le_bytes()],
+        )
+    }
+
+    /// The object id of group `g` (`World::group_id`).
+    pub fn group_object_id(&self, g: GroupIdx) -> crate::ids::Guid {
+        crate::ids::Guid::derive(
+            self.identity.0,
+            &[b"group", self.identity.1.as_bytes(), &g.0.to_le_bytes()],
+        )
+    }
+
     /// Users created in this tenant, in creation order (a user's index is its [`UserIdx`]).
     pub fn users(&self) -> &[User] {
         &self.users
@@ -320,14 +376,23 @@ impl Directory {
 
     /// Re-evaluates every dynamic group for user `u` after it changed (CTS-15), logging `u`
     /// when its membership changed.
-    pub fn refresh_dynamic(&mut self, u: UserIdx, strings: &crate::strings::Interner) {
-        let user = &self.users[u.ix()];
-        let view = crate::membership::SourceUser { user, strings };
-        let deleted = user.deleted_at.is_some();
+    pub fn refresh_dynamic(&mut self, u: UserIdx, strings: &crate::strings::Interner, now: SimTime) {
+        let deleted = self.users[u.ix()].deleted_at.is_some();
+        // evaluated against the memberships as they were before this refresh (memberOf)
+        let wants: Vec<(usize, bool)> = {
+            let view = SourceUser {
+                now: now.0,
+                ..SourceUser::new(self, u, strings)
+            };
+            self.groups
+                .iter()
+                .enumerate()
+                .filter_map(|(i, g)| g.rule.as_ref().map(|r| (i, !deleted && r.matches(&view))))
+                .collect()
+        };
         let mut changed = false;
-        for g in self.groups.iter_mut() {
-            let Some(rule) = &g.rule else { continue };
-            let want = !deleted && rule.matches(&view);
+        for (i, want) in wants {
+            let g = &mut self.groups[i];
             match (g.members.binary_search(&u), want) {
                 (Ok(i), false) => {
                     g.members.remove(i);
@@ -397,6 +462,29 @@ impl Directory {
         }
     }
 
+    /// Keeps `v` as external account `ai`'s value of `a` unless it already stores one (its
+    /// mapping changes: what it showed stays until a cycle writes it again).
+    pub fn keep_account_value(&mut self, ai: u32, a: Attr, v: Sym) {
+        let over = self.attr_override.entry(ai).or_default();
+        if !over.iter().any(|(x, _)| *x == a) {
+            over.push((a, v));
+        }
+    }
+
+    /// What external account `ai` holds besides attribute values.
+    pub fn account_extra(&self, ai: u32) -> Option<&AccountExtra> {
+        self.account_extra.get(&ai)
+    }
+
+    /// Changes what external account `ai` holds besides attribute values.
+    pub fn update_account_extra(&mut self, ai: u32, f: impl FnOnce(&mut AccountExtra)) {
+        let e = self.account_extra.entry(ai).or_default();
+        f(e);
+        if e.is_empty() {
+            self.account_extra.remove(&ai);
+        }
+    }
+
     /// Records a target administrator's edit of external account `ai` (CTS-48).
     pub fn edit_account(&mut self, ai: u32, a: Attr, v: Sym) {
         let over = self.attr_override.entry(ai).or_default();
@@ -459,6 +547,7 @@ impl Directory {
             manager: user.manager,
             user_type: user.user_type,
             account_enabled: user.account_enabled,
+            extra: user.extra.clone(),
         };
         self.history.insert((u, user.version), Box::new(snap));
         user.version += 1;
@@ -475,6 +564,7 @@ impl Directory {
                 manager: s.manager,
                 user_type: s.user_type,
                 account_enabled: s.account_enabled,
+                extra: s.extra.as_deref(),
             },
             None => Values {
                 upn: &user.upn,
@@ -482,20 +572,42 @@ impl Directory {
                 manager: user.manager,
                 user_type: user.user_type,
                 account_enabled: user.account_enabled,
+                extra: user.extra.as_deref(),
             },
         }
     }
 
-    /// Changes internal user `u`'s attributes and `userType` as one new version, keeping the
-    /// mail index and change log current. Returns whether anything changed.
-    pub fn update_user(&mut self, u: UserIdx, attrs: &[(Attr, Sym)], user_type: Option<UserType>) -> bool {
+    /// Changes internal user `u`'s attributes, sparse properties and `userType` as one new
+    /// version, keeping the mail index and change log current. Returns whether anything
+    /// changed.
+    pub fn update_user(
+        &mut self,
+        u: UserIdx,
+        attrs: &[(Attr, Sym)],
+        extra: &[(crate::extra::ExtraProp, Vec<String>)],
+        user_type: Option<UserType>,
+    ) -> bool {
         let user = &self.users[u.ix()];
+        let old_extra = |p: &crate::extra::ExtraProp| user.extra.as_ref().map_or(&[][..], |e| e.get(p));
         let changes = attrs.iter().any(|&(a, v)| user.attrs[a as usize] != v)
+            || extra.iter().any(|(p, v)| {
+                let old = old_extra(p);
+                old.len() != v.len() || old.iter().zip(v).any(|(a, b)| **a != **b)
+            })
             || user_type.is_some_and(|t| t != user.user_type);
         if !changes {
             return false;
         }
         self.new_version(u);
+        if !extra.is_empty() {
+            let user = &mut self.users[u.ix()];
+            let mut e = user
+                .extra
+                .take()
+                .map_or_else(crate::extra::Extra::default, |b| *b);
+            e.set_all(extra);
+            user.extra = (!e.is_empty()).then(|| Box::new(e));
+        }
         for &(a, v) in attrs {
             let old = self.users[u.ix()].attrs[a as usize];
             if a == Attr::Mail && old != v {
@@ -564,7 +676,7 @@ impl Directory {
 
     /// Sets one attribute of internal user `u` (see [`Directory::update_user`]).
     pub fn set_attr(&mut self, u: UserIdx, a: Attr, v: Sym) {
-        self.update_user(u, &[(a, v)], None);
+        self.update_user(u, &[(a, v)], &[], None);
     }
 
     /// Replaces a group's static members, logging every user whose membership changed.
@@ -811,12 +923,100 @@ impl Directory {
     }
 }
 
+/// A stored user seen through [`crate::membership::UserView`], for membership rules and scoping filters.
+pub struct SourceUser<'a> {
+    /// The user.
+    pub user: &'a crate::user::User,
+    /// Its index in `dir`.
+    pub idx: crate::ids::UserIdx,
+    /// Its directory (object ids, groups, the manager).
+    pub dir: &'a Directory,
+    /// The world's interner.
+    pub strings: &'a crate::strings::Interner,
+    /// The simulated time `system.now` reads, in seconds since the epoch ([`SourceUser::new`]
+    /// sets 0; set it to the world's clock for rules on `employeeHireDate`).
+    pub now: i64,
+}
+
+impl<'a> SourceUser<'a> {
+    /// User `u` of `dir`, at time 0.
+    pub fn new(dir: &'a Directory, u: crate::ids::UserIdx, strings: &'a crate::strings::Interner) -> Self {
+        SourceUser {
+            user: dir.user(u),
+            idx: u,
+            dir,
+            strings,
+            now: 0,
+        }
+    }
+
+    /// The values of sparse property `p` (empty for null).
+    fn extra(&self, p: &crate::extra::ExtraProp) -> &'a [Box<str>] {
+        self.user.extra.as_deref().map_or(&[], |e| e.get(p))
+    }
+}
+
+impl crate::membership::UserView for SourceUser<'_> {
+    fn get(&self, p: &Property) -> Option<std::borrow::Cow<'_, str>> {
+        match p {
+            Property::Attr(a) => {
+                let v = self.user.text(*a, self.strings);
+                (!v.is_empty()).then_some(std::borrow::Cow::Borrowed(v))
+            }
+            Property::UserPrincipalName => Some(std::borrow::Cow::Borrowed(&self.user.upn)),
+            Property::UserType => Some(std::borrow::Cow::Borrowed(self.user.user_type.as_str())),
+            Property::AccountEnabled => Some(std::borrow::Cow::Borrowed(if self.user.account_enabled {
+                "true"
+            } else {
+                "false"
+            })),
+            Property::ObjectId => Some(std::borrow::Cow::Owned(
+                self.dir.user_object_id(self.idx).to_string(),
+            )),
+            Property::Extra(x) => self.extra(x).first().map(|v| std::borrow::Cow::Borrowed(&**v)),
+            Property::MemberOf | Property::AssignedPlans => None,
+        }
+    }
+
+    fn values(&self, p: &Property) -> Vec<std::borrow::Cow<'_, str>> {
+        match p {
+            Property::Extra(x) => self
+                .extra(x)
+                .iter()
+                .map(|v| std::borrow::Cow::Borrowed(&**v))
+                .collect(),
+            Property::MemberOf => self
+                .dir
+                .groups()
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.members.binary_search(&self.idx).is_ok())
+                .map(|(i, _)| {
+                    let g = crate::ids::GroupIdx(i as u32);
+                    std::borrow::Cow::Owned(self.dir.group_object_id(g).to_string())
+                })
+                .collect(),
+            Property::AssignedPlans => Vec::new(),
+            p => self.get(p).into_iter().collect(),
+        }
+    }
+
+    fn manager_id(&self) -> Option<String> {
+        self.user.manager.map(|m| self.dir.user_object_id(m).to_string())
+    }
+
+    fn now(&self) -> i64 {
+        self.now
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn user(upn: &str) -> User {
         User {
+            extra: None,
             upn: upn.into(),
             attrs: [Sym::NONE; ATTR_COUNT],
             user_type: UserType::Member,

@@ -180,6 +180,14 @@ pub enum EventKind {
     },
     /// A configuration's scoping filters changed (CTS-19): the next cycle is an initial one.
     ScopingFilterSet { config: ConfigIdx, filters: usize },
+    /// A configuration's attribute mapping for `target` was added or changed (`mapping`, in
+    /// the portal's words) or deleted (`None`), CTS-19 and CTS-29: the next cycle is an
+    /// initial one.
+    MappingEdited {
+        config: ConfigIdx,
+        target: String,
+        mapping: Option<String>,
+    },
     /// On-demand provisioning of one user (CTS-58).
     OnDemand {
         config: ConfigIdx,
@@ -279,6 +287,8 @@ pub enum DirChange {
     UserUpdated {
         upn: String,
         attrs: Vec<(crate::user::Attr, crate::strings::Sym)>,
+        /// Sparse properties set: (name, values joined with ", "; empty when cleared).
+        extra: Vec<(String, String)>,
         user_type: Option<crate::user::UserType>,
         /// The UPN before a rename.
         renamed_from: Option<String>,

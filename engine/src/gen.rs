@@ -166,10 +166,50 @@ pub struct GenSpec {
     pub count: usize,
     /// Restrict departments to these (default: all eight).
     pub departments: Vec<String>,
-    /// Fraction of users that are disabled.
+    /// Fraction of users that are disabled: exactly `round(disabled × count)` of them, chosen
+    /// from the seed.
     pub disabled: f64,
-    /// Fraction of users that are internal guests.
+    /// Fraction of users that are internal guests, exactly as many as the fraction gives.
     pub guests: f64,
+}
+
+/// How many of `count` users a fraction stands for: the nearest whole number.
+pub fn share(fraction: f64, count: usize) -> usize {
+    ((fraction.clamp(0.0, 1.0) * count as f64).round() as usize).min(count)
+}
+
+/// Chooses exactly `k` of `n` positions, each set equally likely, from its own seeded stream
+/// (selection sampling: one pass, no shuffle), so the other attributes do not depend on it.
+struct Chooser {
+    rng: ChaCha8Rng,
+    left: usize,
+    need: usize,
+}
+
+impl Chooser {
+    fn new(seed: u64, label: &[u8], n: usize, k: usize) -> Chooser {
+        let mut h = crate::hash::Fnv64::new(seed);
+        h.write(label);
+        Chooser {
+            rng: ChaCha8Rng::seed_from_u64(h.finish()),
+            left: n,
+            need: k,
+        }
+    }
+
+    /// Whether the next position is chosen.
+    fn next(&mut self) -> bool {
+        if self.need == 0 || self.left == 0 {
+            self.left = self.left.saturating_sub(1);
+            return false;
+        }
+        let pick = self.rng.random_range(0..self.left) < self.need;
+        self.left -= 1;
+        if pick {
+            self.need -= 1;
+        }
+        pick
+    }
 }
 
 /// Generates `spec.count` users on `domain`; `taken` says whether a UPN already exists, so
@@ -186,6 +226,13 @@ pub fn generate(
     h.write(b"generate");
     h.write(tenant.as_bytes());
     let mut rng = ChaCha8Rng::seed_from_u64(h.finish());
+    let mut disabled_pick = Chooser::new(
+        h.finish(),
+        b"disabled",
+        spec.count,
+        share(spec.disabled, spec.count),
+    );
+    let mut guest_pick = Chooser::new(h.finish(), b"guests", spec.count, share(spec.guests, spec.count));
     let mut depts: Vec<(Sym, Vec<Sym>)> = Vec::new();
     for (d, titles) in DEPARTMENTS {
         if spec.departments.is_empty() || spec.departments.iter().any(|x| x == d) {
@@ -217,8 +264,8 @@ pub fn generate(
         let (dept, titles) = &depts[rng.random_range(0..depts.len())];
         let title = titles[rng.random_range(0..titles.len())];
         let (country, city, loc) = places[rng.random_range(0..places.len())];
-        let disabled = spec.disabled > 0.0 && rng.random::<f64>() < spec.disabled;
-        let guest = spec.guests > 0.0 && rng.random::<f64>() < spec.guests;
+        let disabled = disabled_pick.next();
+        let guest = guest_pick.next();
         let slot = gi * SURNAME.len() + si;
         let base = bases[slot].get_or_insert_with(|| {
             format!(
@@ -258,6 +305,7 @@ pub fn generate(
         attrs[Attr::Mail as usize] = Sym::SAME_AS_UPN;
         attrs[Attr::MailNickname as usize] = Sym::UPN_LOCAL_PART;
         out.push(User {
+            extra: None,
             upn: upn.as_str().into(),
             attrs,
             user_type: if guest { UserType::Guest } else { UserType::Member },
@@ -274,6 +322,28 @@ pub fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fractions_are_exact_for_every_seed_and_differ_between_seeds() {
+        let mut picks = Vec::new();
+        for seed in 0..20u64 {
+            let mut i = Interner::default();
+            let spec = GenSpec {
+                count: 120,
+                disabled: 0.1,
+                ..Default::default()
+            };
+            let users = generate(seed, "t", "t.com", &spec, &mut i, |_| false);
+            let off: Vec<usize> = (0..users.len()).filter(|&k| !users[k].account_enabled).collect();
+            assert_eq!(off.len(), 12, "seed {seed}");
+            picks.push(off);
+        }
+        picks.dedup();
+        assert!(picks.len() > 1, "the choice depends on the seed");
+        assert_eq!(share(0.5, 3), 2);
+        assert_eq!(share(1.0, 7), 7);
+        assert_eq!(share(0.0, 7), 0);
+    }
 
     fn run(seed: u64, n: usize) -> (Vec<User>, Interner) {
         let mut i = Interner::default();
@@ -323,8 +393,7 @@ mod tests {
         let users = generate(3, "t", "t.com", &spec, &mut i, |_| false);
         let disabled = users.iter().filter(|u| !u.account_enabled).count();
         let guests = users.iter().filter(|u| u.user_type == UserType::Guest).count();
-        assert!((120..=280).contains(&disabled), "{disabled}");
-        assert!((50..=150).contains(&guests), "{guests}");
+        assert_eq!((disabled, guests), (200, 100), "exact shares");
         for u in &users {
             let d = i.resolve(u.attr(Attr::Department));
             assert!(d == "Sales" || d == "Research", "{d}");

@@ -59,6 +59,8 @@ pub mod catalog;
 pub mod directory;
 pub mod event;
 pub mod explore;
+pub mod expr;
+pub mod extra;
 pub mod gen;
 pub mod hash;
 pub mod ids;

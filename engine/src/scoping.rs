@@ -8,8 +8,13 @@
 //! module only parses and evaluates. [`ScopingFilter::evaluate`] gives the per-clause results a
 //! provisioning log records (CTS-23).
 //!
-//! Properties, user views and positioned errors are shared with [`crate::membership`].
+//! Properties, user views and positioned errors are shared with [`crate::membership`]: a
+//! clause reads any single-valued, non-date property a membership rule can (by its rule or
+//! Graph name, e.g. `mobile` or `mobilePhone`, `objectId`, `dirSyncEnabled`,
+//! `extensionAttribute1`..`15`, directory extensions), and its canonical text writes the Graph
+//! name of stored attributes.
 
+use crate::extra::ExtraProp;
 use crate::membership::{unknown_property_message, ExprError, Property, UserView};
 use regex::Regex;
 
@@ -91,7 +96,8 @@ impl Clause {
     /// CTS-17: `IS NULL` is true on a null or empty attribute, and every other operator
     /// (`NOT REGEX MATCH` and `!&` included) is false on one.
     fn eval(&self, u: &dyn UserView) -> bool {
-        let Some(v) = u.get(self.prop).filter(|s| !s.is_empty()) else {
+        let value = u.get(&self.prop);
+        let Some(v) = value.as_deref().filter(|s| !s.is_empty()) else {
             return self.op == Op::IsNull;
         };
         match (self.op, &self.operand) {
@@ -114,6 +120,16 @@ impl Clause {
     }
 }
 
+/// The properties [`cts18_refusal`] rules out, left out of "valid properties" lists.
+const REFUSED: [Property; 6] = [
+    Property::UserType,
+    Property::MemberOf,
+    Property::AssignedPlans,
+    Property::Extra(ExtraProp::OtherMails),
+    Property::Extra(ExtraProp::ProxyAddresses),
+    Property::Extra(ExtraProp::EmployeeHireDate),
+];
+
 /// Why CTS-18 rules attribute `name` out of scoping filters, if it does.
 fn cts18_refusal(name: &str) -> Option<String> {
     let is = |s: &str| name.eq_ignore_ascii_case(s);
@@ -134,6 +150,7 @@ fn cts18_refusal(name: &str) -> Option<String> {
             .to_string()
     } else if [
         "appRoleAssignments",
+        "assignedPlans",
         "proxyAddresses",
         "otherMails",
         "businessPhones",
@@ -193,7 +210,7 @@ fn parse_clause(text: &str) -> Result<Clause, ExprError> {
         ExprError::new(
             a0,
             a1 - a0,
-            unknown_property_message(attr, "", &[Property::UserType]),
+            unknown_property_message(attr, "", &REFUSED, Property::graph_name),
         )
     })?;
     let Some(&(o0, o1)) = words.get(1) else {
@@ -380,7 +397,7 @@ impl ScopingFilter {
         let mut out = Vec::new();
         for c in self.filters.iter().flatten() {
             if !out.contains(&c.prop) {
-                out.push(c.prop);
+                out.push(c.prop.clone());
             }
         }
         out
@@ -640,6 +657,39 @@ mod tests {
     }
 
     #[test]
+    fn membership_rule_properties_can_be_filtered_on() {
+        let u = user(&[
+            ("mobilePhone", "+47 1"),
+            ("dirSyncEnabled", "true"),
+            ("extensionAttribute3", "Blue"),
+            ("extension_c272a57b722d4eb29bfe327874ae79cb_OfficeNumber", "123"),
+            ("objectId", "aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb"),
+        ]);
+        assert!(clause("mobile ENDS_WITH ' 1'", &u));
+        assert!(clause("dirSyncEnabled IS TRUE", &u));
+        assert!(!clause("dirSyncEnabled IS TRUE", &TestUser::default()));
+        assert!(clause("extensionAttribute3 EQUALS Blue", &u));
+        assert!(!clause("extensionAttribute4 IS NOT NULL", &u));
+        assert!(clause(
+            "extension_c272a57b722d4eb29bfe327874ae79cb_OfficeNumber Greater_Than 100",
+            &u
+        ));
+        assert!(clause("objectId EQUALS aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb", &u));
+        assert_eq!(
+            filter(&[&["mobile IS NOT NULL"]]).evaluate(&u),
+            vec![("mobilePhone IS NOT NULL".to_string(), true)]
+        );
+        for text in [
+            "otherMails IS NOT NULL",
+            "assignedPlans IS NOT NULL",
+            "memberOf EQUALS x",
+        ] {
+            let e = err(text);
+            assert!(e.message.contains("CTS-18"), "{}", e.message);
+        }
+    }
+
+    #[test]
     fn unknown_attribute_suggests_the_closest() {
         let text = "departmnt EQUALS Sales";
         let e = err(text);
@@ -649,6 +699,10 @@ mod tests {
         let e = err("usrType EQUALS Member");
         assert!(!e.message.contains("userType"), "{}", e.message);
         assert!(e.message.contains("userPrincipalName"), "{}", e.message);
+        // Nor are the other properties CTS-18 refuses.
+        let e = err("proxyAdresses EQUALS x");
+        assert!(!e.message.contains("proxyAddresses"), "{}", e.message);
+        assert!(!e.message.contains("memberOf"), "{}", e.message);
     }
 
     #[test]

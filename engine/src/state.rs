@@ -341,6 +341,7 @@ impl World {
             dir.account_edits(ai),
             &self.strings,
         )
+        .with_extra(dir.account_extra(ai))
     }
 
     /// Finds an external account of `t` by its UPN, without a string index: the UPN names the

@@ -9,12 +9,13 @@
 //! accidental-deletion threshold is checked against the planned deletions and disables
 //! (CTS-51), then the plan is applied.
 
+use crate::directory::SourceUser;
 use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_ACCOUNT};
 use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
-use crate::membership::SourceUser;
 use crate::msg;
 use crate::refusal::{Message, Refusal, Setting};
 use crate::rules::{self, RuleId, RuleSet};
+use crate::schema::{MappingSource, SchemaAttr};
 use crate::strings::Sym;
 use crate::tenant::Tenant;
 use crate::time::{Duration, SimTime};
@@ -579,6 +580,8 @@ pub fn initial_candidates(
 /// Named options and switches that shape a cycle.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CycleMode {
+    /// The world's seed: expressions' `Guid()` and `RandomString()` draw from it.
+    pub seed: u64,
     /// An initial (full) cycle: also rewrites invitation UPNs (CTS-31).
     pub full: bool,
     /// Record one provisioning-log entry per object (CTS-62).
@@ -649,7 +652,7 @@ impl ProvStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Modified {
     /// `displayName`: the target attribute, e.g. `department`.
-    pub name: &'static str,
+    pub name: std::borrow::Cow<'static, str>,
     /// `oldValue`.
     pub old: Option<Box<str>>,
     /// `newValue`.
@@ -657,9 +660,13 @@ pub struct Modified {
 }
 
 impl Modified {
-    fn new(name: &'static str, old: Option<&str>, new: Option<&str>) -> Modified {
+    fn new(
+        name: impl Into<std::borrow::Cow<'static, str>>,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Modified {
         Modified {
-            name,
+            name: name.into(),
             old: old.map(Into::into),
             new: new.map(Into::into),
         }
@@ -721,6 +728,9 @@ pub struct CycleOutcome {
     pub failures: Vec<(&'static str, u64)>,
     /// Skips worth explaining, by reason (see [`skip_rule`]), in first-seen order.
     pub skips: Vec<(&'static str, u64)>,
+    /// Users whose write failed because an expression failed, with why (the first
+    /// [`EXPRESSION_ERRORS_KEPT`]).
+    pub expression_errors: Vec<(UserIdx, crate::account::WriteError)>,
 }
 
 /// The rule behind a skip reason worth narrating (`None` for routine ones: not in scope,
@@ -737,7 +747,16 @@ pub fn skip_rule(reason: &str) -> Option<crate::rules::RuleId> {
     }
 }
 
+/// How many expression failures a cycle keeps with their messages (the rest are counted).
+pub const EXPRESSION_ERRORS_KEPT: usize = 5;
+
 impl CycleOutcome {
+    fn keep_expression_error(&mut self, u: UserIdx, e: crate::account::WriteError) {
+        if self.expression_errors.len() < EXPRESSION_ERRORS_KEPT {
+            self.expression_errors.push((u, e));
+        }
+    }
+
     fn fail(&mut self, code: &'static str) {
         self.stats.failed += 1;
         count(&mut self.failures, code);
@@ -759,6 +778,7 @@ pub fn failure_rule(code: &str) -> crate::rules::RuleId {
         "SyncedUsersPerTenantPairLimitExceeded" => rules::SEED_2,
         "InvitationCreationFailure" => rules::XTAP_17,
         "AzureDirectoryB2BManagementPolicyCheckFailure" => rules::CTS_5,
+        "ExpressionEvaluationFailure" => rules::CTS_29,
         _ => rules::CTS_9,
     }
 }
@@ -825,6 +845,9 @@ pub fn run_cycle(
     let mut escrows = Vec::new();
     let mut pair_count: Option<u64> = None;
     let source_users = source.dir.users().len();
+    // accounts this cycle wrote, for the reference-resolution pass (CTS-37): (user, account,
+    // its record, whether it was written without a change)
+    let mut written_accounts: Vec<(UserIdx, u32, Option<usize>, bool)> = Vec::new();
     let log = Log {
         mode,
         at: now,
@@ -888,19 +911,63 @@ pub fn run_cycle(
             }
             Plan::Create => {
                 let values = source.dir.values_at(u, version);
-                let written = crate::account::write(&cfg.schema, values, strings);
+                let ctx = write_ctx(mode, now, cfg_idx, u, version);
+                let written = crate::account::write(&cfg.schema, values, strings, ctx).and_then(|w| {
+                    let own = own_values(&cfg.schema, values, strings, ctx)?;
+                    let extras = crate::account::write_extras(&cfg.schema, values, &[], strings, ctx, true)?;
+                    Ok((w, own, extras))
+                });
+                let (written, own, extras) = match written {
+                    Ok(w) => w,
+                    Err(e) => {
+                        expression_failed(
+                            &mut out,
+                            &log,
+                            &mut escrows,
+                            u,
+                            version,
+                            NO_ACCOUNT,
+                            ProvAction::Create,
+                            e,
+                        );
+                        continue;
+                    }
+                };
                 let acc = ExternalAccount {
                     source_user: u,
                     config: cfg_idx,
                     source_tenant: cfg.source,
                     user_type: cfg.user_type(),
-                    flags: account_flags::ENABLED | account_flags::BY_SYNC,
+                    flags: if own.enabled.unwrap_or(true) {
+                        account_flags::ENABLED
+                    } else {
+                        0
+                    } | account_flags::BY_SYNC,
                     created_at: now,
                     version,
                 };
                 let ai = target.dir.add_external(acc, source_users);
                 target.dir.set_account_values(ai, written.stored);
+                let domain = &target.spec.initial_domain;
+                let derived_upn = crate::directory::ext_upn(
+                    crate::account::Shown::of(&acc, Some(&cfg.schema), values, None, strings).upn_source(),
+                    domain,
+                );
+                if let Some(upn) = own.upn.map(|v| crate::directory::ext_upn(&v, domain)) {
+                    if upn != derived_upn {
+                        target.dir.set_upn_override(ai, &upn);
+                    }
+                }
+                if own.gal_stored {
+                    target
+                        .dir
+                        .update_account_extra(ai, |e| e.show_in_address_list = own.gal);
+                }
+                if !extras.values.is_empty() {
+                    target.dir.update_account_extra(ai, |e| e.values = extras.values);
+                }
                 out.stats.created += 1;
+                written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
                 let modified = if mode.log {
                     created_properties(&acc, &cfg.schema, values, target, ai, strings)
                 } else {
@@ -919,54 +986,86 @@ pub fn run_cycle(
             }
             Plan::Restore(ai) => {
                 target.dir.restore_account(ai);
-                let mut modified =
-                    update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings);
-                modified.insert(0, Modified::new("IsSoftDeleted", Some("True"), Some("False")));
-                out.stats.restored += 1;
-                log.record(
-                    &mut out,
-                    u,
-                    version,
-                    ai,
-                    ProvAction::Other,
-                    ProvStatus::Success,
-                    "Restored",
-                    modified,
-                );
+                let ctx = write_ctx(mode, now, cfg_idx, u, version);
+                match update_account(
+                    cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings, ctx,
+                ) {
+                    Ok(mut modified) => {
+                        modified.insert(0, Modified::new("IsSoftDeleted", Some("True"), Some("False")));
+                        out.stats.restored += 1;
+                        written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                        log.record(
+                            &mut out,
+                            u,
+                            version,
+                            ai,
+                            ProvAction::Other,
+                            ProvStatus::Success,
+                            "Restored",
+                            modified,
+                        );
+                    }
+                    Err(e) => expression_failed(
+                        &mut out,
+                        &log,
+                        &mut escrows,
+                        u,
+                        version,
+                        ai,
+                        ProvAction::Update,
+                        e,
+                    ),
+                }
             }
             Plan::Update(ai) => {
                 let disabling = target.dir.externals()[ai as usize].is_enabled() && !user.account_enabled;
-                let modified =
-                    update_account(cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings);
-                if !modified.is_empty() {
-                    out.stats.updated += 1;
-                    let action = if disabling {
-                        ProvAction::Disable
-                    } else {
-                        ProvAction::Update
-                    };
-                    log.record(
+                let ctx = write_ctx(mode, now, cfg_idx, u, version);
+                match update_account(
+                    cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings, ctx,
+                ) {
+                    Ok(modified) if !modified.is_empty() => {
+                        out.stats.updated += 1;
+                        written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                        let action = if disabling {
+                            ProvAction::Disable
+                        } else {
+                            ProvAction::Update
+                        };
+                        log.record(
+                            &mut out,
+                            u,
+                            version,
+                            ai,
+                            action,
+                            ProvStatus::Success,
+                            "",
+                            modified,
+                        );
+                    }
+                    Ok(modified) => {
+                        out.stats.skipped += 1;
+                        written_accounts.push((u, ai, mode.log.then_some(out.records.len()), true));
+                        log.record(
+                            &mut out,
+                            u,
+                            version,
+                            ai,
+                            ProvAction::Other,
+                            ProvStatus::Skipped,
+                            "RedundantExport",
+                            modified,
+                        );
+                    }
+                    Err(e) => expression_failed(
                         &mut out,
+                        &log,
+                        &mut escrows,
                         u,
                         version,
                         ai,
-                        action,
-                        ProvStatus::Success,
-                        "",
-                        modified,
-                    );
-                } else {
-                    out.stats.skipped += 1;
-                    log.record(
-                        &mut out,
-                        u,
-                        version,
-                        ai,
-                        ProvAction::Other,
-                        ProvStatus::Skipped,
-                        "RedundantExport",
-                        modified,
-                    );
+                        ProvAction::Update,
+                        e,
+                    ),
                 }
             }
             Plan::SoftDelete(ai) => {
@@ -987,8 +1086,147 @@ pub fn run_cycle(
             }
         }
     }
+    if cfg.schema.maps_manager() {
+        resolve_managers(
+            cfg,
+            source,
+            target,
+            strings,
+            rules,
+            mode.seed,
+            &written_accounts,
+            &mut out,
+        );
+    }
     cfg.job.escrows = escrows;
     out
+}
+
+/// The reference-resolution step (CTS-37, CTS-40): each account this cycle wrote gets its home
+/// user's manager as the account standing for that manager here, when both are in scope. A
+/// manager removed in the source, or out of scope, leaves the reference as it is.
+#[allow(clippy::too_many_arguments)]
+fn resolve_managers(
+    cfg: &SyncConfig,
+    source: &Tenant,
+    target: &mut Tenant,
+    strings: &crate::strings::Interner,
+    rules: &RuleSet,
+    seed: u64,
+    written: &[(UserIdx, u32, Option<usize>, bool)],
+    out: &mut CycleOutcome,
+) {
+    let name = target.name().to_string();
+    let id = |ai: u32| {
+        crate::ids::Guid::derive(seed, &[b"account", name.as_bytes(), &ai.to_le_bytes()]).to_string()
+    };
+    for &(u, ai, rec, redundant) in written {
+        let Some(m) = source.dir.user(u).manager else {
+            continue;
+        };
+        let mu = source.dir.user(m);
+        let in_scope =
+            eligible(mu, rules) && cfg.is_assigned(source, m) && scoping_passes(cfg, source, m, strings);
+        let Some(mai) = target
+            .dir
+            .account_of(cfg.source, m)
+            .filter(|&x| in_scope && !target.dir.externals()[x as usize].is_soft_deleted())
+        else {
+            continue;
+        };
+        let old = target.dir.account_extra(ai).and_then(|e| e.manager);
+        if old == Some(mai) {
+            continue;
+        }
+        target.dir.update_account_extra(ai, |e| e.manager = Some(mai));
+        if redundant {
+            out.stats.skipped -= 1;
+            out.stats.updated += 1;
+        }
+        if let Some(r) = rec.and_then(|i| out.records.get_mut(i)) {
+            if redundant {
+                r.action = ProvAction::Update;
+                r.status = ProvStatus::Success;
+                r.reason = "";
+            }
+            r.modified.push(Modified {
+                name: "manager".into(),
+                old: old.map(|o| id(o).into()),
+                new: Some(id(mai).into()),
+            });
+        }
+    }
+}
+
+/// The seeded stream and clock of one write of source user `u` at `version`.
+fn write_ctx(
+    mode: CycleMode,
+    now: SimTime,
+    c: ConfigIdx,
+    u: UserIdx,
+    version: u32,
+) -> crate::account::WriteCtx {
+    let key = crate::hash::mix64(
+        mode.seed ^ crate::hash::mix64(((c.0 as u64) << 32) | u.0 as u64) ^ version as u64,
+    );
+    crate::account::WriteCtx { now, key }
+}
+
+/// Records an update that failed because an expression failed for the user (CTS-29).
+#[allow(clippy::too_many_arguments)]
+fn expression_failed(
+    out: &mut CycleOutcome,
+    log: &Log,
+    escrows: &mut Vec<UserIdx>,
+    u: UserIdx,
+    version: u32,
+    ai: u32,
+    action: ProvAction,
+    e: crate::account::WriteError,
+) {
+    let code = "ExpressionEvaluationFailure";
+    out.fail(code);
+    out.keep_expression_error(u, e);
+    escrows.push(u);
+    log.record(out, u, version, ai, action, ProvStatus::Failure, code, Vec::new());
+}
+
+/// What the mappings of the values an account holds itself (not attribute values) give for
+/// one write: the userPrincipalName source value, showInAddressList, accountEnabled.
+struct OwnValues {
+    /// What the userPrincipalName mapping gives (before the `#EXT#` form); `None`: null or
+    /// not mapped.
+    upn: Option<String>,
+    /// What the showInAddressList mapping gives.
+    gal: Option<bool>,
+    /// Whether the account stores showInAddressList (an expression gives it) rather than
+    /// showing what the mapping derives.
+    gal_stored: bool,
+    /// What the accountEnabled mapping gives.
+    enabled: Option<bool>,
+}
+
+fn own_values(
+    schema: &crate::schema::Schema,
+    values: crate::directory::Values<'_>,
+    strings: &crate::strings::Interner,
+    ctx: crate::account::WriteCtx,
+) -> Result<OwnValues, crate::account::WriteError> {
+    let get = |t: SchemaAttr| -> Result<Option<String>, crate::account::WriteError> {
+        match schema.mapping(&t) {
+            Some(m) => crate::account::evaluate(m, values, strings, ctx),
+            None => Ok(None),
+        }
+    };
+    let flag = |v: Option<String>| v.map(|v| v.eq_ignore_ascii_case("true"));
+    Ok(OwnValues {
+        upn: get(SchemaAttr::UserPrincipalName)?,
+        gal: flag(get(SchemaAttr::ShowInAddressList)?),
+        gal_stored: schema
+            .mapping(&SchemaAttr::ShowInAddressList)
+            .is_some_and(|m| matches!(m.source, MappingSource::Expression(_))),
+        enabled: flag(get(SchemaAttr::AccountEnabled)?),
+    })
 }
 
 /// Where a cycle's records go, and what they share.
@@ -1038,9 +1276,14 @@ fn created_properties(
     ai: u32,
     strings: &crate::strings::Interner,
 ) -> Vec<Modified> {
-    let shown = crate::account::Shown::of(acc, Some(schema), values, target.dir.account_edits(ai), strings);
+    let shown = crate::account::Shown::of(acc, Some(schema), values, target.dir.account_edits(ai), strings)
+        .with_extra(target.dir.account_extra(ai));
     let mut out = vec![
-        Modified::new("accountEnabled", None, Some("True")),
+        Modified::new(
+            "accountEnabled",
+            None,
+            Some(if acc.is_enabled() { "True" } else { "False" }),
+        ),
         Modified::new(
             "userPrincipalName",
             None,
@@ -1099,7 +1342,8 @@ fn plan(
     on_demand: bool,
 ) -> Plan {
     let user = &source.dir.users()[u.ix()];
-    let in_scope = eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, user, strings);
+    let in_scope =
+        eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, source, u, strings);
     let acc = target.dir.account_of(cfg.source, u);
     match (in_scope, acc) {
         (true, None) => {
@@ -1244,19 +1488,23 @@ fn update_account(
     ai: u32,
     full: bool,
     strings: &mut crate::strings::Interner,
-) -> Vec<Modified> {
+    ctx: crate::account::WriteCtx,
+) -> Result<Vec<Modified>, crate::account::WriteError> {
     let user = source.dir.user(u);
     let acc = target.dir.externals()[ai as usize];
     let old_schema = others.schema(acc.config, (cfg_idx, cfg));
     let domain = &target.spec.initial_domain;
-    let (old_upn, written) = {
+    let current = source.dir.values_at(u, user.version);
+    let own = own_values(&cfg.schema, current, strings, ctx)?;
+    let (old_upn, old_gal, written) = {
         let shown = crate::account::Shown::of(
             &acc,
             old_schema.as_deref(),
             source.dir.values_at(u, acc.version),
             target.dir.account_edits(ai),
             strings,
-        );
+        )
+        .with_extra(target.dir.account_extra(ai));
         let old_upn = match target.dir.upn_override(ai) {
             Some(o) => o.to_string(),
             None => crate::directory::ext_upn(shown.upn_source(), domain),
@@ -1268,29 +1516,62 @@ fn update_account(
             .map(|&a| (a, shown.attr(a).map(str::to_string)))
             .collect();
         let frozen = crate::account::Frozen { values: old };
-        let current = source.dir.values_at(u, user.version);
         (
             old_upn,
-            crate::account::write_over(&cfg.schema, current, &frozen, strings),
+            shown.show_in_address_list(),
+            crate::account::write_over(&cfg.schema, current, &frozen, strings, ctx)?,
         )
     };
+    let old_extras = target
+        .dir
+        .account_extra(ai)
+        .map_or(&[][..], |e| e.values.as_slice());
+    let extras = crate::account::write_extras(&cfg.schema, current, old_extras, strings, ctx, false)?;
     let mut modified: Vec<Modified> = written
         .modified
         .iter()
         .map(|(a, old, new)| Modified::new(a.schema_name(), old.as_deref(), new.as_deref()))
+        .chain(
+            extras
+                .modified
+                .iter()
+                .map(|(n, old, new)| Modified::new(n.clone(), old.as_deref(), new.as_deref())),
+        )
         .collect();
     target.dir.set_account_values(ai, written.stored);
+    target.dir.update_account_extra(ai, |e| e.values = extras.values);
+    let bool_text = |b: bool| if b { "True" } else { "False" };
+    // showInAddressList: derived from a direct or constant mapping, else kept as last written
+    // (an expression's result, or the value from before the mapping changed), CTS-29
+    let derived_gal =
+        crate::account::derive_flag(&cfg.schema, &SchemaAttr::ShowInAddressList, current, strings);
+    let new_gal = own.gal.or(old_gal);
+    target.dir.update_account_extra(ai, |e| {
+        e.show_in_address_list = if derived_gal.is_some() && !own.gal_stored {
+            None
+        } else {
+            new_gal
+        }
+    });
+    if let (Some(new), Some(old)) = (new_gal, old_gal) {
+        if new != old {
+            modified.push(Modified::new(
+                "showInAddressList",
+                Some(bool_text(old)),
+                Some(bool_text(new)),
+            ));
+        }
+    }
     let a = target.dir.account_mut(ai);
     a.config = cfg_idx;
     a.version = user.version;
     a.flags &= !account_flags::FROZEN;
-    let bool_text = |b: bool| if b { "True" } else { "False" };
-    if a.is_enabled() != user.account_enabled {
+    if let Some(want) = own.enabled.filter(|&w| w != a.is_enabled()) {
         a.flags ^= account_flags::ENABLED;
         modified.push(Modified::new(
             "accountEnabled",
-            Some(bool_text(!user.account_enabled)),
-            Some(bool_text(user.account_enabled)),
+            Some(bool_text(!want)),
+            Some(bool_text(want)),
         ));
     }
     if cfg.user_type_always() && a.user_type != cfg.user_type() {
@@ -1305,7 +1586,6 @@ fn update_account(
     let pending = a.flags & account_flags::PENDING_ACCEPTANCE != 0;
     if pending && full {
         a.flags &= !account_flags::PENDING_ACCEPTANCE;
-        target.dir.clear_upn_override(ai);
         modified.push(Modified::new(
             "externalUserState",
             Some("PendingAcceptance"),
@@ -1313,19 +1593,28 @@ fn update_account(
         ));
     }
     if !pending || full {
+        // what the mapping writes, in the CTS-30 form; a null result keeps the UPN (CTS-34)
+        let new_upn = match own.upn {
+            Some(v) => crate::directory::ext_upn(&v, domain),
+            None => old_upn.clone(),
+        };
         let shown = crate::account::Shown::of(
             &ExternalAccount { flags: 0, ..acc },
             Some(&cfg.schema),
-            source.dir.values_at(u, user.version),
+            current,
             None,
             strings,
         );
-        let new_upn = crate::directory::ext_upn(shown.upn_source(), domain);
+        if new_upn == crate::directory::ext_upn(shown.upn_source(), domain) {
+            target.dir.clear_upn_override(ai);
+        } else {
+            target.dir.set_upn_override(ai, &new_upn);
+        }
         if new_upn != old_upn {
             modified.push(Modified::new("userPrincipalName", Some(&old_upn), Some(&new_upn)));
         }
     }
-    modified
+    Ok(modified)
 }
 
 /// Only internal members that are not soft-deleted are eligible (CTS-20, CTS-22); internal
@@ -1341,10 +1630,10 @@ pub fn cycle_duration(objects: u64, ms_per_object: i64) -> Duration {
     Duration((ms + 999) / 1000)
 }
 
-fn scoping_passes(cfg: &SyncConfig, user: &User, strings: &crate::strings::Interner) -> bool {
+fn scoping_passes(cfg: &SyncConfig, source: &Tenant, u: UserIdx, strings: &crate::strings::Interner) -> bool {
     cfg.filter
         .as_ref()
-        .is_none_or(|f| f.passes(&SourceUser { user, strings }))
+        .is_none_or(|f| f.passes(&SourceUser::new(&source.dir, u, strings)))
 }
 
 /// Why a configuration would do nothing.
@@ -1439,7 +1728,7 @@ pub fn forecast_config(
     let mut deletes: Vec<bool> = Vec::new(); // true: a soft delete, false: a disable
     for u in candidates {
         let user = &source.dir.users()[u.ix()];
-        if eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, user, strings) {
+        if eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, source, u, strings) {
             f.in_scope += 1;
         }
         match plan(cfg, cfg_idx, source, target, strings, u, rules, false) {

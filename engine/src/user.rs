@@ -116,6 +116,8 @@ pub struct User {
     pub deleted_at: Option<SimTime>,
     /// `manager`: another user of the same directory.
     pub manager: Option<crate::ids::UserIdx>,
+    /// Sparse properties (see [`crate::extra`]); `None` for most users.
+    pub extra: Option<Box<crate::extra::Extra>>,
     /// How many times the values a mapping can read (UPN, attributes, manager, `userType`,
     /// `accountEnabled`) have changed; the directory keeps the values of earlier versions, so
     /// that an account written from version `v` keeps showing them (CTS-48).
@@ -165,6 +167,8 @@ pub struct NewUser {
     pub user_type: UserType,
     /// `accountEnabled`.
     pub account_enabled: bool,
+    /// Sparse properties and their values (see [`crate::extra`]).
+    pub extra: Vec<(crate::extra::ExtraProp, Vec<String>)>,
 }
 
 impl NewUser {
@@ -182,6 +186,7 @@ impl NewUser {
             account_enabled: self.account_enabled,
             deleted_at: None,
             manager: None,
+            extra: crate::extra::Extra::boxed(&self.extra),
             version: 0,
         }
     }

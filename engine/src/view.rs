@@ -57,6 +57,9 @@ pub struct UserObject<'w> {
     pub origin: UserOrigin,
     /// `showInAddressList`, when a mapping wrote it.
     pub show_in_address_list: Option<bool>,
+    /// `manager`: its object id and userPrincipalName (for an account, the reference a cycle
+    /// resolved, CTS-37).
+    pub manager: Option<(Guid, String)>,
     values: Values<'w>,
 }
 
@@ -70,6 +73,22 @@ enum Values<'w> {
 }
 
 impl<'w> UserObject<'w> {
+    /// The sparse properties that have a value (see [`crate::extra`]), in the order set.
+    pub fn extras(&self) -> Vec<(&'w crate::extra::ExtraProp, Vec<&'w str>)> {
+        match self.values {
+            Values::Own(u, _) => u.extra.as_deref().map_or_else(Vec::new, |e| {
+                e.iter()
+                    .map(|(p, v)| (p, v.iter().map(|x| &**x).collect()))
+                    .collect()
+            }),
+            Values::Account(shown) => shown
+                .extra_values()
+                .iter()
+                .map(|(p, v)| (p, vec![&**v]))
+                .collect(),
+        }
+    }
+
     /// The value of attribute `a`, `None` for null. A synchronized account shows a target-side
     /// edit (CTS-48), else its home user's value.
     pub fn attr(&self, a: Attr) -> Option<&'w str> {
@@ -94,7 +113,7 @@ impl World {
 
     /// The object id of user `u` of tenant `t`.
     pub fn user_id(&self, t: TenantIdx, u: UserIdx) -> Guid {
-        Guid::derive(self.seed, &[b"user", self.name(t).as_bytes(), &u.0.to_le_bytes()])
+        self.tenant(t).dir.user_object_id(u)
     }
 
     /// The object id of external account `ai` of tenant `t`.
@@ -136,6 +155,12 @@ impl<'w> TenantView<'w> {
                 UserOrigin::Internal
             },
             show_in_address_list: None,
+            manager: user.manager.map(|m| {
+                (
+                    w.user_id(self.tenant, m),
+                    w.tenant(self.tenant).dir.user(m).upn.to_string(),
+                )
+            }),
             values: Values::Own(user, &w.strings),
         }
     }
@@ -155,6 +180,10 @@ impl<'w> TenantView<'w> {
                 pending_acceptance: a.flags & account_flags::PENDING_ACCEPTANCE != 0,
             },
             show_in_address_list: w.shown(self.tenant, ai).show_in_address_list(),
+            manager: w
+                .shown(self.tenant, ai)
+                .manager()
+                .map(|m| (w.account_id(self.tenant, m), w.external_upn(self.tenant, m))),
             values: Values::Account(w.shown(self.tenant, ai)),
         }
     }
@@ -389,10 +418,7 @@ impl World {
 
     /// The object id of group `g` of tenant `t`.
     pub fn group_id(&self, t: TenantIdx, g: crate::ids::GroupIdx) -> Guid {
-        Guid::derive(
-            self.seed,
-            &[b"group", self.name(t).as_bytes(), &g.0.to_le_bytes()],
-        )
+        self.tenant(t).dir.group_object_id(g)
     }
 }
 

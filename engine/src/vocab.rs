@@ -49,6 +49,10 @@ pub enum ActionKind {
     Unassign,
     /// Replace a configuration's scoping filters.
     SetScopingFilter,
+    /// Add or change an attribute mapping.
+    SetMapping,
+    /// Delete an attribute mapping.
+    DeleteMapping,
     /// Start provisioning.
     StartSync,
     /// Pause provisioning.
@@ -101,6 +105,8 @@ impl ActionKind {
         ActionKind::Assign,
         ActionKind::Unassign,
         ActionKind::SetScopingFilter,
+        ActionKind::SetMapping,
+        ActionKind::DeleteMapping,
         ActionKind::StartSync,
         ActionKind::PauseSync,
         ActionKind::RestartSync,

@@ -94,6 +94,11 @@ impl World {
                 filter,
                 filters,
             } => self.set_scoping_filter(actor, &sync, filter, filters),
+            Action::EditMapping {
+                sync,
+                target,
+                mapping,
+            } => self.edit_mapping(actor, &sync, target, mapping),
             Action::StartSync { sync } => self.start_sync(actor, &sync),
             Action::PauseSync { sync } => self.pause_sync(actor, &sync),
             Action::RestartSync { sync, reset } => self.restart_sync(actor, &sync, reset),
@@ -108,11 +113,12 @@ impl World {
                 user,
                 attrs,
                 user_type,
+                extra,
                 upn,
                 manager,
             } => {
                 let attrs = attrs.iter().map(|(a, v)| (*a, self.strings.intern(v))).collect();
-                self.update_user(actor, user, attrs, user_type, upn, manager)
+                self.update_user(actor, user, attrs, extra, user_type, upn, manager)
             }
             Action::SetEnabled { user, enabled } => self.set_enabled(actor, user, enabled),
             Action::DeleteUser { user } => self.delete_user(actor, user),

@@ -396,6 +396,7 @@ const BIG_USERS: usize = 1_000;
 
 fn add_user(w: &mut World, t: TenantIdx, i: usize, k: usize) {
     let user = NewUser {
+        extra: Vec::new(),
         upn: format!("u{k}@t{i}.com"),
         attrs: Vec::new(),
         user_type: UserType::Member,

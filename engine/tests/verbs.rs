@@ -86,6 +86,7 @@ fn spec(i: usize) -> TenantSpec {
 
 fn user(upn: String, k: usize) -> NewUser {
     NewUser {
+        extra: Vec::new(),
         upn,
         attrs: Vec::new(),
         user_type: if k % 5 == 4 {
@@ -317,6 +318,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                 user: u,
                 attrs: vec![(Attr::Department, v.to_string())],
                 user_type: (s.b % 6 == 0).then_some(UserType::Guest),
+                extra: vec![],
                 upn: None,
                 manager: None,
             }

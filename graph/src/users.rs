@@ -4,6 +4,7 @@
 
 use crate::odata::{context, Collection};
 use mtosim_engine::directory::Attr;
+use mtosim_engine::extra::ExtraProp;
 use mtosim_engine::view::{UserObject, UserOrigin};
 use mtosim_engine::{TenantIdx, World};
 use serde::Serialize;
@@ -82,6 +83,44 @@ pub struct User {
     pub show_in_address_list: Option<bool>,
     /// `identities`.
     pub identities: Vec<ObjectIdentity>,
+    /// `faxNumber` (`facsimileTelephoneNumber` in rules).
+    pub fax_number: Option<String>,
+    /// `employeeHireDate`.
+    pub employee_hire_date: Option<String>,
+    /// `onPremisesDistinguishedName`.
+    pub on_premises_distinguished_name: Option<String>,
+    /// `onPremisesSecurityIdentifier`.
+    pub on_premises_security_identifier: Option<String>,
+    /// `onPremisesSyncEnabled` (`dirSyncEnabled` in rules).
+    pub on_premises_sync_enabled: Option<bool>,
+    /// `passwordPolicies`.
+    pub password_policies: Option<String>,
+    /// `otherMails`.
+    pub other_mails: Vec<String>,
+    /// `proxyAddresses`.
+    pub proxy_addresses: Vec<String>,
+    /// `onPremisesExtensionAttributes` (omitted when all fifteen are null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_premises_extension_attributes: Option<std::collections::BTreeMap<String, Option<String>>>,
+    /// Directory extensions, `extension_<appId>_<name>`, as top-level properties.
+    #[serde(flatten)]
+    pub extensions: std::collections::BTreeMap<String, String>,
+    /// `manager`, as `$expand=manager` shows it (omitted when there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager: Option<ManagerRef>,
+}
+
+/// The `manager` navigation property, expanded: a `directoryObject` (here always a user).
+#[derive(Clone, Debug, Serialize)]
+pub struct ManagerRef {
+    /// `@odata.type`.
+    #[serde(rename = "@odata.type")]
+    pub odata_type: &'static str,
+    /// `id`.
+    pub id: String,
+    /// `userPrincipalName`.
+    #[serde(rename = "userPrincipalName")]
+    pub user_principal_name: String,
 }
 
 impl User {
@@ -123,7 +162,42 @@ impl User {
                 )
             }
         };
+        let extras = u.extras();
+        let one = |p: ExtraProp| {
+            extras
+                .iter()
+                .find(|(x, _)| **x == p)
+                .and_then(|(_, v)| v.first().map(|s| s.to_string()))
+        };
+        let many = |p: ExtraProp| {
+            extras
+                .iter()
+                .find(|(x, _)| **x == p)
+                .map_or_else(Vec::new, |(_, v)| v.iter().map(|s| s.to_string()).collect())
+        };
+        let ext_attrs: std::collections::BTreeMap<String, Option<String>> = (1..=15u8)
+            .map(|n| {
+                (
+                    format!("extensionAttribute{n}"),
+                    one(ExtraProp::ExtensionAttribute(n)),
+                )
+            })
+            .collect();
         User {
+            fax_number: one(ExtraProp::FacsimileTelephoneNumber),
+            employee_hire_date: one(ExtraProp::EmployeeHireDate),
+            on_premises_distinguished_name: one(ExtraProp::OnPremisesDistinguishedName),
+            on_premises_security_identifier: one(ExtraProp::OnPremisesSecurityIdentifier),
+            on_premises_sync_enabled: one(ExtraProp::DirSyncEnabled).map(|v| v.eq_ignore_ascii_case("true")),
+            password_policies: one(ExtraProp::PasswordPolicies),
+            other_mails: many(ExtraProp::OtherMails),
+            proxy_addresses: many(ExtraProp::ProxyAddresses),
+            on_premises_extension_attributes: ext_attrs.values().any(Option::is_some).then_some(ext_attrs),
+            extensions: extras
+                .iter()
+                .filter(|(p, _)| matches!(p, ExtraProp::Extension(_)))
+                .filter_map(|(p, v)| Some((p.name(), v.first()?.to_string())))
+                .collect(),
             id: u.id.to_string(),
             user_principal_name: u.upn.clone(),
             given_name: a(Attr::GivenName),
@@ -153,6 +227,11 @@ impl User {
             external_user_state,
             show_in_address_list: show,
             identities: vec![identity],
+            manager: u.manager.as_ref().map(|(id, upn)| ManagerRef {
+                odata_type: "#microsoft.graph.user",
+                id: id.to_string(),
+                user_principal_name: upn.clone(),
+            }),
         }
     }
 }

@@ -36,7 +36,7 @@ pub fn request(a: ActionKind) -> String {
         }
         Assign => "POST /servicePrincipals/{id}/appRoleAssignedTo".to_string(),
         Unassign => "DELETE /servicePrincipals/{id}/appRoleAssignedTo/{id}".to_string(),
-        SetScopingFilter => format!("PUT {JOBS}/{{jobId}}/schema"),
+        SetScopingFilter | SetMapping | DeleteMapping => format!("PUT {JOBS}/{{jobId}}/schema"),
         StartSync => format!("POST {JOBS}/{{jobId}}/start"),
         PauseSync => format!("POST {JOBS}/{{jobId}}/pause"),
         RestartSync => format!("POST {JOBS}/{{jobId}}/restart"),

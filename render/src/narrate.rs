@@ -394,6 +394,20 @@ pub fn describe(world: &World, ev: &Event) -> String {
             if *filters == 1 { "" } else { "s" },
             cfg_label(world, *config)
         ),
+        EventKind::MappingEdited {
+            config,
+            target,
+            mapping,
+        } => match mapping {
+            Some(m) => format!(
+                "mapping of {target} on {} set to {m}; accounts keep what they show until a cycle writes them, and the next cycle re-evaluates everyone (initial cycle)",
+                cfg_label(world, *config)
+            ),
+            None => format!(
+                "mapping of {target} deleted from {}; accounts keep the value they have, and the next cycle re-evaluates everyone (initial cycle)",
+                cfg_label(world, *config)
+            ),
+        },
         EventKind::OnDemand { config, user, outcome } => {
             let cfg = &world.configs()[config.ix()];
             let what = match outcome {
@@ -481,6 +495,7 @@ fn directory_change(world: &World, ev: &Event, c: &DirChange) -> String {
         DirChange::UserUpdated {
             upn,
             attrs,
+            extra,
             user_type,
             renamed_from,
             manager,
@@ -489,8 +504,18 @@ fn directory_change(world: &World, ev: &Event, c: &DirChange) -> String {
             if let Some(old) = renamed_from {
                 what.push(format!("renamed from {old}"));
             }
-            if !attrs.is_empty() || user_type.is_some() || (renamed_from.is_none() && manager.is_none()) {
+            if !attrs.is_empty()
+                || user_type.is_some()
+                || (renamed_from.is_none() && manager.is_none() && extra.is_empty())
+            {
                 what.push(attribute_changes(world, attrs, *user_type));
+            }
+            for (name, values) in extra {
+                what.push(if values.is_empty() {
+                    format!("{name} cleared")
+                } else {
+                    format!("{name} = {values}")
+                });
             }
             match manager {
                 Some(Some(m)) => what.push(format!("manager = {m}")),
@@ -592,6 +617,7 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::SyncDeleted { .. } => "syncDeleted",
         EventKind::SyncAssigned { .. } => "syncAssigned",
         EventKind::ScopingFilterSet { .. } => "scopingFilterSet",
+        EventKind::MappingEdited { .. } => "mappingEdited",
         EventKind::OnDemand { .. } => "onDemand",
         EventKind::DirectoryChanged(_) => "directoryChanged",
         EventKind::GuestInvited { .. } => "guestInvited",

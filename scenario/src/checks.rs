@@ -27,6 +27,8 @@ pub enum Subject {
     UserEnabled(String),
     /// An account's attribute.
     UserAttr(String, Attr),
+    /// An account's manager.
+    UserManager(String),
     /// A configuration's job status.
     SyncStatus(String),
     /// The join request's `transitionDetails.status`.
@@ -52,6 +54,7 @@ impl fmt::Display for Subject {
             Subject::UserType(u) => write!(f, "{u} userType"),
             Subject::UserEnabled(u) => write!(f, "{u} accountEnabled"),
             Subject::UserAttr(u, a) => write!(f, "{u} {}", a.graph_name()),
+            Subject::UserManager(u) => write!(f, "{u} manager"),
             Subject::SyncStatus(n) => write!(f, "sync {n} status"),
             Subject::JoinStatus => f.write_str("join request status"),
             Subject::JoinMemberState => f.write_str("join request memberState"),
@@ -89,6 +92,8 @@ pub enum Fact {
         user_type: &'static str,
         /// Its `accountEnabled`.
         enabled: bool,
+        /// The attribute values checked: (Graph name, value).
+        attrs: Vec<(&'static str, String)>,
     },
     /// No active account has this UPN.
     NoUser(String),
@@ -132,7 +137,14 @@ impl fmt::Display for Fact {
                 upn,
                 user_type,
                 enabled,
-            } => write!(f, "{upn} exists, userType {user_type}, accountEnabled {enabled}"),
+                attrs,
+            } => {
+                write!(f, "{upn} exists, userType {user_type}, accountEnabled {enabled}")?;
+                for (name, value) in attrs {
+                    write!(f, ", {name} {value:?}")?;
+                }
+                Ok(())
+            }
             Fact::NoUser(upn) => write!(f, "no active account {upn}"),
             Fact::Sync { name, status } => write!(f, "sync {name} exists, status {status}"),
             Fact::JoinRequest {
@@ -275,6 +287,7 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
             user_type,
             account_enabled,
             attrs,
+            manager,
         } => {
             let Some(user) = w.view(viewer).user_by_upn(upn) else {
                 return Err(CheckFailure::UserMissing(upn.clone()));
@@ -298,10 +311,24 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                     format!("{got:?}"),
                 )?;
             }
+            let mut shown: Vec<(&'static str, String)> =
+                attrs.iter().map(|(a, v)| (a.graph_name(), v.clone())).collect();
+            if let Some(want) = manager {
+                let got = user.manager.as_ref().map_or("", |(_, upn)| upn.as_str());
+                if !got.eq_ignore_ascii_case(want) {
+                    same(
+                        Subject::UserManager(upn.clone()),
+                        format!("{want:?}"),
+                        format!("{got:?}"),
+                    )?;
+                }
+                shown.push(("manager", want.clone()));
+            }
             Ok(Fact::User {
                 upn: upn.clone(),
                 user_type: ut,
                 enabled: user.account_enabled,
+                attrs: shown,
             })
         }
         Check::NoUser(upn) => match w.view(viewer).user_by_upn(upn) {

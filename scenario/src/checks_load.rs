@@ -59,7 +59,7 @@ pub(crate) fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer:
         checks.push(Check::SyncedFrom { tenant, count });
     }
     for m in st.tables("user")? {
-        let attrs = attr_values(src, &m, &["upn", "user_type", "account_enabled"])?;
+        let attrs = attr_values(src, &m, &["upn", "user_type", "account_enabled", "manager"])?;
         let (upn, _) = m.req_str("upn")?;
         let user_type = match m.str("user_type")? {
             None => None,
@@ -73,6 +73,7 @@ pub(crate) fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer:
             user_type,
             account_enabled: m.bool("account_enabled")?,
             attrs,
+            manager: m.str("manager")?.map(|(s, _)| s),
         });
     }
     for (upn, _) in st.str_list("no_user")?.unwrap_or_default() {

@@ -348,6 +348,7 @@ impl Rows<'_> {
             attrs: Vec::new(),
             user_type: UserType::Member,
             account_enabled: true,
+            extra: Vec::new(),
         };
         for (i, (col, cell)) in self.cols.iter().zip(record.iter()).enumerate() {
             let cell = cell.trim();

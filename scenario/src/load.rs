@@ -443,10 +443,21 @@ fn load_users(
     problems: &mut Vec<Diagnostic>,
 ) -> R<()> {
     // inline users first, so generated UPNs avoid them
+    let mut managers = Vec::new();
     for u in t.tables("user")? {
         let user = inline_user(src, &u)?;
-        b.add_user(ti, &user)
+        let ui = b
+            .add_user(ti, &user)
             .map_err(|e| src.err(u.span_of("upn"), e.to_string()))?;
+        if let Some(m) = u.str("manager")? {
+            managers.push((ui, m));
+        }
+    }
+    // managers name users of the same tenant, listed before or after
+    for (ui, (upn, span)) in managers {
+        let m = user_ref(b.world(), src, ti, &upn, span.clone())?;
+        b.set_manager(ti, ui, m)
+            .map_err(|e| src.err(span, e.to_string()))?;
     }
     let Some(us) = t.table("users")? else {
         return Ok(());

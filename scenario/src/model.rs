@@ -70,6 +70,8 @@ pub enum Check {
         user_type: Option<UserType>,
         account_enabled: Option<bool>,
         attrs: Vec<(Attr, String)>,
+        /// The manager's userPrincipalName (`""`: no manager).
+        manager: Option<String>,
     },
     /// `no_user = "upn"`.
     NoUser(String),

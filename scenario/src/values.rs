@@ -5,6 +5,7 @@
 use crate::diag::Diagnostic;
 use crate::toml_read::{Src, Tbl};
 use mtosim_engine::directory::{Attr, NewUser, UserType};
+use mtosim_engine::extra::ExtraProp;
 use mtosim_engine::mto::Role;
 use mtosim_engine::xtap::AppLevel;
 use mtosim_engine::{limits, Duration, Via};
@@ -54,7 +55,13 @@ pub(crate) fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Ve
         } else {
             Attr::from_graph_name(key)
         };
+        if attr.is_none() && ExtraProp::parse(key).is_some() {
+            continue; // read by `extra_values`
+        }
         let Some(attr) = attr else {
+            let names: Vec<String> = ExtraProp::names().collect();
+            let mut allowed = allowed.clone();
+            allowed.extend(names.iter().map(String::as_str));
             t.allow_only(&allowed)?;
             unreachable!("allow_only refuses unknown keys");
         };
@@ -76,6 +83,63 @@ pub(crate) fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Ve
     Ok(out)
 }
 
+/// The sparse user properties of a table (`otherMails = ["a@b.com"]`,
+/// `extensionAttribute3 = "Marketing"`, `extension_<appId>_<name> = "..."`): a string, or a
+/// list of strings for a collection; `""` or `[]` clears.
+pub(crate) fn extra_values(src: Src<'_>, t: &Tbl<'_, '_>) -> R<Vec<(ExtraProp, Vec<String>)>> {
+    let mut out = Vec::new();
+    for (k, v) in t.t.iter() {
+        let key: &str = k.get_ref();
+        if Attr::from_graph_name(key).is_some() {
+            continue;
+        }
+        let Some(p) = ExtraProp::parse(key) else { continue };
+        let values: Vec<String> = match v.get_ref() {
+            toml::de::DeValue::String(s) => vec![s.to_string()],
+            toml::de::DeValue::Boolean(b) if p.is_bool() => vec![b.to_string()],
+            toml::de::DeValue::Array(items) if p.is_collection() => {
+                let mut vals = Vec::new();
+                for i in items.iter() {
+                    let Some(s) = i.get_ref().as_str() else {
+                        return Err(src.err(i.span(), format!("`{key}` lists strings")));
+                    };
+                    vals.push(s.to_string());
+                }
+                vals
+            }
+            _ => {
+                let want = if p.is_collection() {
+                    "a list of strings"
+                } else if p.is_bool() {
+                    "true or false"
+                } else {
+                    "a string"
+                };
+                return Err(src.err(v.span(), format!("`{key}` must be {want}")));
+            }
+        };
+        if let Some(why) = mtosim_engine::extra::value_problem(&p, &values) {
+            return Err(src.err(v.span(), why));
+        }
+        out.push((p, values));
+    }
+    if out
+        .iter()
+        .filter(|(p, _)| matches!(p, ExtraProp::Extension(_)))
+        .count()
+        > mtosim_engine::extra::EXTENSION_VALUES_MAX
+    {
+        return Err(src.err(
+            t.span.clone(),
+            format!(
+                "an object holds at most {} extension values (CTS-36)",
+                mtosim_engine::extra::EXTENSION_VALUES_MAX
+            ),
+        ));
+    }
+    Ok(out)
+}
+
 /// A `[[tenant.user]]` entry (`step` false) or an `add-user` step.
 pub(crate) fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<NewUser> {
     let (upn, span) = u.req_str("upn")?;
@@ -89,6 +153,9 @@ pub(crate) fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<N
     }
     let mut fixed: Vec<&str> = USER_KEYS_FIXED.to_vec();
     fixed.retain(|k| *k != "display_name");
+    if !step {
+        fixed.push("manager"); // resolved once every user of the tenant exists
+    }
     if step {
         fixed.extend(["do", "at", "tenant", "expect_error"]);
     }
@@ -103,6 +170,7 @@ pub(crate) fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<N
     Ok(NewUser {
         upn,
         attrs,
+        extra: extra_values(src, u)?,
         user_type,
         account_enabled: u.bool("account_enabled")?.unwrap_or(true),
     })
@@ -137,6 +205,15 @@ pub(crate) fn raw_offset(text: &str, span: Range<usize>, decoded: usize) -> usiz
         }
     }
     span.start + open + i
+}
+
+/// An attribute-mapping expression (CTS-29); errors point inside the string.
+pub(crate) fn expression(src: Src<'_>, text: &str, span: Range<usize>) -> R<mtosim_engine::expr::Expr> {
+    mtosim_engine::expr::Expr::parse(text).map_err(|e| {
+        let at = raw_offset(src.text, span, e.offset);
+        src.err(at..at + e.len.max(1), format!("expression: {}", e.message))
+            .help("mtosim expr 'EXPRESSION' --attr NAME=VALUE evaluates an expression on its own")
+    })
 }
 
 /// `filters = [["department EQUALS Sales", "accountEnabled IS TRUE"], [...]]` (CTS-16):

@@ -7,8 +7,12 @@ use crate::diag::did_you_mean;
 use crate::model::{At, ExpectError, Step, StepKind};
 use crate::refs::{account_ref, group_ref, sync_ref, tenant_ref, user_ref_any, Names};
 use crate::toml_read::{Src, Tbl};
-use crate::values::{app_level, attr_values, duration, inline_user_spec, role, scoping_filters, via, R};
+use crate::values::{
+    app_level, attr_values, duration, expression, extra_values, inline_user_spec, role, scoping_filters, via,
+    R,
+};
 use mtosim_engine::directory::UserType;
+use mtosim_engine::schema::{AttributeMapping, FlowType, MappingSource, SchemaAttr};
 use mtosim_engine::sync::ResetScope;
 use mtosim_engine::world::{CreateSync, PartnerPatch, TemplatesPatch, UserRef};
 use mtosim_engine::xtap::Access;
@@ -176,6 +180,35 @@ pub const VERBS: &[Verb] = &[
         &["sync", "filters"],
         Does::Act(ActionKind::SetScopingFilter),
         set_scoping_filter,
+    ),
+    verb(
+        "set-mapping",
+        &[
+            "sync",
+            "target",
+            "type",
+            "source",
+            "constant",
+            "expression",
+            "default",
+            "apply",
+        ],
+        Does::Act(ActionKind::SetMapping),
+        set_mapping,
+    ),
+    verb(
+        "delete-mapping",
+        &["sync", "target"],
+        Does::Act(ActionKind::DeleteMapping),
+        |c| {
+            let sync = c.sync()?;
+            let target = schema_attr(c, "target")?;
+            Ok(StepKind::Action(Action::EditMapping {
+                sync,
+                target,
+                mapping: None,
+            }))
+        },
     ),
     verb("start-sync", &["sync"], Does::Act(ActionKind::StartSync), |c| {
         Ok(StepKind::Action(Action::StartSync { sync: c.sync()? }))
@@ -519,6 +552,99 @@ fn create_sync(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
     }))))
 }
 
+/// An attribute of the provisioning schema, by its schema or Graph name.
+fn schema_attr(c: &Ctx<'_, '_, '_>, key: &str) -> R<SchemaAttr> {
+    let (name, span) = c.st.req_str(key)?;
+    SchemaAttr::parse(&name).ok_or_else(|| {
+        let e = c
+            .src
+            .err(span, format!("unknown attribute \"{name}\" for `{key}`"));
+        let names: Vec<String> = SchemaAttr::names().collect();
+        match did_you_mean(&name, names.iter().map(String::as_str)) {
+            Some(m) => e.help(format!("did you mean \"{m}\"?")),
+            None => e.help(format!(
+                "one of: {}, or a directory extension extension_<appId>_<name>",
+                names.join(", ")
+            )),
+        }
+    })
+}
+
+/// `set-mapping`: the portal's "Edit attribute" form (CTS-29). The mapping type is `type`, or
+/// follows from the one key of `source`, `constant`, `expression` given.
+fn set_mapping(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
+    let sync = c.sync()?;
+    let target = schema_attr(c, "target")?;
+    let (src, st) = (c.src, &c.st);
+    let given: Vec<&str> = ["source", "constant", "expression"]
+        .into_iter()
+        .filter(|k| st.get(k).is_some())
+        .collect();
+    let kind = match st.str("type")? {
+        Some((t, span)) => match t.as_str() {
+            "direct" | "constant" | "expression" | "none" => t,
+            _ => {
+                return Err(src
+                    .err(span, format!("unknown mapping type \"{t}\""))
+                    .help("one of: direct, constant, expression, none (CTS-29)"))
+            }
+        },
+        None => match given.as_slice() {
+            ["source"] => "direct".to_string(),
+            [k] => k.to_string(),
+            _ => {
+                return Err(src
+                    .err(st.span.clone(), format!("{} needs one of `source`, `constant`, `expression`, or type = \"none\"", st.what))
+                    .help("e.g. source = \"department\" (direct), constant = \"Contoso\", or expression = 'Join(\" \", [givenName], [surname])'"))
+            }
+        },
+    };
+    let want = match kind.as_str() {
+        "direct" => Some("source"),
+        "constant" => Some("constant"),
+        "expression" => Some("expression"),
+        _ => None,
+    };
+    if let Some(extra) = given.iter().find(|k| Some(**k) != want) {
+        return Err(src
+            .err(st.span_of(extra), format!("a {kind} mapping takes no `{extra}`"))
+            .help(match want {
+                Some(w) => format!("give `{w}` only"),
+                None => "a none mapping leaves the target attribute as it is; drop the key".to_string(),
+            }));
+    }
+    let source = match kind.as_str() {
+        "direct" => MappingSource::Attribute(schema_attr(c, "source")?),
+        "constant" => MappingSource::Constant(c.text("constant")?.unwrap_or_default()),
+        "expression" => {
+            let (text, span) = c.st.req_str("expression")?;
+            MappingSource::Expression(std::sync::Arc::new(expression(c.src, &text, span)?))
+        }
+        _ => MappingSource::None,
+    };
+    let flow = match c.st.str("apply")? {
+        None => FlowType::Always,
+        Some((a, _)) if a == "always" => FlowType::Always,
+        Some((a, _)) if a == "on-create" => FlowType::ObjectAddOnly,
+        Some((a, span)) => {
+            return Err(c.src.err(span, format!("unknown apply \"{a}\"")).help(
+                "one of: always, on-create (\"Apply this mapping\": Always, Only during object creation)",
+            ))
+        }
+    };
+    Ok(StepKind::Action(Action::EditMapping {
+        sync,
+        mapping: Some(AttributeMapping {
+            target: target.clone(),
+            source,
+            default_value: c.text("default")?,
+            flow,
+            matching_priority: 0,
+        }),
+        target,
+    }))
+}
+
 fn assign(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
     let sync = c.sync()?;
     let (groups, users) = c.scope("Sales")?;
@@ -626,6 +752,7 @@ fn update_user(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
                     .help("\"Member\" or \"Guest\"")
             })?),
         },
+        extra: extra_values(c.src, &c.st)?,
         upn,
         manager,
     }))

@@ -4,6 +4,7 @@ pub mod check;
 pub mod completions;
 pub mod explain;
 pub mod explore;
+pub mod expr;
 pub mod new;
 pub mod rules;
 pub mod run;

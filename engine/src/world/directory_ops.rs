@@ -109,11 +109,13 @@ impl World {
         Ok(None)
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn update_user(
         &mut self,
         actor: TenantIdx,
         user: UserRef,
         attrs: Vec<(Attr, Sym)>,
+        extra: Vec<(crate::extra::ExtraProp, Vec<String>)>,
         user_type: Option<UserType>,
         new_upn: Option<String>,
         manager: Option<Option<UserRef>>,
@@ -156,7 +158,7 @@ impl World {
                     }
                     _ => None,
                 };
-                dir.update_user(u, &attrs, user_type);
+                dir.update_user(u, &attrs, &extra, user_type);
                 if let Some(m) = manager {
                     dir.set_manager(u, m);
                 }
@@ -168,6 +170,7 @@ impl World {
                     EventKind::DirectoryChanged(DirChange::UserUpdated {
                         upn: upn.into(),
                         attrs,
+                        extra: extra.iter().map(|(p, v)| (p.name(), v.join(", "))).collect(),
                         user_type,
                         renamed_from,
                         manager,
@@ -493,9 +496,9 @@ impl World {
                 .filter(|u| {
                     let user = &dir.users()[u.ix()];
                     user.deleted_at.is_none()
-                        && rule.matches(&crate::membership::SourceUser {
-                            user,
-                            strings: &self.strings,
+                        && rule.matches(&crate::directory::SourceUser {
+                            now: self.now.0,
+                            ..crate::directory::SourceUser::new(dir, *u, &self.strings)
                         })
                 })
                 .collect()
@@ -505,6 +508,8 @@ impl World {
 
     /// Re-evaluates every dynamic group of `t` for user `u` after it changed.
     pub(super) fn refresh_dynamic(&mut self, t: TenantIdx, u: UserIdx) {
-        self.tenants[t.ix()].dir.refresh_dynamic(u, &self.strings);
+        self.tenants[t.ix()]
+            .dir
+            .refresh_dynamic(u, &self.strings, self.now);
     }
 }

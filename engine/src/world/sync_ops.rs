@@ -6,6 +6,8 @@ use crate::directory::NO_ACCOUNT;
 use crate::event::{OnDemandOutcome, Warning};
 use crate::msg;
 use crate::refusal::{Message, Setting};
+use crate::schema::{AttributeMapping, MappingSource, SchemaAttr};
+use crate::strings::Sym;
 use crate::sync::{Job, ResetScope};
 use crate::user::Attr;
 
@@ -369,6 +371,7 @@ impl World {
         };
         let (s, t) = (self.configs[c.ix()].source, self.configs[c.ix()].target);
         let mode = sync::CycleMode {
+            seed: self.seed,
             full: run.initial,
             log: self.log_provisioning,
             on_demand: false,
@@ -766,6 +769,73 @@ impl World {
         Ok(None)
     }
 
+    /// Adds, changes or deletes the mapping of `target` (CTS-29). The matching attribute
+    /// cannot change (CTS-26, `schemaInvalid`); accounts the configuration wrote keep what
+    /// they show until a cycle writes them again; the next cycle is an initial one (CTS-19).
+    pub(super) fn edit_mapping(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        target: SchemaAttr,
+        mapping: Option<AttributeMapping>,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        check_mapping(&target, mapping.as_ref())?;
+        let t = self.configs[c.ix()].target;
+        // what each account shows now stays until a cycle writes it with the new mapping
+        let accounts: Vec<u32> = self.tenants[t.ix()]
+            .dir
+            .externals()
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.config == c && !a.is_purged())
+            .map(|(i, _)| i as u32)
+            .collect();
+        for ai in accounts {
+            match &target {
+                SchemaAttr::Attr(a) => {
+                    let v = self.shown(t, ai).attr(*a).map(str::to_string);
+                    let sym = v.map_or(Sym::NONE, |v| self.strings.intern(&v));
+                    self.tenants[t.ix()].dir.keep_account_value(ai, *a, sym);
+                }
+                SchemaAttr::UserPrincipalName => {
+                    let upn = self.external_upn(t, ai);
+                    self.tenants[t.ix()].dir.set_upn_override(ai, &upn);
+                }
+                SchemaAttr::ShowInAddressList => {
+                    let v = self.shown(t, ai).show_in_address_list();
+                    self.tenants[t.ix()]
+                        .dir
+                        .update_account_extra(ai, |e| e.show_in_address_list = v);
+                }
+                // stored on the account itself (userType, accountEnabled, the manager reference)
+                _ => {}
+            }
+        }
+        let cfg = &mut self.configs[c.ix()];
+        let schema = std::sync::Arc::make_mut(&mut cfg.schema);
+        let shown = mapping.as_ref().map(|m| m.to_string());
+        match mapping {
+            Some(m) => match schema.mappings.iter_mut().find(|x| x.target == target) {
+                Some(x) => *x = m,
+                None => schema.mappings.push(m),
+            },
+            None => schema.mappings.retain(|x| x.target != target),
+        }
+        schema.customized = true;
+        cfg.job.initial_done = false;
+        self.emit(
+            actor,
+            EventKind::MappingEdited {
+                config: c,
+                target: target.name().into_owned(),
+                mapping: shown,
+            },
+            &[r::CTS_29, r::CTS_19],
+        );
+        Ok(None)
+    }
+
     pub(super) fn start_sync(&mut self, actor: TenantIdx, sync: &str) -> Result<Option<OpId>, Refusal> {
         let c = self.config_ref(actor, sync)?;
         if !self.configs[c.ix()].has_assigned_internal_user(&self.tenants[actor.ix()]) {
@@ -918,6 +988,7 @@ impl World {
         // the test connection runs first and is shown only on failure (CTS-58)
         sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
         let mode = sync::CycleMode {
+            seed: self.seed,
             full: true,
             log: self.log_provisioning,
             on_demand: true,
@@ -1015,4 +1086,93 @@ fn escrow_threshold(stats: &CycleStats) -> Option<QuarantineReason> {
 /// The name the Microsoft 365 admin center gives the configuration toward `target` (MTO-70).
 fn mto_sync_name(target: &Tenant) -> String {
     format!("MTO_Sync_{}", target.spec.tenant_id)
+}
+
+/// Whether `mapping` (or deleting the mapping of `target`) is one a configuration accepts.
+fn check_mapping(target: &SchemaAttr, mapping: Option<&AttributeMapping>) -> Result<(), Refusal> {
+    let changes = |what: &str| {
+        Refusal::with_code(
+            r::CTS_26,
+            "schemaInvalid",
+            format!("{what}: matching is on alternativeSecurityIds through AltSecIdFromNetId([netId]) only, and cannot be changed; every other mapping may be added, changed or deleted."),
+        )
+    };
+    if *target == SchemaAttr::AlternativeSecurityIds {
+        return Err(changes("the matching attribute cannot be changed or deleted"));
+    }
+    if mapping.is_some_and(|m| m.matching_priority > 0) {
+        return Err(changes(&format!("{target} cannot become a matching attribute")));
+    }
+    if let SchemaAttr::Extra(p) = target {
+        use crate::extra::ExtraProp;
+        match p {
+            ExtraProp::ProxyAddresses => {
+                return Err(Refusal::new(
+                    r::CTS_33,
+                    "proxyAddresses is read-only in the target (it can be a source); map another attribute.",
+                ))
+            }
+            ExtraProp::Extension(_)
+            | ExtraProp::ExtensionAttribute(_)
+            | ExtraProp::FacsimileTelephoneNumber
+            | ExtraProp::EmployeeHireDate => {}
+            other => {
+                return Err(Refusal::new(
+                    r::SIM_2,
+                    format!("mtosim does not write {other} into targets; a directory extension, extensionAttribute1..15, facsimileTelephoneNumber, employeeHireDate or any user attribute can be a target."),
+                ))
+            }
+        }
+    }
+    if *target == SchemaAttr::IsSoftDeleted {
+        return Err(Refusal::new(
+            r::SIM_2,
+            "mtosim keeps the IsSoftDeleted mapping as Microsoft ships it (deprovisioning follows the configuration's delete action, CTS-43); every other mapping may be edited.",
+        ));
+    }
+    let Some(m) = mapping else { return Ok(()) };
+    let source = match &m.source {
+        MappingSource::Attribute(s) => Some(s),
+        _ => None,
+    };
+    if let Some(
+        s @ (SchemaAttr::ObjectId
+        | SchemaAttr::NetId
+        | SchemaAttr::IsSoftDeleted
+        | SchemaAttr::AlternativeSecurityIds
+        | SchemaAttr::ShowInAddressList),
+    ) = source
+    {
+        return Err(Refusal::new(
+            r::SIM_2,
+            format!("mtosim does not read {s} as a direct source; a direct mapping may read any user attribute, userPrincipalName, userType, accountEnabled or (into manager) manager."),
+        ));
+    }
+    match target {
+        SchemaAttr::Manager if !matches!(source, Some(SchemaAttr::Manager)) => Err(Refusal::new(
+            r::CTS_37,
+            "manager is a reference: it is mapped directly from the source's manager attribute, or not at all.",
+        )),
+        _ if *target != SchemaAttr::Manager && matches!(source, Some(SchemaAttr::Manager)) => Err(Refusal::new(
+            r::CTS_37,
+            format!("manager is a reference and maps only to the target's manager, not to {target}; map another attribute into {target}."),
+        )),
+        SchemaAttr::UserType => match &m.source {
+            MappingSource::Constant(c) if crate::directory::UserType::parse(c).is_some() => Ok(()),
+            _ => Err(Refusal::new(
+                r::CTS_28,
+                "userType is mapped as a constant, Member or Guest; set constant = \"Member\" or \"Guest\".",
+            )),
+        },
+        SchemaAttr::AccountEnabled | SchemaAttr::ShowInAddressList => match &m.source {
+            MappingSource::Constant(c) if !c.eq_ignore_ascii_case("true") && !c.eq_ignore_ascii_case("false") => {
+                Err(Refusal::new(
+                    r::CTS_29,
+                    format!("{target} is a Boolean: a constant of True or False, not {c:?}."),
+                ))
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
 }

@@ -37,6 +37,7 @@ fn add_users(w: &mut World, t: TenantIdx, n: usize) -> Vec<UserIdx> {
             w.tenant_mut(t)
                 .dir
                 .add_user(User {
+                    extra: None,
                     upn: format!("user{i}@{domain}").into(),
                     attrs: [Sym::NONE; ATTR_COUNT],
                     user_type: UserType::Member,
@@ -1170,6 +1171,7 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
             user: u[0].into(),
             attrs: vec![],
             user_type: None,
+            extra: vec![],
             upn: None,
             manager: None,
         },
@@ -1194,6 +1196,7 @@ fn cts_47_48_target_side_deletes_stay_and_edits_last_until_the_source_changes() 
             user: u[1].into(),
             attrs: vec![(crate::directory::Attr::JobTitle, "Designer".into())],
             user_type: None,
+            extra: vec![],
             upn: None,
             manager: None,
         },
@@ -1292,6 +1295,7 @@ fn cts_9_conflicts_and_forbidden_invitations_fail_per_object() {
     w.tenant_mut(ids[1])
         .dir
         .add_user(User {
+            extra: None,
             upn: "shared@b.com".into(),
             attrs,
             user_type: UserType::Member,
