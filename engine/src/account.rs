@@ -11,6 +11,7 @@ use crate::directory::{account_flags, AccountExtra, ExternalAccount, Values};
 use crate::schema::{AttributeMapping, FlowType, MappingSource, Schema, SchemaAttr};
 use crate::strings::{Interner, Sym};
 use crate::user::Attr;
+use std::borrow::Cow;
 
 /// Everything the value of one account attribute depends on.
 #[derive(Clone, Copy, Debug)]
@@ -213,8 +214,18 @@ pub fn evaluate(
     strings: &Interner,
     ctx: WriteCtx,
 ) -> Result<Option<String>, WriteError> {
+    Ok(evaluate_cow(m, source, strings, ctx)?.map(Cow::into_owned))
+}
+
+/// [`evaluate`], borrowing what a direct or constant mapping gives.
+fn evaluate_cow<'a>(
+    m: &'a AttributeMapping,
+    source: Values<'a>,
+    strings: &'a Interner,
+    ctx: WriteCtx,
+) -> Result<Option<Cow<'a, str>>, WriteError> {
     let MappingSource::Expression(e) = &m.source else {
-        return Ok(static_value(m, source, strings).map(str::to_string));
+        return Ok(static_value(m, source, strings).map(Cow::Borrowed));
     };
     let mut eval = Eval {
         source,
@@ -236,8 +247,10 @@ pub fn evaluate(
     }
     match out.value {
         crate::expr::Value::Null => Ok(None),
-        crate::expr::Value::Str(v) => Ok((!v.is_empty()).then_some(v)),
-        crate::expr::Value::Multi(v) if v.len() <= 1 => Ok(v.into_iter().next().filter(|x| !x.is_empty())),
+        crate::expr::Value::Str(v) => Ok((!v.is_empty()).then_some(Cow::Owned(v))),
+        crate::expr::Value::Multi(v) if v.len() <= 1 => {
+            Ok(v.into_iter().next().filter(|x| !x.is_empty()).map(Cow::Owned))
+        }
         crate::expr::Value::Multi(v) => Err(err(format!(
             "{} is single-valued and the expression gave {} values",
             m.target,
@@ -248,6 +261,7 @@ pub fn evaluate(
 
 /// What writing `source` with `schema` into an account that shows `old` changes: the values
 /// the account then stores, and each attribute whose shown value changes (old, new).
+#[derive(Default)]
 pub struct Written {
     /// The values the account stores after the write.
     pub stored: Vec<(Attr, Sym)>,
@@ -264,7 +278,14 @@ pub fn write(
     ctx: WriteCtx,
 ) -> Result<Written, WriteError> {
     let mut stored = Vec::new();
-    for m in &schema.mappings {
+    if !schema.stores_attrs() {
+        // every mapped attribute derives from the source when shown
+        return Ok(Written {
+            stored,
+            modified: Vec::new(),
+        });
+    }
+    for m in schema.mappings() {
         let SchemaAttr::Attr(a) = m.target else { continue };
         let value = match &m.source {
             MappingSource::Expression(_) => evaluate(m, source, strings, ctx)?,
@@ -281,44 +302,70 @@ pub fn write(
     })
 }
 
-/// An account's shown values, resolved to owned strings (so that the interner can be written
-/// while they are compared).
-pub struct Frozen {
-    /// Each stored attribute and the value the account shows.
-    pub values: Vec<(Attr, Option<String>)>,
+/// What [`write_over`] decides before anything is interned: the values the account must
+/// store, and each attribute whose shown value changes (old, new).
+pub struct WrittenOver {
+    /// The values the account stores after the write, as text.
+    pub stored: Vec<(Attr, String)>,
+    /// Attributes whose shown value changed: (attribute, old, new).
+    pub modified: Vec<(Attr, Option<String>, Option<String>)>,
 }
 
-/// [`write`] over an existing account whose shown values are `old`: a null result leaves the
-/// old value (CTS-34), a mapping applied only on creation leaves it too (`ObjectAddOnly`).
+/// Writes `source` with `schema` over an existing account that shows `old`: a null result
+/// leaves the old value (CTS-34), a mapping applied only on creation leaves it too
+/// (`ObjectAddOnly`). Borrows everything, so the common update allocates only for what
+/// changed (without `detail`, the changes name their attributes only); the caller interns the
+/// few values the account must store.
 pub fn write_over(
     schema: &Schema,
     source: Values<'_>,
-    old: &Frozen,
-    strings: &mut Interner,
+    old: &Shown<'_>,
+    strings: &Interner,
     ctx: WriteCtx,
-) -> Result<Written, WriteError> {
+    detail: bool,
+) -> Result<WrittenOver, WriteError> {
     let mut stored = Vec::new();
     let mut modified = Vec::new();
-    for (a, was) in &old.values {
-        let a = *a;
+    // the same mappings wrote the account: a direct attribute whose source symbol did not
+    // change between the two versions shows the same text, without resolving it
+    let same_schema = old.schema.is_some_and(|o| std::ptr::eq(o, schema)) && !old.frozen;
+    for &a in Attr::ALL {
         let m = schema.for_attr(a);
-        let computed = match m {
-            Some(m) if m.flow == FlowType::Always => evaluate(m, source, strings, ctx)?,
-            _ => None,
-        };
-        let now = computed.or_else(|| was.clone());
-        let shows_by_itself = m.is_some_and(|m| !matches!(m.source, MappingSource::Expression(_)))
-            && derive(schema, source, a, strings) == now.as_deref();
-        if !shows_by_itself {
-            if let Some(v) = &now {
-                stored.push((a, strings.intern(v)));
+        if same_schema && !old.stored.iter().any(|(x, _)| *x == a) {
+            if let Some(AttributeMapping {
+                source: MappingSource::Attribute(SchemaAttr::Attr(b)),
+                flow: FlowType::Always,
+                ..
+            }) = m
+            {
+                let (was, now) = (old.source.attr(*b), source.attr(*b));
+                if was == now && (!was.is_marker() || old.source.upn == source.upn) {
+                    continue;
+                }
             }
         }
-        if now != *was {
-            modified.push((a, was.clone(), now));
+        let was = old.attr(a);
+        let computed = match m {
+            Some(m) if m.flow == FlowType::Always => evaluate_cow(m, source, strings, ctx)?,
+            _ => None,
+        };
+        let now: Option<&str> = computed.as_deref().or(was);
+        let shows_by_itself = m.is_some_and(|m| !matches!(m.source, MappingSource::Expression(_)))
+            && derive(schema, source, a, strings) == now;
+        if !shows_by_itself {
+            if let Some(v) = now {
+                stored.push((a, v.to_string()));
+            }
+        }
+        if now != was {
+            if detail {
+                modified.push((a, was.map(str::to_string), now.map(str::to_string)));
+            } else {
+                modified.push((a, None, None));
+            }
         }
     }
-    Ok(Written { stored, modified })
+    Ok(WrittenOver { stored, modified })
 }
 
 /// Writes the sparse properties `schema` maps (they are always stored on the account): each
@@ -334,7 +381,7 @@ pub fn write_extras(
 ) -> Result<ExtrasWritten, WriteError> {
     let mut values: Vec<(crate::extra::ExtraProp, Box<str>)> = old.to_vec();
     let mut modified = Vec::new();
-    for m in &schema.mappings {
+    for m in schema.mappings() {
         let SchemaAttr::Extra(p) = &m.target else { continue };
         if !creating && m.flow == FlowType::ObjectAddOnly {
             continue;
@@ -359,6 +406,7 @@ pub fn write_extras(
 }
 
 /// What [`write_extras`] gives.
+#[derive(Default)]
 pub struct ExtrasWritten {
     /// The account's sparse properties after the write.
     pub values: Vec<(crate::extra::ExtraProp, Box<str>)>,

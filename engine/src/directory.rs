@@ -358,7 +358,7 @@ impl Directory {
 
     /// Soft-deletes internal user `u` at `at` (or restores it, with `None`), logging the change.
     pub fn set_deleted(&mut self, u: UserIdx, at: Option<SimTime>) {
-        self.users[u.ix()].deleted_at = at;
+        self.users[u.ix()].deleted_at = at.into();
         self.changes.push(u);
     }
 
@@ -557,7 +557,12 @@ impl Directory {
     /// unknown one).
     pub fn values_at(&self, u: UserIdx, v: u32) -> Values<'_> {
         let user = &self.users[u.ix()];
-        match self.history.get(&(u, v)).filter(|_| v != user.version) {
+        let old = if v == user.version {
+            None
+        } else {
+            self.history.get(&(u, v))
+        };
+        match old {
             Some(s) => Values {
                 upn: &s.upn,
                 attrs: &s.attrs,
@@ -1022,7 +1027,7 @@ mod tests {
             user_type: UserType::Member,
             account_enabled: true,
             external: false,
-            deleted_at: None,
+            deleted_at: crate::user::DeletedAt::NONE,
             manager: None,
             version: 0,
         }

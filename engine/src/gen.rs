@@ -311,7 +311,7 @@ pub fn generate(
             user_type: if guest { UserType::Guest } else { UserType::Member },
             account_enabled: !disabled,
             external: false,
-            deleted_at: None,
+            deleted_at: crate::user::DeletedAt::NONE,
             manager: None,
             version: 0,
         });

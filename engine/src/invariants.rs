@@ -359,7 +359,7 @@ pub fn own_users_hash(w: &World) -> u64 {
                 h.write(&a.0.to_le_bytes());
             }
             h.write(&[u.user_type as u8, u.account_enabled as u8, u.external as u8]);
-            h.write(&u.deleted_at.map_or(i64::MIN, |d| d.0).to_le_bytes());
+            h.write(&u.deleted_at.get().map_or(i64::MIN, |d| d.0).to_le_bytes());
         }
     }
     h.finish()

@@ -188,16 +188,132 @@ impl fmt::Display for AttributeMapping {
 /// ("created after January 2024", read as from 1 February 2024, 00:00 UTC).
 pub const MANAGER_BY_DEFAULT_FROM: SimTime = SimTime(1_706_745_600);
 
-/// The attribute mappings of one configuration's user rule.
+/// The attribute mappings of one configuration's user rule, indexed for the cycle's hot path
+/// (each account a cycle writes looks its mappings up).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schema {
     /// The mappings, in the order the schema lists them.
-    pub mappings: Vec<AttributeMapping>,
+    mappings: Vec<AttributeMapping>,
     /// Whether an administrator has changed the mappings (a "custom schema").
     pub customized: bool,
+    /// Per stored attribute, the index of its mapping in `mappings` (`NONE_IX`: unmapped).
+    by_attr: [u8; crate::user::ATTR_COUNT],
+    /// The index of the mapping of each of [`Schema::INDEXED`].
+    by_special: [u8; 5],
+    /// Whether some mapping of a stored attribute stores its result on the account at write
+    /// time (an expression, or a default value for null).
+    stores_attrs: bool,
+    /// Whether some mapping writes a sparse property.
+    writes_extras: bool,
+    /// Whether the values an account holds itself (UPN, showInAddressList, accountEnabled)
+    /// need evaluating at write time: an expression, or a UPN mapping other than the direct
+    /// default.
+    own_values_custom: bool,
 }
 
+const NONE_IX: u8 = u8::MAX;
+
 impl Schema {
+    /// The targets whose mapping a cycle looks up for every account it writes.
+    const INDEXED: [SchemaAttr; 5] = [
+        SchemaAttr::UserPrincipalName,
+        SchemaAttr::AccountEnabled,
+        SchemaAttr::ShowInAddressList,
+        SchemaAttr::UserType,
+        SchemaAttr::Manager,
+    ];
+}
+
+/// Most mappings a schema holds (its index is a byte).
+pub const MAPPINGS_MAX: usize = 250;
+
+impl Schema {
+    /// A schema of `mappings`.
+    pub fn new(mappings: Vec<AttributeMapping>, customized: bool) -> Schema {
+        let mut s = Schema {
+            mappings,
+            customized,
+            by_attr: [NONE_IX; crate::user::ATTR_COUNT],
+            by_special: [NONE_IX; 5],
+            stores_attrs: false,
+            writes_extras: false,
+            own_values_custom: false,
+        };
+        s.reindex();
+        s
+    }
+
+    fn reindex(&mut self) {
+        self.mappings.truncate(MAPPINGS_MAX);
+        self.by_attr = [NONE_IX; crate::user::ATTR_COUNT];
+        self.by_special = [NONE_IX; 5];
+        let is_expr = |m: &AttributeMapping| matches!(m.source, MappingSource::Expression(_));
+        self.stores_attrs = false;
+        self.writes_extras = false;
+        self.own_values_custom = false;
+        for (i, m) in self.mappings.iter().enumerate() {
+            if let Some(k) = Schema::INDEXED.iter().position(|t| *t == m.target) {
+                self.by_special[k] = i as u8;
+            }
+            match &m.target {
+                SchemaAttr::Attr(a) => {
+                    self.by_attr[*a as usize] = i as u8;
+                    self.stores_attrs |= is_expr(m) || m.default_value.is_some();
+                }
+                SchemaAttr::Extra(_) => self.writes_extras = true,
+                SchemaAttr::UserPrincipalName => {
+                    self.own_values_custom |=
+                        m.source != MappingSource::Attribute(SchemaAttr::UserPrincipalName)
+                }
+                SchemaAttr::ShowInAddressList | SchemaAttr::AccountEnabled => {
+                    self.own_values_custom |= is_expr(m)
+                }
+                _ => {}
+            }
+        }
+        if self.mapping(&SchemaAttr::UserPrincipalName).is_none() {
+            self.own_values_custom = true;
+        }
+    }
+
+    /// The mappings, in the order the schema lists them.
+    pub fn mappings(&self) -> &[AttributeMapping] {
+        &self.mappings
+    }
+
+    /// Adds `m`, or replaces the mapping of its target; marks the schema customized.
+    pub fn set_mapping(&mut self, m: AttributeMapping) {
+        match self.mappings.iter_mut().find(|x| x.target == m.target) {
+            Some(x) => *x = m,
+            None => self.mappings.push(m),
+        }
+        self.customized = true;
+        self.reindex();
+    }
+
+    /// Deletes the mapping of `target`; marks the schema customized.
+    pub fn remove_mapping(&mut self, target: &SchemaAttr) {
+        self.mappings.retain(|x| x.target != *target);
+        self.customized = true;
+        self.reindex();
+    }
+
+    /// Whether some stored-attribute mapping stores its result at write time.
+    pub fn stores_attrs(&self) -> bool {
+        self.stores_attrs
+    }
+
+    /// Whether some mapping writes a sparse property.
+    pub fn writes_extras(&self) -> bool {
+        self.writes_extras
+    }
+
+    /// Whether the UPN, showInAddressList or accountEnabled mappings need evaluating at write
+    /// time (the defaults derive them from the source when shown).
+    pub fn own_values_custom(&self) -> bool {
+        self.own_values_custom
+    }
+
     /// The default mappings of a configuration created at `created` (see the module docs).
     pub fn default_for(created: SimTime) -> Schema {
         use Attr::*;
@@ -247,22 +363,30 @@ impl Schema {
         if created >= MANAGER_BY_DEFAULT_FROM {
             m.push(AttributeMapping::direct(SchemaAttr::Manager));
         }
-        Schema {
-            mappings: m,
-            customized: false,
-        }
+        Schema::new(m, false)
     }
 
     /// The mapping that writes `target`, if any.
     pub fn mapping(&self, target: &SchemaAttr) -> Option<&AttributeMapping> {
-        self.mappings.iter().find(|m| &m.target == target)
+        let ix = match target {
+            SchemaAttr::Attr(a) => self.by_attr[*a as usize],
+            SchemaAttr::UserPrincipalName => self.by_special[0],
+            SchemaAttr::AccountEnabled => self.by_special[1],
+            SchemaAttr::ShowInAddressList => self.by_special[2],
+            SchemaAttr::UserType => self.by_special[3],
+            SchemaAttr::Manager => self.by_special[4],
+            _ => return self.mappings.iter().find(|m| &m.target == target),
+        };
+        (ix != NONE_IX).then(|| &self.mappings[ix as usize])
     }
 
     /// The mapping that writes stored attribute `a`, if any.
+    #[inline]
     pub fn for_attr(&self, a: Attr) -> Option<&AttributeMapping> {
-        self.mappings
-            .iter()
-            .find(|m| matches!(m.target, SchemaAttr::Attr(x) if x == a))
+        match self.by_attr[a as usize] {
+            NONE_IX => None,
+            i => self.mappings.get(i as usize),
+        }
     }
 
     /// Whether the schema maps `manager`.
@@ -278,7 +402,7 @@ mod tests {
     #[test]
     fn the_default_maps_the_documented_properties_and_nothing_else() {
         let s = Schema::default_for(MANAGER_BY_DEFAULT_FROM);
-        let names: Vec<String> = s.mappings.iter().map(|m| m.target.name().to_string()).collect();
+        let names: Vec<String> = s.mappings().iter().map(|m| m.target.name().to_string()).collect();
         for want in [
             "accountEnabled",
             "alternativeSecurityIds",

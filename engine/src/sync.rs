@@ -421,14 +421,10 @@ impl SyncConfig {
             flow,
             matching_priority: 0,
         };
-        match schema
-            .mappings
-            .iter_mut()
-            .find(|x| x.target == SchemaAttr::UserType)
-        {
-            Some(x) => *x = m,
-            None => schema.mappings.push(m),
-        }
+        // create-sync's own choice, not an edit of the schema
+        let customized = schema.customized;
+        schema.set_mapping(m);
+        schema.customized = customized;
     }
 
     /// Whether `u` is assigned: scope all, directly assigned, or a direct member of an
@@ -853,6 +849,12 @@ pub fn run_cycle(
         at: now,
         config: cfg_idx,
     };
+    // looked up once per cycle, not once per account
+    let user_type = cfg.user_type();
+    // only users with a manager need the reference-resolution pass
+    let resolving = cfg.schema.maps_manager();
+    let own_default = OwnDefault::of(&cfg.schema, strings);
+    let plain = !cfg.schema.stores_attrs() && !cfg.schema.writes_extras();
     for (u, p, deleting) in plans {
         out.stats.evaluated += 1;
         let user = &source.dir.users()[u.ix()];
@@ -910,13 +912,33 @@ pub fn run_cycle(
                 );
             }
             Plan::Create => {
-                let values = source.dir.values_at(u, version);
-                let ctx = write_ctx(mode, now, cfg_idx, u, version);
-                let written = crate::account::write(&cfg.schema, values, strings, ctx).and_then(|w| {
-                    let own = own_values(&cfg.schema, values, strings, ctx)?;
-                    let extras = crate::account::write_extras(&cfg.schema, values, &[], strings, ctx, true)?;
-                    Ok((w, own, extras))
-                });
+                let written = match &own_default {
+                    // the defaults: nothing to evaluate or store, everything derives when shown
+                    Some(d) if plain => Ok((crate::account::Written::default(), d.for_create(user), None)),
+                    _ => {
+                        let values = source.dir.values_at(u, version);
+                        let ctx = write_ctx(mode, now, cfg_idx, u, version);
+                        crate::account::write(&cfg.schema, values, strings, ctx).and_then(|w| {
+                            let own = match &own_default {
+                                Some(d) => d.for_create(user),
+                                None => own_values(&cfg.schema, values, strings, ctx)?,
+                            };
+                            let extras = if cfg.schema.writes_extras() {
+                                Some(crate::account::write_extras(
+                                    &cfg.schema,
+                                    values,
+                                    &[],
+                                    strings,
+                                    ctx,
+                                    true,
+                                )?)
+                            } else {
+                                None
+                            };
+                            Ok((w, own, extras))
+                        })
+                    }
+                };
                 let (written, own, extras) = match written {
                     Ok(w) => w,
                     Err(e) => {
@@ -937,7 +959,7 @@ pub fn run_cycle(
                     source_user: u,
                     config: cfg_idx,
                     source_tenant: cfg.source,
-                    user_type: cfg.user_type(),
+                    user_type,
                     flags: if own.enabled.unwrap_or(true) {
                         account_flags::ENABLED
                     } else {
@@ -947,14 +969,15 @@ pub fn run_cycle(
                     version,
                 };
                 let ai = target.dir.add_external(acc, source_users);
-                target.dir.set_account_values(ai, written.stored);
-                let domain = &target.spec.initial_domain;
-                let derived_upn = crate::directory::ext_upn(
-                    crate::account::Shown::of(&acc, Some(&cfg.schema), values, None, strings).upn_source(),
-                    domain,
-                );
-                if let Some(upn) = own.upn.map(|v| crate::directory::ext_upn(&v, domain)) {
-                    if upn != derived_upn {
+                if !written.stored.is_empty() {
+                    target.dir.set_account_values(ai, written.stored);
+                }
+                if let UpnWrite::Value(v) = &own.upn {
+                    let domain = &target.spec.initial_domain;
+                    let upn = crate::directory::ext_upn(v, domain);
+                    let values = source.dir.values_at(u, version);
+                    let shown = crate::account::Shown::of(&acc, Some(&cfg.schema), values, None, strings);
+                    if upn != crate::directory::ext_upn(shown.upn_source(), domain) {
                         target.dir.set_upn_override(ai, &upn);
                     }
                 }
@@ -963,12 +986,15 @@ pub fn run_cycle(
                         .dir
                         .update_account_extra(ai, |e| e.show_in_address_list = own.gal);
                 }
-                if !extras.values.is_empty() {
+                if let Some(extras) = extras.filter(|x| !x.values.is_empty()) {
                     target.dir.update_account_extra(ai, |e| e.values = extras.values);
                 }
                 out.stats.created += 1;
-                written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                if resolving && user.manager.is_some() {
+                    written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                }
                 let modified = if mode.log {
+                    let values = source.dir.values_at(u, version);
                     created_properties(&acc, &cfg.schema, values, target, ai, strings)
                 } else {
                     Vec::new()
@@ -988,12 +1014,14 @@ pub fn run_cycle(
                 target.dir.restore_account(ai);
                 let ctx = write_ctx(mode, now, cfg_idx, u, version);
                 match update_account(
-                    cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings, ctx,
+                    cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings, ctx, mode.log,
                 ) {
                     Ok(mut modified) => {
                         modified.insert(0, Modified::new("IsSoftDeleted", Some("True"), Some("False")));
                         out.stats.restored += 1;
-                        written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                        if resolving && user.manager.is_some() {
+                            written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                        }
                         log.record(
                             &mut out,
                             u,
@@ -1021,11 +1049,13 @@ pub fn run_cycle(
                 let disabling = target.dir.externals()[ai as usize].is_enabled() && !user.account_enabled;
                 let ctx = write_ctx(mode, now, cfg_idx, u, version);
                 match update_account(
-                    cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings, ctx,
+                    cfg, cfg_idx, &others, source, u, target, ai, mode.full, strings, ctx, mode.log,
                 ) {
                     Ok(modified) if !modified.is_empty() => {
                         out.stats.updated += 1;
-                        written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                        if resolving && user.manager.is_some() {
+                            written_accounts.push((u, ai, mode.log.then_some(out.records.len()), false));
+                        }
                         let action = if disabling {
                             ProvAction::Disable
                         } else {
@@ -1044,7 +1074,9 @@ pub fn run_cycle(
                     }
                     Ok(modified) => {
                         out.stats.skipped += 1;
-                        written_accounts.push((u, ai, mode.log.then_some(out.records.len()), true));
+                        if resolving && user.manager.is_some() {
+                            written_accounts.push((u, ai, mode.log.then_some(out.records.len()), true));
+                        }
                         log.record(
                             &mut out,
                             u,
@@ -1086,7 +1118,7 @@ pub fn run_cycle(
             }
         }
     }
-    if cfg.schema.maps_manager() {
+    if resolving {
         resolve_managers(
             cfg,
             source,
@@ -1194,9 +1226,8 @@ fn expression_failed(
 /// What the mappings of the values an account holds itself (not attribute values) give for
 /// one write: the userPrincipalName source value, showInAddressList, accountEnabled.
 struct OwnValues {
-    /// What the userPrincipalName mapping gives (before the `#EXT#` form); `None`: null or
-    /// not mapped.
-    upn: Option<String>,
+    /// What the userPrincipalName mapping writes.
+    upn: UpnWrite,
     /// What the showInAddressList mapping gives.
     gal: Option<bool>,
     /// Whether the account stores showInAddressList (an expression gives it) rather than
@@ -1206,12 +1237,75 @@ struct OwnValues {
     enabled: Option<bool>,
 }
 
+/// The values an account holds itself, under mappings that derive them all when shown
+/// ([`Schema::own_values_custom`](crate::schema::Schema::own_values_custom) false), worked out
+/// once per cycle.
+struct OwnDefault {
+    /// accountEnabled: the source's (a direct mapping), a constant, or unmapped.
+    enabled: Option<Option<bool>>,
+    /// showInAddressList's constant, if it is one.
+    gal: Option<bool>,
+}
+
+impl OwnDefault {
+    fn of(schema: &crate::schema::Schema, strings: &crate::strings::Interner) -> Option<OwnDefault> {
+        if schema.own_values_custom() {
+            return None;
+        }
+        let flag = |t: SchemaAttr| -> Option<Option<bool>> {
+            match schema.mapping(&t).map(|m| &m.source) {
+                Some(MappingSource::Attribute(SchemaAttr::AccountEnabled))
+                    if t == SchemaAttr::AccountEnabled =>
+                {
+                    None
+                }
+                Some(MappingSource::Constant(c)) => Some(Some(c.eq_ignore_ascii_case("true"))),
+                Some(MappingSource::Attribute(_)) => None,
+                _ => Some(None),
+            }
+        };
+        let _ = strings;
+        Some(OwnDefault {
+            enabled: flag(SchemaAttr::AccountEnabled),
+            gal: flag(SchemaAttr::ShowInAddressList).flatten(),
+        })
+    }
+
+    fn for_create(&self, user: &User) -> OwnValues {
+        OwnValues {
+            upn: UpnWrite::Derived,
+            gal: self.gal,
+            gal_stored: false,
+            enabled: self.enabled.unwrap_or(Some(user.account_enabled)),
+        }
+    }
+}
+
+/// What a write does to the account's userPrincipalName.
+enum UpnWrite {
+    /// The direct default mapping: the CTS-30 form of the source UPN, derived when shown.
+    Derived,
+    /// The CTS-30 form of this value (a constant, another attribute, an expression).
+    Value(String),
+    /// Nothing: the mapping gave null, or there is none (the account keeps its UPN).
+    Keep,
+}
+
 fn own_values(
     schema: &crate::schema::Schema,
     values: crate::directory::Values<'_>,
     strings: &crate::strings::Interner,
     ctx: crate::account::WriteCtx,
 ) -> Result<OwnValues, crate::account::WriteError> {
+    if !schema.own_values_custom() {
+        // the defaults: every value derives from the source when shown
+        return Ok(OwnValues {
+            upn: UpnWrite::Derived,
+            gal: crate::account::derive_flag(schema, &SchemaAttr::ShowInAddressList, values, strings),
+            gal_stored: false,
+            enabled: crate::account::derive_flag(schema, &SchemaAttr::AccountEnabled, values, strings),
+        });
+    }
     let get = |t: SchemaAttr| -> Result<Option<String>, crate::account::WriteError> {
         match schema.mapping(&t) {
             Some(m) => crate::account::evaluate(m, values, strings, ctx),
@@ -1220,7 +1314,7 @@ fn own_values(
     };
     let flag = |v: Option<String>| v.map(|v| v.eq_ignore_ascii_case("true"));
     Ok(OwnValues {
-        upn: get(SchemaAttr::UserPrincipalName)?,
+        upn: get(SchemaAttr::UserPrincipalName)?.map_or(UpnWrite::Keep, UpnWrite::Value),
         gal: flag(get(SchemaAttr::ShowInAddressList)?),
         gal_stored: schema
             .mapping(&SchemaAttr::ShowInAddressList)
@@ -1238,6 +1332,7 @@ struct Log {
 
 impl Log {
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     fn record(
         &self,
         out: &mut CycleOutcome,
@@ -1489,14 +1584,23 @@ fn update_account(
     full: bool,
     strings: &mut crate::strings::Interner,
     ctx: crate::account::WriteCtx,
+    detail: bool,
 ) -> Result<Vec<Modified>, crate::account::WriteError> {
+    // without a provisioning log only whether something changed matters: no value strings
+    let md = |name: &'static str, old: Option<&str>, new: Option<&str>| {
+        if detail {
+            Modified::new(name, old, new)
+        } else {
+            Modified::new(name, None, None)
+        }
+    };
     let user = source.dir.user(u);
     let acc = target.dir.externals()[ai as usize];
     let old_schema = others.schema(acc.config, (cfg_idx, cfg));
     let domain = &target.spec.initial_domain;
     let current = source.dir.values_at(u, user.version);
     let own = own_values(&cfg.schema, current, strings, ctx)?;
-    let (old_upn, old_gal, written) = {
+    let (old_gal, old_upn_src, written) = {
         let shown = crate::account::Shown::of(
             &acc,
             old_schema.as_deref(),
@@ -1505,32 +1609,35 @@ fn update_account(
             strings,
         )
         .with_extra(target.dir.account_extra(ai));
-        let old_upn = match target.dir.upn_override(ai) {
-            Some(o) => o.to_string(),
-            None => crate::directory::ext_upn(shown.upn_source(), domain),
-        };
-        // the shown values are resolved to owned strings before the interner is borrowed
-        // mutably
-        let old: Vec<(Attr, Option<String>)> = Attr::ALL
-            .iter()
-            .map(|&a| (a, shown.attr(a).map(str::to_string)))
-            .collect();
-        let frozen = crate::account::Frozen { values: old };
+        let new_src = crate::account::Shown::of(
+            &ExternalAccount { flags: 0, ..acc },
+            Some(&cfg.schema),
+            current,
+            None,
+            strings,
+        )
+        .upn_source();
+        // what the account's UPN derived from before; kept only when it differs from now
+        let old_src = shown.upn_source();
         (
-            old_upn,
             shown.show_in_address_list(),
-            crate::account::write_over(&cfg.schema, current, &frozen, strings, ctx)?,
+            (old_src != new_src).then(|| old_src.to_string()),
+            crate::account::write_over(&cfg.schema, current, &shown, strings, ctx, detail)?,
         )
     };
-    let old_extras = target
-        .dir
-        .account_extra(ai)
-        .map_or(&[][..], |e| e.values.as_slice());
-    let extras = crate::account::write_extras(&cfg.schema, current, old_extras, strings, ctx, false)?;
+    let extras = if cfg.schema.writes_extras() {
+        let old_extras = target
+            .dir
+            .account_extra(ai)
+            .map_or(&[][..], |e| e.values.as_slice());
+        crate::account::write_extras(&cfg.schema, current, old_extras, strings, ctx, false)?
+    } else {
+        crate::account::ExtrasWritten::default()
+    };
     let mut modified: Vec<Modified> = written
         .modified
         .iter()
-        .map(|(a, old, new)| Modified::new(a.schema_name(), old.as_deref(), new.as_deref()))
+        .map(|(a, old, new)| md(a.schema_name(), old.as_deref(), new.as_deref()))
         .chain(
             extras
                 .modified
@@ -1538,8 +1645,15 @@ fn update_account(
                 .map(|(n, old, new)| Modified::new(n.clone(), old.as_deref(), new.as_deref())),
         )
         .collect();
-    target.dir.set_account_values(ai, written.stored);
-    target.dir.update_account_extra(ai, |e| e.values = extras.values);
+    let stored = written
+        .stored
+        .iter()
+        .map(|(a, v)| (*a, strings.intern(v)))
+        .collect();
+    target.dir.set_account_values(ai, stored);
+    if cfg.schema.writes_extras() {
+        target.dir.update_account_extra(ai, |e| e.values = extras.values);
+    }
     let bool_text = |b: bool| if b { "True" } else { "False" };
     // showInAddressList: derived from a direct or constant mapping, else kept as last written
     // (an expression's result, or the value from before the mapping changed), CTS-29
@@ -1555,7 +1669,7 @@ fn update_account(
     });
     if let (Some(new), Some(old)) = (new_gal, old_gal) {
         if new != old {
-            modified.push(Modified::new(
+            modified.push(md(
                 "showInAddressList",
                 Some(bool_text(old)),
                 Some(bool_text(new)),
@@ -1568,14 +1682,14 @@ fn update_account(
     a.flags &= !account_flags::FROZEN;
     if let Some(want) = own.enabled.filter(|&w| w != a.is_enabled()) {
         a.flags ^= account_flags::ENABLED;
-        modified.push(Modified::new(
+        modified.push(md(
             "accountEnabled",
             Some(bool_text(!want)),
             Some(bool_text(want)),
         ));
     }
     if cfg.user_type_always() && a.user_type != cfg.user_type() {
-        modified.push(Modified::new(
+        modified.push(md(
             "userType",
             Some(a.user_type.as_str()),
             Some(cfg.user_type().as_str()),
@@ -1594,24 +1708,41 @@ fn update_account(
     }
     if !pending || full {
         // what the mapping writes, in the CTS-30 form; a null result keeps the UPN (CTS-34)
-        let new_upn = match own.upn {
-            Some(v) => crate::directory::ext_upn(&v, domain),
-            None => old_upn.clone(),
-        };
-        let shown = crate::account::Shown::of(
+        let strings: &crate::strings::Interner = strings;
+        let shown_new = crate::account::Shown::of(
             &ExternalAccount { flags: 0, ..acc },
             Some(&cfg.schema),
             current,
             None,
             strings,
         );
-        if new_upn == crate::directory::ext_upn(shown.upn_source(), domain) {
-            target.dir.clear_upn_override(ai);
-        } else {
-            target.dir.set_upn_override(ai, &new_upn);
-        }
-        if new_upn != old_upn {
-            modified.push(Modified::new("userPrincipalName", Some(&old_upn), Some(&new_upn)));
+        let new_src = shown_new.upn_source();
+        let old_src = old_upn_src.as_deref().unwrap_or(new_src);
+        let ext = |s: &str| crate::directory::ext_upn(s, domain);
+        match (&own.upn, target.dir.upn_override(ai)) {
+            // the common case: both derived from the source, compared before any formatting
+            (UpnWrite::Derived, None) => {
+                if old_upn_src.is_some() {
+                    modified.push(md("userPrincipalName", Some(&ext(old_src)), Some(&ext(new_src))));
+                }
+            }
+            (write, over) => {
+                let old_upn = over.map_or_else(|| ext(old_src), str::to_string);
+                let derived = ext(shown_new.upn_source());
+                let new_upn = match write {
+                    UpnWrite::Derived => derived.clone(),
+                    UpnWrite::Value(v) => ext(v),
+                    UpnWrite::Keep => old_upn.clone(),
+                };
+                if new_upn == derived {
+                    target.dir.clear_upn_override(ai);
+                } else {
+                    target.dir.set_upn_override(ai, &new_upn);
+                }
+                if new_upn != old_upn {
+                    modified.push(md("userPrincipalName", Some(&old_upn), Some(&new_upn)));
+                }
+            }
         }
     }
     Ok(modified)
@@ -1820,7 +1951,7 @@ impl crate::hash::Canonical for SyncConfig {
             j.last.is_some_and(|l| l.exports() == 0),
         );
         if self.schema.customized {
-            let _ = write!(out, " schema {:?}", self.schema.mappings);
+            let _ = write!(out, " schema {:?}", self.schema.mappings());
         }
     }
 }

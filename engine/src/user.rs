@@ -98,6 +98,41 @@ impl fmt::Display for UserType {
     }
 }
 
+/// When a user was soft-deleted, if it was: an `Option<SimTime>` in 8 bytes (a user record
+/// fits 128 bytes, so the directory copies users without a `memmove` call).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DeletedAt(Option<std::num::NonZeroI64>);
+
+impl DeletedAt {
+    /// Not deleted.
+    pub const NONE: DeletedAt = DeletedAt(None);
+
+    /// Whether the user is not deleted.
+    #[inline]
+    pub fn is_none(self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Whether the user is deleted.
+    #[inline]
+    pub fn is_some(self) -> bool {
+        self.0.is_some()
+    }
+
+    /// When, if deleted.
+    #[inline]
+    pub fn get(self) -> Option<SimTime> {
+        // stored as t ^ i64::MIN, never zero for a real instant
+        self.0.map(|v| SimTime(v.get() ^ i64::MIN))
+    }
+}
+
+impl From<Option<SimTime>> for DeletedAt {
+    fn from(t: Option<SimTime>) -> DeletedAt {
+        DeletedAt(t.and_then(|t| std::num::NonZeroI64::new(t.0 ^ i64::MIN)))
+    }
+}
+
 /// A user object created in this tenant (not by cross-tenant synchronization).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
@@ -113,7 +148,7 @@ pub struct User {
     /// UPN; such users are never a sync source (CTS-20, CTS-22).
     pub external: bool,
     /// Soft-deleted at this time, if it is.
-    pub deleted_at: Option<SimTime>,
+    pub deleted_at: DeletedAt,
     /// `manager`: another user of the same directory.
     pub manager: Option<crate::ids::UserIdx>,
     /// Sparse properties (see [`crate::extra`]); `None` for most users.
@@ -184,7 +219,7 @@ impl NewUser {
             attrs,
             user_type: self.user_type,
             account_enabled: self.account_enabled,
-            deleted_at: None,
+            deleted_at: DeletedAt::NONE,
             manager: None,
             extra: crate::extra::Extra::boxed(&self.extra),
             version: 0,
@@ -214,5 +249,23 @@ pub fn upn_problem(upn: &str) -> Option<String> {
         Some("has its '@' before #EXT#; a B2B user's '@' comes after it".into())
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_record_fits_128_bytes_and_deleted_at_round_trips() {
+        assert!(
+            std::mem::size_of::<User>() <= 128,
+            "{}",
+            std::mem::size_of::<User>()
+        );
+        for t in [SimTime(0), SimTime(1_704_067_200), SimTime(-5)] {
+            assert_eq!(DeletedAt::from(Some(t)).get(), Some(t));
+        }
+        assert_eq!(DeletedAt::from(None).get(), None);
     }
 }

@@ -295,7 +295,7 @@ impl World {
         match self.resolve_any(actor, &user)? {
             Target::Internal(u) => {
                 let dir = &mut self.tenants[actor.ix()].dir;
-                let Some(at) = dir.users()[u.ix()].deleted_at else {
+                let Some(at) = dir.users()[u.ix()].deleted_at.get() else {
                     return Err(Refusal::bad_request(
                         r::SIM_1,
                         format!(

@@ -816,13 +816,9 @@ impl World {
         let schema = std::sync::Arc::make_mut(&mut cfg.schema);
         let shown = mapping.as_ref().map(|m| m.to_string());
         match mapping {
-            Some(m) => match schema.mappings.iter_mut().find(|x| x.target == target) {
-                Some(x) => *x = m,
-                None => schema.mappings.push(m),
-            },
-            None => schema.mappings.retain(|x| x.target != target),
+            Some(m) => schema.set_mapping(m),
+            None => schema.remove_mapping(&target),
         }
-        schema.customized = true;
         cfg.job.initial_done = false;
         self.emit(
             actor,

@@ -43,7 +43,7 @@ fn add_users(w: &mut World, t: TenantIdx, n: usize) -> Vec<UserIdx> {
                     user_type: UserType::Member,
                     account_enabled: true,
                     external: false,
-                    deleted_at: None,
+                    deleted_at: crate::user::DeletedAt::NONE,
                     manager: None,
                     version: 0,
                 })
@@ -1301,7 +1301,7 @@ fn cts_9_conflicts_and_forbidden_invitations_fail_per_object() {
             user_type: UserType::Member,
             account_enabled: true,
             external: false,
-            deleted_at: None,
+            deleted_at: crate::user::DeletedAt::NONE,
             manager: None,
             version: 0,
         })
