@@ -488,3 +488,49 @@ fn a_closed_pipe_ends_quietly_with_0_and_a_full_disk_exits_2() {
         }
     }
 }
+
+#[test]
+fn expr_evaluates_one_expression_against_the_attributes_given() {
+    let (code, out, err) = mtosim(&[
+        "expr",
+        r#"Join(" ", NormalizeDiacritics([givenName]), ToUpper([surname]))"#,
+        "--attr",
+        "givenName=Zoë",
+        "--attr",
+        "surname=Durand",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v, serde_json::json!({"value": "Zoe DURAND", "flows": true}));
+    // NAME alone is null; the same NAME again adds a value; = splits at the first =
+    let (_, out, _) = mtosim(&["expr", "IsNull([mail])", "--attr", "mail", "--json"]);
+    assert_eq!(out.trim(), r#"{"value":"True","flows":true}"#);
+    let (_, out, _) = mtosim(&[
+        "expr",
+        "[proxyAddresses]",
+        "--attr",
+        "proxyAddresses=smtp:a=b@c.com",
+        "--attr",
+        "proxyAddresses=SMTP:d@c.com",
+        "--json",
+    ]);
+    assert_eq!(
+        out.trim(),
+        r#"{"value":["smtp:a=b@c.com","SMTP:d@c.com"],"flows":true}"#
+    );
+    // Now() reads --now, in the page's M/d/yyyy h:mm:ss tt form
+    let (_, out, _) = mtosim(&["expr", "Now()", "--now", "2026-12-01T10:00:00Z"]);
+    assert_eq!(out.lines().next(), Some("\"12/1/2026 10:00:00 AM\""), "{out}");
+}
+
+#[test]
+fn expr_exits_2_with_the_position_of_an_invalid_expression() {
+    let (code, _, err) = mtosim(&["expr", r#"Join(",", [a], Appnd([b], "x"))"#]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean Append?"), "{err}");
+    assert!(err.contains("expression:1:16"), "{err}");
+    let (code, _, err) = mtosim(&["expr", "Mid([a], 0, 1)", "--attr", "a=xyz"]);
+    assert_eq!(code, 2, "an evaluation failure is input that cannot be used");
+    assert!(err.contains("1-based"), "{err}");
+}

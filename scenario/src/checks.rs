@@ -29,6 +29,8 @@ pub enum Subject {
     UserAttr(String, Attr),
     /// An account's manager.
     UserManager(String),
+    /// An account's sparse property, by name.
+    UserExtra(String, String),
     /// A configuration's job status.
     SyncStatus(String),
     /// The join request's `transitionDetails.status`.
@@ -55,6 +57,7 @@ impl fmt::Display for Subject {
             Subject::UserEnabled(u) => write!(f, "{u} accountEnabled"),
             Subject::UserAttr(u, a) => write!(f, "{u} {}", a.graph_name()),
             Subject::UserManager(u) => write!(f, "{u} manager"),
+            Subject::UserExtra(u, p) => write!(f, "{u} {p}"),
             Subject::SyncStatus(n) => write!(f, "sync {n} status"),
             Subject::JoinStatus => f.write_str("join request status"),
             Subject::JoinMemberState => f.write_str("join request memberState"),
@@ -288,6 +291,7 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
             account_enabled,
             attrs,
             manager,
+            extra,
         } => {
             let Some(user) = w.view(viewer).user_by_upn(upn) else {
                 return Err(CheckFailure::UserMissing(upn.clone()));
@@ -323,6 +327,19 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                     )?;
                 }
                 shown.push(("manager", want.clone()));
+            }
+            let has = user.extras();
+            for (p, want) in extra {
+                let got: Vec<String> = has
+                    .iter()
+                    .find(|(x, _)| *x == p)
+                    .map_or_else(Vec::new, |(_, v)| v.iter().map(|s| s.to_string()).collect());
+                let want: Vec<String> = want.iter().filter(|v| !v.is_empty()).cloned().collect();
+                same(
+                    Subject::UserExtra(upn.clone(), p.name()),
+                    format!("{want:?}"),
+                    format!("{got:?}"),
+                )?;
             }
             Ok(Fact::User {
                 upn: upn.clone(),

@@ -74,6 +74,7 @@ pub(crate) fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer:
             account_enabled: m.bool("account_enabled")?,
             attrs,
             manager: m.str("manager")?.map(|(s, _)| s),
+            extra: crate::values::extra_values(src, &m)?,
         });
     }
     for (upn, _) in st.str_list("no_user")?.unwrap_or_default() {

@@ -72,6 +72,8 @@ pub enum Check {
         attrs: Vec<(Attr, String)>,
         /// The manager's userPrincipalName (`""`: no manager).
         manager: Option<String>,
+        /// Sparse properties and directory extensions, with their values (none: null).
+        extra: Vec<(mtosim_engine::extra::ExtraProp, Vec<String>)>,
     },
     /// `no_user = "upn"`.
     NoUser(String),

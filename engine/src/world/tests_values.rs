@@ -179,3 +179,258 @@ fn cts_62_records_keep_the_names_and_values_of_their_time() {
     );
     assert_eq!(value(update, "givenName"), None, "only what changed");
 }
+
+fn set_mapping(w: &mut World, t: TenantIdx, m: crate::schema::AttributeMapping) -> Result<(), Refusal> {
+    w.apply(
+        t,
+        Action::EditMapping {
+            sync: "c".into(),
+            target: m.target.clone(),
+            mapping: Some(m),
+        },
+    )
+    .map(|_| ())
+}
+
+fn mapping(target: &str, source: crate::schema::MappingSource) -> crate::schema::AttributeMapping {
+    crate::schema::AttributeMapping {
+        target: crate::schema::SchemaAttr::parse(target).unwrap(),
+        source,
+        default_value: None,
+        flow: crate::schema::FlowType::Always,
+        matching_priority: 0,
+    }
+}
+
+fn expression(text: &str) -> crate::schema::MappingSource {
+    crate::schema::MappingSource::Expression(std::sync::Arc::new(crate::expr::Expr::parse(text).unwrap()))
+}
+
+fn shown(w: &World, to: TenantIdx, from: TenantIdx, u: UserIdx, a: Attr) -> Option<String> {
+    let ai = w.tenant(to).dir.account_of(from, u).expect("an account");
+    w.shown(to, ai).attr(a).map(str::to_string)
+}
+
+#[test]
+fn cts_26_the_matching_attribute_cannot_change_schema_invalid() {
+    let (mut w, ids, _) = synced(1);
+    let m = mapping(
+        "alternativeSecurityIds",
+        crate::schema::MappingSource::Attribute(crate::schema::SchemaAttr::Attr(Attr::Mail)),
+    );
+    let err = set_mapping(&mut w, ids[0], m).unwrap_err();
+    assert_eq!(
+        (err.rule, err.code),
+        (crate::rules::CTS_26, Some("schemaInvalid"))
+    );
+    let mut m = mapping(
+        "mail",
+        crate::schema::MappingSource::Attribute(crate::schema::SchemaAttr::Attr(Attr::Mail)),
+    );
+    m.matching_priority = 2;
+    assert_eq!(
+        set_mapping(&mut w, ids[0], m).unwrap_err().code,
+        Some("schemaInvalid")
+    );
+}
+
+#[test]
+fn cts_19_cts_29_a_new_mapping_applies_from_the_next_cycle_to_every_account() {
+    let (mut w, ids, u) = synced(2);
+    set_mapping(
+        &mut w,
+        ids[0],
+        mapping(
+            "companyName",
+            expression(r#"Join(" - ", "Contoso", [department])"#),
+        ),
+    )
+    .unwrap();
+    set_mapping(
+        &mut w,
+        ids[0],
+        mapping(
+            "department",
+            crate::schema::MappingSource::Constant("Shared".into()),
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        shown(&w, ids[1], ids[0], u[0], Attr::CompanyName),
+        None,
+        "nothing before a cycle"
+    );
+    assert_eq!(
+        shown(&w, ids[1], ids[0], u[0], Attr::Department).as_deref(),
+        Some("Sales"),
+        "kept until written"
+    );
+    w.settle(Duration::days(1)).unwrap();
+    for &x in &u {
+        // the edit restarted evaluation (CTS-19): unchanged users were written too
+        assert_eq!(
+            shown(&w, ids[1], ids[0], x, Attr::CompanyName).as_deref(),
+            Some("Contoso - Sales")
+        );
+        assert_eq!(
+            shown(&w, ids[1], ids[0], x, Attr::Department).as_deref(),
+            Some("Shared")
+        );
+    }
+}
+
+#[test]
+fn cts_29_apply_on_create_writes_once_and_default_if_null_only_at_creation() {
+    let (mut w, ids, u) = entra(2, None);
+    let mut once = mapping(
+        "jobTitle",
+        crate::schema::MappingSource::Attribute(crate::schema::SchemaAttr::Attr(Attr::JobTitle)),
+    );
+    once.flow = crate::schema::FlowType::ObjectAddOnly;
+    w.apply(
+        ids[0],
+        Action::EditMapping {
+            sync: "c".into(),
+            target: once.target.clone(),
+            mapping: Some(once),
+        },
+    )
+    .unwrap();
+    let mut dflt = mapping(
+        "city",
+        crate::schema::MappingSource::Attribute(crate::schema::SchemaAttr::Attr(Attr::City)),
+    );
+    dflt.default_value = Some("Unknown".into());
+    w.apply(
+        ids[0],
+        Action::EditMapping {
+            sync: "c".into(),
+            target: dflt.target.clone(),
+            mapping: Some(dflt),
+        },
+    )
+    .unwrap();
+    let set = |w: &mut World, u: UserIdx, a: Attr, v: &str| {
+        w.apply(
+            ids[0],
+            Action::UpdateUser {
+                user: u.into(),
+                attrs: vec![(a, v.into())],
+                user_type: None,
+                extra: vec![],
+                upn: None,
+                manager: None,
+            },
+        )
+        .unwrap();
+    };
+    set(&mut w, u[0], Attr::JobTitle, "Intern");
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        shown(&w, ids[1], ids[0], u[0], Attr::JobTitle).as_deref(),
+        Some("Intern")
+    );
+    assert_eq!(
+        shown(&w, ids[1], ids[0], u[0], Attr::City).as_deref(),
+        Some("Unknown"),
+        "null at creation"
+    );
+    set(&mut w, u[0], Attr::JobTitle, "Engineer");
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        shown(&w, ids[1], ids[0], u[0], Attr::JobTitle).as_deref(),
+        Some("Intern"),
+        "only during creation"
+    );
+    set(&mut w, u[0], Attr::City, "Oslo");
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        shown(&w, ids[1], ids[0], u[0], Attr::City).as_deref(),
+        Some("Oslo")
+    );
+}
+
+#[test]
+fn cts_29_deleting_a_mapping_keeps_the_value_it_wrote() {
+    let (mut w, ids, u) = synced(1);
+    w.apply(
+        ids[0],
+        Action::EditMapping {
+            sync: "c".into(),
+            target: crate::schema::SchemaAttr::Attr(Attr::Department),
+            mapping: None,
+        },
+    )
+    .unwrap();
+    set_department(&mut w, ids[0], u[0], "Finance");
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Sales")
+    );
+}
+
+#[test]
+fn cts_29_a_failing_expression_fails_the_export_and_escrows_the_user() {
+    let (mut w, ids, u) = entra(2, None);
+    w.log_provisioning = true;
+    // a hire date that does not match the input format fails FormatDateTime
+    set_mapping(
+        &mut w,
+        ids[0],
+        mapping(
+            "jobTitle",
+            expression(r#"FormatDateTime([department], , "yyyyMMdd", "yyyy")"#),
+        ),
+    )
+    .unwrap();
+    set_department(&mut w, ids[0], u[0], "soon");
+    set_department(&mut w, ids[0], u[1], "20240601");
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::hours(1)).unwrap();
+    assert!(
+        w.tenant(ids[1]).dir.account_of(ids[0], u[0]).is_none(),
+        "the export failed"
+    );
+    assert_eq!(
+        shown(&w, ids[1], ids[0], u[1], Attr::JobTitle).as_deref(),
+        Some("2024")
+    );
+    let failed = w
+        .provisioning_log()
+        .iter()
+        .find(|r| r.user == u[0] && r.status == ProvStatus::Failure)
+        .expect("a failure record");
+    assert_eq!(failed.reason, "ExpressionEvaluationFailure");
+    assert!(job_escrows(&w).contains(&u[0]), "retried later (CTS-55)");
+}
+
+fn job_escrows(w: &World) -> Vec<UserIdx> {
+    w.configs()
+        .iter()
+        .find(|c| c.name == "c")
+        .unwrap()
+        .job
+        .escrows
+        .clone()
+}
+
+#[test]
+fn cts_36_a_directory_extension_is_written_and_shown() {
+    let (mut w, ids, u) = synced(1);
+    let ext = "extension_c272a57b722d4eb29bfe327874ae79cb_CostCenter";
+    set_mapping(
+        &mut w,
+        ids[0],
+        mapping(ext, expression(r#"Append("CC-", [department])"#)),
+    )
+    .unwrap();
+    w.settle(Duration::days(1)).unwrap();
+    let ai = w.tenant(ids[1]).dir.account_of(ids[0], u[0]).unwrap();
+    let values = w.shown(ids[1], ai).extra_values().to_vec();
+    assert_eq!(values.len(), 1);
+    assert_eq!((values[0].0.name(), &*values[0].1), (ext.to_string(), "CC-Sales"));
+}
