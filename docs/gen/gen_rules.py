@@ -123,6 +123,8 @@ out.append('|---|---|---|---|')
 SIM = {
  'SIM-1': 'A step names a user, account or configuration that does not exist when it runs (for example one whose creating step was refused). The loader already refuses names that never exist, with exit 2.',
  'SIM-2': 'A mapping mtosim does not model: editing the IsSoftDeleted mapping (deprovisioning follows the configuration\'s delete action, CTS-43), or reading objectId, netId, IsSoftDeleted, alternativeSecurityIds or showInAddressList as a direct source.',
+ 'SIM-3': 'A per-run cap on total work was reached (EVENTS_PER_RUN_MAX, CYCLE_OBJECTS_PER_RUN_MAX, RULE_EVALUATIONS_PER_RUN_MAX, EVENTS_PER_ADVANCE_MAX): the world stops there, the step is named and the run exits 2.',
+ 'SIM-4': 'A directory refuses a userPrincipalName whose domain the tenant has not verified (its domains and its initial onmicrosoft.com domain), as Graph does (user resource: "the domain must be present in the tenant\'s collection of verified domains"; Request_BadRequest).',
 }
 for r, text in SIM.items():
     out.append(f"| {r} | {text} | {', '.join('`'+x+'`' for x in tcite.get(r,[]))} | {', '.join(sorted(cited.get(r,[])))} |")

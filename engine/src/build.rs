@@ -45,6 +45,10 @@ pub enum BuildError {
     DuplicateUpn(String),
     /// A user named as its own manager.
     SelfManager(String),
+    /// A user on a domain the tenant has not verified (SIM-4).
+    UnverifiedDomain(String),
+    /// A per-run cap on total work was reached while building (SIM-3).
+    WorkLimit(String),
     /// A group name already present in the directory.
     DuplicateGroup(String),
     /// A partner configuration of a tenant for itself.
@@ -87,6 +91,8 @@ impl fmt::Display for BuildError {
                 write!(f, "\"{upn}\" is not a userPrincipalName: it {why}")
             }
             BuildError::DuplicateUpn(upn) => write!(f, "a user with UPN {upn} already exists"),
+            BuildError::UnverifiedDomain(why) => write!(f, "{why} (SIM-4)"),
+            BuildError::WorkLimit(why) => write!(f, "{why} (SIM-3)"),
             BuildError::SelfManager(upn) => write!(
                 f,
                 "{upn} cannot be its own manager; name another user of the tenant"
@@ -206,6 +212,11 @@ impl Builder {
         if let Some(why) = crate::user::upn_problem(&user.upn) {
             return Err(BuildError::InvalidUpn(user.upn.clone(), why));
         }
+        if !user.upn.contains("#EXT#") {
+            if let Some(why) = self.world.tenants[t.ix()].spec.domain_problem(&user.upn) {
+                return Err(BuildError::UnverifiedDomain(why));
+            }
+        }
         self.check_room(t, 1)?;
         let built = user.build(&mut self.world.strings);
         let u = self.world.tenants[t.ix()]
@@ -284,9 +295,11 @@ impl Builder {
         rule: MembershipRule,
     ) -> Result<GroupIdx, BuildError> {
         self.check_group_room(t)?;
-        self.world
-            .add_dynamic_group(t, name, rule)
-            .map_err(|_| BuildError::DuplicateGroup(name.to_string()))
+        let added = self.world.add_dynamic_group(t, name, rule);
+        if let Some(hit) = self.world.limit() {
+            return Err(BuildError::WorkLimit(hit.to_string()));
+        }
+        added.map_err(|_| BuildError::DuplicateGroup(name.to_string()))
     }
 
     /// Sets tenant `t`'s MTO templates: the values given, the rest at their defaults.

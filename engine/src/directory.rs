@@ -232,6 +232,11 @@ impl Directory {
         )
     }
 
+    /// How many groups have a membership rule.
+    pub fn dynamic_groups(&self) -> usize {
+        self.groups.iter().filter(|g| g.rule.is_some()).count()
+    }
+
     /// Users created in this tenant, in creation order (a user's index is its [`UserIdx`]).
     pub fn users(&self) -> &[User] {
         &self.users

@@ -14,6 +14,20 @@ pub const GROUPS_PER_TENANT_MAX: usize = 100_000;
 pub const CONFIGS_COUNT_MAX: usize = 100_000;
 /// Queued events processed by one `advance_to` or `settle` call.
 pub const EVENTS_PER_ADVANCE_MAX: u64 = 50_000_000;
+
+// Caps on the total work of one world over its whole life (loading and every step), so that
+// a scenario inside every other cap still finishes in seconds. Reaching one stops the world
+// with an error naming it ([`crate::World::limit`]); nothing after it runs.
+
+/// Queued events (joins, removals, cycle starts and ends, purges) processed in all. Idle
+/// sync cycles inside one wait are counted once (they change nothing, CTS-41).
+pub const EVENTS_PER_RUN_MAX: u64 = 10_000_000;
+/// Source objects evaluated by sync cycles in all (a 100-tenant, 3,000-user full mesh's
+/// initial cycles evaluate 29.7 million).
+pub const CYCLE_OBJECTS_PER_RUN_MAX: u64 = 100_000_000;
+/// Dynamic membership rule evaluations in all (each user against each dynamic group of its
+/// tenant, at load and whenever the user changes).
+pub const RULE_EVALUATIONS_PER_RUN_MAX: u64 = 100_000_000;
 /// Distinct interned strings.
 pub const INTERNED_STRINGS_MAX: usize = 20_000_000;
 /// Characters in a userPrincipalName (Entra's limit: 64 before the `@`, 48 after).

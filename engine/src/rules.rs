@@ -52,7 +52,7 @@ rule_ids! {
     CTS_48 = "CTS-48"; CTS_50 = "CTS-50"; CTS_51 = "CTS-51"; CTS_52 = "CTS-52"; CTS_53 = "CTS-53";
     CTS_54 = "CTS-54"; CTS_57 = "CTS-57"; CTS_58 = "CTS-58"; CTS_62 = "CTS-62"; CTS_67 = "CTS-67";
     CTS_73 = "CTS-73"; CTS_66 = "CTS-66"; XTAP_17 = "XTAP-17";
-    SIM_1 = "SIM-1"; SIM_2 = "SIM-2";
+    SIM_1 = "SIM-1"; SIM_2 = "SIM-2"; SIM_3 = "SIM-3"; SIM_4 = "SIM-4";
     CTS_27 = "CTS-27"; CTS_29 = "CTS-29"; CTS_33 = "CTS-33"; CTS_36 = "CTS-36"; CTS_37 = "CTS-37";
     XTAP_1 = "XTAP-1"; XTAP_8 = "XTAP-8"; XTAP_9 = "XTAP-9"; XTAP_10 = "XTAP-10"; XTAP_20 = "XTAP-20";
 }

@@ -134,6 +134,102 @@ pub struct World {
     pub(crate) async_pending: usize,
     pub(crate) rng: ChaCha8Rng,
     pub(crate) log: Vec<Event>,
+    /// The work done so far, against the per-run caps of [`crate::limits`].
+    pub(crate) work: Work,
+    /// The first per-run cap reached, if any: the world has stopped.
+    pub(crate) limit: Option<LimitHit>,
+    /// Consecutive idle sync cycles processed (see `skip_idle_cycles`).
+    pub(crate) idle_streak: usize,
+}
+
+/// The work a world has done, counted against [`crate::limits`]' per-run caps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Queued events processed.
+    pub events: u64,
+    /// Source objects sync cycles evaluated.
+    pub cycle_objects: u64,
+    /// Dynamic membership rule evaluations.
+    pub rule_evaluations: u64,
+}
+
+/// A per-run cap that was reached: its name, its value and what reached it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitHit {
+    /// The constant's name in [`crate::limits`], e.g. `EVENTS_PER_RUN_MAX`.
+    pub name: &'static str,
+    /// Its value.
+    pub max: u64,
+    /// What reached it, in one sentence.
+    pub what: String,
+    /// When.
+    pub at: SimTime,
+}
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} reached {} ({}) at {}; the simulation stops here (smaller tenants, fewer steps or shorter waits stay within it)",
+            self.what, self.name, self.max, self.at
+        )
+    }
+}
+
+impl World {
+    /// The work done so far.
+    pub fn work(&self) -> Work {
+        self.work
+    }
+
+    /// The per-run cap reached, if any: the world stopped there and refuses every later step.
+    pub fn limit(&self) -> Option<&LimitHit> {
+        self.limit.as_ref()
+    }
+
+    /// Counts `n` more units of work of one kind against its cap; false (and the world stops)
+    /// when the cap is passed.
+    pub(crate) fn spend(&mut self, kind: WorkKind, n: u64, what: impl FnOnce() -> String) -> bool {
+        if self.limit.is_some() {
+            return false;
+        }
+        let (used, max, name) = match kind {
+            WorkKind::Events => (
+                &mut self.work.events,
+                crate::limits::EVENTS_PER_RUN_MAX,
+                "EVENTS_PER_RUN_MAX",
+            ),
+            WorkKind::CycleObjects => (
+                &mut self.work.cycle_objects,
+                crate::limits::CYCLE_OBJECTS_PER_RUN_MAX,
+                "CYCLE_OBJECTS_PER_RUN_MAX",
+            ),
+            WorkKind::RuleEvaluations => (
+                &mut self.work.rule_evaluations,
+                crate::limits::RULE_EVALUATIONS_PER_RUN_MAX,
+                "RULE_EVALUATIONS_PER_RUN_MAX",
+            ),
+        };
+        *used = used.saturating_add(n);
+        if *used > max {
+            self.limit = Some(LimitHit {
+                name,
+                max,
+                what: what(),
+                at: self.now,
+            });
+            return false;
+        }
+        true
+    }
+}
+
+/// The kinds of work a per-run cap counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WorkKind {
+    Events,
+    CycleObjects,
+    RuleEvaluations,
 }
 
 impl World {
@@ -231,6 +327,9 @@ impl World {
             async_pending: 0,
             rng: ChaCha8Rng::seed_from_u64(h.finish()),
             log: Vec::new(),
+            work: Work::default(),
+            limit: None,
+            idle_streak: 0,
         }
     }
 

@@ -77,6 +77,27 @@ pub struct Tenant {
     pub p1_sync_warned: bool,
 }
 
+impl TenantSpec {
+    /// Why the tenant's directory refuses a user named `upn` for its domain, if it does: the
+    /// domain after the `@` must be one of its verified domains or its initial one (SIM-4).
+    pub fn domain_problem(&self, upn: &str) -> Option<String> {
+        let domain = upn.rsplit_once('@').map_or("", |(_, d)| d);
+        let ok = domain.eq_ignore_ascii_case(&self.initial_domain)
+            || self.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+        (!ok).then(|| {
+            let mut all: Vec<&str> = self.domains.iter().map(String::as_str).collect();
+            if !all.iter().any(|d| d.eq_ignore_ascii_case(&self.initial_domain)) {
+                all.push(&self.initial_domain);
+            }
+            format!(
+                "{upn}: the domain {domain} is not verified in tenant {}; a userPrincipalName on {} would be allowed",
+                self.name,
+                all.join(", ")
+            )
+        })
+    }
+}
+
 impl Tenant {
     /// A tenant with an empty directory and no settings beyond the defaults.
     pub fn new(spec: TenantSpec) -> Tenant {

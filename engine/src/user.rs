@@ -228,8 +228,10 @@ impl NewUser {
 }
 
 /// Why `upn` is not a userPrincipalName, if it is not: the one rule every importer and action
-/// applies (empty, longer than [`crate::limits::UPN_CHARS_MAX`] characters, a space, not
-/// exactly one `@`, no alias or domain, or an `#EXT#` B2B form with its `@` in front).
+/// applies (empty, longer than [`crate::limits::UPN_CHARS_MAX`] characters, a space, a
+/// character Entra does not allow (letters A-Z, digits and `' . - _ ! # ^ ~` only: no control
+/// characters, byte-order marks or other Unicode), not exactly one `@`, no alias or domain, or
+/// an `#EXT#` B2B form with its `@` in front).
 pub fn upn_problem(upn: &str) -> Option<String> {
     let max = crate::limits::UPN_CHARS_MAX;
     let len = upn.chars().count();
@@ -241,6 +243,15 @@ pub fn upn_problem(upn: &str) -> Option<String> {
         Some(format!("is {len} characters long, over {max}"))
     } else if upn.contains(char::is_whitespace) {
         Some("contains a space".into())
+    } else if let Some(c) = upn
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "'.-_!#^~@".contains(*c)))
+    {
+        // Entra: letters A-Z and a-z, digits and ' . - _ ! # ^ ~ (and the @)
+        Some(format!(
+            "contains {c:?} (U+{:04X}); a userPrincipalName may hold only letters A-Z, digits and ' . - _ ! # ^ ~",
+            c as u32
+        ))
     } else if ats != 1 {
         Some(format!("has {ats} '@' where it needs exactly one"))
     } else if upn.starts_with('@') || upn.ends_with('@') {

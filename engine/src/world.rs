@@ -60,6 +60,9 @@ impl World {
     /// Performs `action` as tenant `actor`. A refusal changes nothing but the log. Returns
     /// the asynchronous operation it started, if any.
     pub fn apply(&mut self, actor: TenantIdx, action: Action) -> Result<Option<OpId>, Refusal> {
+        if let Some(l) = &self.limit {
+            return Err(Refusal::new(r::SIM_3, format!("the simulation stopped: {l}")));
+        }
         let kind = action.kind();
         let res = match action {
             Action::CreateMto {
@@ -793,16 +796,38 @@ impl World {
     // ----- time ----------------------------------------------------------------------------
 
     /// Processes every queued completion due at or before `t`, then sets the clock to `t`.
+    /// A per-run cap stops the world where it was reached: the clock stays there.
     pub fn advance_to(&mut self, t: SimTime) {
         let mut n = 0u64;
+        self.idle_streak = 0;
         while let Some(Reverse((at, _, _))) = self.queue.peek() {
-            if *at > t || n >= limits::EVENTS_PER_ADVANCE_MAX {
+            if *at > t || self.limit.is_some() {
+                break;
+            }
+            // every job went round once with nothing to do: count the rest of the wait's
+            // idle cycles at once
+            if self.idle_streak >= self.queue.len().max(1) {
+                self.idle_streak = 0;
+                if self.skip_idle_cycles(t) {
+                    continue;
+                }
+            }
+            if n >= limits::EVENTS_PER_ADVANCE_MAX {
+                self.limit = Some(crate::state::LimitHit {
+                    name: "EVENTS_PER_ADVANCE_MAX",
+                    max: limits::EVENTS_PER_ADVANCE_MAX,
+                    what: "one wait".to_string(),
+                    at: self.now,
+                });
+                break;
+            }
+            if !self.spend(crate::state::WorkKind::Events, 1, || "queued events".to_string()) {
                 break;
             }
             self.step_queue();
             n += 1;
         }
-        if t > self.now {
+        if t > self.now && self.limit.is_none() {
             self.now = t;
         }
     }
@@ -820,9 +845,22 @@ impl World {
             let Some(Reverse((at, _, _))) = self.queue.peek() else {
                 return Ok(self.now);
             };
-            if *at > deadline || n >= limits::EVENTS_PER_ADVANCE_MAX {
+            if *at > deadline {
                 self.now = deadline;
                 return Err(deadline);
+            }
+            if n >= limits::EVENTS_PER_ADVANCE_MAX && self.limit.is_none() {
+                self.limit = Some(crate::state::LimitHit {
+                    name: "EVENTS_PER_ADVANCE_MAX",
+                    max: limits::EVENTS_PER_ADVANCE_MAX,
+                    what: "one settle".to_string(),
+                    at: self.now,
+                });
+            }
+            if self.limit.is_some()
+                || !self.spend(crate::state::WorkKind::Events, 1, || "queued events".to_string())
+            {
+                return Err(self.now);
             }
             self.step_queue();
             n += 1;
@@ -1199,5 +1237,7 @@ mod sync_ops;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_limits;
 #[cfg(test)]
 mod tests_values;

@@ -17,12 +17,15 @@ pub struct Run {
     pub failures: Vec<Failure>,
     /// Checks that held.
     pub checks_passed: usize,
+    /// The per-run cap the world reached, and the step (its number and line) during which:
+    /// the run stopped there, and it is an error (exit 2), never a silent "ok".
+    pub limit: Option<(usize, usize, mtosim_engine::state::LimitHit)>,
 }
 
 impl Run {
-    /// Whether every check and expectation held.
+    /// Whether every check and expectation held (and no cap stopped the run).
     pub fn ok(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.limit.is_none()
     }
 }
 
@@ -64,9 +67,14 @@ pub fn run_observed(sc: Scenario, obs: &mut dyn Observer) -> Run {
         tracked: Vec::new(),
     };
     let total = steps.len();
+    let mut limit = None;
     for (i, step) in steps.iter().enumerate() {
         r.step(step);
         r.obs.progress(i + 1, total);
+        if let Some(hit) = r.world.limit() {
+            limit = Some((step.number, step.line, hit.clone()));
+            break;
+        }
     }
     r.flush();
     for t in std::mem::take(&mut r.tracked) {
@@ -82,6 +90,7 @@ pub fn run_observed(sc: Scenario, obs: &mut dyn Observer) -> Run {
         world: r.world,
         failures: r.failures,
         checks_passed: r.checks_passed,
+        limit,
     }
 }
 

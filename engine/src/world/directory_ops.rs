@@ -94,6 +94,11 @@ impl World {
             ));
         }
         let upn = user.upn.clone();
+        if !user.external {
+            if let Some(why) = self.tenants[actor.ix()].spec.domain_problem(&upn) {
+                return Err(Refusal::bad_request(r::SIM_4, format!("{why}.")));
+            }
+        }
         let u = self.tenants[actor.ix()].dir.add_user(user).map_err(|e| {
             Refusal::bad_request(
                 r::SIM_1,
@@ -142,6 +147,9 @@ impl World {
                             r::SIM_1,
                             format!("\"{n}\" is not a userPrincipalName: it {why}; a UPN of the form alias@domain would be allowed."),
                         ));
+                    }
+                    if let Some(why) = self.tenants[actor.ix()].spec.domain_problem(n) {
+                        return Err(Refusal::bad_request(r::SIM_4, format!("{why}.")));
                     }
                 }
                 let dir = &mut self.tenants[actor.ix()].dir;
@@ -489,6 +497,13 @@ impl World {
         name: &str,
         rule: crate::membership::MembershipRule,
     ) -> Result<GroupIdx, String> {
+        let users = self.tenants[t.ix()].dir.users().len() as u64;
+        let tenant = self.name(t).to_string();
+        if !self.spend(crate::state::WorkKind::RuleEvaluations, users, || {
+            format!("evaluating the rule of dynamic group \"{name}\" over {users} users of {tenant}")
+        }) {
+            return Err(self.limit.as_ref().map(|l| l.to_string()).unwrap_or_default());
+        }
         let members: Vec<UserIdx> = {
             let dir = &self.tenants[t.ix()].dir;
             (0..dir.users().len() as u32)
@@ -508,6 +523,16 @@ impl World {
 
     /// Re-evaluates every dynamic group of `t` for user `u` after it changed.
     pub(super) fn refresh_dynamic(&mut self, t: TenantIdx, u: UserIdx) {
+        let n = self.tenants[t.ix()].dir.dynamic_groups() as u64;
+        if n == 0 {
+            return;
+        }
+        let name = self.name(t).to_string();
+        if !self.spend(crate::state::WorkKind::RuleEvaluations, n, || {
+            format!("re-evaluating {n} dynamic groups of {name} for a changed user")
+        }) {
+            return;
+        }
         self.tenants[t.ix()]
             .dir
             .refresh_dynamic(u, &self.strings, self.now);
