@@ -172,8 +172,10 @@ pub struct WhatifArgs {
     /// Quick form: the rule set.
     #[arg(long, value_enum, conflicts_with = "file")]
     pub rules: Option<SetArg>,
-    /// Quick form: every tenant's directory object quota (CTS-61).
-    #[arg(long, default_value_t = 300_000, conflicts_with = "file")]
+    /// Quick form: every tenant's directory object quota (CTS-61), at most 10^12
+    /// (OBJECT_QUOTA_MAX).
+    #[arg(long, default_value_t = 300_000, conflicts_with = "file",
+          value_parser = clap::value_parser!(u64).range(0..=mtosim_engine::limits::OBJECT_QUOTA_MAX))]
     pub quota: u64,
     /// Quick form: vary one parameter, e.g. tenants=2..100, users=1000..300000:1000, share=0.1..1:0.1.
     #[arg(long, conflicts_with = "file")]

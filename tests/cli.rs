@@ -255,7 +255,7 @@ fn malformed_csv_rows_exit_2_with_lines_unless_lenient() {
     let f = with_file(
         "csv.toml",
         &format!(
-            "[scenario]\nname = \"x\"\n[[tenant]]\nname = \"c\"\nusers = {{ csv = \"{}\" }}\n",
+            "[scenario]\nname = \"x\"\n[[tenant]]\nname = \"c\"\ndomains = [\"contoso.com\"]\nusers = {{ csv = \"{}\" }}\n",
             dir.join("malformed.csv").display()
         ),
     );
@@ -533,4 +533,68 @@ fn expr_exits_2_with_the_position_of_an_invalid_expression() {
     let (code, _, err) = mtosim(&["expr", "Mid([a], 0, 1)", "--attr", "a=xyz"]);
     assert_eq!(code, 2, "an evaluation failure is input that cannot be used");
     assert!(err.contains("1-based"), "{err}");
+}
+
+#[test]
+fn inputs_that_never_end_or_block_are_refused_not_read() {
+    let (code, _, err) = mtosim(&["check", "/dev/zero"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a regular file"), "{err}");
+    let fifo = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join("fifo.toml");
+    let _ = std::fs::remove_file(&fifo);
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let made = Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    if made {
+        let (code, _, err) = mtosim(&["check", fifo.to_str().unwrap()]);
+        assert_eq!(code, 2, "a FIFO is refused, never waited on: {err}");
+    }
+}
+
+#[test]
+fn long_strings_and_deep_keys_are_located_errors() {
+    let long = "x".repeat(mtosim_engine::limits::TEXT_LEN_MAX + 1);
+    let f = with_file("long.toml", &format!("[scenario]\nname = \"{long}\"\n\n[[tenant]]\nname = \"a\"\n"));
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("TEXT_LEN_MAX") && err.contains("long.toml:2:8"), "{err}");
+    assert!(err.lines().all(|l| l.chars().count() < 400), "the line is not echoed whole");
+    let deep = vec!["x"; 100].join(".");
+    let f = with_file("deep.toml", &format!("[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\n{deep} = 1\n"));
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("deep.toml:6:1"), "{err}");
+}
+
+#[test]
+fn a_domain_is_verified_in_one_tenant_only() {
+    let f = with_file(
+        "dom.toml",
+        "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndomains = [\"x.com\"]\n\n[[tenant]]\nname = \"b\"\ndomains = [\"X.com\"]\n",
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already verified in tenant a") && err.contains("dom.toml:10:12"), "{err}");
+    let f = with_file(
+        "upn.toml",
+        "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndomains = [\"a.com\"]\n[[tenant.user]]\nupn = \"ann@b.com\"\n",
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("SIM-4"), "{err}");
+}
+
+#[test]
+fn whatif_refuses_values_it_would_wrap_or_take_hours_over() {
+    let (code, _, err) = mtosim(&["whatif", "--quota", "10000000000000000000"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = mtosim(&["whatif", "--sweep", "share=0..1:1e-300"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("SWEEP_POINTS_MAX"), "{err}");
+    let (code, _, err) = mtosim(&["whatif", "--sweep", "tenants=2..1000", "--topology", "mesh"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("SWEEP_PAIRS_MAX"), "{err}");
+    let (code, out, _) = mtosim(&["whatif", "--tenants", "300", "--topology", "mesh", "--users", "10"]);
+    assert_eq!(code, 0);
+    assert!(out.len() < 1_000_000, "the table lists at most TABLE_PAIRS_MAX pairs: {} bytes", out.len());
+    assert!(out.contains("more pairs (TABLE_PAIRS_MAX)"));
 }

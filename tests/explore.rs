@@ -524,7 +524,7 @@ fn explore_counterexample_with_a_csv_import_replays_from_another_directory() {
         .unwrap()
         .replacen(
             "name = \"contoso\"\n",
-            "name = \"contoso\"\nusers = { csv = \"f.csv\" }\n",
+            "name = \"contoso\"\ndomains = [\"contoso.com\"]\nusers = { csv = \"f.csv\" }\n",
             1,
         );
     let file = sc_dir.join("h.toml");

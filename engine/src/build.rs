@@ -184,6 +184,20 @@ impl Builder {
     }
 
     /// Whether `more` users fit into tenant `t`.
+    /// Whether every string so far fit the string table (INTERNED_STRINGS_MAX).
+    fn strings_fit(&self, more: usize) -> Result<(), BuildError> {
+        if self.world.strings.is_full() {
+            return Err(BuildError::Limit {
+                name: "INTERNED_STRINGS_MAX",
+                max: limits::INTERNED_STRINGS_MAX,
+                what: "distinct attribute values in all tenants together",
+                before: Some(self.world.strings.len()),
+                more,
+            });
+        }
+        Ok(())
+    }
+
     pub fn check_room(&self, t: TenantIdx, more: usize) -> Result<(), BuildError> {
         let own = self.world.tenants[t.ix()].dir.users().len();
         if own + more > limits::USERS_PER_TENANT_MAX {
@@ -219,6 +233,7 @@ impl Builder {
         }
         self.check_room(t, 1)?;
         let built = user.build(&mut self.world.strings);
+        self.strings_fit(1)?;
         let u = self.world.tenants[t.ix()]
             .dir
             .add_user(built)
@@ -257,6 +272,7 @@ impl Builder {
             dir.add_user(u).expect("generated UPNs avoid taken ones");
         }
         self.users_total += spec.count;
+        self.strings_fit(spec.count)?;
         Ok(())
     }
 

@@ -28,6 +28,12 @@ pub const CYCLE_OBJECTS_PER_RUN_MAX: u64 = 100_000_000;
 /// Dynamic membership rule evaluations in all (each user against each dynamic group of its
 /// tenant, at load and whenever the user changes).
 pub const RULE_EVALUATIONS_PER_RUN_MAX: u64 = 100_000_000;
+/// The latest simulated instant: 9999-12-31T23:59:59Z, the last one RFC 3339 (and so every
+/// file mtosim writes and reads) can express.
+pub const SIM_TIME_MAX: crate::time::SimTime = crate::time::SimTime(253_402_300_799);
+/// A tenant's directory object quota, at most (Entra's default is 300,000; this keeps every
+/// headroom computation inside a signed 64-bit integer).
+pub const OBJECT_QUOTA_MAX: u64 = 1_000_000_000_000;
 /// Distinct interned strings.
 pub const INTERNED_STRINGS_MAX: usize = 20_000_000;
 /// Characters in a userPrincipalName (Entra's limit: 64 before the `@`, 48 after).

@@ -43,6 +43,12 @@ pub struct Interner {
     /// `E000001`-style employee ids of generated users by ordinal: every generated tenant
     /// repeats them, so this spares a hash and probe per generated user.
     employee_ids: Vec<Sym>,
+    /// Set when a string could not be stored within [`crate::limits::INTERNED_STRINGS_MAX`]
+    /// or 4 GiB of text: whoever interned it must stop (the builder and the world check).
+    full: bool,
+    /// A smaller cap, for tests of what happens at the cap.
+    #[cfg(test)]
+    test_cap: Option<usize>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -75,11 +81,11 @@ impl Interner {
         if let Some(&(_, sym)) = self.index.find(h, |&(hh, x)| hh == h && self.text(x) == s) {
             return sym;
         }
-        assert!(
-            self.spans.len() < crate::limits::INTERNED_STRINGS_MAX
-                && self.arena.len() + s.len() < u32::MAX as usize,
-            "more than limits::INTERNED_STRINGS_MAX distinct strings or 4 GiB of text"
-        );
+        if self.spans.len() >= self.cap() || self.arena.len() + s.len() >= u32::MAX as usize {
+            // never a panic: the value is dropped, and the caller stops at its next check
+            self.full = true;
+            return Sym::NONE;
+        }
         let sym = Sym(self.spans.len() as u32 + 1);
         self.spans.push((self.arena.len() as u32, s.len() as u32));
         self.arena.push_str(s);
@@ -120,6 +126,19 @@ impl Interner {
         self.text(sym)
     }
 
+    fn cap(&self) -> usize {
+        #[cfg(test)]
+        if let Some(c) = self.test_cap {
+            return c;
+        }
+        crate::limits::INTERNED_STRINGS_MAX
+    }
+
+    /// Whether a string could not be stored (see [`crate::limits::INTERNED_STRINGS_MAX`]).
+    pub fn is_full(&self) -> bool {
+        self.full
+    }
+
     /// Number of distinct strings, the null value included.
     pub fn len(&self) -> usize {
         self.spans.len() + 1
@@ -141,6 +160,21 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_table_flags_itself_instead_of_panicking() {
+        let mut i = Interner {
+            test_cap: Some(3),
+            ..Interner::default()
+        };
+        let a = i.intern("a");
+        i.intern("b");
+        i.intern("c");
+        assert!(!i.is_full());
+        assert_eq!(i.intern("d"), Sym::NONE);
+        assert!(i.is_full());
+        assert_eq!(i.intern("a"), a, "known strings still resolve");
+    }
 
     #[test]
     fn employee_ids_are_cached_interned_strings() {

@@ -155,6 +155,7 @@ impl World {
             "{:?}",
             self.check_invariants()
         );
+        self.check_strings();
         res
     }
 
@@ -798,6 +799,7 @@ impl World {
     /// Processes every queued completion due at or before `t`, then sets the clock to `t`.
     /// A per-run cap stops the world where it was reached: the clock stays there.
     pub fn advance_to(&mut self, t: SimTime) {
+        let t = self.clamp_time(t);
         let mut n = 0u64;
         self.idle_streak = 0;
         while let Some(Reverse((at, _, _))) = self.queue.peek() {
@@ -836,7 +838,7 @@ impl World {
     /// a cycle with no work, at most `max` of simulated time. Returns the settle time, or the
     /// time at which it gave up.
     pub fn settle(&mut self, max: Duration) -> Result<SimTime, SimTime> {
-        let deadline = self.now + max;
+        let deadline = self.clamp_time(self.now + max);
         let mut n = 0u64;
         loop {
             if self.is_settled() {
@@ -881,7 +883,41 @@ impl World {
         }
     }
 
+    /// `t`, or the last instant the simulation can reach ([`limits::SIM_TIME_MAX`]): a later
+    /// one stops the world there.
+    fn clamp_time(&mut self, t: SimTime) -> SimTime {
+        if t <= limits::SIM_TIME_MAX {
+            return t;
+        }
+        if self.limit.is_none() {
+            self.limit = Some(crate::state::LimitHit {
+                name: "SIM_TIME_MAX",
+                max: limits::SIM_TIME_MAX.0 as u64,
+                what: format!("a wait to {} (past 9999-12-31T23:59:59Z)", t.0),
+                at: self.now,
+            });
+        }
+        limits::SIM_TIME_MAX
+    }
+
+    /// Stops the world when the string table overflowed (INTERNED_STRINGS_MAX).
+    fn check_strings(&mut self) {
+        if self.strings.is_full() && self.limit.is_none() {
+            self.limit = Some(crate::state::LimitHit {
+                name: "INTERNED_STRINGS_MAX",
+                max: limits::INTERNED_STRINGS_MAX as u64,
+                what: "distinct attribute values".to_string(),
+                at: self.now,
+            });
+        }
+    }
+
     fn step_queue(&mut self) {
+        self.step_queue_inner();
+        self.check_strings();
+    }
+
+    fn step_queue_inner(&mut self) {
         let Some(Reverse((at, _, p))) = self.queue.pop() else {
             return;
         };

@@ -77,6 +77,9 @@ pub fn finding(f: &Forecast, x: &Finding) -> String {
     }
 }
 
+/// Pair rows and findings the text table shows, at most each; `--csv` and `--json` list all.
+pub const TABLE_PAIRS_MAX: usize = 200;
+
 /// The forecast as a text table a person can read.
 pub fn table(f: &Forecast) -> String {
     let mut out = String::new();
@@ -87,7 +90,7 @@ pub fn table(f: &Forecast) -> String {
         "{:<w$}  {:<w$}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  notes",
         "source", "target", "now", "after", "in scope", "create", "matched", "delete", "failed"
     );
-    for p in &f.pairs {
+    for p in f.pairs.iter().take(TABLE_PAIRS_MAX) {
         let failed: u64 = p.failures.iter().map(|x| x.1).sum();
         let mut notes: Vec<String> = p.failures.iter().map(|(c, n)| format!("{n} {c}")).collect();
         if p.restore > 0 {
@@ -113,6 +116,13 @@ pub fn table(f: &Forecast) -> String {
             p.delete,
             failed,
             notes.join("; ")
+        );
+    }
+    if f.pairs.len() > TABLE_PAIRS_MAX {
+        let _ = writeln!(
+            out,
+            "... and {} more pairs (TABLE_PAIRS_MAX); --csv or --json lists every pair",
+            f.pairs.len() - TABLE_PAIRS_MAX
         );
     }
     let _ = writeln!(
@@ -162,8 +172,15 @@ pub fn table(f: &Forecast) -> String {
         let _ = writeln!(out, "No cap, quota or licence problem.");
     } else {
         let _ = writeln!(out, "Findings:");
-        for x in &f.findings {
+        for x in f.findings.iter().take(TABLE_PAIRS_MAX) {
             let _ = writeln!(out, "  [{}] {}", x.rule(), finding(f, x));
+        }
+        if f.findings.len() > TABLE_PAIRS_MAX {
+            let _ = writeln!(
+                out,
+                "  ... and {} more findings (TABLE_PAIRS_MAX); --json lists every one",
+                f.findings.len() - TABLE_PAIRS_MAX
+            );
         }
     }
     out
@@ -215,7 +232,7 @@ pub fn to_csv(f: &Forecast) -> String {
         "failed",
     ])
     .expect("in memory");
-    for p in &f.pairs {
+    for p in f.pairs.iter().take(TABLE_PAIRS_MAX) {
         let failed: u64 = p.failures.iter().map(|x| x.1).sum();
         let nums = [
             p.now, p.after, p.in_scope, p.create, p.matched, p.restore, p.delete, p.held, failed,
@@ -249,6 +266,9 @@ pub struct Sweep {
 
 /// Points in one sweep, at most.
 pub const SWEEP_POINTS_MAX: usize = 10_000;
+/// Tenant pairs a whole sweep may count (the sum over its points), so that a sweep finishes in
+/// seconds: a full mesh of n tenants has n x (n - 1) pairs.
+pub const SWEEP_PAIRS_MAX: f64 = 20_000_000.0;
 
 /// Tenants in the quick form: 2 (a pair) to [`mtosim_engine::limits::TENANTS_COUNT_MAX`], past the 100-tenant
 /// cap so that sweeps show it.
@@ -322,13 +342,20 @@ impl Sweep {
             SweepParam::Users => check_quick_users(to)?,
             SweepParam::Share => check_share(to)?,
         }
-        let n = ((to - from) / step).floor() as usize + 1;
-        if n > SWEEP_POINTS_MAX {
+        // counted in floating point first: a tiny step must not wrap the count
+        let points = ((to - from) / step).floor() + 1.0;
+        if !points.is_finite() || points > SWEEP_POINTS_MAX as f64 {
+            let shown = if points < 1e12 {
+                format!("{points:.0}")
+            } else {
+                format!("{points:.1e}")
+            };
             return Err(format!(
-                "the sweep has {n} points; at most {SWEEP_POINTS_MAX} (SWEEP_POINTS_MAX): use a larger step"
+                "the sweep has {shown} points; at most {SWEEP_POINTS_MAX} (SWEEP_POINTS_MAX): use a larger step"
             ));
         }
-        let values = (0..n).map(|i| from + step * i as f64).collect();
+        let n = points as usize;
+        let values: Vec<f64> = (0..n).map(|i| from + step * i as f64).collect();
         Ok(Sweep { param, values })
     }
     /// The parameter's name.
@@ -356,6 +383,27 @@ pub struct SweepRow {
     pub failed: u64,
     /// Longest time until every account exists, in minutes.
     pub minutes_max: f64,
+}
+
+/// Whether the sweep over `base` stays within [`SWEEP_PAIRS_MAX`] tenant pairs in all.
+pub fn check_sweep_work(base: &QuickParams, sw: &Sweep) -> Result<(), String> {
+    let pairs: f64 = sw
+        .values
+        .iter()
+        .map(|&v| {
+            let n = match sw.param {
+                SweepParam::Tenants => v.round(),
+                _ => base.tenants as f64,
+            };
+            n * (n - 1.0)
+        })
+        .sum();
+    if pairs > SWEEP_PAIRS_MAX {
+        return Err(format!(
+            "the sweep would count {pairs:.0} tenant pairs, over {SWEEP_PAIRS_MAX:.0} (SWEEP_PAIRS_MAX); use a larger step or fewer tenants"
+        ));
+    }
+    Ok(())
 }
 
 /// Runs the quick form at every value of the sweep.
@@ -511,6 +559,25 @@ mod tests {
             rules: RuleSet::new(RuleSetKind::Ga),
             object_quota: 300_000,
         }
+    }
+
+    #[test]
+    fn a_tiny_step_or_a_huge_sweep_is_refused_not_wrapped() {
+        let e = Sweep::parse("share=0..1:1e-300").unwrap_err();
+        assert!(e.contains("SWEEP_POINTS_MAX"), "{e}");
+        let base = QuickParams {
+            tenants: 2,
+            users: 10,
+            share: 1.0,
+            topology: mtosim_engine::whatif::Topology::Mesh,
+            rules: mtosim_engine::rules::RuleSet::new(mtosim_engine::rules::RuleSetKind::Ga),
+            object_quota: 300_000,
+        };
+        let big = Sweep::parse("tenants=2..1000").unwrap();
+        assert!(check_sweep_work(&base, &big)
+            .unwrap_err()
+            .contains("SWEEP_PAIRS_MAX"));
+        assert!(check_sweep_work(&base, &Sweep::parse("tenants=2..100").unwrap()).is_ok());
     }
 
     #[test]

@@ -29,14 +29,19 @@ pub const CSV_ROWS_MAX: usize = 2_000_000;
 pub const CSV_BYTES_MAX: usize = 512 * 1024 * 1024;
 /// The longest `userPrincipalName`, in characters (Entra: 64 before the `@`, 113 in all).
 pub const UPN_CHARS_MAX: usize = mtosim_engine::limits::UPN_CHARS_MAX;
+/// The most row problems one import keeps as diagnostics; the rest are counted
+/// ([`CsvImport::problems_dropped`]), so a file of bad rows cannot flood the output.
+pub const CSV_PROBLEMS_MAX: usize = 100;
 
 /// What an import produced: the users, and the rows that could not be used.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CsvImport {
     /// One user per usable row, in file order.
     pub users: Vec<NewUser>,
-    /// One diagnostic per unusable row, in file order.
+    /// One diagnostic per unusable row, in file order (the first [`CSV_PROBLEMS_MAX`]).
     pub problems: Vec<Diagnostic>,
+    /// Unusable rows past the first [`CSV_PROBLEMS_MAX`], counted only.
+    pub problems_dropped: usize,
     /// Data rows read (usable or not), not counting the header.
     pub rows: usize,
     /// Header names that neither CTS-72 nor CTS-73 lists, as written, in header order: their cells
@@ -241,9 +246,11 @@ fn parse_capped(file: &str, bytes: &[u8], caps: Caps) -> Result<CsvImport, Diagn
         upn_col,
         seen: HashMap::new(),
     };
+    let mut last_start = header_start;
     while read(&mut rdr, &mut record, &mut lines)? {
         out.rows += 1;
         let start = start_of(&record);
+        last_start = start;
         if out.rows > caps.rows {
             return Err(lines
                 .diag(start, format!("more than {} data rows (CSV_ROWS_MAX)", caps.rows))
@@ -251,8 +258,19 @@ fn parse_capped(file: &str, bytes: &[u8], caps: Caps) -> Result<CsvImport, Diagn
         }
         match rows.user(&record, start, &mut lines) {
             Ok(u) => out.users.push(u),
+            Err(_) if out.problems.len() >= CSV_PROBLEMS_MAX => out.problems_dropped += 1,
             Err(d) => out.problems.push(d),
         }
+    }
+    // a quote that never closes swallows every later row into one cell: say where it opened
+    let cells = cell_offsets(text, last_start);
+    if let Some(i) = cells.unclosed {
+        return Err(lines
+            .diag(
+                cells.starts[i],
+                "this quoted cell is never closed: every line after it would be read as part of it",
+            )
+            .help("close the quote (a quote inside a quoted cell is written twice, \"\")"));
     }
     Ok(out)
 }
@@ -329,6 +347,19 @@ impl Rows<'_> {
                     ),
                 )
                 .help("give every row one cell per header column; quote a cell that holds a comma"));
+        }
+        let max = mtosim_engine::limits::TEXT_LEN_MAX;
+        if let Some(i) = record.iter().position(|c| c.len() > max) {
+            return Err(lines
+                .diag(
+                    at(i),
+                    format!(
+                        "the cell in column {} is {} bytes, over {max} (TEXT_LEN_MAX)",
+                        self.names[i],
+                        record[i].len()
+                    ),
+                )
+                .help("Entra's user properties are short strings; check the quoting of this row"));
         }
         let upn_name = &self.names[self.upn_col];
         let upn = record[self.upn_col].trim();
@@ -870,7 +901,9 @@ mod tests {
         assert_eq!(one("\"Ann, A\",a@c.com,Member,yes"), (2, 25));
         assert_eq!(one("Ann,a@c.com,Member"), (2, 19));
         assert_eq!(one("Ann,a@c.com,Member,True,extra"), (2, 25));
-        assert_eq!(one("Ann,a@c.com,\"Member,True"), (2, 13));
+        // an unclosed quote is a problem with the file, not a row (later rows would vanish)
+        let d = parse("t.csv", format!("{h}Ann,a@c.com,\"Member,True\n").as_bytes()).unwrap_err();
+        assert_eq!(at(&d), (2, 13));
         // 113 characters is still fine.
         assert_eq!(
             ok(&format!("{h}Ann,{}@c.com,,\n", "a".repeat(107))).users.len(),
@@ -908,7 +941,7 @@ mod tests {
 
     #[test]
     fn diagnostics_match_diag_at() {
-        let text = "userPrincipalName,accountEnabled\nZoë@c.com,x\n\nb@c.com,y\n";
+        let text = "userPrincipalName,displayName,accountEnabled\nz@c.com,Zoë,x\n\nb@c.com,B,y\n";
         let imp = ok(text);
         let want = |off: usize| Diagnostic::at("t.csv", text, off..off, "m");
         for (d, off) in imp
@@ -942,6 +975,33 @@ mod tests {
         assert!(e.message.contains("CSV_BYTES_MAX"), "{}", e.message);
         assert_eq!(CSV_ROWS_MAX, 2_000_000);
         assert_eq!(CSV_BYTES_MAX, 512 * 1024 * 1024);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_where_it_opens_not_a_swallowed_file() {
+        let text = "userPrincipalName,displayName\na@b.com,\"Ann\nb@b.com,Bob\nc@b.com,Cy\n";
+        let d = parse("u.csv", text.as_bytes()).unwrap_err();
+        assert_eq!(at(&d), (2, 9), "{d}");
+        assert!(d.message.contains("never closed"), "{d}");
+    }
+
+    #[test]
+    fn row_problems_are_capped_and_counted() {
+        let mut text = String::from("userPrincipalName\n");
+        for _ in 0..(CSV_PROBLEMS_MAX + 50) {
+            text.push_str("not-a-upn\n");
+        }
+        let imp = parse("u.csv", text.as_bytes()).unwrap();
+        assert_eq!((imp.problems.len(), imp.problems_dropped), (CSV_PROBLEMS_MAX, 50));
+    }
+
+    #[test]
+    fn a_cell_over_text_len_max_is_a_row_problem() {
+        let big = "x".repeat(mtosim_engine::limits::TEXT_LEN_MAX + 1);
+        let text = format!("userPrincipalName,displayName\na@b.com,{big}\n");
+        let imp = parse("u.csv", text.as_bytes()).unwrap();
+        assert_eq!(imp.users.len(), 0);
+        assert!(imp.problems[0].message.contains("TEXT_LEN_MAX"));
     }
 
     #[test]

@@ -18,9 +18,15 @@ pub struct Diagnostic {
     pub message: String,
     /// What would be valid, if there is something to say.
     pub help: Option<String>,
-    /// The source line, for the caret display.
+    /// The source line, for the caret display: at most [`SOURCE_LINE_CHARS_MAX`] characters
+    /// of it around the column, `…` marking what was cut.
     pub source_line: String,
+    /// Where the caret goes in `source_line`, in characters from its start.
+    pub caret: usize,
 }
+
+/// The most characters of a source line a diagnostic echoes (a 2 MB line gives a short error).
+pub const SOURCE_LINE_CHARS_MAX: usize = 160;
 
 impl Diagnostic {
     /// A diagnostic at byte offset `span.start` of `text`.
@@ -33,13 +39,16 @@ impl Diagnostic {
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |i| line_start + i);
+        let whole = text[line_start..line_end].trim_end_matches('\r');
+        let (source_line, caret) = window(whole, column - 1);
         Diagnostic {
             file: file.to_string(),
             line,
             column,
             message: message.into(),
             help: None,
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line,
+            caret,
         }
     }
 
@@ -52,6 +61,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source_line: String::new(),
+            caret: 0,
         }
     }
 
@@ -60,6 +70,28 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+}
+
+/// At most [`SOURCE_LINE_CHARS_MAX`] characters of `line` around character `col`, and where
+/// `col` falls in them.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= SOURCE_LINE_CHARS_MAX {
+        return (line.to_string(), col);
+    }
+    let from = col
+        .saturating_sub(SOURCE_LINE_CHARS_MAX / 2)
+        .min(n - SOURCE_LINE_CHARS_MAX);
+    let mut out: String = if from > 0 {
+        "…".to_string()
+    } else {
+        String::new()
+    };
+    out.extend(line.chars().skip(from).take(SOURCE_LINE_CHARS_MAX));
+    if from + SOURCE_LINE_CHARS_MAX < n {
+        out.push('…');
+    }
+    (out, col - from + usize::from(from > 0))
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -81,7 +113,7 @@ impl fmt::Display for Diagnostic {
             let caret_pad: String = self
                 .source_line
                 .chars()
-                .take(self.column.saturating_sub(1))
+                .take(self.caret)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             writeln!(f, "{pad} | {caret_pad}^")?;
@@ -90,6 +122,22 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "  = help: {h}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_echoed_around_the_column_only() {
+        let line = format!("{}X{}", "a".repeat(1_000_000), "b".repeat(1_000_000));
+        let d = Diagnostic::at("f", &line, 1_000_000..1_000_001, "m");
+        assert_eq!(d.column, 1_000_001);
+        assert!(d.source_line.chars().count() <= SOURCE_LINE_CHARS_MAX + 2);
+        assert_eq!(d.source_line.chars().nth(d.caret), Some('X'));
+        let short = Diagnostic::at("f", "abc X", 4..5, "m");
+        assert_eq!((short.source_line.as_str(), short.caret), ("abc X", 4));
     }
 }
 

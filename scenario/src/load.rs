@@ -15,6 +15,7 @@ use mtosim_engine::gen::GenSpec;
 use mtosim_engine::tenant::TenantSpec;
 use mtosim_engine::world::{PartnerPatch, TemplatesPatch};
 use mtosim_engine::{limits, DelayMode, Guid, RuleSet, RuleSetKind, SimTime, TenantIdx};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
@@ -77,19 +78,49 @@ pub fn load_path(file: &str, lenient: bool) -> Result<(Scenario, Vec<Diagnostic>
     load_text(file, &text, lenient)
 }
 
+/// Where a TOML error without a position most likely is: the start of the line whose key or
+/// value nests deepest (dots in the key, brackets and braces).
+fn deepest_line(text: &str) -> Range<usize> {
+    let mut best = (0usize, 0usize);
+    let mut at = 0usize;
+    for line in text.split_inclusive('\n') {
+        let key = line.split('=').next().unwrap_or("");
+        let depth = key.matches('.').count() + line.matches(['[', '{']).count();
+        if depth > best.0 {
+            best = (depth, at);
+        }
+        at += line.len();
+    }
+    best.1..best.1
+}
+
+/// Reads a regular file of at most `max` bytes (`cap` names the limit in messages): the size is
+/// checked while reading, not taken from the file's reported length, and anything but a regular
+/// file (a FIFO that could block forever, `/dev/zero` that never ends) is refused.
+pub fn read_capped(path: &Path, max: u64, cap: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file (a FIFO, device or directory)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {max} bytes ({cap})"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Reads scenario file `file` whole (at most [`INPUT_BYTES_MAX`] bytes, UTF-8, a byte-order
 /// mark dropped): the one place a scenario's text is read.
 pub fn read_source(file: &str) -> Result<String, Vec<Diagnostic>> {
-    let path = Path::new(file);
     let fail = |m: String| vec![Diagnostic::file_level(file, m)];
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    if meta.len() > INPUT_BYTES_MAX {
-        return Err(fail(format!(
-            "the file is {} bytes; at most {INPUT_BYTES_MAX} are read",
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let bytes = read_capped(Path::new(file), INPUT_BYTES_MAX, "INPUT_BYTES_MAX")
+        .map_err(|e| fail(format!("cannot read the file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let at = e.utf8_error().valid_up_to();
@@ -114,14 +145,11 @@ pub fn load_text(
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let read_file = |rel: &str| -> std::io::Result<Vec<u8>> {
-        let p = base.join(rel);
-        if std::fs::metadata(&p)?.len() > crate::csv_import::CSV_BYTES_MAX as u64 {
-            return Err(std::io::Error::other(format!(
-                "larger than {} bytes (CSV_BYTES_MAX)",
-                crate::csv_import::CSV_BYTES_MAX
-            )));
-        }
-        std::fs::read(p)
+        read_capped(
+            &base.join(rel),
+            crate::csv_import::CSV_BYTES_MAX as u64,
+            "CSV_BYTES_MAX",
+        )
     };
     load_with(
         file,
@@ -182,8 +210,13 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
         line_starts: &starts,
     };
     let doc = DeTable::parse(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        src.err(span, format!("this is not valid TOML: {}", e.message().trim()))
+        let span = e.span().unwrap_or_else(|| deepest_line(text));
+        let d = src.err(span, format!("this is not valid TOML: {}", e.message().trim()));
+        if e.message().contains("recursion") {
+            d.help("keys, tables and arrays nest too deeply here; the scenario format nests a few levels at most")
+        } else {
+            d
+        }
     })?;
     let root = Tbl::new(src, &doc, "the file");
     root.allow_only(&["scenario", "tenant", "step"])?;
@@ -257,6 +290,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             .help("add at least one [[tenant]] with a name"));
     }
     // pass 1: identities, so that every later reference resolves
+    let mut verified: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (i, t) in tenants.iter().enumerate() {
         t.allow_only(TENANT_KEYS)?;
         let (tname, span) = t.req_str("name")?;
@@ -301,6 +335,25 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 .err(span, format!("domain \"{d}\" is not a domain name"))
                 .help("domains hold no '_' or '@' (CTS-30 relies on it)"));
         }
+        // a domain is verified in one tenant only (Entra refuses to verify it in a second)
+        let spans: Vec<(String, Range<usize>)> = t.str_list("domains")?.unwrap_or_default();
+        for d in domains.iter().chain(std::iter::once(&initial_domain)) {
+            let key = d.to_ascii_lowercase();
+            match verified.get(&key) {
+                Some(owner) if *owner != tname => {
+                    let span = spans
+                        .iter()
+                        .find(|(x, _)| x.eq_ignore_ascii_case(d))
+                        .map_or_else(|| t.span_of("name"), |(_, s)| s.clone());
+                    return Err(src
+                        .err(span, format!("domain {d} is already verified in tenant {owner}"))
+                        .help("a domain is verified in one tenant only; give this tenant another"));
+                }
+                _ => {
+                    verified.insert(key, tname.clone());
+                }
+            }
+        }
         let tenant_id = match t.str("tenant_id")? {
             Some((s, span)) => Guid::parse(&s).ok_or_else(|| {
                 src.err(span, format!("tenant_id \"{s}\" is not a GUID"))
@@ -316,7 +369,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             domains,
             targeted_release: t.bool("targeted_release")?.unwrap_or(false),
             p1_licenses: t.uint("p1_licenses", u64::MAX >> 1)?,
-            object_quota: t.uint("object_quota", u64::MAX >> 1)?.unwrap_or(300_000),
+            object_quota: t.uint("object_quota", limits::OBJECT_QUOTA_MAX)?.unwrap_or(300_000),
             csp_of: Vec::new(),
             cloud: t
                 .str("cloud")?
@@ -473,10 +526,19 @@ fn load_users(
                 .help("the path is relative to the scenario file")
         })?;
         let import = crate::csv_import::parse(&shown, &bytes)?;
+        let mut dropped = import.problems_dropped;
+        let cap = crate::csv_import::CSV_PROBLEMS_MAX;
         problems.extend(import.problems);
         for spec in import.users {
             match b.add_user(ti, &spec) {
                 Ok(_) => {}
+                Err(BuildError::DuplicateUpn(_) | BuildError::UnverifiedDomain(_)) if problems.len() >= cap => {
+                    dropped += 1
+                }
+                Err(BuildError::UnverifiedDomain(why)) => problems.push(
+                    src.err(span.clone(), format!("{shown}: {why} (SIM-4)"))
+                        .help("add the domain to the tenant's domains, or leave the row out"),
+                ),
                 Err(BuildError::DuplicateUpn(upn)) => problems.push(src.err(
                     span.clone(),
                     format!(
@@ -486,6 +548,15 @@ fn load_users(
                 )),
                 Err(e) => return Err(src.err(span, e.to_string())),
             }
+        }
+        if dropped > 0 {
+            problems.push(
+                crate::diag::Diagnostic::file_level(
+                    &shown,
+                    format!("{dropped} more rows could not be used (only the first {cap} are listed, CSV_PROBLEMS_MAX)"),
+                )
+                .help("fix the rows listed, then run again to see the next ones"),
+            );
         }
         if us.get("generate").is_none() {
             return Ok(());

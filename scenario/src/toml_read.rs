@@ -125,15 +125,42 @@ impl<'a, 'i> Tbl<'a, 'i> {
         )
     }
 
-    /// An optional string, with its span.
+    /// An optional string, with its span. Every string the format reads is at most
+    /// `TEXT_LEN_MAX` bytes, except an `expression` (the mapping limit of 10,000 characters).
     pub fn str(&self, key: &str) -> R<Option<SpannedStr>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.get_ref() {
-                DeValue::String(s) => Ok(Some((s.to_string(), v.span()))),
+                DeValue::String(s) => {
+                    self.short(key, s, v.span())?;
+                    Ok(Some((s.to_string(), v.span())))
+                }
                 _ => Err(self.wrong(key, v, "a string")),
             },
         }
+    }
+
+    /// Refuses a string over its key's length cap.
+    fn short(&self, key: &str, s: &str, span: Range<usize>) -> R<()> {
+        let (max, name) = if key == "expression" {
+            (
+                4 * mtosim_engine::expr::EXPRESSION_CHARS_MAX,
+                "EXPRESSION_CHARS_MAX",
+            )
+        } else {
+            (mtosim_engine::limits::TEXT_LEN_MAX, "TEXT_LEN_MAX")
+        };
+        if s.len() > max {
+            return Err(self.src.err(
+                span,
+                format!(
+                    "`{key}` in {} is {} bytes, over {max} ({name})",
+                    self.what,
+                    s.len()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// A required string.
@@ -203,12 +230,18 @@ impl<'a, 'i> Tbl<'a, 'i> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.get_ref() {
-                DeValue::String(s) => Ok(Some(vec![(s.to_string(), v.span())])),
+                DeValue::String(s) => {
+                    self.short(key, s, v.span())?;
+                    Ok(Some(vec![(s.to_string(), v.span())]))
+                }
                 DeValue::Array(a) => {
                     let mut out = Vec::new();
                     for item in a.iter() {
                         match item.get_ref() {
-                            DeValue::String(s) => out.push((s.to_string(), item.span())),
+                            DeValue::String(s) => {
+                                self.short(key, s, item.span())?;
+                                out.push((s.to_string(), item.span()))
+                            }
                             _ => return Err(self.wrong(key, item, "a list of strings")),
                         }
                     }
