@@ -47,7 +47,7 @@ pub enum Command {
     /// Evaluate one attribute-mapping expression against one user (the expression language of
     /// Entra provisioning: Append through Word).
     #[command(
-        after_help = "With --json it prints {\"value\": <string, array or null>, \"flows\": true|false}. An invalid\nexpression exits 2 with its position. Now() reads --now (default 2025-01-01T00:00:00Z);\nGuid() and RandomString() draw from --seed.\n\nExamples:\n  mtosim expr 'Join(\" \", [givenName], [surname])' --attr givenName=Zoë --attr surname=Doe\n  mtosim expr 'ToLower(NormalizeDiacritics([givenName]))' --attr givenName=Zoë --json\n  mtosim expr 'IIF([country]=\"FR\",\"Europe\",\"Other\")' --attr country=FR\n  mtosim expr 'Coalesce([mail], [userPrincipalName])' --attr mail --attr userPrincipalName=a@contoso.com\n  mtosim expr 'Join(\",\", [proxyAddresses])' --attr proxyAddresses=SMTP:a@contoso.com --attr proxyAddresses=smtp:b@contoso.com"
+        after_help = "With --json it prints {\"value\": <string, array or null>, \"flows\": true|false}. An invalid\nexpression exits 2 with its position. Now() reads --now (default 2024-01-01T00:00:00Z);\nGuid() and RandomString() draw from --seed.\n\nExamples:\n  mtosim expr 'Join(\" \", [givenName], [surname])' --attr givenName=Zoë --attr surname=Doe\n  mtosim expr 'ToLower(NormalizeDiacritics([givenName]))' --attr givenName=Zoë --json\n  mtosim expr 'IIF([country]=\"FR\",\"Europe\",\"Other\")' --attr country=FR\n  mtosim expr 'Coalesce([mail], [userPrincipalName])' --attr mail --attr userPrincipalName=a@contoso.com\n  mtosim expr 'Join(\",\", [proxyAddresses])' --attr proxyAddresses=SMTP:a@contoso.com --attr proxyAddresses=smtp:b@contoso.com"
     )]
     Expr(ExprArgs),
     /// Write a commented starter scenario to NAME.toml.
@@ -131,7 +131,7 @@ pub struct ExprArgs {
     /// multi-valued attribute), or NAME alone for null.
     #[arg(long, value_name = "NAME[=VALUE]")]
     pub attr: Vec<String>,
-    /// The time Now() reads (RFC 3339).
+    /// The time Now() reads (RFC 3339; default 2024-01-01T00:00:00Z, the default scenario start).
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
     /// The seed Guid() and RandomString() draw from.

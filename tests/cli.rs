@@ -598,3 +598,19 @@ fn whatif_refuses_values_it_would_wrap_or_take_hours_over() {
     assert!(out.len() < 1_000_000, "the table lists at most TABLE_PAIRS_MAX pairs: {} bytes", out.len());
     assert!(out.contains("more pairs (TABLE_PAIRS_MAX)"));
 }
+
+#[test]
+fn expression_errors_point_at_the_column_through_escapes_and_line_continuations() {
+    let base = "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndomains = [\"a.com\"]\n[[tenant.partner]]\ntenant = \"b\"\nauto_redeem_outbound = true\n\n[[tenant]]\nname = \"b\"\n\n[[step]]\ndo = \"create-sync\"\ntenant = \"a\"\ntarget = \"b\"\nname = \"c\"\n\n[[step]]\ndo = \"set-mapping\"\ntenant = \"a\"\nsync = \"c\"\ntarget = \"displayName\"\n";
+    let f = with_file("esc.toml", &format!("{base}expression = \"Join(\\\"\\U0001F600\\\", Jion([givenName]))\"\n"));
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("esc.toml:25:36") && err.contains("did you mean Join?"), "{err}");
+    let f = with_file("ml.toml", &format!("{base}expression = \"\"\"\nJoin(\\\" \\\", \\\n  [givenName], Jion([a]))\"\"\"\n"));
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("ml.toml:27:16"), "{err}");
+    let f = with_file("typo.toml", &format!("{base}expression = 'Join(\" \", [givenNmae])'\n"));
+    let (_, _, err) = mtosim(&["check", &f]);
+    assert!(err.contains("typo.toml:25:25") && err.contains("did you mean [givenName]?"), "{err}");
+}

@@ -155,7 +155,7 @@ fn static_value<'a>(m: &'a AttributeMapping, source: Values<'a>, strings: &'a In
 /// The value `schema`'s mapping for `a` derives from `source` (`None`: not mapped, or null,
 /// or an expression, whose results the account stores).
 pub fn derive<'a>(schema: &'a Schema, source: Values<'a>, a: Attr, strings: &'a Interner) -> Option<&'a str> {
-    static_value(schema.for_attr(a)?, source, strings)
+    static_value(schema.for_attr(a)?, source, strings).filter(|v| !v.is_empty())
 }
 
 /// What a write evaluates expressions against besides the source values: the simulated time
@@ -247,10 +247,10 @@ fn evaluate_cow<'a>(
     }
     match out.value {
         crate::expr::Value::Null => Ok(None),
-        crate::expr::Value::Str(v) => Ok((!v.is_empty()).then_some(Cow::Owned(v))),
-        crate::expr::Value::Multi(v) if v.len() <= 1 => {
-            Ok(v.into_iter().next().filter(|x| !x.is_empty()).map(Cow::Owned))
-        }
+        // an empty string flows (it clears the target attribute); only null does not, which is
+        // why IgnoreFlowIfNullOrEmpty exists
+        crate::expr::Value::Str(v) => Ok(Some(Cow::Owned(v))),
+        crate::expr::Value::Multi(v) if v.len() <= 1 => Ok(v.into_iter().next().map(Cow::Owned)),
         crate::expr::Value::Multi(v) => Err(err(format!(
             "{} is single-valued and the expression gave {} values",
             m.target,
@@ -292,7 +292,8 @@ pub fn write(
             _ if static_value(m, source, strings).is_some() => continue,
             _ => None,
         };
-        if let Some(v) = value.or_else(|| m.default_value.clone()) {
+        // "Default value if null": an empty result is a value (it leaves the attribute empty)
+        if let Some(v) = value.or_else(|| m.default_value.clone()).filter(|v| !v.is_empty()) {
             stored.push((a, strings.intern(&v)));
         }
     }
@@ -349,7 +350,12 @@ pub fn write_over(
             Some(m) if m.flow == FlowType::Always => evaluate_cow(m, source, strings, ctx)?,
             _ => None,
         };
-        let now: Option<&str> = computed.as_deref().or(was);
+        // null keeps the old value (CTS-34); an empty result clears it
+        let now: Option<&str> = match computed.as_deref() {
+            Some("") => None,
+            Some(v) => Some(v),
+            None => was,
+        };
         let shows_by_itself = m.is_some_and(|m| !matches!(m.source, MappingSource::Expression(_)))
             && derive(schema, source, a, strings) == now;
         if !shows_by_itself {
@@ -390,6 +396,14 @@ pub fn write_extras(
             .or_else(|| creating.then(|| m.default_value.clone()).flatten());
         let Some(v) = value else { continue };
         let was = values.iter().position(|(x, _)| x == p);
+        if v.is_empty() {
+            // an empty result clears the property
+            if let Some(i) = was {
+                modified.push((p.name(), Some(values[i].1.to_string()), None));
+                values.remove(i);
+            }
+            continue;
+        }
         match was {
             Some(i) if *values[i].1 == *v => {}
             Some(i) => {

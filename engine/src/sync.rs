@@ -707,6 +707,9 @@ pub struct ProvRecord {
     /// Error code or skip reason (e.g. `AzureActiveDirectoryQuotaLimitExceeded`,
     /// `NotEffectivelyEntitled`, `RedundantExport`).
     pub reason: &'static str,
+    /// What went wrong, when there is more to say than the code (the attribute and message of
+    /// a failed expression).
+    pub detail: Option<Box<str>>,
 }
 
 /// What one cycle did.
@@ -848,6 +851,7 @@ pub fn run_cycle(
         mode,
         at: now,
         config: cfg_idx,
+        schema: cfg.schema.clone(),
     };
     // looked up once per cycle, not once per account
     let user_type = cfg.user_type();
@@ -1218,9 +1222,13 @@ fn expression_failed(
 ) {
     let code = "ExpressionEvaluationFailure";
     out.fail(code);
+    let detail = format!("the expression mapped to {} failed: {}", e.target, e.message);
     out.keep_expression_error(u, e);
     escrows.push(u);
     log.record(out, u, version, ai, action, ProvStatus::Failure, code, Vec::new());
+    if let Some(r) = out.records.last_mut().filter(|_| log.mode.log) {
+        r.detail = Some(detail.into());
+    }
 }
 
 /// What the mappings of the values an account holds itself (not attribute values) give for
@@ -1312,9 +1320,12 @@ fn own_values(
             None => Ok(None),
         }
     };
-    let flag = |v: Option<String>| v.map(|v| v.eq_ignore_ascii_case("true"));
+    // an empty UPN or flag cannot be written: it keeps the account's value, as null does
+    let flag = |v: Option<String>| v.filter(|v| !v.is_empty()).map(|v| v.eq_ignore_ascii_case("true"));
     Ok(OwnValues {
-        upn: get(SchemaAttr::UserPrincipalName)?.map_or(UpnWrite::Keep, UpnWrite::Value),
+        upn: get(SchemaAttr::UserPrincipalName)?
+            .filter(|v| !v.is_empty())
+            .map_or(UpnWrite::Keep, UpnWrite::Value),
         gal: flag(get(SchemaAttr::ShowInAddressList)?),
         gal_stored: schema
             .mapping(&SchemaAttr::ShowInAddressList)
@@ -1328,6 +1339,8 @@ struct Log {
     mode: CycleMode,
     at: SimTime,
     config: ConfigIdx,
+    /// The mappings, for Redact (its values show as `[Redact]` in the log).
+    schema: std::sync::Arc<crate::schema::Schema>,
 }
 
 impl Log {
@@ -1345,6 +1358,18 @@ impl Log {
         modified: Vec<Modified>,
     ) {
         if self.mode.log {
+            let mut modified = modified;
+            // Redact: "replaces the attribute value with the string literal "[Redact]" in the
+            // provisioning logs" (functions-for-customizing-application-data.md)
+            for m in &mut modified {
+                let redacts = crate::schema::SchemaAttr::parse(&m.name)
+                    .and_then(|t| self.schema.mapping(&t))
+                    .is_some_and(|x| matches!(&x.source, crate::schema::MappingSource::Expression(e) if e.redacts()));
+                if redacts {
+                    m.old = m.old.as_ref().map(|_| "[Redact]".into());
+                    m.new = m.new.as_ref().map(|_| "[Redact]".into());
+                }
+            }
             out.records.push(ProvRecord {
                 at: self.at,
                 config: self.config,
@@ -1357,6 +1382,7 @@ impl Log {
                 action,
                 status,
                 reason,
+                detail: None,
             });
         }
     }
@@ -1382,9 +1408,9 @@ fn created_properties(
         Modified::new(
             "userPrincipalName",
             None,
-            Some(&crate::directory::ext_upn(
-                shown.upn_source(),
-                &target.spec.initial_domain,
+            Some(&target.dir.upn_override(ai).map_or_else(
+                || crate::directory::ext_upn(shown.upn_source(), &target.spec.initial_domain),
+                str::to_string,
             )),
         ),
         Modified::new("userType", None, Some(acc.user_type.as_str())),

@@ -393,6 +393,8 @@ pub struct ProvisioningObject<'w> {
     pub status: ProvStatus,
     /// The error code or skip reason, if any.
     pub reason: &'static str,
+    /// More about a failure than its code, if there is more to say.
+    pub detail: Option<&'w str>,
     /// The source user: id, display name (its UPN when it had none) and UPN, as they were then.
     pub source: (Guid, &'w str, &'w str),
     /// The target account, when there is one: id, display name and UPN, as they were then.
@@ -594,6 +596,7 @@ impl<'w> TenantView<'w> {
                     action: rec.action,
                     status: rec.status,
                     reason: rec.reason,
+                    detail: rec.detail.as_deref(),
                     source: (w.user_id(t, rec.user), display, then.upn),
                     target: rec.target.as_ref().map(|a| {
                         (

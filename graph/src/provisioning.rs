@@ -37,8 +37,8 @@ pub struct ErrorInformation {
     pub error_code: &'static str,
     /// `errorCategory` (`provisioningStatusErrorCategory`).
     pub error_category: &'static str,
-    /// `reason`.
-    pub reason: &'static str,
+    /// `reason`: what went wrong, in words (the code again when there is nothing more).
+    pub reason: String,
 }
 
 /// `modifiedProperty`.
@@ -185,7 +185,7 @@ impl ProvisioningObjectSummary {
                 error_information: (p.status == ProvStatus::Failure).then_some(ErrorInformation {
                     error_code: p.reason,
                     error_category: "failure",
-                    reason: p.reason,
+                    reason: p.detail.unwrap_or(p.reason).to_string(),
                 }),
             },
             provisioning_steps: steps(p),

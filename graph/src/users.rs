@@ -101,7 +101,7 @@ pub struct User {
     pub proxy_addresses: Vec<String>,
     /// `onPremisesExtensionAttributes` (omitted when all fifteen are null).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub on_premises_extension_attributes: Option<std::collections::BTreeMap<String, Option<String>>>,
+    pub on_premises_extension_attributes: Option<serde_json::Map<String, serde_json::Value>>,
     /// Directory extensions, `extension_<appId>_<name>`, as top-level properties.
     #[serde(flatten)]
     pub extensions: std::collections::BTreeMap<String, String>,
@@ -175,12 +175,12 @@ impl User {
                 .find(|(x, _)| **x == p)
                 .map_or_else(Vec::new, |(_, v)| v.iter().map(|s| s.to_string()).collect())
         };
-        let ext_attrs: std::collections::BTreeMap<String, Option<String>> = (1..=15u8)
+        // in Graph's order, extensionAttribute1 to extensionAttribute15
+        let ext_attrs: serde_json::Map<String, serde_json::Value> = (1..=15u8)
             .map(|n| {
-                (
-                    format!("extensionAttribute{n}"),
-                    one(ExtraProp::ExtensionAttribute(n)),
-                )
+                let v = one(ExtraProp::ExtensionAttribute(n))
+                    .map_or(serde_json::Value::Null, serde_json::Value::String);
+                (format!("extensionAttribute{n}"), v)
             })
             .collect();
         User {
@@ -192,7 +192,7 @@ impl User {
             password_policies: one(ExtraProp::PasswordPolicies),
             other_mails: many(ExtraProp::OtherMails),
             proxy_addresses: many(ExtraProp::ProxyAddresses),
-            on_premises_extension_attributes: ext_attrs.values().any(Option::is_some).then_some(ext_attrs),
+            on_premises_extension_attributes: ext_attrs.values().any(|v| !v.is_null()).then_some(ext_attrs),
             extensions: extras
                 .iter()
                 .filter(|(p, _)| matches!(p, ExtraProp::Extension(_)))

@@ -95,8 +95,8 @@ pub enum Fact {
         user_type: &'static str,
         /// Its `accountEnabled`.
         enabled: bool,
-        /// The attribute values checked: (Graph name, value).
-        attrs: Vec<(&'static str, String)>,
+        /// The attribute values checked: (name, value).
+        attrs: Vec<(String, String)>,
     },
     /// No active account has this UPN.
     NoUser(String),
@@ -315,8 +315,8 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                     format!("{got:?}"),
                 )?;
             }
-            let mut shown: Vec<(&'static str, String)> =
-                attrs.iter().map(|(a, v)| (a.graph_name(), v.clone())).collect();
+            let mut shown: Vec<(String, String)> =
+                attrs.iter().map(|(a, v)| (a.graph_name().to_string(), v.clone())).collect();
             if let Some(want) = manager {
                 let got = user.manager.as_ref().map_or("", |(_, upn)| upn.as_str());
                 if !got.eq_ignore_ascii_case(want) {
@@ -326,7 +326,7 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                         format!("{got:?}"),
                     )?;
                 }
-                shown.push(("manager", want.clone()));
+                shown.push(("manager".to_string(), want.clone()));
             }
             let has = user.extras();
             for (p, want) in extra {

@@ -53,15 +53,30 @@ pub(crate) fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Ve
         let attr = if key == "display_name" {
             Some(Attr::DisplayName)
         } else {
-            Attr::from_graph_name(key)
+            // Graph's names (officeLocation) and the directory's (physicalDeliveryOfficeName)
+            Attr::from_graph_name(key).or_else(|| Attr::from_schema_name(key))
         };
         if attr.is_none() && ExtraProp::parse(key).is_some() {
             continue; // read by `extra_values`
         }
         let Some(attr) = attr else {
+            if let Some(why) = key
+                .starts_with("extension_")
+                .then(|| mtosim_engine::extra::extension_problem(key))
+                .flatten()
+            {
+                return Err(src.err(k.span(), format!("`{key}` is not a directory extension name: it {why}")).help(
+                    "write extension_<the owning application's id as 32 hex digits, without dashes>_<name>, e.g. extension_c272a57b722d4eb29bfe327874ae79cb_CostCenter",
+                ));
+            }
+            // the valid keys: attributes (Graph or schema names), sparse properties, and the
+            // directory extensions this table already names
             let names: Vec<String> = ExtraProp::names().collect();
             let mut allowed = allowed.clone();
             allowed.extend(names.iter().map(String::as_str));
+            allowed.extend(Attr::ALL.iter().map(|a| a.schema_name()));
+            let keys: Vec<String> = t.t.iter().map(|(k, _)| k.get_ref().to_string()).collect();
+            allowed.extend(keys.iter().map(String::as_str).filter(|k| ExtraProp::parse(k).is_some()));
             t.allow_only(&allowed)?;
             unreachable!("allow_only refuses unknown keys");
         };
@@ -90,7 +105,7 @@ pub(crate) fn extra_values(src: Src<'_>, t: &Tbl<'_, '_>) -> R<Vec<(ExtraProp, V
     let mut out = Vec::new();
     for (k, v) in t.t.iter() {
         let key: &str = k.get_ref();
-        if Attr::from_graph_name(key).is_some() {
+        if Attr::from_graph_name(key).or_else(|| Attr::from_schema_name(key)).is_some() {
             continue;
         }
         let Some(p) = ExtraProp::parse(key) else { continue };
@@ -190,14 +205,38 @@ pub(crate) fn raw_offset(text: &str, span: Range<usize>, decoded: usize) -> usiz
     let body = &raw[open.min(raw.len())..];
     let bytes = body.as_bytes();
     let (mut i, mut d) = (0usize, 0usize);
+    // a newline right after an opening triple quote is not part of the string
+    if open == 3 {
+        if bytes.starts_with(b"\r\n") {
+            i = 2;
+        } else if bytes.starts_with(b"\n") {
+            i = 1;
+        }
+    }
     while d < decoded && i < bytes.len() {
         if basic && bytes[i] == b'\\' && i + 1 < bytes.len() {
-            i += match bytes[i + 1] {
-                b'u' => 6,
-                b'U' => 10,
-                _ => 2,
-            };
-            d += 1; // the escapes a rule needs decode to one ASCII character
+            match bytes[i + 1] {
+                // \uXXXX and \UXXXXXXXX decode to one character of 1 to 4 bytes
+                c @ (b'u' | b'U') => {
+                    let n = if c == b'u' { 4 } else { 8 };
+                    let hex = body.get(i + 2..i + 2 + n).unwrap_or("");
+                    let ch = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+                    i += 2 + n;
+                    d += ch.map_or(1, char::len_utf8);
+                }
+                // a line-ending backslash (multi-line strings) drops the newline and the
+                // whitespace after it: nothing decoded
+                b'\n' | b'\r' | b' ' | b'\t' if open == 3 => {
+                    i += 1;
+                    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+                        i += 1;
+                    }
+                }
+                _ => {
+                    i += 2;
+                    d += 1; // the other escapes decode to one ASCII character
+                }
+            }
         } else {
             let ch = body[i..].chars().next().map_or(1, char::len_utf8);
             i += ch;
@@ -214,6 +253,40 @@ pub(crate) fn expression(src: Src<'_>, text: &str, span: Range<usize>) -> R<mtos
         src.err(at..at + e.len.max(1), format!("expression: {}", e.message))
             .help("mtosim expr 'EXPRESSION' --attr NAME=VALUE evaluates an expression on its own")
     })
+}
+
+/// What an expression mapping of a cross-tenant synchronization configuration may hold: every
+/// attribute it names must be one a source user has (a typo would read null silently), and
+/// SelectUniqueValue, which Microsoft supports only for Workday, SuccessFactors and API-driven
+/// provisioning to Active Directory, is refused (CTS-29).
+pub(crate) fn check_expression_for_sync(
+    src: Src<'_>,
+    e: &mtosim_engine::expr::Expr,
+    text: &str,
+    span: Range<usize>,
+) -> R<()> {
+    use mtosim_engine::schema::SchemaAttr;
+    let at = |needle: &str| {
+        let i = text.find(needle).unwrap_or(0);
+        let o = raw_offset(src.text, span.clone(), i);
+        o..o + needle.len().max(1)
+    };
+    for a in e.attributes() {
+        if SchemaAttr::parse(&a).is_none() {
+            let names: Vec<String> = SchemaAttr::names().collect();
+            let d = src.err(at(&format!("[{a}")), format!("expression: the source has no attribute [{a}]"));
+            return Err(match crate::diag::did_you_mean(&a, names.iter().map(String::as_str)) {
+                Some(m) => d.help(format!("did you mean [{m}]?")),
+                None => d.help("an attribute of the source user: givenName, department, userPrincipalName, extensionAttribute1..15, extension_<appId>_<name>, ..."),
+            });
+        }
+    }
+    if e.functions().contains(&"SelectUniqueValue") {
+        return Err(src
+            .err(at("SelectUniqueValue"), "expression: SelectUniqueValue is not supported for cross-tenant synchronization")
+            .help("Microsoft supports it only for Workday, SuccessFactors and API-driven provisioning to Active Directory (CTS-29); use Coalesce or IIF"));
+    }
+    Ok(())
 }
 
 /// `filters = [["department EQUALS Sales", "accountEnabled IS TRUE"], [...]]` (CTS-16):

@@ -592,6 +592,11 @@ fn set_mapping(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
         None => match given.as_slice() {
             ["source"] => "direct".to_string(),
             [k] => k.to_string(),
+            [_, second, ..] => {
+                return Err(src
+                    .err(st.span_of(second), format!("a mapping takes one of `source`, `constant` and `expression`, and this one gives {}", given.join(" and ")))
+                    .help("keep the one the mapping should use (type = \"...\" names it explicitly)"))
+            }
             _ => {
                 return Err(src
                     .err(st.span.clone(), format!("{} needs one of `source`, `constant`, `expression`, or type = \"none\"", st.what))
@@ -618,7 +623,9 @@ fn set_mapping(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
         "constant" => MappingSource::Constant(c.text("constant")?.unwrap_or_default()),
         "expression" => {
             let (text, span) = c.st.req_str("expression")?;
-            MappingSource::Expression(std::sync::Arc::new(expression(c.src, &text, span)?))
+            let e = expression(c.src, &text, span.clone())?;
+            crate::values::check_expression_for_sync(c.src, &e, &text, span)?;
+            MappingSource::Expression(std::sync::Arc::new(e))
         }
         _ => MappingSource::None,
     };
@@ -726,7 +733,16 @@ fn update_user(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
     let manager = match c.st.str("manager")? {
         None => None,
         Some((m, _)) if m.is_empty() => Some(None),
-        Some((m, span)) => Some(Some(user_ref_any(c.world, c.names, c.src, c.actor, &m, span)?)),
+        Some((m, span)) => {
+            let (who, _) = c.st.req_str("user")?;
+            if who.eq_ignore_ascii_case(&m) {
+                return Err(c
+                    .src
+                    .err(span, format!("{m} cannot be its own manager"))
+                    .help("name another user of the tenant, or manager = \"\" to clear it"));
+            }
+            Some(Some(user_ref_any(c.world, c.names, c.src, c.actor, &m, span)?))
+        }
     };
     Ok(StepKind::Action(Action::UpdateUser {
         user,

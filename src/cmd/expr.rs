@@ -61,7 +61,11 @@ fn attrs(flags: &[String]) -> Result<Attrs, Error> {
         }
         match (out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)), value) {
             (Some((_, Some(vs))), Some(v)) => vs.push(v),
-            (Some(slot), v) => slot.1 = v.map(|v| vec![v]),
+            (Some(_), _) => {
+                return Err(Error::Usage(format!(
+                    "--attr {name} is given both as null and with a value; give it values (NAME=VALUE, repeated) or null (NAME alone), not both"
+                )))
+            }
             (None, v) => out.push((name.to_string(), v.map(|v| vec![v]))),
         }
     }

@@ -856,6 +856,21 @@ impl World {
     ) -> Result<Option<OpId>, Refusal> {
         let c = self.config_ref(actor, sync)?;
         check_mapping(&target, mapping.as_ref())?;
+        if mapping.is_none() && self.configs[c.ix()].schema.mapping(&target).is_none() {
+            let mapped: Vec<String> = self.configs[c.ix()]
+                .schema
+                .mappings()
+                .iter()
+                .map(|m| m.target.name().into_owned())
+                .collect();
+            return Err(Refusal::new(
+                r::CTS_29,
+                format!(
+                    "{sync} maps no {target}, so there is no mapping to delete; deleting one of its mappings would be allowed ({}).",
+                    mapped.join(", ")
+                ),
+            ));
+        }
         let t = self.configs[c.ix()].target;
         // what each account shows now stays until a cycle writes it with the new mapping
         let accounts: Vec<u32> = self.tenants[t.ix()]
