@@ -540,10 +540,16 @@ fn inputs_that_never_end_or_block_are_refused_not_read() {
     let (code, _, err) = mtosim(&["check", "/dev/zero"]);
     assert_eq!(code, 2);
     assert!(err.contains("not a regular file"), "{err}");
-    let fifo = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join("fifo.toml");
+    let fifo = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join("fifo.toml");
     let _ = std::fs::remove_file(&fifo);
     std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
-    let made = Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     if made {
         let (code, _, err) = mtosim(&["check", fifo.to_str().unwrap()]);
         assert_eq!(code, 2, "a FIFO is refused, never waited on: {err}");
@@ -553,13 +559,25 @@ fn inputs_that_never_end_or_block_are_refused_not_read() {
 #[test]
 fn long_strings_and_deep_keys_are_located_errors() {
     let long = "x".repeat(mtosim_engine::limits::TEXT_LEN_MAX + 1);
-    let f = with_file("long.toml", &format!("[scenario]\nname = \"{long}\"\n\n[[tenant]]\nname = \"a\"\n"));
+    let f = with_file(
+        "long.toml",
+        &format!("[scenario]\nname = \"{long}\"\n\n[[tenant]]\nname = \"a\"\n"),
+    );
     let (code, _, err) = mtosim(&["check", &f]);
     assert_eq!(code, 2);
-    assert!(err.contains("TEXT_LEN_MAX") && err.contains("long.toml:2:8"), "{err}");
-    assert!(err.lines().all(|l| l.chars().count() < 400), "the line is not echoed whole");
+    assert!(
+        err.contains("TEXT_LEN_MAX") && err.contains("long.toml:2:8"),
+        "{err}"
+    );
+    assert!(
+        err.lines().all(|l| l.chars().count() < 400),
+        "the line is not echoed whole"
+    );
     let deep = vec!["x"; 100].join(".");
-    let f = with_file("deep.toml", &format!("[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\n{deep} = 1\n"));
+    let f = with_file(
+        "deep.toml",
+        &format!("[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\n{deep} = 1\n"),
+    );
     let (code, _, err) = mtosim(&["check", &f]);
     assert_eq!(code, 2);
     assert!(err.contains("deep.toml:6:1"), "{err}");
@@ -573,7 +591,10 @@ fn a_domain_is_verified_in_one_tenant_only() {
     );
     let (code, _, err) = mtosim(&["check", &f]);
     assert_eq!(code, 2);
-    assert!(err.contains("already verified in tenant a") && err.contains("dom.toml:10:12"), "{err}");
+    assert!(
+        err.contains("already verified in tenant a") && err.contains("dom.toml:10:12"),
+        "{err}"
+    );
     let f = with_file(
         "upn.toml",
         "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndomains = [\"a.com\"]\n[[tenant.user]]\nupn = \"ann@b.com\"\n",
@@ -593,24 +614,72 @@ fn whatif_refuses_values_it_would_wrap_or_take_hours_over() {
     let (code, _, err) = mtosim(&["whatif", "--sweep", "tenants=2..1000", "--topology", "mesh"]);
     assert_eq!(code, 2);
     assert!(err.contains("SWEEP_PAIRS_MAX"), "{err}");
-    let (code, out, _) = mtosim(&["whatif", "--tenants", "300", "--topology", "mesh", "--users", "10"]);
+    let (code, out, _) = mtosim(&[
+        "whatif",
+        "--tenants",
+        "300",
+        "--topology",
+        "mesh",
+        "--users",
+        "10",
+    ]);
     assert_eq!(code, 0);
-    assert!(out.len() < 1_000_000, "the table lists at most TABLE_PAIRS_MAX pairs: {} bytes", out.len());
+    assert!(
+        out.len() < 1_000_000,
+        "the table lists at most TABLE_PAIRS_MAX pairs: {} bytes",
+        out.len()
+    );
     assert!(out.contains("more pairs (TABLE_PAIRS_MAX)"));
 }
 
 #[test]
 fn expression_errors_point_at_the_column_through_escapes_and_line_continuations() {
     let base = "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndomains = [\"a.com\"]\n[[tenant.partner]]\ntenant = \"b\"\nauto_redeem_outbound = true\n\n[[tenant]]\nname = \"b\"\n\n[[step]]\ndo = \"create-sync\"\ntenant = \"a\"\ntarget = \"b\"\nname = \"c\"\n\n[[step]]\ndo = \"set-mapping\"\ntenant = \"a\"\nsync = \"c\"\ntarget = \"displayName\"\n";
-    let f = with_file("esc.toml", &format!("{base}expression = \"Join(\\\"\\U0001F600\\\", Jion([givenName]))\"\n"));
+    let f = with_file(
+        "esc.toml",
+        &format!("{base}expression = \"Join(\\\"\\U0001F600\\\", Jion([givenName]))\"\n"),
+    );
     let (code, _, err) = mtosim(&["check", &f]);
     assert_eq!(code, 2);
-    assert!(err.contains("esc.toml:25:36") && err.contains("did you mean Join?"), "{err}");
-    let f = with_file("ml.toml", &format!("{base}expression = \"\"\"\nJoin(\\\" \\\", \\\n  [givenName], Jion([a]))\"\"\"\n"));
+    assert!(
+        err.contains("esc.toml:25:36") && err.contains("did you mean Join?"),
+        "{err}"
+    );
+    let f = with_file(
+        "ml.toml",
+        &format!("{base}expression = \"\"\"\nJoin(\\\" \\\", \\\n  [givenName], Jion([a]))\"\"\"\n"),
+    );
     let (code, _, err) = mtosim(&["check", &f]);
     assert_eq!(code, 2);
     assert!(err.contains("ml.toml:27:16"), "{err}");
-    let f = with_file("typo.toml", &format!("{base}expression = 'Join(\" \", [givenNmae])'\n"));
+    let f = with_file(
+        "typo.toml",
+        &format!("{base}expression = 'Join(\" \", [givenNmae])'\n"),
+    );
     let (_, _, err) = mtosim(&["check", &f]);
-    assert!(err.contains("typo.toml:25:25") && err.contains("did you mean [givenName]?"), "{err}");
+    assert!(
+        err.contains("typo.toml:25:25") && err.contains("did you mean [givenName]?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_run_stopped_by_a_cap_exits_2_at_its_step() {
+    // SIM-3: waiting past the last instant RFC 3339 can write stops the world there
+    let f = with_file(
+        "late.toml",
+        "[scenario]\nname = \"late\"\nstart = \"9999-12-30T00:00:00Z\"\n\n[[tenant]]\nname = \"a\"\n\n[[step]]\nat = \"+1d\"\ndo = \"wait\"\nfor = \"3d\"\n\n[[step]]\nat = \"+1h\"\ndo = \"settle\"\n",
+    );
+    let (code, out, err) = mtosim(&["run", &f]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("late.toml:10: step 1:"), "{err}");
+    assert!(err.contains("SIM_TIME_MAX"), "{err}");
+    assert!(out.contains("Result: stopped at step 1: SIM_TIME_MAX."), "{out}");
+    assert!(!out.contains("waited 3d"), "{out}");
+    let (code, out, _) = mtosim(&["run", "--json", &f]);
+    assert_eq!(code, 2);
+    let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["ok"], false);
+    assert_eq!(last["limit"]["name"], "SIM_TIME_MAX");
+    assert_eq!(last["limit"]["line"], 10);
 }

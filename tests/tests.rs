@@ -5,6 +5,7 @@
 //! - `graph_json`: the `--out` export against golden files and Graph's shapes;
 //! - `docs`: the rule index lists every rule and every test named after one;
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
+//! - `streaming`: `--out` streamed, failed writes leave nothing, no symlinks, write errors exit 2;
 //! - `workloads`: the benchmark workloads, run at a small scale.
 
 mod architecture;
@@ -13,6 +14,7 @@ mod docs;
 mod explore;
 mod graph_json;
 mod scenarios;
+mod streaming;
 mod whatif;
 mod workloads_small;
 

@@ -293,7 +293,10 @@ pub fn write(
             _ => None,
         };
         // "Default value if null": an empty result is a value (it leaves the attribute empty)
-        if let Some(v) = value.or_else(|| m.default_value.clone()).filter(|v| !v.is_empty()) {
+        if let Some(v) = value
+            .or_else(|| m.default_value.clone())
+            .filter(|v| !v.is_empty())
+        {
             stored.push((a, strings.intern(&v)));
         }
     }

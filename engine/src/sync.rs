@@ -1321,7 +1321,10 @@ fn own_values(
         }
     };
     // an empty UPN or flag cannot be written: it keeps the account's value, as null does
-    let flag = |v: Option<String>| v.filter(|v| !v.is_empty()).map(|v| v.eq_ignore_ascii_case("true"));
+    let flag = |v: Option<String>| {
+        v.filter(|v| !v.is_empty())
+            .map(|v| v.eq_ignore_ascii_case("true"))
+    };
     Ok(OwnValues {
         upn: get(SchemaAttr::UserPrincipalName)?
             .filter(|v| !v.is_empty())
@@ -1364,7 +1367,9 @@ impl Log {
             for m in &mut modified {
                 let redacts = crate::schema::SchemaAttr::parse(&m.name)
                     .and_then(|t| self.schema.mapping(&t))
-                    .is_some_and(|x| matches!(&x.source, crate::schema::MappingSource::Expression(e) if e.redacts()));
+                    .is_some_and(
+                        |x| matches!(&x.source, crate::schema::MappingSource::Expression(e) if e.redacts()),
+                    );
                 if redacts {
                     m.old = m.old.as_ref().map(|_| "[Redact]".into());
                     m.new = m.new.as_ref().map(|_| "[Redact]".into());

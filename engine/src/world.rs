@@ -893,7 +893,10 @@ impl World {
             self.limit = Some(crate::state::LimitHit {
                 name: "SIM_TIME_MAX",
                 max: limits::SIM_TIME_MAX.0 as u64,
-                what: format!("a wait to {} (past 9999-12-31T23:59:59Z)", t.0),
+                what: format!(
+                    "a wait ending {}s after 9999-12-31T23:59:59Z, the last instant RFC 3339 writes,",
+                    t.0.saturating_sub(limits::SIM_TIME_MAX.0)
+                ),
                 at: self.now,
             });
         }

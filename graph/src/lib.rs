@@ -64,14 +64,39 @@ pub fn users_json(world: &World, t: TenantIdx) -> Value {
     to_value(&users::users(world, t))
 }
 
+/// `GET /users` as `t` sees them, pretty-printed to `w` one user at a time and ended by a
+/// newline: the bytes of [`users_json`] pretty-printed, without the collection in memory.
+pub fn write_users_json<W: std::io::Write + ?Sized>(
+    world: &World,
+    t: TenantIdx,
+    w: &mut W,
+) -> std::io::Result<()> {
+    let users = odata::Streamed {
+        context: odata::context(world, "users"),
+        values: || world.view(t).users().map(move |u| users::User::of(world, t, &u)),
+    };
+    serde_json::to_writer_pretty(&mut *w, &users)?;
+    w.write_all(b"\n")
+}
+
 /// The provisioning log of configurations whose source is `t`, one `provisioningObjectSummary`
 /// per line (CTS-62).
 pub fn provisioning_jsonl(world: &World, t: TenantIdx) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_provisioning_jsonl(world, t, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// [`provisioning_jsonl`] written to `w` one record at a time.
+pub fn write_provisioning_jsonl<W: std::io::Write + ?Sized>(
+    world: &World,
+    t: TenantIdx,
+    w: &mut W,
+) -> std::io::Result<()> {
     for p in world.view(t).provisioning() {
         let v = provisioning::ProvisioningObjectSummary::of(&p);
-        out.push_str(&serde_json::to_string(&v).expect("Graph types serialize"));
-        out.push('\n');
+        serde_json::to_writer(&mut *w, &v)?;
+        w.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }

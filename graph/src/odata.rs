@@ -26,3 +26,39 @@ pub struct Collection<T> {
     /// `value`.
     pub value: Vec<T>,
 }
+
+/// A collection response whose values are produced while it is serialized, one at a time, so
+/// that a large one (a tenant's users) streams to a writer instead of being built in memory.
+/// It serializes exactly as a [`Collection`] of the same values.
+pub struct Streamed<F> {
+    /// `@odata.context`.
+    pub context: String,
+    /// Makes the iterator of the values (called once per serialization).
+    pub values: F,
+}
+
+impl<F, I> Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Values<'a, F>(&'a F);
+        impl<F, I> Serialize for Values<'_, F>
+        where
+            F: Fn() -> I,
+            I: Iterator,
+            I::Item: Serialize,
+        {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq((self.0)())
+            }
+        }
+        let mut m = s.serialize_struct("Collection", 2)?;
+        m.serialize_field("@odata.context", &self.context)?;
+        m.serialize_field("value", &Values(&self.values))?;
+        m.end()
+    }
+}

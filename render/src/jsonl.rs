@@ -4,6 +4,7 @@
 use mtosim_engine::World;
 use mtosim_scenario::trace::{Entry, Timed};
 use serde_json::{json, Value};
+use std::io::{self, Write};
 
 /// Version of the JSON outputs' layout, written into every JSON line, `manifest.json` and the
 /// what-if JSON.
@@ -11,12 +12,18 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Every event as one JSON object per line, with a schema version.
 pub fn events_jsonl(world: &World) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_events_jsonl(world, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// [`events_jsonl`] written to `w` one line at a time (`events.jsonl`).
+pub fn write_events_jsonl<W: Write + ?Sized>(world: &World, w: &mut W) -> io::Result<()> {
     for ev in world.events() {
-        out.push_str(&serde_json::to_string(&event_json(world, ev)).expect("JSON values serialize"));
-        out.push('\n');
+        serde_json::to_writer(&mut *w, &event_json(world, ev))?;
+        w.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 /// One event as JSON: `schemaVersion`, `at`, `tenant`, `event`, `rules`, `text`.

@@ -1,14 +1,18 @@
 //! The `--out` layout: every file of one run's views, in a stable order. Each tenant's folder
 //! holds its Graph JSON (through `mtosim-graph`), `users.csv` in the "Download users" format
 //! and, when recorded, `provisioning.jsonl`; the top level holds `manifest.json`,
-//! `events.jsonl` and `topology.dot` (petgraph). Writing the files is the CLI's job.
+//! `events.jsonl` and `topology.dot` (petgraph). Each file is rendered when it is written, one
+//! object at a time, into a writer the caller gives ([`export`], [`ViewFile::write_to`]), so an
+//! export of a million accounts streams; writing the files is the CLI's job.
 
 use mtosim_engine::directory::Attr;
-use mtosim_engine::view::UserOrigin;
+use mtosim_engine::view::{UserObject, UserOrigin};
 use mtosim_engine::{SimTime, TenantIdx, World};
 use mtosim_graph as graph;
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 /// The header of the "Download users" CSV as observed in a real export (CTS-73).
 pub const DOWNLOAD_USERS_HEADER: &[&str] = &[
@@ -46,9 +50,14 @@ pub const DOWNLOAD_USERS_HEADER: &[&str] = &[
 /// Neutralises a CSV cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, and
 /// the tab and carriage return that some spreadsheets also honour) by prefixing a quote.
 pub fn csv_safe(cell: &str) -> String {
+    csv_cell(cell).into_owned()
+}
+
+/// [`csv_safe`], borrowing the cell when it needs no quote.
+fn csv_cell(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
     }
 }
 
@@ -67,45 +76,48 @@ fn portal_time(t: SimTime) -> String {
 /// Tenant `t`'s users as the Entra admin center's "Download users" CSV (CTS-73's header), with
 /// formula cells neutralised.
 pub fn users_csv(world: &World, t: TenantIdx) -> String {
-    let mut w = csv::WriterBuilder::new()
+    in_memory(|w| write_users_csv(world, t, w))
+}
+
+/// [`users_csv`] written to `w` one row at a time.
+pub fn write_users_csv<W: Write + ?Sized>(world: &World, t: TenantIdx, w: &mut W) -> io::Result<()> {
+    let mut csv = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    w.write_record(DOWNLOAD_USERS_HEADER).expect("in memory");
-    let domain = &world.tenant(t).spec.initial_domain;
+        .buffer_capacity(64 * 1024)
+        .from_writer(w);
+    csv.write_record(DOWNLOAD_USERS_HEADER).map_err(csv_error)?;
+    let domain = world.tenant(t).spec.initial_domain.as_str();
     for r in world.view(t).users() {
-        let a = |x: Attr| r.attr(x).unwrap_or("").to_string();
         let (creation, state, issuer) = match r.origin {
-            UserOrigin::Internal => (String::new(), String::new(), domain.clone()),
-            UserOrigin::ImportedExternal => (
-                "Invitation".to_string(),
-                "Accepted".to_string(),
-                "ExternalAzureAD".to_string(),
-            ),
+            UserOrigin::Internal => ("", "", domain),
+            UserOrigin::ImportedExternal => ("Invitation", "Accepted", "ExternalAzureAD"),
             UserOrigin::Account {
                 home,
                 pending_acceptance,
             } => (
-                "Invitation".to_string(),
+                "Invitation",
                 if pending_acceptance {
                     "PendingAcceptance"
                 } else {
                     "Accepted"
-                }
-                .to_string(),
-                world.tenant(home).spec.initial_domain.clone(),
+                },
+                world.tenant(home).spec.initial_domain.as_str(),
             ),
         };
-        let record = [
-            r.upn.clone(),
+        let id = r.id.to_string();
+        let created = portal_time(r.created);
+        let a = |x: Attr| attr(&r, x);
+        let record: [&str; 29] = [
+            &r.upn,
             a(Attr::DisplayName),
             a(Attr::Surname),
             a(Attr::Mail),
             a(Attr::GivenName),
-            r.id.to_string(),
-            r.user_type.as_str().to_string(),
+            &id,
+            r.user_type.as_str(),
             a(Attr::JobTitle),
             a(Attr::Department),
-            if r.account_enabled { "True" } else { "False" }.to_string(),
+            if r.account_enabled { "True" } else { "False" },
             a(Attr::UsageLocation),
             a(Attr::StreetAddress),
             a(Attr::State),
@@ -115,27 +127,55 @@ pub fn users_csv(world: &World, t: TenantIdx) -> String {
             a(Attr::PostalCode),
             a(Attr::TelephoneNumber),
             a(Attr::MobilePhone),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
+            "",
+            "",
+            "",
+            "",
             a(Attr::CompanyName),
             creation,
-            String::new(),
+            "",
             state,
             issuer,
-            portal_time(r.created),
+            &created,
         ];
-        w.write_record(record.iter().map(|c| csv_safe(c)))
-            .expect("in memory");
+        for cell in record {
+            csv.write_field(csv_cell(cell).as_bytes()).map_err(csv_error)?;
+        }
+        csv.write_record(None::<&[u8]>).map_err(csv_error)?;
     }
-    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8 in, UTF-8 out")
+    csv.flush()
+}
+
+/// The value of `x` on `r`, empty when it has none.
+fn attr<'w>(r: &UserObject<'w>, x: Attr) -> &'w str {
+    r.attr(x).unwrap_or("")
+}
+
+/// A CSV writer's error as the I/O error it wraps (writing rows of strings fails no other way).
+fn csv_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// What `write` writes, in memory.
+fn in_memory(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut out = Vec::new();
+    write(&mut out).expect("writing to memory");
+    String::from_utf8(out).expect("every view is UTF-8")
 }
 
 /// The tenants and their sync configurations as a Graphviz digraph (built with petgraph):
 /// owners as double octagons, members as boxes, pending tenants dashed, tenants outside any
 /// MTO grey; one edge per live configuration, labelled with its name and account count.
 pub fn topology_dot(world: &World) -> String {
+    in_memory(|w| write_topology_dot(world, w))
+}
+
+/// [`topology_dot`] written to `w` (its size follows the tenants and configurations, not the
+/// users).
+pub fn write_topology_dot<W: Write + ?Sized>(world: &World, w: &mut W) -> io::Result<()> {
     use petgraph::dot::{Config, Dot};
     use petgraph::graph::Graph;
     let mut g: Graph<(String, String), (String, String)> = Graph::new();
@@ -206,49 +246,127 @@ pub fn topology_dot(world: &World) -> String {
         &edge_attrs,
         &node_attrs,
     );
-    format!("{dot:?}")
+    write!(w, "{dot:?}")
 }
 
 fn dot_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// Every file of the export, as (relative path, contents), in a stable order.
-pub fn files(world: &World) -> Vec<(PathBuf, String)> {
+/// What one file of the export holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Content {
+    Mto(TenantIdx),
+    Tenants(TenantIdx),
+    JoinRequest(TenantIdx),
+    PartnerTemplate(TenantIdx),
+    IdentityTemplate(TenantIdx),
+    Partners(TenantIdx),
+    Provisioning(TenantIdx),
+    UsersCsv(TenantIdx),
+    UsersJson(TenantIdx),
+    Manifest,
+    Events,
+    Topology,
+}
+
+/// One file of the `--out` export: where it goes below the export's directory, and what writes
+/// its bytes, from the world's views, when asked. Nothing is rendered until
+/// [`ViewFile::write_to`], and then one object (user, record, event) at a time, so an export
+/// of any size streams through the writer it is given.
+pub struct ViewFile<'w> {
+    world: &'w World,
+    path: PathBuf,
+    content: Content,
+}
+
+impl ViewFile<'_> {
+    /// The file's path, relative to the export's directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the file's bytes to `w`. Give it a buffered writer of a concrete type: the JSON
+    /// is written in many small pieces.
+    pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> io::Result<()> {
+        let world = self.world;
+        fn pretty<W: Write + ?Sized>(w: &mut W, v: &Value) -> io::Result<()> {
+            serde_json::to_writer_pretty(&mut *w, v)?;
+            w.write_all(b"\n")
+        }
+        match self.content {
+            Content::Mto(t) => pretty(w, &graph::multi_tenant_organization(world, t)),
+            Content::Tenants(t) => pretty(w, &graph::tenants(world, t)),
+            Content::JoinRequest(t) => pretty(w, &graph::join_request(world, t)),
+            Content::PartnerTemplate(t) => pretty(w, &graph::partner_template(world, t)),
+            Content::IdentityTemplate(t) => pretty(w, &graph::identity_template(world, t)),
+            Content::Partners(t) => pretty(w, &graph::partners(world, t)),
+            Content::Provisioning(t) => graph::write_provisioning_jsonl(world, t, w),
+            Content::UsersCsv(t) => write_users_csv(world, t, w),
+            Content::UsersJson(t) => graph::write_users_json(world, t, w),
+            Content::Manifest => pretty(w, &manifest(world)),
+            Content::Events => crate::jsonl::write_events_jsonl(world, w),
+            Content::Topology => write_topology_dot(world, w),
+        }
+    }
+
+    /// The file's bytes, in memory (for tests and small exports).
+    pub fn contents(&self) -> String {
+        in_memory(|w| self.write_to(w))
+    }
+}
+
+/// Every file of the export, in a stable order, each written when asked
+/// ([`ViewFile::write_to`]). Each tenant's folder holds its Graph JSON, `provisioning.jsonl`
+/// when the provisioning log is recorded, `users.csv` and `users.json`; the top level holds
+/// `manifest.json`, `events.jsonl` and `topology.dot`.
+pub fn export(world: &World) -> Vec<ViewFile<'_>> {
     let mut out = Vec::new();
-    let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("JSON values serialize") + "\n";
+    let mut file = |path: PathBuf, content| out.push(ViewFile { world, path, content });
     for i in 0..world.tenants().len() {
         let t = TenantIdx(i as u16);
         let dir = PathBuf::from(world.name(t));
-        for (name, v) in [
-            (
-                "multiTenantOrganization.json",
-                graph::multi_tenant_organization(world, t),
-            ),
-            ("tenants.json", graph::tenants(world, t)),
-            ("joinRequest.json", graph::join_request(world, t)),
+        for (name, content) in [
+            ("multiTenantOrganization.json", Content::Mto(t)),
+            ("tenants.json", Content::Tenants(t)),
+            ("joinRequest.json", Content::JoinRequest(t)),
             (
                 "multiTenantOrganizationPartnerConfiguration.json",
-                graph::partner_template(world, t),
+                Content::PartnerTemplate(t),
             ),
             (
                 "multiTenantOrganizationIdentitySynchronization.json",
-                graph::identity_template(world, t),
+                Content::IdentityTemplate(t),
             ),
-            ("partners.json", graph::partners(world, t)),
+            ("partners.json", Content::Partners(t)),
         ] {
-            out.push((dir.join(name), pretty(&v)));
+            file(dir.join(name), content);
         }
         if world.log_provisioning() {
-            out.push((
-                dir.join("provisioning.jsonl"),
-                graph::provisioning_jsonl(world, t),
-            ));
+            file(dir.join("provisioning.jsonl"), Content::Provisioning(t));
         }
-        out.push((dir.join("users.csv"), users_csv(world, t)));
-        out.push((dir.join("users.json"), pretty(&graph::users_json(world, t))));
+        file(dir.join("users.csv"), Content::UsersCsv(t));
+        file(dir.join("users.json"), Content::UsersJson(t));
     }
-    let manifest = json!({
+    file(PathBuf::from("manifest.json"), Content::Manifest);
+    file(PathBuf::from("events.jsonl"), Content::Events);
+    file(PathBuf::from("topology.dot"), Content::Topology);
+    out
+}
+
+/// Every file of the export, as (relative path, contents), in a stable order: [`export`]
+/// rendered in memory, for tests and small worlds (the CLI streams [`export`] instead).
+pub fn files(world: &World) -> Vec<(PathBuf, String)> {
+    export(world)
+        .iter()
+        .map(|f| (f.path.clone(), f.contents()))
+        .collect()
+}
+
+/// `manifest.json`: the schema version, the generator, the rule set, the seed, the simulated
+/// time and the tenants.
+fn manifest(world: &World) -> Value {
+    json!({
         "schemaVersion": crate::jsonl::SCHEMA_VERSION,
         "generator": format!("mtosim {}", env!("CARGO_PKG_VERSION")),
         "rules": world.rules().kind.name(),
@@ -259,9 +377,174 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
             "tenantId": t.spec.tenant_id.to_string(),
             "displayName": t.spec.display_name,
         })).collect::<Vec<_>>(),
-    });
-    out.push((PathBuf::from("manifest.json"), pretty(&manifest)));
-    out.push((PathBuf::from("events.jsonl"), crate::jsonl::events_jsonl(world)));
-    out.push((PathBuf::from("topology.dot"), topology_dot(world)));
-    out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    /// Counts the bytes live on each thread and their peak, so that a test sees the most one
+    /// export holds at once (other tests' threads do not disturb it).
+    struct PerThread;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn count(n: isize) {
+        let _ = LIVE.try_with(|l| {
+            let v = l.get() + n;
+            l.set(v);
+            let _ = PEAK.try_with(|p| p.set(p.get().max(v)));
+        });
+    }
+
+    // SAFETY: every call is passed to the system allocator unchanged; counting allocates nothing.
+    unsafe impl GlobalAlloc for PerThread {
+        unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+            let p = unsafe { System.alloc(l) };
+            if !p.is_null() {
+                count(l.size() as isize);
+            }
+            p
+        }
+        unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+            unsafe { System.dealloc(p, l) };
+            count(-(l.size() as isize));
+        }
+        unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+            let q = unsafe { System.realloc(p, l, new) };
+            if !q.is_null() {
+                count(new as isize - l.size() as isize);
+            }
+            q
+        }
+    }
+
+    #[global_allocator]
+    static ALLOC: PerThread = PerThread;
+
+    /// The most bytes `f` held at once on this thread beyond what was live before, and its
+    /// result.
+    fn peak_of<T>(f: impl FnOnce() -> T) -> (usize, T) {
+        let base = LIVE.with(Cell::get);
+        PEAK.with(|p| p.set(base));
+        let r = f();
+        ((PEAK.with(Cell::get) - base).max(0) as usize, r)
+    }
+
+    /// Two tenants, `users` generated users in `a` synced to `b`, with the provisioning log.
+    fn synced(users: usize) -> World {
+        let text = format!(
+            "[scenario]\nname = \"s\"\nseed = 1\n\n\
+             [[tenant]]\nname = \"a\"\nusers = {{ generate = {users} }}\n\
+             [[tenant.partner]]\ntenant = \"b\"\nauto_redeem_outbound = true\n\
+             [[tenant]]\nname = \"b\"\n\
+             [[tenant.partner]]\ntenant = \"a\"\nauto_redeem_inbound = true\nsync_inbound = true\n\
+             [[step]]\ndo = \"create-sync\"\ntenant = \"a\"\ntarget = \"b\"\nname = \"to b\"\nscope = \"all\"\n\
+             [[step]]\ndo = \"start-sync\"\ntenant = \"a\"\nsync = \"to b\"\n\
+             [[step]]\ndo = \"settle\"\n"
+        );
+        let mut sc = mtosim_scenario::load::load("s.toml", &text).expect("loads");
+        sc.world.set_log_provisioning(true);
+        let run = mtosim_scenario::runner::run(sc);
+        assert!(run.failures.is_empty(), "{:?}", run.failures);
+        run.world
+    }
+
+    /// Counts what is written.
+    #[derive(Default)]
+    struct Counted(u64);
+
+    impl Write for Counted {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// (peak bytes held, bytes written) of the whole export of `world`.
+    fn export_peak(world: &World) -> (usize, u64) {
+        let files = export(world);
+        peak_of(|| {
+            let mut w = Counted::default();
+            for f in &files {
+                f.write_to(&mut w).expect("counted");
+            }
+            w.0
+        })
+    }
+
+    #[test]
+    fn the_export_holds_one_object_at_a_time_whatever_its_size() {
+        let small = synced(200);
+        let large = synced(4_000);
+        let (peak_small, bytes_small) = export_peak(&small);
+        let (peak_large, bytes_large) = export_peak(&large);
+        assert!(bytes_large > 15 * bytes_small, "{bytes_small} -> {bytes_large}");
+        // a buffer or two and the object being rendered, not the files (megabytes here)
+        assert!(
+            peak_large < 256 * 1024 && peak_large < peak_small + 32 * 1024,
+            "peak {peak_small} B for {bytes_small} B written, {peak_large} B for {bytes_large} B"
+        );
+        // rendering the same export in memory holds it whole: what `--out` did before
+        let (peak_in_memory, _) = peak_of(|| files(&large));
+        assert!(peak_in_memory as u64 > bytes_large, "{peak_in_memory}");
+    }
+
+    #[test]
+    fn streamed_files_are_the_bytes_of_the_views_rendered_whole() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut worlds = vec![synced(30)];
+        for f in [
+            "fixtures/graph/mto-views.toml",
+            "scenarios/cts-custom-mappings.toml",
+        ] {
+            let path = root.join(f);
+            let (mut sc, _) = mtosim_scenario::load::load_path(path.to_str().unwrap(), false)
+                .unwrap_or_else(|d| panic!("{f}: {d:?}"));
+            sc.world.set_log_provisioning(true);
+            worlds.push(mtosim_scenario::runner::run(sc).world);
+        }
+        for w in &worlds {
+            for i in 0..w.tenants().len() {
+                let t = TenantIdx(i as u16);
+                let mut streamed = Vec::new();
+                graph::write_users_json(w, t, &mut streamed).unwrap();
+                let whole = serde_json::to_string_pretty(&graph::users_json(w, t)).unwrap() + "\n";
+                assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+                let lines: String = w
+                    .view(t)
+                    .provisioning()
+                    .map(|p| {
+                        serde_json::to_string(&graph::to_value(
+                            &graph::provisioning::ProvisioningObjectSummary::of(&p),
+                        ))
+                        .unwrap()
+                            + "\n"
+                    })
+                    .collect();
+                assert_eq!(graph::provisioning_jsonl(w, t), lines);
+            }
+            let events: String = w
+                .events()
+                .iter()
+                .map(|e| crate::jsonl::event_json(w, e).to_string() + "\n")
+                .collect();
+            assert_eq!(crate::jsonl::events_jsonl(w), events);
+            for f in export(w) {
+                assert_eq!(
+                    Some(f.contents()),
+                    files(w).into_iter().find(|x| x.0 == f.path).map(|x| x.1)
+                );
+            }
+        }
+    }
 }

@@ -315,8 +315,10 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                     format!("{got:?}"),
                 )?;
             }
-            let mut shown: Vec<(String, String)> =
-                attrs.iter().map(|(a, v)| (a.graph_name().to_string(), v.clone())).collect();
+            let mut shown: Vec<(String, String)> = attrs
+                .iter()
+                .map(|(a, v)| (a.graph_name().to_string(), v.clone()))
+                .collect();
             if let Some(want) = manager {
                 let got = user.manager.as_ref().map_or("", |(_, upn)| upn.as_str());
                 if !got.eq_ignore_ascii_case(want) {

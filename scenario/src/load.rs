@@ -532,7 +532,9 @@ fn load_users(
         for spec in import.users {
             match b.add_user(ti, &spec) {
                 Ok(_) => {}
-                Err(BuildError::DuplicateUpn(_) | BuildError::UnverifiedDomain(_)) if problems.len() >= cap => {
+                Err(BuildError::DuplicateUpn(_) | BuildError::UnverifiedDomain(_))
+                    if problems.len() >= cap =>
+                {
                     dropped += 1
                 }
                 Err(BuildError::UnverifiedDomain(why)) => problems.push(

@@ -193,7 +193,9 @@ impl Runner<'_> {
                 let t = self.world.now() + *d;
                 self.world.advance_to(t);
                 self.flush();
-                self.emit(Entry::Waited(*d));
+                if self.world.limit().is_none() {
+                    self.emit(Entry::Waited(*d));
+                }
             }
             StepKind::Settle(max) => {
                 let from = self.world.now();
@@ -201,6 +203,8 @@ impl Runner<'_> {
                 self.flush();
                 match res {
                     Ok(t) => self.emit(Entry::Settled(t - from)),
+                    // a per-run cap stopped the world: the run reports it, not a settle failure
+                    Err(_) if self.world.limit().is_some() => {}
                     Err(_) => {
                         let pending = self
                             .world

@@ -76,7 +76,11 @@ pub(crate) fn attr_values(src: Src<'_>, t: &Tbl<'_, '_>, fixed: &[&str]) -> R<Ve
             allowed.extend(names.iter().map(String::as_str));
             allowed.extend(Attr::ALL.iter().map(|a| a.schema_name()));
             let keys: Vec<String> = t.t.iter().map(|(k, _)| k.get_ref().to_string()).collect();
-            allowed.extend(keys.iter().map(String::as_str).filter(|k| ExtraProp::parse(k).is_some()));
+            allowed.extend(
+                keys.iter()
+                    .map(String::as_str)
+                    .filter(|k| ExtraProp::parse(k).is_some()),
+            );
             t.allow_only(&allowed)?;
             unreachable!("allow_only refuses unknown keys");
         };
@@ -105,7 +109,10 @@ pub(crate) fn extra_values(src: Src<'_>, t: &Tbl<'_, '_>) -> R<Vec<(ExtraProp, V
     let mut out = Vec::new();
     for (k, v) in t.t.iter() {
         let key: &str = k.get_ref();
-        if Attr::from_graph_name(key).or_else(|| Attr::from_schema_name(key)).is_some() {
+        if Attr::from_graph_name(key)
+            .or_else(|| Attr::from_schema_name(key))
+            .is_some()
+        {
             continue;
         }
         let Some(p) = ExtraProp::parse(key) else { continue };
@@ -274,7 +281,10 @@ pub(crate) fn check_expression_for_sync(
     for a in e.attributes() {
         if SchemaAttr::parse(&a).is_none() {
             let names: Vec<String> = SchemaAttr::names().collect();
-            let d = src.err(at(&format!("[{a}")), format!("expression: the source has no attribute [{a}]"));
+            let d = src.err(
+                at(&format!("[{a}")),
+                format!("expression: the source has no attribute [{a}]"),
+            );
             return Err(match crate::diag::did_you_mean(&a, names.iter().map(String::as_str)) {
                 Some(m) => d.help(format!("did you mean [{m}]?")),
                 None => d.help("an attribute of the source user: givenName, department, userPrincipalName, extensionAttribute1..15, extension_<appId>_<name>, ..."),

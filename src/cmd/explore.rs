@@ -8,6 +8,8 @@ use mtosim_scenario::explore;
 
 /// Runs the command.
 pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
+    // the --out file is checked before searching, which may take long: not the input, not a
+    // directory, an existing file only with --force, in a directory that takes a new file
     if let Some(path) = &a.out {
         let same = std::fs::canonicalize(path)
             .ok()
@@ -19,12 +21,7 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
                 path.display()
             )));
         }
-        if path.exists() && !a.force {
-            return Err(Error::Usage(format!(
-                "{} exists; add --force to replace it, or name another file",
-                path.display()
-            )));
-        }
+        crate::atomic::check_one(path, a.force).map_err(Error::Usage)?;
     }
     let opts = explore::Options {
         depth: a.depth,

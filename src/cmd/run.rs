@@ -1,5 +1,7 @@
 //! `mtosim run FILE`: play a scenario, streaming its narration (or JSON lines) as it runs,
-//! then the summary of every tenant and the result; `--out` writes every tenant's views.
+//! then the summary of every tenant and the result; `--out` writes every tenant's views, each
+//! file streamed from the views to a temporary name and renamed (`atomic`), after the paths
+//! were checked before the run.
 
 use crate::args::RunArgs;
 use crate::exit::{colour_on, Error, Exit};
@@ -82,6 +84,11 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
     }
     let mut sc = super::load(&a.file, a.lenient)?;
     sc.world.set_log_provisioning(a.out.is_some());
+    if let Some(dir) = &a.out {
+        // every file the run will write is named by now: find conflicts and links before running
+        let files = views::export(&sc.world);
+        crate::atomic::check_set(dir, files.iter().map(|f| f.path()), a.force).map_err(Error::Usage)?;
+    }
     let colour = colour_on(std::io::stdout().is_terminal());
     if !a.json {
         out.line(&format!(
@@ -134,6 +141,13 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
             "ok": run.ok(),
             "checksPassed": run.checks_passed,
             "failures": run.failures.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+            "limit": run.limit.as_ref().map(|(step, line, hit)| serde_json::json!({
+                "name": hit.name,
+                "max": hit.max,
+                "step": step,
+                "line": line,
+                "message": hit.to_string(),
+            })),
         });
         out.line(&result.to_string())?;
     } else {
@@ -142,7 +156,13 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
             out.line(&l)?;
         }
         out.line("")?;
-        if run.ok() {
+        if let Some((step, _, hit)) = &run.limit {
+            out.line(&paint(
+                &format!("Result: stopped at step {step}: {}.", hit.name),
+                Style::Fail,
+                colour,
+            ))?;
+        } else if run.ok() {
             let n = run.checks_passed;
             out.line(&format!(
                 "Result: ok, {n} check{} held.",
@@ -160,9 +180,15 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
             }
         }
     }
+    if let Some((step, line, hit)) = run.limit {
+        // nothing is written to --out: the views would be those of a world stopped midway
+        // a cap is an error of the input (exit 2) with its location, never a silent result
+        out.flush()?;
+        return Err(Error::Usage(format!("{}:{line}: step {step}: {hit}", a.file)));
+    }
     if let Some(dir) = a.out {
         out.flush()?;
-        crate::atomic::write_set(&dir, &views::files(&run.world), a.force).map_err(Error::Usage)?;
+        crate::atomic::write_set(&dir, &views::export(&run.world), a.force).map_err(Error::Usage)?;
         if !a.json {
             out.line(&format!("Wrote each tenant's views to {}", dir.display()))?;
         }

@@ -8,10 +8,25 @@ use mtosim_engine::whatif::{self, QuickParams, Topology};
 use mtosim_engine::{RuleSet, RuleSetKind};
 use mtosim_render::whatif as show;
 use mtosim_scenario::runner;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The files a sweep writes to `--out`.
+const SWEEP_FILES: [&str; 2] = ["sweep.csv", "sweep.svg"];
 
 /// Runs the command.
 pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
+    // --out holds a sweep's files; a single forecast has none, so --out alone is an error,
+    // and the directory is checked before anything is computed or printed
+    if let Some(dir) = &a.out {
+        if a.sweep.is_none() {
+            return Err(Error::Usage(format!(
+                "--out {} needs --sweep: only a sweep writes files (sweep.csv and sweep.svg); \
+                 print a single forecast with --json or --csv and redirect it",
+                dir.display()
+            )));
+        }
+        crate::atomic::check_set(dir, SWEEP_FILES.iter().map(Path::new), a.force).map_err(Error::Usage)?;
+    }
     let forecast = match &a.file {
         Some(file) => {
             let sc = crate::cmd::load(file, false)?;
@@ -62,6 +77,7 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
 
 fn sweep(a: &WhatifArgs, params: &QuickParams, sw: &str, out: &mut Out) -> Result<Exit, Error> {
     let sw = show::Sweep::parse(sw).map_err(Error::Usage)?;
+    show::check_sweep_work(params, &sw).map_err(Error::Usage)?;
     let rows = show::sweep(params, &sw);
     let csv_text = show::sweep_csv(&sw, &rows);
     out.text(&csv_text)?;
@@ -69,8 +85,8 @@ fn sweep(a: &WhatifArgs, params: &QuickParams, sw: &str, out: &mut Out) -> Resul
         let svg = show::sweep_svg(params, &sw, &rows)
             .map_err(|e| Error::Usage(format!("drawing the chart: {e}")))?;
         let files = [
-            (PathBuf::from("sweep.csv"), csv_text),
-            (PathBuf::from("sweep.svg"), svg),
+            (PathBuf::from(SWEEP_FILES[0]), csv_text),
+            (PathBuf::from(SWEEP_FILES[1]), svg),
         ];
         out.flush()?;
         crate::atomic::write_set(dir, &files, a.force).map_err(Error::Usage)?;

@@ -439,18 +439,38 @@ fn cts_36_a_directory_extension_is_written_and_shown() {
 fn cts_29_an_empty_result_clears_the_attribute_and_null_keeps_it() {
     let (mut w, ids, u) = synced(1);
     // IIF on a null department is null (keeps); on Sales it gives "" (clears)
-    set_mapping(&mut w, ids[0], mapping("department", expression(r#"IIF([department]="Sales", "", [department])"#))).unwrap();
+    set_mapping(
+        &mut w,
+        ids[0],
+        mapping(
+            "department",
+            expression(r#"IIF([department]="Sales", "", [department])"#),
+        ),
+    )
+    .unwrap();
     w.settle(Duration::days(1)).unwrap();
-    assert_eq!(shown_department(&w, ids[1], ids[0], u[0]), None, "an empty string flows and clears");
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]),
+        None,
+        "an empty string flows and clears"
+    );
     set_department(&mut w, ids[0], u[0], "Legal");
     w.settle(Duration::days(1)).unwrap();
-    assert_eq!(shown_department(&w, ids[1], ids[0], u[0]).as_deref(), Some("Legal"));
+    assert_eq!(
+        shown_department(&w, ids[1], ids[0], u[0]).as_deref(),
+        Some("Legal")
+    );
 }
 
 #[test]
 fn cts_62_redacted_values_show_as_redact_in_the_log() {
     let (mut w, ids, _) = synced(1);
-    set_mapping(&mut w, ids[0], mapping("employeeId", expression(r#"Redact("secret-value")"#))).unwrap();
+    set_mapping(
+        &mut w,
+        ids[0],
+        mapping("employeeId", expression(r#"Redact("secret-value")"#)),
+    )
+    .unwrap();
     w.settle(Duration::days(1)).unwrap();
     let m = w
         .provisioning_log()
@@ -460,14 +480,25 @@ fn cts_62_redacted_values_show_as_redact_in_the_log() {
         .expect("the write is logged");
     assert_eq!(m.new.as_deref(), Some("[Redact]"));
     let ai = w.tenant(ids[1]).dir.account_of(ids[0], UserIdx(0)).unwrap();
-    assert_eq!(w.shown(ids[1], ai).attr(Attr::EmployeeId), Some("secret-value"), "the account holds the value");
+    assert_eq!(
+        w.shown(ids[1], ai).attr(Attr::EmployeeId),
+        Some("secret-value"),
+        "the account holds the value"
+    );
 }
 
 #[test]
 fn cts_29_deleting_a_mapping_that_does_not_exist_is_refused() {
     let (mut w, ids, _) = synced(1);
     let err = w
-        .apply(ids[0], Action::EditMapping { sync: "c".into(), target: crate::schema::SchemaAttr::Attr(Attr::CompanyName), mapping: None })
+        .apply(
+            ids[0],
+            Action::EditMapping {
+                sync: "c".into(),
+                target: crate::schema::SchemaAttr::Attr(Attr::CompanyName),
+                mapping: None,
+            },
+        )
         .unwrap_err();
     assert_eq!(err.rule, crate::rules::CTS_29);
 }
