@@ -68,6 +68,7 @@ pub mod invariants;
 pub mod limits;
 pub mod membership;
 pub mod mto;
+pub mod provlog;
 pub mod refusal;
 pub mod rules;
 pub mod schema;

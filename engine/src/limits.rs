@@ -34,6 +34,12 @@ pub const SIM_TIME_MAX: crate::time::SimTime = crate::time::SimTime(253_402_300_
 /// A tenant's directory object quota, at most (Entra's default is 300,000; this keeps every
 /// headroom computation inside a signed 64-bit integer).
 pub const OBJECT_QUOTA_MAX: u64 = 1_000_000_000_000;
+/// Provisioning-log records kept in all (when the log is recorded): about 250 bytes each, so
+/// at most about 5 GiB.
+pub const PROV_LOG_RECORDS_MAX: usize = 20_000_000;
+/// Bytes of the provisioning log's own strings (values no user holds, such as `#EXT#` UPNs):
+/// a value's offset fits 30 bits.
+pub const PROV_LOG_TEXT_BYTES_MAX: usize = 1 << 30;
 /// Distinct interned strings.
 pub const INTERNED_STRINGS_MAX: usize = 20_000_000;
 /// Characters in a userPrincipalName (Entra's limit: 64 before the `@`, 48 after).

@@ -128,7 +128,7 @@ pub struct World {
     /// to keep large runs lean.
     pub(crate) log_provisioning: bool,
     /// The provisioning log, when recorded.
-    pub(crate) prov_log: Vec<crate::sync::ProvRecord>,
+    pub(crate) prov_log: crate::provlog::ProvLog,
     pub(crate) queue: BinaryHeap<Reverse<(SimTime, u64, Pending)>>,
     pub(crate) seq: u64,
     pub(crate) async_pending: usize,
@@ -300,9 +300,9 @@ impl World {
         self.log_provisioning = on;
     }
 
-    /// The provisioning log, when recorded.
-    pub fn provisioning_log(&self) -> &[crate::sync::ProvRecord] {
-        &self.prov_log
+    /// The provisioning log, when recorded, in order, each record borrowed from the world.
+    pub fn provisioning_log(&self) -> impl ExactSizeIterator<Item = crate::provlog::ProvRecordRef<'_>> + '_ {
+        (0..self.prov_log.len()).map(move |i| self.prov_log.get(i, &self.strings))
     }
 
     /// An empty world under `rules`, starting at `start`.
@@ -321,7 +321,7 @@ impl World {
             strings: Interner::default(),
             ops: Vec::new(),
             log_provisioning: false,
-            prov_log: Vec::new(),
+            prov_log: Default::default(),
             queue: BinaryHeap::new(),
             seq: 0,
             async_pending: 0,

@@ -587,130 +587,7 @@ pub struct CycleMode {
     pub on_demand: bool,
 }
 
-/// `provisioningAction` (CTS-62).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProvAction {
-    /// `create`.
-    Create,
-    /// `update`.
-    Update,
-    /// `delete` (a soft delete in the target).
-    Delete,
-    /// `stagedDelete`: held by the accidental-deletion threshold.
-    StagedDelete,
-    /// `disable`.
-    Disable,
-    /// `other` (skips, restores).
-    Other,
-}
-
-impl ProvAction {
-    /// The Graph value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProvAction::Create => "create",
-            ProvAction::Update => "update",
-            ProvAction::Delete => "delete",
-            ProvAction::StagedDelete => "stagedDelete",
-            ProvAction::Disable => "disable",
-            ProvAction::Other => "other",
-        }
-    }
-}
-
-/// `provisioningStatusInfo.status` (CTS-62).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProvStatus {
-    /// `success`.
-    Success,
-    /// `warning`.
-    Warning,
-    /// `failure`.
-    Failure,
-    /// `skipped`.
-    Skipped,
-}
-
-impl ProvStatus {
-    /// The Graph value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProvStatus::Success => "success",
-            ProvStatus::Warning => "warning",
-            ProvStatus::Failure => "failure",
-            ProvStatus::Skipped => "skipped",
-        }
-    }
-}
-
-/// One property a provisioning action changed (`modifiedProperty`): the target attribute's
-/// schema name and its value before and after (`None` for null).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Modified {
-    /// `displayName`: the target attribute, e.g. `department`.
-    pub name: std::borrow::Cow<'static, str>,
-    /// `oldValue`.
-    pub old: Option<Box<str>>,
-    /// `newValue`.
-    pub new: Option<Box<str>>,
-}
-
-impl Modified {
-    fn new(
-        name: impl Into<std::borrow::Cow<'static, str>>,
-        old: Option<&str>,
-        new: Option<&str>,
-    ) -> Modified {
-        Modified {
-            name: name.into(),
-            old: old.map(Into::into),
-            new: new.map(Into::into),
-        }
-    }
-}
-
-/// The target account as a provisioning record shows it, at the time of the record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedAccount {
-    /// The account.
-    pub account: u32,
-    /// Its `displayName` then (its UPN when it had none).
-    pub display_name: Box<str>,
-    /// Its `userPrincipalName` then.
-    pub upn: Box<str>,
-}
-
-/// One provisioning-log record (`provisioningObjectSummary`, CTS-62): what one cycle (or
-/// on-demand request) did with one source user, with the names and values as they were then.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProvRecord {
-    /// When the cycle (or on-demand request) applied it.
-    pub at: SimTime,
-    /// The configuration (its job is `jobId`).
-    pub config: ConfigIdx,
-    /// The cycle number (`cycleId`); 0 for on-demand provisioning.
-    pub cycle: u32,
-    /// The source user.
-    pub user: UserIdx,
-    /// The source user's version then (its display name and UPN at the time).
-    pub version: u32,
-    /// The target account, where there is one (filled in by the world after the cycle).
-    pub account: u32,
-    /// The target account's names then (filled in by the world after the cycle).
-    pub target: Option<RecordedAccount>,
-    /// The properties a create or update wrote (`modifiedProperties`).
-    pub modified: Vec<Modified>,
-    /// What.
-    pub action: ProvAction,
-    /// How it went.
-    pub status: ProvStatus,
-    /// Error code or skip reason (e.g. `AzureActiveDirectoryQuotaLimitExceeded`,
-    /// `NotEffectivelyEntitled`, `RedundantExport`).
-    pub reason: &'static str,
-    /// What went wrong, when there is more to say than the code (the attribute and message of
-    /// a failed expression).
-    pub detail: Option<Box<str>>,
-}
+pub use crate::provlog::{Modified, ProvAction, ProvRecord, ProvStatus, RecordedAccount};
 
 /// What one cycle did.
 #[derive(Clone, Debug, Default)]
@@ -721,8 +598,9 @@ pub struct CycleOutcome {
     pub soft_deleted: Vec<u32>,
     /// Deletions and disables held by the threshold (CTS-51), if it tripped.
     pub staged: Vec<UserIdx>,
-    /// Per-object records, when logging.
-    pub records: Vec<ProvRecord>,
+    /// The provisioning log the cycle appends to (the world's, moved in for the cycle and back
+    /// after it), when logging.
+    pub(crate) records: crate::provlog::ProvLog,
     /// Failures by error code, in first-seen order.
     pub failures: Vec<(&'static str, u64)>,
     /// Skips worth explaining, by reason (see [`skip_rule`]), in first-seen order.
@@ -802,7 +680,7 @@ struct Gate<'a> {
 
 /// Evaluates and applies one cycle's candidates.
 #[allow(clippy::too_many_arguments)]
-pub fn run_cycle(
+pub(crate) fn run_cycle(
     configs: &mut [SyncConfig],
     cfg_idx: ConfigIdx,
     source: &Tenant,
@@ -812,6 +690,7 @@ pub fn run_cycle(
     now: SimTime,
     rules: &RuleSet,
     mode: CycleMode,
+    log_into: crate::provlog::ProvLog,
 ) -> CycleOutcome {
     let (before, rest) = configs.split_at_mut(cfg_idx.ix());
     let (cfg, after) = rest.split_first_mut().expect("the cycle's configuration exists");
@@ -820,7 +699,10 @@ pub fn run_cycle(
         rules,
         quota: target.spec.object_quota,
     };
-    let mut out = CycleOutcome::default();
+    let mut out = CycleOutcome {
+        records: log_into,
+        ..CycleOutcome::default()
+    };
     // CTS-51: deletions and disables planned in this cycle count against the threshold
     let plans: Vec<(UserIdx, Plan, bool)> = candidates
         .iter()
@@ -851,8 +733,24 @@ pub fn run_cycle(
         mode,
         at: now,
         config: cfg_idx,
+        cycle: if mode.on_demand {
+            0
+        } else {
+            u32::try_from(cfg.job.cycles + 1).unwrap_or(u32::MAX)
+        },
         schema: cfg.schema.clone(),
     };
+    // what a record reads of the world (the target account's names as they are after the write)
+    macro_rules! env {
+        () => {
+            Env {
+                source,
+                target: &*target,
+                strings: &*strings,
+                others: &others,
+            }
+        };
+    }
     // looked up once per cycle, not once per account
     let user_type = cfg.user_type();
     // only users with a manager need the reference-resolution pass
@@ -868,6 +766,7 @@ pub fn run_cycle(
             let ai = target.dir.account_of(cfg.source, u).unwrap_or(NO_ACCOUNT);
             log.record(
                 &mut out,
+                env!(),
                 u,
                 version,
                 ai,
@@ -892,6 +791,7 @@ pub fn run_cycle(
                 let ai = target.dir.account_of(cfg.source, u).unwrap_or(NO_ACCOUNT);
                 log.record(
                     &mut out,
+                    env!(),
                     u,
                     version,
                     ai,
@@ -906,6 +806,7 @@ pub fn run_cycle(
                 escrows.push(u);
                 log.record(
                     &mut out,
+                    env!(),
                     u,
                     version,
                     NO_ACCOUNT,
@@ -949,6 +850,7 @@ pub fn run_cycle(
                         expression_failed(
                             &mut out,
                             &log,
+                            env!(),
                             &mut escrows,
                             u,
                             version,
@@ -1005,6 +907,7 @@ pub fn run_cycle(
                 };
                 log.record(
                     &mut out,
+                    env!(),
                     u,
                     version,
                     ai,
@@ -1028,6 +931,7 @@ pub fn run_cycle(
                         }
                         log.record(
                             &mut out,
+                            env!(),
                             u,
                             version,
                             ai,
@@ -1040,6 +944,7 @@ pub fn run_cycle(
                     Err(e) => expression_failed(
                         &mut out,
                         &log,
+                        env!(),
                         &mut escrows,
                         u,
                         version,
@@ -1067,6 +972,7 @@ pub fn run_cycle(
                         };
                         log.record(
                             &mut out,
+                            env!(),
                             u,
                             version,
                             ai,
@@ -1083,6 +989,7 @@ pub fn run_cycle(
                         }
                         log.record(
                             &mut out,
+                            env!(),
                             u,
                             version,
                             ai,
@@ -1095,6 +1002,7 @@ pub fn run_cycle(
                     Err(e) => expression_failed(
                         &mut out,
                         &log,
+                        env!(),
                         &mut escrows,
                         u,
                         version,
@@ -1111,6 +1019,7 @@ pub fn run_cycle(
                 let modified = vec![Modified::new("IsSoftDeleted", Some("False"), Some("True"))];
                 log.record(
                     &mut out,
+                    env!(),
                     u,
                     version,
                     ai,
@@ -1179,17 +1088,17 @@ fn resolve_managers(
             out.stats.skipped -= 1;
             out.stats.updated += 1;
         }
-        if let Some(r) = rec.and_then(|i| out.records.get_mut(i)) {
+        if let Some(i) = rec {
             if redundant {
-                r.action = ProvAction::Update;
-                r.status = ProvStatus::Success;
-                r.reason = "";
+                out.records
+                    .set_outcome(i, ProvAction::Update, ProvStatus::Success, "");
             }
-            r.modified.push(Modified {
+            let m = Modified {
                 name: "manager".into(),
                 old: old.map(|o| id(o).into()),
                 new: Some(id(mai).into()),
-            });
+            };
+            out.records.add_modified(i, &m, strings);
         }
     }
 }
@@ -1213,6 +1122,7 @@ fn write_ctx(
 fn expression_failed(
     out: &mut CycleOutcome,
     log: &Log,
+    env: Env<'_>,
     escrows: &mut Vec<UserIdx>,
     u: UserIdx,
     version: u32,
@@ -1225,10 +1135,14 @@ fn expression_failed(
     let detail = format!("the expression mapped to {} failed: {}", e.target, e.message);
     out.keep_expression_error(u, e);
     escrows.push(u);
-    log.record(out, u, version, ai, action, ProvStatus::Failure, code, Vec::new());
-    if let Some(r) = out.records.last_mut().filter(|_| log.mode.log) {
-        r.detail = Some(detail.into());
-    }
+    log.record_with(
+        out,
+        env,
+        (u, version, ai),
+        (action, ProvStatus::Failure, code),
+        Vec::new(),
+        Some(detail.into()),
+    );
 }
 
 /// What the mappings of the values an account holds itself (not attribute values) give for
@@ -1342,8 +1256,19 @@ struct Log {
     mode: CycleMode,
     at: SimTime,
     config: ConfigIdx,
+    /// The cycle's number (`cycleId`), 0 on demand.
+    cycle: u32,
     /// The mappings, for Redact (its values show as `[Redact]` in the log).
     schema: std::sync::Arc<crate::schema::Schema>,
+}
+
+/// What a record reads of the world while the cycle runs.
+#[derive(Clone, Copy)]
+struct Env<'a> {
+    source: &'a Tenant,
+    target: &'a Tenant,
+    strings: &'a crate::strings::Interner,
+    others: &'a Others<'a>,
 }
 
 impl Log {
@@ -1352,6 +1277,7 @@ impl Log {
     fn record(
         &self,
         out: &mut CycleOutcome,
+        env: Env<'_>,
         user: UserIdx,
         version: u32,
         account: u32,
@@ -1361,34 +1287,91 @@ impl Log {
         modified: Vec<Modified>,
     ) {
         if self.mode.log {
-            let mut modified = modified;
-            // Redact: "replaces the attribute value with the string literal "[Redact]" in the
-            // provisioning logs" (functions-for-customizing-application-data.md)
-            for m in &mut modified {
-                let redacts = crate::schema::SchemaAttr::parse(&m.name)
-                    .and_then(|t| self.schema.mapping(&t))
-                    .is_some_and(
-                        |x| matches!(&x.source, crate::schema::MappingSource::Expression(e) if e.redacts()),
-                    );
-                if redacts {
-                    m.old = m.old.as_ref().map(|_| "[Redact]".into());
-                    m.new = m.new.as_ref().map(|_| "[Redact]".into());
-                }
+            self.record_with(
+                out,
+                env,
+                (user, version, account),
+                (action, status, reason),
+                modified,
+                None,
+            );
+        }
+    }
+
+    /// Keeps one record, with the target account's names as they are now (CTS-62: a log tells
+    /// what happened then).
+    fn record_with(
+        &self,
+        out: &mut CycleOutcome,
+        env: Env<'_>,
+        (user, version, account): (UserIdx, u32, u32),
+        (action, status, reason): (ProvAction, ProvStatus, &'static str),
+        mut modified: Vec<Modified>,
+        detail: Option<Box<str>>,
+    ) {
+        if !self.mode.log {
+            return;
+        }
+        // Redact: "replaces the attribute value with the string literal "[Redact]" in the
+        // provisioning logs" (functions-for-customizing-application-data.md)
+        for m in &mut modified {
+            let redacts = crate::schema::SchemaAttr::parse(&m.name)
+                .and_then(|t| self.schema.mapping(&t))
+                .is_some_and(
+                    |x| matches!(&x.source, crate::schema::MappingSource::Expression(e) if e.redacts()),
+                );
+            if redacts {
+                m.old = m.old.as_ref().map(|_| "[Redact]".into());
+                m.new = m.new.as_ref().map(|_| "[Redact]".into());
             }
-            out.records.push(ProvRecord {
+        }
+        let target = (account != NO_ACCOUNT).then(|| self.names(env, account));
+        out.records.keep(
+            &ProvRecord {
                 at: self.at,
                 config: self.config,
-                cycle: 0,
+                cycle: self.cycle,
                 user,
                 version,
                 account,
-                target: None,
+                target,
                 modified,
                 action,
                 status,
                 reason,
-                detail: None,
-            });
+                detail,
+            },
+            env.strings,
+        );
+    }
+
+    /// Account `ai`'s display name (its UPN when it has none) and UPN as the target shows them.
+    fn names(&self, env: Env<'_>, ai: u32) -> RecordedAccount {
+        let dir = &env.target.dir;
+        let acc = &dir.externals()[ai as usize];
+        let other;
+        let schema = if acc.config == self.config {
+            Some(&*self.schema)
+        } else {
+            other = env.others.config(acc.config).map(|c| c.schema.clone());
+            other.as_deref()
+        };
+        let shown = crate::account::Shown::of(
+            acc,
+            schema,
+            env.source.dir.values_at(acc.source_user, acc.version),
+            dir.account_edits(ai),
+            env.strings,
+        )
+        .with_extra(dir.account_extra(ai));
+        let upn = dir.upn_override(ai).map_or_else(
+            || crate::directory::ext_upn(shown.upn_source(), &env.target.spec.initial_domain),
+            str::to_string,
+        );
+        RecordedAccount {
+            account: ai,
+            display_name: shown.attr(crate::user::Attr::DisplayName).unwrap_or(&upn).into(),
+            upn: upn.into(),
         }
     }
 }
@@ -1579,6 +1562,16 @@ struct Others<'a> {
 }
 
 impl Others<'_> {
+    /// Configuration `c`, unless it is the running one.
+    fn config(&self, c: ConfigIdx) -> Option<&SyncConfig> {
+        let i = c.ix();
+        match i.cmp(&self.before.len()) {
+            std::cmp::Ordering::Less => self.before.get(i),
+            std::cmp::Ordering::Equal => None,
+            std::cmp::Ordering::Greater => self.after.get(i - self.before.len() - 1),
+        }
+    }
+
     fn schema(
         &self,
         c: ConfigIdx,

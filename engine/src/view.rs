@@ -400,7 +400,7 @@ pub struct ProvisioningObject<'w> {
     /// The target account, when there is one: id, display name and UPN, as they were then.
     pub target: Option<(Guid, &'w str, &'w str)>,
     /// `modifiedProperties`: what a create or update wrote.
-    pub modified: &'w [crate::sync::Modified],
+    pub modified: Vec<crate::provlog::ModifiedRef<'w>>,
 }
 
 impl World {
@@ -568,7 +568,6 @@ impl<'w> TenantView<'w> {
         let w = self.world;
         let t = self.tenant;
         w.provisioning_log()
-            .iter()
             .enumerate()
             .filter(move |(_, rec)| w.config(rec.config).source == t)
             .map(move |(i, rec)| {
@@ -596,23 +595,23 @@ impl<'w> TenantView<'w> {
                     action: rec.action,
                     status: rec.status,
                     reason: rec.reason,
-                    detail: rec.detail.as_deref(),
+                    detail: rec.detail,
                     source: (w.user_id(t, rec.user), display, then.upn),
-                    target: rec.target.as_ref().map(|a| {
+                    target: rec.target.map(|a| {
                         (
                             Guid::derive(
                                 w.seed,
                                 &[
                                     b"account",
                                     w.name(cfg.target).as_bytes(),
-                                    &a.account.to_le_bytes(),
+                                    &rec.account.to_le_bytes(),
                                 ],
                             ),
-                            &*a.display_name,
-                            &*a.upn,
+                            a.0,
+                            a.1,
                         )
                     }),
-                    modified: &rec.modified,
+                    modified: rec.modified,
                 }
             })
     }

@@ -194,8 +194,8 @@ impl ProvisioningObjectSummary {
                 .iter()
                 .map(|m| ModifiedProperty {
                     display_name: m.name.to_string(),
-                    old_value: m.old.as_deref().map(str::to_string),
-                    new_value: m.new.as_deref().map(str::to_string),
+                    old_value: m.old.map(str::to_string),
+                    new_value: m.new.map(str::to_string),
                 })
                 .collect(),
             initiated_by: Initiator {

@@ -2,33 +2,29 @@
 //! and the provisioning cycle's scheduling around [`crate::sync::run_cycle`].
 
 use super::*;
-use crate::directory::NO_ACCOUNT;
 use crate::event::{OnDemandOutcome, Warning};
 use crate::msg;
 use crate::refusal::{Message, Setting};
 use crate::schema::{AttributeMapping, MappingSource, SchemaAttr};
 use crate::strings::Sym;
 use crate::sync::{Job, ResetScope};
-use crate::user::Attr;
 
 impl World {
-    /// Appends a cycle's provisioning records, each with its target account's names as they
-    /// are now, at the time of the record (CTS-62: a log tells what happened then).
-    fn log_records(&mut self, records: &mut Vec<sync::ProvRecord>) {
-        for rec in records.iter_mut() {
-            if rec.account != NO_ACCOUNT {
-                let target = self.configs[rec.config.ix()].target;
-                let shown = self.shown(target, rec.account);
-                let upn = self.external_upn(target, rec.account);
-                let display_name = shown.attr(Attr::DisplayName).unwrap_or(&upn).into();
-                rec.target = Some(sync::RecordedAccount {
-                    account: rec.account,
-                    display_name,
-                    upn: upn.into(),
+    /// Takes the provisioning log back from a cycle that appended to it; a log that filled up
+    /// stops the world (PROV_LOG_RECORDS_MAX, PROV_LOG_TEXT_BYTES_MAX).
+    fn log_records(&mut self, records: &mut crate::provlog::ProvLog) {
+        self.prov_log = std::mem::take(records);
+        if let Some(full) = self.prov_log.full() {
+            if self.limit.is_none() {
+                let (name, max) = full.cap();
+                self.limit = Some(crate::state::LimitHit {
+                    name,
+                    max,
+                    what: "the provisioning log".to_string(),
+                    at: self.now,
                 });
             }
         }
-        self.prov_log.append(records);
     }
 
     pub(super) fn share_targets(&self, actor: TenantIdx, what: &str) -> Result<Vec<TenantIdx>, Refusal> {
@@ -465,12 +461,9 @@ impl World {
                 self.now,
                 &self.rules,
                 mode,
+                std::mem::take(&mut self.prov_log),
             )
         };
-        let cycle_id = self.configs[c.ix()].job.cycles as u32 + 1;
-        for rec in &mut outcome.records {
-            rec.cycle = cycle_id;
-        }
         self.log_records(&mut outcome.records);
         #[cfg(debug_assertions)]
         assert_eq!(
@@ -1093,6 +1086,7 @@ impl World {
                 self.now,
                 &self.rules,
                 mode,
+                std::mem::take(&mut self.prov_log),
             );
             // on demand neither consumes nor adds to the job's escrows
             self.configs[c.ix()].job.escrows = job_escrows;

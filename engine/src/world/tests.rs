@@ -1426,14 +1426,13 @@ fn cts_62_the_provisioning_log_records_each_object() {
     start(&mut w, ids[0]);
     w.settle(Duration::days(1)).unwrap();
     let creates = w
-        .prov_log
-        .iter()
+        .provisioning_log()
         .filter(|r| {
             r.action == crate::sync::ProvAction::Create && r.status == crate::sync::ProvStatus::Success
         })
         .count();
     assert_eq!(creates, 2);
-    assert!(w.prov_log.iter().all(|r| r.cycle >= 1));
+    assert!(w.provisioning_log().all(|r| r.cycle >= 1));
 }
 
 #[test]
