@@ -13,6 +13,9 @@ pub enum Exit {
     /// 1: a check or `expect_error` failed, a step was refused unexpectedly, or `explore`
     /// found a violation.
     Failed,
+    /// 3: `explore` stopped at its state cap before checking any complete order: it proved
+    /// nothing.
+    Inconclusive,
 }
 
 impl Exit {
@@ -82,6 +85,7 @@ pub fn report(res: Result<Exit, Error>) -> ExitCode {
     match res {
         Ok(Exit::Ok) => ExitCode::SUCCESS,
         Ok(Exit::Failed) => ExitCode::from(1),
+        Ok(Exit::Inconclusive) => ExitCode::from(3),
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Error::Output(e)) => {
             eprintln!("error: cannot write the output: {e}");

@@ -683,3 +683,46 @@ fn a_run_stopped_by_a_cap_exits_2_at_its_step() {
     assert_eq!(last["limit"]["name"], "SIM_TIME_MAX");
     assert_eq!(last["limit"]["line"], 10);
 }
+
+#[test]
+fn explore_stopped_before_any_complete_order_is_inconclusive() {
+    let (code, out, _) = mtosim(&[
+        "explore",
+        "scenarios/explore-owner-handover.toml",
+        "--max-states",
+        "3",
+    ]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("Result: inconclusive"), "{out}");
+    assert!(!out.contains("no violation"), "{out}");
+}
+
+#[test]
+fn a_run_over_failed_objects_does_not_say_a_bare_ok() {
+    // 6,000 users against a 500-object quota: the initial cycle prunes its escrows (CTS-54)
+    let (code, out, _) = mtosim(&["run", "scenarios/cts-quarantine.toml"]);
+    assert_eq!(code, 0, "checks decide the exit code");
+    let result = out.lines().last().unwrap();
+    assert!(
+        result.starts_with("Result: ok, 7 checks held, with 5501 objects failing"),
+        "{result}"
+    );
+    assert!(
+        out.contains("5501 failed in the initial cycle (escrows pruned, the job paused: CTS-54)"),
+        "{out}"
+    );
+    // the JSON ends with the summary and a result that counts them too
+    let (_, out, _) = mtosim(&["run", "--json", "scenarios/cts-quarantine.toml"]);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (summary, result) = (&lines[lines.len() - 2], &lines[lines.len() - 1]);
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["tenants"][0]["sync"][0]["failing"], 5501);
+    assert_eq!(summary["tenants"][0]["sync"][0]["escrowsPruned"], true);
+    assert_eq!(result["failing"], 5501);
+    // a settle that leaves escrowed objects says what still waits
+    let (_, out, _) = mtosim(&["run", "scenarios/cts-quota-overrun.toml"]);
+    assert!(
+        out.contains("still waiting: sync Contoso to Fabrikam (contoso to fabrikam): 5 objects failing, escrowed for retry"),
+        "{out}"
+    );
+}

@@ -87,7 +87,7 @@ pub fn style(world: &World, e: &Entry) -> Style {
         Entry::Step { .. } => Style::Step,
         Entry::CheckOk { .. } | Entry::Expected { .. } => Style::Ok,
         Entry::Fail(_) => Style::Fail,
-        Entry::Waited(_) | Entry::Settled(_) => Style::Plain,
+        Entry::Waited(_) | Entry::Settled { .. } => Style::Plain,
     }
 }
 

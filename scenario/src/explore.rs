@@ -179,6 +179,12 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether the search stopped at its state cap before checking any complete order, with
+    /// no violation found: it proved nothing (`mtosim explore` exits 3).
+    pub fn proved_nothing(&self) -> bool {
+        self.violation.is_none() && self.truncated && self.complete == 0
+    }
+
     /// The report as text; `toml` appends the counterexample file, if any.
     pub fn text(&self, toml: bool) -> String {
         let mut s = String::new();
@@ -247,6 +253,13 @@ impl Report {
             plural(self.complete)
         );
         match &self.violation {
+            None if self.proved_nothing() => {
+                let _ = writeln!(
+                    s,
+                    "\nResult: inconclusive: the state cap ({}) stopped the search before any complete order was checked, so nothing is proved; raise --max-states or lower --depth.",
+                    self.max_states
+                );
+            }
             None => {
                 let scope = if self.truncated {
                     format!(

@@ -202,7 +202,13 @@ impl Runner<'_> {
                 let res = self.world.settle(*max);
                 self.flush();
                 match res {
-                    Ok(t) => self.emit(Entry::Settled(t - from)),
+                    Ok(t) => {
+                        let held_back = crate::words::held_back(&self.world);
+                        self.emit(Entry::Settled {
+                            after: t - from,
+                            held_back,
+                        })
+                    }
                     // a per-run cap stopped the world: the run reports it, not a settle failure
                     Err(_) if self.world.limit().is_some() => {}
                     Err(_) => {

@@ -37,7 +37,12 @@ pub enum Entry {
     /// A `wait` step moved the clock.
     Waited(Duration),
     /// A `settle` step settled after this long.
-    Settled(Duration),
+    Settled {
+        /// How long it took.
+        after: Duration,
+        /// What still holds objects back (see [`crate::words::held_back`]).
+        held_back: Vec<String>,
+    },
     /// A check held.
     CheckOk {
         /// The viewing tenant's name.
@@ -67,7 +72,7 @@ impl Entry {
         match self {
             Entry::Event(_) => "event",
             Entry::Step { .. } => "step",
-            Entry::Waited(_) | Entry::Settled(_) => "note",
+            Entry::Waited(_) | Entry::Settled { .. } => "note",
             Entry::CheckOk { .. } => "checkOk",
             Entry::Expected { .. } => "expected",
             Entry::Fail(_) => "fail",
@@ -94,9 +99,14 @@ impl fmt::Display for Entry {
                 }
             }
             Entry::Waited(d) => write!(f, "waited {d}"),
-            Entry::Settled(d) => write!(
+            Entry::Settled { after, held_back } if held_back.is_empty() => write!(
                 f,
-                "settled after {d} (nothing pending, every running sync job idle)"
+                "settled after {after} (nothing pending, every running sync job idle)"
+            ),
+            Entry::Settled { after, held_back } => write!(
+                f,
+                "settled after {after} (no join or removal pending, every running sync job idle), still waiting: {}",
+                held_back.join("; ")
             ),
             Entry::CheckOk { tenant, fact } => write!(f, "check ok: {tenant}: {fact}"),
             Entry::Expected {

@@ -47,6 +47,40 @@ pub fn waiting(w: &mtosim_engine::World, p: &Waiting) -> String {
     }
 }
 
+/// What a settled world still holds back, one phrase per live configuration with objects
+/// escrowed for retry (CTS-55) or deletions held by the threshold (CTS-51): settling waits for
+/// neither (they change nothing until a later cycle or `allow-deletes`).
+pub fn held_back(w: &mtosim_engine::World) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in w.configs().iter().filter(|c| !c.deleted) {
+        let (failing, held) = (c.job.escrows.len(), c.job.staged.len());
+        if failing == 0 && held == 0 {
+            continue;
+        }
+        let mut parts = Vec::new();
+        if failing > 0 {
+            parts.push(format!(
+                "{failing} object{} failing, escrowed for retry at the next cycle",
+                if failing == 1 { "" } else { "s" },
+            ));
+        }
+        if held > 0 {
+            parts.push(format!(
+                "{held} deletion{} held until allow-deletes",
+                if held == 1 { "" } else { "s" }
+            ));
+        }
+        out.push(format!(
+            "sync {} ({} to {}): {}",
+            c.name,
+            w.name(c.source),
+            w.name(c.target),
+            parts.join(", ")
+        ));
+    }
+    out
+}
+
 /// A refusal's sentence in scenario words.
 pub struct Message<'a>(pub &'a mtosim_engine::Refusal);
 

@@ -34,7 +34,11 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
         Ok(report) => report,
     };
     out.text(&report.text(a.out.is_none()))?;
-    let exit = Exit::failed_if(report.violation.is_some());
+    let exit = if report.proved_nothing() {
+        Exit::Inconclusive
+    } else {
+        Exit::failed_if(report.violation.is_some())
+    };
     match (&a.out, &report.violation) {
         (Some(path), Some(cx)) => {
             out.flush()?;

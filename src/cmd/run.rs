@@ -135,12 +135,16 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
         return Err(Error::Output(e));
     }
     if a.json {
+        out.line(&summary::tenants_json(&run.world).to_string())?;
+        let (failing, held) = summary::outstanding(&run.world);
         let result = serde_json::json!({
             "schemaVersion": jsonl::SCHEMA_VERSION,
             "event": "result",
             "ok": run.ok(),
             "checksPassed": run.checks_passed,
             "failures": run.failures.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+            "failing": failing,
+            "deletionsHeld": held,
             "limit": run.limit.as_ref().map(|(step, line, hit)| serde_json::json!({
                 "name": hit.name,
                 "max": hit.max,
@@ -163,17 +167,14 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
                 colour,
             ))?;
         } else if run.ok() {
-            let n = run.checks_passed;
-            out.line(&format!(
-                "Result: ok, {n} check{} held.",
-                if n == 1 { "" } else { "s" }
-            ))?;
+            out.line(&summary::result_ok(&run.world, run.checks_passed))?;
         } else {
             let n = run.failures.len();
             out.line(&format!(
-                "Result: {n} failure{} ({} checks held):",
+                "Result: {n} failure{} ({} check{} held):",
                 if n == 1 { "" } else { "s" },
-                run.checks_passed
+                run.checks_passed,
+                if run.checks_passed == 1 { "" } else { "s" }
             ))?;
             for f in &run.failures {
                 out.line(&paint(&format!("  - FAIL: {f}"), Style::Fail, colour))?;
