@@ -304,6 +304,67 @@ impl Undo {
     }
 }
 
+/// The files an earlier export wrote into `dir`, as its `manifest.json` lists them (relative
+/// paths that stay inside `dir`); for a manifest from before the list existed, the files named
+/// `per_tenant` in each of its tenants' folders. Nothing when there is no readable manifest
+/// written by mtosim.
+pub fn previous_files(dir: &Path, per_tenant: &[String]) -> Vec<PathBuf> {
+    let Ok(text) = fs::read_to_string(dir.join("manifest.json")) else {
+        return Vec::new();
+    };
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    if !m["generator"].as_str().is_some_and(|g| g.starts_with("mtosim ")) {
+        return Vec::new();
+    }
+    let inside = |p: &Path| p.components().all(|c| matches!(c, Component::Normal(_)));
+    let listed: Vec<PathBuf> = match m["files"].as_array() {
+        Some(files) => files
+            .iter()
+            .filter_map(|f| f.as_str())
+            .map(PathBuf::from)
+            .collect(),
+        None => m["tenants"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["name"].as_str())
+            .flat_map(|t| per_tenant.iter().map(move |f| Path::new(t).join(f)))
+            .collect(),
+    };
+    listed.into_iter().filter(|p| inside(p)).collect()
+}
+
+/// Removes the files of `old` (an earlier export's, [`previous_files`]) that `new` does not
+/// list, when they are regular files (never a link), then their folders once empty; returns
+/// how many files went. Nothing else in `dir` is touched.
+pub fn remove_stale(dir: &Path, old: &[PathBuf], new: &BTreeSet<PathBuf>) -> Result<usize, String> {
+    let mut removed = 0;
+    let mut parents = BTreeSet::new();
+    for rel in old.iter().filter(|p| !new.contains(*p)) {
+        let path = dir.join(rel);
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() || is_link(path.parent().unwrap_or(dir)) {
+            continue;
+        }
+        fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        removed += 1;
+        let mut p = rel.parent();
+        while let Some(d) = p.filter(|d| !d.as_os_str().is_empty()) {
+            parents.insert(d.to_path_buf());
+            p = d.parent();
+        }
+    }
+    // deepest first; a folder that still holds anything stays
+    for d in parents.iter().rev() {
+        let _ = fs::remove_dir(dir.join(d));
+    }
+    Ok(removed)
+}
+
 /// Writes `files` below `dir`, each streamed to a temporary name, then all renamed, once
 /// [`check_set`] passes; a non-empty `dir` is refused unless `force`. On any failure nothing
 /// of this call remains (see the module's documentation) and the error names the file.

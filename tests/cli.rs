@@ -726,3 +726,29 @@ fn a_run_over_failed_objects_does_not_say_a_bare_ok() {
         "{out}"
     );
 }
+
+#[test]
+fn a_cycle_outcome_is_narrated_once_without_contradiction() {
+    let (_, out, _) = mtosim(&["run", "scenarios/cts-quarantine.toml"]);
+    let lines: Vec<&str> = out.lines().collect();
+    let pruned = lines
+        .iter()
+        .position(|l| l.contains("escrows pruned and the job paused"))
+        .unwrap();
+    assert!(
+        lines[pruned - 1].contains("too many to retry"),
+        "{}",
+        lines[pruned - 1]
+    );
+    assert!(
+        !lines[pruned - 1].contains("will be retried"),
+        "{}",
+        lines[pruned - 1]
+    );
+    let quarantine = lines.iter().position(|l| l.contains("is in quarantine")).unwrap();
+    assert!(
+        !lines[quarantine - 1].contains("will be retried"),
+        "{}",
+        lines[quarantine - 1]
+    );
+}

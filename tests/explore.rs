@@ -256,7 +256,21 @@ fn explore_state_cap_stops_the_search_and_says_it_is_not_exhaustive() {
     assert!(r.truncated);
     assert_eq!(r.states, 10);
     assert!(r.violation.is_none());
-    assert!(r.text(false).contains("not exhaustive"), "{}", r.text(false));
+    // no complete order was reached: nothing is proved, and it says so (exit 3)
+    assert!(r.proved_nothing());
+    assert!(r.text(false).contains("nothing is proved"), "{}", r.text(false));
+    // one state short of the whole search: stopped, and "not exhaustive" once complete orders
+    // were checked
+    let full = explore_text("three.toml", &three_tenants_join_and_leave(), Options::default());
+    let opts = Options {
+        max_states: Some(full.states - 1),
+        ..Options::default()
+    };
+    let r = explore_text("three.toml", &three_tenants_join_and_leave(), opts);
+    assert!(r.truncated && r.violation.is_none());
+    assert_eq!(r.proved_nothing(), r.complete == 0);
+    let want = if r.complete > 0 { "not exhaustive" } else { "nothing is proved" };
+    assert!(r.text(false).contains(want), "{}", r.text(false));
 }
 
 #[test]

@@ -296,3 +296,45 @@ fn every_stdout_write_error_but_a_closed_pipe_exits_2() {
         assert!(err.contains("cannot write the output"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn out_force_removes_what_an_earlier_export_wrote_and_nothing_else() {
+    let dir = scratch("stale");
+    let three = dir.join("three.toml");
+    let two = dir.join("two.toml");
+    let body = |names: &[&str]| {
+        let mut s = String::from("[scenario]\nname = \"t\"\n");
+        for n in names {
+            s.push_str(&format!("\n[[tenant]]\nname = \"{n}\"\n"));
+        }
+        s
+    };
+    std::fs::write(&three, body(&["a", "b", "c"])).unwrap();
+    std::fs::write(&two, body(&["a", "b"])).unwrap();
+    let out = dir.join("out");
+    let o = out.to_str().unwrap();
+    assert_eq!(mtosim(&["run", "-q", three.to_str().unwrap(), "--out", o]).0, 0);
+    // the user's own files, also in a tenant's folder, stay
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    std::fs::write(out.join("a").join("mine.txt"), "mine").unwrap();
+    assert_eq!(
+        mtosim(&["run", "-q", two.to_str().unwrap(), "--out", o, "--force"]).0,
+        0
+    );
+    assert!(
+        !out.join("c").exists(),
+        "the tenant gone from the scenario is gone from the folder"
+    );
+    assert!(out.join("b").join("users.csv").exists());
+    assert!(out.join("notes.txt").exists() && out.join("a").join("mine.txt").exists());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"a/users.csv") && files.contains(&"manifest.json"));
+    assert!(!files.iter().any(|f| f.starts_with("c/")));
+}

@@ -108,6 +108,8 @@ pub enum EventKind {
         skips: Vec<(&'static str, u64)>,
         /// The userType new accounts got (CTS-28).
         created_as: crate::user::UserType,
+        /// What follows the cycle, narrated by the next event.
+        then: CycleThen,
     },
     /// A quarantined job's retry failed again (CTS-53).
     QuarantineRetry {
@@ -332,4 +334,20 @@ pub struct Event {
     pub kind: EventKind,
     /// Why: the rules behind it.
     pub rules: Vec<RuleId>,
+}
+
+/// What follows a finished cycle (the events after [`EventKind::CycleFinished`] tell it): its
+/// failures are retried next cycle (CTS-55), its deletions are held (CTS-51), or its failures
+/// were too many and the escrows are pruned (initial cycle) or the job goes into quarantine
+/// (CTS-54).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CycleThen {
+    /// Failures, if any, are escrowed and retried next cycle.
+    Retry,
+    /// Deletions and disables over the threshold are held.
+    HoldDeletes,
+    /// The initial cycle's escrows are pruned and the job paused.
+    PruneEscrows,
+    /// The job goes into quarantine.
+    Quarantine,
 }

@@ -291,7 +291,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The closest of `candidates` to `name`, if one is close enough to be a plausible typo (the
 /// first of equally close ones).
-fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()

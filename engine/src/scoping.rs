@@ -230,11 +230,17 @@ fn parse_clause(text: &str) -> Result<Clause, ExprError> {
         all.then(|| (op, spans[spans.len() - 1].1))
     });
     let Some((op, op_end)) = found else {
+        // operators are case-insensitive: compare upper case with upper case
+        let word = text[o0..o1].to_ascii_uppercase();
+        let upper: Vec<String> = OPS.iter().map(|o| o.1.to_ascii_uppercase()).collect();
+        let hint = crate::membership::closest(&word, upper.iter().map(String::as_str))
+            .and_then(|m| OPS.iter().map(|o| o.1).find(|n| n.eq_ignore_ascii_case(m)))
+            .map_or(String::new(), |m| format!("did you mean {m}? "));
         return Err(ExprError::new(
             o0,
             o1 - o0,
             format!(
-                "unknown operator {}; valid operators are {}",
+                "unknown operator {}; {hint}valid operators are {}",
                 &text[o0..o1],
                 op_list()
             ),
@@ -695,6 +701,8 @@ mod tests {
         let e = err(text);
         assert_eq!(span(text, &e), "departmnt");
         assert!(e.message.contains("did you mean \"department\""), "{}", e.message);
+        let e = err("department EQUAL Sales");
+        assert!(e.message.contains("did you mean EQUALS?"), "{}", e.message);
         // userType is refused by CTS-18, so it is neither suggested nor listed as valid.
         let e = err("usrType EQUALS Member");
         assert!(!e.message.contains("userType"), "{}", e.message);

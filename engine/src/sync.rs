@@ -488,59 +488,78 @@ pub fn check_prerequisites(
     }
 }
 
-/// The first CTS-5 prerequisite that does not hold, if any: the documented error text of
-/// CTS-6 for the side it concerns, and `(Missing: ...)` naming the setting, the tenant and
-/// what would make it pass.
+/// The CTS-5 prerequisites that do not hold, if any: the documented error text of CTS-6 for the
+/// first side that fails (the source's outbound check runs first, as the test connection's
+/// does), and `(Missing: ...)` naming every missing setting of both sides at once, each with the
+/// tenant and what would make it pass.
 pub fn prerequisite_gap(
     source: &Tenant,
     s: TenantIdx,
     target: &Tenant,
     t: TenantIdx,
 ) -> Option<(&'static str, Message)> {
+    const OUTBOUND: &str = "The source tenant has not enabled automatic user consent with the target tenant. Please enable the outbound cross-tenant access policy for automatic user consent in the source tenant. aka.ms/TroubleshootingCrossTenantSyncPolicyCheck";
+    const INBOUND: &str = "The target tenant has not enabled inbound synchronization with this tenant. Please request the target tenant admin to enable the inbound synchronization on their cross-tenant access policy. Learn more: aka.ms/TroubleshootingCrossTenantSyncPolicyCheck";
     let (s_name, t_name) = (source.name(), target.name());
+    let mut error = None;
+    let mut gaps: Vec<Message> = Vec::new();
     let out_ok = source
         .partners
         .get(&t)
         .is_some_and(|p| p.eff_auto_redeem_outbound());
     if !out_ok {
         let why = match source.partners.get(&t) {
-            None => "has no partner configuration for it, and the default never allows automatic redemption (XTAP-3)",
-            Some(_) => "has automatic redemption outbound off (null inherits the default, false)",
+            None => format!("{s_name} has no partner configuration for {t_name}, and the default never allows automatic redemption (XTAP-3)"),
+            Some(_) => format!("{s_name}'s partner configuration for {t_name} has automatic redemption outbound off (null inherits the default, false)"),
         };
-        return Some((
-            "The source tenant has not enabled automatic user consent with the target tenant. Please enable the outbound cross-tenant access policy for automatic user consent in the source tenant. aka.ms/TroubleshootingCrossTenantSyncPolicyCheck",
-            msg![
-                format!("(Missing: in {s_name}, the partner configuration for {t_name} {why}; it would pass once {s_name} sets "),
-                Setting::AutoRedeemOutbound,
-                format!(" for {t_name}, CTS-5 item 3.)"),
-            ],
-        ));
+        error = Some(OUTBOUND);
+        gaps.push(msg![
+            format!("{why}; it would pass once {s_name} sets "),
+            Setting::AutoRedeemOutbound,
+            format!(" for {t_name} (CTS-5 item 3)"),
+        ]);
     }
     let p = target.partners.get(&s);
     let sync_ok = p.is_some_and(|p| p.eff_sync_inbound());
     let redeem_ok = p.is_some_and(|p| p.eff_auto_redeem_inbound());
-    if sync_ok && redeem_ok {
-        return None;
-    }
-    let missing = match (p, sync_ok, redeem_ok) {
-        (None, _, _) => {
-            "has no partner configuration for it (no identity sync policy, automatic redemption inbound off)"
-        }
-        (Some(_), false, false) => "allows neither user sync inbound nor automatic redemption inbound",
-        (Some(p), false, true) if !p.has_sync_policy => {
-            "has no identity sync policy, so user sync inbound is not allowed (XTAP-7)"
-        }
-        (Some(_), false, true) => "has user sync inbound (isSyncAllowed) off",
-        _ => "has automatic redemption inbound off",
-    };
-    Some((
-        "The target tenant has not enabled inbound synchronization with this tenant. Please request the target tenant admin to enable the inbound synchronization on their cross-tenant access policy. Learn more: aka.ms/TroubleshootingCrossTenantSyncPolicyCheck",
-        msg![
-            format!("(Missing: in {t_name}, the partner configuration for {s_name} {missing}; it would pass once {t_name} sets "),
+    if !(sync_ok && redeem_ok) {
+        let missing = match (p, sync_ok, redeem_ok) {
+            (None, _, _) => format!(
+                "{t_name} has no partner configuration for {s_name} (so no identity sync policy, and automatic redemption inbound is off)"
+            ),
+            (Some(_), false, false) => format!(
+                "{t_name}'s partner configuration for {s_name} allows neither user sync inbound nor automatic redemption inbound"
+            ),
+            (Some(p), false, true) if !p.has_sync_policy => format!(
+                "{t_name}'s partner configuration for {s_name} has no identity sync policy, so user sync inbound is not allowed (XTAP-7)"
+            ),
+            (Some(_), false, true) => format!(
+                "{t_name}'s partner configuration for {s_name} has user sync inbound (isSyncAllowed) off"
+            ),
+            _ => format!("{t_name}'s partner configuration for {s_name} has automatic redemption inbound off"),
+        };
+        error.get_or_insert(INBOUND);
+        gaps.push(msg![
+            format!("{missing}; it would pass once {t_name} sets "),
             Setting::SyncAndRedeemInbound,
-            format!(" for {s_name}, CTS-5 items 1 and 2.)"),
-        ],
-    ))
+            format!(" for {s_name} (CTS-5 items 1 and 2)"),
+        ]);
+    }
+    let error = error?;
+    let n = gaps.len();
+    let mut out = Message::from(if n == 1 {
+        "(Missing: ".to_string()
+    } else {
+        format!("(Missing, {n} settings: ")
+    });
+    for (k, g) in gaps.into_iter().enumerate() {
+        if n > 1 {
+            out = out.then(Message::from(format!("{}) ", k + 1)));
+        }
+        out = out.then(g);
+        out = out.then(Message::from(if k + 1 == n { ".)" } else { "; " }.to_string()));
+    }
+    Some((error, out))
 }
 
 /// Candidates of an initial cycle: every assigned user plus every user linked by this

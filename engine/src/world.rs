@@ -986,10 +986,17 @@ impl World {
             }
         }
         let Some(m) = op.mto.filter(|m| !self.mtos[m.ix()].deleted) else {
-            return Some(Refusal::new(r::MTO_30, format!("{jn} was not added by {} to any MTO (reason a); the join would succeed naming the owner tenant that added it.", self.name(adder))));
+            let where_ = match self.mto_view(adder).mto {
+                Some(_) => format!("to {}'s MTO", self.name(adder)),
+                None => format!("to an MTO: {} has none", self.name(adder)),
+            };
+            return Some(Refusal::new(r::MTO_30, format!("{jn} was never added {where_} (reason a); the join would succeed after an owner adds {jn} and the join names that owner.")));
         };
         let mto = &self.mtos[m.ix()];
-        if mto.entry(j).is_none_or(|e| e.state != MemberState::Pending) {
+        if mto.entry(j).is_none() {
+            return Some(Refusal::new(r::MTO_30, format!("{jn} was never added to {}'s MTO (reason a); the join would succeed after an owner adds {jn} and the join names that owner.", self.name(adder))));
+        }
+        if mto.entry(j).is_some_and(|e| e.state != MemberState::Pending) {
             return Some(Refusal::new(r::MTO_30, format!("{jn} is no longer pending in the MTO (reason a); an owner would have to add it again (MTO-43).")));
         }
         if !mto.is_active_owner(adder) {

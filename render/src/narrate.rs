@@ -232,7 +232,9 @@ pub fn describe(world: &World, ev: &Event) -> String {
             failures,
             skips,
             created_as,
+            then,
         } => {
+            use mtosim_engine::event::CycleThen;
             let cfg = &world.configs()[config.ix()];
             let mut parts = Vec::new();
             if stats.created > 0 {
@@ -244,7 +246,16 @@ pub fn describe(world: &World, ev: &Event) -> String {
                 }
             }
             for (code, n) in failures {
-                parts.push(format!("{n} failed with {code} and will be retried"));
+                parts.push(match then {
+                    CycleThen::Retry | CycleThen::HoldDeletes => {
+                        format!("{n} failed with {code} and will be retried")
+                    }
+                    // the next event says what becomes of them (CTS-54)
+                    CycleThen::PruneEscrows => format!("{n} failed with {code}, too many to retry"),
+                    CycleThen::Quarantine => {
+                        format!("{n} failed with {code}, over the escrow threshold")
+                    }
+                });
             }
             for (reason, n) in skips {
                 let what = match *reason {
@@ -259,7 +270,10 @@ pub fn describe(world: &World, ev: &Event) -> String {
                 parts.push(format!("{n} {what}"));
             }
             if parts.is_empty() {
-                parts.push("nothing to change".into());
+                parts.push(match then {
+                    CycleThen::HoldDeletes => "nothing applied, its deletions are held".into(),
+                    _ => "nothing to change".into(),
+                });
             }
             format!(
                 "{} cycle of {} finished: {}",

@@ -364,8 +364,13 @@ pub fn files(world: &World) -> Vec<(PathBuf, String)> {
 }
 
 /// `manifest.json`: the schema version, the generator, the rule set, the seed, the simulated
-/// time and the tenants.
+/// time, the tenants and every file of the export (so that a later `--out --force` into the
+/// same folder removes what this one wrote and the new one does not).
 fn manifest(world: &World) -> Value {
+    let files: Vec<String> = export(world)
+        .iter()
+        .map(|f| f.path.to_string_lossy().replace('\\', "/"))
+        .collect();
     json!({
         "schemaVersion": crate::jsonl::SCHEMA_VERSION,
         "generator": format!("mtosim {}", env!("CARGO_PKG_VERSION")),
@@ -377,6 +382,7 @@ fn manifest(world: &World) -> Value {
             "tenantId": t.spec.tenant_id.to_string(),
             "displayName": t.spec.display_name,
         })).collect::<Vec<_>>(),
+        "files": files,
     })
 }
 

@@ -67,8 +67,36 @@ impl Diagnostic {
 
     /// Adds what would have been valid.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+        let help = help.into();
+        self.help = Some(match self.spelling_in(&help) {
+            Some(s) => format!("did you mean \"{s}\"? (spelled exactly so) {help}"),
+            None => help,
+        });
         self
+    }
+
+    /// For a message `unknown ... "VALUE"` whose help lists the valid values (quoted, or after
+    /// "one of: "), the value the user meant when it differs only in case, `-`, `_` or spaces
+    /// (`GA` for `ga`, `M365` for `m365`, `Active` for `active`).
+    fn spelling_in(&self, help: &str) -> Option<String> {
+        let rest = self.message.strip_prefix("unknown ")?;
+        let value = rest.strip_suffix('"')?.rsplit_once('"')?.1;
+        let norm = |s: &str| {
+            s.chars()
+                .filter(|c| !matches!(c, '-' | '_' | ' '))
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        };
+        let quoted = help.split('"').skip(1).step_by(2);
+        let listed = help
+            .split_once("one of: ")
+            .map(|(_, l)| l.split([',', ' ']).filter(|w| !w.is_empty()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let want = norm(value);
+        quoted
+            .chain(listed)
+            .find(|c| *c != value && !want.is_empty() && norm(c) == want)
+            .map(str::to_string)
     }
 }
 
@@ -154,6 +182,48 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_spelled_in_another_case_get_the_spelling() {
+        let d = |msg: &str, help: &str| {
+            Diagnostic {
+                file: "f.toml".into(),
+                line: 1,
+                column: 1,
+                message: msg.into(),
+                help: None,
+                source_line: String::new(),
+                caret: 0,
+            }
+            .help(help)
+            .help
+            .unwrap()
+        };
+        assert_eq!(
+            d(
+                "unknown rule set \"GA\"",
+                "rules is \"ga\" (default) or \"preview-2023\""
+            ),
+            "did you mean \"ga\"? (spelled exactly so) rules is \"ga\" (default) or \"preview-2023\""
+        );
+        assert!(
+            d("unknown via \"M365\"", "via is \"graph\" (default) or \"m365\"")
+                .starts_with("did you mean \"m365\"?")
+        );
+        assert!(d("unknown status \"Active\"", "one of: pending, active, removed")
+            .starts_with("did you mean \"active\"?"));
+        assert!(d(
+            "unknown rule set \"Preview_2023\"",
+            "rules is \"ga\" or \"preview-2023\""
+        )
+        .starts_with("did you mean \"preview-2023\"?"));
+        // nothing to suggest: the help as it was
+        assert_eq!(
+            d("unknown via \"teams\"", "via is \"graph\" or \"m365\""),
+            "via is \"graph\" or \"m365\""
+        );
+        assert_eq!(d("a tenant needs a name", "name = \"x\""), "name = \"x\"");
+    }
 
     #[test]
     fn locates_line_and_column() {

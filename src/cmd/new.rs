@@ -35,7 +35,28 @@ pub fn run(a: NewArgs, out: &mut Out) -> Result<Exit, Error> {
     out.line(&format!(
         "Wrote {}. Run it with: mtosim run {}",
         path.display(),
-        path.display()
+        shell_word(&path.display().to_string())
     ))?;
     Ok(Exit::Ok)
+}
+
+/// `s` as one POSIX shell word: as it is when it holds only safe characters, else in single
+/// quotes (a single quote inside as `'\''`).
+fn shell_word(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:@%=".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_with_spaces_or_quotes_are_quoted_for_the_shell() {
+        assert_eq!(super::shell_word("my-lab.toml"), "my-lab.toml");
+        assert_eq!(super::shell_word("my lab.toml"), "'my lab.toml'");
+        assert_eq!(super::shell_word("it's.toml"), "'it'\\''s.toml'");
+    }
 }

@@ -16,6 +16,10 @@ pub fn kind(s: SetArg) -> RuleSetKind {
 /// Runs the command.
 pub fn run(a: RulesArgs, out: &mut Out) -> Result<Exit, Error> {
     let set = a.set.map(kind);
+    out.line(&format!(
+        "{:<8} {:<8} {:<16} {}",
+        "RULE", "TAG", "STATUS", "WHAT IT SAYS"
+    ))?;
     for r in catalog::all()
         .iter()
         .filter(|r| set.is_none_or(|k| catalog::applies(r, k)))

@@ -11,7 +11,9 @@ use mtosim_render::narrate::{self, Style};
 use mtosim_render::{jsonl, summary, views};
 use mtosim_scenario::runner;
 use mtosim_scenario::trace::{Observer, Timed};
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 /// How entries reach standard output while the scenario runs.
 struct Printer<'o> {
@@ -189,7 +191,24 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
     }
     if let Some(dir) = a.out {
         out.flush()?;
-        crate::atomic::write_set(&dir, &views::export(&run.world), a.force).map_err(Error::Usage)?;
+        let files = views::export(&run.world);
+        // what an earlier export wrote here and this one does not (a tenant gone) is removed
+        // after this one is in place; nothing else in the folder is touched
+        let names: BTreeSet<PathBuf> = files.iter().map(|f| f.path().to_path_buf()).collect();
+        let per_tenant: Vec<String> = names
+            .iter()
+            .filter(|p| p.components().count() == 2)
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let previous = if a.force {
+            crate::atomic::previous_files(&dir, &per_tenant)
+        } else {
+            Vec::new()
+        };
+        crate::atomic::write_set(&dir, &files, a.force).map_err(Error::Usage)?;
+        crate::atomic::remove_stale(&dir, &previous, &names).map_err(Error::Usage)?;
         if !a.json {
             out.line(&format!("Wrote each tenant's views to {}", dir.display()))?;
         }

@@ -526,6 +526,23 @@ impl World {
             }
             let failures = outcome.failures.clone();
             let skips = outcome.skips.clone();
+            let then = if !outcome.staged.is_empty() {
+                crate::event::CycleThen::HoldDeletes
+            } else if escrow_threshold(&stats).is_some() {
+                if run.initial {
+                    crate::event::CycleThen::PruneEscrows
+                } else {
+                    crate::event::CycleThen::Quarantine
+                }
+            } else {
+                crate::event::CycleThen::Retry
+            };
+            if then == crate::event::CycleThen::PruneEscrows {
+                // not retried: the initial cycle prunes its escrows (CTS-54)
+                for r in rules.iter_mut().filter(|r| **r == r::CTS_55) {
+                    *r = r::CTS_54;
+                }
+            }
             self.emit(
                 s,
                 EventKind::CycleFinished {
@@ -535,6 +552,7 @@ impl World {
                     failures,
                     skips,
                     created_as: self.configs[c.ix()].user_type(),
+                    then,
                 },
                 &rules,
             );

@@ -407,6 +407,32 @@ fn mto_45_the_preview_caps_active_tenants_at_five_at_join() {
 }
 
 #[test]
+fn mto_30_a_a_tenant_never_added_is_told_so() {
+    let (mut w, ids) = world(RuleSetKind::Ga, &["a", "b", "c"]);
+    create(&mut w, ids[0], Via::Graph);
+    // c joins naming a, which has an MTO but never added c
+    let op = join(&mut w, ids[2], ids[0], Via::Graph);
+    w.settle(Duration::days(1)).unwrap();
+    let f = w.op(op).outcome.clone().unwrap().unwrap_err();
+    assert_eq!(f.rule, r::MTO_30);
+    let text = f.message.render(|_| String::new());
+    assert!(text.contains("c was never added to a's MTO"), "{text}");
+    assert!(!text.contains("no longer pending"), "{text}");
+    // b joins naming c, which has no MTO at all
+    let op = join(&mut w, ids[1], ids[2], Via::Graph);
+    w.settle(Duration::days(1)).unwrap();
+    let text = w
+        .op(op)
+        .outcome
+        .clone()
+        .unwrap()
+        .unwrap_err()
+        .message
+        .render(|_| String::new());
+    assert!(text.contains("b was never added to an MTO: c has none"), "{text}");
+}
+
+#[test]
 fn mto_30_b_internal_user_cap_is_checked_for_owner_and_joiner() {
     let (mut w, ids) = world(RuleSetKind::Ga, &["a", "b"]);
     w.rules.internal_users_at_join_max = Some(3);
@@ -641,6 +667,19 @@ fn cts_6_share_users_is_refused_when_the_policies_are_missing() {
     assert!(err
         .message
         .contains("The source tenant has not enabled automatic user consent"));
+    // every missing setting of both sides at once, in plain words
+    let text = err.message.render(|_| "SETTING".to_string());
+    assert!(
+        text.contains(
+            "(Missing, 2 settings: 1) a's partner configuration for b has automatic redemption outbound off"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("2) b's partner configuration for a "), "{text}");
+    assert!(
+        !text.contains("partner configuration for b has no partner configuration"),
+        "{text}"
+    );
     w.tenant_mut(ids[0])
         .partners
         .get_mut(&ids[1])
