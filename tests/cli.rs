@@ -752,3 +752,24 @@ fn a_cycle_outcome_is_narrated_once_without_contradiction() {
         lines[quarantine - 1]
     );
 }
+
+#[test]
+fn an_expect_before_a_join_completes_says_when_it_would() {
+    let walk = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-walkthrough.toml"),
+    )
+    .unwrap();
+    let early = walk.replacen(
+        "at = \"+2h\"\n",
+        "at = \"+2h\"\n\n[[step]]\ndo = \"expect\"\ntenant = \"contoso\"\nmember = { tenant = \"fabrikam\", state = \"active\" }\n",
+        1,
+    );
+    assert_ne!(early, walk);
+    let f = with_file("early.toml", &early);
+    let (code, out, _) = mtosim(&["run", &f]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("member fabrikam state: expected active, actual pending (fabrikam's join is pending until 2024-01-01T06:00:00Z)"),
+        "{out}"
+    );
+}

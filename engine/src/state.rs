@@ -486,6 +486,23 @@ impl World {
         self.queue.peek().map(|Reverse((at, _, _))| *at)
     }
 
+    /// The pending join or removal of tenant `t`, if any, and when it completes (both are
+    /// scheduled when the request is submitted).
+    pub fn pending_op_of(&self, t: TenantIdx) -> Option<(OpKind, SimTime)> {
+        self.queue
+            .iter()
+            .filter_map(|Reverse((at, _, p))| match p {
+                Pending::JoinDone(op) | Pending::RemovalDone(op) => Some((*at, *op)),
+                _ => None,
+            })
+            .filter(|(_, op)| {
+                let o = &self.ops[op.0 as usize];
+                o.subject == t && o.outcome.is_none()
+            })
+            .min_by_key(|(at, _)| *at)
+            .map(|(at, op)| (self.ops[op.0 as usize].kind, at))
+    }
+
     /// What keeps the world from settling.
     pub fn pending(&self) -> Vec<Waiting> {
         let mut out = Vec::new();

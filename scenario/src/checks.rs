@@ -186,6 +186,8 @@ pub enum CheckFailure {
         want: String,
         /// The value seen.
         got: String,
+        /// Why it may differ for now: a join or removal still pending, and when it completes.
+        pending: Option<String>,
     },
     /// `user`: no active account has the UPN.
     UserMissing(String),
@@ -210,8 +212,17 @@ pub enum CheckFailure {
 impl fmt::Display for CheckFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CheckFailure::Mismatch { what, want, got } => {
-                write!(f, "{what}: expected {want}, actual {got}")
+            CheckFailure::Mismatch {
+                what,
+                want,
+                got,
+                pending,
+            } => {
+                write!(f, "{what}: expected {want}, actual {got}")?;
+                match pending {
+                    Some(p) => write!(f, " ({p})"),
+                    None => Ok(()),
+                }
             }
             CheckFailure::UserMissing(upn) => write!(
                 f,
@@ -236,8 +247,49 @@ fn same(what: Subject, want: String, got: String) -> Result<Fact, CheckFailure> 
     if want == got {
         Ok(Fact::Is { what, value: got })
     } else {
-        Err(CheckFailure::Mismatch { what, want, got })
+        Err(CheckFailure::Mismatch {
+            what,
+            want,
+            got,
+            pending: None,
+        })
     }
+}
+
+/// A mismatch of an MTO check, with the joins and removals of `tenants` still pending and when
+/// each completes: an `expect` placed before a join completes says when it would hold.
+fn while_pending(
+    w: &World,
+    tenants: impl IntoIterator<Item = TenantIdx>,
+    res: Result<Fact, CheckFailure>,
+) -> Result<Fact, CheckFailure> {
+    res.map_err(|e| match e {
+        CheckFailure::Mismatch {
+            what,
+            want,
+            got,
+            pending: None,
+        } => {
+            let notes: Vec<String> = tenants
+                .into_iter()
+                .filter_map(|t| {
+                    let (kind, at) = w.pending_op_of(t)?;
+                    let what = match kind {
+                        mtosim_engine::world::OpKind::Join => "join",
+                        mtosim_engine::world::OpKind::Removal => "removal",
+                    };
+                    Some(format!("{}'s {what} is pending until {at}", w.name(t)))
+                })
+                .collect();
+            CheckFailure::Mismatch {
+                what,
+                want,
+                got,
+                pending: (!notes.is_empty()).then(|| notes.join("; ")),
+            }
+        }
+        other => other,
+    })
 }
 
 /// Evaluates one check as tenant `viewer` sees the world.
@@ -251,13 +303,23 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                 "inactive"
             };
             let want = if *active { "active" } else { "inactive" };
-            same(Subject::MtoState, want.into(), got.into())
+            while_pending(w, [viewer], same(Subject::MtoState, want.into(), got.into()))
         }
-        Check::MtoTenants(k) => same(
-            Subject::MtoTenants,
-            k.to_string(),
-            w.mto_view(viewer).active_tenants.to_string(),
-        ),
+        Check::MtoTenants(k) => {
+            let listed: Vec<TenantIdx> = w
+                .listed_mto(viewer)
+                .map(|m| w.mto(m).members.iter().map(|e| e.tenant).collect())
+                .unwrap_or_default();
+            while_pending(
+                w,
+                listed,
+                same(
+                    Subject::MtoTenants,
+                    k.to_string(),
+                    w.mto_view(viewer).active_tenants.to_string(),
+                ),
+            )
+        }
         Check::Member { tenant, role, state } => {
             let entry = w.listed_mto(viewer).and_then(|m| w.mto(m).entry(*tenant));
             let got_state = entry.map_or("absent", |e| e.state.as_str());
@@ -268,7 +330,11 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                     StateCheck::Removed => MemberState::Removed.as_str(),
                     StateCheck::Absent => "absent",
                 };
-                same(Subject::MemberState(n(*tenant)), want.into(), got_state.into())?;
+                while_pending(
+                    w,
+                    [*tenant],
+                    same(Subject::MemberState(n(*tenant)), want.into(), got_state.into()),
+                )?;
             }
             if let Some(role) = role {
                 let got = entry.map_or("absent", |e| e.role.as_str());
