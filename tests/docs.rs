@@ -114,3 +114,189 @@ fn every_cts_and_xtap_rule_of_the_reference_has_a_row() {
     }
     assert!(n >= 95, "read {n} CTS and XTAP rules from the reference");
 }
+
+/// The repository's files, relative to its root: what git tracks, plus new files it does not
+/// ignore (so that a file about to be added is checked too). Outside a git checkout, every file
+/// below the root but build output and hidden directories.
+fn repository_files() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let git = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .current_dir(root)
+        .output();
+    if let Some(out) = git.ok().filter(|o| o.status.success()) {
+        let mut files: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split('\0')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect();
+        files.sort();
+        files.dedup();
+        return files;
+    }
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == "target" {
+                continue;
+            }
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(root, root, &mut files);
+    files.sort();
+    files
+}
+
+/// The targets of the inline links `[text](target)` of a markdown text, with their line numbers:
+/// fenced code blocks and code spans hold no links.
+fn markdown_links(text: &str) -> Vec<(usize, String)> {
+    let mut links = Vec::new();
+    let mut fenced = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        // the text outside code spans
+        let prose: String = line
+            .split('`')
+            .enumerate()
+            .filter(|(k, _)| k % 2 == 0)
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut rest = prose.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let end = after.find(')').unwrap_or(after.len());
+            let target = after[..end].split_whitespace().next().unwrap_or("");
+            links.push((i + 1, target.trim_matches(['<', '>']).to_string()));
+            rest = &after[end..];
+        }
+    }
+    links
+}
+
+#[test]
+fn the_repository_stands_alone() {
+    // a clone has no team folder beside it: nothing may send the reader there
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = repository_files();
+    assert!(
+        files.iter().any(|f| f == "README.md"),
+        "listed no files: {files:?}"
+    );
+    let mut found = Vec::new();
+    for f in &files {
+        let text_file = [".md", ".rs", ".toml", ".py", ".sh"]
+            .iter()
+            .any(|e| f.ends_with(e));
+        let allowed =
+            ["tests/docs.rs", "tests/scenarios.rs"].contains(&f.as_str()) || f.starts_with("docs/gen/");
+        if !text_file || allowed {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(root.join(f)) else {
+            continue; // deleted in the work tree, or not UTF-8
+        };
+        for (i, line) in text.lines().enumerate() {
+            if ["../shared", "spec/scenario-format.md"]
+                .iter()
+                .any(|s| line.contains(s))
+            {
+                found.push(format!("{f}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "these lines point outside the repository (the scenario format is docs/scenario-format.md, \
+         rules are docs/rules.md and `mtosim explain RULE`):\n{}",
+        found.join("\n")
+    );
+
+    // every relative link of the documentation leads to a file of the repository
+    let mut docs: Vec<String> = [
+        "README.md",
+        "ARCHITECTURE.md",
+        "scenarios/README.md",
+        "fuzz/README.md",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    docs.extend(
+        files
+            .iter()
+            .filter(|f| f.starts_with("docs/") && f.ends_with(".md") && !f[5..].contains('/'))
+            .cloned(),
+    );
+    let mut broken = Vec::new();
+    for doc in &docs {
+        let Some(text) = read(doc) else {
+            broken.push(format!("{doc}: missing"));
+            continue;
+        };
+        let dir = Path::new(doc).parent().unwrap();
+        for (line, target) in markdown_links(&text) {
+            let path = target.split('#').next().unwrap();
+            if path.is_empty()
+                || ["http://", "https://", "mailto:"]
+                    .iter()
+                    .any(|p| target.starts_with(p))
+            {
+                continue;
+            }
+            if !root.join(dir).join(path).exists() {
+                broken.push(format!("{doc}:{line}: ]({target}) leads nowhere"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn the_scenario_format_documents_every_verb_and_key() {
+    let doc = read("docs/scenario-format.md").unwrap();
+    for v in mtosim_scenario::verbs::VERBS {
+        assert!(
+            doc.contains(&format!("`{}`", v.name)),
+            "docs/scenario-format.md does not document the verb {}",
+            v.name
+        );
+        for k in v.keys {
+            assert!(
+                doc.contains(&format!("`{k}`")) || doc.contains(&format!("\n{k} = ")),
+                "docs/scenario-format.md does not document the key {k} of {}",
+                v.name
+            );
+        }
+    }
+}
+
+#[test]
+fn seed_walkthrough_is_the_format_example_unchanged() {
+    let doc = read("docs/scenario-format.md").unwrap();
+    let start = doc
+        .find("## Example: the seed article's walkthrough")
+        .expect("docs/scenario-format.md ends with the seed walkthrough");
+    let body = &doc[start..];
+    let from = body.find("```toml\n").unwrap() + 8;
+    let to = from + body[from..].find("```").unwrap();
+    assert_eq!(
+        read("scenarios/seed-walkthrough.toml").unwrap(),
+        &body[from..to],
+        "docs/scenario-format.md's example and scenarios/seed-walkthrough.toml differ"
+    );
+}

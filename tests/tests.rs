@@ -3,7 +3,9 @@
 //! - `scenarios`: every file in `scenarios/` runs and holds all its checks, deterministically;
 //! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input;
 //! - `graph_json`: the `--out` export against golden files and Graph's shapes;
-//! - `docs`: the rule index lists every rule and every test named after one;
+//! - `docs`: the rule index lists every rule and every test named after one; the repository
+//!   stands alone (no link outside it, every relative link resolves); the scenario format
+//!   documents every verb and key;
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
 //! - `streaming`: `--out` streamed, failed writes leave nothing, no symlinks, write errors exit 2;
 //! - `workloads`: the benchmark workloads, run at a small scale.

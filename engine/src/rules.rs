@@ -1,9 +1,11 @@
 //! Rule identifiers, the two rule sets, and the named options where the documentation is
 //! silent or contradicts itself.
 //!
-//! Every refusal, failure and narrated event carries one or more [`RuleId`]s that point into
-//! `../shared/reference/mto-rules.md` (MTO-n), `cts-rules.md` (CTS-n, XTAP-n) or, for the
-//! claims of the seed article that no Microsoft page makes, `SEED-n` (see `docs/rules.md`).
+//! Every refusal, failure and narrated event carries one or more [`RuleId`]s: MTO-n
+//! (multitenant organizations), CTS-n and XTAP-n (cross-tenant synchronization and access
+//! settings), `SEED-n` for the claims of the seed article that no Microsoft page makes, and
+//! `SIM-n` for the simulator's own. `docs/rules.md` indexes them; `mtosim explain RULE` prints
+//! one with its Microsoft sources (`docs/rule-sources.tsv`).
 
 use crate::time::Duration;
 use std::fmt;

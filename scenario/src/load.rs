@@ -1,4 +1,4 @@
-//! Loading a scenario file (the contract in `spec/scenario-format.md`): parse the TOML with
+//! Loading a scenario file (the format in `docs/scenario-format.md`): parse the TOML with
 //! spans, build the world's tenants, directories and settings, and resolve every step's
 //! references to tenants, users and groups before anything runs. Every problem is a
 //! [`Diagnostic`] with line and column, so a file is either fully usable or refused whole.
