@@ -56,7 +56,7 @@ pub enum Command {
     /// Count how many accounts would land where, against quotas and caps, with P1 licences and
     /// timing, without provisioning anything: from a scenario, or from the quick form.
     #[command(
-        after_help = "A sweep writes sweep.csv and sweep.svg (accounts in the busiest tenant and the smallest quota\nheadroom against the swept value) to --out, and prints the table.\n\nExamples:\n  mtosim whatif scenarios/cts-full-mesh.toml\n  mtosim whatif scenarios/cts-full-mesh.toml --at 12 --json\n  mtosim whatif --tenants 100 --users 3000 --share 1 --topology mesh\n  mtosim whatif --tenants 5 --users 100000 --share 0.5 --rules preview-2023\n  mtosim whatif --users 3000 --topology mesh --sweep tenants=2..100 --out sweep/"
+        after_help = "A sweep writes sweep.csv and sweep.svg (accounts in the busiest tenant and the smallest quota\nheadroom against the swept value) to --out, and prints its CSV. Without a sweep the output is a\none-screen summary; --pairs adds the pair table, --json and --csv list every pair.\n\nExamples:\n  mtosim whatif scenarios/cts-full-mesh.toml\n  mtosim whatif scenarios/cts-full-mesh.toml --at 12 --json\n  mtosim whatif --tenants 100 --users 3000 --share 1 --topology mesh\n  mtosim whatif --tenants 5 --users 100000 --share 0.5 --rules preview-2023\n  mtosim whatif --tenants 20 --users 3000 --topology mesh --pairs\n  mtosim whatif --tenants 101 --users 3000 --share 1 --no-mto\n  mtosim whatif --users 3000 --topology mesh --sweep tenants=2..100 --out sweep/"
     )]
     Whatif(WhatifArgs),
     /// Search every order of a small scenario's action steps (at most 4 tenants) for a broken
@@ -76,7 +76,7 @@ pub enum Command {
 // The flags of `mtosim run`.
 #[derive(Args)]
 pub struct RunArgs {
-    /// The scenario file (TOML, see spec/scenario-format.md).
+    /// The scenario file (TOML, see docs/scenario-format.md).
     pub file: String,
     /// Print only failures and the summary.
     #[arg(long, short)]
@@ -158,17 +158,23 @@ pub struct WhatifArgs {
     #[arg(long, value_name = "STEP", requires = "file")]
     pub at: Option<usize>,
     /// Quick form: number of tenants (the first is the hub for hub and spoke).
-    #[arg(long, conflicts_with = "file")]
-    pub tenants: Option<u32>,
+    #[arg(long, default_value_t = 2, conflicts_with = "file")]
+    pub tenants: u32,
     /// Quick form: internal users per tenant.
-    #[arg(long, conflicts_with = "file")]
-    pub users: Option<u64>,
-    /// Quick form: the fraction of each tenant's users that is shared.
-    #[arg(long, conflicts_with = "file")]
-    pub share: Option<f64>,
+    #[arg(long, default_value_t = 1_000, conflicts_with = "file")]
+    pub users: u64,
+    /// Quick form: the fraction of each tenant's users that is shared, 0 to 1.
+    #[arg(long, default_value_t = 1.0, conflicts_with = "file")]
+    pub share: f64,
     /// Quick form: who shares with whom (CTS-68).
-    #[arg(long, value_parser = ["mesh", "hub", "spoke"], conflicts_with = "file")]
-    pub topology: Option<String>,
+    #[arg(long, default_value = "mesh", value_parser = ["mesh", "hub", "spoke"], conflicts_with = "file")]
+    pub topology: String,
+    /// Quick form: cross-tenant synchronization alone, without a multitenant organization: no
+    /// MTO cap applies (MTO-46's 100 active tenants, the preview's MTO-45 and MTO-47), every
+    /// cross-tenant sync rule does (quota CTS-61, escrows CTS-52..CTS-54, P1 MTO-52, the
+    /// preview's per-pair cap SEED-2).
+    #[arg(long, conflicts_with = "file")]
+    pub no_mto: bool,
     /// Quick form: the rule set.
     #[arg(long, value_enum, conflicts_with = "file")]
     pub rules: Option<SetArg>,
@@ -180,10 +186,13 @@ pub struct WhatifArgs {
     /// Quick form: vary one parameter, e.g. tenants=2..100, users=1000..300000:1000, share=0.1..1:0.1.
     #[arg(long, conflicts_with = "file")]
     pub sweep: Option<String>,
-    /// Print JSON instead of a table.
+    /// After the summary, print the table of source -> target pairs (at most 200, TABLE_PAIRS_MAX).
+    #[arg(long, conflicts_with_all = ["json", "csv", "sweep"])]
+    pub pairs: bool,
+    /// Print JSON instead of the summary: every pair, tenant and finding.
     #[arg(long)]
     pub json: bool,
-    /// Print CSV instead of a table.
+    /// Print CSV instead of the summary: every pair.
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
     /// Where a sweep writes sweep.csv and sweep.svg.

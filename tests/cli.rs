@@ -622,6 +622,7 @@ fn whatif_refuses_values_it_would_wrap_or_take_hours_over() {
         "mesh",
         "--users",
         "10",
+        "--pairs",
     ]);
     assert_eq!(code, 0);
     assert!(

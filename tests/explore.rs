@@ -269,7 +269,11 @@ fn explore_state_cap_stops_the_search_and_says_it_is_not_exhaustive() {
     let r = explore_text("three.toml", &three_tenants_join_and_leave(), opts);
     assert!(r.truncated && r.violation.is_none());
     assert_eq!(r.proved_nothing(), r.complete == 0);
-    let want = if r.complete > 0 { "not exhaustive" } else { "nothing is proved" };
+    let want = if r.complete > 0 {
+        "not exhaustive"
+    } else {
+        "nothing is proved"
+    };
     assert!(r.text(false).contains(want), "{}", r.text(false));
 }
 

@@ -488,6 +488,22 @@ pub fn check_prerequisites(
     }
 }
 
+/// The escrow threshold a cycle with `failed` failures of `evaluated` objects passes, if any:
+/// the rule a run applies when a cycle ends (CTS-52), and what-if forecasts with.
+pub fn escrow_threshold(failed: u64, evaluated: u64) -> Option<QuarantineReason> {
+    if failed < ESCROW_EVALUATION_MIN {
+        None
+    } else if failed > ESCROW_BASE_MAX {
+        Some(QuarantineReason::EncounteredBaseEscrowThreshold)
+    } else if failed > ESCROW_TOTAL_MAX {
+        Some(QuarantineReason::EncounteredTotalEscrowThreshold)
+    } else if failed.saturating_mul(100) > evaluated.saturating_mul(ESCROW_PROPORTION_MAX_PCT) {
+        Some(QuarantineReason::EncounteredEscrowProportionThreshold)
+    } else {
+        None
+    }
+}
+
 /// The CTS-5 prerequisites that do not hold, if any: the documented error text of CTS-6 for the
 /// first side that fails (the source's outbound check runs first, as the test connection's
 /// does), and `(Missing: ...)` naming every missing setting of both sides at once, each with the

@@ -8,12 +8,18 @@
 //!   a cycle ([`crate::sync::forecast_config`]); the property test in `tests/` checks that it
 //!   equals a simulation settled from the same state, pair by pair.
 //! - [`quick`] needs no users at all: N tenants of U users sharing a fraction F in a mesh, a
-//!   hub or a spoke topology, in closed form, so 100 tenants x 300,000 users take microseconds.
+//!   hub or a spoke topology, in closed form, so 100 tenants x 300,000 users take microseconds;
+//!   in one MTO ([`Org::Mto`], its tenant and join caps apply) or with cross-tenant
+//!   synchronization alone ([`Org::SyncOnly`], [`quick_with`]).
+//!
+//! Creations that fail are escrowed and retried; from [`sync::ESCROW_EVALUATION_MIN`] failures
+//! in a cycle the escrow thresholds stop the job ([`EscrowOutcome`], CTS-52..CTS-54), as a run
+//! does.
 
-use crate::directory::UserType;
+use crate::directory::{SourceUser, UserType};
 use crate::ids::{ConfigIdx, TenantIdx};
 use crate::rules::{self as r, RuleId, RuleSet, RuleSetKind};
-use crate::sync::{self, ConfigForecast, Idle};
+use crate::sync::{self, ConfigForecast, Idle, QuarantineReason};
 use crate::time::Duration;
 use crate::world::World;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +37,8 @@ pub struct PairForecast {
     pub after: u64,
     /// Users in scope of the configurations of this pair.
     pub in_scope: u64,
+    /// Users in scope whose account this pair's configurations already provisioned.
+    pub existing: u64,
     /// Accounts to create.
     pub create: u64,
     /// Existing B2B accounts to take over (CTS-26).
@@ -47,6 +55,89 @@ pub struct PairForecast {
     pub created_types: (u64, u64),
     /// Configurations of this pair that would do nothing, by name, and why.
     pub idle: Vec<(String, Idle)>,
+    /// Configurations of this pair whose creations fail, and what the failures do to the job.
+    pub escrows: Vec<EscrowForecast>,
+}
+
+impl PairForecast {
+    /// Creations that would fail, all codes together.
+    pub fn failed(&self) -> u64 {
+        self.failures.iter().map(|x| x.1).sum()
+    }
+}
+
+/// What a job's failed creations do to it (CTS-52..CTS-54): each failed object is escrowed and
+/// retried every cycle; from [`sync::ESCROW_EVALUATION_MIN`] failures in one cycle the escrow
+/// thresholds apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EscrowOutcome {
+    /// Fewer failures than escrow thresholds look at: the job keeps running and retries them.
+    Retried,
+    /// The initial cycle passes a threshold: its escrows are pruned and the job pauses for the
+    /// admin (CTS-54).
+    Paused(QuarantineReason),
+    /// A cycle passes a threshold and the job enters quarantine (CTS-52, retried on CTS-53's
+    /// schedule); `at_retry`: not the next cycle, but the first retry of its escrows, which
+    /// evaluates only the failed objects.
+    Quarantined {
+        /// The threshold.
+        reason: QuarantineReason,
+        /// Whether it happens at the first retry.
+        at_retry: bool,
+    },
+}
+
+impl EscrowOutcome {
+    /// The rule behind it.
+    pub fn rule(self) -> RuleId {
+        match self {
+            EscrowOutcome::Retried | EscrowOutcome::Quarantined { .. } => r::CTS_52,
+            EscrowOutcome::Paused(_) => r::CTS_54,
+        }
+    }
+    /// Whether the job stops (pauses or enters quarantine).
+    pub fn stops(self) -> bool {
+        self != EscrowOutcome::Retried
+    }
+}
+
+/// One configuration whose creations fail: how many, out of how many objects its next cycle
+/// evaluates, and what that does to the job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EscrowForecast {
+    /// The configuration's name (empty in the quick form).
+    pub config: String,
+    /// Creations that fail.
+    pub failed: u64,
+    /// Objects the cycle evaluates (the escrow proportion's base).
+    pub evaluated: u64,
+    /// Whether that cycle is the initial one.
+    pub initial: bool,
+    /// What happens to the job.
+    pub outcome: EscrowOutcome,
+}
+
+pub use crate::sync::escrow_threshold;
+
+/// What `failed` failures of `evaluated` objects do to a job whose next cycle is `initial` or
+/// not: a threshold in the initial cycle pauses it (CTS-54), in a later one quarantines it
+/// (CTS-52); under the thresholds, from [`sync::ESCROW_EVALUATION_MIN`] failures, the first
+/// retry evaluates only the escrows, all of which fail again, and quarantines it.
+pub fn escrow_outcome(failed: u64, evaluated: u64, initial: bool) -> EscrowOutcome {
+    match escrow_threshold(failed, evaluated) {
+        Some(reason) if initial => EscrowOutcome::Paused(reason),
+        Some(reason) => EscrowOutcome::Quarantined {
+            reason,
+            at_retry: false,
+        },
+        None => match escrow_threshold(failed, failed) {
+            Some(reason) => EscrowOutcome::Quarantined {
+                reason,
+                at_retry: true,
+            },
+            None => EscrowOutcome::Retried,
+        },
+    }
 }
 
 /// One tenant after convergence.
@@ -66,8 +157,9 @@ pub struct TenantForecast {
     pub accounts_in: u64,
     /// Of those, userType Member (Teams' MTO experience and people search need it, MTO-77).
     pub accounts_in_members: u64,
-    /// Users of this tenant synchronized to at least one other tenant: each needs a P1 here
-    /// (MTO-52, CTS-11).
+    /// Users of this tenant that sync shares: synchronized to at least one other tenant after
+    /// convergence, or in scope of a running configuration whose creation fails. Each needs a
+    /// P1 here (MTO-52, CTS-11), whether or not its account can be created.
     pub p1_needed: u64,
     /// P1 licences the tenant has (`None`: not limited in the scenario).
     pub p1_have: Option<u64>,
@@ -131,6 +223,22 @@ pub enum Finding {
         /// How many.
         count: u64,
     },
+    /// A job from `source` to `target` would pause (CTS-54) or enter quarantine (CTS-52) over
+    /// its failed creations.
+    JobStops {
+        /// The source tenant.
+        source: usize,
+        /// The target tenant.
+        target: usize,
+        /// The configuration's name (empty in the quick form).
+        config: String,
+        /// Failed creations.
+        failed: u64,
+        /// Objects the cycle evaluates.
+        evaluated: u64,
+        /// Pause or quarantine.
+        outcome: EscrowOutcome,
+    },
 }
 
 impl Finding {
@@ -142,6 +250,7 @@ impl Finding {
             Finding::P1Short { .. } => r::MTO_52,
             Finding::Failures { code, .. } => sync::failure_rule(code),
             Finding::Held { .. } => r::CTS_51,
+            Finding::JobStops { outcome, .. } => outcome.rule(),
         }
     }
 }
@@ -159,6 +268,54 @@ pub struct Forecast {
     pub time_to_all: (Duration, Duration),
     /// Findings: caps, quotas, licences, failures.
     pub findings: Vec<Finding>,
+    /// Active tenants of each live MTO (empty: cross-tenant synchronization alone).
+    pub mtos: Vec<usize>,
+}
+
+/// A forecast's counts summed over every pair, or over the pairs toward one tenant.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Users in scope: accounts that would arrive or exist.
+    pub in_scope: u64,
+    /// Accounts now.
+    pub now: u64,
+    /// Accounts after convergence.
+    pub after: u64,
+    /// In scope with an account their configuration made.
+    pub existing: u64,
+    /// Accounts to create.
+    pub create: u64,
+    /// Existing accounts to take over (CTS-26).
+    pub matched: u64,
+    /// Accounts to restore.
+    pub restore: u64,
+    /// Accounts to soft-delete.
+    pub delete: u64,
+    /// Deletions and disables held (CTS-51).
+    pub held: u64,
+    /// Creations that fail.
+    pub failed: u64,
+    /// Of those, by error code, in the order the codes first appear.
+    pub failures: Vec<(&'static str, u64)>,
+    /// New accounts created as Guest.
+    pub created_guests: u64,
+}
+
+impl Totals {
+    fn add(&mut self, p: &PairForecast) {
+        self.in_scope += p.in_scope;
+        self.now += p.now;
+        self.after += p.after;
+        self.existing += p.existing;
+        self.create += p.create;
+        self.matched += p.matched;
+        self.restore += p.restore;
+        self.delete += p.delete;
+        self.held += p.held;
+        self.failed += p.failed();
+        add_failures(&mut self.failures, &p.failures);
+        self.created_guests += p.created_types.1;
+    }
 }
 
 impl Forecast {
@@ -168,6 +325,23 @@ impl Forecast {
             .iter()
             .find(|p| p.source == source && p.target == target)
             .map_or(0, |p| p.after)
+    }
+    /// The counts of every pair, summed.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for p in &self.pairs {
+            t.add(p);
+        }
+        t
+    }
+    /// The counts of the pairs toward each tenant, summed: one [`Totals`] per tenant, in one
+    /// pass over the pairs.
+    pub fn totals_by_target(&self) -> Vec<Totals> {
+        let mut v = vec![Totals::default(); self.tenants.len()];
+        for p in &self.pairs {
+            v[p.target].add(p);
+        }
+        v
     }
 }
 
@@ -187,6 +361,8 @@ pub fn forecast(world: &World) -> Forecast {
     let mut objects_added = vec![0u64; n];
     let mut created: BTreeMap<(usize, usize), BTreeSet<crate::ids::UserIdx>> = BTreeMap::new();
     let (mut t_min, mut t_max) = (Duration::ZERO, Duration::ZERO);
+    // per tenant, its users in scope of a running configuration (empty: none yet)
+    let mut shared: Vec<Vec<bool>> = vec![Vec::new(); n];
     for (ci, cfg) in world.configs.iter().enumerate() {
         let (s, t) = (cfg.source, cfg.target);
         let f: ConfigForecast = sync::forecast_config(
@@ -207,6 +383,7 @@ pub fn forecast(world: &World) -> Forecast {
             ..Default::default()
         });
         p.in_scope += f.in_scope;
+        p.existing += f.existing;
         p.create += f.to_create;
         p.matched += f.matched;
         p.restore += f.to_restore;
@@ -218,13 +395,56 @@ pub fn forecast(world: &World) -> Forecast {
         if let Some(why) = f.idle {
             p.idle.push((cfg.name.clone(), why));
         }
-        // timing: the initial cycle over N objects (or one incremental cycle over the changes)
+        let failed: u64 = f.failures.iter().map(|x| x.1).sum();
+        if f.idle.is_none() && (f.in_scope > 0 || failed > 0) {
+            let (source, target) = (world.tenant(s), world.tenant(t));
+            let candidates = sync::initial_candidates(cfg, ConfigIdx(ci as u32), source, target);
+            // the users this configuration shares need a P1 at home, created or not (MTO-52)
+            let home = &mut shared[s.ix()];
+            if home.is_empty() {
+                home.resize(source.dir.users().len(), false);
+            }
+            let mut in_scope = 0u64;
+            for &u in &candidates {
+                if sync::eligible(&source.dir.users()[u.ix()], &world.rules)
+                    && cfg.is_assigned(source, u)
+                    && cfg
+                        .filter
+                        .as_ref()
+                        .is_none_or(|x| x.passes(&SourceUser::new(&source.dir, u, &world.strings)))
+                {
+                    home[u.ix()] = true;
+                    in_scope += 1;
+                }
+            }
+            debug_assert_eq!(in_scope, f.in_scope, "the scope sync::forecast_config counted");
+            // a cycle with deletions held stops there, before the escrow thresholds (CTS-51)
+            if failed > 0 && f.held == 0 {
+                let initial = !cfg.job.initial_done;
+                // the initial cycle evaluates every candidate; a later one the changes
+                let evaluated = if initial {
+                    candidates.len() as u64
+                } else {
+                    failed + f.to_create + f.to_restore + f.to_delete + f.matched
+                };
+                p.escrows.push(EscrowForecast {
+                    config: cfg.name.clone(),
+                    failed,
+                    evaluated,
+                    initial,
+                    outcome: escrow_outcome(failed, evaluated, initial),
+                });
+            }
+        }
+        // timing: the initial cycle over N objects (or one incremental cycle over the changes
+        // and the failures), for configurations that change something
+        let changes = f.to_create + f.to_restore + f.to_delete + f.matched;
         let work = if f.objects > 0 {
             f.objects
         } else {
-            f.to_create + f.to_restore + f.to_delete
+            changes + failed
         };
-        if work > 0 {
+        if work > 0 && changes > 0 {
             let wait = cfg
                 .job
                 .next_start
@@ -304,6 +524,9 @@ pub fn forecast(world: &World) -> Forecast {
                 }
             }
         }
+        for (u, &b) in shared[s].iter().enumerate() {
+            synced[u] |= b;
+        }
         tenants[s].p1_needed = synced.iter().filter(|&&b| b).count() as u64;
     }
     let mut f = Forecast {
@@ -312,8 +535,9 @@ pub fn forecast(world: &World) -> Forecast {
         pairs: pairs.into_values().collect(),
         time_to_all: (t_min, t_max),
         findings: Vec::new(),
+        mtos: mto_active(world),
     };
-    findings(&mut f, &world.rules, mto_active(world));
+    findings(&mut f, &world.rules, true);
     f
 }
 
@@ -326,9 +550,10 @@ fn mto_active(world: &World) -> Vec<usize> {
         .collect()
 }
 
-/// Adds the caps, quotas and licences findings shared by both forms.
-fn findings(f: &mut Forecast, rules: &RuleSet, mto_sizes: Vec<usize>) {
-    for n in mto_sizes {
+/// Adds the caps, quotas, licences, failures and job findings shared by both forms; `join_caps`:
+/// whether the MTO's caps on users at join apply (MTO-45, MTO-47).
+fn findings(f: &mut Forecast, rules: &RuleSet, join_caps: bool) {
+    for n in f.mtos.clone() {
         if n as u32 > rules.active_tenants_max {
             f.findings.push(Finding::OverTenantCap {
                 rule: rules.tenant_cap_rule(),
@@ -341,7 +566,7 @@ fn findings(f: &mut Forecast, rules: &RuleSet, mto_sizes: Vec<usize>) {
         if t.headroom() < 0 {
             f.findings.push(Finding::OverQuota { tenant: i });
         }
-        if let Some(max) = rules.internal_users_at_join_max {
+        if let Some(max) = rules.internal_users_at_join_max.filter(|_| join_caps) {
             if t.internal_users > max {
                 let rule = if rules.kind == RuleSetKind::Preview2023 {
                     r::MTO_45
@@ -370,6 +595,16 @@ fn findings(f: &mut Forecast, rules: &RuleSet, mto_sizes: Vec<usize>) {
                 source: p.source,
                 target: p.target,
                 count: p.held,
+            });
+        }
+        for e in p.escrows.iter().filter(|e| e.outcome.stops()) {
+            f.findings.push(Finding::JobStops {
+                source: p.source,
+                target: p.target,
+                config: e.config.clone(),
+                failed: e.failed,
+                evaluated: e.evaluated,
+                outcome: e.outcome,
             });
         }
     }
@@ -406,6 +641,19 @@ impl Topology {
     }
 }
 
+/// Whether the quick form's tenants form a multitenant organization.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Org {
+    /// One MTO of every tenant: its tenant cap (MTO-45, MTO-46) and, in the preview, its cap on
+    /// internal users at join (MTO-45, MTO-47) apply.
+    #[default]
+    Mto,
+    /// Cross-tenant synchronization alone, without an MTO: no MTO cap applies, every
+    /// cross-tenant sync rule does (quota CTS-61, escrows CTS-52..CTS-54, the preview's per-pair
+    /// cap SEED-2, P1 MTO-52).
+    SyncOnly,
+}
+
 /// The quick form's inputs.
 #[derive(Clone, Debug)]
 pub struct QuickParams {
@@ -426,10 +674,16 @@ pub struct QuickParams {
 /// Tenants the quick form accepts (the simulator's input cap).
 pub const QUICK_TENANTS_MAX: u32 = crate::limits::TENANTS_COUNT_MAX as u32;
 
+/// The closed-form what-if of tenants in one MTO: [`quick_with`] and [`Org::Mto`].
+pub fn quick(p: &QuickParams) -> Forecast {
+    quick_with(p, Org::Mto)
+}
+
 /// The closed-form what-if: no users, no accounts, O(tenants^2) arithmetic. Every configuration
 /// shares `round(users x share)` users, all created as Members; the quota and the preview's
-/// per-pair cap limit what can be created, in tenant order.
-pub fn quick(p: &QuickParams) -> Forecast {
+/// per-pair cap limit what can be created, in tenant order. Each configuration's initial cycle
+/// evaluates its shared users, so its failures pause it past an escrow threshold (CTS-54).
+pub fn quick_with(p: &QuickParams, org: Org) -> Forecast {
     let n = p.tenants.clamp(1, QUICK_TENANTS_MAX) as usize;
     let shared = ((p.users as f64) * p.share.clamp(0.0, 1.0)).round() as u64;
     let per_pair = p
@@ -460,6 +714,7 @@ pub fn quick(p: &QuickParams) -> Forecast {
         .collect();
     let mut pairs = Vec::with_capacity(edges.len());
     let mut sources_sharing = vec![false; n];
+    let mut creating = false;
     for (s, t) in edges {
         let room = p.object_quota.saturating_sub(tenants[t].objects_after);
         let create = per_pair.min(room);
@@ -473,7 +728,21 @@ pub fn quick(p: &QuickParams) -> Forecast {
         tenants[t].objects_after += create;
         tenants[t].accounts_in += create;
         tenants[t].accounts_in_members += create;
-        sources_sharing[s] = sources_sharing[s] || create > 0;
+        sources_sharing[s] = sources_sharing[s] || shared > 0;
+        creating = creating || create > 0;
+        let failed = shared - create;
+        let escrows = if failed > 0 {
+            // the initial cycle evaluates the shared users (the members of one assigned group)
+            vec![EscrowForecast {
+                config: String::new(),
+                failed,
+                evaluated: shared,
+                initial: true,
+                outcome: escrow_outcome(failed, shared, true),
+            }]
+        } else {
+            Vec::new()
+        };
         pairs.push(PairForecast {
             source: s,
             target: t,
@@ -482,15 +751,17 @@ pub fn quick(p: &QuickParams) -> Forecast {
             create,
             created_types: (create, 0),
             failures,
+            escrows,
             ..Default::default()
         });
     }
     for (i, t) in tenants.iter_mut().enumerate() {
-        // the same people are shared to every target, so a source needs one P1 per shared user
-        t.p1_needed = if sources_sharing[i] { per_pair } else { 0 };
+        // the same people are shared to every target, so a source needs one P1 per shared user,
+        // also for those whose accounts cannot be created
+        t.p1_needed = if sources_sharing[i] { shared } else { 0 };
     }
     // every configuration's initial cycle runs at once, over its shared users and one group
-    let objects = if shared > 0 { shared + 1 } else { 0 };
+    let objects = if creating { shared + 1 } else { 0 };
     let time = (
         sync::cycle_duration(objects, sync::OBJECT_MS_MIN),
         sync::cycle_duration(objects, sync::OBJECT_MS_MAX),
@@ -501,8 +772,12 @@ pub fn quick(p: &QuickParams) -> Forecast {
         pairs,
         time_to_all: time,
         findings: Vec::new(),
+        mtos: match org {
+            Org::Mto => vec![n],
+            Org::SyncOnly => Vec::new(),
+        },
     };
-    findings(&mut f, &p.rules, vec![n]);
+    findings(&mut f, &p.rules, org == Org::Mto);
     f
 }
 
@@ -560,6 +835,117 @@ mod tests {
         let spoke = quick(&params(4, 1_000, 0.5, Topology::Spoke, RuleSetKind::Ga));
         assert_eq!(spoke.tenants[0].accounts_in, 1_500);
         assert_eq!(spoke.tenants[0].p1_needed, 0);
+    }
+
+    #[test]
+    fn escrow_outcomes_follow_the_run_thresholds() {
+        let min = sync::ESCROW_EVALUATION_MIN;
+        // under the evaluation minimum: retried, whatever the proportion
+        assert_eq!(escrow_outcome(min - 1, min - 1, true), EscrowOutcome::Retried);
+        assert_eq!(escrow_outcome(min - 1, min - 1, false), EscrowOutcome::Retried);
+        // over 40 % of the initial cycle: pruned and paused (CTS-54)
+        assert_eq!(
+            escrow_outcome(min, min, true),
+            EscrowOutcome::Paused(QuarantineReason::EncounteredEscrowProportionThreshold)
+        );
+        // exactly 40 % is not over: the first retry, over the escrows alone, quarantines
+        let at = min * 100 / sync::ESCROW_PROPORTION_MAX_PCT;
+        assert_eq!(
+            escrow_outcome(min, at, true),
+            EscrowOutcome::Quarantined {
+                reason: QuarantineReason::EncounteredEscrowProportionThreshold,
+                at_retry: true
+            }
+        );
+        assert_eq!(
+            escrow_outcome(min, min, false),
+            EscrowOutcome::Quarantined {
+                reason: QuarantineReason::EncounteredEscrowProportionThreshold,
+                at_retry: false
+            }
+        );
+        let big = 10_000_000;
+        assert_eq!(
+            escrow_threshold(sync::ESCROW_TOTAL_MAX + 1, big),
+            Some(QuarantineReason::EncounteredTotalEscrowThreshold)
+        );
+        assert_eq!(
+            escrow_threshold(sync::ESCROW_BASE_MAX + 1, big),
+            Some(QuarantineReason::EncounteredBaseEscrowThreshold)
+        );
+        assert_eq!(escrow_outcome(min - 1, 0, true).rule(), r::CTS_52);
+        assert_eq!(escrow_outcome(min, min, true).rule(), r::CTS_54);
+    }
+
+    #[test]
+    fn quick_jobs_pause_only_past_the_escrow_thresholds() {
+        // 100 full tenants sharing 3,000 each: every creation fails, under 5,000 a job
+        let f = quick(&params(100, 300_000, 0.01, Topology::Mesh, RuleSetKind::Ga));
+        assert!(f.pairs.iter().all(|p| p.create == 0 && p.failed() == 3_000));
+        assert!(f
+            .pairs
+            .iter()
+            .all(|p| p.escrows.len() == 1 && p.escrows[0].outcome == EscrowOutcome::Retried));
+        assert!(!f.findings.iter().any(|x| matches!(x, Finding::JobStops { .. })));
+        // 30,000 each: every initial cycle passes the proportion and pauses
+        let f = quick(&params(3, 300_000, 0.1, Topology::Mesh, RuleSetKind::Ga));
+        assert!(f
+            .pairs
+            .iter()
+            .all(|p| matches!(p.escrows[0].outcome, EscrowOutcome::Paused(_))
+                && p.escrows[0].evaluated == 30_000));
+        assert_eq!(f.findings.iter().filter(|x| x.rule() == r::CTS_54).count(), 6);
+        // nothing fails: no escrow
+        let f = quick(&params(3, 1_000, 1.0, Topology::Mesh, RuleSetKind::Ga));
+        assert!(f.pairs.iter().all(|p| p.escrows.is_empty()));
+    }
+
+    #[test]
+    fn shared_users_need_p1_and_no_time_passes_when_every_creation_fails() {
+        let f = quick(&params(100, 300_000, 0.01, Topology::Mesh, RuleSetKind::Ga));
+        assert!(f
+            .tenants
+            .iter()
+            .all(|t| t.p1_needed == 3_000 && t.accounts_in == 0));
+        assert_eq!(f.time_to_all, (Duration::ZERO, Duration::ZERO));
+        let t = f.totals();
+        assert_eq!((t.in_scope, t.create, t.failed), (29_700_000, 0, 29_700_000));
+        assert_eq!(
+            t.failures,
+            vec![("AzureActiveDirectoryQuotaLimitExceeded", 29_700_000)]
+        );
+        let by = f.totals_by_target();
+        assert!(by.iter().all(|x| x.in_scope == 297_000 && x.failed == 297_000));
+        // the preview's per-pair cap: users past it are shared (and licensed) all the same
+        let f = quick(&params(2, 300_000, 0.5, Topology::Mesh, RuleSetKind::Preview2023));
+        assert!(f.tenants.iter().all(|t| t.p1_needed == 150_000));
+    }
+
+    #[test]
+    fn sync_only_has_no_mto_caps_and_every_sync_rule() {
+        let mto = quick(&params(101, 3_000, 1.0, Topology::Mesh, RuleSetKind::Ga));
+        assert!(mto.findings.iter().any(|x| x.rule() == r::MTO_46));
+        assert_eq!(mto.mtos, vec![101]);
+        let sync_only = quick_with(
+            &params(101, 3_000, 1.0, Topology::Mesh, RuleSetKind::Ga),
+            Org::SyncOnly,
+        );
+        assert!(sync_only.mtos.is_empty());
+        assert!(!sync_only.findings.iter().any(|x| x.rule() == r::MTO_46));
+        assert!(
+            sync_only.findings.iter().any(|x| x.rule() == r::CTS_61),
+            "the quota holds"
+        );
+        assert_eq!(sync_only.pairs, mto.pairs, "the same accounts either way");
+        let pv = quick_with(
+            &params(6, 150_000, 1.0, Topology::Mesh, RuleSetKind::Preview2023),
+            Org::SyncOnly,
+        );
+        assert!(!pv
+            .findings
+            .iter()
+            .any(|x| x.rule() == r::MTO_45 || x.rule() == r::MTO_47));
+        assert!(pv.findings.iter().any(|x| x.rule() == r::SEED_2));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Rendering of `mtosim whatif`: the forecast as a text table, JSON or CSV, and sweeps over one
 //! parameter of the quick form as a CSV and an SVG chart (plotters).
 
-use mtosim_engine::sync::Idle;
-use mtosim_engine::whatif::{Finding, Forecast, QuickParams};
+use mtosim_engine::sync::{self, Idle};
+use mtosim_engine::whatif::{EscrowOutcome, Finding, Forecast, QuickParams, Totals};
+use mtosim_engine::RuleId;
 use serde_json::json;
 use std::fmt::Write;
 
@@ -29,30 +30,35 @@ pub fn finding(f: &Forecast, x: &Finding) -> String {
     let name = |i: usize| &f.tenants[i].name;
     match *x {
         Finding::OverTenantCap { active, cap, .. } => {
-            format!("an MTO with {active} active tenants exceeds the cap of {cap}")
+            format!(
+                "an MTO with {} active tenants exceeds the cap of {}",
+                num(active as u64),
+                num(cap.into())
+            )
         }
         Finding::OverQuota { tenant } => {
             let t = &f.tenants[tenant];
             format!(
                 "{} would need {} objects, {} over its quota of {}",
                 t.name,
-                t.objects_after,
-                -t.headroom(),
-                t.quota
+                num(t.objects_after),
+                num(t.headroom().unsigned_abs()),
+                num(t.quota)
             )
         }
         Finding::TooManyUsersAtJoin { tenant, max, .. } => format!(
-            "{} has {} internal users, more than {max} allowed at join",
+            "{} has {} internal users, more than {} allowed at join",
             name(tenant),
-            f.tenants[tenant].internal_users
+            num(f.tenants[tenant].internal_users),
+            num(max)
         ),
         Finding::P1Short { tenant } => {
             let t = &f.tenants[tenant];
             format!(
-                "{} needs {} P1 licences for its synchronized users and has {}",
+                "{} needs {} P1 licences for the users sync shares and has {}",
                 t.name,
-                t.p1_needed,
-                t.p1_have.unwrap_or(0)
+                num(t.p1_needed),
+                num(t.p1_have.unwrap_or(0))
             )
         }
         Finding::Failures {
@@ -61,7 +67,8 @@ pub fn finding(f: &Forecast, x: &Finding) -> String {
             code,
             count,
         } => format!(
-            "{count} accounts from {} in {} would fail with {code}",
+            "{} accounts from {} in {} would fail with {code}",
+            num(count),
             name(source),
             name(target)
         ),
@@ -70,28 +77,638 @@ pub fn finding(f: &Forecast, x: &Finding) -> String {
             target,
             count,
         } => format!(
-            "{count} deletions or disables from {} in {} would be held by the threshold",
+            "{} deletions or disables from {} in {} would be held by the threshold",
+            num(count),
             name(source),
             name(target)
+        ),
+        Finding::JobStops {
+            source,
+            target,
+            ref config,
+            failed,
+            evaluated,
+            outcome,
+        } => {
+            let job = if config.is_empty() {
+                format!("the job from {} to {}", name(source), name(target))
+            } else {
+                format!("{config} ({} to {})", name(source), name(target))
+            };
+            format!("{job}: {}", escrow_words(outcome, failed, evaluated, 1))
+        }
+    }
+}
+
+/// What failed creations do to a job, in words; with `jobs` > 1 the numbers are those of each
+/// job of a group.
+fn escrow_words(outcome: EscrowOutcome, failed: u64, evaluated: u64, jobs: u64) -> String {
+    let each = if jobs > 1 { " each" } else { "" };
+    let (failed, evaluated) = (num(failed), num(evaluated));
+    match outcome {
+        EscrowOutcome::Retried => format!(
+            "{failed} creations fail{each}, fewer than the {} failures in a cycle at which escrow \
+             thresholds apply: they are escrowed and retried every cycle, and {}",
+            num(sync::ESCROW_EVALUATION_MIN),
+            if jobs > 1 {
+                "the jobs keep running"
+            } else {
+                "the job keeps running"
+            }
+        ),
+        EscrowOutcome::Paused(reason) => format!(
+            "the initial cycle would have {failed} failures of {evaluated} objects{each}, over the escrow \
+             threshold ({}): escrows pruned and the job paused for the admin",
+            reason.as_str()
+        ),
+        EscrowOutcome::Quarantined { reason, at_retry } => format!(
+            "{}{failed} failures of {evaluated} objects{each}, over the escrow threshold: quarantine ({}), \
+             retried {} and disabled after {}",
+            if at_retry {
+                "the first retry of its escrows would have ".to_string()
+            } else {
+                "the next cycle would have ".to_string()
+            },
+            reason.as_str(),
+            retry_schedule(),
+            sync::QUARANTINE_GIVE_UP
         ),
     }
 }
 
-/// Pair rows and findings the text table shows, at most each; `--csv` and `--json` list all.
+/// CTS-53's retry schedule, from the engine's: "6h, 12h and 24h after the first failure, then
+/// every 24h".
+fn retry_schedule() -> String {
+    use mtosim_engine::SimTime;
+    let at = |n: u32| sync::Quarantine::retry_after(SimTime(0), n) - SimTime(0);
+    let step = mtosim_engine::Duration(at(4).0 - at(3).0);
+    format!(
+        "{}, {} and {} after the first failure, then every {step}",
+        at(1),
+        at(2),
+        at(3)
+    )
+}
+
+/// A count with thousands separators: 29,700,000.
+pub fn num(n: u64) -> String {
+    let digits = n.to_string();
+    let first = match digits.len() % 3 {
+        0 => 3.min(digits.len()),
+        r => r,
+    };
+    let mut out = digits[..first].to_string();
+    for group in digits.as_bytes()[first..].chunks(3) {
+        out.push(',');
+        out.push_str(std::str::from_utf8(group).expect("ASCII digits"));
+    }
+    out
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", num(n), if n == 1 { one } else { many })
+}
+
+/// Tenants, pairs or configurations by name, at most three of them: "tenant001 to tenant100"
+/// for `ranges` whose indexes run without a gap, else "a, b, c and 97 more".
+fn names(items: &[usize], ranges: bool, name: impl Fn(usize) -> String) -> String {
+    match items {
+        [] => String::new(),
+        [a] => name(*a),
+        [a, b] => format!("{} and {}", name(*a), name(*b)),
+        _ if ranges && items.windows(2).all(|w| w[1] == w[0] + 1) => {
+            format!("{} to {}", name(items[0]), name(items[items.len() - 1]))
+        }
+        [a, b, c] => format!("{}, {} and {}", name(*a), name(*b), name(*c)),
+        _ => format!(
+            "{}, {}, {} and {} more",
+            name(items[0]),
+            name(items[1]),
+            name(items[2]),
+            num(items.len() as u64 - 3)
+        ),
+    }
+}
+
+/// Groups of identical keys, in the order each first appears, with the items of each.
+fn group<K: Ord + Clone>(items: impl Iterator<Item = (usize, K)>) -> Vec<(K, Vec<usize>)> {
+    let mut groups: Vec<(K, Vec<usize>)> = Vec::new();
+    let mut index: std::collections::BTreeMap<K, usize> = std::collections::BTreeMap::new();
+    for (i, k) in items {
+        match index.get(&k) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                index.insert(k.clone(), groups.len());
+                groups.push((k, vec![i]));
+            }
+        }
+    }
+    groups
+}
+
+/// A failure code in a few words, with its rule.
+fn failure_words(code: &str) -> String {
+    let rule = sync::failure_rule(code);
+    match code {
+        "AzureActiveDirectoryQuotaLimitExceeded" => format!("quota full ({rule})"),
+        "SyncedUsersPerTenantPairLimitExceeded" => format!("over the per-pair cap ({rule})"),
+        _ => format!("{code} ({rule})"),
+    }
+}
+
+fn failures_words(failures: &[(&'static str, u64)]) -> String {
+    match failures {
+        [(code, _)] => failure_words(code),
+        _ => failures
+            .iter()
+            .map(|(code, n)| format!("{} {}", num(*n), failure_words(code)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// Groups of findings, tenants and jobs the summary shows at most each; `--pairs`, `--csv` and
+/// `--json` show the rest.
+pub const SUMMARY_GROUPS_MAX: usize = 20;
+
+/// What arrives in tenant `t` and what happens to it, without the tenant's name: identical
+/// lines group.
+fn tenant_line(f: &Forecast, t: usize, x: &Totals) -> String {
+    let ten = &f.tenants[t];
+    let mut parts: Vec<String> = Vec::new();
+    {
+        let mut a = arrive_words(x);
+        if x.existing > 0 {
+            let _ = write!(a, ", {}", exist_words(x));
+        }
+        let fails = &x.failures;
+        let untouched = x.existing == 0 && x.matched == 0 && x.restore == 0;
+        if x.failed > 0 && x.create == 0 && untouched && x.failed == x.in_scope {
+            let _ = write!(a, ", all fail: {}", failures_words(fails));
+        } else if x.failed > 0 {
+            let _ = write!(
+                a,
+                ", {} can be created, {} fail: {}",
+                num(x.create),
+                num(x.failed),
+                failures_words(fails)
+            );
+        } else if x.create > 0 && untouched && x.create == x.in_scope {
+            let _ = write!(a, ", all can be created");
+        } else if x.create > 0 {
+            let _ = write!(a, ", {} can be created", num(x.create));
+        }
+        for (n, what) in [
+            (x.restore, "restored"),
+            (x.matched, "taken over (CTS-26)"),
+            (x.delete, "deleted"),
+            (x.held, "deletions held (CTS-51)"),
+            (x.created_guests, "created as Guest"),
+        ] {
+            if n > 0 {
+                let _ = write!(a, ", {} {what}", num(n));
+            }
+        }
+        if x.now > 0 && (x.now != x.after || x.now != x.existing) {
+            let _ = write!(
+                a,
+                " ({} now, {} after)",
+                plural(x.now, "synced account", "synced accounts"),
+                num(x.after)
+            );
+        }
+        parts.push(a);
+    }
+    let mut o = if ten.objects_now == ten.objects_after {
+        format!("objects {} now and after", num(ten.objects_now))
+    } else {
+        format!(
+            "objects {} now, {} after",
+            num(ten.objects_now),
+            num(ten.objects_after)
+        )
+    };
+    let _ = write!(o, ", quota {}", num(ten.quota));
+    if ten.headroom() < 0 {
+        let _ = write!(o, " ({} over)", num(ten.headroom().unsigned_abs()));
+    }
+    parts.push(o);
+    match ten.p1_have {
+        _ if ten.p1_needed == 0 => {}
+        Some(have) => parts.push(format!("{} P1 needed, {} owned", num(ten.p1_needed), num(have))),
+        None => parts.push(format!("{} P1 needed", num(ten.p1_needed))),
+    }
+    parts.join("; ")
+}
+
+/// A finding without the tenants it names (identical ones group, their numbers per item), with
+/// its rule and the kind of thing it names: tenants, pairs or jobs.
+fn finding_key(f: &Forecast, x: &Finding) -> (RuleId, String, &'static str) {
+    let rule = x.rule();
+    let key = match *x {
+        Finding::OverTenantCap { .. } => return (rule, finding(f, x), ""),
+        Finding::OverQuota { tenant } => {
+            let t = &f.tenants[tenant];
+            format!(
+                "would need {} objects each, {} over the quota of {}",
+                num(t.objects_after),
+                num(t.headroom().unsigned_abs()),
+                num(t.quota)
+            )
+        }
+        Finding::TooManyUsersAtJoin { tenant, max, .. } => format!(
+            "have {} internal users each, more than {} allowed at join",
+            num(f.tenants[tenant].internal_users),
+            num(max)
+        ),
+        Finding::P1Short { tenant } => {
+            let t = &f.tenants[tenant];
+            format!(
+                "need {} P1 licences each for the users sync shares and have {}",
+                num(t.p1_needed),
+                num(t.p1_have.unwrap_or(0))
+            )
+        }
+        Finding::Failures { code, count, .. } => {
+            format!("{} accounts each would fail with {code}", num(count))
+        }
+        Finding::Held { count, .. } => format!(
+            "{} deletions or disables each would be held by the threshold",
+            num(count)
+        ),
+        Finding::JobStops {
+            failed,
+            evaluated,
+            outcome,
+            ..
+        } => return (rule, escrow_words(outcome, failed, evaluated, 2), "jobs"),
+    };
+    let what = match x {
+        Finding::OverQuota { .. } | Finding::TooManyUsersAtJoin { .. } | Finding::P1Short { .. } => "tenants",
+        _ => "pairs",
+    };
+    (rule, key, what)
+}
+
+fn finding_tenant(x: &Finding) -> Option<usize> {
+    match *x {
+        Finding::OverQuota { tenant }
+        | Finding::TooManyUsersAtJoin { tenant, .. }
+        | Finding::P1Short { tenant } => Some(tenant),
+        _ => None,
+    }
+}
+
+fn finding_subject(f: &Forecast, x: &Finding) -> String {
+    let name = |i: usize| f.tenants[i].name.clone();
+    match *x {
+        Finding::OverQuota { tenant }
+        | Finding::TooManyUsersAtJoin { tenant, .. }
+        | Finding::P1Short { tenant } => name(tenant),
+        Finding::Failures { source, target, .. } | Finding::Held { source, target, .. } => {
+            format!("from {} in {}", name(source), name(target))
+        }
+        Finding::JobStops { source, target, .. } => format!("{} to {}", name(source), name(target)),
+        Finding::OverTenantCap { .. } => String::new(),
+    }
+}
+
+/// "N accounts would arrive" (users in scope), or "in scope" when nothing new would.
+fn arrive_words(x: &Totals) -> String {
+    if x.in_scope == 0 {
+        "no account would arrive".into()
+    } else if x.create + x.failed + x.restore + x.matched == 0 {
+        format!("{} in scope", plural(x.in_scope, "account", "accounts"))
+    } else {
+        format!("{} would arrive", plural(x.in_scope, "account", "accounts"))
+    }
+}
+
+fn exist_words(x: &Totals) -> String {
+    match x.existing {
+        n if n == x.in_scope && n > 1 => "all exist".into(),
+        1 => "1 exists".into(),
+        n => format!("{} exist", num(n)),
+    }
+}
+
+/// The verdict on creations, the first line of a summary.
+fn verdict(x: &Totals) -> String {
+    let arrive = arrive_words(x);
+    let mut rest = Vec::new();
+    if x.existing > 0 {
+        rest.push(exist_words(x));
+    }
+    if x.create > 0 || x.failed > 0 {
+        rest.push(format!("{} can be created", num(x.create)));
+    }
+    if x.failed > 0 {
+        rest.push(format!("{} fail", num(x.failed)));
+    }
+    for (n, what) in [
+        (x.restore, "restored"),
+        (x.matched, "taken over (CTS-26)"),
+        (x.delete, "deleted"),
+        (x.held, "deletions held (CTS-51)"),
+    ] {
+        if n > 0 {
+            rest.push(format!("{} {what}", num(n)));
+        }
+    }
+    let head = if x.failed > 0 && x.create + x.restore == 0 {
+        "Every creation fails"
+    } else if x.failed > 0 {
+        "Some creations fail"
+    } else if x.create + x.restore > 0 {
+        "Every account can be created"
+    } else if x.delete + x.held + x.matched > 0 {
+        "Nothing to create"
+    } else if x.in_scope == 0 && x.now == 0 {
+        return "No account would arrive: no running configuration has users in scope.".into();
+    } else {
+        "Nothing to create"
+    };
+    if x.failed == 0 && x.create == x.in_scope && x.existing + x.matched + x.restore == 0 {
+        rest.clear();
+    }
+    if rest.is_empty() {
+        format!("{head}: {arrive}.")
+    } else {
+        format!("{head}: {arrive}, {}.", rest.join(", "))
+    }
+}
+
+/// The forecast as a summary a person reads in one screen: what would arrive, what can be
+/// created, what fails and why, what that does to the jobs, the P1 licences, per tenant (grouped
+/// when identical), and the distinct findings with counts.
+pub fn summary(f: &Forecast) -> String {
+    let mut out = String::new();
+    let x = f.totals();
+    let org = match f.mtos.as_slice() {
+        [] => "cross-tenant sync without an MTO".to_string(),
+        [n] => format!("an MTO of {} active tenants", num(*n as u64)),
+        v => format!("{} MTOs", v.len()),
+    };
+    let _ = writeln!(
+        out,
+        "What-if under {}: {}, {}, {} (counted, nothing provisioned).\n",
+        f.rules,
+        plural(f.tenants.len() as u64, "tenant", "tenants"),
+        plural(f.pairs.len() as u64, "source-target pair", "source-target pairs"),
+        org
+    );
+    let _ = writeln!(out, "{}", verdict(&x));
+    for &(code, n) in &x.failures {
+        let _ = writeln!(out, "  {} fail with {code}: {}", num(n), failure_words(code));
+    }
+    // tenants whose quota is reached before anything arrives (CTS-61)
+    let by_target = f.totals_by_target();
+    let full: Vec<usize> = (0..f.tenants.len())
+        .filter(|&i| f.tenants[i].objects_now >= f.tenants[i].quota && by_target[i].failed > 0)
+        .collect();
+    if !full.is_empty() {
+        let groups = group(
+            full.iter()
+                .map(|&i| (i, (f.tenants[i].objects_now, f.tenants[i].quota))),
+        );
+        for ((now, quota), items) in groups.iter().take(SUMMARY_GROUPS_MAX) {
+            let who = match items.len() {
+                1 => format!("{} is", f.tenants[items[0]].name),
+                n => format!(
+                    "{} tenants ({}) are",
+                    num(n as u64),
+                    names(items, true, |i| f.tenants[i].name.clone())
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "  {who} full before any account arrives: {} objects{} of a {} quota",
+                num(*now),
+                if items.len() > 1 { " each" } else { "" },
+                num(*quota)
+            );
+        }
+    }
+    // what the failures do to the jobs (CTS-52..CTS-54), as a run narrates it
+    let jobs: Vec<(usize, &mtosim_engine::whatif::EscrowForecast)> = f
+        .pairs
+        .iter()
+        .flat_map(|p| p.escrows.iter())
+        .enumerate()
+        .collect();
+    let groups = group(jobs.iter().map(|(i, e)| {
+        (
+            *i,
+            (
+                escrow_words(e.outcome, e.failed, e.evaluated, 2),
+                e.outcome.rule(),
+            ),
+        )
+    }));
+    for (_, items) in groups.iter().take(SUMMARY_GROUPS_MAX) {
+        let (n, e) = (items.len() as u64, jobs[items[0]].1);
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            plural(n, "job", "jobs"),
+            e.outcome.rule(),
+            escrow_words(e.outcome, e.failed, e.evaluated, n)
+        );
+    }
+    if groups.len() > SUMMARY_GROUPS_MAX {
+        let _ = writeln!(
+            out,
+            "  ... and {} more kinds of job (SUMMARY_GROUPS_MAX)",
+            groups.len() - SUMMARY_GROUPS_MAX
+        );
+    }
+    // configurations that would do nothing
+    let idle: Vec<(String, String)> = f
+        .pairs
+        .iter()
+        .flat_map(|p| p.idle.iter().map(|(name, why)| (name.clone(), idle(why))))
+        .collect();
+    let groups = group(idle.iter().enumerate().map(|(i, (_, why))| (i, why.clone())));
+    for (why, items) in groups.iter().take(SUMMARY_GROUPS_MAX) {
+        let _ = writeln!(
+            out,
+            "  {} {} nothing: {why} ({})",
+            plural(items.len() as u64, "configuration", "configurations"),
+            if items.len() == 1 { "does" } else { "do" },
+            names(items, false, |i| idle[i].0.clone())
+        );
+    }
+    // P1 licences for the users sync shares, created or not (MTO-52)
+    let p1: u64 = f.tenants.iter().map(|t| t.p1_needed).sum();
+    if p1 > 0 {
+        let sharing: Vec<usize> = (0..f.tenants.len())
+            .filter(|&i| f.tenants[i].p1_needed > 0)
+            .collect();
+        let same = sharing
+            .iter()
+            .all(|&i| f.tenants[i].p1_needed == f.tenants[sharing[0]].p1_needed);
+        let per = if sharing.len() > 1 && same {
+            format!(
+                ", {} in each of {} tenants",
+                num(f.tenants[sharing[0]].p1_needed),
+                num(sharing.len() as u64)
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "P1 licences (MTO-52): the shared users need {} in their home tenants{per}{}.",
+            num(p1),
+            if x.failed > 0 {
+                ", also those whose accounts cannot be created"
+            } else {
+                ""
+            }
+        );
+    }
+    // per tenant, identical lines grouped
+    let _ = writeln!(out, "\nPer tenant:");
+    let groups = group((0..f.tenants.len()).map(|i| (i, tenant_line(f, i, &by_target[i]))));
+    for (line, items) in groups.iter().take(SUMMARY_GROUPS_MAX) {
+        let label = if items.len() == 1 {
+            f.tenants[items[0]].name.clone()
+        } else {
+            format!(
+                "{} ({})",
+                plural(items.len() as u64, "tenant", "tenants"),
+                names(items, true, |i| f.tenants[i].name.clone())
+            )
+        };
+        let _ = writeln!(out, "  {label}: {line}");
+    }
+    if groups.len() > SUMMARY_GROUPS_MAX {
+        let rest: usize = groups[SUMMARY_GROUPS_MAX..].iter().map(|g| g.1.len()).sum();
+        let _ = writeln!(
+            out,
+            "  ... and {} more (SUMMARY_GROUPS_MAX); --json lists every tenant",
+            plural(rest as u64, "tenant", "tenants")
+        );
+    }
+    // time and the Members of accounts that will exist
+    let _ = writeln!(out);
+    if x.create + x.restore > 0 && f.time_to_all.1 .0 > 0 {
+        let _ = writeln!(
+            out,
+            "{} within {} to {} (cycles every {}, {:.2} to {:.2} minutes per object; CTS-41, CTS-59).",
+            if x.failed > 0 {
+                "Every account that can be created exists"
+            } else {
+                "Every account exists"
+            },
+            dur(f.time_to_all.0),
+            dur(f.time_to_all.1),
+            sync::CYCLE_INTERVAL,
+            sync::OBJECT_MS_MIN as f64 / 60_000.0,
+            sync::OBJECT_MS_MAX as f64 / 60_000.0
+        );
+    } else if x.failed == 0 && f.time_to_all.1 .0 == 0 {
+        let _ = writeln!(out, "Nothing left to provision: sync has converged.");
+    } else if f.time_to_all.1 .0 > 0 {
+        let _ = writeln!(
+            out,
+            "The changes are made within {} to {} (CTS-41, CTS-59).",
+            dur(f.time_to_all.0),
+            dur(f.time_to_all.1)
+        );
+    }
+    let after: u64 = f.tenants.iter().map(|t| t.accounts_in).sum();
+    if after > 0 {
+        let guests: u64 = f
+            .tenants
+            .iter()
+            .map(|t| t.accounts_in - t.accounts_in_members.min(t.accounts_in))
+            .sum();
+        let what = if f.mtos.is_empty() {
+            "People search"
+        } else {
+            "Teams' MTO experience and people search"
+        };
+        if guests == 0 {
+            let _ = writeln!(
+                out,
+                "{what}: every synced account is a Member shown in the address list (MTO-76, MTO-77)."
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{what}: {} synced accounts are Guests and will not get them (MTO-77).",
+                num(guests)
+            );
+        }
+    }
+    // the distinct findings, with counts
+    // (paused and quarantined jobs are told above, with the failures)
+    let shown: Vec<usize> = (0..f.findings.len())
+        .filter(|&i| !matches!(f.findings[i], Finding::JobStops { .. }))
+        .collect();
+    if shown.is_empty() {
+        let _ = writeln!(out, "No cap, quota or licence problem.");
+    } else {
+        let groups = group(shown.iter().map(|&i| (i, finding_key(f, &f.findings[i]))));
+        let _ = writeln!(
+            out,
+            "Findings ({}, {} distinct):",
+            num(shown.len() as u64),
+            num(groups.len() as u64)
+        );
+        for ((rule, key, what), items) in groups.iter().take(SUMMARY_GROUPS_MAX) {
+            if items.len() == 1 {
+                let _ = writeln!(out, "  [{rule}] {}", finding(f, &f.findings[items[0]]));
+            } else if *what == "tenants" {
+                let tenants: Vec<usize> = items
+                    .iter()
+                    .filter_map(|&i| finding_tenant(&f.findings[i]))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  [{rule}] {} ({}) {key}",
+                    plural(tenants.len() as u64, "tenant", "tenants"),
+                    names(&tenants, true, |i| f.tenants[i].name.clone())
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  [{rule}] {} {what}: {key} ({})",
+                    num(items.len() as u64),
+                    names(items, false, |i| finding_subject(f, &f.findings[i]))
+                );
+            }
+        }
+        if groups.len() > SUMMARY_GROUPS_MAX {
+            let _ = writeln!(
+                out,
+                "  ... and {} more kinds of finding (SUMMARY_GROUPS_MAX); --json lists every one",
+                groups.len() - SUMMARY_GROUPS_MAX
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n--pairs adds the pair table (at most {TABLE_PAIRS_MAX} pairs, TABLE_PAIRS_MAX); --csv or --json lists every pair and finding."
+    );
+    out
+}
+
+/// Pair rows the `--pairs` table shows, at most; `--csv` and `--json` list all.
 pub const TABLE_PAIRS_MAX: usize = 200;
 
-/// The forecast as a text table a person can read.
-pub fn table(f: &Forecast) -> String {
+/// The pair table `--pairs` adds to the summary: one row per source -> target pair, at most
+/// [`TABLE_PAIRS_MAX`] of them.
+pub fn pair_table(f: &Forecast) -> String {
     let mut out = String::new();
     let w = f.tenants.iter().map(|t| t.name.len()).max().unwrap_or(6).max(6);
-    let _ = writeln!(out, "What-if under {} (counted, nothing provisioned):\n", f.rules);
     let _ = writeln!(
         out,
         "{:<w$}  {:<w$}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  notes",
         "source", "target", "now", "after", "in scope", "create", "matched", "delete", "failed"
     );
     for p in f.pairs.iter().take(TABLE_PAIRS_MAX) {
-        let failed: u64 = p.failures.iter().map(|x| x.1).sum();
         let mut notes: Vec<String> = p.failures.iter().map(|(c, n)| format!("{n} {c}")).collect();
         if p.restore > 0 {
             notes.push(format!("{} restored", p.restore));
@@ -103,6 +720,14 @@ pub fn table(f: &Forecast) -> String {
             notes.push(format!("{} created as Guest", p.created_types.1));
         }
         notes.extend(p.idle.iter().map(|(name, why)| format!("{name}: {}", idle(why))));
+        notes.extend(p.escrows.iter().filter(|e| e.outcome.stops()).map(|e| {
+            let what = match e.outcome {
+                EscrowOutcome::Paused(_) => "paused",
+                _ => "quarantined",
+            };
+            let name = if e.config.is_empty() { "job" } else { &e.config };
+            format!("{name}: {what} ({})", e.outcome.rule())
+        }));
         let _ = writeln!(
             out,
             "{:<w$}  {:<w$}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}  {}",
@@ -114,7 +739,7 @@ pub fn table(f: &Forecast) -> String {
             p.create,
             p.matched,
             p.delete,
-            failed,
+            p.failed(),
             notes.join("; ")
         );
     }
@@ -125,64 +750,6 @@ pub fn table(f: &Forecast) -> String {
             f.pairs.len() - TABLE_PAIRS_MAX
         );
     }
-    let _ = writeln!(
-        out,
-        "\n{:<w$}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
-        "tenant", "users", "accounts", "Members", "objects", "quota", "headroom", "P1 need"
-    );
-    for t in &f.tenants {
-        let p1 = match t.p1_have {
-            Some(have) => format!("{}/{have}", t.p1_needed),
-            None => t.p1_needed.to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "{:<w$}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
-            t.name,
-            t.internal_users,
-            t.accounts_in,
-            t.accounts_in_members,
-            t.objects_after,
-            t.quota,
-            t.headroom(),
-            p1
-        );
-    }
-    if f.time_to_all.1 .0 == 0 {
-        let _ = writeln!(out, "\nNothing left to provision: sync has converged.");
-    } else {
-        let _ = writeln!(
-            out,
-            "\nEvery account exists within {} to {} (cycles every 40 minutes, 0.01 to 0.08 minutes per object; CTS-41, CTS-59).",
-            dur(f.time_to_all.0),
-            dur(f.time_to_all.1)
-        );
-    }
-    let guests: u64 = f
-        .tenants
-        .iter()
-        .map(|t| t.accounts_in - t.accounts_in_members.min(t.accounts_in))
-        .sum();
-    if guests == 0 {
-        let _ = writeln!(out, "Teams' MTO experience and people search: every synced account is a Member shown in the address list (MTO-76, MTO-77).");
-    } else {
-        let _ = writeln!(out, "Teams' MTO experience and people search: {guests} synced accounts are Guests and will not get them (MTO-77).");
-    }
-    if f.findings.is_empty() {
-        let _ = writeln!(out, "No cap, quota or licence problem.");
-    } else {
-        let _ = writeln!(out, "Findings:");
-        for x in f.findings.iter().take(TABLE_PAIRS_MAX) {
-            let _ = writeln!(out, "  [{}] {}", x.rule(), finding(f, x));
-        }
-        if f.findings.len() > TABLE_PAIRS_MAX {
-            let _ = writeln!(
-                out,
-                "  ... and {} more findings (TABLE_PAIRS_MAX); --json lists every one",
-                f.findings.len() - TABLE_PAIRS_MAX
-            );
-        }
-    }
     out
 }
 
@@ -191,12 +758,14 @@ pub fn to_json(f: &Forecast) -> serde_json::Value {
     json!({
         "schemaVersion": crate::jsonl::SCHEMA_VERSION,
         "rules": f.rules,
+        "mtoActiveTenants": f.mtos,
         "pairs": f.pairs.iter().map(|p| json!({
             "source": f.tenants[p.source].name,
             "target": f.tenants[p.target].name,
             "now": p.now,
             "after": p.after,
             "inScope": p.in_scope,
+            "existing": p.existing,
             "create": p.create,
             "matched": p.matched,
             "restore": p.restore,
@@ -206,6 +775,22 @@ pub fn to_json(f: &Forecast) -> serde_json::Value {
             "createdGuests": p.created_types.1,
             "failures": p.failures.iter().map(|(c, n)| json!({ "code": c, "count": n })).collect::<Vec<_>>(),
             "idle": p.idle.iter().map(|(name, why)| format!("{name}: {}", idle(why))).collect::<Vec<_>>(),
+            "escrows": p.escrows.iter().map(|e| json!({
+                "config": e.config,
+                "failed": e.failed,
+                "evaluated": e.evaluated,
+                "initialCycle": e.initial,
+                "outcome": match e.outcome {
+                    EscrowOutcome::Retried => "retried",
+                    EscrowOutcome::Paused(_) => "paused",
+                    EscrowOutcome::Quarantined { .. } => "quarantine",
+                },
+                "reason": match e.outcome {
+                    EscrowOutcome::Retried => None,
+                    EscrowOutcome::Paused(r) | EscrowOutcome::Quarantined { reason: r, .. } => Some(r.as_str()),
+                },
+                "rule": e.outcome.rule().0,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "tenants": f.tenants.iter().map(|t| json!({
             "name": t.name,
@@ -224,7 +809,7 @@ pub fn to_json(f: &Forecast) -> serde_json::Value {
     })
 }
 
-/// The forecast's pairs as CSV.
+/// The forecast's pairs as CSV, every one of them.
 pub fn to_csv(f: &Forecast) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -232,8 +817,8 @@ pub fn to_csv(f: &Forecast) -> String {
         "failed",
     ])
     .expect("in memory");
-    for p in f.pairs.iter().take(TABLE_PAIRS_MAX) {
-        let failed: u64 = p.failures.iter().map(|x| x.1).sum();
+    for p in &f.pairs {
+        let failed = p.failed();
         let nums = [
             p.now, p.after, p.in_scope, p.create, p.matched, p.restore, p.delete, p.held, failed,
         ];
@@ -559,6 +1144,90 @@ mod tests {
             rules: RuleSet::new(RuleSetKind::Ga),
             object_quota: 300_000,
         }
+    }
+
+    #[test]
+    fn counts_and_names_read_as_a_person_writes_them() {
+        assert_eq!(num(0), "0");
+        assert_eq!(num(999), "999");
+        assert_eq!(num(1_000), "1,000");
+        assert_eq!(num(29_700_000), "29,700,000");
+        let n = |i: usize| format!("t{i}");
+        assert_eq!(names(&[1], true, n), "t1");
+        assert_eq!(names(&[1, 2], true, n), "t1 and t2");
+        assert_eq!(names(&[1, 2, 3, 4], true, n), "t1 to t4");
+        assert_eq!(names(&[1, 2, 3, 4], false, n), "t1, t2, t3 and 1 more");
+        assert_eq!(names(&[1, 3, 5], true, n), "t1, t3 and t5");
+    }
+
+    #[test]
+    fn identical_tenants_group_and_the_hub_stands_apart() {
+        let p = QuickParams {
+            topology: Topology::Hub,
+            ..base()
+        };
+        let out = summary(&mtosim_engine::whatif::quick(&p));
+        assert!(out.contains("\n  hub: no account would arrive; objects 3,000 now and after, quota 300,000; 3,000 P1 needed\n"), "{out}");
+        assert!(out.contains("\n  9 tenants (tenant002 to tenant010): 3,000 accounts would arrive, all can be created; objects 3,000 now, 6,000 after, quota 300,000\n"), "{out}");
+        assert!(
+            out.contains("Every account can be created: 27,000 accounts would arrive.\n"),
+            "{out}"
+        );
+        assert!(out.contains("\nEvery account exists within "), "{out}");
+        assert!(out.contains("No cap, quota or licence problem."), "{out}");
+    }
+
+    #[test]
+    fn a_summary_of_failures_leads_with_them_and_claims_nothing_for_accounts_never_made() {
+        let p = QuickParams {
+            tenants: 4,
+            users: 300_000,
+            share: 0.1,
+            ..base()
+        };
+        let f = mtosim_engine::whatif::quick(&p);
+        let out = summary(&f);
+        let first: Vec<&str> = out.lines().skip(2).take(4).collect();
+        assert!(
+            first[0].starts_with(
+                "Every creation fails: 360,000 accounts would arrive, 0 can be created, 360,000 fail."
+            ),
+            "{out}"
+        );
+        assert!(
+            first[1].contains("AzureActiveDirectoryQuotaLimitExceeded: quota full (CTS-61)"),
+            "{out}"
+        );
+        assert!(
+            first[2].contains("4 tenants (tenant001 to tenant004) are full before any account arrives"),
+            "{out}"
+        );
+        assert!(
+            first[3].contains("12 jobs (CTS-54)") && first[3].contains("escrows pruned and the job paused"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("exists within") && !out.contains("is a Member"),
+            "{out}"
+        );
+        // the pause is told with the failures, not again among the findings
+        assert_eq!(out.matches("escrows pruned").count(), 1, "{out}");
+        assert!(
+            f.findings.iter().any(|x| x.rule().0 == "CTS-54"),
+            "the model keeps it"
+        );
+    }
+
+    #[test]
+    fn csv_lists_every_pair_past_the_table_cap() {
+        let p = QuickParams {
+            tenants: 20,
+            ..base()
+        };
+        let f = mtosim_engine::whatif::quick(&p);
+        assert!(f.pairs.len() > TABLE_PAIRS_MAX);
+        assert_eq!(to_csv(&f).lines().count(), 1 + f.pairs.len());
+        assert_eq!(pair_table(&f).lines().count(), 1 + TABLE_PAIRS_MAX + 1);
     }
 
     #[test]

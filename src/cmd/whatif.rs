@@ -4,7 +4,7 @@
 use crate::args::{SetArg, WhatifArgs};
 use crate::exit::{Error, Exit};
 use crate::out::Out;
-use mtosim_engine::whatif::{self, QuickParams, Topology};
+use mtosim_engine::whatif::{self, Org, QuickParams, Topology};
 use mtosim_engine::{RuleSet, RuleSetKind};
 use mtosim_render::whatif as show;
 use mtosim_scenario::runner;
@@ -47,11 +47,10 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
                 _ => RuleSetKind::Ga,
             };
             let params = QuickParams {
-                tenants: a.tenants.unwrap_or(2),
-                users: a.users.unwrap_or(1_000),
-                share: a.share.unwrap_or(1.0),
-                topology: Topology::parse(a.topology.as_deref().unwrap_or("mesh"))
-                    .expect("clap checks the value"),
+                tenants: a.tenants,
+                users: a.users,
+                share: a.share,
+                topology: Topology::parse(&a.topology).expect("clap checks the value"),
                 rules: RuleSet::new(kind),
                 object_quota: a.quota,
             };
@@ -62,7 +61,8 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
             if let Some(sw) = &a.sweep {
                 return sweep(&a, &params, sw, out);
             }
-            whatif::quick(&params)
+            let org = if a.no_mto { Org::SyncOnly } else { Org::Mto };
+            whatif::quick_with(&params, org)
         }
     };
     if a.json {
@@ -70,7 +70,11 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
     } else if a.csv {
         out.text(&show::to_csv(&forecast))?;
     } else {
-        out.text(&show::table(&forecast))?;
+        out.text(&show::summary(&forecast))?;
+        if a.pairs {
+            out.text("\nPairs:\n")?;
+            out.text(&show::pair_table(&forecast))?;
+        }
     }
     Ok(Exit::Ok)
 }

@@ -528,7 +528,7 @@ impl World {
             let skips = outcome.skips.clone();
             let then = if !outcome.staged.is_empty() {
                 crate::event::CycleThen::HoldDeletes
-            } else if escrow_threshold(&stats).is_some() {
+            } else if sync::escrow_threshold(stats.failed, stats.evaluated).is_some() {
                 if run.initial {
                     crate::event::CycleThen::PruneEscrows
                 } else {
@@ -564,7 +564,7 @@ impl World {
             self.hold_deletions(c, outcome.staged);
             return;
         }
-        if let Some(reason) = escrow_threshold(&stats) {
+        if let Some(reason) = sync::escrow_threshold(stats.failed, stats.evaluated) {
             if run.initial {
                 // CTS-54: the initial cycle prunes escrows instead, then the job pauses
                 let job = &mut self.configs[c.ix()].job;
@@ -1161,23 +1161,6 @@ impl World {
             &[r::CTS_50, r::CTS_56],
         );
         Ok(None)
-    }
-}
-
-/// The escrow quarantine rule of CTS-52, applied to one cycle's counters.
-fn escrow_threshold(stats: &CycleStats) -> Option<QuarantineReason> {
-    let failed = stats.failed;
-    if failed < sync::ESCROW_EVALUATION_MIN {
-        return None;
-    }
-    if failed > sync::ESCROW_BASE_MAX {
-        Some(QuarantineReason::EncounteredBaseEscrowThreshold)
-    } else if failed > sync::ESCROW_TOTAL_MAX {
-        Some(QuarantineReason::EncounteredTotalEscrowThreshold)
-    } else if failed * 100 > stats.evaluated * sync::ESCROW_PROPORTION_MAX_PCT {
-        Some(QuarantineReason::EncounteredEscrowProportionThreshold)
-    } else {
-        None
     }
 }
 
