@@ -66,17 +66,29 @@ pub fn print_diags(ds: &[Diagnostic], skipped: bool) {
                 1,
             );
         }
-        eprint!("{text}");
+        to_stderr(&text);
     }
-    match (ds.len(), skipped) {
+    // a summary diagnostic stands for the rows it did not list (CSV_PROBLEMS_MAX)
+    match (ds.iter().map(Diagnostic::count).sum::<usize>(), skipped) {
         (0, _) => {}
-        (n, true) => eprintln!(
-            "{n} CSV row{} skipped (--lenient).",
+        (n, true) => to_stderr(&format!(
+            "{n} CSV row{} skipped (--lenient).\n",
             if n == 1 { "" } else { "s" }
-        ),
+        )),
         (1, false) => {}
-        (n, false) => eprintln!("{n} problems. Unusable CSV rows can be skipped with --lenient."),
+        (n, false) => to_stderr(&format!(
+            "{n} problems. Unusable CSV rows can be skipped with --lenient.\n"
+        )),
     }
+}
+
+/// Writes `text` to standard error; a standard error that cannot be written (`2>/dev/full`)
+/// is not a reason to panic: the exit code still tells.
+pub fn to_stderr(text: &str) {
+    use std::io::Write;
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(text.as_bytes());
+    let _ = e.flush();
 }
 
 /// The process exit code of a command's outcome, printing its error if any. A reader that
@@ -88,11 +100,11 @@ pub fn report(res: Result<Exit, Error>) -> ExitCode {
         Ok(Exit::Inconclusive) => ExitCode::from(3),
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Error::Output(e)) => {
-            eprintln!("error: cannot write the output: {e}");
+            to_stderr(&format!("error: cannot write the output: {e}\n"));
             ExitCode::from(2)
         }
         Err(Error::Usage(m)) => {
-            eprintln!("error: {m}");
+            to_stderr(&format!("error: {m}\n"));
             ExitCode::from(2)
         }
         Err(Error::Diagnostics(ds)) => {

@@ -774,3 +774,69 @@ fn an_expect_before_a_join_completes_says_when_it_would() {
         "{out}"
     );
 }
+
+#[test]
+fn an_unwritable_stderr_is_no_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let status = Command::new(env!("CARGO_BIN_EXE_mtosim"))
+        .args(["check", "/dev/zero"])
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn skipped_and_problem_counts_include_the_rows_not_listed() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("userPrincipalName\n");
+    for _ in 0..250 {
+        csv.push_str("not-a-upn\n");
+    }
+    csv.push_str("ann@a.com\n");
+    std::fs::write(dir.join("many-bad.csv"), csv).unwrap();
+    let f = with_file(
+        "many-bad.toml",
+        "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndomains = [\"a.com\"]\nusers = { csv = \"many-bad.csv\" }\n",
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 2);
+    assert!(err.contains("250 problems."), "{}", err.lines().last().unwrap());
+    let (code, _, err) = mtosim(&["check", "--lenient", &f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("250 CSV rows skipped (--lenient)."),
+        "{}",
+        err.lines().last().unwrap()
+    );
+}
+
+#[test]
+fn names_hold_no_control_characters_that_could_forge_narration() {
+    for (what, body) in [
+        (
+            "scenario name",
+            "[scenario]\nname = \"x\\nResult: ok, 99 checks held.\"\n\n[[tenant]]\nname = \"a\"\n",
+        ),
+        (
+            "tenant display name",
+            "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndisplay_name = \"x\\nResult: ok, 99 checks held.\"\n",
+        ),
+    ] {
+        let f = with_file("forge.toml", body);
+        let (code, out, err) = mtosim(&["run", &f]);
+        assert_eq!(code, 2, "{what}: {out}{err}");
+        assert!(err.contains("control character U+000A"), "{what}: {err}");
+        assert!(!out.contains("99 checks held"), "{what}: {out}");
+    }
+    // a rule may span lines
+    let f = with_file(
+        "multi.toml",
+        "[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\n[[tenant.group]]\nname = \"g\"\nrule = '''\nuser.accountEnabled -eq true\n'''\n",
+    );
+    let (code, _, err) = mtosim(&["check", &f]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -237,6 +237,16 @@ impl Directory {
         self.groups.iter().filter(|g| g.rule.is_some()).count()
     }
 
+    /// The work units one user's re-evaluation costs: the sum of its dynamic groups' rule costs
+    /// ([`crate::membership::MembershipRule::cost`]).
+    pub fn dynamic_cost(&self) -> u64 {
+        self.groups
+            .iter()
+            .filter_map(|g| g.rule.as_ref())
+            .map(|r| r.cost())
+            .sum()
+    }
+
     /// Users created in this tenant, in creation order (a user's index is its [`UserIdx`]).
     pub fn users(&self) -> &[User] {
         &self.users

@@ -23,10 +23,13 @@ pub const EVENTS_PER_ADVANCE_MAX: u64 = 50_000_000;
 /// sync cycles inside one wait are counted once (they change nothing, CTS-41).
 pub const EVENTS_PER_RUN_MAX: u64 = 10_000_000;
 /// Source objects evaluated by sync cycles in all (a 100-tenant, 3,000-user full mesh's
-/// initial cycles evaluate 29.7 million).
-pub const CYCLE_OBJECTS_PER_RUN_MAX: u64 = 100_000_000;
-/// Dynamic membership rule evaluations in all (each user against each dynamic group of its
-/// tenant, at load and whenever the user changes).
+/// initial cycles evaluate 29.7 million; a full cycle over existing accounts costs about 1.5 us
+/// an object, so this cap is reached in about a minute at worst).
+pub const CYCLE_OBJECTS_PER_RUN_MAX: u64 = 40_000_000;
+/// Dynamic membership rule evaluation units in all (each user against each dynamic group of
+/// its tenant, at load and whenever the user changes; an evaluation counts 1 unit plus one per
+/// `membership::RULE_CHARS_PER_UNIT` characters of the rule, so long `-match` rules reach it
+/// sooner than short `-eq` ones).
 pub const RULE_EVALUATIONS_PER_RUN_MAX: u64 = 100_000_000;
 /// The latest simulated instant: 9999-12-31T23:59:59Z, the last one RFC 3339 (and so every
 /// file mtosim writes and reads) can express.

@@ -1662,7 +1662,14 @@ enum Body {
 #[derive(Clone, Debug)]
 pub struct MembershipRule {
     body: Body,
+    /// What one evaluation costs against RULE_EVALUATIONS_PER_RUN_MAX (see [`MembershipRule::cost`]).
+    cost: u32,
 }
+
+/// Characters of rule text that count as one more unit of evaluation work: matching a
+/// 3,000-character `-match` rule costs about 500 times a short `-eq` (measured), so the units
+/// follow the text's length.
+pub const RULE_CHARS_PER_UNIT: usize = 8;
 
 /// Parses `Direct Reports for "<id>"` from `toks`, which starts with `Direct`.
 fn parse_direct_reports(text: &str, toks: &[Token]) -> Result<Guid, ExprError> {
@@ -1730,6 +1737,7 @@ impl MembershipRule {
         if first.is_op("direct") && matches!(first.tok, Tok::Word(_)) {
             return parse_direct_reports(text, &toks).map(|id| MembershipRule {
                 body: Body::DirectReports(id),
+                cost: 1,
             });
         }
         let mut p = Parser {
@@ -1750,7 +1758,15 @@ impl MembershipRule {
         }
         Ok(MembershipRule {
             body: Body::Expr(expr),
+            cost: (1 + text.len() / RULE_CHARS_PER_UNIT) as u32,
         })
+    }
+
+    /// Units of work one evaluation of the rule counts against
+    /// [`crate::limits::RULE_EVALUATIONS_PER_RUN_MAX`]: 1, plus one per
+    /// [`RULE_CHARS_PER_UNIT`] characters of its text.
+    pub fn cost(&self) -> u64 {
+        self.cost as u64
     }
 
     /// Whether user `u` is a member under this rule.

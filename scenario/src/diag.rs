@@ -23,6 +23,9 @@ pub struct Diagnostic {
     pub source_line: String,
     /// Where the caret goes in `source_line`, in characters from its start.
     pub caret: usize,
+    /// For a summary of problems not listed one by one (CSV_PROBLEMS_MAX), how many it stands
+    /// for; 0 for a diagnostic of its own.
+    pub more: usize,
 }
 
 /// The most characters of a source line a diagnostic echoes (a 2 MB line gives a short error).
@@ -49,6 +52,7 @@ impl Diagnostic {
             help: None,
             source_line,
             caret,
+            more: 0,
         }
     }
 
@@ -62,6 +66,24 @@ impl Diagnostic {
             help: None,
             source_line: String::new(),
             caret: 0,
+            more: 0,
+        }
+    }
+
+    /// A summary standing for `more` problems that are not listed one by one.
+    pub fn summary(file: &str, more: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            more,
+            ..Diagnostic::file_level(file, message)
+        }
+    }
+
+    /// How many problems this diagnostic stands for.
+    pub fn count(&self) -> usize {
+        if self.more > 0 {
+            self.more
+        } else {
+            1
         }
     }
 
@@ -194,6 +216,7 @@ mod tests {
                 help: None,
                 source_line: String::new(),
                 caret: 0,
+                more: 0,
             }
             .help(help)
             .help

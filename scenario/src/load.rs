@@ -553,8 +553,9 @@ fn load_users(
         }
         if dropped > 0 {
             problems.push(
-                crate::diag::Diagnostic::file_level(
+                crate::diag::Diagnostic::summary(
                     &shown,
+                    dropped,
                     format!("{dropped} more rows could not be used (only the first {cap} are listed, CSV_PROBLEMS_MAX)"),
                 )
                 .help("fix the rows listed, then run again to see the next ones"),

@@ -6,6 +6,10 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+/// Keys whose text may span lines (a rule, an expression or a description written with
+/// TOML's multi-line strings): they may hold newlines and tabs, no other control character.
+pub const MULTI_LINE_KEYS: &[&str] = &["rule", "expression", "description", "filters"];
+
 /// The file being read: its name (as given) and text.
 #[derive(Clone, Copy)]
 pub struct Src<'a> {
@@ -125,7 +129,8 @@ impl<'a, 'i> Tbl<'a, 'i> {
         )
     }
 
-    /// An optional string, with its span. Every string the format reads is at most
+    /// An optional string, with its span. No string holds a control character (a newline or tab
+    /// only in [`MULTI_LINE_KEYS`]). Every string the format reads is at most
     /// `TEXT_LEN_MAX` bytes, except an `expression` (the mapping limit of 10,000 characters).
     pub fn str(&self, key: &str) -> R<Option<SpannedStr>> {
         match self.get(key) {
@@ -159,6 +164,29 @@ impl<'a, 'i> Tbl<'a, 'i> {
                     s.len()
                 ),
             ));
+        }
+        // names are printed on lines of their own kind: a newline or other control character
+        // in one could forge narration ("Result: ok ..."); only texts that may span lines
+        // keep newlines and tabs
+        let multi_line = MULTI_LINE_KEYS.contains(&key);
+        if let Some(c) = s.chars().find(|&c| {
+            (c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
+                || matches!(c, '\u{2028}' | '\u{2029}')
+        }) {
+            return Err(self
+                .src
+                .err(
+                    span,
+                    format!(
+                        "`{key}` in {} holds the control character U+{:04X}",
+                        self.what, c as u32
+                    ),
+                )
+                .help(if multi_line {
+                    "only newlines and tabs may appear in it; remove the character"
+                } else {
+                    "write it on one line, without control characters"
+                }));
         }
         Ok(())
     }

@@ -499,7 +499,8 @@ impl World {
     ) -> Result<GroupIdx, String> {
         let users = self.tenants[t.ix()].dir.users().len() as u64;
         let tenant = self.name(t).to_string();
-        if !self.spend(crate::state::WorkKind::RuleEvaluations, users, || {
+        let units = users.saturating_mul(rule.cost());
+        if !self.spend(crate::state::WorkKind::RuleEvaluations, units, || {
             format!("evaluating the rule of dynamic group \"{name}\" over {users} users of {tenant}")
         }) {
             return Err(self.limit.as_ref().map(|l| l.to_string()).unwrap_or_default());
@@ -523,12 +524,13 @@ impl World {
 
     /// Re-evaluates every dynamic group of `t` for user `u` after it changed.
     pub(super) fn refresh_dynamic(&mut self, t: TenantIdx, u: UserIdx) {
-        let n = self.tenants[t.ix()].dir.dynamic_groups() as u64;
-        if n == 0 {
+        let units = self.tenants[t.ix()].dir.dynamic_cost();
+        if units == 0 {
             return;
         }
+        let n = self.tenants[t.ix()].dir.dynamic_groups();
         let name = self.name(t).to_string();
-        if !self.spend(crate::state::WorkKind::RuleEvaluations, n, || {
+        if !self.spend(crate::state::WorkKind::RuleEvaluations, units, || {
             format!("re-evaluating {n} dynamic groups of {name} for a changed user")
         }) {
             return;
