@@ -840,3 +840,22 @@ fn names_hold_no_control_characters_that_could_forge_narration() {
     let (code, _, err) = mtosim(&["check", &f]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn domains_are_dns_names_listed_once() {
+    for (domains, want) in [
+        ("\"con toso.com\"", "holds a character other than"),
+        ("\"a\"", "at least two labels"),
+        ("\"x.com\", \"X.com\"", "is listed twice"),
+        ("\"-a.com\"", "starts or ends with '-'"),
+        ("\"a..com\"", "empty label"),
+    ] {
+        let f = with_file(
+            "domains.toml",
+            &format!("[scenario]\nname = \"t\"\n\n[[tenant]]\nname = \"a\"\ndomains = [{domains}]\n"),
+        );
+        let (code, _, err) = mtosim(&["check", &f]);
+        assert_eq!(code, 2, "{domains}");
+        assert!(err.contains(want) && err.contains("domains.toml:6:"), "{domains}: {err}");
+    }
+}

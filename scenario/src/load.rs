@@ -325,15 +325,30 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
         if domains.is_empty() {
             domains.push(initial_domain.clone());
         }
-        if let Some((d, span)) = t
-            .str_list("domains")?
-            .unwrap_or_default()
-            .into_iter()
-            .find(|(d, _)| d.contains('_') || d.contains('@') || d.is_empty())
-        {
+        let listed = t.str_list("domains")?.unwrap_or_default();
+        if listed.len() > DOMAINS_PER_TENANT_MAX {
             return Err(src
-                .err(span, format!("domain \"{d}\" is not a domain name"))
-                .help("domains hold no '_' or '@' (CTS-30 relies on it)"));
+                .err(
+                    t.span_of("domains"),
+                    format!(
+                        "{} domains in one tenant, over {DOMAINS_PER_TENANT_MAX} (DOMAINS_PER_TENANT_MAX, Entra's limit of custom domain names)",
+                        listed.len()
+                    ),
+                )
+                .help("list the domains the scenario needs"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (d, span) in &listed {
+            if let Some(why) = domain_name_problem(d) {
+                return Err(src
+                    .err(span.clone(), format!("domain \"{d}\" is not a domain name: {why}"))
+                    .help("a domain is labels of letters, digits and '-' joined by dots, e.g. contoso.com (no '_' or '@': CTS-30 relies on it)"));
+            }
+            if !seen.insert(d.to_ascii_lowercase()) {
+                return Err(src
+                    .err(span.clone(), format!("domain \"{d}\" is listed twice"))
+                    .help("list each domain once (domains ignore letter case)"));
+            }
         }
         // a domain is verified in one tenant only (Entra refuses to verify it in a second)
         let spans: Vec<(String, Range<usize>)> = t.str_list("domains")?.unwrap_or_default();
@@ -596,4 +611,37 @@ fn inline_user(src: Src<'_>, u: &Tbl<'_, '_>) -> R<NewUser> {
         return Err(src.err(u.span_of(k), format!("unknown key `{k}` in a [[tenant.user]]")));
     }
     inline_user_spec(src, u, false)
+}
+
+/// Custom domain names one tenant may list (Entra's limit for a tenant's domain names).
+pub const DOMAINS_PER_TENANT_MAX: usize = 5_000;
+
+/// Why `d` is not a DNS domain name Entra would verify, if it is not: at least two labels of
+/// 1 to 63 letters, digits or '-' (not at either end), at most 253 characters.
+fn domain_name_problem(d: &str) -> Option<&'static str> {
+    if d.is_empty() {
+        return Some("it is empty");
+    }
+    if d.len() > 253 {
+        return Some("it is longer than 253 characters");
+    }
+    let labels: Vec<&str> = d.split('.').collect();
+    if labels.len() < 2 {
+        return Some("it needs at least two labels, as in contoso.com");
+    }
+    for l in labels {
+        if l.is_empty() {
+            return Some("it has an empty label (two dots, or a dot at an end)");
+        }
+        if l.len() > 63 {
+            return Some("a label is longer than 63 characters");
+        }
+        if !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Some("it holds a character other than letters, digits, '-' and '.'");
+        }
+        if l.starts_with('-') || l.ends_with('-') {
+            return Some("a label starts or ends with '-'");
+        }
+    }
+    None
 }
