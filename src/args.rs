@@ -63,7 +63,7 @@ pub enum Command {
     /// model invariant or a failing check, breadth-first; print the shortest counterexample as a
     /// runnable scenario.
     #[command(
-        after_help = "Action steps are every step but wait, settle and expect; between any two, \"let pending\noperations complete\" (settle) and \"wait for the next pending event\" (next) are moves of their\nown. The steps after the last action step run at the end of every complete order. Exit codes:\n0 no violation; 1 a violation (its shortest counterexample is shown); 2 the input could not be used;\n3 inconclusive (the state cap stopped the search before any complete order was checked).\n\nExamples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out cx.toml; mtosim run cx.toml"
+        after_help = "Action steps are every step but wait, settle and expect; between any two, \"let pending\noperations complete\" (settle) and \"wait for the next pending event\" (next) are moves of their\nown. The steps after the last action step run at the end of every complete order. Exit codes:\n0 no violation; 1 a violation (its shortest counterexample is shown); 2 the input could not be used, or an engine per-run cap stopped the world on some order;\n3 inconclusive (the state cap or the work budget stopped the search before any complete order was checked).\n\nExamples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out cx.toml; mtosim run cx.toml"
     )]
     Explore(ExploreArgs),
     /// Print a shell completion script.

@@ -13,7 +13,7 @@ pub enum Exit {
     /// 1: a check or `expect_error` failed, a step was refused unexpectedly, or `explore`
     /// found a violation.
     Failed,
-    /// 3: `explore` stopped at its state cap before checking any complete order: it proved
+    /// 3: `explore` stopped at its state cap or work budget before checking any complete order: it proved
     /// nothing.
     Inconclusive,
 }

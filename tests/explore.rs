@@ -554,3 +554,206 @@ fn explore_counterexample_with_a_csv_import_replays_from_another_directory() {
     assert_eq!(code, 1, "the violation replays: {out}{err}");
     assert!(out.contains("FAIL: step 7 (expect) fabrikam"), "{out}{err}");
 }
+
+/// A scenario of `adds` add-user steps in tenant a (each order is a distinct complete state:
+/// object ids follow the order), starting at `start`, then `tail`.
+fn add_users_then(start: &str, adds: usize, tail: &str) -> String {
+    let mut text = format!("[scenario]\nname = \"adds\"\nstart = \"{start}\"\n\n[[tenant]]\nname = \"a\"\n");
+    for i in 0..adds {
+        text.push_str(&format!(
+            "\n[[step]]\ndo = \"add-user\"\ntenant = \"a\"\nupn = \"n{i}@a.onmicrosoft.com\"\ndisplay_name = \"N{i}\"\n"
+        ));
+    }
+    text.push_str(tail);
+    text
+}
+
+/// `n` steps waiting `d` each.
+fn waits(n: usize, d: &str) -> String {
+    format!("\n[[step]]\ndo = \"wait\"\nfor = \"{d}\"\n").repeat(n)
+}
+
+/// The line of the `do` key of step `n` (1-based) in `text`.
+fn line_of_step(text: &str, n: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("do = "))
+        .nth(n - 1)
+        .map(|(i, _)| i + 1)
+        .expect("that many steps")
+}
+
+/// Explores `text` and runs it with the CLI: (explore's code, stdout, stderr), run's stderr.
+fn explore_and_run_cli(name: &str, text: &str) -> ((i32, String, String), String) {
+    let file = tmp_dir().join(name);
+    std::fs::write(&file, text).unwrap();
+    let explored = mtosim(&["explore", file.to_str().unwrap()]);
+    let (code, out, run_err) = mtosim(&["run", "--quiet", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "mtosim run stops at the cap: {out}{run_err}");
+    (explored, run_err)
+}
+
+#[test]
+fn explore_reports_a_per_run_cap_reached_after_the_last_action_step_as_an_error() {
+    // the wait after the two action steps passes the last instant (SIM_TIME_MAX) in every
+    // order: the world stops, as in `mtosim run`, which is neither "no violation" nor exit 0
+    let text = add_users_then("9999-12-01T00:00:00Z", 2, &waits(2, "3650d"));
+    let line = line_of_step(&text, 3);
+    let r = explore_text("late.toml", &text, Options::default());
+    assert!(r.violation.is_none(), "{}", r.text(false));
+    assert!(!r.proved_nothing());
+    let l = r.limit.as_ref().unwrap_or_else(|| panic!("{}", r.text(false)));
+    assert_eq!(l.hit.name, "SIM_TIME_MAX");
+    assert_eq!(l.step, Some((3, line)));
+    assert_eq!(l.path, vec![Move::Step(0), Move::Step(1)]);
+    let text_out = r.text(false);
+    assert!(!text_out.contains("no violation"), "{text_out}");
+    assert!(
+        text_out.contains("Result: stopped: on the path below the world reached the engine's per-run cap SIM_TIME_MAX during step 3 (wait, line"),
+        "{text_out}"
+    );
+    assert!(text_out.contains("up to step 3 (wait"), "{text_out}");
+
+    let ((code, out, err), run_err) = explore_and_run_cli("late.toml", &text);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!out.contains("no violation"), "{out}");
+    // the same error as `mtosim run`'s (file, line, step, cap), then the path
+    let run_err = run_err.trim_end();
+    assert!(run_err.contains(&format!(":{line}: step 3: ")), "{run_err}");
+    assert!(err.starts_with(run_err), "explore: {err}\nrun: {run_err}");
+    assert!(
+        err.contains("(step 1 (add-user), step 2 (add-user), the steps after the last action step)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explore_reports_a_per_run_cap_reached_in_an_action_step_as_an_error() {
+    // the first action step's `at` passes the last instant: the first transition stops
+    let mut text = add_users_then("9999-12-31T23:00:00Z", 2, "");
+    text = text.replacen(
+        "display_name = \"N0\"\n",
+        "display_name = \"N0\"\nat = \"+2h\"\n",
+        1,
+    );
+    let line = line_of_step(&text, 1);
+    let r = explore_text("at.toml", &text, Options::default());
+    let l = r.limit.as_ref().unwrap_or_else(|| panic!("{}", r.text(false)));
+    assert_eq!((l.hit.name, l.step), ("SIM_TIME_MAX", Some((1, line))));
+    assert_eq!(l.path, vec![Move::Step(0)]);
+    assert_eq!(r.complete, 0);
+    assert!(!r.proved_nothing() && r.violation.is_none());
+    assert!(
+        l.narration[0].contains("the world stopped here: it reached SIM_TIME_MAX"),
+        "{:?}",
+        l.narration
+    );
+
+    let dir = tmp_dir();
+    let cx = dir.join("at-cx.toml");
+    let _ = std::fs::remove_file(&cx);
+    let file = dir.join("at.toml");
+    std::fs::write(&file, &text).unwrap();
+    let (code, out, err) = mtosim(&["explore", file.to_str().unwrap(), "--out", cx.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!cx.exists(), "nothing is written when a cap stopped the world");
+    let ((code, out, err), run_err) = explore_and_run_cli("at.toml", &text);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!out.contains("no violation"), "{out}");
+    assert!(
+        err.starts_with(run_err.trim_end()),
+        "explore: {err}\nrun: {run_err}"
+    );
+    assert!(
+        err.contains("SIM_TIME_MAX") && err.contains(&format!(":{line}: step 1: ")),
+        "{err}"
+    );
+}
+
+#[test]
+fn explore_reports_a_per_run_cap_reached_while_waiting_for_a_pending_event_as_an_error() {
+    // a join pending a minute before the last instant: waiting for it passes that instant
+    let text = TWO_TENANTS_CREATE_ADD_JOIN.replacen(
+        "name = \"two tenants: create, add, join\"",
+        "name = \"late join\"\nstart = \"9999-12-31T23:59:00Z\"",
+        1,
+    );
+    let r = explore_text("late-join.toml", &text, Options::default());
+    let l = r.limit.as_ref().unwrap_or_else(|| panic!("{}", r.text(false)));
+    assert_eq!(l.hit.name, "SIM_TIME_MAX");
+    assert!(
+        matches!(l.path.last(), Some(Move::Settle | Move::Next)),
+        "{:?}",
+        l.path
+    );
+    assert_eq!(l.step, None);
+    assert!(l.place.starts_with("explore's "), "{}", l.place);
+    let msg = l.message("late-join.toml");
+    assert!(msg.starts_with("late-join.toml: explore's "), "{msg}");
+    assert!(msg.contains("SIM_TIME_MAX"), "{msg}");
+}
+
+#[test]
+fn explore_work_budget_bounds_the_epilogue_run_once_per_complete_order() {
+    // 4 add-users: 24 distinct complete states, each running the 300 waits after them
+    let text = add_users_then("2025-01-01T00:00:00Z", 4, &waits(300, "29d"));
+    let full = explore_text("long.toml", &text, Options::default());
+    assert!(!full.truncated && full.violation.is_none() && full.limit.is_none());
+    assert_eq!(full.complete, 24);
+    assert_eq!(full.max_work, explore::EXPLORE_WORK_MAX);
+    // every epilogue step is counted, and every move
+    assert!(
+        full.work >= (24 * 300 + full.transitions) as u64,
+        "{}",
+        full.text(false)
+    );
+    assert!(full.text(false).contains("units of work"), "{}", full.text(false));
+
+    // a budget of a few epilogues: stopped, not exhaustive, and the budget is named
+    let opts = Options {
+        max_work: Some(1_000),
+        ..Options::default()
+    };
+    let r = explore_text("long.toml", &text, opts);
+    assert!(r.truncated && r.work_capped, "{}", r.text(false));
+    assert!(r.complete > 0 && r.complete < 24, "{}", r.text(false));
+    // it stops before the epilogue that would pass the budget: at most one epilogue over
+    assert!(r.work < 1_000 + 300 + 1, "{}", r.text(false));
+    assert!(!r.proved_nothing());
+    let t = r.text(false);
+    assert!(
+        t.contains(
+            "the search stopped at the work budget, EXPLORE_WORK_MAX = 1000 units; it is not exhaustive"
+        ),
+        "{t}"
+    );
+
+    // a budget smaller than the moves to the first complete order: nothing is proved (exit 3)
+    let opts = Options {
+        max_work: Some(3),
+        ..Options::default()
+    };
+    let r = explore_text("long.toml", &text, opts);
+    assert!(
+        r.truncated && r.work_capped && r.complete == 0,
+        "{}",
+        r.text(false)
+    );
+    assert!(r.proved_nothing());
+    let t = r.text(false);
+    assert!(
+        t.contains("Result: inconclusive: the work budget (EXPLORE_WORK_MAX, 3 units) stopped the search before any complete order was checked, so nothing is proved"),
+        "{t}"
+    );
+
+    // the budget cannot be raised
+    let sc = scenario::load("long.toml", &text).unwrap();
+    let opts = Options {
+        max_work: Some(explore::EXPLORE_WORK_MAX + 1),
+        ..Options::default()
+    };
+    match explore::explore("long.toml", &text, sc, &opts) {
+        Err(explore::Error::Usage(m)) => assert!(m.contains("EXPLORE_WORK_MAX"), "{m}"),
+        other => panic!("expected a usage error, got {other:?}"),
+    }
+}

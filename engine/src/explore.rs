@@ -17,12 +17,20 @@
 //! last, so the first violation found is on a shortest path (fewest moves). INV-9 (time never
 //! changes a tenant's own users) is checked on every time move, in release builds too.
 //!
-//! **Caps.** A depth (actions applied along a path) and a number of distinct states; a search
-//! stopped by the state cap says so ([`Stats::truncated`]).
+//! **Caps.** A depth (actions applied along a path), a number of distinct states and a budget of
+//! work for the whole search ([`work_of`]: engine events, sync-cycle source objects and dynamic
+//! rule evaluations, plus one per move and per end-of-order step run, across every state and
+//! every complete order's checks); a search stopped by either of the last two says so
+//! ([`Stats::truncated`], [`Stats::cap`]). The budget is checked before each transition and
+//! before each complete order's checks, so a search overshoots it by one of those at most.
+//!
+//! **Per-run caps.** A world that reaches one of the engine's per-run caps
+//! ([`World::limit`]) has stopped: it is neither a violation nor a pass, and the search stops
+//! there with the (shortest) path that reached it ([`Outcome::Limit`]).
 
 use crate::hash::{Canonical, Fnv64};
 use crate::ids::TenantIdx;
-use crate::state::World;
+use crate::state::{LimitHit, World};
 use crate::time::Duration;
 use std::collections::{HashMap, VecDeque};
 
@@ -42,8 +50,31 @@ pub trait Model {
     fn apply(&self, w: &mut World, k: usize);
     /// Whether action `k` may be applied once the actions in the mask `done` have been.
     fn ready(&self, k: usize, done: u64) -> bool;
-    /// The checks at the end of a complete order (every action applied): their failures.
-    fn complete(&self, w: &World) -> Vec<Self::Failure>;
+    /// The checks at the end of a complete order (every action applied), on a copy of `w`.
+    fn complete(&self, w: &World) -> Checked<Self::Failure>;
+}
+
+/// What the end-of-order checks of one complete state found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked<F> {
+    /// Their failures (none: they held).
+    pub failures: Vec<F>,
+    /// The work they did, in [`work_of`]'s units plus one per step they ran: it counts against
+    /// the search's work budget.
+    pub work: u64,
+    /// The per-run cap their world reached, if any, with the index of the check (in the
+    /// model's own numbering) during which: the search stops there.
+    pub limit: Option<(usize, LimitHit)>,
+}
+
+/// The work `w` has done in all, in the units of the search's work budget: queued events,
+/// source objects evaluated by sync cycles and dynamic membership rule evaluations
+/// ([`World::work`]).
+pub fn work_of(w: &World) -> u64 {
+    let x = w.work();
+    x.events
+        .saturating_add(x.cycle_objects)
+        .saturating_add(x.rule_evaluations)
 }
 
 /// One move of a path.
@@ -55,6 +86,15 @@ pub enum Move {
     Settle,
     /// Advance the clock to the next due event and process it.
     Next,
+}
+
+/// Which of a search's caps stopped it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cap {
+    /// The number of distinct states.
+    States,
+    /// The work budget for the whole search.
+    Work,
 }
 
 /// What went wrong on a path.
@@ -79,12 +119,36 @@ pub struct Stats {
     pub max_depth: usize,
     /// Distinct complete states checked.
     pub complete: usize,
-    /// Whether the state cap stopped the search.
+    /// Work done in all: [`work_of`] over every transition and every complete order's checks,
+    /// plus one per move and per end-of-order step.
+    pub work: u64,
+    /// Whether a cap (the state cap or the work budget) stopped the search.
     pub truncated: bool,
+    /// Which one, when [`Stats::truncated`].
+    pub cap: Option<Cap>,
 }
 
-/// The shortest violating path, if any.
-pub type Found<F> = Option<(Vec<Move>, Violation<F>)>;
+/// A per-run cap of the world reached on a path: where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limited {
+    /// The cap, as the world names it.
+    pub hit: LimitHit,
+    /// `None`: during the path's last move; `Some(i)`: during the end-of-order check `i` (the
+    /// model's numbering) after it.
+    pub check: Option<usize>,
+}
+
+/// How a search ended (with [`Stats`] saying how far it went).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome<F> {
+    /// No violation in what was explored, and no per-run cap reached.
+    Clean,
+    /// The shortest violating path.
+    Violation(Vec<Move>, Violation<F>),
+    /// The shortest path on which the world reached one of its per-run caps: the search
+    /// stopped there, proving nothing (a stopped world is neither a violation nor a pass).
+    Limit(Vec<Move>, Limited),
+}
 
 /// What never changes across states: each tenant's change-log length at the start, so that a
 /// fingerprint renders only the users changed since.
@@ -175,14 +239,15 @@ struct Node {
 const ROOT: usize = usize::MAX;
 
 /// Searches every order of `model`'s actions from `start`, applying at most `depth` of them
-/// along a path and visiting at most `max_states` distinct states; returns how far it went
-/// and the shortest violation found, if any.
+/// along a path, visiting at most `max_states` distinct states and doing at most about
+/// `max_work` work ([`Stats::work`]); returns how far it went and how it ended.
 pub fn search<M: Model>(
     start: &World,
     model: &M,
     depth: usize,
     max_states: usize,
-) -> (Stats, Found<M::Failure>) {
+    max_work: u64,
+) -> (Stats, Outcome<M::Failure>) {
     let mut stats = Stats::default();
     let k = model.actions().min(ACTIONS_MAX);
     let all: u64 = if k == 64 { u64::MAX } else { (1u64 << k) - 1 };
@@ -199,11 +264,30 @@ pub fn search<M: Model>(
         p.reverse();
         p
     };
+    // the end-of-order checks of a complete state: their outcome, if it ends the search
+    let check = |stats: &mut Stats, w: &World, path: &dyn Fn() -> Vec<Move>| {
+        stats.complete += 1;
+        let c = model.complete(w);
+        stats.work = stats.work.saturating_add(c.work);
+        if let Some((i, hit)) = c.limit {
+            return Some(Outcome::Limit(path(), Limited { hit, check: Some(i) }));
+        }
+        (!c.failures.is_empty()).then(|| Outcome::Violation(path(), Violation::Checks(c.failures)))
+    };
+    let stop = |stats: &mut Stats, cap: Cap, states: usize| {
+        stats.truncated = true;
+        stats.cap = Some(cap);
+        stats.states = states;
+    };
 
     let w0 = start.clone();
+    stats.states = 1;
+    if let Some(hit) = w0.limit() {
+        let hit = hit.clone();
+        return (stats, Outcome::Limit(Vec::new(), Limited { hit, check: None }));
+    }
     if let Err(e) = w0.check_invariants() {
-        stats.states = 1;
-        return (stats, Some((Vec::new(), Violation::Invariant(e))));
+        return (stats, Outcome::Violation(Vec::new(), Violation::Invariant(e)));
     }
     seen.insert(fingerprint(&w0, &base, all), 0);
     nodes.push(Node {
@@ -212,11 +296,8 @@ pub fn search<M: Model>(
         moves: 0,
     });
     if k == 0 {
-        stats.complete += 1;
-        let f = model.complete(&w0);
-        if !f.is_empty() {
-            stats.states = 1;
-            return (stats, Some((Vec::new(), Violation::Checks(f))));
+        if let Some(end) = check(&mut stats, &w0, &Vec::new) {
+            return (stats, end);
         }
     }
     queue.push_back((0, w0, all));
@@ -240,7 +321,12 @@ pub fn search<M: Model>(
             }
             succ.push(Move::Settle);
         }
+        let work_before = work_of(&w);
         for mv in succ {
+            if stats.work >= max_work {
+                stop(&mut stats, Cap::Work, nodes.len());
+                return (stats, Outcome::Clean);
+            }
             let mut next = w.clone();
             let rem2 = match mv {
                 Move::Action(b) => {
@@ -253,6 +339,17 @@ pub fn search<M: Model>(
                 }
             };
             stats.transitions += 1;
+            stats.work = stats
+                .work
+                .saturating_add(1 + work_of(&next).saturating_sub(work_before));
+            // a world stopped by a per-run cap did not do what the move asked: nothing more
+            // can be said about it, or about the search
+            if let Some(hit) = next.limit() {
+                stats.states = nodes.len();
+                let hit = hit.clone();
+                let path = path_to(&nodes, id, Some(mv));
+                return (stats, Outcome::Limit(path, Limited { hit, check: None }));
+            }
             // INV-9 in release builds too: letting time pass runs only joins, removals, sync
             // cycles and purges, none of which may touch a tenant's own users
             let own = crate::invariants::OWN_USERS;
@@ -269,19 +366,20 @@ pub fn search<M: Model>(
             });
             if let Some(e) = inv9.map(Err).unwrap_or_else(|| next.check_invariants()).err() {
                 stats.states = nodes.len();
-                return (
-                    stats,
-                    Some((path_to(&nodes, id, Some(mv)), Violation::Invariant(e))),
-                );
+                let path = path_to(&nodes, id, Some(mv));
+                return (stats, Outcome::Violation(path, Violation::Invariant(e)));
             }
             let fp = fingerprint(&next, &base, rem2);
             if seen.contains_key(&fp) {
                 continue;
             }
             if nodes.len() >= max_states {
-                stats.truncated = true;
-                stats.states = nodes.len();
-                return (stats, None);
+                stop(&mut stats, Cap::States, nodes.len());
+                return (stats, Outcome::Clean);
+            }
+            if rem2 == 0 && stats.work >= max_work {
+                stop(&mut stats, Cap::Work, nodes.len());
+                return (stats, Outcome::Clean);
             }
             let moves = nodes[id].moves + 1;
             let nid = nodes.len();
@@ -294,16 +392,14 @@ pub fn search<M: Model>(
             stats.max_moves = stats.max_moves.max(moves);
             stats.max_depth = stats.max_depth.max(k - rem2.count_ones() as usize);
             if rem2 == 0 {
-                stats.complete += 1;
-                let f = model.complete(&next);
-                if !f.is_empty() {
+                if let Some(end) = check(&mut stats, &next, &|| path_to(&nodes, nid, None)) {
                     stats.states = nodes.len();
-                    return (stats, Some((path_to(&nodes, nid, None), Violation::Checks(f))));
+                    return (stats, end);
                 }
             }
             queue.push_back((nid, next, rem2));
         }
     }
     stats.states = nodes.len();
-    (stats, None)
+    (stats, Outcome::Clean)
 }

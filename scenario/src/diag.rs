@@ -22,10 +22,10 @@ pub struct Diagnostic {
     /// of it around the column, `…` marking what was cut.
     pub source_line: String,
     /// Where the caret goes in `source_line`, in characters from its start.
-    pub caret: usize,
+    pub caret: u32,
     /// For a summary of problems not listed one by one (CSV_PROBLEMS_MAX), how many it stands
     /// for; 0 for a diagnostic of its own.
-    pub more: usize,
+    pub more: u32,
 }
 
 /// The most characters of a source line a diagnostic echoes (a 2 MB line gives a short error).
@@ -51,7 +51,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source_line,
-            caret,
+            caret: u32::try_from(caret).unwrap_or(u32::MAX),
             more: 0,
         }
     }
@@ -73,7 +73,7 @@ impl Diagnostic {
     /// A summary standing for `more` problems that are not listed one by one.
     pub fn summary(file: &str, more: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            more,
+            more: u32::try_from(more).unwrap_or(u32::MAX),
             ..Diagnostic::file_level(file, message)
         }
     }
@@ -81,7 +81,7 @@ impl Diagnostic {
     /// How many problems this diagnostic stands for.
     pub fn count(&self) -> usize {
         if self.more > 0 {
-            self.more
+            self.more as usize
         } else {
             1
         }
@@ -163,7 +163,7 @@ impl fmt::Display for Diagnostic {
             let caret_pad: String = self
                 .source_line
                 .chars()
-                .take(self.caret)
+                .take(self.caret as usize)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             writeln!(f, "{pad} | {caret_pad}^")?;
@@ -185,7 +185,7 @@ mod window_tests {
         let d = Diagnostic::at("f", &line, 1_000_000..1_000_001, "m");
         assert_eq!(d.column, 1_000_001);
         assert!(d.source_line.chars().count() <= SOURCE_LINE_CHARS_MAX + 2);
-        assert_eq!(d.source_line.chars().nth(d.caret), Some('X'));
+        assert_eq!(d.source_line.chars().nth(d.caret as usize), Some('X'));
         let short = Diagnostic::at("f", "abc X", 4..5, "m");
         assert_eq!((short.source_line.as_str(), short.caret), ("abc X", 4));
     }

@@ -38,8 +38,18 @@
 //! [`EXPLORE_ACTION_STEPS_MAX`] action steps, a depth (action steps applied along a path) of at
 //! most [`EXPLORE_DEPTH_MAX`], and at most [`EXPLORE_STATES_MAX`] distinct states (`--max-states`
 //! lowers it, and so does the memory budget [`EXPLORE_MEMORY_BYTES_MAX`], since every queued
-//! state holds a copy of the world); a search stopped by the state cap says it is not
-//! exhaustive.
+//! state holds a copy of the world), and at most [`EXPLORE_WORK_MAX`] units of work for the
+//! whole search: engine events, source objects evaluated by sync cycles and dynamic rule
+//! evaluations, plus one per move and per step run, counted across every state and every
+//! complete order's epilogue (which runs once per distinct complete state, on its own copy).
+//! A search stopped by the state cap or the work budget says it is not exhaustive, and that
+//! it proved nothing when it stopped before checking any complete order.
+//!
+//! **Per-run caps.** A world that reaches one of the engine's per-run caps
+//! ([`mtosim_engine::limits`]: `EVENTS_PER_RUN_MAX`, `SIM_TIME_MAX`, ...) on some path has
+//! stopped, as `mtosim run` stops: that is neither a violation nor a pass. The search stops at
+//! the first (shortest) such path and reports the cap, the step during which it was reached
+//! and the path ([`Report::limit`]); `mtosim explore` exits 2, as `mtosim run` does.
 //!
 //! **Counterexample.** The shortest violating path is printed (or written with `--out`,
 //! atomically) as a runnable scenario: the input's text outside its steps (scenario header,
@@ -53,6 +63,7 @@ use crate::load;
 use crate::model::{Scenario, Step, StepKind};
 use crate::runner;
 use mtosim_engine::explore as engine;
+use mtosim_engine::state::LimitHit;
 use mtosim_engine::world::Name;
 use mtosim_engine::{Duration, OpId, World};
 use std::fmt::Write as _;
@@ -82,6 +93,13 @@ pub const EXPLORE_STATES_MAX: usize = 100_000;
 pub const EXPLORE_DEPTH_MAX: usize = 12;
 /// Action steps in a scenario `explore` accepts, at most (the remaining set is a 64-bit mask).
 pub const EXPLORE_ACTION_STEPS_MAX: usize = 64;
+/// Work one search does, at most: units of engine work ([`engine::work_of`]: queued events,
+/// source objects evaluated by sync cycles, dynamic rule evaluations) plus one per move and per
+/// step run, across every state and every complete order's epilogue. A unit takes about 0.1 to
+/// 0.2 µs in a release build (an epilogue `wait` step 0.15 µs, a sync cycle's source object
+/// 0.1 µs, a simple rule evaluation 0.01 µs), so the budget is one or two seconds of the
+/// search's own work; the scenarios in `scenarios/` use at most 1.3 million units.
+pub const EXPLORE_WORK_MAX: u64 = 10_000_000;
 
 /// Search options; `None` takes the default.
 #[derive(Clone, Debug, Default)]
@@ -90,6 +108,8 @@ pub struct Options {
     pub depth: Option<usize>,
     /// Distinct states, at most (default and cap [`EXPLORE_STATES_MAX`]).
     pub max_states: Option<usize>,
+    /// Work for the whole search, at most (default and cap [`EXPLORE_WORK_MAX`]).
+    pub max_work: Option<u64>,
     /// Where the counterexample will be saved (`--out`): its CSV imports are named relative
     /// to that file's directory. Without it, relative to the explored file's, as if saved
     /// beside it.
@@ -139,6 +159,41 @@ pub struct Counterexample {
     pub toml: String,
 }
 
+/// One of the engine's per-run caps, reached on one path: the world stopped there, and so did
+/// the search.
+#[derive(Clone, Debug)]
+pub struct LimitReached {
+    /// The cap, as the engine reports it (its `Display` is `mtosim run`'s message).
+    pub hit: LimitHit,
+    /// The scenario step during which it was reached, as (number, line): an action step, or
+    /// one of the steps after the last action step; `None` for a settle or next move.
+    pub step: Option<(usize, usize)>,
+    /// Where, in words (`step 3 (wait, line 20), after the last action step`).
+    pub place: String,
+    /// The path that reached it, ending with the move during which (or after which, for a
+    /// step after the last action step) it was reached.
+    pub path: Vec<Move>,
+    /// One line per move, then one for the steps after the last action step if they reached it.
+    pub narration: Vec<String>,
+    /// The path in short (`step 1 (add-user), settle, step 2 (add-user)`).
+    pub summary: String,
+}
+
+impl LimitReached {
+    /// The error `mtosim explore` ends with, in `mtosim run`'s form (`FILE:LINE: step N: ...`),
+    /// then the path.
+    pub fn message(&self, file: &str) -> String {
+        let at = match self.step {
+            Some((n, line)) => format!("{file}:{line}: step {n}"),
+            None => format!("{file}: {}", self.place),
+        };
+        format!(
+            "{at}: {}; explore stopped at the first order reaching it ({}), so nothing is proved",
+            self.hit, self.summary
+        )
+    }
+}
+
 /// The outcome of a search.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -170,19 +225,38 @@ pub struct Report {
     pub max_depth: usize,
     /// Distinct complete states whose epilogue was run.
     pub complete: usize,
-    /// Whether the state cap stopped the search.
+    /// Whether a cap (the state cap or the work budget) stopped the search.
     pub truncated: bool,
+    /// Whether it was the work budget ([`Report::max_work`]).
+    pub work_capped: bool,
     /// Whether the memory budget lowered the state cap ([`EXPLORE_MEMORY_BYTES_MAX`]).
     pub memory_bound: bool,
+    /// The work budget in force ([`EXPLORE_WORK_MAX`] unless lowered).
+    pub max_work: u64,
+    /// Work done: engine work plus one per move and per step run, over every state and every
+    /// epilogue.
+    pub work: u64,
     /// The shortest violation found, if any.
     pub violation: Option<Counterexample>,
+    /// The per-run cap of the engine that stopped the world on some path, if any: the search
+    /// stopped there (`mtosim explore` exits 2).
+    pub limit: Option<LimitReached>,
 }
 
 impl Report {
-    /// Whether the search stopped at its state cap before checking any complete order, with
-    /// no violation found: it proved nothing (`mtosim explore` exits 3).
+    /// Whether the search stopped at its state cap or work budget before checking any
+    /// complete order, with no violation found: it proved nothing (`mtosim explore` exits 3).
     pub fn proved_nothing(&self) -> bool {
-        self.violation.is_none() && self.truncated && self.complete == 0
+        self.violation.is_none() && self.limit.is_none() && self.truncated && self.complete == 0
+    }
+
+    /// The cap that stopped the search, in words, when one did.
+    fn cap_words(&self) -> String {
+        if self.work_capped {
+            format!("the work budget (EXPLORE_WORK_MAX, {} units)", self.max_work)
+        } else {
+            format!("the state cap ({})", self.max_states)
+        }
     }
 
     /// The report as text; `toml` appends the counterexample file, if any.
@@ -228,7 +302,7 @@ impl Report {
         }
         let _ = writeln!(
             s,
-            "invariants checked after every transition; depth {} action step{}, state cap {}{}",
+            "invariants checked after every transition; depth {} action step{}, state cap {}{}, work budget {}",
             self.depth,
             plural(self.depth),
             self.max_states,
@@ -236,11 +310,12 @@ impl Report {
                 " (lowered to fit the memory budget, EXPLORE_MEMORY_BYTES_MAX: fewer users allow more states)"
             } else {
                 ""
-            }
+            },
+            self.max_work
         );
         let _ = writeln!(
             s,
-            "explored: {} distinct state{}, {} transition{}, deepest path {} move{} ({} action step{}), {} complete order{} checked",
+            "explored: {} distinct state{}, {} transition{}, deepest path {} move{} ({} action step{}), {} complete order{} checked, {} unit{} of work",
             self.states,
             plural(self.states),
             self.transitions,
@@ -250,18 +325,42 @@ impl Report {
             self.max_depth,
             plural(self.max_depth),
             self.complete,
-            plural(self.complete)
+            plural(self.complete),
+            self.work,
+            plural(self.work as usize)
         );
+        if let Some(l) = &self.limit {
+            let _ = writeln!(
+                s,
+                "\nResult: stopped: on the path below the world reached the engine's per-run cap {} during {}; a stopped world is neither a violation nor a pass, so the search stopped and nothing is proved (mtosim run stops there too):\n  {}",
+                l.hit.name, l.place, l.hit
+            );
+            let _ = writeln!(s, "Path:");
+            for (i, n) in l.narration.iter().enumerate() {
+                let _ = writeln!(s, "  {}. {n}", i + 1);
+            }
+            return s;
+        }
         match &self.violation {
             None if self.proved_nothing() => {
+                let advice = if self.work_capped {
+                    "lower --depth, or shorten the steps after the last action step (they run at the end of every complete order)"
+                } else {
+                    "raise --max-states or lower --depth"
+                };
                 let _ = writeln!(
                     s,
-                    "\nResult: inconclusive: the state cap ({}) stopped the search before any complete order was checked, so nothing is proved; raise --max-states or lower --depth.",
-                    self.max_states
+                    "\nResult: inconclusive: {} stopped the search before any complete order was checked, so nothing is proved; {advice}.",
+                    self.cap_words()
                 );
             }
             None => {
-                let scope = if self.truncated {
+                let scope = if self.truncated && self.work_capped {
+                    format!(
+                        "in the first {} states (the search stopped at the work budget, EXPLORE_WORK_MAX = {} units; it is not exhaustive)",
+                        self.states, self.max_work
+                    )
+                } else if self.truncated {
                     format!(
                         "in the first {} states (the search stopped at the state cap; it is not exhaustive)",
                         self.states
@@ -353,6 +452,12 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
             actions.len()
         )));
     }
+    let max_work = opts.max_work.unwrap_or(EXPLORE_WORK_MAX);
+    if max_work == 0 || max_work > EXPLORE_WORK_MAX {
+        return Err(Error::Usage(format!(
+            "max_work {max_work}: between 1 and {EXPLORE_WORK_MAX} (EXPLORE_WORK_MAX)"
+        )));
+    }
     let max_states = opts.max_states.unwrap_or(EXPLORE_STATES_MAX);
     if max_states == 0 || max_states > EXPLORE_STATES_MAX {
         return Err(Error::Usage(format!(
@@ -413,7 +518,11 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
         max_depth: 0,
         complete: 0,
         truncated: false,
+        work_capped: false,
+        max_work,
+        work: 0,
         violation: None,
+        limit: None,
     };
     let search = Search {
         sc: &sc,
@@ -421,31 +530,43 @@ pub fn explore(file: &str, text: &str, sc: Scenario, opts: &Options) -> Result<R
         epilogue: &epilogue,
         needs: needs(&sc.steps, &actions),
     };
-    let (stats, found) = mtosim_engine::explore::search(&sc.world, &search, depth, max_states);
+    let (stats, outcome) = mtosim_engine::explore::search(&sc.world, &search, depth, max_states, max_work);
     report.states = stats.states;
     report.transitions = stats.transitions;
     report.max_moves = stats.max_moves;
     report.max_depth = stats.max_depth;
     report.complete = stats.complete;
     report.truncated = stats.truncated;
-    let found = found.map(|(path, violation)| {
-        let path = path
-            .into_iter()
+    report.work_capped = stats.cap == Some(engine::Cap::Work);
+    report.work = stats.work;
+    let moves = |path: Vec<engine::Move>| -> Vec<Move> {
+        path.into_iter()
             .map(|m| match m {
                 engine::Move::Action(b) => Move::Step(actions[b]),
                 engine::Move::Settle => Move::Settle,
                 engine::Move::Next => Move::Next,
             })
-            .collect();
-        let violation = match violation {
-            engine::Violation::Invariant(e) => Violation::Invariant(e),
-            engine::Violation::Checks(f) => Violation::Checks(f),
-        };
-        (path, violation)
-    });
-    if let Some((path, violation)) = found {
-        report.violation =
-            Some(search.counterexample(file, &sources, text, path, violation, opts.out.as_deref()));
+            .collect()
+    };
+    match outcome {
+        engine::Outcome::Clean => {}
+        engine::Outcome::Violation(path, violation) => {
+            let violation = match violation {
+                engine::Violation::Invariant(e) => Violation::Invariant(e),
+                engine::Violation::Checks(f) => Violation::Checks(f),
+            };
+            report.violation = Some(search.counterexample(
+                file,
+                &sources,
+                text,
+                moves(path),
+                violation,
+                opts.out.as_deref(),
+            ));
+        }
+        engine::Outcome::Limit(path, limited) => {
+            report.limit = Some(search.limit_reached(moves(path), limited, &label));
+        }
     }
     Ok(report)
 }
@@ -553,6 +674,18 @@ fn needs(steps: &[Step], actions: &[usize]) -> Vec<Vec<u64>> {
         .collect()
 }
 
+/// A path replayed from the start.
+struct Replay {
+    /// The world after it.
+    world: World,
+    /// One line per move.
+    narration: Vec<String>,
+    /// Per move: the op it started, its refusal, whether its absolute `at` had passed.
+    outcomes: Vec<(Option<OpId>, Option<String>, bool)>,
+    /// Per next move: how long it waited.
+    waits: Vec<Duration>,
+}
+
 /// What applying one action step did.
 enum Applied {
     Done(Option<OpId>),
@@ -575,8 +708,27 @@ impl engine::Model for Search<'_> {
         self.needs[k].iter().all(|&m| done & m != 0)
     }
 
-    fn complete(&self, w: &World) -> Vec<String> {
-        self.epilogue(w).0
+    fn complete(&self, w: &World) -> engine::Checked<String> {
+        let run = self.run_epilogue(w);
+        let steps = match &run.limit {
+            Some((number, _, _)) => self.epilogue.iter().take_while(|s| s.number <= *number).count(),
+            None => self.epilogue.len(),
+        };
+        let work =
+            (steps as u64).saturating_add(engine::work_of(&run.world).saturating_sub(engine::work_of(w)));
+        let limit = run.limit.as_ref().map(|(number, _, hit)| {
+            let i = self
+                .epilogue
+                .iter()
+                .position(|s| s.number == *number)
+                .unwrap_or(0);
+            (i, hit.clone())
+        });
+        engine::Checked {
+            failures: Self::epilogue_failures(&run),
+            work,
+            limit,
+        }
     }
 }
 
@@ -610,39 +762,41 @@ impl Search<'_> {
         (applied, late)
     }
 
-    /// Runs the epilogue on a copy of `w`: its failures, and the world after it.
-    fn epilogue(&self, w: &World) -> (Vec<String>, World) {
-        let run = runner::run(Scenario {
+    /// Runs the epilogue on a copy of `w`.
+    fn run_epilogue(&self, w: &World) -> runner::Run {
+        runner::run(Scenario {
             name: self.sc.name.clone(),
             world: w.clone(),
             steps: self.epilogue.to_vec(),
-        });
+        })
+    }
+
+    /// An epilogue run's failures: its checks', then a broken invariant's.
+    fn epilogue_failures(run: &runner::Run) -> Vec<String> {
         let mut failures: Vec<String> = run.failures.iter().map(|f| f.to_string()).collect();
         if let Err(e) = run.world.check_invariants() {
             failures.push(format!(
                 "after the steps that follow the last action step, an invariant broke: {e}"
             ));
         }
-        (failures, run.world)
+        failures
     }
 
-    /// Replays `path` and renders it as narration and as a runnable scenario.
-    fn counterexample(
-        &self,
-        file: &str,
-        src: &StepSources,
-        text: &str,
-        path: Vec<Move>,
-        violation: Violation,
-        out: Option<&Path>,
-    ) -> Counterexample {
+    /// Runs the epilogue on a copy of `w`: its failures, and the world after it.
+    fn epilogue(&self, w: &World) -> (Vec<String>, World) {
+        let run = self.run_epilogue(w);
+        (Self::epilogue_failures(&run), run.world)
+    }
+
+    /// Replays `path` from the start, narrating each move.
+    fn replay(&self, path: &[Move]) -> Replay {
         let mut w = self.sc.world.clone();
         let mut narration = Vec::new();
         // per move: the op it started, its refusal, whether its absolute `at` had passed
         let mut outcomes: Vec<(Option<OpId>, Option<String>, bool)> = Vec::new();
         // per Next move: how long it waited
         let mut waits: Vec<Duration> = Vec::new();
-        for mv in &path {
+        for mv in path {
             match *mv {
                 Move::Step(i) => {
                     let s = &self.sc.steps[i];
@@ -678,7 +832,97 @@ impl Search<'_> {
                     outcomes.push((None, None, false));
                 }
             }
+            if let (Some(hit), Some(n)) = (w.limit(), narration.last_mut()) {
+                let _ = write!(n, "; the world stopped here: it reached {}", hit.name);
+                break;
+            }
         }
+        Replay {
+            world: w,
+            narration,
+            outcomes,
+            waits,
+        }
+    }
+
+    /// Replays the path on which the world reached a per-run cap, and says where.
+    fn limit_reached(
+        &self,
+        path: Vec<Move>,
+        limited: engine::Limited,
+        label: &dyn Fn(&Step) -> String,
+    ) -> LimitReached {
+        let Replay { mut narration, .. } = self.replay(&path);
+        let (step, place) = match (limited.check, path.last()) {
+            (Some(i), _) => {
+                let s = &self.epilogue[i.min(self.epilogue.len().saturating_sub(1))];
+                let place = format!("{}, after the last action step", label(s));
+                narration.push(format!(
+                    "then the steps after the last action step, up to {}: it reached {}",
+                    label(s),
+                    limited.hit.name
+                ));
+                (Some((s.number, s.line)), place)
+            }
+            (None, Some(&Move::Step(i))) => {
+                let s = &self.sc.steps[i];
+                (Some((s.number, s.line)), label(s))
+            }
+            (None, Some(mv)) => {
+                let what = if *mv == Move::Settle {
+                    "settle move (let pending operations complete)"
+                } else {
+                    "next move (wait for the next pending event)"
+                };
+                (None, format!("explore's {what}, move {} of the path", path.len()))
+            }
+            (None, None) => (None, "the start".to_string()),
+        };
+        let mut summary: Vec<String> = path
+            .iter()
+            .map(|mv| match *mv {
+                Move::Step(i) => {
+                    let s = &self.sc.steps[i];
+                    format!("step {} ({})", s.number, s.verb)
+                }
+                Move::Settle => "settle".to_string(),
+                Move::Next => "next".to_string(),
+            })
+            .collect();
+        if limited.check.is_some() {
+            summary.push("the steps after the last action step".to_string());
+        }
+        let summary = if summary.is_empty() {
+            "at the start".to_string()
+        } else {
+            summary.join(", ")
+        };
+        LimitReached {
+            hit: limited.hit,
+            step,
+            place,
+            path,
+            narration,
+            summary,
+        }
+    }
+
+    /// Replays `path` and renders it as narration and as a runnable scenario.
+    fn counterexample(
+        &self,
+        file: &str,
+        src: &StepSources,
+        text: &str,
+        path: Vec<Move>,
+        violation: Violation,
+        out: Option<&Path>,
+    ) -> Counterexample {
+        let Replay {
+            world: w,
+            mut narration,
+            outcomes,
+            waits,
+        } = self.replay(&path);
         let with_epilogue = matches!(violation, Violation::Checks(_));
         let end = if with_epilogue {
             narration.push(format!(

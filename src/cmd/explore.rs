@@ -26,6 +26,7 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
     let opts = explore::Options {
         depth: a.depth,
         max_states: a.max_states,
+        max_work: None,
         out: a.out.clone(),
     };
     let report = match explore::explore_path(&a.file, &opts) {
@@ -34,6 +35,12 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
         Ok(report) => report,
     };
     out.text(&report.text(a.out.is_none()))?;
+    if let Some(limit) = &report.limit {
+        // a per-run cap stopped the world on some order: an error of the input (exit 2), as
+        // in `mtosim run`, never "no violation"; nothing is written to --out
+        out.flush()?;
+        return Err(Error::Usage(limit.message(&a.file)));
+    }
     let exit = if report.proved_nothing() {
         Exit::Inconclusive
     } else {
