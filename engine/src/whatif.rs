@@ -10,7 +10,9 @@
 //! - [`quick`] needs no users at all: N tenants of U users sharing a fraction F in a mesh, a
 //!   hub or a spoke topology, in closed form, so 100 tenants x 300,000 users take microseconds;
 //!   in one MTO ([`Org::Mto`], its tenant and join caps apply) or with cross-tenant
-//!   synchronization alone ([`Org::SyncOnly`], [`quick_with`]).
+//!   synchronization alone ([`Org::SyncOnly`], [`quick_with`]). [`QuickForm`] is the same
+//!   forecast with its pairs and findings generated one at a time, for listings of every pair
+//!   (a 1,000-tenant mesh has 999,000) in memory that does not grow with them.
 //!
 //! Creations that fail are escrowed and retried; from [`sync::ESCROW_EVALUATION_MIN`] failures
 //! in a cycle the escrow thresholds stop the job ([`EscrowOutcome`], CTS-52..CTS-54), as a run
@@ -553,18 +555,32 @@ fn mto_active(world: &World) -> Vec<usize> {
 /// Adds the caps, quotas, licences, failures and job findings shared by both forms; `join_caps`:
 /// whether the MTO's caps on users at join apply (MTO-45, MTO-47).
 fn findings(f: &mut Forecast, rules: &RuleSet, join_caps: bool) {
-    for n in f.mtos.clone() {
+    f.findings = head_findings(&f.mtos, &f.tenants, rules, join_caps);
+    for p in &f.pairs {
+        f.findings.extend(pair_findings(p));
+    }
+}
+
+/// The findings of the MTOs and the tenants, in that order: every finding but the pairs'.
+fn head_findings(
+    mtos: &[usize],
+    tenants: &[TenantForecast],
+    rules: &RuleSet,
+    join_caps: bool,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for &n in mtos {
         if n as u32 > rules.active_tenants_max {
-            f.findings.push(Finding::OverTenantCap {
+            out.push(Finding::OverTenantCap {
                 rule: rules.tenant_cap_rule(),
                 active: n,
                 cap: rules.active_tenants_max,
             });
         }
     }
-    for (i, t) in f.tenants.iter().enumerate() {
+    for (i, t) in tenants.iter().enumerate() {
         if t.headroom() < 0 {
-            f.findings.push(Finding::OverQuota { tenant: i });
+            out.push(Finding::OverQuota { tenant: i });
         }
         if let Some(max) = rules.internal_users_at_join_max.filter(|_| join_caps) {
             if t.internal_users > max {
@@ -573,41 +589,42 @@ fn findings(f: &mut Forecast, rules: &RuleSet, join_caps: bool) {
                 } else {
                     r::MTO_47
                 };
-                f.findings
-                    .push(Finding::TooManyUsersAtJoin { rule, tenant: i, max });
+                out.push(Finding::TooManyUsersAtJoin { rule, tenant: i, max });
             }
         }
         if t.p1_have.is_some_and(|have| t.p1_needed > have) {
-            f.findings.push(Finding::P1Short { tenant: i });
+            out.push(Finding::P1Short { tenant: i });
         }
     }
-    for p in &f.pairs {
-        for &(code, count) in &p.failures {
-            f.findings.push(Finding::Failures {
-                source: p.source,
-                target: p.target,
-                code,
-                count,
-            });
-        }
-        if p.held > 0 {
-            f.findings.push(Finding::Held {
-                source: p.source,
-                target: p.target,
-                count: p.held,
-            });
-        }
-        for e in p.escrows.iter().filter(|e| e.outcome.stops()) {
-            f.findings.push(Finding::JobStops {
-                source: p.source,
-                target: p.target,
-                config: e.config.clone(),
-                failed: e.failed,
-                evaluated: e.evaluated,
-                outcome: e.outcome,
-            });
-        }
-    }
+    out
+}
+
+/// The findings of one pair: its failures by code, its held deletions, its jobs that stop.
+fn pair_findings(p: &PairForecast) -> impl Iterator<Item = Finding> + '_ {
+    let failures = p.failures.iter().map(|&(code, count)| Finding::Failures {
+        source: p.source,
+        target: p.target,
+        code,
+        count,
+    });
+    let held = (p.held > 0).then_some(Finding::Held {
+        source: p.source,
+        target: p.target,
+        count: p.held,
+    });
+    let stops = p
+        .escrows
+        .iter()
+        .filter(|e| e.outcome.stops())
+        .map(|e| Finding::JobStops {
+            source: p.source,
+            target: p.target,
+            config: e.config.clone(),
+            failed: e.failed,
+            evaluated: e.evaluated,
+            outcome: e.outcome,
+        });
+    failures.chain(held).chain(stops)
 }
 
 /// The topology of the quick form (CTS-68).
@@ -683,102 +700,192 @@ pub fn quick(p: &QuickParams) -> Forecast {
 /// shares `round(users x share)` users, all created as Members; the quota and the preview's
 /// per-pair cap limit what can be created, in tenant order. Each configuration's initial cycle
 /// evaluates its shared users, so its failures pause it past an escrow threshold (CTS-54).
+/// [`QuickForm`] is the same forecast with its pairs and findings generated on demand.
 pub fn quick_with(p: &QuickParams, org: Org) -> Forecast {
-    let n = p.tenants.clamp(1, QUICK_TENANTS_MAX) as usize;
-    let shared = ((p.users as f64) * p.share.clamp(0.0, 1.0)).round() as u64;
-    let per_pair = p
-        .rules
-        .pair_synced_users_max
-        .map_or(shared, |max| shared.min(max));
-    let capped = shared - per_pair;
-    let edges: Vec<(usize, usize)> = match p.topology {
-        Topology::Mesh => (0..n)
-            .flat_map(|s| (0..n).filter(move |&t| t != s).map(move |t| (s, t)))
-            .collect(),
-        Topology::Hub => (1..n).map(|t| (0, t)).collect(),
-        Topology::Spoke => (1..n).map(|s| (s, 0)).collect(),
-    };
-    let mut tenants: Vec<TenantForecast> = (0..n)
-        .map(|i| TenantForecast {
-            name: if i == 0 && p.topology != Topology::Mesh {
-                "hub".to_string()
-            } else {
-                format!("tenant{:03}", i + 1)
+    QuickForm::new(p, org).into_forecast()
+}
+
+/// The quick form's forecast without its pairs and findings held: its tenants, time and MTOs
+/// (memory in the number of tenants), and its pairs ([`QuickForm::pairs`]) and findings
+/// ([`QuickForm::findings`]) generated one at a time, in the order of [`quick_with`]'s, so that
+/// a 1,000-tenant mesh's 999,000 pairs can be written out without being kept.
+#[derive(Clone, Debug)]
+pub struct QuickForm {
+    /// Rule set.
+    pub rules: String,
+    /// Tenants, after convergence.
+    pub tenants: Vec<TenantForecast>,
+    /// Shortest and longest time until every account exists (CTS-59, CTS-41).
+    pub time_to_all: (Duration, Duration),
+    /// Active tenants of the MTO (empty: cross-tenant synchronization alone).
+    pub mtos: Vec<usize>,
+    /// The findings of the MTO and the tenants (the pairs' come from the pairs).
+    head: Vec<Finding>,
+    topology: Topology,
+    /// Internal users per tenant: every tenant's objects before any account arrives.
+    users: u64,
+    quota: u64,
+    /// Users each configuration shares.
+    shared: u64,
+    /// Of those, within the per-pair cap (SEED-2).
+    per_pair: u64,
+}
+
+impl QuickForm {
+    /// Counts the tenants, the time and the findings of the MTO and the tenants: one pass over
+    /// the pairs, none of them kept.
+    pub fn new(p: &QuickParams, org: Org) -> QuickForm {
+        let n = p.tenants.clamp(1, QUICK_TENANTS_MAX) as usize;
+        let shared = ((p.users as f64) * p.share.clamp(0.0, 1.0)).round() as u64;
+        let per_pair = p
+            .rules
+            .pair_synced_users_max
+            .map_or(shared, |max| shared.min(max));
+        let tenants: Vec<TenantForecast> = (0..n)
+            .map(|i| TenantForecast {
+                name: if i == 0 && p.topology != Topology::Mesh {
+                    "hub".to_string()
+                } else {
+                    format!("tenant{:03}", i + 1)
+                },
+                internal_users: p.users,
+                objects_now: p.users,
+                objects_after: p.users,
+                quota: p.object_quota,
+                ..Default::default()
+            })
+            .collect();
+        let mut q = QuickForm {
+            rules: p.rules.kind.name().to_string(),
+            tenants,
+            time_to_all: (Duration::ZERO, Duration::ZERO),
+            mtos: match org {
+                Org::Mto => vec![n],
+                Org::SyncOnly => Vec::new(),
             },
-            internal_users: p.users,
-            objects_now: p.users,
-            objects_after: p.users,
+            head: Vec::new(),
+            topology: p.topology,
+            users: p.users,
             quota: p.object_quota,
-            ..Default::default()
-        })
-        .collect();
-    let mut pairs = Vec::with_capacity(edges.len());
-    let mut sources_sharing = vec![false; n];
-    let mut creating = false;
-    for (s, t) in edges {
-        let room = p.object_quota.saturating_sub(tenants[t].objects_after);
-        let create = per_pair.min(room);
-        let mut failures = Vec::new();
-        if per_pair > create {
-            failures.push(("AzureActiveDirectoryQuotaLimitExceeded", per_pair - create));
-        }
-        if capped > 0 {
-            failures.push(("SyncedUsersPerTenantPairLimitExceeded", capped));
-        }
-        tenants[t].objects_after += create;
-        tenants[t].accounts_in += create;
-        tenants[t].accounts_in_members += create;
-        sources_sharing[s] = sources_sharing[s] || shared > 0;
-        creating = creating || create > 0;
-        let failed = shared - create;
-        let escrows = if failed > 0 {
-            // the initial cycle evaluates the shared users (the members of one assigned group)
-            vec![EscrowForecast {
-                config: String::new(),
-                failed,
-                evaluated: shared,
-                initial: true,
-                outcome: escrow_outcome(failed, shared, true),
-            }]
-        } else {
-            Vec::new()
+            shared,
+            per_pair,
         };
-        pairs.push(PairForecast {
-            source: s,
-            target: t,
-            after: create,
-            in_scope: shared,
-            create,
-            created_types: (create, 0),
-            failures,
-            escrows,
-            ..Default::default()
-        });
+        let mut sources_sharing = vec![false; n];
+        let mut creating = false;
+        for (s, t) in q.edges() {
+            let create = q.create(q.tenants[t].objects_after);
+            let to = &mut q.tenants[t];
+            to.objects_after += create;
+            to.accounts_in += create;
+            to.accounts_in_members += create;
+            sources_sharing[s] = sources_sharing[s] || shared > 0;
+            creating = creating || create > 0;
+        }
+        for (i, t) in q.tenants.iter_mut().enumerate() {
+            // the same people are shared to every target, so a source needs one P1 per shared
+            // user, also for those whose accounts cannot be created
+            t.p1_needed = if sources_sharing[i] { shared } else { 0 };
+        }
+        // every configuration's initial cycle runs at once, over its shared users and one group
+        let objects = if creating { shared + 1 } else { 0 };
+        q.time_to_all = (
+            sync::cycle_duration(objects, sync::OBJECT_MS_MIN),
+            sync::cycle_duration(objects, sync::OBJECT_MS_MAX),
+        );
+        q.head = head_findings(&q.mtos, &q.tenants, &p.rules, org == Org::Mto);
+        q
     }
-    for (i, t) in tenants.iter_mut().enumerate() {
-        // the same people are shared to every target, so a source needs one P1 per shared user,
-        // also for those whose accounts cannot be created
-        t.p1_needed = if sources_sharing[i] { shared } else { 0 };
+
+    /// Source -> target pairs: every ordered pair in a mesh, hub -> each other tenant in a hub,
+    /// each other tenant -> hub in a spoke; in source order, then target order.
+    fn edges(&self) -> impl Iterator<Item = (usize, usize)> {
+        let (n, topology) = (self.tenants.len(), self.topology);
+        let count = self.pair_count();
+        (0..count).map(move |k| match topology {
+            Topology::Mesh => {
+                let (s, j) = (k / (n - 1), k % (n - 1));
+                (s, if j < s { j } else { j + 1 })
+            }
+            Topology::Hub => (0, k + 1),
+            Topology::Spoke => (k + 1, 0),
+        })
     }
-    // every configuration's initial cycle runs at once, over its shared users and one group
-    let objects = if creating { shared + 1 } else { 0 };
-    let time = (
-        sync::cycle_duration(objects, sync::OBJECT_MS_MIN),
-        sync::cycle_duration(objects, sync::OBJECT_MS_MAX),
-    );
-    let mut f = Forecast {
-        rules: p.rules.kind.name().to_string(),
-        tenants,
-        pairs,
-        time_to_all: time,
-        findings: Vec::new(),
-        mtos: match org {
-            Org::Mto => vec![n],
-            Org::SyncOnly => Vec::new(),
-        },
-    };
-    findings(&mut f, &p.rules, org == Org::Mto);
-    f
+
+    /// The number of pairs [`QuickForm::pairs`] yields.
+    pub fn pair_count(&self) -> usize {
+        let n = self.tenants.len();
+        match self.topology {
+            Topology::Mesh => n * (n - 1),
+            Topology::Hub | Topology::Spoke => n - 1,
+        }
+    }
+
+    /// Accounts a configuration creates in a target with `objects` directory objects: its
+    /// shared users within the per-pair cap, as many as the quota has room for.
+    fn create(&self, objects: u64) -> u64 {
+        self.per_pair.min(self.quota.saturating_sub(objects))
+    }
+
+    /// The pairs, one at a time, as [`quick_with`] lists them.
+    pub fn pairs(&self) -> impl Iterator<Item = PairForecast> + '_ {
+        let mut objects_after = vec![self.users; self.tenants.len()];
+        let (shared, per_pair) = (self.shared, self.per_pair);
+        let capped = shared - per_pair;
+        self.edges().map(move |(s, t)| {
+            let create = self.create(objects_after[t]);
+            objects_after[t] += create;
+            let mut failures = Vec::new();
+            if per_pair > create {
+                failures.push(("AzureActiveDirectoryQuotaLimitExceeded", per_pair - create));
+            }
+            if capped > 0 {
+                failures.push(("SyncedUsersPerTenantPairLimitExceeded", capped));
+            }
+            let failed = shared - create;
+            let escrows = if failed > 0 {
+                // the initial cycle evaluates the shared users (the members of one assigned group)
+                vec![EscrowForecast {
+                    config: String::new(),
+                    failed,
+                    evaluated: shared,
+                    initial: true,
+                    outcome: escrow_outcome(failed, shared, true),
+                }]
+            } else {
+                Vec::new()
+            };
+            PairForecast {
+                source: s,
+                target: t,
+                after: create,
+                in_scope: shared,
+                create,
+                created_types: (create, 0),
+                failures,
+                escrows,
+                ..Default::default()
+            }
+        })
+    }
+
+    /// The findings, one at a time, as [`quick_with`] lists them: the MTO's and the tenants',
+    /// then each pair's.
+    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        let pairs = self.pairs().flat_map(|p| pair_findings(&p).collect::<Vec<_>>());
+        self.head.iter().cloned().chain(pairs)
+    }
+
+    /// The whole forecast, every pair and finding kept.
+    pub fn into_forecast(self) -> Forecast {
+        Forecast {
+            pairs: self.pairs().collect(),
+            findings: self.findings().collect(),
+            rules: self.rules,
+            tenants: self.tenants,
+            time_to_all: self.time_to_all,
+            mtos: self.mtos,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -793,6 +900,198 @@ mod tests {
             topology,
             rules: RuleSet::new(kind),
             object_quota: 300_000,
+        }
+    }
+
+    /// The quick form as it was computed before its pairs were generated on demand: every
+    /// pair kept in a list, then the findings.
+    fn kept_quick(p: &QuickParams, org: Org) -> Forecast {
+        let n = p.tenants.clamp(1, QUICK_TENANTS_MAX) as usize;
+        let shared = ((p.users as f64) * p.share.clamp(0.0, 1.0)).round() as u64;
+        let per_pair = p
+            .rules
+            .pair_synced_users_max
+            .map_or(shared, |max| shared.min(max));
+        let capped = shared - per_pair;
+        let edges: Vec<(usize, usize)> = match p.topology {
+            Topology::Mesh => (0..n)
+                .flat_map(|s| (0..n).filter(move |&t| t != s).map(move |t| (s, t)))
+                .collect(),
+            Topology::Hub => (1..n).map(|t| (0, t)).collect(),
+            Topology::Spoke => (1..n).map(|s| (s, 0)).collect(),
+        };
+        let mut tenants: Vec<TenantForecast> = (0..n)
+            .map(|i| TenantForecast {
+                name: if i == 0 && p.topology != Topology::Mesh {
+                    "hub".to_string()
+                } else {
+                    format!("tenant{:03}", i + 1)
+                },
+                internal_users: p.users,
+                objects_now: p.users,
+                objects_after: p.users,
+                quota: p.object_quota,
+                ..Default::default()
+            })
+            .collect();
+        let mut pairs = Vec::with_capacity(edges.len());
+        let mut sources_sharing = vec![false; n];
+        let mut creating = false;
+        for (s, t) in edges {
+            let room = p.object_quota.saturating_sub(tenants[t].objects_after);
+            let create = per_pair.min(room);
+            let mut failures = Vec::new();
+            if per_pair > create {
+                failures.push(("AzureActiveDirectoryQuotaLimitExceeded", per_pair - create));
+            }
+            if capped > 0 {
+                failures.push(("SyncedUsersPerTenantPairLimitExceeded", capped));
+            }
+            tenants[t].objects_after += create;
+            tenants[t].accounts_in += create;
+            tenants[t].accounts_in_members += create;
+            sources_sharing[s] = sources_sharing[s] || shared > 0;
+            creating = creating || create > 0;
+            let failed = shared - create;
+            let escrows = if failed > 0 {
+                // the initial cycle evaluates the shared users (the members of one assigned group)
+                vec![EscrowForecast {
+                    config: String::new(),
+                    failed,
+                    evaluated: shared,
+                    initial: true,
+                    outcome: escrow_outcome(failed, shared, true),
+                }]
+            } else {
+                Vec::new()
+            };
+            pairs.push(PairForecast {
+                source: s,
+                target: t,
+                after: create,
+                in_scope: shared,
+                create,
+                created_types: (create, 0),
+                failures,
+                escrows,
+                ..Default::default()
+            });
+        }
+        for (i, t) in tenants.iter_mut().enumerate() {
+            // the same people are shared to every target, so a source needs one P1 per shared user,
+            // also for those whose accounts cannot be created
+            t.p1_needed = if sources_sharing[i] { shared } else { 0 };
+        }
+        // every configuration's initial cycle runs at once, over its shared users and one group
+        let objects = if creating { shared + 1 } else { 0 };
+        let time = (
+            sync::cycle_duration(objects, sync::OBJECT_MS_MIN),
+            sync::cycle_duration(objects, sync::OBJECT_MS_MAX),
+        );
+        let mut f = Forecast {
+            rules: p.rules.kind.name().to_string(),
+            tenants,
+            pairs,
+            time_to_all: time,
+            findings: Vec::new(),
+            mtos: match org {
+                Org::Mto => vec![n],
+                Org::SyncOnly => Vec::new(),
+            },
+        };
+        kept_findings(&mut f, &p.rules, org == Org::Mto);
+        f
+    }
+
+    fn kept_findings(f: &mut Forecast, rules: &RuleSet, join_caps: bool) {
+        for n in f.mtos.clone() {
+            if n as u32 > rules.active_tenants_max {
+                f.findings.push(Finding::OverTenantCap {
+                    rule: rules.tenant_cap_rule(),
+                    active: n,
+                    cap: rules.active_tenants_max,
+                });
+            }
+        }
+        for (i, t) in f.tenants.iter().enumerate() {
+            if t.headroom() < 0 {
+                f.findings.push(Finding::OverQuota { tenant: i });
+            }
+            if let Some(max) = rules.internal_users_at_join_max.filter(|_| join_caps) {
+                if t.internal_users > max {
+                    let rule = if rules.kind == RuleSetKind::Preview2023 {
+                        r::MTO_45
+                    } else {
+                        r::MTO_47
+                    };
+                    f.findings
+                        .push(Finding::TooManyUsersAtJoin { rule, tenant: i, max });
+                }
+            }
+            if t.p1_have.is_some_and(|have| t.p1_needed > have) {
+                f.findings.push(Finding::P1Short { tenant: i });
+            }
+        }
+        for p in &f.pairs {
+            for &(code, count) in &p.failures {
+                f.findings.push(Finding::Failures {
+                    source: p.source,
+                    target: p.target,
+                    code,
+                    count,
+                });
+            }
+            if p.held > 0 {
+                f.findings.push(Finding::Held {
+                    source: p.source,
+                    target: p.target,
+                    count: p.held,
+                });
+            }
+            for e in p.escrows.iter().filter(|e| e.outcome.stops()) {
+                f.findings.push(Finding::JobStops {
+                    source: p.source,
+                    target: p.target,
+                    config: e.config.clone(),
+                    failed: e.failed,
+                    evaluated: e.evaluated,
+                    outcome: e.outcome,
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn the_quick_form_generates_the_pairs_and_findings_it_used_to_keep() {
+        for topology in [Topology::Mesh, Topology::Hub, Topology::Spoke] {
+            for tenants in [1, 2, 3, 7, 40, 101] {
+                for (users, share, quota, kind) in [
+                    (1_000, 1.0, 300_000, RuleSetKind::Ga),
+                    (3_000, 1.0, 300_000, RuleSetKind::Ga),
+                    (300_000, 0.1, 300_000, RuleSetKind::Ga),
+                    (300_000, 0.01, 300_000, RuleSetKind::Ga),
+                    (20_000, 0.5, 50_000, RuleSetKind::Ga),
+                    (150_000, 1.0, 300_000, RuleSetKind::Preview2023),
+                    (250_000, 0.3, 1_000_000, RuleSetKind::Preview2023),
+                    (0, 0.0, 0, RuleSetKind::Ga),
+                ] {
+                    for org in [Org::Mto, Org::SyncOnly] {
+                        let p = QuickParams {
+                            object_quota: quota,
+                            ..params(tenants, users, share, topology, kind)
+                        };
+                        let what = format!(
+                            "{tenants} x {users} x {share}, quota {quota}, {topology:?} {kind:?} {org:?}"
+                        );
+                        let kept = kept_quick(&p, org);
+                        let q = QuickForm::new(&p, org);
+                        assert_eq!(q.pair_count(), kept.pairs.len(), "{what}");
+                        assert_eq!(q.pairs().collect::<Vec<_>>(), kept.pairs, "{what}");
+                        assert_eq!(q.findings().collect::<Vec<_>>(), kept.findings, "{what}");
+                        assert_eq!(quick_with(&p, org), kept, "{what}");
+                    }
+                }
+            }
         }
     }
 

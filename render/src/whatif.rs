@@ -1,11 +1,17 @@
 //! Rendering of `mtosim whatif`: the forecast as a text table, JSON or CSV, and sweeps over one
-//! parameter of the quick form as a CSV and an SVG chart (plotters).
+//! parameter of the quick form as a CSV and an SVG chart (plotters). JSON and CSV are written to
+//! a writer pair by pair and finding by finding, the quick form's generated as they are written
+//! ([`write_quick_json`], [`write_quick_csv`]): nothing the size of the listing is held.
 
 use mtosim_engine::sync::{self, Idle};
-use mtosim_engine::whatif::{EscrowOutcome, Finding, Forecast, QuickParams, Totals};
+use mtosim_engine::whatif::{
+    EscrowOutcome, Finding, Forecast, PairForecast, QuickForm, QuickParams, TenantForecast, Totals,
+};
 use mtosim_engine::RuleId;
 use serde_json::json;
+use std::borrow::Borrow;
 use std::fmt::Write;
+use std::io;
 
 fn dur(d: mtosim_engine::Duration) -> String {
     if d.0 == 0 {
@@ -27,7 +33,12 @@ pub fn idle(why: &Idle) -> String {
 
 /// A finding in words.
 pub fn finding(f: &Forecast, x: &Finding) -> String {
-    let name = |i: usize| &f.tenants[i].name;
+    finding_in(&f.tenants, x)
+}
+
+/// A finding in words, its tenants named from `tenants`.
+fn finding_in(tenants: &[TenantForecast], x: &Finding) -> String {
+    let name = |i: usize| &tenants[i].name;
     match *x {
         Finding::OverTenantCap { active, cap, .. } => {
             format!(
@@ -37,7 +48,7 @@ pub fn finding(f: &Forecast, x: &Finding) -> String {
             )
         }
         Finding::OverQuota { tenant } => {
-            let t = &f.tenants[tenant];
+            let t = &tenants[tenant];
             format!(
                 "{} would need {} objects, {} over its quota of {}",
                 t.name,
@@ -49,11 +60,11 @@ pub fn finding(f: &Forecast, x: &Finding) -> String {
         Finding::TooManyUsersAtJoin { tenant, max, .. } => format!(
             "{} has {} internal users, more than {} allowed at join",
             name(tenant),
-            num(f.tenants[tenant].internal_users),
+            num(tenants[tenant].internal_users),
             num(max)
         ),
         Finding::P1Short { tenant } => {
-            let t = &f.tenants[tenant];
+            let t = &tenants[tenant];
             format!(
                 "{} needs {} P1 licences for the users sync shares and has {}",
                 t.name,
@@ -753,80 +764,243 @@ pub fn pair_table(f: &Forecast) -> String {
     out
 }
 
-/// The forecast as one JSON document with a schema version.
-pub fn to_json(f: &Forecast) -> serde_json::Value {
+/// What a JSON or CSV listing of a forecast holds besides its pairs and findings.
+struct Head<'a> {
+    rules: &'a str,
+    mtos: &'a [usize],
+    tenants: &'a [TenantForecast],
+    time_to_all: (mtosim_engine::Duration, mtosim_engine::Duration),
+}
+
+impl<'a> Head<'a> {
+    fn of(f: &'a Forecast) -> Head<'a> {
+        Head {
+            rules: &f.rules,
+            mtos: &f.mtos,
+            tenants: &f.tenants,
+            time_to_all: f.time_to_all,
+        }
+    }
+    fn of_quick(q: &'a QuickForm) -> Head<'a> {
+        Head {
+            rules: &q.rules,
+            mtos: &q.mtos,
+            tenants: &q.tenants,
+            time_to_all: q.time_to_all,
+        }
+    }
+}
+
+/// The forecast as one JSON document with a schema version, on one line, written to `w` pair by
+/// pair and finding by finding.
+pub fn write_json(w: &mut impl io::Write, f: &Forecast) -> io::Result<()> {
+    json_to(w, &Head::of(f), &f.pairs, &f.findings)
+}
+
+/// The quick form as [`write_json`] writes its forecast ([`mtosim_engine::whatif::quick_with`]),
+/// each pair and finding generated, written and dropped: memory stays in the number of tenants.
+pub fn write_quick_json(w: &mut impl io::Write, q: &QuickForm) -> io::Result<()> {
+    json_to(w, &Head::of_quick(q), q.pairs(), q.findings())
+}
+
+/// Writes `value` as compact JSON.
+fn put(w: &mut impl io::Write, value: &serde_json::Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, value).map_err(io::Error::from)
+}
+
+/// Writes `n` as JSON.
+fn put_num(w: &mut impl io::Write, n: u64) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, &n).map_err(io::Error::from)
+}
+
+/// Writes `,"key":` (the key needs no escape).
+fn put_key(w: &mut impl io::Write, key: &str) -> io::Result<()> {
+    w.write_all(b",\"")?;
+    w.write_all(key.as_bytes())?;
+    w.write_all(b"\":")
+}
+
+/// Writes `s` as a JSON string.
+fn put_str(w: &mut impl io::Write, s: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, s).map_err(io::Error::from)
+}
+
+/// Writes `,"key":[`, then each item as `item` writes it, comma-separated, then `]`.
+fn json_array<T, W: io::Write>(
+    w: &mut W,
+    key: &str,
+    items: impl IntoIterator<Item = T>,
+    mut item: impl FnMut(&mut W, T) -> io::Result<()>,
+) -> io::Result<()> {
+    put_key(w, key)?;
+    w.write_all(b"[")?;
+    for (i, x) in items.into_iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        item(w, x)?;
+    }
+    w.write_all(b"]")
+}
+
+/// The document, its keys in the order it has always had. The pairs and findings (all but a
+/// few hundred bytes of a large one) are written field by field, as `serde_json` writes the
+/// same values, so that none is built in memory; the test module holds the document as it was
+/// built before, in memory, and compares.
+fn json_to<P: Borrow<PairForecast>, X: Borrow<Finding>, W: io::Write>(
+    w: &mut W,
+    head: &Head,
+    pairs: impl IntoIterator<Item = P>,
+    findings: impl IntoIterator<Item = X>,
+) -> io::Result<()> {
+    let tenants = head.tenants;
+    w.write_all(b"{\"schemaVersion\":")?;
+    put(w, &json!(crate::jsonl::SCHEMA_VERSION))?;
+    w.write_all(b",\"rules\":")?;
+    put(w, &json!(head.rules))?;
+    w.write_all(b",\"mtoActiveTenants\":")?;
+    put(w, &json!(head.mtos))?;
+    json_array(w, "pairs", pairs, |w, p| pair_json(w, tenants, p.borrow()))?;
+    json_array(w, "tenants", tenants, |w, t| put(w, &tenant_json(t)))?;
+    w.write_all(b",\"timeToAllSeconds\":")?;
+    put(
+        w,
+        &json!({ "min": head.time_to_all.0 .0, "max": head.time_to_all.1 .0 }),
+    )?;
+    json_array(w, "findings", findings, |w, x| {
+        let x = x.borrow();
+        w.write_all(b"{\"rule\":")?;
+        put_str(w, x.rule().0)?;
+        put_key(w, "text")?;
+        put_str(w, &finding_in(tenants, x))?;
+        w.write_all(b"}")
+    })?;
+    w.write_all(b"}\n")
+}
+
+/// One pair as a JSON object.
+fn pair_json<W: io::Write>(w: &mut W, tenants: &[TenantForecast], p: &PairForecast) -> io::Result<()> {
+    w.write_all(b"{\"source\":")?;
+    put_str(w, &tenants[p.source].name)?;
+    put_key(w, "target")?;
+    put_str(w, &tenants[p.target].name)?;
+    for (key, n) in [
+        ("now", p.now),
+        ("after", p.after),
+        ("inScope", p.in_scope),
+        ("existing", p.existing),
+        ("create", p.create),
+        ("matched", p.matched),
+        ("restore", p.restore),
+        ("delete", p.delete),
+        ("held", p.held),
+        ("createdMembers", p.created_types.0),
+        ("createdGuests", p.created_types.1),
+    ] {
+        put_key(w, key)?;
+        put_num(w, n)?;
+    }
+    json_array(w, "failures", &p.failures, |w, (code, n)| {
+        w.write_all(b"{\"code\":")?;
+        put_str(w, code)?;
+        put_key(w, "count")?;
+        put_num(w, *n)?;
+        w.write_all(b"}")
+    })?;
+    json_array(w, "idle", &p.idle, |w, (name, why)| {
+        put_str(w, &format!("{name}: {}", idle(why)))
+    })?;
+    json_array(w, "escrows", &p.escrows, |w, e| {
+        w.write_all(b"{\"config\":")?;
+        put_str(w, &e.config)?;
+        put_key(w, "failed")?;
+        put_num(w, e.failed)?;
+        put_key(w, "evaluated")?;
+        put_num(w, e.evaluated)?;
+        put_key(w, "initialCycle")?;
+        w.write_all(if e.initial { b"true" } else { b"false" })?;
+        put_key(w, "outcome")?;
+        put_str(
+            w,
+            match e.outcome {
+                EscrowOutcome::Retried => "retried",
+                EscrowOutcome::Paused(_) => "paused",
+                EscrowOutcome::Quarantined { .. } => "quarantine",
+            },
+        )?;
+        put_key(w, "reason")?;
+        match e.outcome {
+            EscrowOutcome::Retried => w.write_all(b"null")?,
+            EscrowOutcome::Paused(r) | EscrowOutcome::Quarantined { reason: r, .. } => {
+                put_str(w, r.as_str())?
+            }
+        }
+        put_key(w, "rule")?;
+        put_str(w, e.outcome.rule().0)?;
+        w.write_all(b"}")
+    })?;
+    w.write_all(b"}")
+}
+
+fn tenant_json(t: &TenantForecast) -> serde_json::Value {
     json!({
-        "schemaVersion": crate::jsonl::SCHEMA_VERSION,
-        "rules": f.rules,
-        "mtoActiveTenants": f.mtos,
-        "pairs": f.pairs.iter().map(|p| json!({
-            "source": f.tenants[p.source].name,
-            "target": f.tenants[p.target].name,
-            "now": p.now,
-            "after": p.after,
-            "inScope": p.in_scope,
-            "existing": p.existing,
-            "create": p.create,
-            "matched": p.matched,
-            "restore": p.restore,
-            "delete": p.delete,
-            "held": p.held,
-            "createdMembers": p.created_types.0,
-            "createdGuests": p.created_types.1,
-            "failures": p.failures.iter().map(|(c, n)| json!({ "code": c, "count": n })).collect::<Vec<_>>(),
-            "idle": p.idle.iter().map(|(name, why)| format!("{name}: {}", idle(why))).collect::<Vec<_>>(),
-            "escrows": p.escrows.iter().map(|e| json!({
-                "config": e.config,
-                "failed": e.failed,
-                "evaluated": e.evaluated,
-                "initialCycle": e.initial,
-                "outcome": match e.outcome {
-                    EscrowOutcome::Retried => "retried",
-                    EscrowOutcome::Paused(_) => "paused",
-                    EscrowOutcome::Quarantined { .. } => "quarantine",
-                },
-                "reason": match e.outcome {
-                    EscrowOutcome::Retried => None,
-                    EscrowOutcome::Paused(r) | EscrowOutcome::Quarantined { reason: r, .. } => Some(r.as_str()),
-                },
-                "rule": e.outcome.rule().0,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "tenants": f.tenants.iter().map(|t| json!({
-            "name": t.name,
-            "internalUsers": t.internal_users,
-            "accountsIn": t.accounts_in,
-            "accountsInMembers": t.accounts_in_members,
-            "objectsNow": t.objects_now,
-            "objectsAfter": t.objects_after,
-            "quota": t.quota,
-            "headroom": t.headroom(),
-            "p1Needed": t.p1_needed,
-            "p1Licenses": t.p1_have,
-        })).collect::<Vec<_>>(),
-        "timeToAllSeconds": { "min": f.time_to_all.0 .0, "max": f.time_to_all.1 .0 },
-        "findings": f.findings.iter().map(|x| json!({ "rule": x.rule().0, "text": finding(f, x) })).collect::<Vec<_>>(),
+        "name": t.name,
+        "internalUsers": t.internal_users,
+        "accountsIn": t.accounts_in,
+        "accountsInMembers": t.accounts_in_members,
+        "objectsNow": t.objects_now,
+        "objectsAfter": t.objects_after,
+        "quota": t.quota,
+        "headroom": t.headroom(),
+        "p1Needed": t.p1_needed,
+        "p1Licenses": t.p1_have,
     })
 }
 
-/// The forecast's pairs as CSV, every one of them.
-pub fn to_csv(f: &Forecast) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// The forecast's pairs as CSV, every one of them, written to `w` row by row.
+pub fn write_csv(w: &mut impl io::Write, f: &Forecast) -> io::Result<()> {
+    csv_to(w, &f.tenants, &f.pairs)
+}
+
+/// The quick form's pairs as [`write_csv`] writes its forecast's, each generated, written and
+/// dropped.
+pub fn write_quick_csv(w: &mut impl io::Write, q: &QuickForm) -> io::Result<()> {
+    csv_to(w, &q.tenants, q.pairs())
+}
+
+/// A CSV writer's error as the I/O error it is (the records written are all well formed).
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn csv_to<P: Borrow<PairForecast>>(
+    w: &mut impl io::Write,
+    tenants: &[TenantForecast],
+    pairs: impl IntoIterator<Item = P>,
+) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(w);
     w.write_record([
         "source", "target", "now", "after", "in_scope", "create", "matched", "restore", "delete", "held",
         "failed",
     ])
-    .expect("in memory");
-    for p in &f.pairs {
+    .map_err(csv_io)?;
+    for p in pairs {
+        let p = p.borrow();
         let failed = p.failed();
         let nums = [
             p.now, p.after, p.in_scope, p.create, p.matched, p.restore, p.delete, p.held, failed,
         ];
-        let mut rec = vec![f.tenants[p.source].name.clone(), f.tenants[p.target].name.clone()];
-        rec.extend(nums.iter().map(u64::to_string));
-        w.write_record(&rec).expect("in memory");
+        w.write_field(&tenants[p.source].name).map_err(csv_io)?;
+        w.write_field(&tenants[p.target].name).map_err(csv_io)?;
+        for n in nums {
+            w.write_field(n.to_string()).map_err(csv_io)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(csv_io)?;
     }
-    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+    w.flush()
 }
 
 /// The parameter a sweep varies.
@@ -887,10 +1061,12 @@ pub fn check_share(x: f64) -> Result<(), String> {
 }
 
 impl Sweep {
-    /// Parses `NAME=FROM..TO[:STEP]`.
+    /// Parses `NAME=FROM..TO[:STEP]`. The step is a finite number above 0; tenants and users
+    /// take whole numbers, so their bounds and step are whole. Messages do not repeat the sweep:
+    /// the caller names it (`--sweep tenants=2..5:0.5: ...`).
     pub fn parse(s: &str) -> Result<Sweep, String> {
         let bad = || {
-            format!("\"{s}\" is not a sweep; write e.g. tenants=2..100, users=1000..300000:1000 or share=0.1..1:0.1")
+            "not a sweep; write e.g. tenants=2..100, users=1000..300000:1000 or share=0.1..1:0.1".to_string()
         };
         let (name, range) = s.split_once('=').ok_or_else(bad)?;
         let param = match name {
@@ -909,13 +1085,46 @@ impl Sweep {
         };
         let (from, to) = range.split_once("..").ok_or_else(bad)?;
         let (from, to): (f64, f64) = (from.parse().map_err(|_| bad())?, to.parse().map_err(|_| bad())?);
-        let step = step.unwrap_or(match param {
+        if to < from || !from.is_finite() || !to.is_finite() {
+            return Err(bad());
+        }
+        let whole = param != SweepParam::Share;
+        // what a valid sweep over the same range looks like
+        let example = |step: &str| {
+            if whole {
+                let a = from.ceil();
+                format!("{name}={a}..{}:{step}", to.floor().max(a))
+            } else {
+                format!("{name}={from}..{to}:{step}")
+            }
+        };
+        if whole {
+            for (what, v) in [("start", from), ("end", to)] {
+                if v.fract() != 0.0 {
+                    return Err(format!(
+                        "{name} are counted in whole numbers, and the {what} {v} is not one; e.g. {}",
+                        example("1")
+                    ));
+                }
+            }
+        }
+        let default = match param {
             SweepParam::Share => 0.1,
             SweepParam::Tenants => 1.0,
             SweepParam::Users => ((to - from) / 20.0).max(1.0).round(),
-        });
-        if step.is_nan() || step <= 0.0 || to < from || !from.is_finite() || !to.is_finite() {
-            return Err(bad());
+        };
+        let step = step.unwrap_or(default);
+        if !step.is_finite() || step <= 0.0 {
+            return Err(format!(
+                "the step must be a finite number above 0, not {step}; e.g. {}",
+                example(&default.to_string())
+            ));
+        }
+        if whole && step.fract() != 0.0 {
+            return Err(format!(
+                "{name} are counted in whole numbers, so the step must be a whole number (1 or more), not {step}; e.g. {}",
+                example(&step.ceil().to_string())
+            ));
         }
         match param {
             SweepParam::Tenants => check_quick_tenants(from)?,
@@ -1002,7 +1211,8 @@ pub fn sweep(base: &QuickParams, sw: &Sweep) -> Vec<SweepRow> {
                 SweepParam::Users => p.users = v.round() as u64,
                 SweepParam::Share => p.share = v,
             }
-            let f = mtosim_engine::whatif::quick(&p);
+            // the pairs are counted as they are generated, none kept
+            let f = QuickForm::new(&p, mtosim_engine::whatif::Org::Mto);
             let busiest = f
                 .tenants
                 .iter()
@@ -1014,7 +1224,7 @@ pub fn sweep(base: &QuickParams, sw: &Sweep) -> Vec<SweepRow> {
                 accounts_max: busiest.accounts_in,
                 objects_max: busiest.objects_after,
                 headroom_min: f.tenants.iter().map(|t| t.headroom()).min().unwrap_or(0),
-                failed: f.pairs.iter().flat_map(|p| p.failures.iter().map(|x| x.1)).sum(),
+                failed: f.pairs().map(|p| p.failed()).sum(),
                 minutes_max: f.time_to_all.1 .0 as f64 / 60.0,
             }
         })
@@ -1146,6 +1356,322 @@ mod tests {
         }
     }
 
+    /// The document as it was built before it was streamed: a `serde_json::Value`, in memory.
+    fn in_memory_json(f: &Forecast) -> serde_json::Value {
+        json!({
+            "schemaVersion": crate::jsonl::SCHEMA_VERSION,
+            "rules": f.rules,
+            "mtoActiveTenants": f.mtos,
+            "pairs": f.pairs.iter().map(|p| json!({
+                "source": f.tenants[p.source].name,
+                "target": f.tenants[p.target].name,
+                "now": p.now,
+                "after": p.after,
+                "inScope": p.in_scope,
+                "existing": p.existing,
+                "create": p.create,
+                "matched": p.matched,
+                "restore": p.restore,
+                "delete": p.delete,
+                "held": p.held,
+                "createdMembers": p.created_types.0,
+                "createdGuests": p.created_types.1,
+                "failures": p.failures.iter().map(|(c, n)| json!({ "code": c, "count": n })).collect::<Vec<_>>(),
+                "idle": p.idle.iter().map(|(name, why)| format!("{name}: {}", idle(why))).collect::<Vec<_>>(),
+                "escrows": p.escrows.iter().map(|e| json!({
+                    "config": e.config,
+                    "failed": e.failed,
+                    "evaluated": e.evaluated,
+                    "initialCycle": e.initial,
+                    "outcome": match e.outcome {
+                        EscrowOutcome::Retried => "retried",
+                        EscrowOutcome::Paused(_) => "paused",
+                        EscrowOutcome::Quarantined { .. } => "quarantine",
+                    },
+                    "reason": match e.outcome {
+                        EscrowOutcome::Retried => None,
+                        EscrowOutcome::Paused(r) | EscrowOutcome::Quarantined { reason: r, .. } => Some(r.as_str()),
+                    },
+                    "rule": e.outcome.rule().0,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "tenants": f.tenants.iter().map(|t| json!({
+                "name": t.name,
+                "internalUsers": t.internal_users,
+                "accountsIn": t.accounts_in,
+                "accountsInMembers": t.accounts_in_members,
+                "objectsNow": t.objects_now,
+                "objectsAfter": t.objects_after,
+                "quota": t.quota,
+                "headroom": t.headroom(),
+                "p1Needed": t.p1_needed,
+                "p1Licenses": t.p1_have,
+            })).collect::<Vec<_>>(),
+            "timeToAllSeconds": { "min": f.time_to_all.0 .0, "max": f.time_to_all.1 .0 },
+            "findings": f.findings.iter().map(|x| json!({ "rule": x.rule().0, "text": finding(f, x) })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The CSV as it was built before it was streamed, in memory.
+    fn in_memory_csv(f: &Forecast) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "source", "target", "now", "after", "in_scope", "create", "matched", "restore", "delete", "held",
+            "failed",
+        ])
+        .expect("in memory");
+        for p in &f.pairs {
+            let failed = p.failed();
+            let nums = [
+                p.now, p.after, p.in_scope, p.create, p.matched, p.restore, p.delete, p.held, failed,
+            ];
+            let mut rec = vec![f.tenants[p.source].name.clone(), f.tenants[p.target].name.clone()];
+            rec.extend(nums.iter().map(u64::to_string));
+            w.write_record(&rec).expect("in memory");
+        }
+        String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+    }
+
+    fn streamed(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut v = Vec::new();
+        write(&mut v).unwrap();
+        String::from_utf8(v).unwrap()
+    }
+
+    /// Both listings of `f`, streamed, against the documents built in memory.
+    fn assert_streamed_as_built(f: &Forecast, what: &str) {
+        assert_eq!(
+            streamed(|w| write_json(w, f)),
+            format!("{}\n", in_memory_json(f)),
+            "{what}: JSON"
+        );
+        assert_eq!(streamed(|w| write_csv(w, f)), in_memory_csv(f), "{what}: CSV");
+    }
+
+    /// A forecast with every kind of pair note, finding and awkward name a listing escapes.
+    fn every_kind() -> Forecast {
+        use mtosim_engine::sync::QuarantineReason as Q;
+        use mtosim_engine::whatif::{EscrowForecast, PairForecast, TenantForecast};
+        let tenant = |name: &str, quota: u64, p1: Option<u64>| TenantForecast {
+            name: name.to_string(),
+            internal_users: 7,
+            objects_now: 10,
+            objects_after: 12,
+            quota,
+            accounts_in: 2,
+            accounts_in_members: 1,
+            p1_needed: 5,
+            p1_have: p1,
+        };
+        let escrow = |outcome| EscrowForecast {
+            config: "Sync \"A\", ünïcode\tand\nnewline".to_string(),
+            failed: 6_000,
+            evaluated: 9_000,
+            initial: matches!(outcome, EscrowOutcome::Paused(_)),
+            outcome,
+        };
+        let pair = PairForecast {
+            source: 0,
+            target: 1,
+            now: 1,
+            after: 2,
+            in_scope: 3,
+            existing: 4,
+            create: 5,
+            matched: 6,
+            restore: 7,
+            delete: 8,
+            held: 9,
+            failures: vec![
+                ("AzureActiveDirectoryQuotaLimitExceeded", 10),
+                ("SyncedUsersPerTenantPairLimitExceeded", 11),
+            ],
+            created_types: (12, 13),
+            idle: vec![
+                ("gone".into(), Idle::Deleted),
+                ("off".into(), Idle::NotStarted),
+                ("held".into(), Idle::DeletesHeld),
+                ("blocked".into(), Idle::Blocked(mtosim_engine::rules::CTS_61)),
+            ],
+            escrows: vec![
+                escrow(EscrowOutcome::Retried),
+                escrow(EscrowOutcome::Paused(Q::EncounteredEscrowProportionThreshold)),
+                escrow(EscrowOutcome::Quarantined {
+                    reason: Q::EncounteredTotalEscrowThreshold,
+                    at_retry: true,
+                }),
+            ],
+        };
+        Forecast {
+            rules: "preview-2023".into(),
+            tenants: vec![
+                tenant("quo\"te, com,ma", 11, Some(4)),
+                tenant("zoë\u{1f600}\\back", 300_000, None),
+                tenant("ctl\u{1}\r", 0, Some(9)),
+            ],
+            pairs: vec![
+                pair.clone(),
+                PairForecast {
+                    source: 2,
+                    target: 0,
+                    idle: Vec::new(),
+                    escrows: Vec::new(),
+                    failures: Vec::new(),
+                    ..pair.clone()
+                },
+            ],
+            time_to_all: (mtosim_engine::Duration(61), mtosim_engine::Duration(3_601)),
+            findings: vec![
+                Finding::OverTenantCap {
+                    rule: mtosim_engine::rules::MTO_46,
+                    active: 101,
+                    cap: 100,
+                },
+                Finding::OverQuota { tenant: 0 },
+                Finding::TooManyUsersAtJoin {
+                    rule: mtosim_engine::rules::MTO_47,
+                    tenant: 1,
+                    max: 3,
+                },
+                Finding::P1Short { tenant: 0 },
+                Finding::Failures {
+                    source: 0,
+                    target: 1,
+                    code: "AzureActiveDirectoryQuotaLimitExceeded",
+                    count: 10,
+                },
+                Finding::Held {
+                    source: 0,
+                    target: 1,
+                    count: 9,
+                },
+                Finding::JobStops {
+                    source: 0,
+                    target: 1,
+                    config: String::new(),
+                    failed: 6_000,
+                    evaluated: 9_000,
+                    outcome: EscrowOutcome::Paused(Q::EncounteredEscrowProportionThreshold),
+                },
+            ],
+            mtos: vec![101, 3],
+        }
+    }
+
+    #[test]
+    fn streamed_listings_are_byte_for_byte_the_documents_built_in_memory() {
+        assert_streamed_as_built(&every_kind(), "every kind");
+        assert_streamed_as_built(&Forecast::default(), "empty");
+        // from scenarios: configurations that are idle, retried, paused or in quarantine
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        assert!(files.len() > 10, "{}", dir.display());
+        for file in files {
+            let name = file.display().to_string();
+            let (sc, _) = mtosim_scenario::load::load_path(&name, false).unwrap();
+            let steps = sc.steps.len();
+            for at in [steps / 3, steps] {
+                let (sc, _) = mtosim_scenario::load::load_path(&name, false).unwrap();
+                let world = mtosim_scenario::runner::run_steps(sc, at).world;
+                let f = mtosim_engine::whatif::forecast(&world);
+                assert_streamed_as_built(&f, &format!("{name} after step {at}"));
+            }
+        }
+    }
+
+    #[test]
+    fn quick_listings_generated_pair_by_pair_are_those_of_the_kept_forecast() {
+        use mtosim_engine::whatif::{quick_with, Org};
+        for topology in [Topology::Mesh, Topology::Hub, Topology::Spoke] {
+            for (tenants, users, share, kind) in [
+                (2, 1_000, 1.0, RuleSetKind::Ga),
+                (12, 3_000, 1.0, RuleSetKind::Ga),
+                (5, 300_000, 0.1, RuleSetKind::Ga),
+                (5, 300_000, 0.01, RuleSetKind::Ga),
+                (6, 150_000, 1.0, RuleSetKind::Preview2023),
+                (3, 0, 0.0, RuleSetKind::Ga),
+            ] {
+                for org in [Org::Mto, Org::SyncOnly] {
+                    let p = QuickParams {
+                        tenants,
+                        users,
+                        share,
+                        topology,
+                        rules: RuleSet::new(kind),
+                        object_quota: 300_000,
+                    };
+                    let what = format!("{tenants} x {users} x {share} {topology:?} {kind:?} {org:?}");
+                    let kept = quick_with(&p, org);
+                    let q = QuickForm::new(&p, org);
+                    assert_eq!(
+                        streamed(|w| write_quick_json(w, &q)),
+                        format!("{}\n", in_memory_json(&kept)),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        streamed(|w| write_quick_csv(w, &q)),
+                        in_memory_csv(&kept),
+                        "{what}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A writer that fails once `room` bytes are written, and counts the writes tried after.
+    struct Full {
+        room: usize,
+        tried_after: usize,
+    }
+
+    impl io::Write for Full {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                self.tried_after += 1;
+                return Err(io::Error::other("full"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_write_error_ends_a_listing_at_once() {
+        let q = QuickForm::new(
+            &QuickParams {
+                tenants: 40,
+                ..base()
+            },
+            mtosim_engine::whatif::Org::Mto,
+        );
+        type Listing = fn(&mut Full, &QuickForm) -> io::Result<()>;
+        for (what, write) in [
+            ("json", write_quick_json as Listing),
+            ("csv", write_quick_csv as Listing),
+        ] {
+            let mut w = Full {
+                room: 1_000,
+                tried_after: 0,
+            };
+            assert!(write(&mut w, &q).is_err(), "{what}");
+            // (a CSV writer tries its buffer once more when it is dropped)
+            assert!(
+                (1..=2).contains(&w.tried_after),
+                "{what}: {} writes tried after the error",
+                w.tried_after
+            );
+        }
+    }
+
     #[test]
     fn counts_and_names_read_as_a_person_writes_them() {
         assert_eq!(num(0), "0");
@@ -1226,7 +1752,7 @@ mod tests {
         };
         let f = mtosim_engine::whatif::quick(&p);
         assert!(f.pairs.len() > TABLE_PAIRS_MAX);
-        assert_eq!(to_csv(&f).lines().count(), 1 + f.pairs.len());
+        assert_eq!(streamed(|w| write_csv(w, &f)).lines().count(), 1 + f.pairs.len());
         assert_eq!(pair_table(&f).lines().count(), 1 + TABLE_PAIRS_MAX + 1);
     }
 
@@ -1270,6 +1796,55 @@ mod tests {
         assert!(Sweep::parse("share=0..2")
             .unwrap_err()
             .contains("between 0 and 1"));
+    }
+
+    #[test]
+    fn sweep_steps_are_finite_above_zero_and_whole_for_counts() {
+        for (sweep, says) in [
+            ("users=1000..2000:inf", "the step must be a finite number above 0, not inf; e.g. users=1000..2000:50"),
+            ("tenants=2..4:inf", "the step must be a finite number above 0, not inf; e.g. tenants=2..4:1"),
+            ("share=0..1:inf", "the step must be a finite number above 0, not inf; e.g. share=0..1:0.1"),
+            ("share=0..1:NaN", "not NaN"),
+            ("share=0..1:-0.1", "not -0.1"),
+            ("share=0..1:0", "not 0"),
+            (
+                "tenants=2..5:0.5",
+                "tenants are counted in whole numbers, so the step must be a whole number (1 or more), not 0.5; e.g. tenants=2..5:1",
+            ),
+            ("users=0..10:2.5", "e.g. users=0..10:3"),
+            (
+                "tenants=2.5..5",
+                "tenants are counted in whole numbers, and the start 2.5 is not one; e.g. tenants=3..5:1",
+            ),
+            ("users=0..10.5:1", "the end 10.5 is not one"),
+        ] {
+            let e = Sweep::parse(sweep).unwrap_err();
+            assert!(e.contains(says), "{sweep}: {e}");
+        }
+        // every value a valid sweep takes is in its range, once
+        for sweep in [
+            "tenants=2..5",
+            "tenants=2..4:100",
+            "users=1000..2000:300",
+            "share=0..1:0.25",
+            "share=0.5..0.5",
+        ] {
+            let sw = Sweep::parse(sweep).unwrap();
+            let shown: Vec<String> = sw.values.iter().map(|&v| fmt_value(sw.param, v)).collect();
+            let mut distinct = shown.clone();
+            distinct.dedup();
+            assert_eq!(shown, distinct, "{sweep}");
+            assert!(
+                sw.values.iter().all(|v| v.is_finite()),
+                "{sweep}: {:?}",
+                sw.values
+            );
+        }
+        assert_eq!(Sweep::parse("tenants=2..4:100").unwrap().values, vec![2.0]);
+        assert_eq!(
+            Sweep::parse("users=1000..2000:300").unwrap().values,
+            vec![1000.0, 1300.0, 1600.0, 1900.0]
+        );
     }
 
     #[test]

@@ -1,20 +1,68 @@
 //! `mtosim whatif`: counted forecasts from a scenario's state, or from the quick form, and
-//! sweeps of the quick form over one parameter.
+//! sweeps of the quick form over one parameter. `--json` and `--csv` are written pair by pair
+//! and finding by finding; the quick form generates each pair as it is written, so a
+//! 1,000-tenant mesh's 999,000 pairs never sit in memory.
 
 use crate::args::{SetArg, WhatifArgs};
 use crate::exit::{Error, Exit};
 use crate::out::Out;
-use mtosim_engine::whatif::{self, Org, QuickParams, Topology};
+use mtosim_engine::whatif::{self, Org, QuickForm, QuickParams, Topology};
 use mtosim_engine::{RuleSet, RuleSetKind};
 use mtosim_render::whatif as show;
 use mtosim_scenario::runner;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The files a sweep writes to `--out`.
 const SWEEP_FILES: [&str; 2] = ["sweep.csv", "sweep.svg"];
 
+/// Bytes a [`Checked`] writer passes on between two checks for a write error.
+const CHECK_EVERY_BYTES: usize = 1 << 20;
+
+/// [`Out::writer`] for a long listing: every [`CHECK_EVERY_BYTES`] it flushes, so that a write
+/// error (a full disk, a closed pipe) ends the listing there instead of after all of it.
+struct Checked<'o> {
+    out: &'o mut Out,
+    unchecked: usize,
+}
+
+impl Write for Checked<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.writer().write_all(buf)?;
+        self.unchecked += buf.len();
+        if self.unchecked >= CHECK_EVERY_BYTES {
+            self.unchecked = 0;
+            self.out.flush()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes a listing through a [`Checked`] writer, its many small writes (a JSON serializer's)
+/// gathered in a buffer first, and reports its first write error.
+fn listing(
+    out: &mut Out,
+    write: impl FnOnce(&mut io::BufWriter<Checked>) -> io::Result<()>,
+) -> Result<(), Error> {
+    let mut w = io::BufWriter::with_capacity(1 << 16, Checked { out, unchecked: 0 });
+    write(&mut w)?;
+    w.flush()?;
+    Ok(())
+}
+
 /// Runs the command.
 pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
+    if let (true, Some(sw)) = (a.json, &a.sweep) {
+        return Err(Error::Usage(format!(
+            "--json with --sweep {sw}: a sweep prints CSV, one row per value (and --out DIR also \
+             writes sweep.csv and sweep.svg); leave out --json, or drop --sweep to print one \
+             forecast as JSON"
+        )));
+    }
     // --out holds a sweep's files; a single forecast has none, so --out alone is an error,
     // and the directory is checked before anything is computed or printed
     if let Some(dir) = &a.out {
@@ -39,6 +87,15 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
                 )));
             }
             let run = runner::run_steps(sc, upto);
+            if let Some((step, line, hit)) = &run.limit {
+                // a world a cap stopped midway is not the state its steps describe: no forecast,
+                // the cap is an error of the input (exit 2) at its step, as `run` reports it
+                return Err(Error::Usage(format!(
+                    "{file}:{line}: step {step}: {hit}; no forecast from a world stopped midway \
+                     (--at {} forecasts from before that step)",
+                    step.saturating_sub(1)
+                )));
+            }
             whatif::forecast(&run.world)
         }
         None => {
@@ -62,13 +119,25 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
                 return sweep(&a, &params, sw, out);
             }
             let org = if a.no_mto { Org::SyncOnly } else { Org::Mto };
+            if a.json || a.csv {
+                // every pair and finding, generated as they are written
+                let q = QuickForm::new(&params, org);
+                listing(out, |w| {
+                    if a.json {
+                        show::write_quick_json(w, &q)
+                    } else {
+                        show::write_quick_csv(w, &q)
+                    }
+                })?;
+                return Ok(Exit::Ok);
+            }
             whatif::quick_with(&params, org)
         }
     };
     if a.json {
-        out.line(&show::to_json(&forecast).to_string())?;
+        listing(out, |w| show::write_json(w, &forecast))?;
     } else if a.csv {
-        out.text(&show::to_csv(&forecast))?;
+        listing(out, |w| show::write_csv(w, &forecast))?;
     } else {
         out.text(&show::summary(&forecast))?;
         if a.pairs {
@@ -80,7 +149,7 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
 }
 
 fn sweep(a: &WhatifArgs, params: &QuickParams, sw: &str, out: &mut Out) -> Result<Exit, Error> {
-    let sw = show::Sweep::parse(sw).map_err(Error::Usage)?;
+    let sw = show::Sweep::parse(sw).map_err(|e| Error::Usage(format!("--sweep {sw}: {e}")))?;
     show::check_sweep_work(params, &sw).map_err(Error::Usage)?;
     let rows = show::sweep(params, &sw);
     let csv_text = show::sweep_csv(&sw, &rows);
