@@ -11,7 +11,7 @@ use std::path::PathBuf;
     about = "Offline simulator for Microsoft Entra multitenant organizations and cross-tenant synchronization",
     long_about = "Plays a scenario file (tenants, their users and policies, and a timeline of admin actions and checks) \
 on a simulated clock, and narrates every outcome with the documented rule behind it. No tenant, no credentials, no network.",
-    after_help = "Examples:\n  mtosim new my-scenario\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/cts-full-mesh.toml --out views/\n  mtosim explain MTO-37\n  mtosim explore scenarios/explore-owner-handover.toml\n\nExit codes: 0 every check held; 1 a check or expect_error failed, or a step was refused unexpectedly; 2 the input could not be used."
+    after_help = "Examples:\n  mtosim new my-scenario\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/cts-full-mesh.toml --out views/\n  mtosim explain MTO-37\n  mtosim explore scenarios/explore-owner-handover.toml\n\nExit codes: 0 every check held; 1 a check or expect_error failed, or a step was refused unexpectedly; 2 the input could not be used (or a per-run cap stopped the world); 3 explore proved nothing (its cap stopped it before any complete order)."
 )]
 pub struct Cli {
     #[command(subcommand)]

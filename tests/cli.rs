@@ -723,7 +723,7 @@ fn a_run_over_failed_objects_does_not_say_a_bare_ok() {
     // a settle that leaves escrowed objects says what still waits
     let (_, out, _) = mtosim(&["run", "scenarios/cts-quota-overrun.toml"]);
     assert!(
-        out.contains("still waiting: sync Contoso to Fabrikam (contoso to fabrikam): 5 objects failing, escrowed for retry"),
+        out.contains("still held back: sync Contoso to Fabrikam (contoso to fabrikam): 5 objects failing, escrowed for retry"),
         "{out}"
     );
 }
@@ -856,6 +856,9 @@ fn domains_are_dns_names_listed_once() {
         );
         let (code, _, err) = mtosim(&["check", &f]);
         assert_eq!(code, 2, "{domains}");
-        assert!(err.contains(want) && err.contains("domains.toml:6:"), "{domains}: {err}");
+        assert!(
+            err.contains(want) && err.contains("domains.toml:6:"),
+            "{domains}: {err}"
+        );
     }
 }

@@ -502,3 +502,58 @@ fn a_scenario_a_per_run_cap_stopped_is_an_error_not_a_forecast() {
     assert_eq!(code, 0);
     assert!(out.starts_with("What-if under ga: 2 tenants"), "{out}");
 }
+
+#[test]
+fn disabled_users_in_scope_are_counted_apart_from_what_arrives() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("whatif");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("disabled.toml");
+    std::fs::write(&f, BODY).unwrap();
+    let (code, out) = whatif_cli(&[f.to_str().unwrap(), "--at", "2"]);
+    assert_eq!(code, 0);
+    let verdict = out.lines().nth(2).unwrap();
+    assert!(
+        verdict.starts_with("Every account can be created: 450 accounts would arrive, 450 can be created, 50 users in scope skipped (never provisioned while disabled, CTS-24"),
+        "{verdict}"
+    );
+}
+
+const BODY: &str = r#"[scenario]
+name = "Quota what-if"
+start = "2025-05-01T00:00:00Z"
+
+[[tenant]]
+name = "contoso"
+domains = ["contoso.com"]
+users = { generate = 500, disabled = 0.1 }
+p1_licenses = 1000
+[[tenant.partner]]
+tenant = "fabrikam"
+auto_redeem_outbound = true
+
+[[tenant]]
+name = "fabrikam"
+domains = ["fabrikam.com"]
+users = { generate = 100 }
+object_quota = 300000
+[[tenant.partner]]
+tenant = "contoso"
+auto_redeem_inbound = true
+sync_inbound = true
+
+[[step]]
+do = "create-sync"
+tenant = "contoso"
+target = "fabrikam"
+name = "All to Fabrikam"
+scope = "all"
+
+[[step]]
+do = "start-sync"
+tenant = "contoso"
+sync = "All to Fabrikam"
+
+[[step]]
+do = "settle"
+max = "10m"
+"#;

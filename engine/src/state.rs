@@ -168,9 +168,23 @@ pub struct LimitHit {
 
 impl std::fmt::Display for LimitHit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let within = match self.name {
+            "SIM_TIME_MAX" => "waits and times that end by 9999-12-31T23:59:59Z stay within it",
+            "EVENTS_PER_RUN_MAX" | "EVENTS_PER_ADVANCE_MAX" => {
+                "fewer steps, shorter waits or fewer configurations stay within it"
+            }
+            "RULE_EVALUATIONS_PER_RUN_MAX" => {
+                "fewer or shorter dynamic membership rules, or fewer users, stay within it"
+            }
+            "PROV_LOG_RECORDS_MAX" | "PROV_LOG_TEXT_BYTES_MAX" => {
+                "a run without --out keeps no provisioning log; fewer users or cycles stay within it"
+            }
+            "INTERNED_STRINGS_MAX" => "fewer distinct attribute values stay within it",
+            _ => "smaller tenants, fewer steps or shorter waits stay within it",
+        };
         write!(
             f,
-            "{} reached {} ({}) at {}; the simulation stops here (smaller tenants, fewer steps or shorter waits stay within it)",
+            "{} reached {} ({}) at {}; the simulation stops here ({within})",
             self.what, self.name, self.max, self.at
         )
     }

@@ -985,7 +985,10 @@ impl World {
                 return Some(Refusal::with_code(r::MTO_27, "Request_BadRequest", format!("{jn}'s join was submitted {} after the MTO was created, and the 2023 texts require at least {wait} (named option join_min_wait); a join submitted later would proceed.", submitted - created)));
             }
         }
-        let Some(m) = op.mto.filter(|m| !self.mtos[m.ix()].deleted) else {
+        if op.mto.is_some_and(|m| self.mtos[m.ix()].deleted) {
+            return Some(Refusal::new(r::MTO_30, format!("the MTO that listed {jn} was deleted before its join completed (reason a); the join would succeed in an MTO that still lists {jn} as pending.")));
+        }
+        let Some(m) = op.mto else {
             let where_ = match self.mto_view(adder).mto {
                 Some(_) => format!("to {}'s MTO", self.name(adder)),
                 None => format!("to an MTO: {} has none", self.name(adder)),

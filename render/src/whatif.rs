@@ -384,14 +384,23 @@ fn finding_subject(f: &Forecast, x: &Finding) -> String {
     }
 }
 
-/// "N accounts would arrive" (users in scope), or "in scope" when nothing new would.
+/// Users in scope that no account stands for and none will: skipped (disabled users are never
+/// provisioned, CTS-24; external users are no sync source, CTS-20; internal guests, CTS-21).
+fn skipped(x: &Totals) -> u64 {
+    x.in_scope
+        .saturating_sub(x.existing + x.create + x.failed + x.matched + x.restore)
+}
+
+/// "N accounts would arrive" (users in scope that are provisioned), or "in scope" when nothing
+/// new would.
 fn arrive_words(x: &Totals) -> String {
-    if x.in_scope == 0 {
+    let arriving = x.in_scope - skipped(x);
+    if arriving == 0 {
         "no account would arrive".into()
     } else if x.create + x.failed + x.restore + x.matched == 0 {
-        format!("{} in scope", plural(x.in_scope, "account", "accounts"))
+        format!("{} in scope", plural(arriving, "account", "accounts"))
     } else {
-        format!("{} would arrive", plural(x.in_scope, "account", "accounts"))
+        format!("{} would arrive", plural(arriving, "account", "accounts"))
     }
 }
 
@@ -417,6 +426,10 @@ fn verdict(x: &Totals) -> String {
         rest.push(format!("{} fail", num(x.failed)));
     }
     for (n, what) in [
+        (
+            skipped(x),
+            "users in scope skipped (never provisioned while disabled, CTS-24; external users and internal guests, CTS-20, CTS-21)",
+        ),
         (x.restore, "restored"),
         (x.matched, "taken over (CTS-26)"),
         (x.delete, "deleted"),

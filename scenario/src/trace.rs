@@ -105,7 +105,7 @@ impl fmt::Display for Entry {
             ),
             Entry::Settled { after, held_back } => write!(
                 f,
-                "settled after {after} (no join or removal pending, every running sync job idle), still waiting: {}",
+                "settled after {after} (no join or removal pending, no sync job with work it can do now), still held back: {}",
                 held_back.join("; ")
             ),
             Entry::CheckOk { tenant, fact } => write!(f, "check ok: {tenant}: {fact}"),

@@ -74,7 +74,10 @@ fn sim_3_rule_evaluations_are_counted_and_capped() {
     let (mut w, ids, _) = entra(3, None);
     let rule = crate::membership::MembershipRule::parse(r#"user.department -eq "Sales""#).unwrap();
     w.add_dynamic_group(ids[0], "Sales", rule.clone()).unwrap();
-    assert_eq!(w.work().rule_evaluations, 3);
+    // 3 users, each evaluation 1 unit plus 1 per RULE_CHARS_PER_UNIT characters of the rule
+    let per = 1 + r#"user.department -eq "Sales""#.len() / crate::membership::RULE_CHARS_PER_UNIT;
+    assert_eq!(rule.cost(), per as u64);
+    assert_eq!(w.work().rule_evaluations, 3 * per as u64);
     w.work.rule_evaluations = limits::RULE_EVALUATIONS_PER_RUN_MAX;
     assert!(w.add_dynamic_group(ids[0], "More", rule).is_err());
     assert_eq!(w.limit().unwrap().name, "RULE_EVALUATIONS_PER_RUN_MAX");
