@@ -23,6 +23,12 @@ FUZZ_DIR="$(pwd)"
 # shellcheck source=fuzz/flags.sh
 . "$FUZZ_DIR/flags.sh"
 
+# libfuzzer-sys compiles libFuzzer's C++ sources: a C++ compiler must be there
+if ! command -v c++ >/dev/null 2>&1; then
+    echo "installing a C++ compiler (g++) for libFuzzer"
+    (apt-get update -qq && apt-get install -y -qq g++ >/dev/null) || { echo "no C++ compiler"; exit 1; }
+fi
+
 if ! cargo fuzz --version 2>/dev/null | grep -q "^cargo-fuzz 0\.13\."; then
     echo "installing cargo-fuzz $CARGO_FUZZ_VERSION"
     cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked || exit 1
