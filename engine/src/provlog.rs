@@ -419,6 +419,11 @@ impl ProvLog {
             .map(|(_, m)| m)
     }
 
+    /// The configuration of record `i`, without decoding the record.
+    pub(crate) fn config_of(&self, i: usize) -> ConfigIdx {
+        self.rows[i].config
+    }
+
     /// Record `i`, borrowed.
     pub(crate) fn get<'a>(&'a self, i: usize, strings: &'a Interner) -> ProvRecordRef<'a> {
         let r = &self.rows[i];

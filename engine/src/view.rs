@@ -567,10 +567,11 @@ impl<'w> TenantView<'w> {
     pub fn provisioning(&self) -> impl Iterator<Item = ProvisioningObject<'w>> + 'w {
         let w = self.world;
         let t = self.tenant;
-        w.provisioning_log()
-            .enumerate()
-            .filter(move |(_, rec)| w.config(rec.config).source == t)
-            .map(move |(i, rec)| {
+        // choose the tenant's records by their configuration before decoding any
+        (0..w.prov_log.len())
+            .filter(move |&i| w.config(w.prov_log.config_of(i)).source == t)
+            .map(move |i| {
+                let rec = w.prov_log.get(i, &w.strings);
                 let cfg = w.config(rec.config);
                 let then = w.tenant(t).dir.values_at(rec.user, rec.version);
                 let display = match then.text(Attr::DisplayName, &w.strings) {
