@@ -431,30 +431,16 @@ impl World {
     /// The UPN of external account `ai` of tenant `t`: CTS-30's form, or an invitation's
     /// own UPN until sync rewrites it (CTS-31).
     pub fn external_upn(&self, t: TenantIdx, ai: u32) -> String {
-        let dir = &self.tenants[t.ix()].dir;
-        if let Some(u) = dir.upn_override(ai) {
-            return u.to_string();
-        }
-        crate::directory::ext_upn(
-            self.shown(t, ai).upn_source(),
-            &self.tenants[t.ix()].spec.initial_domain,
-        )
+        self.tenants[t.ix()].account_upn(ai, &self.shown(t, ai))
     }
 
     /// What external account `ai` of tenant `t` shows (see [`crate::account`]).
     pub fn shown(&self, t: TenantIdx, ai: u32) -> crate::account::Shown<'_> {
-        let dir = &self.tenants[t.ix()].dir;
-        let acc = &dir.externals()[ai as usize];
+        let tenant = &self.tenants[t.ix()];
+        let acc = &tenant.dir.externals()[ai as usize];
         let home = &self.tenants[acc.source_tenant.ix()].dir;
         let schema = self.configs.get(acc.config.ix()).map(|c| &*c.schema);
-        crate::account::Shown::of(
-            acc,
-            schema,
-            home.values_at(acc.source_user, acc.version),
-            dir.account_edits(ai),
-            &self.strings,
-        )
-        .with_extra(dir.account_extra(ai))
+        tenant.account_shown(ai, home, schema, &self.strings)
     }
 
     /// Finds an external account of `t` by its UPN, without a string index: the UPN names the

@@ -1391,18 +1391,8 @@ impl Log {
             other = env.others.config(acc.config).map(|c| c.schema.clone());
             other.as_deref()
         };
-        let shown = crate::account::Shown::of(
-            acc,
-            schema,
-            env.source.dir.values_at(acc.source_user, acc.version),
-            dir.account_edits(ai),
-            env.strings,
-        )
-        .with_extra(dir.account_extra(ai));
-        let upn = dir.upn_override(ai).map_or_else(
-            || crate::directory::ext_upn(shown.upn_source(), &env.target.spec.initial_domain),
-            str::to_string,
-        );
+        let shown = env.target.account_shown(ai, &env.source.dir, schema, env.strings);
+        let upn = env.target.account_upn(ai, &shown);
         RecordedAccount {
             account: ai,
             display_name: shown.attr(crate::user::Attr::DisplayName).unwrap_or(&upn).into(),
@@ -1428,14 +1418,7 @@ fn created_properties(
             None,
             Some(if acc.is_enabled() { "True" } else { "False" }),
         ),
-        Modified::new(
-            "userPrincipalName",
-            None,
-            Some(&target.dir.upn_override(ai).map_or_else(
-                || crate::directory::ext_upn(shown.upn_source(), &target.spec.initial_domain),
-                str::to_string,
-            )),
-        ),
+        Modified::new("userPrincipalName", None, Some(&target.account_upn(ai, &shown))),
         Modified::new("userType", None, Some(acc.user_type.as_str())),
     ];
     for &a in crate::user::Attr::ALL {

@@ -99,6 +99,37 @@ impl TenantSpec {
 }
 
 impl Tenant {
+    /// What synced account `ai` shows (see [`crate::account`]): written from `home` (its home
+    /// tenant's directory) through `schema` (its configuration's mappings), with this tenant's
+    /// own edits and stored values.
+    pub fn account_shown<'a>(
+        &'a self,
+        ai: u32,
+        home: &'a Directory,
+        schema: Option<&'a crate::schema::Schema>,
+        strings: &'a crate::strings::Interner,
+    ) -> crate::account::Shown<'a> {
+        let acc = &self.dir.externals()[ai as usize];
+        crate::account::Shown::of(
+            acc,
+            schema,
+            home.values_at(acc.source_user, acc.version),
+            self.dir.account_edits(ai),
+            strings,
+        )
+        .with_extra(self.dir.account_extra(ai))
+    }
+
+    /// The `#EXT#` userPrincipalName of synced account `ai` that shows `shown`: the one a
+    /// mapping or rename stored, else derived from its UPN source and this tenant's initial
+    /// domain (CTS-30).
+    pub fn account_upn(&self, ai: u32, shown: &crate::account::Shown<'_>) -> String {
+        self.dir.upn_override(ai).map_or_else(
+            || crate::directory::ext_upn(shown.upn_source(), &self.spec.initial_domain),
+            str::to_string,
+        )
+    }
+
     /// A tenant with an empty directory and no settings beyond the defaults.
     pub fn new(spec: TenantSpec) -> Tenant {
         Tenant {
