@@ -107,6 +107,7 @@ pub fn mesh_world(tenants: usize, users: usize, start: bool) -> World {
                 apply_always: false,
                 delete_action: true,
                 delete_threshold: None,
+                provision_groups: false,
             };
             w.apply(s, Action::CreateSync(Box::new(cs))).expect("config");
             if start {

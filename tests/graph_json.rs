@@ -235,6 +235,25 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                     assert_eq!(upn.contains("#EXT#"), u["creationType"] == "Invitation", "{upn}");
                 }
             }
+            "groups.json" => {
+                for g in v["value"].as_array().unwrap() {
+                    guid(&g["id"], "id");
+                    assert!(g["displayName"].is_string());
+                    assert!(g["mailEnabled"].is_boolean() && g["securityEnabled"].is_boolean());
+                    assert!(g["isAssignableToRole"].is_boolean());
+                    for t in g["groupTypes"].as_array().unwrap() {
+                        one_of(t, &["Unified", "DynamicMembership"], "groupTypes");
+                    }
+                    for m in g["members"].as_array().unwrap() {
+                        guid(&m["id"], "members.id");
+                        one_of(
+                            &m["@odata.type"],
+                            &["#microsoft.graph.user", "#microsoft.graph.group"],
+                            "members.@odata.type",
+                        );
+                    }
+                }
+            }
             other => panic!("unexpected file {other}"),
         }
     }

@@ -116,6 +116,16 @@ pub enum Action {
     AddToGroup { group: GroupIdx, users: Vec<UserRef> },
     /// Remove users from a static group.
     RemoveFromGroup { group: GroupIdx, users: Vec<UserRef> },
+    /// Turn the configuration's "Provision Microsoft Entra ID Groups" mapping on or off (CTS-64).
+    SetGroupProvisioning { sync: String, enabled: bool },
+    /// Change a configuration's scope: all users and groups, or only assigned ones (CTS-14).
+    SetScope { sync: String, all: bool },
+    /// Change a group's description: the tenant's own group (a source-side change), or a
+    /// group cross-tenant synchronization created here (a target-side edit, CTS-65).
+    UpdateGroup {
+        group: String,
+        description: Option<String>,
+    },
     /// Invite a user of another tenant as a B2B user (CTS-26, CTS-31).
     InviteGuest {
         home: TenantIdx,
@@ -159,6 +169,8 @@ pub struct CreateSync {
     pub delete_action: bool,
     /// The accidental-deletion threshold (CTS-51).
     pub delete_threshold: Option<u32>,
+    /// The "Provision Microsoft Entra ID Groups" mapping enabled (CTS-64).
+    pub provision_groups: bool,
 }
 
 /// Values to write into a partner configuration; `None` leaves a value unchanged.
@@ -170,6 +182,8 @@ pub struct PartnerPatch {
     pub auto_redeem_outbound: Option<bool>,
     /// `identitySynchronization.userSyncInbound.isSyncAllowed` (creates the policy).
     pub sync_inbound: Option<bool>,
+    /// `identitySynchronization.groupSyncInbound.isSyncAllowed` (creates the policy, XTAP-11).
+    pub group_sync_inbound: Option<bool>,
     /// `inboundTrust.isMfaAccepted`.
     pub mfa_trust: Option<bool>,
     /// `b2bCollaborationInbound`.
@@ -229,6 +243,9 @@ impl Action {
             Action::AddToGroup { .. } => ActionKind::AddToGroup,
             Action::RemoveFromGroup { .. } => ActionKind::RemoveFromGroup,
             Action::InviteGuest { .. } => ActionKind::InviteGuest,
+            Action::SetGroupProvisioning { .. } => ActionKind::SetGroupProvisioning,
+            Action::SetScope { .. } => ActionKind::SetScope,
+            Action::UpdateGroup { .. } => ActionKind::UpdateGroup,
         }
     }
 }

@@ -303,6 +303,23 @@ impl Builder {
             .map_err(|_| BuildError::DuplicateGroup(name.to_string()))
     }
 
+    /// Sets group `g`'s kind, role-assignability, nested member groups and description.
+    pub fn set_group_shape(
+        &mut self,
+        t: TenantIdx,
+        g: GroupIdx,
+        kind: crate::directory::GroupKind,
+        role_assignable: bool,
+        nested: Vec<GroupIdx>,
+        description: Option<String>,
+    ) {
+        let dir = &mut self.world.tenants[t.ix()].dir;
+        dir.set_group_shape(g, kind, role_assignable, nested);
+        if description.is_some() {
+            dir.set_group_description(g, description.as_deref());
+        }
+    }
+
     /// Adds a dynamic group to tenant `t`; its members follow `rule` (CTS-15).
     pub fn add_dynamic_group(
         &mut self,

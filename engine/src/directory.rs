@@ -25,6 +25,106 @@ pub struct Group {
     pub members: Vec<UserIdx>,
     /// The membership rule of a dynamic group; its members follow the rule (CTS-15).
     pub rule: Option<crate::membership::MembershipRule>,
+    /// What kind of group it is (`groupTypes`, `mailEnabled`, `securityEnabled`).
+    pub kind: GroupKind,
+    /// `isAssignableToRole`.
+    pub role_assignable: bool,
+    /// Groups that are members of this one (nested groups; never followed, CTS-15, CTS-63).
+    pub member_groups: Vec<GroupIdx>,
+    /// `description`.
+    pub description: Option<Box<str>>,
+    /// Bumped whenever the group changes (members, description): group provisioning rewrites a
+    /// target group only after its source group changed (CTS-65).
+    pub version: u32,
+}
+
+impl Group {
+    fn new(name: &str, members: Vec<UserIdx>) -> Group {
+        Group {
+            name: name.into(),
+            members,
+            rule: None,
+            kind: GroupKind::Security,
+            role_assignable: false,
+            member_groups: Vec::new(),
+            description: None,
+            version: 0,
+        }
+    }
+}
+
+/// The kinds of group Entra has, as Graph tells them apart (`groupTypes`, `mailEnabled`,
+/// `securityEnabled`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupKind {
+    /// A security group: securityEnabled, not mail-enabled.
+    Security,
+    /// A Microsoft 365 group: groupTypes `Unified`, mail-enabled.
+    Microsoft365,
+    /// A mail-enabled security group.
+    MailEnabledSecurity,
+    /// A distribution group: mail-enabled, not securityEnabled.
+    Distribution,
+}
+
+impl GroupKind {
+    /// The scenario spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKind::Security => "security",
+            GroupKind::Microsoft365 => "microsoft365",
+            GroupKind::MailEnabledSecurity => "mail-enabled-security",
+            GroupKind::Distribution => "distribution",
+        }
+    }
+    /// Parses the scenario spelling.
+    pub fn parse(s: &str) -> Option<GroupKind> {
+        [
+            GroupKind::Security,
+            GroupKind::Microsoft365,
+            GroupKind::MailEnabledSecurity,
+            GroupKind::Distribution,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+    /// `mailEnabled`.
+    pub fn mail_enabled(self) -> bool {
+        self != GroupKind::Security
+    }
+    /// `securityEnabled`.
+    pub fn security_enabled(self) -> bool {
+        matches!(self, GroupKind::Security | GroupKind::MailEnabledSecurity)
+    }
+    /// Whether cross-tenant synchronization can provision it: security groups (static or
+    /// dynamic) and Microsoft 365 groups (CTS-63).
+    pub fn syncable(self) -> bool {
+        matches!(self, GroupKind::Security | GroupKind::Microsoft365)
+    }
+}
+
+/// A static security group that cross-tenant synchronization created in this tenant from a
+/// group of another tenant (CTS-63). Its members are the accounts standing for the source
+/// group's members that are in scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncedGroup {
+    /// `displayName` (Entra allows duplicates; scenarios find synced groups by it after the
+    /// tenant's own groups).
+    pub name: Box<str>,
+    /// `description`, as written or as a target administrator edited it (CTS-65).
+    pub description: Option<Box<str>>,
+    /// The configuration that created it.
+    pub config: ConfigIdx,
+    /// The tenant its source group lives in.
+    pub source: TenantIdx,
+    /// The source group.
+    pub source_group: GroupIdx,
+    /// The source group's version at the last write.
+    pub written_version: u32,
+    /// Member accounts (indexes into the externals), sorted.
+    pub members: Vec<u32>,
+    /// Deleted by a cycle: security groups are deleted permanently (a tombstone keeps indexes).
+    pub deleted: bool,
 }
 
 /// The values a mapping can read of one user, at one version.
@@ -170,6 +270,8 @@ pub struct Directory {
     users: Vec<User>,
     /// Groups, in creation order.
     groups: Vec<Group>,
+    /// Groups cross-tenant synchronization created here, in creation order (CTS-63).
+    synced_groups: Vec<SyncedGroup>,
     /// (hash of the lowercased UPN, user): looked up without allocating a lowercase copy.
     upn_index: hashbrown::HashTable<(u64, UserIdx)>,
     group_index: HashMap<Box<str>, GroupIdx>,
@@ -411,10 +513,12 @@ impl Directory {
             match (g.members.binary_search(&u), want) {
                 (Ok(i), false) => {
                     g.members.remove(i);
+                    g.version += 1;
                     changed = true;
                 }
                 (Err(i), true) => {
                     g.members.insert(i, u);
+                    g.version += 1;
                     changed = true;
                 }
                 _ => {}
@@ -730,7 +834,11 @@ impl Directory {
                 (None, None) => unreachable!(),
             }
         }
-        self.groups[g.ix()].members = members;
+        let gr = &mut self.groups[g.ix()];
+        if gr.members != members {
+            gr.version += 1;
+        }
+        gr.members = members;
     }
 
     /// Whether `upn` is already taken by a user of this directory.
@@ -748,11 +856,7 @@ impl Directory {
         let idx = GroupIdx(self.groups.len() as u32);
         self.group_index.insert(name.into(), idx);
         self.changes.extend_from_slice(&members);
-        self.groups.push(Group {
-            name: name.into(),
-            members,
-            rule: None,
-        });
+        self.groups.push(Group::new(name, members));
         Ok(idx)
     }
 
@@ -797,7 +901,60 @@ impl Directory {
     /// Number of directory objects counted against the quota (CTS-61): users, groups and
     /// external accounts, soft-deleted ones included until they are purged.
     pub fn object_count(&self) -> u64 {
-        (self.users.len() + self.groups.len() + self.externals.len()) as u64 - self.purged
+        let synced = self.synced_groups.iter().filter(|g| !g.deleted).count();
+        (self.users.len() + self.groups.len() + self.externals.len() + synced) as u64 - self.purged
+    }
+
+    /// Groups cross-tenant synchronization created here (deleted ones are tombstones).
+    pub fn synced_groups(&self) -> &[SyncedGroup] {
+        &self.synced_groups
+    }
+
+    /// The live group configuration `config` created here from `source`'s group `g`.
+    pub fn synced_group_of(&self, config: ConfigIdx, g: GroupIdx) -> Option<usize> {
+        self.synced_groups
+            .iter()
+            .position(|s| !s.deleted && s.config == config && s.source_group == g)
+    }
+
+    /// The live synced group named `name`, if any.
+    pub fn synced_group_by_name(&self, name: &str) -> Option<usize> {
+        self.synced_groups
+            .iter()
+            .position(|s| !s.deleted && &*s.name == name)
+    }
+
+    /// Adds a group that cross-tenant synchronization created; returns its index.
+    pub fn add_synced_group(&mut self, g: SyncedGroup) -> usize {
+        self.synced_groups.push(g);
+        self.synced_groups.len() - 1
+    }
+
+    /// The synced group at `i`, mutably.
+    pub fn synced_group_mut(&mut self, i: usize) -> &mut SyncedGroup {
+        &mut self.synced_groups[i]
+    }
+
+    /// Sets the description of this tenant's own group `g` (a source-side change: the group's
+    /// version moves, CTS-65).
+    pub fn set_group_description(&mut self, g: GroupIdx, description: Option<&str>) {
+        let gr = &mut self.groups[g.ix()];
+        gr.description = description.map(Into::into);
+        gr.version += 1;
+    }
+
+    /// Sets the kind, role-assignability and nested member groups of group `g` (the builder).
+    pub fn set_group_shape(
+        &mut self,
+        g: GroupIdx,
+        kind: GroupKind,
+        role_assignable: bool,
+        nested: Vec<GroupIdx>,
+    ) {
+        let gr = &mut self.groups[g.ix()];
+        gr.kind = kind;
+        gr.role_assignable = role_assignable;
+        gr.member_groups = nested;
     }
 
     /// Hard-deletes soft-deleted external account `ai` (CTS-46): unlinks it from its home

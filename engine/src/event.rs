@@ -111,6 +111,22 @@ pub enum EventKind {
         /// What follows the cycle, narrated by the next event.
         then: CycleThen,
     },
+    /// A configuration's group mapping was turned on or off (CTS-64).
+    GroupProvisioningSet { config: ConfigIdx, enabled: bool },
+    /// A configuration's scope changed (CTS-14); from all to assigned it needs a restart.
+    ScopeSet {
+        config: ConfigIdx,
+        all: bool,
+        needs_restart: bool,
+    },
+    /// A group's description changed: the tenant's own group, or a synced one edited in the
+    /// target (CTS-65).
+    GroupUpdated { name: String, synced: bool },
+    /// The group pass after a cycle (CTS-63..65, XTAP-11).
+    GroupsProvisioned {
+        config: ConfigIdx,
+        outcome: crate::groupsync::GroupOutcome,
+    },
     /// A quarantined job's retry failed again (CTS-53).
     QuarantineRetry {
         config: ConfigIdx,
@@ -222,6 +238,8 @@ pub struct PartnerValues {
     pub sync_policy: bool,
     /// `identitySynchronization.userSyncInbound.isSyncAllowed`.
     pub sync_inbound: Option<bool>,
+    /// `identitySynchronization.groupSyncInbound.isSyncAllowed` (XTAP-11).
+    pub group_sync_inbound: Option<bool>,
 }
 
 impl From<&crate::xtap::PartnerConfig> for PartnerValues {
@@ -231,6 +249,7 @@ impl From<&crate::xtap::PartnerConfig> for PartnerValues {
             auto_redeem_outbound: p.auto_redeem_outbound,
             sync_policy: p.has_sync_policy,
             sync_inbound: p.sync_inbound,
+            group_sync_inbound: p.group_sync_inbound,
         }
     }
 }

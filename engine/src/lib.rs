@@ -62,6 +62,7 @@ pub mod explore;
 pub mod expr;
 pub mod extra;
 pub mod gen;
+pub mod groupsync;
 pub mod hash;
 pub mod ids;
 pub mod invariants;

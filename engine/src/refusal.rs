@@ -26,6 +26,10 @@ pub enum Setting {
     SyncAndRedeemInbound,
     /// The configuration syncs all users and groups (CTS-14).
     ScopeAll,
+    /// The configuration syncs only assigned users and groups (CTS-64).
+    ScopeAssigned,
+    /// The target's identity sync policy allows group sync inbound (XTAP-11).
+    GroupSyncInbound,
 }
 
 /// What would have been allowed, as data.

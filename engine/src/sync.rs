@@ -353,6 +353,12 @@ pub struct SyncConfig {
     pub delete_action: bool,
     /// The accidental-deletion threshold, if prevention is on (CTS-51).
     pub delete_threshold: Option<u32>,
+    /// The "Provision Microsoft Entra ID Groups" mapping is enabled (CTS-64; off by default).
+    pub provision_groups: bool,
+    /// The last group pass found group sync inbound not allowed (XTAP-11; narrated once).
+    pub groups_blocked: bool,
+    /// Assigned groups the group pass skipped, and why (each narrated once).
+    pub groups_skipped: Vec<(GroupIdx, crate::groupsync::GroupSkip)>,
     /// The job.
     pub job: Job,
 }
@@ -381,6 +387,9 @@ impl SyncConfig {
             created_at: created,
             delete_action: true,
             delete_threshold: None,
+            provision_groups: false,
+            groups_blocked: false,
+            groups_skipped: Vec::new(),
             job: Job::default(),
         }
     }
@@ -1994,6 +2003,9 @@ impl crate::hash::Canonical for SyncConfig {
         );
         if self.schema.customized {
             let _ = write!(out, " schema {:?}", self.schema.mappings());
+        }
+        if self.provision_groups {
+            out.push_str(" groups");
         }
     }
 }

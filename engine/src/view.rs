@@ -329,17 +329,27 @@ pub struct IdentitySyncObject<'w> {
     pub sync_inbound: Option<bool>,
 }
 
-/// A group of a tenant.
+/// A group of a tenant: its own, or one cross-tenant synchronization created (CTS-63).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupObject<'w> {
     /// The object id.
     pub id: Guid,
     /// `displayName`.
     pub display_name: &'w str,
+    /// `description`.
+    pub description: Option<&'w str>,
     /// Whether its members follow a membership rule (`groupTypes` DynamicMembership).
     pub dynamic: bool,
-    /// Direct members, by index in the tenant's directory.
-    pub members: &'w [UserIdx],
+    /// `groupTypes` Unified, `mailEnabled`, `securityEnabled`.
+    pub kind: crate::directory::GroupKind,
+    /// `isAssignableToRole`.
+    pub role_assignable: bool,
+    /// Direct members' object ids (users, then member groups), in directory order.
+    pub members: Vec<Guid>,
+    /// The userPrincipalNames of its user members, as this tenant shows them.
+    pub member_upns: Vec<String>,
+    /// Created by cross-tenant synchronization.
+    pub synced: bool,
 }
 
 /// A sync configuration's job (`synchronizationJob`) as its source tenant sees it.
@@ -415,6 +425,18 @@ impl World {
                 &[b"job", cfg.name.as_bytes(), self.name(cfg.source).as_bytes()]
             )
             .simple()
+        )
+    }
+
+    /// The object id of the `i`th group cross-tenant synchronization created in tenant `t`.
+    pub fn synced_group_id(&self, t: TenantIdx, i: usize) -> Guid {
+        Guid::derive(
+            self.seed(),
+            &[
+                b"synced-group",
+                self.name(t).as_bytes(),
+                &(i as u64).to_le_bytes(),
+            ],
         )
     }
 
@@ -523,21 +545,49 @@ impl<'w> TenantView<'w> {
         })
     }
 
-    /// The tenant's groups.
+    /// The tenant's groups: its own, then the live ones cross-tenant synchronization created.
     pub fn groups(&self) -> impl Iterator<Item = GroupObject<'w>> + 'w {
         let w = self.world;
         let t = self.tenant;
-        w.tenant(t)
-            .dir
-            .groups()
+        let dir = &w.tenant(t).dir;
+        let own = dir.groups().iter().enumerate().map(move |(i, g)| GroupObject {
+            id: w.group_id(t, crate::ids::GroupIdx(i as u32)),
+            display_name: &g.name,
+            description: g.description.as_deref(),
+            dynamic: g.rule.is_some(),
+            kind: g.kind,
+            role_assignable: g.role_assignable,
+            members: g
+                .members
+                .iter()
+                .map(|&u| w.user_id(t, u))
+                .chain(g.member_groups.iter().map(|&n| w.group_id(t, n)))
+                .collect(),
+            member_upns: g.members.iter().map(|&u| dir.user(u).upn.to_string()).collect(),
+            synced: false,
+        });
+        let synced = dir
+            .synced_groups()
             .iter()
             .enumerate()
+            .filter(|(_, g)| !g.deleted)
             .map(move |(i, g)| GroupObject {
-                id: w.group_id(t, crate::ids::GroupIdx(i as u32)),
+                id: w.synced_group_id(t, i),
                 display_name: &g.name,
-                dynamic: g.rule.is_some(),
-                members: &g.members,
-            })
+                description: g.description.as_deref(),
+                dynamic: false,
+                kind: crate::directory::GroupKind::Security,
+                role_assignable: false,
+                members: g.members.iter().map(|&ai| w.account_id(t, ai)).collect(),
+                member_upns: g.members.iter().map(|&ai| w.external_upn(t, ai)).collect(),
+                synced: true,
+            });
+        own.chain(synced)
+    }
+
+    /// The group named `name` (the tenant's own first, then synced ones).
+    pub fn group_by_name(&self, name: &str) -> Option<GroupObject<'w>> {
+        self.groups().find(|g| g.display_name == name)
     }
 
     /// The jobs of the live configurations whose source is the tenant.

@@ -83,6 +83,12 @@ pub enum ActionKind {
     RemoveFromGroup,
     /// Invite a B2B user.
     InviteGuest,
+    /// Turn group provisioning on or off.
+    SetGroupProvisioning,
+    /// Change a configuration's scope.
+    SetScope,
+    /// Change a group's description.
+    UpdateGroup,
 }
 
 impl ActionKind {
@@ -122,5 +128,8 @@ impl ActionKind {
         ActionKind::AddToGroup,
         ActionKind::RemoveFromGroup,
         ActionKind::InviteGuest,
+        ActionKind::SetGroupProvisioning,
+        ActionKind::SetScope,
+        ActionKind::UpdateGroup,
     ];
 }

@@ -134,6 +134,11 @@ impl World {
                 user_type,
                 redeemed,
             } => self.invite_guest(actor, home, user, user_type, redeemed),
+            Action::SetGroupProvisioning { sync, enabled } => {
+                self.set_group_provisioning(actor, &sync, enabled)
+            }
+            Action::SetScope { sync, all } => self.set_scope(actor, &sync, all),
+            Action::UpdateGroup { group, description } => self.update_group(actor, &group, description),
         };
         let res = match res {
             Ok(op) => Ok(op),
@@ -717,7 +722,8 @@ impl World {
         let ten = &mut self.tenants[actor.ix()];
         let created = !ten.partners.contains_key(&partner);
         let p = ten.partners.entry(partner).or_default();
-        let sync_policy_created = patch.sync_inbound.is_some() && !p.has_sync_policy;
+        let sync_policy_created =
+            (patch.sync_inbound.is_some() || patch.group_sync_inbound.is_some()) && !p.has_sync_policy;
         merge(&mut p.auto_redeem_inbound, patch.auto_redeem_inbound);
         merge(&mut p.auto_redeem_outbound, patch.auto_redeem_outbound);
         merge(&mut p.mfa_trust, patch.mfa_trust);
@@ -726,6 +732,10 @@ impl World {
             p.has_sync_policy = true;
             p.sync_inbound = Some(v);
         }
+        if let Some(v) = patch.group_sync_inbound {
+            p.has_sync_policy = true;
+            p.group_sync_inbound = Some(v);
+        }
         let values = PartnerValues::from(&*p);
         let mut rules = vec![r::XTAP_1, r::XTAP_2];
         if patch.sync_inbound.is_some() {
@@ -733,6 +743,9 @@ impl World {
         }
         if patch.sync_inbound == Some(false) {
             rules.push(r::XTAP_10);
+        }
+        if patch.group_sync_inbound.is_some() {
+            rules.push(r::XTAP_11);
         }
         self.emit(
             actor,

@@ -70,6 +70,9 @@ pub struct PartnerConfig {
     pub has_sync_policy: bool,
     /// `identitySynchronization.userSyncInbound.isSyncAllowed`.
     pub sync_inbound: Option<bool>,
+    /// `identitySynchronization.groupSyncInbound.isSyncAllowed` (beta, XTAP-11): the portal's
+    /// "Allow group synchronization into this tenant".
+    pub group_sync_inbound: Option<bool>,
     /// `isInMultiTenantOrganization` (MTO-57).
     pub in_mto: bool,
 }
@@ -86,6 +89,10 @@ impl PartnerConfig {
     /// Effective inbound user sync (no policy or null: not allowed, XTAP-7).
     pub fn eff_sync_inbound(&self) -> bool {
         self.has_sync_policy && self.sync_inbound.unwrap_or(false)
+    }
+    /// Effective inbound group sync (no policy or null: not allowed, XTAP-11).
+    pub fn eff_group_sync_inbound(&self) -> bool {
+        self.has_sync_policy && self.group_sync_inbound.unwrap_or(false)
     }
 }
 

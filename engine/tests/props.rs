@@ -484,6 +484,7 @@ fn run(w: &mut World, ids: &[TenantIdx], state: &RefState, tr: &Tr) {
                         apply_always: false,
                         delete_action: true,
                         delete_threshold: None,
+                        provision_groups: false,
                     })),
                 )
             })

@@ -31,7 +31,7 @@ mod common;
 use common::{cases, seed};
 
 /// Number of distinct actions [`action`] builds.
-const VERBS: u8 = 28;
+const VERBS: u8 = 31;
 
 /// One step: who acts, which verb, raw arguments (reduced modulo what exists), how time moves.
 #[derive(Clone, Debug)]
@@ -242,6 +242,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                     } else {
                         Access::Blocked
                     }),
+                    group_sync_inbound: (s.b % 3 == 0).then_some(s.flag),
                 }
             },
         },
@@ -268,6 +269,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
             apply_always: s.b % 2 == 0,
             delete_action: s.b % 5 != 0,
             delete_threshold: (s.b % 4 == 0).then_some((s.b % 3) as u32),
+            provision_groups: s.b % 5 == 1,
         })),
         14 => Action::Assign {
             sync,
@@ -334,6 +336,15 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                 Action::RestoreUser { user: u }
             }
         }
+        28 => Action::SetGroupProvisioning {
+            sync,
+            enabled: s.flag,
+        },
+        29 => Action::SetScope { sync, all: s.flag },
+        30 => Action::UpdateGroup {
+            group: "g".to_string(),
+            description: s.flag.then(|| format!("d{}", s.a)),
+        },
         _ => {
             if s.b % 3 == 0 {
                 Action::AddToGroup {

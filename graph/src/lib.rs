@@ -10,6 +10,7 @@
 //! properties), or read and write files.
 
 pub mod error;
+pub mod groups;
 pub mod mto;
 pub mod odata;
 pub mod policy;
@@ -76,6 +77,25 @@ pub fn write_users_json<W: std::io::Write + ?Sized>(
         values: || world.view(t).users().map(move |u| users::User::of(world, t, &u)),
     };
     serde_json::to_writer_pretty(&mut *w, &users)?;
+    w.write_all(b"\n")
+}
+
+/// `GET /groups?$expand=members` as tenant `t` sees them (CTS-63), written to `w`.
+pub fn write_groups_json<W: std::io::Write + ?Sized>(
+    world: &World,
+    t: TenantIdx,
+    w: &mut W,
+) -> std::io::Result<()> {
+    let groups = odata::Streamed {
+        context: odata::context(world, "groups"),
+        values: || {
+            world
+                .view(t)
+                .groups()
+                .map(move |g| groups::Group::of(world, t, &g))
+        },
+    };
+    serde_json::to_writer_pretty(&mut *w, &groups)?;
     w.write_all(b"\n")
 }
 

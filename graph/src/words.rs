@@ -54,6 +54,8 @@ pub fn request(a: ActionKind) -> String {
         AddToGroup => "POST /groups/{id}/members/$ref".to_string(),
         RemoveFromGroup => "DELETE /groups/{id}/members/{id}/$ref".to_string(),
         InviteGuest => "POST /invitations".to_string(),
+        SetGroupProvisioning | SetScope => format!("PUT {JOBS}/{{jobId}}/schema"),
+        UpdateGroup => "PATCH /groups/{id}".to_string(),
     }
 }
 
@@ -68,6 +70,8 @@ pub fn hint(h: &Hint) -> String {
             Setting::AutoRedeemOutbound => "automaticUserConsentSettings.outboundAllowed = true",
             Setting::SyncAndRedeemInbound => "identitySynchronization.userSyncInbound.isSyncAllowed = true and automaticUserConsentSettings.inboundAllowed = true",
             Setting::ScopeAll => "the scope \"Sync all users and groups\"",
+            Setting::ScopeAssigned => "the scope \"Sync only assigned users and groups\"",
+            Setting::GroupSyncInbound => "identitySynchronization.groupSyncInbound.isSyncAllowed = true",
         }
         .to_string(),
         Hint::Surface(Via::Graph) => "the Graph API".to_string(),

@@ -302,13 +302,17 @@ pub fn describe(world: &World, ev: &Event) -> String {
                 None => "default (no)",
             };
             format!(
-                "{} its cross-tenant access settings for {}{}: auto-redeem in {}, out {}; user sync in {}",
+                "{} its cross-tenant access settings for {}{}: auto-redeem in {}, out {}; user sync in {}{}",
                 if *created { "created" } else { "updated" },
                 n(*partner),
                 if *sync_policy_created { " with an identity sync policy" } else { "" },
                 b(p.auto_redeem_inbound),
                 b(p.auto_redeem_outbound),
-                if p.sync_policy { b(p.sync_inbound) } else { "no policy (no)" }
+                if p.sync_policy { b(p.sync_inbound) } else { "no policy (no)" },
+                match p.group_sync_inbound {
+                    Some(v) if p.sync_policy => format!("; group sync in {}", b(Some(v))),
+                    _ => String::new(),
+                }
             )
         }
         EventKind::PartnerDeleted { partner, had_sync_policy: true } => format!(
@@ -402,6 +406,31 @@ pub fn describe(world: &World, ev: &Event) -> String {
                 )
             }
         }
+        EventKind::GroupProvisioningSet { config, enabled } => format!(
+            "\"Provision Microsoft Entra ID Groups\" turned {} on {}{}",
+            if *enabled { "on" } else { "off" },
+            cfg_label(world, *config),
+            if *enabled {
+                "; assigned groups become static security groups in the target from the next cycle"
+            } else {
+                "; groups already synchronized stay as they are, and assigned groups are skipped (EntityTypeNotSupported)"
+            }
+        ),
+        EventKind::ScopeSet { config, all, needs_restart } => format!(
+            "scope of {} set to {}{}",
+            cfg_label(world, *config),
+            if *all { "\"Sync all users and groups\"; the next cycle reads every user (initial cycle)" } else { "\"Sync only assigned users and groups\"" },
+            if *needs_restart {
+                "; accounts of users no longer in scope stay until a restart re-evaluates everyone, so restart the job for the change to take effect"
+            } else {
+                ""
+            }
+        ),
+        EventKind::GroupUpdated { name, synced: true } => format!(
+            "changed the description of \"{name}\", a group cross-tenant sync created here; the edit lasts until the source group changes"
+        ),
+        EventKind::GroupUpdated { name, synced: false } => format!("changed the description of group \"{name}\""),
+        EventKind::GroupsProvisioned { config, outcome } => group_pass(world, *config, outcome),
         EventKind::ScopingFilterSet { config, filters } => format!(
             "{} scoping filter{} saved on {}; the next cycle re-evaluates everyone (initial cycle)",
             filters,
@@ -637,5 +666,89 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::GuestInvited { .. } => "guestInvited",
         EventKind::AccountsPurged { .. } => "accountsPurged",
         EventKind::MtoSyncNotCreated { .. } => "mtoSyncNotCreated",
+        EventKind::GroupProvisioningSet { .. } => "groupProvisioningSet",
+        EventKind::ScopeSet { .. } => "scopeSet",
+        EventKind::GroupUpdated { .. } => "groupUpdated",
+        EventKind::GroupsProvisioned { .. } => "groupsProvisioned",
     }
+}
+
+/// The group pass after a cycle, in one sentence (CTS-63..65, XTAP-11).
+fn group_pass(
+    world: &World,
+    c: mtosim_engine::ConfigIdx,
+    o: &mtosim_engine::groupsync::GroupOutcome,
+) -> String {
+    use mtosim_engine::groupsync::{GroupChange, GroupSkip};
+    let cfg = &world.configs()[c.ix()];
+    if o.blocked {
+        return format!(
+            "groups of {} not provisioned: {} does not allow group synchronization into it (groupSyncInbound); groups synchronized earlier stay as they are",
+            cfg_label(world, c),
+            world.name(cfg.target)
+        );
+    }
+    let name = |g: mtosim_engine::GroupIdx| world.tenant(cfg.source).dir.groups()[g.ix()].name.to_string();
+    let unmapped: Vec<String> = o
+        .changes
+        .iter()
+        .filter_map(|ch| match ch {
+            GroupChange::Skipped {
+                group,
+                why: GroupSkip::MappingDisabled,
+            } => Some(format!("\"{}\"", name(*group))),
+            _ => None,
+        })
+        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    if !unmapped.is_empty() {
+        parts.push(format!(
+            "skipped {} (EntityTypeNotSupported): the \"Provision Microsoft Entra ID Groups\" mapping is not enabled",
+            unmapped.join(", ")
+        ));
+    }
+    parts.extend(o.changes.iter().filter_map(|ch| {
+        Some(match ch {
+            GroupChange::Created { group, members } => format!(
+                "created \"{}\" in {} as a static security group with {members} member{}",
+                name(*group),
+                world.name(cfg.target),
+                if *members == 1 { "" } else { "s" }
+            ),
+            GroupChange::Updated { group, added, removed } => {
+                format!("updated \"{}\" (+{added} / -{removed} members)", name(*group))
+            }
+            GroupChange::Deleted { group } => format!(
+                "deleted \"{}\" in {}: no longer assigned (security groups are deleted permanently)",
+                name(*group),
+                world.name(cfg.target)
+            ),
+            GroupChange::QuotaExceeded { group } => format!(
+                "\"{}\" not created: {} has reached its directory object quota (AzureActiveDirectoryQuotaLimitExceeded)",
+                name(*group),
+                world.name(cfg.target)
+            ),
+            GroupChange::Skipped { group, why } => match why {
+                GroupSkip::MappingDisabled => return None,
+                GroupSkip::Kind(k) => format!(
+                    "skipped \"{}\": a {} group, and only security and Microsoft 365 groups are synchronized",
+                    name(*group),
+                    k.as_str()
+                ),
+                GroupSkip::RoleAssignable => format!(
+                    "skipped \"{}\": role-assignable groups are not synchronized",
+                    name(*group)
+                ),
+            },
+        })
+    }));
+    let mut s = format!("groups of {}: {}", cfg_label(world, c), parts.join("; "));
+    if o.nested_ignored > 0 {
+        s.push_str(&format!(
+            "; {} nested group{} not followed (nested groups aren't supported)",
+            o.nested_ignored,
+            if o.nested_ignored == 1 { "" } else { "s" }
+        ));
+    }
+    s
 }

@@ -138,9 +138,13 @@ pub fn tenants(world: &World) -> Vec<String> {
             .collect();
         let soft = soft_deleted(world, ti);
         out.push(format!(
-            "    directory: {}, {}; synced-in accounts: {}{}",
+            "    directory: {}, {}{}; synced-in accounts: {}{}",
             plural(internal, "internal user", "internal users"),
             plural(t.dir.groups().len(), "group", "groups"),
+            match live_synced_groups(t) {
+                0 => String::new(),
+                n => format!(" and {} synced in", plural(n, "group", "groups")),
+            },
             if synced.is_empty() {
                 "none".into()
             } else {
@@ -207,6 +211,7 @@ pub fn tenants_json(world: &World) -> Value {
                 "mtoText": mto_words(world, ti),
                 "internalUsers": internal_users(world, ti),
                 "groups": t.dir.groups().len(),
+                "syncedGroups": live_synced_groups(t),
                 "syncedIn": t.dir.source_tenants().map(|s| json!({
                     "from": world.name(s),
                     "accounts": world.synced_from(ti, s),
@@ -235,4 +240,9 @@ pub fn tenants_json(world: &World) -> Value {
         "failing": failing,
         "deletionsHeld": held,
     })
+}
+
+/// Groups cross-tenant synchronization created in tenant `t` that still exist (CTS-63).
+fn live_synced_groups(t: &mtosim_engine::tenant::Tenant) -> usize {
+    t.dir.synced_groups().iter().filter(|g| !g.deleted).count()
 }

@@ -265,6 +265,7 @@ enum Content {
     Provisioning(TenantIdx),
     UsersCsv(TenantIdx),
     UsersJson(TenantIdx),
+    GroupsJson(TenantIdx),
     Manifest,
     Events,
     Topology,
@@ -304,6 +305,7 @@ impl ViewFile<'_> {
             Content::Provisioning(t) => graph::write_provisioning_jsonl(world, t, w),
             Content::UsersCsv(t) => write_users_csv(world, t, w),
             Content::UsersJson(t) => graph::write_users_json(world, t, w),
+            Content::GroupsJson(t) => graph::write_groups_json(world, t, w),
             Content::Manifest => pretty(w, &manifest(world)),
             Content::Events => crate::jsonl::write_events_jsonl(world, w),
             Content::Topology => write_topology_dot(world, w),
@@ -318,7 +320,7 @@ impl ViewFile<'_> {
 
 /// Every file of the export, in a stable order, each written when asked
 /// ([`ViewFile::write_to`]). Each tenant's folder holds its Graph JSON, `provisioning.jsonl`
-/// when the provisioning log is recorded, `users.csv` and `users.json`; the top level holds
+/// when the provisioning log is recorded, `users.csv`, `users.json` and `groups.json`; the top level holds
 /// `manifest.json`, `events.jsonl` and `topology.dot`.
 pub fn export(world: &World) -> Vec<ViewFile<'_>> {
     let mut out = Vec::new();
@@ -347,6 +349,7 @@ pub fn export(world: &World) -> Vec<ViewFile<'_>> {
         }
         file(dir.join("users.csv"), Content::UsersCsv(t));
         file(dir.join("users.json"), Content::UsersJson(t));
+        file(dir.join("groups.json"), Content::GroupsJson(t));
     }
     file(PathBuf::from("manifest.json"), Content::Manifest);
     file(PathBuf::from("events.jsonl"), Content::Events);

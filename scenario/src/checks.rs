@@ -43,6 +43,10 @@ pub enum Subject {
     JoinAddedBy,
     /// A value of the viewer's partner configuration for a tenant, by scenario key.
     Partner(String, &'static str),
+    /// A group's members, by userPrincipalName.
+    GroupMembers(String),
+    /// A group's description.
+    GroupDescription(String),
 }
 
 impl fmt::Display for Subject {
@@ -59,6 +63,8 @@ impl fmt::Display for Subject {
             Subject::UserManager(u) => write!(f, "{u} manager"),
             Subject::UserExtra(u, p) => write!(f, "{u} {p}"),
             Subject::SyncStatus(n) => write!(f, "sync {n} status"),
+            Subject::GroupMembers(g) => write!(f, "group {g} members"),
+            Subject::GroupDescription(g) => write!(f, "group {g} description"),
             Subject::JoinStatus => f.write_str("join request status"),
             Subject::JoinMemberState => f.write_str("join request memberState"),
             Subject::JoinRole => f.write_str("join request role"),
@@ -100,6 +106,15 @@ pub enum Fact {
     },
     /// No active account has this UPN.
     NoUser(String),
+    /// A group exists, with this many members.
+    Group {
+        /// Its name.
+        name: String,
+        /// How many direct members it has.
+        members: usize,
+    },
+    /// No group has this name.
+    NoGroup(String),
     /// A configuration exists.
     Sync {
         /// Its name.
@@ -149,6 +164,8 @@ impl fmt::Display for Fact {
                 Ok(())
             }
             Fact::NoUser(upn) => write!(f, "no active account {upn}"),
+            Fact::Group { name, members } => write!(f, "group {name} exists with {members} members"),
+            Fact::NoGroup(name) => write!(f, "no group {name}"),
             Fact::Sync { name, status } => write!(f, "sync {name} exists, status {status}"),
             Fact::JoinRequest {
                 status,
@@ -193,6 +210,10 @@ pub enum CheckFailure {
     UserMissing(String),
     /// `no_user`: an active account has the UPN.
     UserPresent(String),
+    /// `group`: no group has the name.
+    GroupMissing(String),
+    /// `no_group`: a group has the name.
+    GroupPresent(String),
     /// `sync`: the viewer has no live configuration of that name.
     NoSuchSync {
         /// The name checked.
@@ -231,6 +252,11 @@ impl fmt::Display for CheckFailure {
             CheckFailure::UserPresent(upn) => {
                 write!(f, "no_user {upn}: expected no active account, but one exists")
             }
+            CheckFailure::GroupMissing(g) => write!(
+                f,
+                "group {g}: expected to exist, but there is no group with that name"
+            ),
+            CheckFailure::GroupPresent(g) => write!(f, "no_group {g}: expected no group, but one exists"),
             CheckFailure::NoSuchSync { name, tenant } => {
                 write!(f, "sync {name}: no such configuration in {tenant}")
             }
@@ -419,6 +445,41 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
         Check::NoUser(upn) => match w.view(viewer).user_by_upn(upn) {
             None => Ok(Fact::NoUser(upn.clone())),
             Some(_) => Err(CheckFailure::UserPresent(upn.clone())),
+        },
+        Check::Group {
+            name,
+            members,
+            description,
+        } => {
+            let Some(g) = w.view(viewer).group_by_name(name) else {
+                return Err(CheckFailure::GroupMissing(name.clone()));
+            };
+            if let Some(want) = members {
+                let mut want = want.clone();
+                want.sort_unstable();
+                let mut got = g.member_upns.clone();
+                got.sort_unstable();
+                same(
+                    Subject::GroupMembers(name.clone()),
+                    format!("{want:?}"),
+                    format!("{got:?}"),
+                )?;
+            }
+            if let Some(want) = description {
+                same(
+                    Subject::GroupDescription(name.clone()),
+                    format!("{want:?}"),
+                    format!("{:?}", g.description.unwrap_or("")),
+                )?;
+            }
+            Ok(Fact::Group {
+                name: name.clone(),
+                members: g.members.len(),
+            })
+        }
+        Check::NoGroup(name) => match w.view(viewer).group_by_name(name) {
+            None => Ok(Fact::NoGroup(name.clone())),
+            Some(_) => Err(CheckFailure::GroupPresent(name.clone())),
         },
         Check::Sync { name, status } => {
             let Some(c) = w.config_by_name(viewer, name) else {

@@ -80,6 +80,20 @@ pub(crate) fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer:
     for (upn, _) in st.str_list("no_user")?.unwrap_or_default() {
         checks.push(Check::NoUser(upn));
     }
+    for m in st.tables("group")? {
+        m.allow_only(&["name", "members", "description"])?;
+        let (name, _) = m.req_str("name")?;
+        checks.push(Check::Group {
+            name,
+            members: m
+                .str_list("members")?
+                .map(|l| l.into_iter().map(|(u, _)| u).collect()),
+            description: m.str("description")?.map(|(d, _)| d),
+        });
+    }
+    for (name, _) in st.str_list("no_group")?.unwrap_or_default() {
+        checks.push(Check::NoGroup(name));
+    }
     for m in st.tables("sync")? {
         m.allow_only(&["name", "status"])?;
         let (name, span) = m.req_str("name")?;
@@ -130,7 +144,7 @@ pub(crate) fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer:
     }
     if checks.is_empty() {
         return Err(src.err(st.span.clone(), "this expect step checks nothing").help(
-            "add mto, mto_tenants, member, synced_from, user, no_user, sync, partner or join_request",
+            "add mto, mto_tenants, member, synced_from, user, no_user, group, no_group, sync, partner or join_request",
         ));
     }
     let _ = viewer;

@@ -10,6 +10,7 @@ use crate::toml_read::{Src, Tbl};
 use crate::values::{app_level, duration, inline_user_spec, raw_offset, R};
 use crate::verbs::load_step;
 use mtosim_engine::build::{BuildError, Builder};
+use mtosim_engine::directory::GroupKind;
 use mtosim_engine::directory::NewUser;
 use mtosim_engine::gen::GenSpec;
 use mtosim_engine::tenant::TenantSpec;
@@ -415,8 +416,18 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 .map_err(|e| src.err(span, e.to_string()))?;
         }
         load_users(&mut b, src, t, ti, opts, problems)?;
-        for g in t.tables("group")? {
-            g.allow_only(&["name", "members", "rule"])?;
+        let groups = t.tables("group")?;
+        let mut shapes = Vec::new();
+        for g in &groups {
+            g.allow_only(&[
+                "name",
+                "members",
+                "rule",
+                "type",
+                "role_assignable",
+                "groups",
+                "description",
+            ])?;
             let (gname, gspan) = g.req_str("name")?;
             if let Some((rule, span)) = g.str("rule")? {
                 if g.get("members").is_some() {
@@ -434,16 +445,47 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                         format!("dynamic membership rule: {}", e.message),
                     )
                 })?;
-                b.add_dynamic_group(ti, &gname, parsed)
+                let gi = b
+                    .add_dynamic_group(ti, &gname, parsed)
                     .map_err(|e| src.err(gspan, e.to_string()))?;
+                shapes.push((gi, g));
                 continue;
             }
             let mut members = Vec::new();
             for (upn, span) in g.str_list("members")?.unwrap_or_default() {
                 members.push(user_ref(b.world(), src, ti, &upn, span)?);
             }
-            b.add_group(ti, &gname, members)
+            let gi = b
+                .add_group(ti, &gname, members)
                 .map_err(|e| src.err(gspan, e.to_string()))?;
+            shapes.push((gi, g));
+        }
+        // kinds, nesting and descriptions, once every group of the tenant is known
+        for (gi, g) in shapes {
+            let kind = match g.str("type")? {
+                None => GroupKind::Security,
+                Some((v, span)) => GroupKind::parse(&v).ok_or_else(|| {
+                    src.err(span, format!("unknown group type \"{v}\""))
+                        .help("one of: security, microsoft365, mail-enabled-security, distribution")
+                })?,
+            };
+            let mut nested = Vec::new();
+            for (name, span) in g.str_list("groups")?.unwrap_or_default() {
+                let n = crate::refs::group_ref(b.world(), src, ti, &name, span.clone())?;
+                if n == gi {
+                    return Err(src.err(span, "a group cannot be a member of itself"));
+                }
+                nested.push(n);
+            }
+            let description = g.str("description")?.map(|(d, _)| d);
+            b.set_group_shape(
+                ti,
+                gi,
+                kind,
+                g.bool("role_assignable")?.unwrap_or(false),
+                nested,
+                description,
+            );
         }
         if let Some(tp) = t.table("templates")? {
             tp.allow_only(&[
@@ -469,6 +511,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 "auto_redeem_outbound",
                 "sync_inbound",
                 "mfa_trust",
+                "group_sync_inbound",
             ])?;
             let (pn, span) = p.req_str("tenant")?;
             let other = tenant_ref(b.world(), src, &pn, span.clone())?;
@@ -478,6 +521,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 sync_inbound: p.bool("sync_inbound")?,
                 mfa_trust: p.bool("mfa_trust")?,
                 b2b_inbound: None,
+                group_sync_inbound: p.bool("group_sync_inbound")?,
             };
             b.add_partner(ti, other, patch)
                 .map_err(|e| src.err(span, e.to_string()))?;

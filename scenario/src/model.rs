@@ -50,6 +50,15 @@ pub enum StateCheck {
 /// One key of an `expect` step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Check {
+    /// `group = { name, members, description }`: a group as the tenant sees it (members by
+    /// userPrincipalName; `""` description checks for null).
+    Group {
+        name: String,
+        members: Option<Vec<String>>,
+        description: Option<String>,
+    },
+    /// `no_group = [names]`.
+    NoGroup(String),
     /// `mto = "active" | "inactive"`.
     Mto(bool),
     /// `mto_tenants = N`.

@@ -105,6 +105,8 @@ pub const VERBS: &[Verb] = &[
             "synced_from",
             "user",
             "no_user",
+            "group",
+            "no_group",
             "sync",
             "partner",
             "join_request",
@@ -121,6 +123,7 @@ pub const VERBS: &[Verb] = &[
             "sync_inbound",
             "mfa_trust",
             "b2b_inbound",
+            "group_sync_inbound",
         ],
         Does::Act(ActionKind::SetPartner),
         set_partner,
@@ -159,6 +162,7 @@ pub const VERBS: &[Verb] = &[
             "apply",
             "delete_action",
             "delete_threshold",
+            "provision_groups",
         ],
         Does::Act(ActionKind::CreateSync),
         create_sync,
@@ -174,6 +178,39 @@ pub const VERBS: &[Verb] = &[
         &["sync", "groups", "users"],
         Does::Act(ActionKind::Unassign),
         assign,
+    ),
+    verb(
+        "set-scope",
+        &["sync", "scope"],
+        Does::Act(ActionKind::SetScope),
+        |c| {
+            let sync = c.sync()?;
+            let all = match c.st.req_str("scope")? {
+                (v, _) if v == "all" => true,
+                (v, _) if v == "assigned" => false,
+                (v, span) => {
+                    return Err(c
+                        .src
+                        .err(span, format!("unknown scope \"{v}\""))
+                        .help("\"assigned\" or \"all\""))
+                }
+            };
+            Ok(StepKind::Action(Action::SetScope { sync, all }))
+        },
+    ),
+    verb(
+        "set-group-provisioning",
+        &["sync", "enabled"],
+        Does::Act(ActionKind::SetGroupProvisioning),
+        |c| {
+            let sync = c.sync()?;
+            let enabled = c.st.bool("enabled")?.ok_or_else(|| {
+                c.src
+                    .err(c.st.span.clone(), "set-group-provisioning needs `enabled`")
+                    .help("enabled = true turns the \"Provision Microsoft Entra ID Groups\" mapping on")
+            })?;
+            Ok(StepKind::Action(Action::SetGroupProvisioning { sync, enabled }))
+        },
     ),
     verb(
         "set-scoping-filter",
@@ -276,6 +313,16 @@ pub const VERBS: &[Verb] = &[
         &["group", "users"],
         Does::Act(ActionKind::RemoveFromGroup),
         group_members,
+    ),
+    verb(
+        "update-group",
+        &["group", "description"],
+        Does::Act(ActionKind::UpdateGroup),
+        |c| {
+            let (group, _) = c.st.req_str("group")?;
+            let description = c.st.str("description")?.map(|(d, _)| d);
+            Ok(StepKind::Action(Action::UpdateGroup { group, description }))
+        },
     ),
     verb(
         "invite-guest",
@@ -484,6 +531,7 @@ fn set_partner(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
             sync_inbound: st.bool("sync_inbound")?,
             mfa_trust: st.bool("mfa_trust")?,
             b2b_inbound,
+            group_sync_inbound: st.bool("group_sync_inbound")?,
         },
     }))
 }
@@ -549,6 +597,7 @@ fn create_sync(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
         apply_always: pick("apply", &["always", "on-create"], "on-create")? == "always",
         delete_action: st.bool("delete_action")?.unwrap_or(true),
         delete_threshold,
+        provision_groups: st.bool("provision_groups")?.unwrap_or(false),
     }))))
 }
 

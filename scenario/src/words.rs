@@ -18,6 +18,8 @@ pub fn hint(h: &Hint) -> String {
             Setting::AutoRedeemOutbound => "auto_redeem_outbound = true",
             Setting::SyncAndRedeemInbound => "sync_inbound = true and auto_redeem_inbound = true",
             Setting::ScopeAll => "scope = \"all\"",
+            Setting::ScopeAssigned => "scope = \"assigned\"",
+            Setting::GroupSyncInbound => "group_sync_inbound = true",
         }
         .to_string(),
         Hint::Surface(Via::Graph) => "via = \"graph\"".to_string(),

@@ -379,6 +379,44 @@ impl World {
         Ok(None)
     }
 
+    /// Sets a group's description: the tenant's own group by name first (a source-side change
+    /// its synced copies pick up, CTS-65), else a group cross-tenant synchronization created
+    /// here (a target-side edit that lasts until the source group changes, CTS-65).
+    pub(super) fn update_group(
+        &mut self,
+        actor: TenantIdx,
+        name: &str,
+        description: Option<String>,
+    ) -> Result<Option<OpId>, Refusal> {
+        let dir = &mut self.tenants[actor.ix()].dir;
+        let synced = if let Some(g) = dir.group_by_name(name) {
+            dir.set_group_description(g, description.as_deref());
+            false
+        } else if let Some(i) = dir.synced_group_by_name(name) {
+            dir.synced_group_mut(i).description = description.map(Into::into);
+            true
+        } else {
+            return Err(Refusal::with_code(
+                r::SIM_1,
+                "Request_ResourceNotFound",
+                format!(
+                    "{} has no group named \"{name}\" at this point; it would be allowed once the group exists (a synced group exists after the cycle that creates it).",
+                    self.name(actor)
+                ),
+            ));
+        };
+        let rules: &[RuleId] = if synced { &[r::CTS_65] } else { &[] };
+        self.emit(
+            actor,
+            EventKind::GroupUpdated {
+                name: name.to_string(),
+                synced,
+            },
+            rules,
+        );
+        Ok(None)
+    }
+
     pub(super) fn invite_guest(
         &mut self,
         actor: TenantIdx,

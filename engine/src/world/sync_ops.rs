@@ -628,6 +628,9 @@ impl World {
             job.status = JobStatus::Active;
             self.emit(s, EventKind::QuarantineLeft { config: c }, &[r::CTS_53]);
         }
+        // groups follow a cycle that completed (not one whose deletions are held or that failed
+        // into quarantine)
+        self.group_pass(c, run.initial, stats.created + stats.deleted + stats.restored > 0);
         let job = &mut self.configs[c.ix()].job;
         if job.scheduled {
             job.next_start = Some(next);
@@ -746,6 +749,78 @@ impl World {
         })
     }
 
+    /// Turns the "Provision Microsoft Entra ID Groups" mapping on or off (CTS-64): groups need
+    /// the scope "Sync only assigned users and groups".
+    pub(super) fn set_group_provisioning(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        enabled: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        if enabled && self.configs[c.ix()].scope_all {
+            return Err(Refusal::bad_request(
+                r::CTS_64,
+                msg![
+                    format!("{sync} syncs all users and groups, and group provisioning needs the scope \"Sync only assigned users and groups\"; it would be allowed with "),
+                    Setting::ScopeAssigned,
+                    " (",
+                    ActionKind::SetScope,
+                    ") and the groups assigned.",
+                ],
+            ));
+        }
+        self.configs[c.ix()].provision_groups = enabled;
+        self.emit(
+            actor,
+            EventKind::GroupProvisioningSet { config: c, enabled },
+            &[r::CTS_64],
+        );
+        Ok(None)
+    }
+
+    /// Changes a configuration's scope (CTS-14). A change from all to assigned takes effect only
+    /// after a restart, as the provisioning known issues say: the running job keeps the users it
+    /// has until a restart re-evaluates them (CTS-57).
+    pub(super) fn set_scope(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        all: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let cfg = &self.configs[c.ix()];
+        if all && cfg.provision_groups {
+            return Err(Refusal::bad_request(
+                r::CTS_64,
+                msg![
+                    format!("{sync} provisions groups, and \"Sync all users and groups\" isn't supported with group synchronization; keep "),
+                    Setting::ScopeAssigned,
+                    ", or turn group provisioning off first (",
+                    ActionKind::SetGroupProvisioning,
+                    ").",
+                ],
+            ));
+        }
+        let was_all = cfg.scope_all;
+        let needs_restart = was_all && !all && cfg.job.initial_done;
+        self.configs[c.ix()].scope_all = all;
+        if all && !was_all {
+            // every user of the source is now a candidate: the next cycle reads them all
+            self.configs[c.ix()].job.initial_done = false;
+        }
+        self.emit(
+            actor,
+            EventKind::ScopeSet {
+                config: c,
+                all,
+                needs_restart,
+            },
+            &[r::CTS_14, r::CTS_57],
+        );
+        Ok(None)
+    }
+
     pub(super) fn create_sync(
         &mut self,
         actor: TenantIdx,
@@ -778,6 +853,17 @@ impl World {
         cfg.set_user_type_mapping(spec.user_type, spec.apply_always);
         cfg.delete_action = spec.delete_action;
         cfg.delete_threshold = spec.delete_threshold;
+        if spec.provision_groups && spec.scope_all {
+            return Err(Refusal::bad_request(
+                r::CTS_64,
+                msg![
+                    "group provisioning needs the scope \"Sync only assigned users and groups\"; it would be allowed with ",
+                    Setting::ScopeAssigned,
+                    ".",
+                ],
+            ));
+        }
+        cfg.provision_groups = spec.provision_groups;
         self.configs.push(cfg);
         self.emit(
             actor,
@@ -1255,5 +1341,63 @@ fn check_mapping(target: &SchemaAttr, mapping: Option<&AttributeMapping>) -> Res
             _ => Ok(()),
         },
         _ => Ok(()),
+    }
+}
+
+impl World {
+    /// The group pass after a cycle of configuration `c` (CTS-63..65, XTAP-11), narrated when it
+    /// wrote or skipped something, and once when the target starts refusing group sync.
+    fn group_pass(&mut self, c: ConfigIdx, full: bool, accounts_changed: bool) {
+        let (s, t) = (self.configs[c.ix()].source, self.configs[c.ix()].target);
+        let outcome = {
+            let (src, tgt) = two(&mut self.tenants, s, t);
+            let cfg = &mut self.configs[c.ix()];
+            let pass = crate::groupsync::Pass {
+                config: c,
+                source: cfg.source,
+                scope_all: cfg.scope_all,
+                groups: &cfg.groups,
+                provision: cfg.provision_groups,
+                delete_action: cfg.delete_action,
+                skipped: &mut cfg.groups_skipped,
+            };
+            crate::groupsync::run(pass, src, tgt, full, accounts_changed)
+        };
+        let cfg = &mut self.configs[c.ix()];
+        let newly_blocked = outcome.blocked && !cfg.groups_blocked;
+        cfg.groups_blocked = outcome.blocked;
+        if outcome.changes.is_empty() && !newly_blocked {
+            return;
+        }
+        let mut rules = vec![r::CTS_63];
+        if outcome.blocked {
+            rules = vec![r::XTAP_11];
+        }
+        if outcome.changes.iter().any(|ch| {
+            matches!(
+                ch,
+                crate::groupsync::GroupChange::Skipped {
+                    why: crate::groupsync::GroupSkip::MappingDisabled,
+                    ..
+                }
+            )
+        }) {
+            rules.push(r::CTS_64);
+        }
+        if outcome
+            .changes
+            .iter()
+            .any(|ch| matches!(ch, crate::groupsync::GroupChange::Updated { .. }))
+        {
+            rules.push(r::CTS_65);
+        }
+        if outcome
+            .changes
+            .iter()
+            .any(|ch| matches!(ch, crate::groupsync::GroupChange::Deleted { .. }))
+        {
+            rules.push(r::CTS_43);
+        }
+        self.emit(s, EventKind::GroupsProvisioned { config: c, outcome }, &rules);
     }
 }

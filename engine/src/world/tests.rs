@@ -986,6 +986,7 @@ pub(super) fn entra(n: usize, threshold: Option<u32>) -> (World, Vec<TenantIdx>,
             apply_always: false,
             delete_action: true,
             delete_threshold: threshold,
+            provision_groups: false,
         })),
     )
     .unwrap();
@@ -1397,6 +1398,7 @@ fn cts_67_a_second_configuration_for_a_pair_warns_or_is_refused_by_option() {
         apply_always: false,
         delete_action: true,
         delete_threshold: None,
+        provision_groups: false,
     };
     w.apply(ids[0], Action::CreateSync(Box::new(spec("second"))))
         .unwrap();
@@ -1550,6 +1552,7 @@ fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
         apply_always: false,
         delete_action: true,
         delete_threshold: None,
+        provision_groups: false,
     };
     w.apply(ids[0], Action::CreateSync(Box::new(cs))).unwrap();
     w.apply(ids[0], Action::StartSync { sync: "s".into() }).unwrap();
@@ -1597,6 +1600,7 @@ fn configs_count_max_refuses_one_configuration_too_many() {
         apply_always: false,
         delete_action: true,
         delete_threshold: None,
+        provision_groups: false,
     };
     let r = w.apply(ids[0], Action::CreateSync(Box::new(more))).unwrap_err();
     assert_eq!(r.rule, r::SIM_1);
