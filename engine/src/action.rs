@@ -318,3 +318,136 @@ impl Action {
         out
     }
 }
+
+use crate::roles::AdminRole::{self, *};
+use crate::rules::{self as r, RuleId};
+
+const fn need(roles: &'static [AdminRole], rule: RuleId) -> crate::roles::Need {
+    crate::roles::Need { roles, rule }
+}
+
+/// The roles that let an administrator take `action` (MTO-53, XTAP-21, CTS-12, SIM-5; see
+/// [`crate::roles`] for the sources).
+pub fn needed(action: &Action) -> crate::roles::Need {
+    const MTO: crate::roles::Need = need(&[SecurityAdministrator], r::MTO_53);
+    // the Microsoft 365 admin center flows: "Sign in ... as a global administrator"
+    const M365: crate::roles::Need = need(&[], r::MTO_53);
+    const XTAP: crate::roles::Need = need(&[SecurityAdministrator], r::XTAP_21);
+    const XTAP_TEAMS: crate::roles::Need = need(&[SecurityAdministrator, TeamsAdministrator], r::XTAP_21);
+    const CTS_CONFIG: crate::roles::Need = need(&[HybridIdentityAdministrator], r::CTS_12);
+    const CTS_ASSIGN: crate::roles::Need = need(
+        &[
+            CloudApplicationAdministrator,
+            ApplicationAdministrator,
+            HybridIdentityAdministrator,
+        ],
+        r::CTS_12,
+    );
+    const CTS_DELETE: crate::roles::Need = need(
+        &[CloudApplicationAdministrator, ApplicationAdministrator],
+        r::CTS_12,
+    );
+    const USERS: crate::roles::Need = need(&[UserAdministrator], r::SIM_5);
+    const GROUPS: crate::roles::Need = need(&[GroupsAdministrator, UserAdministrator], r::SIM_5);
+    const INVITE: crate::roles::Need = need(&[GuestInviter, UserAdministrator], r::SIM_5);
+    match action {
+        Action::CreateMto { via: Via::M365, .. }
+        | Action::AddTenant { via: Via::M365, .. }
+        | Action::Join { via: Via::M365, .. }
+        | Action::ShareUsers { .. }
+        | Action::UnshareUsers { .. } => M365,
+        Action::CreateMto { .. }
+        | Action::UpdateMto { .. }
+        | Action::AddTenant { .. }
+        | Action::SetRole { .. }
+        | Action::Join { .. }
+        | Action::ResetJoin
+        | Action::RemoveTenant { .. } => MTO,
+        // Teams Administrator may update partner configurations, except identity
+        // synchronization settings
+        Action::SetPartner { patch, .. }
+            if patch.sync_inbound.is_none() && patch.group_sync_inbound.is_none() =>
+        {
+            XTAP_TEAMS
+        }
+        Action::SetPartner { .. } | Action::DeletePartner { .. } => XTAP,
+        Action::SetTemplates { .. } | Action::ResetTemplates => need(&[SecurityAdministrator], r::MTO_53),
+        Action::CreateSync(_)
+        | Action::SetScopingFilter { .. }
+        | Action::EditMapping { .. }
+        | Action::StartSync { .. }
+        | Action::PauseSync { .. }
+        | Action::RestartSync { .. }
+        | Action::AllowDeletes { .. }
+        | Action::ProvisionOnDemand { .. }
+        | Action::SetGroupProvisioning { .. }
+        | Action::SetScope { .. } => CTS_CONFIG,
+        Action::Assign { .. } | Action::Unassign { .. } => CTS_ASSIGN,
+        Action::DeleteSync { .. } => CTS_DELETE,
+        Action::AddUser(_)
+        | Action::UpdateUser { .. }
+        | Action::SetEnabled { .. }
+        | Action::DeleteUser { .. }
+        | Action::RestoreUser { .. } => USERS,
+        Action::AddToGroup { .. } | Action::RemoveFromGroup { .. } | Action::UpdateGroup { .. } => GROUPS,
+        Action::InviteGuest { .. } => INVITE,
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+    use crate::ids::TenantIdx;
+    use crate::roles::{enough, Admin, AdminRole};
+
+    #[test]
+    fn xtap_21_teams_administrator_may_not_touch_identity_synchronization() {
+        let teams = Admin {
+            upn: "t@x".into(),
+            roles: vec![AdminRole::TeamsAdministrator],
+        };
+        let trust = Action::SetPartner {
+            partner: TenantIdx(1),
+            patch: PartnerPatch {
+                mfa_trust: Some(true),
+                ..PartnerPatch::default()
+            },
+        };
+        let sync = Action::SetPartner {
+            partner: TenantIdx(1),
+            patch: PartnerPatch {
+                sync_inbound: Some(true),
+                ..PartnerPatch::default()
+            },
+        };
+        assert!(teams.may(&needed(&trust)));
+        assert!(!teams.may(&needed(&sync)));
+        assert!(!teams.may(&needed(&Action::DeletePartner {
+            partner: TenantIdx(1)
+        })));
+        assert_eq!(
+            enough(&needed(&sync)),
+            "Security Administrator or Global Administrator"
+        );
+    }
+
+    #[test]
+    fn mto_53_global_administrator_can_do_everything_and_m365_flows_need_it() {
+        let ga = Admin {
+            upn: "g@x".into(),
+            roles: vec![AdminRole::GlobalAdministrator],
+        };
+        let sec = Admin {
+            upn: "s@x".into(),
+            roles: vec![AdminRole::SecurityAdministrator],
+        };
+        let share = Action::ShareUsers {
+            groups: vec![],
+            users: vec![],
+        };
+        assert!(ga.may(&needed(&share)));
+        assert!(!sec.may(&needed(&share)));
+        assert_eq!(enough(&needed(&share)), "Global Administrator");
+        assert!(sec.may(&needed(&Action::ResetJoin)));
+    }
+}

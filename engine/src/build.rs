@@ -348,6 +348,39 @@ impl Builder {
         }
     }
 
+    /// Adds a named administrator with `roles` to tenant `t` (MTO-53, XTAP-21, CTS-12);
+    /// returns its index for [`crate::World::apply_as`].
+    pub fn add_admin(
+        &mut self,
+        t: TenantIdx,
+        upn: &str,
+        mut roles: Vec<crate::roles::AdminRole>,
+    ) -> Result<usize, BuildError> {
+        let tenant = &mut self.world.tenants[t.ix()];
+        if tenant.admins.len() >= limits::ADMINS_PER_TENANT_MAX {
+            return Err(BuildError::Limit {
+                name: "ADMINS_PER_TENANT_MAX",
+                max: limits::ADMINS_PER_TENANT_MAX,
+                what: "administrators of one tenant",
+                before: None,
+                more: 1,
+            });
+        }
+        if let Some(why) = tenant.spec.domain_problem(upn) {
+            return Err(BuildError::UnverifiedDomain(why));
+        }
+        if tenant.admins.iter().any(|a| a.upn.eq_ignore_ascii_case(upn)) {
+            return Err(BuildError::DuplicateUpn(upn.to_string()));
+        }
+        roles.sort_unstable();
+        roles.dedup();
+        tenant.admins.push(crate::roles::Admin {
+            upn: upn.to_string(),
+            roles,
+        });
+        Ok(tenant.admins.len() - 1)
+    }
+
     /// Creates tenant `t`'s partner configuration for `partner` with the values given; a
     /// `sync_inbound` value creates its identity sync policy (XTAP-8).
     pub fn add_partner(

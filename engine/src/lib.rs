@@ -71,6 +71,7 @@ pub mod membership;
 pub mod mto;
 pub mod provlog;
 pub mod refusal;
+pub mod roles;
 pub mod rules;
 pub mod schema;
 pub mod scoping;

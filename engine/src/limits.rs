@@ -10,6 +10,8 @@ pub const USERS_PER_TENANT_MAX: usize = 2_000_000;
 pub const USERS_TOTAL_MAX: usize = 5_000_000;
 /// Groups in one tenant's directory.
 pub const GROUPS_PER_TENANT_MAX: usize = 100_000;
+/// Named administrators of one tenant (MTO-53).
+pub const ADMINS_PER_TENANT_MAX: usize = 1_000;
 /// Cross-tenant synchronization configurations in one world.
 pub const CONFIGS_COUNT_MAX: usize = 100_000;
 /// Queued events processed by one `advance_to` or `settle` call.

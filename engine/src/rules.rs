@@ -56,6 +56,7 @@ rule_ids! {
     CTS_73 = "CTS-73"; CTS_66 = "CTS-66"; XTAP_17 = "XTAP-17";
     SIM_1 = "SIM-1"; SIM_2 = "SIM-2"; SIM_3 = "SIM-3"; SIM_4 = "SIM-4";
     CTS_27 = "CTS-27"; CTS_29 = "CTS-29"; CTS_33 = "CTS-33"; CTS_36 = "CTS-36"; CTS_37 = "CTS-37";
+    MTO_53 = "MTO-53"; XTAP_21 = "XTAP-21"; CTS_12 = "CTS-12"; SIM_5 = "SIM-5";
     CTS_63 = "CTS-63"; CTS_64 = "CTS-64"; CTS_65 = "CTS-65"; XTAP_11 = "XTAP-11";
     XTAP_1 = "XTAP-1"; XTAP_8 = "XTAP-8"; XTAP_9 = "XTAP-9"; XTAP_10 = "XTAP-10"; XTAP_20 = "XTAP-20";
 }

@@ -75,6 +75,9 @@ pub struct Tenant {
     pub created_mto_at: Option<SimTime>,
     /// Whether a P1 shortfall for synchronized users was already reported (MTO-52).
     pub p1_sync_warned: bool,
+    /// Named administrators and their roles (MTO-53, XTAP-21, CTS-12); a step that names none
+    /// acts as a Global Administrator.
+    pub admins: Vec<crate::roles::Admin>,
 }
 
 impl TenantSpec {
@@ -143,6 +146,7 @@ impl Tenant {
             m365_managed: false,
             created_mto_at: None,
             p1_sync_warned: false,
+            admins: Vec::new(),
         }
     }
     /// The handle.

@@ -755,7 +755,7 @@ impl Search<'_> {
             unreachable!("only action steps are moves")
         };
         let action = action.clone();
-        let applied = match w.apply(actor, action) {
+        let applied = match w.apply_as(actor, s.admin, action) {
             Ok(op) => Applied::Done(op),
             Err(r) => Applied::Refused(r.rule.to_string()),
         };

@@ -58,6 +58,7 @@ const TENANT_KEYS: &[&str] = &[
     "group",
     "templates",
     "partner",
+    "admin",
 ];
 
 /// How to load: whether unusable CSV rows stop the load, and how to read files the scenario
@@ -504,6 +505,26 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             };
             b.set_templates(ti, patch);
         }
+        for a in t.tables("admin")? {
+            a.allow_only(&["upn", "roles"])?;
+            let (upn, uspan) = a.req_str("upn")?;
+            let mut roles = Vec::new();
+            for (r, span) in a.str_list("roles")?.unwrap_or_default() {
+                roles.push(mtosim_engine::roles::AdminRole::parse(&r).ok_or_else(|| {
+                    let names: Vec<&str> = mtosim_engine::roles::AdminRole::ALL
+                        .iter()
+                        .map(|r| r.name())
+                        .collect();
+                    let d = src.err(span, format!("unknown role \"{r}\""));
+                    match crate::diag::did_you_mean(&r, names.iter().copied()) {
+                        Some(m) => d.help(format!("did you mean \"{m}\"?")),
+                        None => d.help(format!("roles: {}", names.join(", "))),
+                    }
+                })?);
+            }
+            b.add_admin(ti, &upn, roles)
+                .map_err(|e| src.err(uspan, e.to_string()))?;
+        }
         for p in t.tables("partner")? {
             p.allow_only(&[
                 "tenant",
@@ -648,7 +669,7 @@ fn load_users(
 }
 
 fn inline_user(src: Src<'_>, u: &Tbl<'_, '_>) -> R<NewUser> {
-    if let Some(k) = ["do", "at", "tenant", "expect_error"]
+    if let Some(k) = ["do", "at", "tenant", "expect_error", "as"]
         .iter()
         .find(|k| u.get(k).is_some())
     {

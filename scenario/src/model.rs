@@ -134,6 +134,9 @@ pub struct Step {
     pub at: Option<At>,
     /// Expected refusal.
     pub expect_error: Option<ExpectError>,
+    /// `as`: the acting administrator, an index into the tenant's admins (none: a Global
+    /// Administrator).
+    pub admin: Option<usize>,
     /// What.
     pub kind: StepKind,
 }

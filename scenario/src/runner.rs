@@ -250,7 +250,7 @@ impl Runner<'_> {
 
     fn act(&mut self, s: &Step, who: &str, action: Action) {
         let actor = s.tenant.expect("action steps name a tenant");
-        let res = self.world.apply(actor, action);
+        let res = self.world.apply_as(actor, s.admin, action);
         self.flush();
         match (res, &s.expect_error) {
             (Ok(Some(op)), expect) if self.world.op(op).kind == OpKind::Join || expect.is_some() => {

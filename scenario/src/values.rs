@@ -179,7 +179,7 @@ pub(crate) fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<N
         fixed.push("manager"); // resolved once every user of the tenant exists
     }
     if step {
-        fixed.extend(["do", "at", "tenant", "expect_error"]);
+        fixed.extend(["do", "at", "tenant", "expect_error", "as"]);
     }
     let attrs = attr_values(src, u, &fixed)?;
     let user_type = match u.str("user_type")? {

@@ -914,6 +914,7 @@ pub(crate) fn load_step(
     }
     if !time_verb && v.does != Does::Expect {
         allowed.push("expect_error");
+        allowed.push("as");
     }
     allowed.extend_from_slice(v.keys);
     if !matches!(v.does, Does::Act(ActionKind::AddUser | ActionKind::UpdateUser)) {
@@ -992,6 +993,24 @@ pub(crate) fn load_step(
         verb: v.name,
     };
     let kind = (v.parse)(&mut c)?;
+    let admin = match c.st.str("as")? {
+        None => None,
+        Some((upn, span)) => {
+            let t = tenant.expect("action steps name a tenant");
+            let admins = &world.tenant(t).admins;
+            Some(admins.iter().position(|a| a.upn.eq_ignore_ascii_case(&upn)).ok_or_else(|| {
+                let d = src.err(span, format!("{} has no administrator {upn}", world.name(t)));
+                if admins.is_empty() {
+                    d.help("declare one with [[tenant.admin]] upn = \"...\" roles = [\"Security Administrator\"]")
+                } else {
+                    d.help(format!(
+                        "its administrators: {}",
+                        admins.iter().map(|a| a.upn.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                }
+            })?)
+        }
+    };
     Ok(Step {
         number,
         line,
@@ -999,6 +1018,7 @@ pub(crate) fn load_step(
         tenant,
         at,
         expect_error,
+        admin,
         kind,
     })
 }

@@ -1607,3 +1607,63 @@ fn configs_count_max_refuses_one_configuration_too_many() {
     assert!(r.message.contains("CONFIGS_COUNT_MAX"), "{}", r.message);
     assert_eq!(w.configs.len(), limits::CONFIGS_COUNT_MAX);
 }
+
+#[test]
+fn mto_53_xtap_21_a_step_as_an_admin_without_the_role_is_refused_with_403_and_changes_nothing() {
+    use crate::roles::AdminRole;
+    let mut b = Builder::new(
+        RuleSet::new(RuleSetKind::Ga),
+        1,
+        SimTime::DEFAULT_START,
+        DelayMode::Max,
+    );
+    let a = b.add_tenant(spec("a")).unwrap();
+    let p = b.add_tenant(spec("p")).unwrap();
+    let teams = b
+        .add_admin(a, "teams@a.com", vec![AdminRole::TeamsAdministrator])
+        .unwrap();
+    let sec = b
+        .add_admin(a, "sec@a.com", vec![AdminRole::SecurityAdministrator])
+        .unwrap();
+    assert!(
+        b.add_admin(a, "x@elsewhere.com", vec![]).is_err(),
+        "SIM-4: an unverified domain"
+    );
+    let mut w = b.finish();
+    let create = |via| Action::CreateMto {
+        display_name: "A".into(),
+        description: String::new(),
+        via,
+    };
+    let e = w.apply_as(a, Some(teams), create(Via::Graph)).unwrap_err();
+    assert_eq!((e.rule, e.code), (r::MTO_53, Some("Authorization_RequestDenied")));
+    assert!(
+        e.message
+            .contains("Security Administrator or Global Administrator"),
+        "{e}"
+    );
+    assert!(w.mto_view(a).mto.is_none(), "a refusal changes nothing");
+    // the Microsoft 365 admin center takes a Global Administrator
+    assert!(w.apply_as(a, Some(sec), create(Via::M365)).is_err());
+    w.apply_as(a, Some(sec), create(Via::Graph)).unwrap();
+    let sync = |v| Action::SetPartner {
+        partner: p,
+        patch: PartnerPatch {
+            sync_inbound: Some(v),
+            ..PartnerPatch::default()
+        },
+    };
+    let e = w.apply_as(a, Some(teams), sync(true)).unwrap_err();
+    assert_eq!(e.rule, r::XTAP_21);
+    assert!(e.message.contains("identity synchronization settings"), "{e}");
+    let trust = Action::SetPartner {
+        partner: p,
+        patch: PartnerPatch {
+            mfa_trust: Some(true),
+            ..PartnerPatch::default()
+        },
+    };
+    w.apply_as(a, Some(teams), trust).unwrap();
+    // without a named admin the step acts as a Global Administrator
+    w.apply(a, sync(true)).unwrap();
+}
