@@ -188,7 +188,8 @@ fn explore_pins_state_count_of_three_tenants_with_a_leave() {
     assert!(r.violation.is_none(), "{}", r.text(true));
     assert_eq!(
         (r.states, r.transitions, r.max_moves, r.max_depth, r.complete),
-        (793, 2498, 8, 6, 160),
+        // a removal takes up to 2 h, as long as a join (MTO-40), so they can complete together
+        (798, 2509, 9, 6, 164),
         "{}",
         r.text(false)
     );

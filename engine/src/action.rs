@@ -43,8 +43,15 @@ pub enum Action {
     },
     /// Create or update the acting tenant's partner configuration (XTAP-1, XTAP-8).
     SetPartner { partner: TenantIdx, patch: PartnerPatch },
-    /// Delete it, identity sync policy first (XTAP-9).
-    DeletePartner { partner: TenantIdx },
+    /// Delete it (XTAP-9): with `sync_policy_too`, its identity sync policy first (two calls, as
+    /// an administrator does); without, one `DELETE` of the partner, refused while the policy
+    /// exists.
+    DeletePartner {
+        partner: TenantIdx,
+        sync_policy_too: bool,
+    },
+    /// Delete only the partner configuration's identity sync policy (XTAP-8).
+    DeleteSyncPolicy { partner: TenantIdx },
     /// Update the acting tenant's MTO templates (MTO-58..61).
     SetTemplates { patch: TemplatesPatch },
     /// Reset both templates (MTO-64).
@@ -220,6 +227,7 @@ impl Action {
             Action::UnshareUsers { .. } => ActionKind::UnshareUsers,
             Action::SetPartner { .. } => ActionKind::SetPartner,
             Action::DeletePartner { .. } => ActionKind::DeletePartner,
+            Action::DeleteSyncPolicy { .. } => ActionKind::DeleteSyncPolicy,
             Action::SetTemplates { .. } => ActionKind::SetTemplates,
             Action::ResetTemplates => ActionKind::ResetTemplates,
             Action::CreateSync(_) => ActionKind::CreateSync,
@@ -370,7 +378,7 @@ pub fn needed(action: &Action) -> crate::roles::Need {
         {
             XTAP_TEAMS
         }
-        Action::SetPartner { .. } | Action::DeletePartner { .. } => XTAP,
+        Action::SetPartner { .. } | Action::DeletePartner { .. } | Action::DeleteSyncPolicy { .. } => XTAP,
         Action::SetTemplates { .. } | Action::ResetTemplates => need(&[SecurityAdministrator], r::MTO_53),
         Action::CreateSync(_)
         | Action::SetScopingFilter { .. }
@@ -423,6 +431,7 @@ mod role_tests {
         assert!(teams.may(&needed(&trust)));
         assert!(!teams.may(&needed(&sync)));
         assert!(!teams.may(&needed(&Action::DeletePartner {
+            sync_policy_too: true,
             partner: TenantIdx(1)
         })));
         assert_eq!(

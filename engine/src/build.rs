@@ -402,8 +402,9 @@ impl Builder {
         p.auto_redeem_outbound = patch.auto_redeem_outbound;
         p.mfa_trust = patch.mfa_trust;
         p.b2b_inbound = patch.b2b_inbound;
-        p.has_sync_policy = patch.sync_inbound.is_some();
+        p.has_sync_policy = patch.sync_inbound.is_some() || patch.group_sync_inbound.is_some();
         p.sync_inbound = patch.sync_inbound;
+        p.group_sync_inbound = patch.group_sync_inbound;
         Ok(())
     }
 
@@ -460,10 +461,12 @@ impl Builder {
                     transition: None,
                 };
             }
+            // a formed MTO has settings for every pair, created unconfigured where the import
+            // lacks them, as a join creates them (MTO-56)
             for &(o, _) in tenants.iter().filter(|(o, _)| *o != t) {
-                if let Some(p) = ten.partners.get_mut(&o) {
-                    p.in_mto = true;
-                }
+                let p = ten.partners.entry(o).or_default();
+                p.in_mto = true;
+                p.has_sync_policy = true;
             }
         }
         Ok(m)

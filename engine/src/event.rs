@@ -122,6 +122,8 @@ pub enum EventKind {
     /// A group's description changed: the tenant's own group, or a synced one edited in the
     /// target (CTS-65).
     GroupUpdated { name: String, synced: bool },
+    /// A partner configuration's identity sync policy was deleted (XTAP-8).
+    SyncPolicyDeleted { partner: TenantIdx },
     /// The group pass after a cycle (CTS-63..65, XTAP-11).
     GroupsProvisioned {
         config: ConfigIdx,

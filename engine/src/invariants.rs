@@ -59,6 +59,8 @@ invariants! {
         "Synchronization never changes or deletes a tenant's own users (checked around every cycle).";
     PAIR_CAP = "INV-10", ["SEED-2"],
         "Under the preview, a target holds at most the per-pair cap of synchronized accounts from one source.";
+    PAIR_SETTINGS = "INV-13", ["MTO-56"],
+        "Every active tenant of an MTO has a partner configuration with an identity sync policy for every other active tenant of it.";
     SETTLED_SCOPE = "INV-12", ["CTS-14", "CTS-15", "CTS-16", "CTS-42", "CTS-46", "CTS-55"],
         "Once settled, every running configuration has nothing left to create, restore or delete: its linked set is its eligible scope, less documented failures, escrowed retries and held deletions.";
 }
@@ -163,6 +165,19 @@ fn mto_invariants(w: &World) -> Result<(), Violation> {
                         m.display_name
                     ),
                 );
+            }
+            for o in m.active().filter(|o| o.tenant != e.tenant) {
+                if !t.partners.get(&o.tenant).is_some_and(|p| p.has_sync_policy) {
+                    return fail(
+                        PAIR_SETTINGS,
+                        format!(
+                            "{} is active in \"{}\" with {} but has no partner configuration with an identity sync policy for it",
+                            t.name(),
+                            m.display_name,
+                            w.tenants[o.tenant.ix()].name()
+                        ),
+                    );
+                }
             }
             if nothing_pending {
                 let view = w.mto_view(e.tenant);

@@ -106,7 +106,8 @@ pub struct RuleSet {
     pub join_delay_max_m365: Duration,
     /// Shortest time a join takes when delays are drawn at random.
     pub join_delay_min: Duration,
-    /// Longest time a removal takes (MTO-40): "a few minutes" in GA, up to 2 h in the preview.
+    /// Longest time a removal takes (MTO-40): up to 2 h in both (the longest documented; GA's
+    /// how-to says "a few minutes", which is where random delays start).
     pub removal_delay_max: Duration,
     /// Shortest time a removal takes when delays are drawn at random.
     pub removal_delay_min: Duration,
@@ -132,7 +133,9 @@ pub struct RuleSet {
     /// source. On by default: a simulator must not allow what Entra may forbid.
     pub b2b_inbound_blocks_sync: bool,
     /// Named option `one_config_per_pair` (CTS-67): refuse a second configuration for the same
-    /// source and target (the overview's reading). Off by default: allowed with a warning.
+    /// source and target. On in GA, as the newest overview says ("only one sync instance can
+    /// exist between a source and a target", cross-tenant-synchronization-overview.md @
+    /// 0136e7d5); off in the preview, whose pages allowed several (allowed with a warning).
     pub one_config_per_pair: bool,
     /// A deliberately broken rule, for tests that the invariant checks, the property tests
     /// and `mtosim explore` catch it. No scenario file can set it.
@@ -157,8 +160,11 @@ impl RuleSet {
                 join_delay_max: Duration::hours(2),
                 join_delay_max_m365: Duration::hours(4),
                 join_delay_min: Duration::mins(5),
-                removal_delay_max: Duration::mins(5),
-                removal_delay_min: Duration::mins(1),
+                // the longest documented: the Graph beta page for removing a tenant ("you must
+                // wait for up to 2 hours"); the configure-with-Graph how-to says "a few minutes",
+                // the shortest a random draw takes; the v1.0 page gives no time (MTO-40)
+                removal_delay_max: Duration::hours(2),
+                removal_delay_min: Duration::mins(2),
                 targeted_release_required: false,
                 owner_exit_dissolves: false,
                 csp_pairs_forbidden: true,
@@ -167,7 +173,7 @@ impl RuleSet {
                 join_min_wait_after_create: None,
                 sync_internal_guests: false,
                 b2b_inbound_blocks_sync: true,
-                one_config_per_pair: false,
+                one_config_per_pair: true,
                 fault: None,
             },
             RuleSetKind::Preview2023 => RuleSet {

@@ -37,6 +37,8 @@ pub enum ActionKind {
     SetPartner,
     /// Delete a partner configuration.
     DeletePartner,
+    /// Delete a partner configuration's identity sync policy.
+    DeleteSyncPolicy,
     /// Update the MTO templates.
     SetTemplates,
     /// Reset the MTO templates.
@@ -105,6 +107,7 @@ impl ActionKind {
         ActionKind::UnshareUsers,
         ActionKind::SetPartner,
         ActionKind::DeletePartner,
+        ActionKind::DeleteSyncPolicy,
         ActionKind::SetTemplates,
         ActionKind::ResetTemplates,
         ActionKind::CreateSync,

@@ -106,7 +106,11 @@ impl World {
             Action::ShareUsers { groups, users } => self.share_users(actor, groups, users),
             Action::UnshareUsers { groups, users } => self.unshare_users(actor, groups, users),
             Action::SetPartner { partner, patch } => self.set_partner(actor, partner, patch),
-            Action::DeletePartner { partner } => self.delete_partner(actor, partner),
+            Action::DeletePartner {
+                partner,
+                sync_policy_too,
+            } => self.delete_partner(actor, partner, sync_policy_too),
+            Action::DeleteSyncPolicy { partner } => self.delete_sync_policy(actor, partner),
             Action::SetTemplates { patch } => self.set_templates(actor, patch),
             Action::ResetTemplates => {
                 self.tenants[actor.ix()].templates = crate::xtap::Templates::default();
@@ -825,7 +829,91 @@ impl World {
         Ok(None)
     }
 
-    fn delete_partner(&mut self, actor: TenantIdx, partner: TenantIdx) -> Result<Option<OpId>, Refusal> {
+    /// Whether `a` and `b` are both active in the same MTO (MTO-56 then needs their settings).
+    fn active_together(&self, a: TenantIdx, b: TenantIdx) -> bool {
+        match (self.tenants[a.ix()].mto, self.tenants[b.ix()].mto) {
+            (Some(m), Some(n)) if m == n => {
+                let mto = &self.mtos[m.ix()];
+                [a, b]
+                    .iter()
+                    .all(|t| mto.entry(*t).is_some_and(|e| e.state == MemberState::Active))
+            }
+            _ => false,
+        }
+    }
+
+    /// MTO-56: the settings between two active tenants of one MTO stay.
+    fn keep_mto_settings(&self, actor: TenantIdx, partner: TenantIdx, what: &str) -> Result<(), Refusal> {
+        if !self.active_together(actor, partner) {
+            return Ok(());
+        }
+        Err(Refusal::bad_request(
+            r::MTO_56,
+            msg![
+                format!(
+                    "{} and {} are both active in the same multitenant organization, and each active tenant must have cross-tenant access settings for all active tenants, so {what} cannot be deleted; it would be allowed once one of them has left the organization (",
+                    self.name(actor),
+                    self.name(partner)
+                ),
+                ActionKind::RemoveTenant,
+                "), and its values can be changed instead (",
+                ActionKind::SetPartner,
+                ").",
+            ],
+        ))
+    }
+
+    fn delete_sync_policy(&mut self, actor: TenantIdx, partner: TenantIdx) -> Result<Option<OpId>, Refusal> {
+        let has = self.tenants[actor.ix()]
+            .partners
+            .get(&partner)
+            .is_some_and(|p| p.has_sync_policy);
+        if !has {
+            return Err(Refusal::with_code(
+                r::XTAP_8,
+                "Request_ResourceNotFound",
+                format!(
+                    "{} has no identity sync policy for {}, so there is nothing to delete; one exists once user or group sync inbound is set (set-partner).",
+                    self.name(actor),
+                    self.name(partner)
+                ),
+            ));
+        }
+        self.keep_mto_settings(actor, partner, "the identity sync policy")?;
+        let p = self.tenants[actor.ix()]
+            .partners
+            .get_mut(&partner)
+            .expect("checked above");
+        p.has_sync_policy = false;
+        p.sync_inbound = None;
+        p.group_sync_inbound = None;
+        self.emit(actor, EventKind::SyncPolicyDeleted { partner }, &[r::XTAP_8]);
+        Ok(None)
+    }
+
+    fn delete_partner(
+        &mut self,
+        actor: TenantIdx,
+        partner: TenantIdx,
+        sync_policy_too: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        if let Some(p) = self.tenants[actor.ix()].partners.get(&partner) {
+            self.keep_mto_settings(actor, partner, "the partner configuration")?;
+            if p.has_sync_policy && !sync_policy_too {
+                return Err(Refusal::bad_request(
+                    r::XTAP_9,
+                    msg![
+                        format!(
+                            "{}'s partner configuration for {} still has an identity sync policy, and a configuration with one cannot be deleted until the policy is; it would be allowed after deleting the policy first (",
+                            self.name(actor),
+                            self.name(partner)
+                        ),
+                        ActionKind::DeleteSyncPolicy,
+                        ").",
+                    ],
+                ));
+            }
+        }
         let Some(p) = self.tenants[actor.ix()].partners.remove(&partner) else {
             return Err(Refusal::with_code(
                 r::XTAP_8,

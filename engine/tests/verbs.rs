@@ -246,7 +246,11 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                 }
             },
         },
-        10 => Action::DeletePartner { partner: other },
+        10 if s.b % 5 == 0 => Action::DeleteSyncPolicy { partner: other },
+        10 => Action::DeletePartner {
+            partner: other,
+            sync_policy_too: s.flag,
+        },
         11 => Action::SetTemplates {
             patch: TemplatesPatch {
                 auto_redeem_inbound: flag,

@@ -27,6 +27,7 @@ pub fn request(a: ActionKind) -> String {
         UnshareUsers => "Edit shared users in the Microsoft 365 admin center".to_string(),
         SetPartner => format!("PATCH {PARTNERS}/{{tenantId}}"),
         DeletePartner => format!("DELETE {PARTNERS}/{{tenantId}}"),
+        DeleteSyncPolicy => format!("DELETE {PARTNERS}/{{tenantId}}/identitySynchronization"),
         SetTemplates => format!("PATCH {TEMPLATES}/multiTenantOrganizationPartnerConfiguration"),
         ResetTemplates => {
             format!("POST {TEMPLATES}/multiTenantOrganizationPartnerConfiguration/resetToDefaultSettings")

@@ -430,6 +430,10 @@ pub fn describe(world: &World, ev: &Event) -> String {
             "changed the description of \"{name}\", a group cross-tenant sync created here; the edit lasts until the source group changes"
         ),
         EventKind::GroupUpdated { name, synced: false } => format!("changed the description of group \"{name}\""),
+        EventKind::SyncPolicyDeleted { partner } => format!(
+            "deleted its identity sync policy for {}; user and group sync inbound from it are not allowed any more",
+            n(*partner)
+        ),
         EventKind::GroupsProvisioned { config, outcome } => group_pass(world, *config, outcome),
         EventKind::ScopingFilterSet { config, filters } => format!(
             "{} scoping filter{} saved on {}; the next cycle re-evaluates everyone (initial cycle)",
@@ -670,6 +674,7 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::ScopeSet { .. } => "scopeSet",
         EventKind::GroupUpdated { .. } => "groupUpdated",
         EventKind::GroupsProvisioned { .. } => "groupsProvisioned",
+        EventKind::SyncPolicyDeleted { .. } => "syncPolicyDeleted",
     }
 }
 

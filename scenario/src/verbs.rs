@@ -130,9 +130,20 @@ pub const VERBS: &[Verb] = &[
     ),
     verb(
         "delete-partner",
-        &["partner"],
+        &["partner", "sync_policy_too"],
         Does::Act(ActionKind::DeletePartner),
         delete_partner,
+    ),
+    verb(
+        "delete-sync-policy",
+        &["partner"],
+        Does::Act(ActionKind::DeleteSyncPolicy),
+        |c| {
+            let (pn, span) = c.st.req_str("partner")?;
+            Ok(StepKind::Action(Action::DeleteSyncPolicy {
+                partner: tenant_ref(c.world, c.src, &pn, span)?,
+            }))
+        },
     ),
     verb(
         "set-templates",
@@ -540,6 +551,7 @@ fn delete_partner(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
     let (pn, span) = c.st.req_str("partner")?;
     Ok(StepKind::Action(Action::DeletePartner {
         partner: tenant_ref(c.world, c.src, &pn, span)?,
+        sync_policy_too: c.st.bool("sync_policy_too")?.unwrap_or(true),
     }))
 }
 

@@ -836,23 +836,6 @@ impl World {
         if self.config_by_name(actor, &spec.name).is_some() {
             return Err(Refusal::bad_request(r::SIM_1, format!("{} already has a configuration named \"{}\"; mtosim refers to configurations by name, so choose another one.", self.name(actor), spec.name)));
         }
-        // saving runs the test connection (CTS-5 items 1-3, CTS-6)
-        sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
-        let same_pair = self
-            .configs
-            .iter()
-            .filter(|c| !c.deleted && c.source == actor && c.target == t)
-            .count();
-        if same_pair > 0 && self.rules.one_config_per_pair {
-            return Err(Refusal::bad_request(r::CTS_67, format!("{} already syncs to {} and the option one_config_per_pair allows one configuration per source and target; assign more users to the existing one instead.", self.name(actor), self.name(t))));
-        }
-        self.configs_room(1)?;
-        let c = ConfigIdx(self.configs.len() as u32);
-        let mut cfg = SyncConfig::new(spec.name, actor, t, false, self.now);
-        cfg.scope_all = spec.scope_all;
-        cfg.set_user_type_mapping(spec.user_type, spec.apply_always);
-        cfg.delete_action = spec.delete_action;
-        cfg.delete_threshold = spec.delete_threshold;
         if spec.provision_groups && spec.scope_all {
             return Err(Refusal::bad_request(
                 r::CTS_64,
@@ -863,6 +846,23 @@ impl World {
                 ],
             ));
         }
+        // saving runs the test connection (CTS-5 items 1-3, CTS-6)
+        sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
+        let same_pair = self
+            .configs
+            .iter()
+            .filter(|c| !c.deleted && c.source == actor && c.target == t)
+            .count();
+        if same_pair > 0 && self.rules.one_config_per_pair {
+            return Err(Refusal::bad_request(r::CTS_67, format!("{} already has a configuration syncing to {}, and only one sync instance can exist between a source and a target; assigning more users and groups to the existing one would be allowed instead.", self.name(actor), self.name(t))));
+        }
+        self.configs_room(1)?;
+        let c = ConfigIdx(self.configs.len() as u32);
+        let mut cfg = SyncConfig::new(spec.name, actor, t, false, self.now);
+        cfg.scope_all = spec.scope_all;
+        cfg.set_user_type_mapping(spec.user_type, spec.apply_always);
+        cfg.delete_action = spec.delete_action;
+        cfg.delete_threshold = spec.delete_threshold;
         cfg.provision_groups = spec.provision_groups;
         self.configs.push(cfg);
         self.emit(

@@ -1400,19 +1400,22 @@ fn cts_67_a_second_configuration_for_a_pair_warns_or_is_refused_by_option() {
         delete_threshold: None,
         provision_groups: false,
     };
-    w.apply(ids[0], Action::CreateSync(Box::new(spec("second"))))
+    // GA: "only one sync instance can exist between a source and a target"
+    assert!(w.rules.one_config_per_pair);
+    let e = w
+        .apply(ids[0], Action::CreateSync(Box::new(spec("second"))))
+        .unwrap_err();
+    assert_eq!(e.rule, r::CTS_67);
+    assert!(e.message.contains("only one sync instance"), "{e}");
+    // the option's other reading: allowed, with a warning
+    w.rules.one_config_per_pair = false;
+    w.apply(ids[0], Action::CreateSync(Box::new(spec("third"))))
         .unwrap();
     assert!(matches!(
         w.events().last().unwrap().kind,
         EventKind::Warning { .. }
     ));
-    w.rules.one_config_per_pair = true;
-    assert_eq!(
-        w.apply(ids[0], Action::CreateSync(Box::new(spec("third"))))
-            .unwrap_err()
-            .rule,
-        r::CTS_67
-    );
+    assert!(!RuleSet::new(RuleSetKind::Preview2023).one_config_per_pair);
 }
 
 #[test]
@@ -1589,6 +1592,7 @@ fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
 #[test]
 fn configs_count_max_refuses_one_configuration_too_many() {
     let (mut w, ids, _) = entra(1, None);
+    w.rules.one_config_per_pair = false;
     let filler = w.configs[0].clone();
     w.configs
         .extend(std::iter::repeat_n(filler, limits::CONFIGS_COUNT_MAX - 1));
