@@ -61,6 +61,7 @@ fn spec(i: usize) -> TenantSpec {
         object_quota: 10_000_000,
         csp_of: Vec::new(),
         cloud: "commercial".into(),
+        cloud_settings: Vec::new(),
         guest_invites_allowed: true,
     }
 }
@@ -108,6 +109,7 @@ pub fn mesh_world(tenants: usize, users: usize, start: bool) -> World {
                 delete_action: true,
                 delete_threshold: None,
                 provision_groups: false,
+                cross_cloud: false,
             };
             w.apply(s, Action::CreateSync(Box::new(cs))).expect("config");
             if start {

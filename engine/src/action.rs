@@ -178,6 +178,8 @@ pub struct CreateSync {
     pub delete_threshold: Option<u32>,
     /// The "Provision Microsoft Entra ID Groups" mapping enabled (CTS-64).
     pub provision_groups: bool,
+    /// "Setup cross-tenant synchronization across Microsoft clouds" (CTS-8).
+    pub cross_cloud: bool,
 }
 
 /// Values to write into a partner configuration; `None` leaves a value unchanged.
@@ -191,6 +193,8 @@ pub struct PartnerPatch {
     pub sync_inbound: Option<bool>,
     /// `identitySynchronization.groupSyncInbound.isSyncAllowed` (creates the policy, XTAP-11).
     pub group_sync_inbound: Option<bool>,
+    /// The cross-cloud synchronization checkbox of Microsoft cloud settings (XTAP-18).
+    pub cross_cloud_sync: Option<bool>,
     /// `inboundTrust.isMfaAccepted`.
     pub mfa_trust: Option<bool>,
     /// `b2bCollaborationInbound`.

@@ -405,6 +405,7 @@ impl Builder {
         p.has_sync_policy = patch.sync_inbound.is_some() || patch.group_sync_inbound.is_some();
         p.sync_inbound = patch.sync_inbound;
         p.group_sync_inbound = patch.group_sync_inbound;
+        p.cross_cloud_sync = patch.cross_cloud_sync.unwrap_or(false);
         Ok(())
     }
 
@@ -490,6 +491,7 @@ mod tests {
             object_quota: 300_000,
             csp_of: Vec::new(),
             cloud: "commercial".into(),
+            cloud_settings: Vec::new(),
             guest_invites_allowed: true,
         }
     }

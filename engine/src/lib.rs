@@ -35,6 +35,7 @@
 //!     object_quota: 300_000,
 //!     csp_of: vec![],
 //!     cloud: "commercial".into(),
+//!     cloud_settings: Vec::new(),
 //!     guest_invites_allowed: true,
 //! };
 //! let contoso = b.add_tenant(spec("contoso")).unwrap();

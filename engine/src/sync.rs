@@ -355,6 +355,9 @@ pub struct SyncConfig {
     pub delete_threshold: Option<u32>,
     /// The "Provision Microsoft Entra ID Groups" mapping is enabled (CTS-64; off by default).
     pub provision_groups: bool,
+    /// Created with "Setup cross-tenant synchronization across Microsoft clouds" (CTS-8): no
+    /// manager references and no groups cross clouds (CTS-33, CTS-63).
+    pub cross_cloud: bool,
     /// The last group pass found group sync inbound not allowed (XTAP-11; narrated once).
     pub groups_blocked: bool,
     /// Assigned groups the group pass skipped, and why (each narrated once).
@@ -388,6 +391,7 @@ impl SyncConfig {
             delete_action: true,
             delete_threshold: None,
             provision_groups: false,
+            cross_cloud: false,
             groups_blocked: false,
             groups_skipped: Vec::new(),
             job: Job::default(),
@@ -495,6 +499,72 @@ pub fn check_prerequisites(
             Message::from(format!("{TEST_CONNECTION_OUTER} {error} ")).then(missing),
         )),
     }
+}
+
+/// The test connection's cloud checks (CTS-8, CTS-13, XTAP-18): `cross_cloud` is the
+/// configuration's "Setup cross-tenant synchronization across Microsoft clouds" checkbox.
+pub fn check_clouds(
+    source: &Tenant,
+    s: TenantIdx,
+    target: &Tenant,
+    cross_cloud: bool,
+) -> Result<(), Refusal> {
+    let (sc, tc) = (source.spec.cloud.as_str(), target.spec.cloud.as_str());
+    fn entra(c: &str) -> &str {
+        if c == "gcc" {
+            "commercial"
+        } else {
+            c
+        }
+    }
+    if entra(sc) == entra(tc) {
+        if sc == "china" {
+            return Err(Refusal::bad_request(
+                rules::CTS_13,
+                format!(
+                    "cross-tenant synchronization isn't supported within Microsoft Azure operated by 21Vianet, where {} and {} are; it would be allowed between tenants of the commercial or Azure Government clouds.",
+                    source.name(),
+                    target.name()
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    let id = target.spec.tenant_id;
+    if !cross_cloud {
+        return Err(Refusal::with_code(
+            rules::CTS_8,
+            "ExternalTenantNotFound",
+            format!(
+                "This tenant was not found by the authentication authority of the current cloud: {id}. The authentication authority is https://login.microsoftonline.com/{id}. ({} is in the {sc} cloud and {} in the {tc} cloud: a configuration created with \"Setup cross-tenant synchronization across Microsoft clouds\" would reach it.)",
+                source.name(),
+                target.name()
+            ),
+        ));
+    }
+    for (who, other) in [(source, tc), (target, sc)] {
+        if !who.spec.cloud_settings.iter().any(|c| entra(c) == entra(other)) {
+            return Err(Refusal::bad_request(
+                rules::XTAP_18,
+                format!(
+                    "{} has not enabled the {other} cloud in its Microsoft cloud settings, and cross-cloud synchronization needs both tenants to enable each other's cloud; it would be allowed once it does.",
+                    who.name()
+                ),
+            ));
+        }
+    }
+    if !target.partners.get(&s).is_some_and(|p| p.cross_cloud_sync) {
+        return Err(Refusal::with_code(
+            rules::CTS_8,
+            "AzureActiveDirectoryTokenExpired",
+            format!(
+                "The identity of the calling application could not be established. ({} has not selected the cross-cloud synchronization checkbox for {} in its Microsoft cloud settings; it would be allowed once it does.)",
+                target.name(),
+                source.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The escrow threshold a cycle with `failed` failures of `evaluated` objects passes, if any:
@@ -798,7 +868,8 @@ pub(crate) fn run_cycle(
     // looked up once per cycle, not once per account
     let user_type = cfg.user_type();
     // only users with a manager need the reference-resolution pass
-    let resolving = cfg.schema.maps_manager();
+    // the manager attribute isn't synchronized across clouds (CTS-33)
+    let resolving = cfg.schema.maps_manager() && !cfg.cross_cloud;
     let own_default = OwnDefault::of(&cfg.schema, strings);
     let plain = !cfg.schema.stores_attrs() && !cfg.schema.writes_extras();
     for (u, p, deleting) in plans {

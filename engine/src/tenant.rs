@@ -29,8 +29,12 @@ pub struct TenantSpec {
     pub object_quota: u64,
     /// Tenants this tenant is the CSP partner of (MTO-19).
     pub csp_of: Vec<TenantIdx>,
-    /// The Microsoft cloud the tenant lives in (MTO-20), e.g. `commercial`.
+    /// The Microsoft cloud the tenant lives in (MTO-20, MTO-54): `commercial`, `gcc` (Microsoft
+    /// 365 GCC on the commercial Entra cloud), `usgov` (Microsoft Azure Government: GCC High,
+    /// DoD) or `china` (Microsoft Azure operated by 21Vianet).
     pub cloud: String,
+    /// Other Microsoft clouds enabled in the tenant's Microsoft cloud settings (XTAP-18).
+    pub cloud_settings: Vec<String>,
     /// Whether guest invitations are allowed; `false` is the most restrictive setting ("no
     /// one in the organization can invite guest users"), which fails CTS provisioning with
     /// `AzureActiveDirectoryForbidden` (CTS-9).

@@ -258,6 +258,31 @@ impl World {
         }
     }
 
+    /// MTO-54: where multitenant organizations exist. Never in Microsoft Azure operated by
+    /// 21Vianet; in the government clouds only with `national_cloud_mto` (the default, the newest
+    /// reading); and on Azure Government not through Graph, whose multitenant organization APIs
+    /// are global-service only.
+    fn check_mto_cloud(&self, t: TenantIdx, via: Via) -> Result<(), Refusal> {
+        let cloud = self.tenants[t.ix()].spec.cloud.as_str();
+        let name = self.name(t);
+        let refuse = |m: Message| Err(Refusal::bad_request(r::MTO_54, m));
+        match cloud {
+            "commercial" => Ok(()),
+            "china" => refuse(msg![format!(
+                "{name} is in Microsoft Azure operated by 21Vianet, where multitenant organizations aren't supported; a tenant of the commercial cloud could create one."
+            )]),
+            _ if !self.rules.national_cloud_mto => refuse(msg![format!(
+                "{name} is in the {cloud} cloud, and with national_cloud_mto off multitenant organizations exist only in the commercial cloud; a commercial tenant could create one."
+            )]),
+            "usgov" if via == Via::Graph => refuse(msg![
+                format!("{name} is in Microsoft Azure Government, where the multitenant organization APIs of Graph aren't available (global service only); it would be allowed through "),
+                Via::M365,
+                ".",
+            ]),
+            _ => Ok(()),
+        }
+    }
+
     fn check_targeted_release(&self, t: TenantIdx, via: Via) -> Result<(), Refusal> {
         if via == Via::M365
             && self.rules.targeted_release_required
@@ -331,6 +356,7 @@ impl World {
             ));
         }
         self.check_targeted_release(actor, via)?;
+        self.check_mto_cloud(actor, via)?;
         if via == Via::M365 {
             self.check_m365_user_cap(actor)?;
         }
@@ -421,6 +447,7 @@ impl World {
         via: Via,
     ) -> Result<Option<OpId>, Refusal> {
         let m = self.active_owner_mto(actor, r::MTO_14, "add tenants")?;
+        self.check_mto_cloud(actor, via)?;
         if self.mtos[m.ix()].entry(target).is_some() {
             return Err(Refusal::with_code(
                 r::MTO_16,
@@ -559,6 +586,7 @@ impl World {
 
     fn join(&mut self, actor: TenantIdx, added_by: TenantIdx, via: Via) -> Result<OpId, Refusal> {
         self.check_targeted_release(actor, via)?;
+        self.check_mto_cloud(actor, via)?;
         match &self.tenants[actor.ix()].join.transition {
             Some((ProcessingStatus::NotStarted | ProcessingStatus::Running, _)) => {
                 return Err(Refusal::bad_request(
@@ -804,6 +832,9 @@ impl World {
         if let Some(v) = patch.group_sync_inbound {
             p.has_sync_policy = true;
             p.group_sync_inbound = Some(v);
+        }
+        if let Some(v) = patch.cross_cloud_sync {
+            p.cross_cloud_sync = v;
         }
         let values = PartnerValues::from(&*p);
         let mut rules = vec![r::XTAP_1, r::XTAP_2];

@@ -75,6 +75,9 @@ pub struct PartnerConfig {
     pub group_sync_inbound: Option<bool>,
     /// `isInMultiTenantOrganization` (MTO-57).
     pub in_mto: bool,
+    /// The Microsoft cloud settings' cross-cloud synchronization checkbox for this partner, in
+    /// a target (XTAP-18, CTS-8).
+    pub cross_cloud_sync: bool,
 }
 
 impl PartnerConfig {

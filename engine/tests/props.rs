@@ -359,6 +359,7 @@ fn spec(i: usize) -> TenantSpec {
         object_quota: 10_000_000,
         csp_of: Vec::new(),
         cloud: "commercial".into(),
+        cloud_settings: Vec::new(),
         guest_invites_allowed: true,
     }
 }
@@ -485,6 +486,7 @@ fn run(w: &mut World, ids: &[TenantIdx], state: &RefState, tr: &Tr) {
                         delete_action: true,
                         delete_threshold: None,
                         provision_groups: false,
+                        cross_cloud: false,
                     })),
                 )
             })

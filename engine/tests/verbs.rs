@@ -80,6 +80,7 @@ fn spec(i: usize) -> TenantSpec {
         object_quota: if i == 1 { 12 } else { 300_000 },
         csp_of: Vec::new(),
         cloud: "commercial".into(),
+        cloud_settings: Vec::new(),
         guest_invites_allowed: i != 3,
     }
 }
@@ -243,6 +244,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                         Access::Blocked
                     }),
                     group_sync_inbound: (s.b % 3 == 0).then_some(s.flag),
+                    cross_cloud_sync: None,
                 }
             },
         },
@@ -274,6 +276,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
             delete_action: s.b % 5 != 0,
             delete_threshold: (s.b % 4 == 0).then_some((s.b % 3) as u32),
             provision_groups: s.b % 5 == 1,
+            cross_cloud: false,
         })),
         14 => Action::Assign {
             sync,

@@ -40,6 +40,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "sync_internal_guests",
     "b2b_inbound_blocks_sync",
     "one_config_per_pair",
+    "national_cloud_mto",
 ];
 const TENANT_KEYS: &[&str] = &[
     "name",
@@ -52,6 +53,7 @@ const TENANT_KEYS: &[&str] = &[
     "object_quota",
     "csp_of",
     "cloud",
+    "cloud_settings",
     "guest_invites",
     "users",
     "user",
@@ -255,6 +257,9 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
     if let Some(b) = sc.bool("one_config_per_pair")? {
         rules.one_config_per_pair = b;
     }
+    if let Some(b) = sc.bool("national_cloud_mto")? {
+        rules.national_cloud_mto = b;
+    }
     if let Some(d) = duration(&sc, "join_min_wait")? {
         rules.join_min_wait_after_create = Some(d);
     }
@@ -388,9 +393,17 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             p1_licenses: t.uint("p1_licenses", u64::MAX >> 1)?,
             object_quota: t.uint("object_quota", limits::OBJECT_QUOTA_MAX)?.unwrap_or(300_000),
             csp_of: Vec::new(),
-            cloud: t
-                .str("cloud")?
-                .map_or_else(|| "commercial".to_string(), |(c, _)| c),
+            cloud: match t.str("cloud")? {
+                None => "commercial".to_string(),
+                Some((c, span)) => cloud_name(src, c, span)?,
+            },
+            cloud_settings: {
+                let mut v = Vec::new();
+                for (c, span) in t.str_list("cloud_settings")?.unwrap_or_default() {
+                    v.push(cloud_name(src, c, span)?);
+                }
+                v
+            },
             guest_invites_allowed: match t.str("guest_invites")? {
                 None => true,
                 Some((v, span)) => match v.as_str() {
@@ -533,6 +546,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 "sync_inbound",
                 "mfa_trust",
                 "group_sync_inbound",
+                "cross_cloud_sync",
             ])?;
             let (pn, span) = p.req_str("tenant")?;
             let other = tenant_ref(b.world(), src, &pn, span.clone())?;
@@ -543,6 +557,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 mfa_trust: p.bool("mfa_trust")?,
                 b2b_inbound: None,
                 group_sync_inbound: p.bool("group_sync_inbound")?,
+                cross_cloud_sync: p.bool("cross_cloud_sync")?,
             };
             b.add_partner(ti, other, patch)
                 .map_err(|e| src.err(span, e.to_string()))?;
@@ -709,4 +724,16 @@ fn domain_name_problem(d: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The Microsoft clouds a tenant can live in (MTO-20, MTO-54, CTS-13).
+pub const CLOUDS: &[&str] = &["commercial", "gcc", "usgov", "china"];
+
+fn cloud_name(src: Src<'_>, c: String, span: std::ops::Range<usize>) -> R<String> {
+    if CLOUDS.contains(&c.as_str()) {
+        return Ok(c);
+    }
+    Err(src.err(span, format!("unknown cloud \"{c}\"")).help(
+        "one of: commercial, gcc (Microsoft 365 GCC on the commercial cloud), usgov (Microsoft Azure Government: GCC High, DoD), china (Microsoft Azure operated by 21Vianet)",
+    ))
 }

@@ -124,6 +124,7 @@ pub const VERBS: &[Verb] = &[
             "mfa_trust",
             "b2b_inbound",
             "group_sync_inbound",
+            "cross_cloud_sync",
         ],
         Does::Act(ActionKind::SetPartner),
         set_partner,
@@ -174,6 +175,7 @@ pub const VERBS: &[Verb] = &[
             "delete_action",
             "delete_threshold",
             "provision_groups",
+            "cross_cloud",
         ],
         Does::Act(ActionKind::CreateSync),
         create_sync,
@@ -543,6 +545,7 @@ fn set_partner(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
             mfa_trust: st.bool("mfa_trust")?,
             b2b_inbound,
             group_sync_inbound: st.bool("group_sync_inbound")?,
+            cross_cloud_sync: st.bool("cross_cloud_sync")?,
         },
     }))
 }
@@ -610,6 +613,7 @@ fn create_sync(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
         delete_action: st.bool("delete_action")?.unwrap_or(true),
         delete_threshold,
         provision_groups: st.bool("provision_groups")?.unwrap_or(false),
+        cross_cloud: st.bool("cross_cloud")?.unwrap_or(false),
     }))))
 }
 

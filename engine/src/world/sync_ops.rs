@@ -758,6 +758,12 @@ impl World {
         enabled: bool,
     ) -> Result<Option<OpId>, Refusal> {
         let c = self.config_ref(actor, sync)?;
+        if enabled && self.configs[c.ix()].cross_cloud {
+            return Err(Refusal::bad_request(
+                r::CTS_63,
+                format!("{sync} synchronizes across clouds, and synchronizing groups across cloud environments isn't supported; group provisioning would be allowed on a configuration within one cloud."),
+            ));
+        }
         if enabled && self.configs[c.ix()].scope_all {
             return Err(Refusal::bad_request(
                 r::CTS_64,
@@ -846,6 +852,18 @@ impl World {
                 ],
             ));
         }
+        if spec.provision_groups && spec.cross_cloud {
+            return Err(Refusal::bad_request(
+                r::CTS_63,
+                "synchronizing groups across cloud environments isn't supported; a configuration across clouds would be allowed without group provisioning.",
+            ));
+        }
+        sync::check_clouds(
+            &self.tenants[actor.ix()],
+            actor,
+            &self.tenants[t.ix()],
+            spec.cross_cloud,
+        )?;
         // saving runs the test connection (CTS-5 items 1-3, CTS-6)
         sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
         let same_pair = self
@@ -864,6 +882,7 @@ impl World {
         cfg.delete_action = spec.delete_action;
         cfg.delete_threshold = spec.delete_threshold;
         cfg.provision_groups = spec.provision_groups;
+        cfg.cross_cloud = spec.cross_cloud;
         self.configs.push(cfg);
         self.emit(
             actor,

@@ -20,6 +20,7 @@ fn spec(name: &str) -> TenantSpec {
         object_quota: 300_000,
         csp_of: Vec::new(),
         cloud: "commercial".into(),
+        cloud_settings: Vec::new(),
         guest_invites_allowed: true,
     }
 }
@@ -987,6 +988,7 @@ pub(super) fn entra(n: usize, threshold: Option<u32>) -> (World, Vec<TenantIdx>,
             delete_action: true,
             delete_threshold: threshold,
             provision_groups: false,
+            cross_cloud: false,
         })),
     )
     .unwrap();
@@ -1399,6 +1401,7 @@ fn cts_67_a_second_configuration_for_a_pair_warns_or_is_refused_by_option() {
         delete_action: true,
         delete_threshold: None,
         provision_groups: false,
+        cross_cloud: false,
     };
     // GA: "only one sync instance can exist between a source and a target"
     assert!(w.rules.one_config_per_pair);
@@ -1556,6 +1559,7 @@ fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
         delete_action: true,
         delete_threshold: None,
         provision_groups: false,
+        cross_cloud: false,
     };
     w.apply(ids[0], Action::CreateSync(Box::new(cs))).unwrap();
     w.apply(ids[0], Action::StartSync { sync: "s".into() }).unwrap();
@@ -1605,6 +1609,7 @@ fn configs_count_max_refuses_one_configuration_too_many() {
         delete_action: true,
         delete_threshold: None,
         provision_groups: false,
+        cross_cloud: false,
     };
     let r = w.apply(ids[0], Action::CreateSync(Box::new(more))).unwrap_err();
     assert_eq!(r.rule, r::SIM_1);
