@@ -198,7 +198,9 @@ pub struct PartnerPatch {
     /// `inboundTrust.isMfaAccepted`.
     pub mfa_trust: Option<bool>,
     /// `b2bCollaborationInbound`.
-    pub b2b_inbound: Option<crate::xtap::Access>,
+    pub b2b_inbound: Option<crate::xtap::B2bSetting>,
+    /// `b2bCollaborationOutbound`.
+    pub b2b_outbound: Option<crate::xtap::B2bSetting>,
 }
 
 /// Values to write into the MTO templates; `None` leaves a value unchanged.

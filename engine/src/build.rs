@@ -348,6 +348,23 @@ impl Builder {
         }
     }
 
+    /// Sets tenant `t`'s default B2B collaboration inbound and outbound settings (XTAP-2); `None`
+    /// keeps the documented default, allowed for all users and applications.
+    pub fn set_default_b2b(
+        &mut self,
+        t: TenantIdx,
+        inbound: Option<crate::xtap::B2bSetting>,
+        outbound: Option<crate::xtap::B2bSetting>,
+    ) {
+        let d = &mut self.world.tenants[t.ix()].default_b2b;
+        if let Some(i) = inbound {
+            d.0 = i;
+        }
+        if let Some(o) = outbound {
+            d.1 = o;
+        }
+    }
+
     /// Adds a named administrator with `roles` to tenant `t` (MTO-53, XTAP-21, CTS-12);
     /// returns its index for [`crate::World::apply_as`].
     pub fn add_admin(
@@ -402,6 +419,7 @@ impl Builder {
         p.auto_redeem_outbound = patch.auto_redeem_outbound;
         p.mfa_trust = patch.mfa_trust;
         p.b2b_inbound = patch.b2b_inbound;
+        p.b2b_outbound = patch.b2b_outbound;
         p.has_sync_policy = patch.sync_inbound.is_some() || patch.group_sync_inbound.is_some();
         p.sync_inbound = patch.sync_inbound;
         p.group_sync_inbound = patch.group_sync_inbound;

@@ -1557,7 +1557,9 @@ fn plan(
             if !user.account_enabled {
                 return Plan::Skip("DisabledNeverProvisioned"); // CTS-24
             }
-            if let Some(code) = target_refuses(source, cfg.source, target, strings, user, rules) {
+            if let Some(code) =
+                target_refuses(source, cfg.source, cfg.target, target, strings, u, user, rules)
+            {
                 return Plan::Fail(code);
             }
             Plan::Create
@@ -1601,22 +1603,26 @@ fn plan(
 }
 
 /// Per-object refusals in the target (CTS-9, CTS-32, XTAP-17).
+#[allow(clippy::too_many_arguments)]
 fn target_refuses(
     source: &Tenant,
     s: TenantIdx,
+    t: TenantIdx,
     target: &Tenant,
     strings: &crate::strings::Interner,
+    u: UserIdx,
     user: &User,
     rules: &RuleSet,
 ) -> Option<&'static str> {
     if !target.spec.guest_invites_allowed {
         return Some("AzureActiveDirectoryForbidden");
     }
+    // B2B collaboration settings that leave the user out: the target's inbound for the source,
+    // or the source's outbound for the target, each its partner configuration's or, where that
+    // is null, the default's (XTAP-2, XTAP-17)
     if rules.b2b_inbound_blocks_sync
-        && target
-            .partners
-            .get(&s)
-            .is_some_and(|p| p.b2b_inbound == Some(crate::xtap::Access::Blocked))
+        && !(target.b2b_inbound_for(s).admits(u, &source.dir)
+            && source.b2b_outbound_for(t).admits(u, &source.dir))
     {
         return Some("InvitationCreationFailure");
     }

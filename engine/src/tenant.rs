@@ -79,6 +79,10 @@ pub struct Tenant {
     pub created_mto_at: Option<SimTime>,
     /// Whether a P1 shortfall for synchronized users was already reported (MTO-52).
     pub p1_sync_warned: bool,
+    /// The default configuration's `b2bCollaborationInbound` and `b2bCollaborationOutbound`
+    /// (allowed for all users and applications unless the scenario says otherwise), which a
+    /// partner configuration's null inherits (XTAP-2, XTAP-17).
+    pub default_b2b: (crate::xtap::B2bSetting, crate::xtap::B2bSetting),
     /// Named administrators and their roles (MTO-53, XTAP-21, CTS-12); a step that names none
     /// acts as a Global Administrator.
     pub admins: Vec<crate::roles::Admin>,
@@ -106,6 +110,24 @@ impl TenantSpec {
 }
 
 impl Tenant {
+    /// The B2B collaboration inbound setting this tenant applies to users of `partner`: its
+    /// partner configuration's, or the default's where that is null (XTAP-2).
+    pub fn b2b_inbound_for(&self, partner: TenantIdx) -> &crate::xtap::B2bSetting {
+        self.partners
+            .get(&partner)
+            .and_then(|p| p.b2b_inbound.as_ref())
+            .unwrap_or(&self.default_b2b.0)
+    }
+
+    /// The B2B collaboration outbound setting this tenant applies to its users toward
+    /// `partner`, likewise.
+    pub fn b2b_outbound_for(&self, partner: TenantIdx) -> &crate::xtap::B2bSetting {
+        self.partners
+            .get(&partner)
+            .and_then(|p| p.b2b_outbound.as_ref())
+            .unwrap_or(&self.default_b2b.1)
+    }
+
     /// What synced account `ai` shows (see [`crate::account`]): written from `home` (its home
     /// tenant's directory) through `schema` (its configuration's mappings), with this tenant's
     /// own edits and stored values.
@@ -150,6 +172,10 @@ impl Tenant {
             m365_managed: false,
             created_mto_at: None,
             p1_sync_warned: false,
+            default_b2b: (
+                crate::xtap::B2bSetting::all(crate::xtap::Access::Allowed),
+                crate::xtap::B2bSetting::all(crate::xtap::Access::Allowed),
+            ),
             admins: Vec::new(),
         }
     }

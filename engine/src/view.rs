@@ -308,14 +308,60 @@ pub struct PartnerObject<'w> {
     pub in_mto: bool,
     /// `inboundTrust.isMfaAccepted` (`None`: no inbound trust set).
     pub mfa_trust: Option<bool>,
-    /// `b2bCollaborationInbound` for all users and applications (`None`: inherited).
-    pub b2b_inbound: Option<Access>,
+    /// `b2bCollaborationInbound` (`None`: inherited).
+    pub b2b_inbound: Option<B2bObject>,
+    /// `b2bCollaborationOutbound` (`None`: inherited).
+    pub b2b_outbound: Option<B2bObject>,
     /// `automaticUserConsentSettings.inboundAllowed`.
     pub auto_redeem_inbound: Option<bool>,
     /// `automaticUserConsentSettings.outboundAllowed`.
     pub auto_redeem_outbound: Option<bool>,
     /// `identitySynchronization`, if the policy exists.
     pub identity_sync: Option<IdentitySyncObject<'w>>,
+}
+
+/// `crossTenantAccessPolicyB2BSetting`: access types and targets, each target as Graph names it
+/// (`AllUsers`, `AllApplications`, `Office365`, or an object or application id) with its
+/// `targetType` (`user`, `group`, `application`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct B2bObject {
+    /// `usersAndGroups.accessType`.
+    pub users_access: Access,
+    /// `usersAndGroups.targets`.
+    pub users: Vec<(String, &'static str)>,
+    /// `applications.accessType`.
+    pub apps_access: Access,
+    /// `applications.targets`.
+    pub apps: Vec<(String, &'static str)>,
+}
+
+impl B2bObject {
+    /// `b` with its user and group targets named by their object ids in tenant `of`.
+    pub fn of(w: &World, of: TenantIdx, b: &crate::xtap::B2bSetting) -> B2bObject {
+        use crate::xtap::{AppTarget, UserTarget};
+        B2bObject {
+            users_access: b.users_access,
+            users: b
+                .users
+                .iter()
+                .map(|t| match *t {
+                    UserTarget::AllUsers => ("AllUsers".to_string(), "user"),
+                    UserTarget::User(u) => (w.user_id(of, u).to_string(), "user"),
+                    UserTarget::Group(g) => (w.group_id(of, g).to_string(), "group"),
+                })
+                .collect(),
+            apps_access: b.apps_access,
+            apps: b
+                .apps
+                .iter()
+                .map(|t| match t {
+                    AppTarget::AllApplications => ("AllApplications".to_string(), "application"),
+                    AppTarget::Office365 => ("Office365".to_string(), "application"),
+                    AppTarget::App(id) => (id.clone(), "application"),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `crossTenantIdentitySyncPolicyPartner`.
@@ -533,7 +579,8 @@ impl<'w> TenantView<'w> {
                 is_service_provider: other.spec.csp_of.contains(&me),
                 in_mto: p.in_mto,
                 mfa_trust: p.mfa_trust,
-                b2b_inbound: p.b2b_inbound,
+                b2b_inbound: p.b2b_inbound.as_ref().map(|b| B2bObject::of(w, o, b)),
+                b2b_outbound: p.b2b_outbound.as_ref().map(|b| B2bObject::of(w, me, b)),
                 auto_redeem_inbound: p.auto_redeem_inbound,
                 auto_redeem_outbound: p.auto_redeem_outbound,
                 identity_sync: p.has_sync_policy.then(|| IdentitySyncObject {

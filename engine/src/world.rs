@@ -824,7 +824,12 @@ impl World {
         merge(&mut p.auto_redeem_inbound, patch.auto_redeem_inbound);
         merge(&mut p.auto_redeem_outbound, patch.auto_redeem_outbound);
         merge(&mut p.mfa_trust, patch.mfa_trust);
-        merge(&mut p.b2b_inbound, patch.b2b_inbound);
+        if let Some(b) = patch.b2b_inbound {
+            p.b2b_inbound = Some(b);
+        }
+        if let Some(b) = patch.b2b_outbound {
+            p.b2b_outbound = Some(b);
+        }
         if let Some(v) = patch.sync_inbound {
             p.has_sync_policy = true;
             p.sync_inbound = Some(v);

@@ -45,13 +45,80 @@ impl AppLevel {
     }
 }
 
-/// B2B collaboration inbound access (only the all-users/all-apps form is modelled).
+/// A B2B setting's `accessType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// `allowed`.
     Allowed,
     /// `blocked`.
     Blocked,
+}
+
+/// A `crossTenantAccessPolicyTarget` of `usersAndGroups`: for inbound settings users and groups
+/// of the partner tenant, for outbound ones the tenant's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UserTarget {
+    /// `AllUsers`.
+    AllUsers,
+    /// One user.
+    User(crate::ids::UserIdx),
+    /// The direct members of one group.
+    Group(crate::ids::GroupIdx),
+}
+
+/// A `crossTenantAccessPolicyTarget` of `applications`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AppTarget {
+    /// `AllApplications`.
+    AllApplications,
+    /// `Office365`.
+    Office365,
+    /// One application, by its application id.
+    App(String),
+}
+
+/// `crossTenantAccessPolicyB2BSetting` of B2B collaboration: who may collaborate
+/// (`usersAndGroups`) and with which applications (`applications`), each allowed or blocked for
+/// its targets (XTAP-17).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct B2bSetting {
+    /// `usersAndGroups.accessType`.
+    pub users_access: Access,
+    /// `usersAndGroups.targets`.
+    pub users: Vec<UserTarget>,
+    /// `applications.accessType`.
+    pub apps_access: Access,
+    /// `applications.targets`.
+    pub apps: Vec<AppTarget>,
+}
+
+impl B2bSetting {
+    /// All users and all applications, allowed or blocked: the default configuration's value is
+    /// allowed.
+    pub fn all(access: Access) -> B2bSetting {
+        B2bSetting {
+            users_access: access,
+            users: vec![UserTarget::AllUsers],
+            apps_access: access,
+            apps: vec![AppTarget::AllApplications],
+        }
+    }
+
+    /// Whether user `u` (with its direct group memberships read from `dir`, the directory the
+    /// targets name) may take part in B2B collaboration under this setting: named by a target
+    /// of an `allowed` setting, or by none of a `blocked` one. Applications do not decide it:
+    /// they restrict what a collaborator can sign in to, not whether the account exists.
+    pub fn admits(&self, u: crate::ids::UserIdx, dir: &crate::directory::Directory) -> bool {
+        let named = self.users.iter().any(|t| match *t {
+            UserTarget::AllUsers => true,
+            UserTarget::User(x) => x == u,
+            UserTarget::Group(g) => dir
+                .groups()
+                .get(g.ix())
+                .is_some_and(|g| g.members.binary_search(&u).is_ok()),
+        });
+        named == (self.users_access == Access::Allowed)
+    }
 }
 
 /// One tenant's partner configuration for another tenant, plus that partner's
@@ -64,8 +131,10 @@ pub struct PartnerConfig {
     pub auto_redeem_outbound: Option<bool>,
     /// `inboundTrust.isMfaAccepted`.
     pub mfa_trust: Option<bool>,
-    /// `b2bCollaborationInbound` (all users, all applications).
-    pub b2b_inbound: Option<Access>,
+    /// `b2bCollaborationInbound` (`None`: inherits the default configuration's).
+    pub b2b_inbound: Option<B2bSetting>,
+    /// `b2bCollaborationOutbound` (`None`: inherits the default configuration's).
+    pub b2b_outbound: Option<B2bSetting>,
     /// Whether the identity-sync policy object exists.
     pub has_sync_policy: bool,
     /// `identitySynchronization.userSyncInbound.isSyncAllowed`.

@@ -238,11 +238,15 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                     auto_redeem_outbound: Some(s.b % 4 != 0),
                     sync_inbound: Some(s.b % 5 != 0),
                     mfa_trust: flag,
-                    b2b_inbound: (s.b % 7 == 0).then_some(if s.flag {
-                        Access::Allowed
-                    } else {
-                        Access::Blocked
+                    b2b_inbound: (s.b % 7 == 0).then(|| {
+                        mtosim_engine::xtap::B2bSetting::all(if s.flag {
+                            Access::Allowed
+                        } else {
+                            Access::Blocked
+                        })
                     }),
+                    b2b_outbound: (s.b % 11 == 0)
+                        .then(|| mtosim_engine::xtap::B2bSetting::all(Access::Blocked)),
                     group_sync_inbound: (s.b % 3 == 0).then_some(s.flag),
                     cross_cloud_sync: None,
                 }

@@ -45,8 +45,8 @@ pub struct AutomaticUserConsentSettings {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Target {
-    /// `target`: `AllUsers`, `AllApplications`, or an object id.
-    pub target: &'static str,
+    /// `target`: `AllUsers`, `AllApplications`, `Office365`, or an object or application id.
+    pub target: String,
     /// `targetType`: `user`, `group` or `application`.
     pub target_type: &'static str,
 }
@@ -72,29 +72,26 @@ pub struct B2bSetting {
 }
 
 impl B2bSetting {
-    /// All users and all applications allowed or blocked.
-    pub fn of(access: Option<Access>) -> Option<B2bSetting> {
-        access.map(|a| {
-            let access_type = match a {
-                Access::Allowed => "allowed",
-                Access::Blocked => "blocked",
-            };
-            B2bSetting {
-                users_and_groups: TargetConfiguration {
-                    access_type,
-                    targets: vec![Target {
-                        target: "AllUsers",
-                        target_type: "user",
-                    }],
-                },
-                applications: TargetConfiguration {
-                    access_type,
-                    targets: vec![Target {
-                        target: "AllApplications",
-                        target_type: "application",
-                    }],
-                },
-            }
+    /// The Graph shape of a B2B collaboration setting.
+    pub fn of(b: Option<mtosim_engine::view::B2bObject>) -> Option<B2bSetting> {
+        let access = |a: Access| match a {
+            Access::Allowed => "allowed",
+            Access::Blocked => "blocked",
+        };
+        let targets = |v: Vec<(String, &'static str)>| {
+            v.into_iter()
+                .map(|(target, target_type)| Target { target, target_type })
+                .collect()
+        };
+        b.map(|b| B2bSetting {
+            users_and_groups: TargetConfiguration {
+                access_type: access(b.users_access),
+                targets: targets(b.users),
+            },
+            applications: TargetConfiguration {
+                access_type: access(b.apps_access),
+                targets: targets(b.apps),
+            },
         })
     }
 }
@@ -215,7 +212,7 @@ pub struct Partner {
     pub inbound_trust: Option<InboundTrust>,
     /// `b2bCollaborationInbound`.
     pub b2b_collaboration_inbound: Option<B2bSetting>,
-    /// `b2bCollaborationOutbound` (not modelled: null).
+    /// `b2bCollaborationOutbound`.
     pub b2b_collaboration_outbound: Option<B2bSetting>,
     /// `b2bDirectConnectInbound` (not modelled: null).
     pub b2b_direct_connect_inbound: Option<B2bSetting>,
@@ -235,7 +232,7 @@ impl From<PartnerObject<'_>> for Partner {
             is_in_multi_tenant_organization: p.in_mto,
             inbound_trust: InboundTrust::of(p.mfa_trust),
             b2b_collaboration_inbound: B2bSetting::of(p.b2b_inbound),
-            b2b_collaboration_outbound: None,
+            b2b_collaboration_outbound: B2bSetting::of(p.b2b_outbound),
             b2b_direct_connect_inbound: None,
             b2b_direct_connect_outbound: None,
             automatic_user_consent_settings: AutomaticUserConsentSettings {

@@ -61,6 +61,7 @@ const TENANT_KEYS: &[&str] = &[
     "templates",
     "partner",
     "admin",
+    "default_access",
 ];
 
 /// How to load: whether unusable CSV rows stop the load, and how to read files the scenario
@@ -538,8 +539,19 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             b.add_admin(ti, &upn, roles)
                 .map_err(|e| src.err(uspan, e.to_string()))?;
         }
+    }
+    // pass 3: access settings, once every tenant's users and groups exist (their targets name
+    // them)
+    for (i, t) in tenants.iter().enumerate() {
+        let ti = TenantIdx(i as u16);
+        if let Some(d) = t.table("default_access")? {
+            d.allow_only(&crate::refs::B2B_KEYS)?;
+            let inbound = crate::refs::b2b_setting(b.world(), src, &d, "b2b_inbound", None)?;
+            let outbound = crate::refs::b2b_setting(b.world(), src, &d, "b2b_outbound", Some(ti))?;
+            b.set_default_b2b(ti, inbound, outbound);
+        }
         for p in t.tables("partner")? {
-            p.allow_only(&[
+            let mut keys = vec![
                 "tenant",
                 "auto_redeem_inbound",
                 "auto_redeem_outbound",
@@ -547,7 +559,9 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 "mfa_trust",
                 "group_sync_inbound",
                 "cross_cloud_sync",
-            ])?;
+            ];
+            keys.extend_from_slice(&crate::refs::B2B_KEYS);
+            p.allow_only(&keys)?;
             let (pn, span) = p.req_str("tenant")?;
             let other = tenant_ref(b.world(), src, &pn, span.clone())?;
             let patch = PartnerPatch {
@@ -555,7 +569,8 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 auto_redeem_outbound: p.bool("auto_redeem_outbound")?,
                 sync_inbound: p.bool("sync_inbound")?,
                 mfa_trust: p.bool("mfa_trust")?,
-                b2b_inbound: None,
+                b2b_inbound: crate::refs::b2b_setting(b.world(), src, &p, "b2b_inbound", Some(other))?,
+                b2b_outbound: crate::refs::b2b_setting(b.world(), src, &p, "b2b_outbound", Some(ti))?,
                 group_sync_inbound: p.bool("group_sync_inbound")?,
                 cross_cloud_sync: p.bool("cross_cloud_sync")?,
             };

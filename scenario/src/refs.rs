@@ -1,9 +1,10 @@
 //! Names in a scenario resolved before anything runs: tenants, users, groups and sync
-//! configurations, including the users and configurations that earlier steps create, each
-//! unknown name refused with its position and a suggestion.
+//! configurations (and the users and groups B2B collaboration settings target), including the
+//! users and configurations that earlier steps create, each unknown name refused with its
+//! position and a suggestion.
 
 use crate::diag::did_you_mean;
-use crate::toml_read::Src;
+use crate::toml_read::{Src, Tbl};
 use crate::values::R;
 use mtosim_engine::world::UserRef;
 use mtosim_engine::{GroupIdx, TenantIdx, UserIdx, World};
@@ -173,4 +174,101 @@ pub(crate) fn expand_config_name(world: &World, src: Src<'_>, name: &str, span: 
     let tname = inner.strip_prefix("tenant_id of ").unwrap_or(inner).trim();
     let t = tenant_ref(world, src, tname, span)?;
     Ok(format!("MTO_Sync_{}", world.tenant(t).spec.tenant_id))
+}
+
+/// The keys of B2B collaboration settings: access, user and group targets, application targets.
+pub(crate) const B2B_KEYS: [&str; 6] = [
+    "b2b_inbound",
+    "b2b_inbound_users",
+    "b2b_inbound_apps",
+    "b2b_outbound",
+    "b2b_outbound_users",
+    "b2b_outbound_apps",
+];
+
+/// A B2B collaboration setting (XTAP-17) from `PREFIX` (`"allowed"` or `"blocked"`),
+/// `PREFIX_users` (`"AllUsers"`, UPNs or group names of tenant `of`; without `of`, only
+/// `"AllUsers"`) and `PREFIX_apps` (`"AllApplications"`, `"Office365"` or application ids).
+pub(crate) fn b2b_setting(
+    world: &mtosim_engine::World,
+    src: Src<'_>,
+    t: &Tbl<'_, '_>,
+    prefix: &str,
+    of: Option<mtosim_engine::TenantIdx>,
+) -> R<Option<mtosim_engine::xtap::B2bSetting>> {
+    use mtosim_engine::xtap::{Access, AppTarget, B2bSetting, UserTarget};
+    let users_key = format!("{prefix}_users");
+    let apps_key = format!("{prefix}_apps");
+    let Some((v, span)) = t.str(prefix)? else {
+        for k in [&users_key, &apps_key] {
+            if t.get(k).is_some() {
+                return Err(src.err(t.span_of(k), format!("{k} needs {prefix}")).help(format!(
+                    "{prefix} = \"allowed\" or \"blocked\" says what the targets get"
+                )));
+            }
+        }
+        return Ok(None);
+    };
+    let access = match v.as_str() {
+        "allowed" => Access::Allowed,
+        "blocked" => Access::Blocked,
+        _ => {
+            return Err(src
+                .err(span, format!("unknown {prefix} \"{v}\""))
+                .help("\"allowed\" or \"blocked\""))
+        }
+    };
+    let mut setting = B2bSetting::all(access);
+    if let Some(list) = t.str_list(&users_key)? {
+        setting.users.clear();
+        for (name, span) in list {
+            if name == "AllUsers" {
+                setting.users.push(UserTarget::AllUsers);
+                continue;
+            }
+            let Some(of) = of else {
+                return Err(src
+                    .err(
+                        span,
+                        format!("the default settings can only target \"AllUsers\" in {users_key}"),
+                    )
+                    .help("name users and groups of a partner in its [[tenant.partner]] or set-partner"));
+            };
+            let dir = &world.tenant(of).dir;
+            if let Some(u) = dir.user_by_upn(&name) {
+                setting.users.push(UserTarget::User(u));
+            } else {
+                let g = group_ref(world, src, of, &name, span.clone()).map_err(|d| {
+                    d.help(format!(
+                        "{users_key} names \"AllUsers\", or users (by UPN) and groups (by name) of {}",
+                        world.name(of)
+                    ))
+                })?;
+                setting.users.push(UserTarget::Group(g));
+            }
+        }
+        if setting.users.is_empty() {
+            return Err(src
+                .err(t.span_of(&users_key), format!("{users_key} is empty"))
+                .help("name at least one target, or \"AllUsers\""));
+        }
+    }
+    if let Some(list) = t.str_list(&apps_key)? {
+        setting.apps = list
+            .into_iter()
+            .map(|(a, _)| match a.as_str() {
+                "AllApplications" => AppTarget::AllApplications,
+                "Office365" => AppTarget::Office365,
+                _ => AppTarget::App(a),
+            })
+            .collect();
+        if setting.apps.is_empty() {
+            return Err(src
+                .err(t.span_of(&apps_key), format!("{apps_key} is empty"))
+                .help("name at least one target, or \"AllApplications\""));
+        }
+    }
+    setting.users.sort_unstable();
+    setting.users.dedup();
+    Ok(Some(setting))
 }

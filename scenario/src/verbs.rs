@@ -15,7 +15,6 @@ use mtosim_engine::directory::UserType;
 use mtosim_engine::schema::{AttributeMapping, FlowType, MappingSource, SchemaAttr};
 use mtosim_engine::sync::ResetScope;
 use mtosim_engine::world::{CreateSync, PartnerPatch, TemplatesPatch, UserRef};
-use mtosim_engine::xtap::Access;
 use mtosim_engine::{limits, Action, ActionKind, Duration, GroupIdx, SimTime, TenantIdx, World};
 
 /// What a verb does.
@@ -123,6 +122,11 @@ pub const VERBS: &[Verb] = &[
             "sync_inbound",
             "mfa_trust",
             "b2b_inbound",
+            "b2b_inbound_users",
+            "b2b_inbound_apps",
+            "b2b_outbound",
+            "b2b_outbound_users",
+            "b2b_outbound_apps",
             "group_sync_inbound",
             "cross_cloud_sync",
         ],
@@ -522,19 +526,8 @@ fn wait(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
 fn set_partner(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
     let (pn, span) = c.st.req_str("partner")?;
     let partner = tenant_ref(c.world, c.src, &pn, span)?;
-    let b2b_inbound = match c.st.str("b2b_inbound")? {
-        None => None,
-        Some((v, span)) => Some(match v.as_str() {
-            "allowed" => Access::Allowed,
-            "blocked" => Access::Blocked,
-            _ => {
-                return Err(c
-                    .src
-                    .err(span, format!("unknown b2b_inbound \"{v}\""))
-                    .help("\"allowed\" or \"blocked\""))
-            }
-        }),
-    };
+    let b2b_inbound = crate::refs::b2b_setting(c.world, c.src, &c.st, "b2b_inbound", Some(partner))?;
+    let b2b_outbound = crate::refs::b2b_setting(c.world, c.src, &c.st, "b2b_outbound", Some(c.actor))?;
     let st = &c.st;
     Ok(StepKind::Action(Action::SetPartner {
         partner,
@@ -544,6 +537,7 @@ fn set_partner(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
             sync_inbound: st.bool("sync_inbound")?,
             mfa_trust: st.bool("mfa_trust")?,
             b2b_inbound,
+            b2b_outbound,
             group_sync_inbound: st.bool("group_sync_inbound")?,
             cross_cloud_sync: st.bool("cross_cloud_sync")?,
         },

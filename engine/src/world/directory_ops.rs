@@ -444,18 +444,24 @@ impl World {
                 ],
             ));
         }
-        if me
-            .partners
-            .get(&home)
-            .is_some_and(|p| p.b2b_inbound == Some(crate::xtap::Access::Blocked))
-        {
+        // the documented invitation errors of cross-tenant access settings (B2B troubleshooting)
+        if !me.b2b_inbound_for(home).admits(u, &self.tenants[home.ix()].dir) {
             return Err(Refusal::bad_request(
                 r::XTAP_17,
                 msg![
-                    format!("{} blocks B2B collaboration inbound from {}, so no user of it can be invited; it would be allowed with ", self.name(actor), self.name(home)),
+                    format!("This invitation is blocked by cross-tenant access settings in your organization. Your administrator must configure cross-tenant access settings to allow this invitation. ({}'s B2B collaboration inbound settings for {} leave this user out; it would be allowed with ", self.name(actor), self.name(home)),
                     Setting::B2bInboundAllowed,
-                    ".",
+                    ".)",
                 ],
+            ));
+        }
+        if !self.tenants[home.ix()]
+            .b2b_outbound_for(actor)
+            .admits(u, &self.tenants[home.ix()].dir)
+        {
+            return Err(Refusal::bad_request(
+                r::XTAP_17,
+                format!("This invitation is blocked by cross-tenant access settings. Admins in both your organization and the invited user's organization must configure cross-tenant access settings to allow the invitation. ({}'s B2B collaboration outbound settings for {} leave this user out; it would be allowed once they include the user.)", self.name(home), self.name(actor)),
             ));
         }
         if let Some(ai) = me.dir.account_of(home, u) {

@@ -1376,7 +1376,7 @@ fn xtap_17_a_target_blocking_b2b_inbound_fails_provisioning_unless_the_option_is
             Action::SetPartner {
                 partner: ids[0],
                 patch: PartnerPatch {
-                    b2b_inbound: Some(crate::xtap::Access::Blocked),
+                    b2b_inbound: Some(crate::xtap::B2bSetting::all(crate::xtap::Access::Blocked)),
                     ..Default::default()
                 },
             },
