@@ -62,6 +62,7 @@ fn spec(i: usize) -> TenantSpec {
         csp_of: Vec::new(),
         cloud: "commercial".into(),
         cloud_settings: Vec::new(),
+        external_user_leave: true,
         guest_invites_allowed: true,
     }
 }

@@ -133,6 +133,10 @@ pub enum Action {
         group: String,
         description: Option<String>,
     },
+    /// An external user leaves the acting (resource) tenant by self-service (CTS-49).
+    LeaveOrganization { user: UserRef },
+    /// Reset a B2B user's redemption status (MTO-83).
+    ResetRedemption { user: UserRef },
     /// Invite a user of another tenant as a B2B user (CTS-26, CTS-31).
     InviteGuest {
         home: TenantIdx,
@@ -260,6 +264,8 @@ impl Action {
             Action::SetGroupProvisioning { .. } => ActionKind::SetGroupProvisioning,
             Action::SetScope { .. } => ActionKind::SetScope,
             Action::UpdateGroup { .. } => ActionKind::UpdateGroup,
+            Action::LeaveOrganization { .. } => ActionKind::LeaveOrganization,
+            Action::ResetRedemption { .. } => ActionKind::ResetRedemption,
         }
     }
 }
@@ -404,7 +410,9 @@ pub fn needed(action: &Action) -> crate::roles::Need {
         | Action::DeleteUser { .. }
         | Action::RestoreUser { .. } => USERS,
         Action::AddToGroup { .. } | Action::RemoveFromGroup { .. } | Action::UpdateGroup { .. } => GROUPS,
-        Action::InviteGuest { .. } => INVITE,
+        Action::InviteGuest { .. } | Action::ResetRedemption { .. } => INVITE,
+        // the external user acts, not an administrator
+        Action::LeaveOrganization { .. } => need(AdminRole::ALL, r::CTS_49),
     }
 }
 

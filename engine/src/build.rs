@@ -51,6 +51,8 @@ pub enum BuildError {
     WorkLimit(String),
     /// A group name already present in the directory.
     DuplicateGroup(String),
+    /// A second mail contact with the same mail: why.
+    DuplicateContact(String),
     /// A partner configuration of a tenant for itself.
     SelfPartner,
     /// A second partner configuration of the same tenant for the same partner.
@@ -98,6 +100,7 @@ impl fmt::Display for BuildError {
                 "{upn} cannot be its own manager; name another user of the tenant"
             ),
             BuildError::DuplicateGroup(n) => write!(f, "a group named \"{n}\" already exists"),
+            BuildError::DuplicateContact(why) => f.write_str(why),
             BuildError::SelfPartner => f.write_str("a tenant has no partner configuration for itself"),
             BuildError::DuplicatePartner(p) => write!(
                 f,
@@ -348,6 +351,27 @@ impl Builder {
         }
     }
 
+    /// Adds a mail contact to tenant `t` (MTO-85).
+    pub fn add_contact(&mut self, t: TenantIdx, display_name: &str, mail: &str) -> Result<(), BuildError> {
+        let dir = &mut self.world.tenants[t.ix()].dir;
+        if dir.contact_count() >= limits::GROUPS_PER_TENANT_MAX {
+            return Err(BuildError::Limit {
+                name: "GROUPS_PER_TENANT_MAX",
+                max: limits::GROUPS_PER_TENANT_MAX,
+                what: "contacts in one tenant (the group cap applies)",
+                before: None,
+                more: 1,
+            });
+        }
+        dir.add_contact(display_name, mail)
+            .map_err(BuildError::DuplicateContact)
+    }
+
+    /// Enables SMS sign-in for user `u` of tenant `t` (CTS-20: sync skips such users).
+    pub fn set_sms_sign_in(&mut self, t: TenantIdx, u: UserIdx) {
+        self.world.tenants[t.ix()].dir.set_sms_sign_in(u);
+    }
+
     /// Sets tenant `t`'s default B2B collaboration inbound and outbound settings (XTAP-2); `None`
     /// keeps the documented default, allowed for all users and applications.
     pub fn set_default_b2b(
@@ -510,6 +534,7 @@ mod tests {
             csp_of: Vec::new(),
             cloud: "commercial".into(),
             cloud_settings: Vec::new(),
+            external_user_leave: true,
             guest_invites_allowed: true,
         }
     }

@@ -272,6 +272,10 @@ pub struct Directory {
     groups: Vec<Group>,
     /// Groups cross-tenant synchronization created here, in creation order (CTS-63).
     synced_groups: Vec<SyncedGroup>,
+    /// Users with SMS sign-in enabled, sorted: cross-tenant synchronization skips them (CTS-20).
+    sms_sign_in: Vec<UserIdx>,
+    /// Mail contacts (`orgContact`): display name and mail, by ASCII-lowercased mail (MTO-85).
+    contacts: BTreeMap<Box<str>, Box<str>>,
     /// (hash of the lowercased UPN, user): looked up without allocating a lowercase copy.
     upn_index: hashbrown::HashTable<(u64, UserIdx)>,
     group_index: HashMap<Box<str>, GroupIdx>,
@@ -551,6 +555,28 @@ impl Directory {
             a.flags &= !account_flags::SYNC_DELETED;
         }
         self.external_deleted_at.insert(ai, now);
+    }
+
+    /// Unlinks external account `ai` from its home user (the account stays, soft-deleted): the
+    /// next cycle that evaluates the home user in scope creates a new account (CTS-49).
+    pub fn unlink_account(&mut self, ai: u32) {
+        let a = &self.externals[ai as usize];
+        let (src, user) = (a.source_tenant, a.source_user);
+        if let Some(t) = self.by_source.get_mut(&src) {
+            if t.get(user.ix()) == Some(&ai) {
+                t[user.ix()] = NO_ACCOUNT;
+            }
+        }
+    }
+
+    /// Sets or clears an invitation's pending acceptance (`externalUserState`, CTS-31, MTO-83).
+    pub fn set_pending_acceptance(&mut self, ai: u32, pending: bool) {
+        let a = &mut self.externals[ai as usize];
+        if pending {
+            a.flags |= account_flags::PENDING_ACCEPTANCE;
+        } else {
+            a.flags &= !account_flags::PENDING_ACCEPTANCE;
+        }
     }
 
     /// Restores soft-deleted external account `ai`.
@@ -902,7 +928,41 @@ impl Directory {
     /// external accounts, soft-deleted ones included until they are purged.
     pub fn object_count(&self) -> u64 {
         let synced = self.synced_groups.iter().filter(|g| !g.deleted).count();
-        (self.users.len() + self.groups.len() + self.externals.len() + synced) as u64 - self.purged
+        (self.users.len() + self.groups.len() + self.externals.len() + synced + self.contacts.len()) as u64
+            - self.purged
+    }
+
+    /// Adds a mail contact; refuses a second contact with the same mail.
+    pub fn add_contact(&mut self, display_name: &str, mail: &str) -> Result<(), String> {
+        let key: Box<str> = mail.to_ascii_lowercase().into();
+        if self.contacts.contains_key(&key) {
+            return Err(format!("a contact with mail {mail} already exists"));
+        }
+        self.contacts.insert(key, display_name.into());
+        Ok(())
+    }
+
+    /// Whether a mail contact has `mail` (case-insensitive).
+    pub fn has_contact(&self, mail: &str) -> bool {
+        !self.contacts.is_empty() && self.contacts.contains_key(mail.to_ascii_lowercase().as_str())
+    }
+
+    /// How many mail contacts there are.
+    pub fn contact_count(&self) -> usize {
+        self.contacts.len()
+    }
+
+    /// Whether user `u` has SMS sign-in enabled (CTS-20).
+    pub fn has_sms_sign_in(&self, u: UserIdx) -> bool {
+        !self.sms_sign_in.is_empty() && self.sms_sign_in.binary_search(&u).is_ok()
+    }
+
+    /// Enables SMS sign-in for user `u`.
+    pub fn set_sms_sign_in(&mut self, u: UserIdx) {
+        if let Err(i) = self.sms_sign_in.binary_search(&u) {
+            self.sms_sign_in.insert(i, u);
+            self.changes.push(u);
+        }
     }
 
     /// Groups cross-tenant synchronization created here (deleted ones are tombstones).

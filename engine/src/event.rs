@@ -122,6 +122,14 @@ pub enum EventKind {
     /// A group's description changed: the tenant's own group, or a synced one edited in the
     /// target (CTS-65).
     GroupUpdated { name: String, synced: bool },
+    /// An external user left the tenant by self-service (CTS-49): the account is soft-deleted
+    /// and unlinked; `requeued` names the configuration that will evaluate the user again.
+    AccountLeft {
+        upn: String,
+        requeued: Option<ConfigIdx>,
+    },
+    /// A B2B user's redemption was reset: the account is PendingAcceptance again (MTO-83).
+    RedemptionReset { upn: String },
     /// A partner configuration's identity sync policy was deleted (XTAP-8).
     SyncPolicyDeleted { partner: TenantIdx },
     /// The group pass after a cycle (CTS-63..65, XTAP-11).

@@ -36,6 +36,7 @@
 //!     csp_of: vec![],
 //!     cloud: "commercial".into(),
 //!     cloud_settings: Vec::new(),
+//!     external_user_leave: true,
 //!     guest_invites_allowed: true,
 //! };
 //! let contoso = b.add_tenant(spec("contoso")).unwrap();

@@ -30,6 +30,8 @@ pub enum Setting {
     ScopeAssigned,
     /// The target's identity sync policy allows group sync inbound (XTAP-11).
     GroupSyncInbound,
+    /// The tenant lets external users leave (CTS-49).
+    ExternalUserLeave,
 }
 
 /// What would have been allowed, as data.

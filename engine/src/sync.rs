@@ -730,6 +730,7 @@ pub fn skip_rule(reason: &str) -> Option<crate::rules::RuleId> {
     match reason {
         "ExternalUser" => Some(rules::CTS_20),
         "InternalGuest" => Some(rules::CTS_21),
+        "SmsSignIn" => Some(rules::CTS_20),
         "DisabledNeverProvisioned" => Some(rules::CTS_24),
         "DeleteActionDisabled" => Some(rules::CTS_43),
         "DisabledBeforeRemoval" => Some(rules::CTS_45),
@@ -1549,8 +1550,12 @@ fn plan(
     on_demand: bool,
 ) -> Plan {
     let user = &source.dir.users()[u.ix()];
-    let in_scope =
-        eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, source, u, strings);
+    // users with SMS sign-in fail the built-in "Filter external users" clause (CTS-20)
+    let sms = source.dir.has_sms_sign_in(u);
+    let in_scope = eligible(user, rules)
+        && !sms
+        && cfg.is_assigned(source, u)
+        && scoping_passes(cfg, source, u, strings);
     let acc = target.dir.account_of(cfg.source, u);
     match (in_scope, acc) {
         (true, None) => {
@@ -1591,6 +1596,7 @@ fn plan(
             Plan::SoftDelete(ai)
         }
         (false, None) if user.external => Plan::Skip("ExternalUser"), // CTS-20, CTS-22
+        (false, None) if sms && cfg.is_assigned(source, u) => Plan::Skip("SmsSignIn"), // CTS-20
         (false, None)
             if user.user_type == UserType::Guest
                 && !rules.sync_internal_guests
@@ -1627,8 +1633,16 @@ fn target_refuses(
         return Some("InvitationCreationFailure");
     }
     // a proxy address (the source mail) of the invited user matches an internal target user's
-    // mail, or the UPN of one, which only an address on the target's own domains can (CTS-9)
+    // mail, or the UPN of one, which only an address on the target's own domains can (CTS-9);
+    // or a mail contact's (MTO-85, CTS-32)
     let mail = user.attr(Attr::Mail);
+    if rules.contacts_collide
+        && !mail.is_none()
+        && target.dir.contact_count() > 0
+        && target.dir.has_contact(user.text(Attr::Mail, strings))
+    {
+        return Some("InvitationCreationFailureAmbiguousUser");
+    }
     if !mail.is_none() {
         let m = user.text(Attr::Mail, strings);
         // a marker value has no symbol of its own: look its text up only when some target

@@ -35,6 +35,10 @@ pub struct TenantSpec {
     pub cloud: String,
     /// Other Microsoft clouds enabled in the tenant's Microsoft cloud settings (XTAP-18).
     pub cloud_settings: Vec<String>,
+    /// External user leave settings: whether external users may remove themselves from the
+    /// organization (`externalIdentitiesPolicy.allowExternalIdentitiesToLeave`, default true,
+    /// CTS-49).
+    pub external_user_leave: bool,
     /// Whether guest invitations are allowed; `false` is the most restrictive setting ("no
     /// one in the organization can invite guest users"), which fails CTS provisioning with
     /// `AzureActiveDirectoryForbidden` (CTS-9).

@@ -188,6 +188,28 @@ impl<'w> TenantView<'w> {
         }
     }
 
+    /// MTO-33: how many of the tenant's B2B users are multitenant organization members: accounts
+    /// of userType Member whose home tenant is active in the same MTO as this tenant (B2B
+    /// guests are unaffected). Graph has no per-user property for it; it follows from the two.
+    pub fn mto_members(&self) -> usize {
+        let w = self.world;
+        let Some(m) = w.mto_view(self.tenant).mto else {
+            return 0;
+        };
+        let mto = &w.mtos[m.ix()];
+        let active = |t: TenantIdx| {
+            mto.entry(t)
+                .is_some_and(|e| e.state == crate::mto::MemberState::Active)
+        };
+        if !active(self.tenant) {
+            return 0;
+        }
+        self.users()
+            .filter(|u| u.user_type == UserType::Member)
+            .filter(|u| matches!(u.origin, UserOrigin::Account { home, .. } if active(home)))
+            .count()
+    }
+
     /// Every user object that is not deleted: the tenant's own users first, in creation
     /// order, then the accounts standing for other tenants' users.
     pub fn users(&self) -> impl Iterator<Item = UserObject<'w>> + 'w {

@@ -91,6 +91,10 @@ pub enum ActionKind {
     SetScope,
     /// Change a group's description.
     UpdateGroup,
+    /// An external user leaves the organization.
+    LeaveOrganization,
+    /// Reset a B2B user's redemption status.
+    ResetRedemption,
 }
 
 impl ActionKind {
@@ -134,5 +138,7 @@ impl ActionKind {
         ActionKind::SetGroupProvisioning,
         ActionKind::SetScope,
         ActionKind::UpdateGroup,
+        ActionKind::LeaveOrganization,
+        ActionKind::ResetRedemption,
     ];
 }

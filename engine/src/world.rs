@@ -167,6 +167,8 @@ impl World {
             }
             Action::SetScope { sync, all } => self.set_scope(actor, &sync, all),
             Action::UpdateGroup { group, description } => self.update_group(actor, &group, description),
+            Action::LeaveOrganization { user } => self.leave_organization(actor, user),
+            Action::ResetRedemption { user } => self.reset_redemption(actor, user),
         };
         let res = match res {
             Ok(op) => Ok(op),

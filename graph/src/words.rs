@@ -57,6 +57,8 @@ pub fn request(a: ActionKind) -> String {
         InviteGuest => "POST /invitations".to_string(),
         SetGroupProvisioning | SetScope => format!("PUT {JOBS}/{{jobId}}/schema"),
         UpdateGroup => "PATCH /groups/{id}".to_string(),
+        LeaveOrganization => "Leave organization (My Account, Organizations)".to_string(),
+        ResetRedemption => "POST /invitations with resetRedemption true".to_string(),
     }
 }
 
@@ -73,6 +75,7 @@ pub fn hint(h: &Hint) -> String {
             Setting::ScopeAll => "the scope \"Sync all users and groups\"",
             Setting::ScopeAssigned => "the scope \"Sync only assigned users and groups\"",
             Setting::GroupSyncInbound => "identitySynchronization.groupSyncInbound.isSyncAllowed = true",
+            Setting::ExternalUserLeave => "externalIdentitiesPolicy.allowExternalIdentitiesToLeave = true",
         }
         .to_string(),
         Hint::Surface(Via::Graph) => "the Graph API".to_string(),

@@ -261,6 +261,7 @@ pub fn describe(world: &World, ev: &Event) -> String {
                 let what = match *reason {
                     "ExternalUser" => "external (B2B) users skipped: never a sync source",
                     "InternalGuest" => "internal guests skipped: not eligible",
+                    "SmsSignIn" => "users with SMS sign-in skipped: they fail the Filter external users clause (alternativeSecurityIds EQUALS 'None')",
                     "DisabledNeverProvisioned" => "disabled users skipped: never provisioned while disabled",
                     "DeleteActionDisabled" => "left scope but kept: the Delete action is off",
                     "DisabledBeforeRemoval" => "left scope but kept, disabled: they were disabled first",
@@ -430,6 +431,16 @@ pub fn describe(world: &World, ev: &Event) -> String {
             "changed the description of \"{name}\", a group cross-tenant sync created here; the edit lasts until the source group changes"
         ),
         EventKind::GroupUpdated { name, synced: false } => format!("changed the description of group \"{name}\""),
+        EventKind::AccountLeft { upn, requeued } => match requeued {
+            Some(c) => format!(
+                "{upn} left the organization (self-service): the account is soft-deleted, and {} evaluates the user again at its next cycle, so a user still in scope gets a new account",
+                cfg_label(world, *c)
+            ),
+            None => format!("{upn} left the organization (self-service): the account is soft-deleted"),
+        },
+        EventKind::RedemptionReset { upn } => {
+            format!("reset the redemption of {upn}: it is PendingAcceptance until the user redeems again")
+        }
         EventKind::SyncPolicyDeleted { partner } => format!(
             "deleted its identity sync policy for {}; user and group sync inbound from it are not allowed any more",
             n(*partner)
@@ -675,6 +686,8 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::GroupUpdated { .. } => "groupUpdated",
         EventKind::GroupsProvisioned { .. } => "groupsProvisioned",
         EventKind::SyncPolicyDeleted { .. } => "syncPolicyDeleted",
+        EventKind::AccountLeft { .. } => "accountLeft",
+        EventKind::RedemptionReset { .. } => "redemptionReset",
     }
 }
 

@@ -45,6 +45,8 @@ pub enum Subject {
     Partner(String, &'static str),
     /// A group's members, by userPrincipalName.
     GroupMembers(String),
+    /// B2B users of the viewer that are MTO members (MTO-33).
+    MtoMembers,
     /// A group's description.
     GroupDescription(String),
 }
@@ -64,6 +66,7 @@ impl fmt::Display for Subject {
             Subject::UserExtra(u, p) => write!(f, "{u} {p}"),
             Subject::SyncStatus(n) => write!(f, "sync {n} status"),
             Subject::GroupMembers(g) => write!(f, "group {g} members"),
+            Subject::MtoMembers => f.write_str("B2B users that are MTO members"),
             Subject::GroupDescription(g) => write!(f, "group {g} description"),
             Subject::JoinStatus => f.write_str("join request status"),
             Subject::JoinMemberState => f.write_str("join request memberState"),
@@ -477,6 +480,11 @@ pub fn evaluate(w: &World, viewer: TenantIdx, c: &Check) -> Result<Fact, CheckFa
                 members: g.members.len(),
             })
         }
+        Check::MtoMembers(n) => same(
+            Subject::MtoMembers,
+            n.to_string(),
+            w.view(viewer).mto_members().to_string(),
+        ),
         Check::NoGroup(name) => match w.view(viewer).group_by_name(name) {
             None => Ok(Fact::NoGroup(name.clone())),
             Some(_) => Err(CheckFailure::GroupPresent(name.clone())),

@@ -25,6 +25,9 @@ pub(crate) fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer:
     if let Some(n) = st.uint("mto_tenants", 1_000_000)? {
         checks.push(Check::MtoTenants(n));
     }
+    if let Some(n) = st.uint("mto_members", u64::MAX >> 1)? {
+        checks.push(Check::MtoMembers(n));
+    }
     for m in st.tables("member")? {
         m.allow_only(&["tenant", "role", "state"])?;
         let (n, span) = m.req_str("tenant")?;
@@ -144,7 +147,7 @@ pub(crate) fn load_checks(world: &World, src: Src<'_>, st: &Tbl<'_, '_>, viewer:
     }
     if checks.is_empty() {
         return Err(src.err(st.span.clone(), "this expect step checks nothing").help(
-            "add mto, mto_tenants, member, synced_from, user, no_user, group, no_group, sync, partner or join_request",
+            "add mto, mto_tenants, mto_members, member, synced_from, user, no_user, group, no_group, sync, partner or join_request",
         ));
     }
     let _ = viewer;

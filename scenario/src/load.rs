@@ -41,6 +41,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "b2b_inbound_blocks_sync",
     "one_config_per_pair",
     "national_cloud_mto",
+    "contacts_collide",
 ];
 const TENANT_KEYS: &[&str] = &[
     "name",
@@ -54,6 +55,7 @@ const TENANT_KEYS: &[&str] = &[
     "csp_of",
     "cloud",
     "cloud_settings",
+    "external_user_leave",
     "guest_invites",
     "users",
     "user",
@@ -62,6 +64,7 @@ const TENANT_KEYS: &[&str] = &[
     "partner",
     "admin",
     "default_access",
+    "contact",
 ];
 
 /// How to load: whether unusable CSV rows stop the load, and how to read files the scenario
@@ -261,6 +264,9 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
     if let Some(b) = sc.bool("national_cloud_mto")? {
         rules.national_cloud_mto = b;
     }
+    if let Some(b) = sc.bool("contacts_collide")? {
+        rules.contacts_collide = b;
+    }
     if let Some(d) = duration(&sc, "join_min_wait")? {
         rules.join_min_wait_after_create = Some(d);
     }
@@ -398,6 +404,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 None => "commercial".to_string(),
                 Some((c, span)) => cloud_name(src, c, span)?,
             },
+            external_user_leave: t.bool("external_user_leave")?.unwrap_or(true),
             cloud_settings: {
                 let mut v = Vec::new();
                 for (c, span) in t.str_list("cloud_settings")?.unwrap_or_default() {
@@ -519,6 +526,13 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             };
             b.set_templates(ti, patch);
         }
+        for ct in t.tables("contact")? {
+            ct.allow_only(&["mail", "display_name"])?;
+            let (mail, span) = ct.req_str("mail")?;
+            let name = ct.str("display_name")?.map_or_else(|| mail.clone(), |(n, _)| n);
+            b.add_contact(ti, &name, &mail)
+                .map_err(|e| src.err(span, e.to_string()))?;
+        }
         for a in t.tables("admin")? {
             a.allow_only(&["upn", "roles"])?;
             let (upn, uspan) = a.req_str("upn")?;
@@ -614,6 +628,9 @@ fn load_users(
             .map_err(|e| src.err(u.span_of("upn"), e.to_string()))?;
         if let Some(m) = u.str("manager")? {
             managers.push((ui, m));
+        }
+        if u.bool("sms_sign_in")? == Some(true) {
+            b.set_sms_sign_in(ti, ui);
         }
     }
     // managers name users of the same tenant, listed before or after

@@ -59,6 +59,8 @@ pub enum Check {
     },
     /// `no_group = [names]`.
     NoGroup(String),
+    /// `mto_members = N`: B2B users of this tenant that are MTO members (MTO-33).
+    MtoMembers(u64),
     /// `mto = "active" | "inactive"`.
     Mto(bool),
     /// `mto_tenants = N`.

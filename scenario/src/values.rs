@@ -177,6 +177,7 @@ pub(crate) fn inline_user_spec(src: Src<'_>, u: &Tbl<'_, '_>, step: bool) -> R<N
     fixed.retain(|k| *k != "display_name");
     if !step {
         fixed.push("manager"); // resolved once every user of the tenant exists
+        fixed.push("sms_sign_in");
     }
     if step {
         fixed.extend(["do", "at", "tenant", "expect_error", "as"]);

@@ -100,6 +100,7 @@ pub const VERBS: &[Verb] = &[
         &[
             "mto",
             "mto_tenants",
+            "mto_members",
             "member",
             "synced_from",
             "user",
@@ -340,6 +341,18 @@ pub const VERBS: &[Verb] = &[
             let description = c.st.str("description")?.map(|(d, _)| d);
             Ok(StepKind::Action(Action::UpdateGroup { group, description }))
         },
+    ),
+    verb(
+        "leave-organization",
+        &["user"],
+        Does::Act(ActionKind::LeaveOrganization),
+        |c| Ok(StepKind::Action(Action::LeaveOrganization { user: c.account()? })),
+    ),
+    verb(
+        "reset-redemption",
+        &["user"],
+        Does::Act(ActionKind::ResetRedemption),
+        |c| Ok(StepKind::Action(Action::ResetRedemption { user: c.account()? })),
     ),
     verb(
         "invite-guest",

@@ -20,6 +20,7 @@ pub fn hint(h: &Hint) -> String {
             Setting::ScopeAll => "scope = \"all\"",
             Setting::ScopeAssigned => "scope = \"assigned\"",
             Setting::GroupSyncInbound => "group_sync_inbound = true",
+            Setting::ExternalUserLeave => "external_user_leave = true",
         }
         .to_string(),
         Hint::Surface(Via::Graph) => "via = \"graph\"".to_string(),

@@ -417,6 +417,102 @@ impl World {
         Ok(None)
     }
 
+    /// CTS-49: an external user leaves by self-service (allowed by the tenant's external user
+    /// leave settings): the account is soft-deleted and unlinked, and the configuration that
+    /// provisioned it evaluates the home user again, so a user still in scope is provisioned
+    /// again, as a new account (restoring is not supported), at the next cycle.
+    pub(super) fn leave_organization(
+        &mut self,
+        actor: TenantIdx,
+        user: UserRef,
+    ) -> Result<Option<OpId>, Refusal> {
+        let ai = match self.resolve_any(actor, &user)? {
+            Target::External(ai) => ai,
+            Target::Internal(_) => {
+                return Err(Refusal::bad_request(
+                    r::CTS_49,
+                    "only external users can leave an organization by self-service; an internal user is deleted by an administrator instead.",
+                ))
+            }
+        };
+        if !self.tenants[actor.ix()].spec.external_user_leave {
+            return Err(Refusal::forbidden(
+                r::CTS_49,
+                msg![
+                    format!("{}'s external user leave settings don't let external users remove themselves; it would be allowed with ", self.name(actor)),
+                    Setting::ExternalUserLeave,
+                    ".",
+                ],
+            ));
+        }
+        let now = self.now;
+        let dir = &mut self.tenants[actor.ix()].dir;
+        if dir.externals()[ai as usize].is_soft_deleted() {
+            return Err(Refusal::bad_request(
+                r::SIM_1,
+                "that account is already deleted, so it cannot leave.",
+            ));
+        }
+        let a = dir.externals()[ai as usize];
+        dir.soft_delete_account(ai, now, false);
+        dir.unlink_account(ai);
+        self.push(
+            now + crate::sync::SOFT_DELETE_RETENTION,
+            Pending::Purge(actor, ai),
+        );
+        let requeued = self
+            .configs
+            .get(a.config.ix())
+            .filter(|c| a.config != crate::directory::NO_CONFIG && !c.deleted)
+            .map(|_| a.config);
+        if let Some(c) = requeued {
+            self.configs[c.ix()].job.pending.push(a.source_user);
+        }
+        let upn = self.external_upn(actor, ai);
+        self.emit(actor, EventKind::AccountLeft { upn, requeued }, &[r::CTS_49]);
+        Ok(None)
+    }
+
+    /// MTO-83: resetting a redeemed B2B user's redemption is disabled while the tenant is in a
+    /// multitenant organization; otherwise the account is PendingAcceptance again.
+    pub(super) fn reset_redemption(
+        &mut self,
+        actor: TenantIdx,
+        user: UserRef,
+    ) -> Result<Option<OpId>, Refusal> {
+        let Target::External(ai) = self.resolve_any(actor, &user)? else {
+            return Err(Refusal::bad_request(
+                r::MTO_83,
+                "only a B2B (external) user has a redemption status to reset; name an external account.",
+            ));
+        };
+        let a = &self.tenants[actor.ix()].dir.externals()[ai as usize];
+        if a.is_soft_deleted() {
+            return Err(Refusal::bad_request(
+                r::SIM_1,
+                "that account is deleted; restore it first.",
+            ));
+        }
+        let redeemed = a.flags & crate::directory::account_flags::PENDING_ACCEPTANCE == 0;
+        if redeemed && self.tenants[actor.ix()].mto.is_some() {
+            return Err(Refusal::bad_request(
+                r::MTO_83,
+                msg![
+                    format!(
+                        "as part of a multitenant organization, reset redemption for an already redeemed B2B user is disabled in {}; it would be allowed after it leaves the organization (",
+                        self.name(actor)
+                    ),
+                    ActionKind::RemoveTenant,
+                    ").",
+                ],
+            ));
+        }
+        self.tenants[actor.ix()].dir.set_pending_acceptance(ai, true);
+        let upn = self.external_upn(actor, ai);
+        self.emit(actor, EventKind::RedemptionReset { upn }, &[r::MTO_83]);
+        Ok(None)
+    }
+
     pub(super) fn invite_guest(
         &mut self,
         actor: TenantIdx,

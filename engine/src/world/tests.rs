@@ -21,6 +21,7 @@ fn spec(name: &str) -> TenantSpec {
         csp_of: Vec::new(),
         cloud: "commercial".into(),
         cloud_settings: Vec::new(),
+        external_user_leave: true,
         guest_invites_allowed: true,
     }
 }
