@@ -298,6 +298,9 @@ pub struct Job {
     pub cycles: u64,
     /// Totals across cycles ("statistics to date", CTS-60).
     pub totals: CycleStats,
+    /// The scope changed from all to assigned since the last initial cycle: out-of-scope
+    /// accounts of unchanged users stay until a restart (CTS-14).
+    pub scope_narrowed: bool,
 }
 
 impl Default for Job {
@@ -320,6 +323,7 @@ impl Default for Job {
             last_failures: Vec::new(),
             cycles: 0,
             totals: CycleStats::default(),
+            scope_narrowed: false,
         }
     }
 }
@@ -1636,6 +1640,14 @@ fn target_refuses(
     // mail, or the UPN of one, which only an address on the target's own domains can (CTS-9);
     // or a mail contact's (MTO-85, CTS-32)
     let mail = user.attr(Attr::Mail);
+    // a source mail on a domain the source has not verified: the external user's creation
+    // fails (CTS-25; no code is documented: the invalid-property-value failure of CTS-9)
+    if !mail.is_none() {
+        let m = user.text(Attr::Mail, strings);
+        if m.contains('@') && source.spec.domain_problem(m).is_some() {
+            return Some("InvitationCreationFailureInvalidPropertyValue");
+        }
+    }
     if rules.contacts_collide
         && !mail.is_none()
         && target.dir.contact_count() > 0
@@ -1668,7 +1680,6 @@ fn target_refuses(
             return Some("InvitationCreationFailureAmbiguousUser");
         }
     }
-    let _ = source;
     None
 }
 
@@ -1941,6 +1952,9 @@ pub struct ConfigForecast {
     pub to_delete: u64,
     /// Deletions and disables the threshold would hold (CTS-51).
     pub held: u64,
+    /// Accounts out of scope since a change from all to assigned that stay until a restart,
+    /// since no incremental cycle reads their unchanged users (CTS-14).
+    pub kept_until_restart: u64,
     /// Creations that would fail, by error code (CTS-9, CTS-61, SEED-2).
     pub failures: Vec<(&'static str, u64)>,
     /// New accounts of each userType: (Member, Guest).
@@ -1999,9 +2013,24 @@ pub fn forecast_config(
         .pair_synced_users_max
         .map(|_| target.dir.active_accounts_from(s));
     let mut deletes: Vec<bool> = Vec::new(); // true: a soft delete, false: a disable
+                                             // after a change from all to assigned, incremental cycles delete only users they read
+                                             // (the changed ones): the rest keep their accounts until a restart (CTS-14)
+    let read_next: Option<Vec<UserIdx>> = (cfg.job.scope_narrowed && cfg.job.initial_done).then(|| {
+        let changes = source.dir.changes();
+        let mut v = changes[cfg.job.watermark.min(changes.len())..].to_vec();
+        v.extend_from_slice(&cfg.job.pending);
+        v.extend_from_slice(&cfg.job.escrows);
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
     for u in candidates {
         let user = &source.dir.users()[u.ix()];
-        if eligible(user, rules) && cfg.is_assigned(source, u) && scoping_passes(cfg, source, u, strings) {
+        if eligible(user, rules)
+            && !source.dir.has_sms_sign_in(u)
+            && cfg.is_assigned(source, u)
+            && scoping_passes(cfg, source, u, strings)
+        {
             f.in_scope += 1;
         }
         match plan(cfg, cfg_idx, source, target, strings, u, rules, false) {
@@ -2044,6 +2073,9 @@ pub fn forecast_config(
                 if a.is_enabled() && !user.account_enabled {
                     deletes.push(false);
                 }
+            }
+            Plan::SoftDelete(_) if read_next.as_ref().is_some_and(|v| v.binary_search(&u).is_err()) => {
+                f.kept_until_restart += 1;
             }
             Plan::SoftDelete(_) => {
                 f.to_delete += 1;

@@ -409,6 +409,7 @@ pub fn forecast(world: &World) -> Forecast {
             let mut in_scope = 0u64;
             for &u in &candidates {
                 if sync::eligible(&source.dir.users()[u.ix()], &world.rules)
+                    && !source.dir.has_sms_sign_in(u)
                     && cfg.is_assigned(source, u)
                     && cfg
                         .filter

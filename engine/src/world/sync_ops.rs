@@ -270,6 +270,9 @@ impl World {
         let cfg = &mut self.configs[c.ix()];
         cfg.job.pending.clear();
         cfg.job.escrows.clear();
+        if initial {
+            cfg.job.scope_narrowed = false; // an initial cycle reads everyone
+        }
         cfg.job.running = Some(RunningCycle {
             initial,
             started_at: self.now,
@@ -811,6 +814,9 @@ impl World {
         let was_all = cfg.scope_all;
         let needs_restart = was_all && !all && cfg.job.initial_done;
         self.configs[c.ix()].scope_all = all;
+        if needs_restart {
+            self.configs[c.ix()].job.scope_narrowed = true;
+        }
         if all && !was_all {
             // every user of the source is now a candidate: the next cycle reads them all
             self.configs[c.ix()].job.initial_done = false;

@@ -1677,3 +1677,90 @@ fn mto_53_xtap_21_a_step_as_an_admin_without_the_role_is_refused_with_403_and_ch
     // without a named admin the step acts as a Global Administrator
     w.apply(a, sync(true)).unwrap();
 }
+
+#[test]
+fn cts_49_a_user_who_leaves_is_provisioned_again_as_a_new_account() {
+    let (mut w, ids, u) = entra(2, None);
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    let first = w.tenant(ids[1]).dir.account_of(ids[0], u[0]).unwrap();
+    let upn = w.external_upn(ids[1], first);
+    w.apply(
+        ids[1],
+        Action::LeaveOrganization {
+            user: UserRef::Upn(upn.clone()),
+        },
+    )
+    .unwrap();
+    assert!(w.tenant(ids[1]).dir.externals()[first as usize].is_soft_deleted());
+    assert_eq!(w.synced_from(ids[1], ids[0]), 1);
+    w.advance_to(w.now() + Duration::mins(45));
+    let second = w.tenant(ids[1]).dir.account_of(ids[0], u[0]).unwrap();
+    assert_ne!(first, second, "a new account, not a restore");
+    assert_eq!(w.synced_from(ids[1], ids[0]), 2);
+    // the tenant's external user leave settings can forbid it
+    w.tenant_mut(ids[1]).spec.external_user_leave = false;
+    let upn = w.external_upn(ids[1], second);
+    let e = w
+        .apply(
+            ids[1],
+            Action::LeaveOrganization {
+                user: UserRef::Upn(upn),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.rule, r::CTS_49);
+}
+
+#[test]
+fn cts_8_cts_13_mto_54_clouds_decide_what_the_test_connection_and_an_mto_allow() {
+    let (mut w, ids, _) = entra(1, None);
+    w.tenant_mut(ids[1]).spec.cloud = "usgov".into();
+    let spec = |name: &str, cross_cloud| CreateSync {
+        target: ids[1],
+        name: name.into(),
+        scope_all: false,
+        user_type: UserType::Member,
+        apply_always: false,
+        delete_action: true,
+        delete_threshold: None,
+        provision_groups: false,
+        cross_cloud,
+    };
+    w.rules.one_config_per_pair = false;
+    let e = w
+        .apply(ids[0], Action::CreateSync(Box::new(spec("x", false))))
+        .unwrap_err();
+    assert_eq!((e.rule, e.code), (r::CTS_8, Some("ExternalTenantNotFound")));
+    let e = w
+        .apply(ids[0], Action::CreateSync(Box::new(spec("x", true))))
+        .unwrap_err();
+    assert_eq!(e.rule, r::XTAP_18, "{e}");
+    w.tenant_mut(ids[0]).spec.cloud_settings = vec!["usgov".into()];
+    w.tenant_mut(ids[1]).spec.cloud_settings = vec!["commercial".into()];
+    let e = w
+        .apply(ids[0], Action::CreateSync(Box::new(spec("x", true))))
+        .unwrap_err();
+    assert_eq!(e.code, Some("AzureActiveDirectoryTokenExpired"));
+    w.tenant_mut(ids[1])
+        .partners
+        .get_mut(&ids[0])
+        .unwrap()
+        .cross_cloud_sync = true;
+    w.apply(ids[0], Action::CreateSync(Box::new(spec("x", true))))
+        .unwrap();
+    // an MTO: not through Graph on Azure Government, never in 21Vianet
+    let create = |via| Action::CreateMto {
+        display_name: "G".into(),
+        description: String::new(),
+        via,
+    };
+    assert_eq!(w.apply(ids[1], create(Via::Graph)).unwrap_err().rule, r::MTO_54);
+    w.tenant_mut(ids[0]).spec.cloud = "china".into();
+    assert_eq!(w.apply(ids[0], create(Via::M365)).unwrap_err().rule, r::MTO_54);
+    w.rules.national_cloud_mto = false;
+    assert_eq!(w.apply(ids[1], create(Via::M365)).unwrap_err().rule, r::MTO_54);
+    w.rules.national_cloud_mto = true;
+    w.apply(ids[1], create(Via::M365)).unwrap();
+}
