@@ -63,6 +63,7 @@ fn spec(i: usize) -> TenantSpec {
         cloud: "commercial".into(),
         cloud_settings: Vec::new(),
         external_user_leave: true,
+        m365_sync_manual: false,
         guest_invites_allowed: true,
     }
 }
@@ -111,6 +112,7 @@ pub fn mesh_world(tenants: usize, users: usize, start: bool) -> World {
                 delete_threshold: None,
                 provision_groups: false,
                 cross_cloud: false,
+                manual: false,
             };
             w.apply(s, Action::CreateSync(Box::new(cs))).expect("config");
             if start {

@@ -89,9 +89,18 @@ for r in sorted(rows, key=key):
 out.append('\n## Seed article claims (preview-2023 only)\n')
 out.append('| id | claim | status | tests | scenarios |')
 out.append('|---|---|---|---|---|')
-seed={'SEED-1':'up to five tenants per MTO (matches MTO-45)','SEED-2':'at most 100,000 users synchronize from one tenant to another','SEED-3':'the MTO is dissolved when the owning tenant exits','SEED-4':'only tenants on targeted release can participate (matches MTO-49)'}
+seed={'SEED-1':'up to five tenants per MTO (matches MTO-45)','SEED-2':'at most 100,000 users synchronize from one tenant to another','SEED-3':'the MTO is dissolved when the owning tenant exits','SEED-4':'only tenants on targeted release can participate (matches MTO-49)',
+ 'SEED-5':'some tenants need their synchronization setting changed from Manual to Automatic: the tenant key `m365_sync_mode = "manual"` saves the Microsoft 365 configurations toward that tenant in Provisioning Mode Manual, share-users leaves them idle, and set-provisioning-mode runs the test connection and turns provisioning on (CTS-75); the GA pages say nothing of it, so it stays a named option under both rule sets',
+ 'SEED-6':'granular control per tenant by editing the individual Entra configurations, while the default synchronizes the same users with all tenants: assign, set-scoping-filter and set-mapping on an MTO_Sync configuration; the next share-users or unshare-users gives every MTO_Sync configuration the console\'s one scope (MTO-74: "Edit shared users" rewrites the scope of every configuration), overwriting per-tenant assignments; filters and mappings are not part of that scope and stay; named option `m365_keeps_tenant_edits` keeps per-tenant assignments',
+ 'SEED-7':'synchronized accounts do not (yet) influence Exchange, Planner, Viva Engage or SharePoint Online: not applicable, no Microsoft 365 workload is simulated',
+ 'SEED-8':'synchronized accounts are members whose UPN looks like a guest\'s (#EXT#): modelled by CTS-28 and CTS-30',
+ 'SEED-9':'participants will need Entra ID P1 licences at GA: modelled as MTO-52\'s P1 warning',
+ 'SEED-10':'an owning tenant can be in only one MTO: modelled by MTO-3',
+ 'SEED-11':'each member tenant\'s administrator must join explicitly: modelled by MTO-26',
+ 'SEED-12':'Entra shows the Microsoft 365 configuration as MTO_Sync_<tenantIdentifier>: modelled by MTO-70',
+ 'SEED-13':'tenants can leave an MTO at any time: modelled by MTO-42'}
 for r,c in seed.items():
-    st = 'modelled' 
+    st = 'not applicable' if r == 'SEED-7' else 'modelled' 
     out.append(f"| {r} | {c} | {st} | {', '.join('`'+x+'`' for x in tcite.get(r,[]))} | {', '.join(sorted(cited.get(r,[])))} |")
 out.append('\n## Cross-tenant access (XTAP) and synchronization (CTS) rules\n')
 out.append('Every cross-tenant access (XTAP-n) and cross-tenant synchronization (CTS-n) rule of the reference notes.\n')
@@ -161,6 +170,7 @@ out.append('| `join_min_wait` | MTO-27 | none (the 2023 texts asked for 2 h afte
 out.append('| `removal_delay` | MTO-40 | 2 h (both: the longest documented, Graph beta page; the how-to says "a few minutes") |')
 out.append('| `sync_internal_guests` | CTS-21 | false (the overview and known issues: internal guests are not synced) |')
 out.append('| `b2b_inbound_blocks_sync` | XTAP-17 | true (a user left out by the target\'s B2B collaboration inbound or the source\'s outbound settings fails provisioning with InvitationCreationFailure) |')
+out.append('| `m365_keeps_tenant_edits` | MTO-74, SEED-6 | false (share-users and unshare-users give every MTO_Sync configuration the console\'s one scope, overwriting per-tenant assignments; filters and mappings stay) |')
 out.append('| `contacts_collide` | MTO-85, CTS-32 | true (a target mail contact with the user\'s mail fails provisioning with InvitationCreationFailureAmbiguousUser) |')
 out.append('| `national_cloud_mto` | MTO-54 | true (multitenant organizations within GCC, GCC High and DoD, same cloud only: the newest known-issues revision and the Microsoft 365 FAQ) |')
 out.append('| `one_config_per_pair` | CTS-67 | true under ga (the newest overview: "only one sync instance can exist between a source and a target"), false under preview-2023 (a second configuration is allowed, with a warning) |')

@@ -125,6 +125,9 @@ pub enum Action {
     RemoveFromGroup { group: GroupIdx, users: Vec<UserRef> },
     /// Turn the configuration's "Provision Microsoft Entra ID Groups" mapping on or off (CTS-64).
     SetGroupProvisioning { sync: String, enabled: bool },
+    /// Set the Provisioning Mode (CTS-75): Automatic runs the test connection and saves the
+    /// credentials (Graph: `validateCredentials`, then `PUT synchronization/secrets`).
+    SetProvisioningMode { sync: String, automatic: bool },
     /// Change a configuration's scope: all users and groups, or only assigned ones (CTS-14).
     SetScope { sync: String, all: bool },
     /// Change a group's description: the tenant's own group (a source-side change), or a
@@ -184,6 +187,8 @@ pub struct CreateSync {
     pub provision_groups: bool,
     /// "Setup cross-tenant synchronization across Microsoft clouds" (CTS-8).
     pub cross_cloud: bool,
+    /// Saved in Provisioning Mode Manual: no test connection yet (CTS-75).
+    pub manual: bool,
 }
 
 /// Values to write into a partner configuration; `None` leaves a value unchanged.
@@ -263,6 +268,7 @@ impl Action {
             Action::InviteGuest { .. } => ActionKind::InviteGuest,
             Action::SetGroupProvisioning { .. } => ActionKind::SetGroupProvisioning,
             Action::SetScope { .. } => ActionKind::SetScope,
+            Action::SetProvisioningMode { .. } => ActionKind::SetProvisioningMode,
             Action::UpdateGroup { .. } => ActionKind::UpdateGroup,
             Action::LeaveOrganization { .. } => ActionKind::LeaveOrganization,
             Action::ResetRedemption { .. } => ActionKind::ResetRedemption,
@@ -401,6 +407,7 @@ pub fn needed(action: &Action) -> crate::roles::Need {
         | Action::AllowDeletes { .. }
         | Action::ProvisionOnDemand { .. }
         | Action::SetGroupProvisioning { .. }
+        | Action::SetProvisioningMode { .. }
         | Action::SetScope { .. } => CTS_CONFIG,
         Action::Assign { .. } | Action::Unassign { .. } => CTS_ASSIGN,
         Action::DeleteSync { .. } => CTS_DELETE,

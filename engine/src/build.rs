@@ -535,6 +535,7 @@ mod tests {
             cloud: "commercial".into(),
             cloud_settings: Vec::new(),
             external_user_leave: true,
+            m365_sync_manual: false,
             guest_invites_allowed: true,
         }
     }

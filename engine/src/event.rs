@@ -111,6 +111,11 @@ pub enum EventKind {
         /// What follows the cycle, narrated by the next event.
         then: CycleThen,
     },
+    /// A configuration's Provisioning Mode was set (CTS-75).
+    ProvisioningModeSet { config: ConfigIdx, automatic: bool },
+    /// "Share users" set the scope of a Microsoft 365 configuration in Manual mode: it stays
+    /// idle until its mode is switched to Automatic (SEED-5).
+    ShareIdle { config: ConfigIdx },
     /// A configuration's group mapping was turned on or off (CTS-64).
     GroupProvisioningSet { config: ConfigIdx, enabled: bool },
     /// A configuration's scope changed (CTS-14); from all to assigned it needs a restart.

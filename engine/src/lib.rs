@@ -37,6 +37,7 @@
 //!     cloud: "commercial".into(),
 //!     cloud_settings: Vec::new(),
 //!     external_user_leave: true,
+//!     m365_sync_manual: false,
 //!     guest_invites_allowed: true,
 //! };
 //! let contoso = b.add_tenant(spec("contoso")).unwrap();

@@ -56,6 +56,7 @@ rule_ids! {
     CTS_73 = "CTS-73"; CTS_66 = "CTS-66"; XTAP_17 = "XTAP-17";
     SIM_1 = "SIM-1"; SIM_2 = "SIM-2"; SIM_3 = "SIM-3"; SIM_4 = "SIM-4";
     CTS_27 = "CTS-27"; CTS_29 = "CTS-29"; CTS_33 = "CTS-33"; CTS_36 = "CTS-36"; CTS_37 = "CTS-37";
+    CTS_75 = "CTS-75"; SEED_5 = "SEED-5"; SEED_6 = "SEED-6";
     MTO_53 = "MTO-53"; MTO_83 = "MTO-83"; CTS_49 = "CTS-49"; MTO_33 = "MTO-33"; MTO_85 = "MTO-85"; MTO_54 = "MTO-54"; CTS_8 = "CTS-8"; CTS_13 = "CTS-13"; XTAP_18 = "XTAP-18"; XTAP_21 = "XTAP-21"; CTS_12 = "CTS-12"; SIM_5 = "SIM-5";
     CTS_63 = "CTS-63"; CTS_64 = "CTS-64"; CTS_65 = "CTS-65"; XTAP_11 = "XTAP-11";
     XTAP_1 = "XTAP-1"; XTAP_8 = "XTAP-8"; XTAP_9 = "XTAP-9"; XTAP_10 = "XTAP-10"; XTAP_20 = "XTAP-20";
@@ -147,6 +148,13 @@ pub struct RuleSet {
     /// address conflict); off, the account is created beside the contact, a duplicate in
     /// searches. On by default: the known issues say provisioning "might collide".
     pub contacts_collide: bool,
+    /// Named option `m365_keeps_tenant_edits` (MTO-74, SEED-6): "Share users" and "Edit shared
+    /// users" add or remove only the groups and users named, keeping assignments an admin made
+    /// to one `MTO_Sync` configuration in the Entra admin center. Off by default: the console
+    /// gives every `MTO_Sync` configuration its one shared scope ("Edit shared users rewrites
+    /// the scope of every configuration"), so such per-tenant assignments are overwritten.
+    /// Scoping filters and mappings are not part of the shared scope and are kept either way.
+    pub m365_keeps_tenant_edits: bool,
     /// A deliberately broken rule, for tests that the invariant checks, the property tests
     /// and `mtosim explore` catch it. No scenario file can set it.
     pub fault: Option<Fault>,
@@ -186,6 +194,7 @@ impl RuleSet {
                 one_config_per_pair: true,
                 national_cloud_mto: true,
                 contacts_collide: true,
+                m365_keeps_tenant_edits: false,
                 fault: None,
             },
             RuleSetKind::Preview2023 => RuleSet {
@@ -208,6 +217,7 @@ impl RuleSet {
                 one_config_per_pair: false,
                 national_cloud_mto: true,
                 contacts_collide: true,
+                m365_keeps_tenant_edits: false,
                 fault: None,
             },
         }

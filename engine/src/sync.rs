@@ -298,6 +298,9 @@ pub struct Job {
     pub cycles: u64,
     /// Totals across cycles ("statistics to date", CTS-60).
     pub totals: CycleStats,
+    /// "Share users" asked to turn provisioning on while the configuration was in Manual mode:
+    /// it starts when the mode becomes Automatic (SEED-5).
+    pub waiting_for_mode: bool,
     /// The scope changed from all to assigned since the last initial cycle: out-of-scope
     /// accounts of unchanged users stay until a restart (CTS-14).
     pub scope_narrowed: bool,
@@ -324,6 +327,7 @@ impl Default for Job {
             cycles: 0,
             totals: CycleStats::default(),
             scope_narrowed: false,
+            waiting_for_mode: false,
         }
     }
 }
@@ -359,6 +363,10 @@ pub struct SyncConfig {
     pub delete_threshold: Option<u32>,
     /// The "Provision Microsoft Entra ID Groups" mapping is enabled (CTS-64; off by default).
     pub provision_groups: bool,
+    /// Provisioning Mode Automatic: the admin credentials (the cross-tenant synchronization
+    /// policy) passed the test connection and were saved (CTS-75). Manual: provisioning cannot
+    /// be turned on.
+    pub automatic: bool,
     /// Created with "Setup cross-tenant synchronization across Microsoft clouds" (CTS-8): no
     /// manager references and no groups cross clouds (CTS-33, CTS-63).
     pub cross_cloud: bool,
@@ -395,6 +403,7 @@ impl SyncConfig {
             delete_action: true,
             delete_threshold: None,
             provision_groups: false,
+            automatic: true,
             cross_cloud: false,
             groups_blocked: false,
             groups_skipped: Vec::new(),
@@ -2129,6 +2138,9 @@ impl crate::hash::Canonical for SyncConfig {
         }
         if self.provision_groups {
             out.push_str(" groups");
+        }
+        if !self.automatic {
+            out.push_str(" manual");
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct TenantSpec {
     pub cloud: String,
     /// Other Microsoft clouds enabled in the tenant's Microsoft cloud settings (XTAP-18).
     pub cloud_settings: Vec<String>,
+    /// Named option `m365_sync_mode = "manual"` (SEED-5): the `MTO_Sync_<this tenant's id>`
+    /// configurations the Microsoft 365 admin center creates toward this tenant are saved in
+    /// Provisioning Mode Manual, as the seed article saw "for certain tenants".
+    pub m365_sync_manual: bool,
     /// External user leave settings: whether external users may remove themselves from the
     /// organization (`externalIdentitiesPolicy.allowExternalIdentitiesToLeave`, default true,
     /// CTS-49).
@@ -87,6 +91,9 @@ pub struct Tenant {
     /// (allowed for all users and applications unless the scenario says otherwise), which a
     /// partner configuration's null inherits (XTAP-2, XTAP-17).
     pub default_b2b: (crate::xtap::B2bSetting, crate::xtap::B2bSetting),
+    /// What the Microsoft 365 admin center shares ("Share users"): groups and users, sorted
+    /// (MTO-74).
+    pub m365_shared: (Vec<crate::ids::GroupIdx>, Vec<crate::ids::UserIdx>),
     /// Named administrators and their roles (MTO-53, XTAP-21, CTS-12); a step that names none
     /// acts as a Global Administrator.
     pub admins: Vec<crate::roles::Admin>,
@@ -180,6 +187,7 @@ impl Tenant {
                 crate::xtap::B2bSetting::all(crate::xtap::Access::Allowed),
                 crate::xtap::B2bSetting::all(crate::xtap::Access::Allowed),
             ),
+            m365_shared: (Vec::new(), Vec::new()),
             admins: Vec::new(),
         }
     }

@@ -89,6 +89,8 @@ pub enum ActionKind {
     SetGroupProvisioning,
     /// Change a configuration's scope.
     SetScope,
+    /// Set a configuration's provisioning mode.
+    SetProvisioningMode,
     /// Change a group's description.
     UpdateGroup,
     /// An external user leaves the organization.
@@ -137,6 +139,7 @@ impl ActionKind {
         ActionKind::InviteGuest,
         ActionKind::SetGroupProvisioning,
         ActionKind::SetScope,
+        ActionKind::SetProvisioningMode,
         ActionKind::UpdateGroup,
         ActionKind::LeaveOrganization,
         ActionKind::ResetRedemption,

@@ -166,6 +166,9 @@ impl World {
                 self.set_group_provisioning(actor, &sync, enabled)
             }
             Action::SetScope { sync, all } => self.set_scope(actor, &sync, all),
+            Action::SetProvisioningMode { sync, automatic } => {
+                self.set_provisioning_mode(actor, &sync, automatic)
+            }
             Action::UpdateGroup { group, description } => self.update_group(actor, &group, description),
             Action::LeaveOrganization { user } => self.leave_organization(actor, user),
             Action::ResetRedemption { user } => self.reset_redemption(actor, user),

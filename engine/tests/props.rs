@@ -361,6 +361,7 @@ fn spec(i: usize) -> TenantSpec {
         cloud: "commercial".into(),
         cloud_settings: Vec::new(),
         external_user_leave: true,
+        m365_sync_manual: false,
         guest_invites_allowed: true,
     }
 }
@@ -488,6 +489,7 @@ fn run(w: &mut World, ids: &[TenantIdx], state: &RefState, tr: &Tr) {
                         delete_threshold: None,
                         provision_groups: false,
                         cross_cloud: false,
+                        manual: false,
                     })),
                 )
             })

@@ -82,6 +82,7 @@ fn spec(i: usize) -> TenantSpec {
         cloud: "commercial".into(),
         cloud_settings: Vec::new(),
         external_user_leave: true,
+        m365_sync_manual: false,
         guest_invites_allowed: i != 3,
     }
 }
@@ -282,6 +283,7 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
             delete_threshold: (s.b % 4 == 0).then_some((s.b % 3) as u32),
             provision_groups: s.b % 5 == 1,
             cross_cloud: false,
+            manual: false,
         })),
         14 => Action::Assign {
             sync,

@@ -56,6 +56,9 @@ pub fn request(a: ActionKind) -> String {
         RemoveFromGroup => "DELETE /groups/{id}/members/{id}/$ref".to_string(),
         InviteGuest => "POST /invitations".to_string(),
         SetGroupProvisioning | SetScope => format!("PUT {JOBS}/{{jobId}}/schema"),
+        SetProvisioningMode => format!(
+            "POST {JOBS}/{{jobId}}/validateCredentials, then PUT /servicePrincipals/{{id}}/synchronization/secrets"
+        ),
         UpdateGroup => "PATCH /groups/{id}".to_string(),
         LeaveOrganization => "Leave organization (My Account, Organizations)".to_string(),
         ResetRedemption => "POST /invitations with resetRedemption true".to_string(),

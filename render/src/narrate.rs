@@ -431,6 +431,18 @@ pub fn describe(world: &World, ev: &Event) -> String {
             "changed the description of \"{name}\", a group cross-tenant sync created here; the edit lasts until the source group changes"
         ),
         EventKind::GroupUpdated { name, synced: false } => format!("changed the description of group \"{name}\""),
+        EventKind::ProvisioningModeSet { config, automatic: true } => format!(
+            "Provisioning Mode of {} set to Automatic: the test connection with the cross-tenant synchronization policy succeeded and the credentials are saved",
+            cfg_label(world, *config)
+        ),
+        EventKind::ProvisioningModeSet { config, automatic: false } => format!(
+            "Provisioning Mode of {} set to Manual: provisioning cannot be turned on until it is Automatic again",
+            cfg_label(world, *config)
+        ),
+        EventKind::ShareIdle { config } => format!(
+            "{} is in Provisioning Mode Manual, so it stays idle with the shared scope until its mode is switched to Automatic",
+            cfg_label(world, *config)
+        ),
         EventKind::AccountLeft { upn, requeued } => match requeued {
             Some(c) => format!(
                 "{upn} left the organization (self-service): the account is soft-deleted, and {} evaluates the user again at its next cycle, so a user still in scope gets a new account",
@@ -687,6 +699,8 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::GroupsProvisioned { .. } => "groupsProvisioned",
         EventKind::SyncPolicyDeleted { .. } => "syncPolicyDeleted",
         EventKind::AccountLeft { .. } => "accountLeft",
+        EventKind::ProvisioningModeSet { .. } => "provisioningModeSet",
+        EventKind::ShareIdle { .. } => "shareIdle",
         EventKind::RedemptionReset { .. } => "redemptionReset",
     }
 }

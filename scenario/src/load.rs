@@ -42,6 +42,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "one_config_per_pair",
     "national_cloud_mto",
     "contacts_collide",
+    "m365_keeps_tenant_edits",
 ];
 const TENANT_KEYS: &[&str] = &[
     "name",
@@ -56,6 +57,7 @@ const TENANT_KEYS: &[&str] = &[
     "cloud",
     "cloud_settings",
     "external_user_leave",
+    "m365_sync_mode",
     "guest_invites",
     "users",
     "user",
@@ -267,6 +269,9 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
     if let Some(b) = sc.bool("contacts_collide")? {
         rules.contacts_collide = b;
     }
+    if let Some(b) = sc.bool("m365_keeps_tenant_edits")? {
+        rules.m365_keeps_tenant_edits = b;
+    }
     if let Some(d) = duration(&sc, "join_min_wait")? {
         rules.join_min_wait_after_create = Some(d);
     }
@@ -405,6 +410,16 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
                 Some((c, span)) => cloud_name(src, c, span)?,
             },
             external_user_leave: t.bool("external_user_leave")?.unwrap_or(true),
+            m365_sync_manual: match t.str("m365_sync_mode")? {
+                None => false,
+                Some((v, _)) if v == "automatic" => false,
+                Some((v, _)) if v == "manual" => true,
+                Some((v, span)) => {
+                    return Err(src
+                        .err(span, format!("unknown m365_sync_mode \"{v}\""))
+                        .help("\"automatic\" (default) or \"manual\""))
+                }
+            },
             cloud_settings: {
                 let mut v = Vec::new();
                 for (c, span) in t.str_list("cloud_settings")?.unwrap_or_default() {

@@ -181,6 +181,7 @@ pub const VERBS: &[Verb] = &[
             "delete_threshold",
             "provision_groups",
             "cross_cloud",
+            "mode",
         ],
         Does::Act(ActionKind::CreateSync),
         create_sync,
@@ -214,6 +215,25 @@ pub const VERBS: &[Verb] = &[
                 }
             };
             Ok(StepKind::Action(Action::SetScope { sync, all }))
+        },
+    ),
+    verb(
+        "set-provisioning-mode",
+        &["sync", "mode"],
+        Does::Act(ActionKind::SetProvisioningMode),
+        |c| {
+            let sync = c.sync()?;
+            let automatic = match c.st.req_str("mode")? {
+                (v, _) if v == "automatic" => true,
+                (v, _) if v == "manual" => false,
+                (v, span) => {
+                    return Err(c
+                        .src
+                        .err(span, format!("unknown mode \"{v}\""))
+                        .help("\"automatic\" (runs the test connection) or \"manual\""))
+                }
+            };
+            Ok(StepKind::Action(Action::SetProvisioningMode { sync, automatic }))
         },
     ),
     verb(
@@ -621,6 +641,7 @@ fn create_sync(c: &mut Ctx<'_, '_, '_>) -> R<StepKind> {
         delete_threshold,
         provision_groups: st.bool("provision_groups")?.unwrap_or(false),
         cross_cloud: st.bool("cross_cloud")?.unwrap_or(false),
+        manual: pick("mode", &["automatic", "manual"], "automatic")? == "manual",
     }))))
 }
 

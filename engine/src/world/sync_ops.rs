@@ -55,8 +55,10 @@ impl World {
             return None;
         }
         let c = ConfigIdx(self.configs.len() as u32);
-        self.configs
-            .push(SyncConfig::new(name, source, target, true, self.now));
+        let mut cfg = SyncConfig::new(name, source, target, true, self.now);
+        // named option: the seed saw some Microsoft 365 configurations in Manual mode (SEED-5)
+        cfg.automatic = !self.tenants[target.ix()].spec.m365_sync_manual;
+        self.configs.push(cfg);
         self.emit(
             source,
             EventKind::SyncConfigCreated { config: c },
@@ -110,11 +112,19 @@ impl World {
             })
             .count();
         self.configs_room(missing)?;
+        self.record_shared(actor, &groups, &users, true);
         for t in targets {
             let c = self.ensure_mto_sync(actor, t).expect("room checked above");
-            self.add_scope(c, &groups, &users);
+            self.apply_shared_scope(actor, c, &groups, &users, true);
             self.emit_scope_set(actor, c, &[r::MTO_74]);
-            self.start_job(c);
+            if self.configs[c.ix()].automatic {
+                self.start_job(c);
+            } else {
+                // the seed's "change the synchronization setting from Manual to Automatic for
+                // certain tenants" (SEED-5)
+                self.configs[c.ix()].job.waiting_for_mode = true;
+                self.emit(actor, EventKind::ShareIdle { config: c }, &[r::SEED_5, r::CTS_75]);
+            }
         }
         Ok(None)
     }
@@ -164,8 +174,9 @@ impl World {
                 ],
             ));
         }
+        self.record_shared(actor, &groups, &users, false);
         for c in configs {
-            self.remove_scope(c, &groups, &users);
+            self.apply_shared_scope(actor, c, &groups, &users, false);
             self.emit_scope_set(actor, c, &[r::MTO_74, r::CTS_42]);
         }
         Ok(None)
@@ -190,6 +201,65 @@ impl World {
         cfg.users.sort_unstable();
         cfg.users.dedup();
         cfg.job.pending.extend(delta);
+    }
+
+    /// Sets configuration `c`'s assignments to exactly `groups` and `users` (sorted), queuing
+    /// everyone whose assignment changes: "Share users" and "Edit shared users" give every
+    /// `MTO_Sync` configuration the console's one scope (MTO-74).
+    fn overwrite_scope(&mut self, c: ConfigIdx, groups: &[GroupIdx], users: &[UserIdx]) {
+        let cfg = &self.configs[c.ix()];
+        let gone_g: Vec<GroupIdx> = cfg
+            .groups
+            .iter()
+            .copied()
+            .filter(|g| !groups.contains(g))
+            .collect();
+        let gone_u: Vec<UserIdx> = cfg.users.iter().copied().filter(|u| !users.contains(u)).collect();
+        let mut delta = self.scope_delta(c, &gone_g, &gone_u);
+        delta.extend(self.scope_delta(c, groups, users));
+        let cfg = &mut self.configs[c.ix()];
+        cfg.groups = groups.to_vec();
+        cfg.users = users.to_vec();
+        cfg.job.pending.extend(delta);
+    }
+
+    /// Applies a share or an unshare to `MTO_Sync` configuration `c`: the console's scope over
+    /// whatever was edited in the Entra admin center (MTO-74), or, with the named option
+    /// `m365_keeps_tenant_edits`, only the groups and users named.
+    fn apply_shared_scope(
+        &mut self,
+        actor: TenantIdx,
+        c: ConfigIdx,
+        groups: &[GroupIdx],
+        users: &[UserIdx],
+        add: bool,
+    ) {
+        if self.rules.m365_keeps_tenant_edits {
+            if add {
+                self.add_scope(c, groups, users);
+            } else {
+                self.remove_scope(c, groups, users);
+            }
+        } else {
+            let (g, u) = self.tenants[actor.ix()].m365_shared.clone();
+            self.overwrite_scope(c, &g, &u);
+        }
+    }
+
+    /// Records what the console shares after a share or an unshare (MTO-74).
+    fn record_shared(&mut self, actor: TenantIdx, groups: &[GroupIdx], users: &[UserIdx], add: bool) {
+        let (g, u) = &mut self.tenants[actor.ix()].m365_shared;
+        if add {
+            g.extend_from_slice(groups);
+            u.extend_from_slice(users);
+        } else {
+            g.retain(|x| !groups.contains(x));
+            u.retain(|x| !users.contains(x));
+        }
+        g.sort_unstable();
+        g.dedup();
+        u.sort_unstable();
+        u.dedup();
     }
 
     pub(super) fn remove_scope(&mut self, c: ConfigIdx, groups: &[GroupIdx], users: &[UserIdx]) {
@@ -788,6 +858,69 @@ impl World {
         Ok(None)
     }
 
+    /// CTS-75: provisioning can be turned on only in Provisioning Mode Automatic.
+    fn manual_refusal(&self, c: ConfigIdx) -> Refusal {
+        let cfg = &self.configs[c.ix()];
+        let mut r = Refusal::bad_request(
+            r::CTS_75,
+            msg![
+                format!(
+                    "{} is in Provisioning Mode Manual, so provisioning cannot be turned on; it would be allowed after setting the mode to Automatic with the cross-tenant synchronization policy as the authentication method, a test connection and Save (",
+                    cfg.name
+                ),
+                ActionKind::SetProvisioningMode,
+                ").",
+            ],
+        );
+        if cfg.m365 {
+            r.also.push(r::SEED_5);
+        }
+        r
+    }
+
+    /// Sets the Provisioning Mode (CTS-75). Automatic runs the test connection with its
+    /// documented errors (CTS-6, CTS-8) and saves; Manual is refused while the job runs.
+    pub(super) fn set_provisioning_mode(
+        &mut self,
+        actor: TenantIdx,
+        sync: &str,
+        automatic: bool,
+    ) -> Result<Option<OpId>, Refusal> {
+        let c = self.config_ref(actor, sync)?;
+        let (t, cross_cloud) = (self.configs[c.ix()].target, self.configs[c.ix()].cross_cloud);
+        if automatic {
+            sync::check_clouds(
+                &self.tenants[actor.ix()],
+                actor,
+                &self.tenants[t.ix()],
+                cross_cloud,
+            )?;
+            sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
+        } else if self.configs[c.ix()].job.scheduled {
+            return Err(Refusal::bad_request(
+                r::CTS_75,
+                msg![
+                    format!("{sync} is provisioning, and its mode can go back to Manual only while provisioning is off; it would be allowed after "),
+                    ActionKind::PauseSync,
+                    ".",
+                ],
+            ));
+        }
+        self.configs[c.ix()].automatic = automatic;
+        let was_waiting = automatic && self.configs[c.ix()].job.waiting_for_mode;
+        self.emit(
+            actor,
+            EventKind::ProvisioningModeSet { config: c, automatic },
+            &[r::CTS_75, r::CTS_6],
+        );
+        if was_waiting {
+            // a share-users asked to start it (SEED-5): provisioning turns on now
+            self.configs[c.ix()].job.waiting_for_mode = false;
+            self.start_job(c);
+        }
+        Ok(None)
+    }
+
     /// Changes a configuration's scope (CTS-14). A change from all to assigned takes effect only
     /// after a restart, as the provisioning known issues say: the running job keeps the users it
     /// has until a restart re-evaluates them (CTS-57).
@@ -870,8 +1003,11 @@ impl World {
             &self.tenants[t.ix()],
             spec.cross_cloud,
         )?;
-        // saving runs the test connection (CTS-5 items 1-3, CTS-6)
-        sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
+        // saving in Automatic mode runs the test connection (CTS-5 items 1-3, CTS-6); in Manual
+        // mode there is nothing to test yet (CTS-75)
+        if !spec.manual {
+            sync::check_prerequisites(&self.tenants[actor.ix()], actor, &self.tenants[t.ix()], t)?;
+        }
         let same_pair = self
             .configs
             .iter()
@@ -889,6 +1025,7 @@ impl World {
         cfg.delete_threshold = spec.delete_threshold;
         cfg.provision_groups = spec.provision_groups;
         cfg.cross_cloud = spec.cross_cloud;
+        cfg.automatic = !spec.manual;
         self.configs.push(cfg);
         self.emit(
             actor,
@@ -1046,6 +1183,9 @@ impl World {
 
     pub(super) fn start_sync(&mut self, actor: TenantIdx, sync: &str) -> Result<Option<OpId>, Refusal> {
         let c = self.config_ref(actor, sync)?;
+        if !self.configs[c.ix()].automatic {
+            return Err(self.manual_refusal(c));
+        }
         if !self.configs[c.ix()].has_assigned_internal_user(&self.tenants[actor.ix()]) {
             return Err(Refusal::bad_request(
                 r::CTS_5,
@@ -1087,6 +1227,9 @@ impl World {
         reset: ResetScope,
     ) -> Result<Option<OpId>, Refusal> {
         let c = self.config_ref(actor, sync)?;
+        if !self.configs[c.ix()].automatic {
+            return Err(self.manual_refusal(c));
+        }
         let t = self.configs[c.ix()].target;
         let job = &mut self.configs[c.ix()].job;
         if reset.watermark {

@@ -22,6 +22,7 @@ fn spec(name: &str) -> TenantSpec {
         cloud: "commercial".into(),
         cloud_settings: Vec::new(),
         external_user_leave: true,
+        m365_sync_manual: false,
         guest_invites_allowed: true,
     }
 }
@@ -990,6 +991,7 @@ pub(super) fn entra(n: usize, threshold: Option<u32>) -> (World, Vec<TenantIdx>,
             delete_threshold: threshold,
             provision_groups: false,
             cross_cloud: false,
+            manual: false,
         })),
     )
     .unwrap();
@@ -1403,6 +1405,7 @@ fn cts_67_a_second_configuration_for_a_pair_warns_or_is_refused_by_option() {
         delete_threshold: None,
         provision_groups: false,
         cross_cloud: false,
+        manual: false,
     };
     // GA: "only one sync instance can exist between a source and a target"
     assert!(w.rules.one_config_per_pair);
@@ -1561,6 +1564,7 @@ fn cts_30_inv_6_to_8_tampered_accounts_are_caught() {
         delete_threshold: None,
         provision_groups: false,
         cross_cloud: false,
+        manual: false,
     };
     w.apply(ids[0], Action::CreateSync(Box::new(cs))).unwrap();
     w.apply(ids[0], Action::StartSync { sync: "s".into() }).unwrap();
@@ -1611,6 +1615,7 @@ fn configs_count_max_refuses_one_configuration_too_many() {
         delete_threshold: None,
         provision_groups: false,
         cross_cloud: false,
+        manual: false,
     };
     let r = w.apply(ids[0], Action::CreateSync(Box::new(more))).unwrap_err();
     assert_eq!(r.rule, r::SIM_1);
@@ -1727,6 +1732,7 @@ fn cts_8_cts_13_mto_54_clouds_decide_what_the_test_connection_and_an_mto_allow()
         delete_threshold: None,
         provision_groups: false,
         cross_cloud,
+        manual: false,
     };
     w.rules.one_config_per_pair = false;
     let e = w
@@ -1763,4 +1769,57 @@ fn cts_8_cts_13_mto_54_clouds_decide_what_the_test_connection_and_an_mto_allow()
     assert_eq!(w.apply(ids[1], create(Via::M365)).unwrap_err().rule, r::MTO_54);
     w.rules.national_cloud_mto = true;
     w.apply(ids[1], create(Via::M365)).unwrap();
+}
+
+#[test]
+fn cts_75_seed_5_provisioning_waits_for_automatic_mode() {
+    let (mut w, ids, u) = entra(1, None);
+    w.rules.one_config_per_pair = false;
+    let spec = CreateSync {
+        target: ids[1],
+        name: "m".into(),
+        scope_all: false,
+        user_type: UserType::Member,
+        apply_always: false,
+        delete_action: true,
+        delete_threshold: None,
+        provision_groups: false,
+        cross_cloud: false,
+        manual: true,
+    };
+    w.apply(ids[0], Action::CreateSync(Box::new(spec))).unwrap();
+    let e = w
+        .apply(ids[0], Action::StartSync { sync: "m".into() })
+        .unwrap_err();
+    assert_eq!(e.rule, r::CTS_75);
+    assert!(e.message.contains("Provisioning Mode Manual"), "{e}");
+    // Automatic runs the test connection: without the target's inbound sync it fails (CTS-6)
+    w.tenant_mut(ids[1])
+        .partners
+        .get_mut(&ids[0])
+        .unwrap()
+        .sync_inbound = Some(false);
+    let set = |automatic| Action::SetProvisioningMode {
+        sync: "m".into(),
+        automatic,
+    };
+    assert_eq!(w.apply(ids[0], set(true)).unwrap_err().rule, r::CTS_6);
+    w.tenant_mut(ids[1])
+        .partners
+        .get_mut(&ids[0])
+        .unwrap()
+        .sync_inbound = Some(true);
+    w.apply(ids[0], set(true)).unwrap();
+    w.apply(
+        ids[0],
+        Action::Assign {
+            sync: "m".into(),
+            groups: vec![],
+            users: refs(&u),
+        },
+    )
+    .unwrap();
+    w.apply(ids[0], Action::StartSync { sync: "m".into() }).unwrap();
+    // back to Manual only while provisioning is off
+    assert_eq!(w.apply(ids[0], set(false)).unwrap_err().rule, r::CTS_75);
 }
