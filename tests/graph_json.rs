@@ -147,9 +147,11 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
             }
             "tenants.json" => {
                 for m in v["value"].as_array().unwrap() {
+                    assert_eq!(m["id"], m["tenantId"], "a member's id is its tenant id");
                     assert_eq!(
                         keys(m),
                         [
+                            "id",
                             "tenantId",
                             "displayName",
                             "addedDateTime",

@@ -82,6 +82,9 @@ impl From<&Transition> for MemberTransitionDetails {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
+    /// `id` (directoryObject): the member's tenant id, which also keys it in
+    /// `/multiTenantOrganization/tenants/{tenantId}`.
+    pub id: String,
     /// `tenantId`.
     pub tenant_id: String,
     /// `displayName`.
@@ -109,6 +112,7 @@ pub fn members(world: &World, t: TenantIdx) -> Collection<Member> {
             .members()
             .into_iter()
             .map(|m| Member {
+                id: m.tenant_id.to_string(),
                 tenant_id: m.tenant_id.to_string(),
                 display_name: m.display_name.to_string(),
                 added_date_time: m.added.to_string(),

@@ -63,8 +63,9 @@ pub struct User {
     pub employee_id: Option<String>,
     /// `employeeType`.
     pub employee_type: Option<String>,
-    /// The stored telephone number.
-    pub telephone_number: Option<String>,
+    /// `businessPhones`: the directory's telephoneNumber, as Graph names it (a collection with
+    /// at most one value for users).
+    pub business_phones: Vec<String>,
     /// `mobilePhone`.
     pub mobile_phone: Option<String>,
     /// `preferredLanguage`.
@@ -217,7 +218,7 @@ impl User {
             office_location: a(Attr::OfficeLocation),
             employee_id: a(Attr::EmployeeId),
             employee_type: a(Attr::EmployeeType),
-            telephone_number: a(Attr::TelephoneNumber),
+            business_phones: a(Attr::TelephoneNumber).into_iter().collect(),
             mobile_phone: a(Attr::MobilePhone),
             preferred_language: a(Attr::PreferredLanguage),
             user_type: u.user_type.as_str(),
