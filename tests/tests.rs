@@ -3,6 +3,7 @@
 //! - `scenarios`: every file in `scenarios/` runs and holds all its checks, deterministically;
 //! - `cli`: the `mtosim` binary's exit codes and diagnostics on good and bad input;
 //! - `graph_json`: the `--out` export against golden files and Graph's shapes;
+//! - `csdl`: every exported object against Graph's v1.0 metadata (names, types, enum members);
 //! - `docs`: the rule index lists every rule and every test named after one; the repository
 //!   stands alone (no link outside it, every relative link resolves); the scenario format
 //!   documents every verb and key;
@@ -12,6 +13,7 @@
 
 mod architecture;
 mod cli;
+mod csdl;
 mod docs;
 mod explore;
 mod graph_json;
