@@ -66,6 +66,12 @@ pub enum Command {
         after_help = "Action steps are every step but wait, settle and expect; between any two, \"let pending\noperations complete\" (settle) and \"wait for the next pending event\" (next) are moves of their\nown. The steps after the last action step run at the end of every complete order. Exit codes:\n0 no violation; 1 a violation (its shortest counterexample is shown); 2 the input could not be used, or an engine per-run cap stopped the world on some order;\n3 inconclusive (the state cap or the work budget stopped the search before any complete order was checked).\n\nExamples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out cx.toml; mtosim run cx.toml"
     )]
     Explore(ExploreArgs),
+    /// Serve a scenario's world as a local, stateful Microsoft Graph: each tenant gets a bearer
+    /// token, the operator's token moves the simulated clock (see docs/serve.md).
+    #[command(
+        after_help = "The scenario's steps run first, as `mtosim run` would; then the server answers\n{url}/v1.0/tenantRelationships/multiTenantOrganization (with /tenants, /tenants/{tenantId},\n/joinRequest) and {url}/beta/..., and for the operator {url}/mtosim/clock, /mtosim/clock/advance,\n/mtosim/settle and /mtosim/events?after=N. Ctrl-C stops it. Exit code 2: the input or the\naddress could not be used.\n\nExamples:\n  mtosim serve scenarios/seed-walkthrough-ga.toml\n  mtosim serve my.toml --listen 127.0.0.1:0 --ready-file /tmp/mtosim.json\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8787/v1.0/tenantRelationships/multiTenantOrganization"
+    )]
+    Serve(ServeArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  mtosim completions bash > ~/.local/share/bash-completion/completions/mtosim"
@@ -220,6 +226,24 @@ pub struct ExploreArgs {
     /// Replace the --out file if it exists (never the scenario itself).
     #[arg(long)]
     pub force: bool,
+}
+
+// The flags of `mtosim serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The scenario file whose world is served (its steps run first).
+    pub file: String,
+    /// The address and port to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR:PORT", default_value = mtosim_server::LISTEN_DEFAULT)]
+    pub listen: String,
+    /// Once listening, write {"url", "operatorToken", "tenants": [{"name", "tenantId", "domain",
+    /// "token"}]} to this file (atomically).
+    #[arg(long, value_name = "PATH")]
+    pub ready_file: Option<PathBuf>,
+    /// Allow listening on an address other than loopback (anyone who can reach it and holds a
+    /// token can change the world).
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 // The flags of `mtosim completions`.

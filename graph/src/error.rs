@@ -36,7 +36,41 @@ pub struct ErrorBody {
     pub error: MainError,
 }
 
+/// The HTTP status Graph answers with for error `code`: 403 for `Authorization_RequestDenied`,
+/// 401 for `InvalidAuthenticationToken`, 404 for `Directory_ObjectNotFound` and
+/// `Request_ResourceNotFound`, 400 for every other code (MTO-90).
+pub fn status(code: &str) -> u16 {
+    match code {
+        "Authorization_RequestDenied" => 403,
+        "InvalidAuthenticationToken" => 401,
+        "Directory_ObjectNotFound" | "Request_ResourceNotFound" => 404,
+        _ => 400,
+    }
+}
+
 impl ErrorBody {
+    /// An error body with `code` and `message`, for errors that are not the engine's refusals
+    /// (a token, a route, a request body).
+    pub fn new(
+        code: &str,
+        message: &str,
+        date: &str,
+        request_id: &str,
+        client_request_id: &str,
+    ) -> ErrorBody {
+        ErrorBody {
+            error: MainError {
+                code: code.to_string(),
+                message: message.to_string(),
+                inner_error: InnerError {
+                    date: date.to_string(),
+                    request_id: request_id.to_string(),
+                    client_request_id: client_request_id.to_string(),
+                },
+            },
+        }
+    }
+
     /// The error body for `refusal`: its documented code (`Request_BadRequest` where the
     /// documentation gives none, MTO-90) and its sentence, with what would have been allowed
     /// named as Graph requests and properties.

@@ -9,12 +9,14 @@
 //! about tenants), speak the scenario file's words (hints render as Graph calls and
 //! properties), or read and write files.
 
+pub mod entity;
 pub mod error;
 pub mod groups;
 pub mod mto;
 pub mod odata;
 pub mod policy;
 pub mod provisioning;
+pub mod request;
 pub mod users;
 pub mod words;
 

@@ -8,6 +8,7 @@ pub mod expr;
 pub mod new;
 pub mod rules;
 pub mod run;
+pub mod serve;
 pub mod whatif;
 
 use crate::exit::{print_diags, Error};

@@ -1,0 +1,133 @@
+//! One request, start to end, with the world locked: its ids, the caller its token names, the
+//! route (`/{v1.0|beta}/...` for tenants, `/mtosim/...` for the operator), the method, and the
+//! endpoint's answer. Errors answer as Graph does: 401 `InvalidAuthenticationToken`, 400
+//! `BadRequest` "Resource not found for the segment '...'.", 405 with `Allow`.
+
+use crate::auth::{self, Caller, Tokens};
+use crate::reply::{self, Ids, Reply};
+use crate::{graph_api, operator};
+use mtosim_engine::World;
+use mtosim_graph::entity::Version;
+
+/// What the dispatcher reads of a request.
+pub struct Request<'a> {
+    /// The method, upper case.
+    pub method: &'a str,
+    /// The path, from its leading `/`.
+    pub path: &'a str,
+    /// The query string, without `?`.
+    pub query: &'a str,
+    /// The `Authorization` header.
+    pub authorization: Option<&'a [u8]>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// The ids of a request: a fresh `request-id`, and the client's `client-request-id` (or the
+/// request id, when it sent none).
+pub fn ids(client_request_id: Option<&str>) -> Ids {
+    let request_id = auth::random_guid();
+    let client_request_id = client_request_id
+        .filter(|c| !c.is_empty() && c.len() <= 128)
+        .map(str::to_string)
+        .unwrap_or_else(|| request_id.clone());
+    Ids {
+        request_id,
+        client_request_id,
+    }
+}
+
+/// "Resource not found for the segment '...'."
+fn no_segment(world: &World, ids: &Ids, seg: &str) -> Reply {
+    reply::error(
+        world,
+        ids,
+        400,
+        "BadRequest",
+        &format!("Resource not found for the segment '{seg}'."),
+    )
+}
+
+/// 405 with the methods the resource takes.
+fn wrong_method(world: &World, ids: &Ids, allowed: &[&str]) -> Reply {
+    reply::problem(world, ids, &graph_api::method_not_allowed()).with_header("allow", allowed.join(", "))
+}
+
+/// 401, as Graph answers a missing or foreign token.
+fn unauthenticated(world: &World, ids: &Ids, caller: Caller) -> Reply {
+    let message = match caller {
+        Caller::Missing => "Access token is empty.",
+        _ => "Access token validation failure: this server did not issue the token.",
+    };
+    reply::error(world, ids, 401, "InvalidAuthenticationToken", message)
+        .with_header("www-authenticate", "Bearer")
+}
+
+/// Answers `req`.
+pub fn handle(world: &mut World, tokens: &Tokens, ids: &Ids, req: &Request) -> Reply {
+    let path = req.path.trim_start_matches('/');
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    let caller = tokens.caller(req.authorization);
+    let first = segments[0];
+    if first == "mtosim" {
+        match caller {
+            Caller::Operator => {}
+            Caller::Tenant(_) => {
+                return reply::error(
+                    world,
+                    ids,
+                    403,
+                    "Authorization_RequestDenied",
+                    "Only the operator token can call the /mtosim endpoints.",
+                )
+            }
+            other => return unauthenticated(world, ids, other),
+        }
+        let res = match operator::resource(&segments[1..]) {
+            Ok(r) => r,
+            Err(seg) => return no_segment(world, ids, seg),
+        };
+        if !res.allowed().contains(&req.method) {
+            return wrong_method(world, ids, res.allowed());
+        }
+        return match operator::handle(world, res, req.query, req.body) {
+            Ok(r) => r,
+            Err(p) => reply::problem(world, ids, &p),
+        };
+    }
+    let Some(version) = Version::from_segment(first) else {
+        return no_segment(world, ids, first);
+    };
+    let tenant = match caller {
+        Caller::Tenant(t) => t,
+        Caller::Operator => {
+            return reply::error(
+                world,
+                ids,
+                403,
+                "Authorization_RequestDenied",
+                "The operator token does not act as a tenant; call Graph with a tenant's token.",
+            )
+        }
+        other => return unauthenticated(world, ids, other),
+    };
+    let resource = match graph_api::resource(&segments[1..]) {
+        Ok(r) => r,
+        Err(seg) => return no_segment(world, ids, seg),
+    };
+    if !resource.allowed().contains(&req.method) {
+        return wrong_method(world, ids, resource.allowed());
+    }
+    graph_api::handle(
+        world,
+        &graph_api::Call {
+            tenant,
+            version,
+            method: req.method,
+            resource,
+            body: req.body,
+            ids,
+        },
+    )
+}

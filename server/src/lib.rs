@@ -1,0 +1,272 @@
+//! # mtosim-server
+//!
+//! `mtosim serve`: a local, stateful Microsoft Graph over one simulated world. Each tenant of
+//! the world gets a bearer token; a Graph client (Graph Explorer's requests, an SDK, curl)
+//! calls `{url}/v1.0/...` or `{url}/beta/...` with it and reads and changes that tenant's view,
+//! while the operator's token moves the simulated clock and reads the narrated events under
+//! `{url}/mtosim/...`. Slice 1 serves the multitenant organization, its member list and the
+//! join request.
+//!
+//! It must not decide anything the engine decides: requests become the engine's actions
+//! (`mtosim_graph::request`), answers are the engine's views as mtosim-graph renders them, and
+//! refusals are the engine's, in Graph's words (`mtosim_graph::words`). It writes no files (the
+//! CLI writes the ready file) and never reads the wall clock for the simulation.
+//!
+//! Why tokio, axum and tower-http: they are the most used and best kept HTTP stack in Rust
+//! (the tokio project maintains all three, with hyper underneath), and they save what a
+//! hand-written server would have to get right: HTTP/1.1 parsing and keep-alive, graceful
+//! shutdown, body limits, per-request timeouts and blocking work off the I/O threads. Routing is
+//! ours (`dispatch`): Graph's paths are case-insensitive and its errors name the first unknown
+//! segment, which a router's 404 would not.
+//!
+//! Bounds: one request at a time holds the world ([`http`]); every request ends within
+//! [`REQUEST_TIMEOUT`]; bodies over [`REQUEST_BODY_BYTES_MAX`] are refused with 413; an
+//! events page holds at most [`operator::EVENTS_PAGE_MAX`] events; a clock move is at most
+//! the engine's 10 years and its per-run caps apply.
+
+pub mod auth;
+pub mod dispatch;
+pub mod duration;
+pub mod graph_api;
+pub mod http;
+pub mod operator;
+pub mod reply;
+
+use mtosim_engine::World;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+/// The largest request body read (1 MiB); a larger one is answered 413.
+pub const REQUEST_BODY_BYTES_MAX: usize = 1 << 20;
+
+/// The longest a request may take, body included; then it is answered 504.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The address `mtosim serve` listens on by default.
+pub const LISTEN_DEFAULT: &str = "127.0.0.1:8787";
+
+/// Threads for requests' work on the world (they wait for its mutex in turn).
+pub const BLOCKING_THREADS_MAX: usize = 8;
+
+/// How a tenant's admin reaches the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantAccess {
+    /// The tenant's name in the scenario.
+    pub name: String,
+    /// Its tenant id.
+    pub tenant_id: String,
+    /// Its initial domain.
+    pub domain: String,
+    /// Its bearer token.
+    pub token: String,
+}
+
+/// A world ready to be served, with fresh tokens.
+pub struct App {
+    shared: Arc<http::Shared>,
+    tenants: Vec<TenantAccess>,
+}
+
+impl App {
+    /// `world` with a random token for every tenant and for the operator.
+    pub fn new(world: World) -> std::io::Result<App> {
+        let tokens = auth::Tokens::random(&world)?;
+        let tenants = world
+            .tenant_ids()
+            .map(|t| {
+                let spec = &world.tenant(t).spec;
+                TenantAccess {
+                    name: spec.name.clone(),
+                    tenant_id: spec.tenant_id.to_string(),
+                    domain: spec.initial_domain.clone(),
+                    token: tokens.tenants[t.ix()].clone(),
+                }
+            })
+            .collect();
+        Ok(App {
+            shared: Arc::new(http::Shared {
+                world: Mutex::new(world),
+                tokens,
+            }),
+            tenants,
+        })
+    }
+
+    /// The operator's token.
+    pub fn operator_token(&self) -> &str {
+        &self.shared.tokens.operator
+    }
+
+    /// Every tenant's access.
+    pub fn tenants(&self) -> &[TenantAccess] {
+        &self.tenants
+    }
+
+    /// Serves requests on `listener` until `shutdown` completes.
+    pub async fn serve<F>(&self, listener: tokio::net::TcpListener, shutdown: F) -> std::io::Result<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        axum::serve(listener, http::router(self.shared.clone()))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// What [`start`] can be told.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Stop when the process receives Ctrl-C (SIGINT) or SIGTERM, as `mtosim serve` does.
+    pub stop_on_ctrl_c: bool,
+}
+
+/// A server running on its own thread and runtime; dropping it stops it.
+pub struct Running {
+    url: String,
+    operator_token: String,
+    tenants: Vec<TenantAccess>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+/// Serves `world` on `listener` (already bound: port 0 has been given its port) from a thread
+/// of its own, and returns once it accepts connections.
+pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> std::io::Result<Running> {
+    let addr = listener.local_addr()?;
+    listener.set_nonblocking(true)?;
+    let app = App::new(world)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(BLOCKING_THREADS_MAX)
+        .thread_name("mtosim-serve")
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let operator_token = app.operator_token().to_string();
+    let tenants = app.tenants().to_vec();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<std::io::Result<()>>();
+    let thread = std::thread::Builder::new()
+        .name("mtosim-serve".to_string())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let listener = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(std::io::Error::new(e.kind(), e.to_string())));
+                        return Err(e);
+                    }
+                };
+                let _ = ready_tx.send(Ok(()));
+                let shutdown = async move {
+                    if config.stop_on_ctrl_c {
+                        tokio::select! {
+                            _ = stopped => {}
+                            _ = interrupted() => {}
+                        }
+                    } else {
+                        let _ = stopped.await;
+                    }
+                };
+                app.serve(listener, shutdown).await
+            })
+        })?;
+    match ready_rx.recv() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(e),
+        Err(_) => return Err(std::io::Error::other("the server thread ended before it started")),
+    }
+    Ok(Running {
+        url: format!("http://{addr}"),
+        operator_token,
+        tenants,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+/// Completes at Ctrl-C (SIGINT) or, on Unix, SIGTERM; never when neither can be listened for.
+async fn interrupted() {
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    let int = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        _ = int => {}
+        _ = term => {}
+    }
+}
+
+impl Running {
+    /// `http://ADDR:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The operator's token.
+    pub fn operator_token(&self) -> &str {
+        &self.operator_token
+    }
+
+    /// Every tenant's access.
+    pub fn tenants(&self) -> &[TenantAccess] {
+        &self.tenants
+    }
+
+    /// The ready file's content: `url`, `operatorToken`, and per tenant `name`, `tenantId`,
+    /// `domain` and `token`.
+    pub fn ready_json(&self) -> Value {
+        json!({
+            "url": self.url,
+            "operatorToken": self.operator_token,
+            "tenants": self.tenants.iter().map(|t| json!({
+                "name": t.name,
+                "tenantId": t.tenant_id,
+                "domain": t.domain,
+                "token": t.token,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Waits until the server stops (with [`Config::stop_on_ctrl_c`], at Ctrl-C).
+    pub fn wait(mut self) -> std::io::Result<()> {
+        self.wait_inner()
+    }
+
+    /// Stops the server and waits for it.
+    pub fn stop(mut self) -> std::io::Result<()> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        self.wait_inner()
+    }
+
+    fn wait_inner(&mut self) -> std::io::Result<()> {
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(res)) => res,
+            Some(Err(_)) => Err(std::io::Error::other("the server thread panicked")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let _ = self.wait_inner();
+    }
+}

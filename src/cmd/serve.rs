@@ -1,0 +1,107 @@
+//! `mtosim serve FILE`: run the scenario's steps, then serve its world as a local Microsoft
+//! Graph (mtosim-server) until Ctrl-C. Prints the URL and every tenant's token; `--ready-file`
+//! writes them as JSON (atomically) once the server listens. Only loopback addresses unless
+//! `--allow-remote`.
+
+use crate::args::ServeArgs;
+use crate::exit::{to_stderr, Error, Exit};
+use crate::out::Out;
+use mtosim_scenario::runner;
+use std::net::{Ipv4Addr, SocketAddr};
+
+/// The `--listen` value as a socket address (`localhost:PORT` is 127.0.0.1).
+fn listen_addr(text: &str) -> Result<SocketAddr, Error> {
+    if let Ok(a) = text.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    if let Some(port) = text
+        .strip_prefix("localhost:")
+        .and_then(|p| p.parse::<u16>().ok())
+    {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    Err(Error::Usage(format!(
+        "--listen {text:?} is not ADDR:PORT; write e.g. 127.0.0.1:8787, [::1]:8787, or port 0 for a free port"
+    )))
+}
+
+/// Runs the command.
+pub fn run(a: ServeArgs, out: &mut Out) -> Result<Exit, Error> {
+    let addr = listen_addr(&a.listen)?;
+    if !addr.ip().is_loopback() && !a.allow_remote {
+        return Err(Error::Usage(format!(
+            "--listen {addr} is not a loopback address: anyone who reaches it with a token could change the world, \
+and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow-remote"
+        )));
+    }
+    if let Some(p) = &a.ready_file {
+        crate::atomic::check_one(p, true).map_err(Error::Usage)?;
+    }
+    let sc = super::load(&a.file, false)?;
+    let (name, steps) = (sc.name.clone(), sc.steps.len());
+    let run = runner::run(sc);
+    if let Some((step, line, hit)) = run.limit {
+        return Err(Error::Usage(format!("{}:{line}: step {step}: {hit}", a.file)));
+    }
+    for f in &run.failures {
+        to_stderr(&format!("warning: {f}\n"));
+    }
+    let listener = std::net::TcpListener::bind(addr)
+        .map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
+    let world = run.world;
+    let header = format!(
+        "mtosim {} serve | {name} | rules {} | seed {} | {steps} step{} run, clock at {}",
+        env!("CARGO_PKG_VERSION"),
+        world.rules().kind.name(),
+        world.seed(),
+        if steps == 1 { "" } else { "s" },
+        world.now(),
+    );
+    let config = mtosim_server::Config { stop_on_ctrl_c: true };
+    let running = mtosim_server::start(world, listener, config)
+        .map_err(|e| Error::Usage(format!("cannot serve on {addr}: {e}")))?;
+    let url = running.url().to_string();
+    out.line(&header)?;
+    out.line(&format!(
+        "Graph:    {url}/v1.0/tenantRelationships/multiTenantOrganization (and {url}/beta/...)"
+    ))?;
+    out.line(&format!(
+        "operator: {url}/mtosim/clock, /mtosim/clock/advance, /mtosim/settle, /mtosim/events"
+    ))?;
+    out.line(&format!("operator token: {}", running.operator_token()))?;
+    let w = running
+        .tenants()
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    out.line(&format!("{:<w$}  {:<36}  token", "tenant", "tenant id"))?;
+    for t in running.tenants() {
+        out.line(&format!("{:<w$}  {:<36}  {}", t.name, t.tenant_id, t.token))?;
+    }
+    if let Some(p) = &a.ready_file {
+        let text = format!("{:#}\n", running.ready_json());
+        crate::atomic::write_one(p, &text).map_err(Error::Usage)?;
+        restrict(p);
+        out.line(&format!("ready file: {}", p.display()))?;
+    }
+    out.line("Ctrl-C stops the server.")?;
+    out.flush()?;
+    running
+        .wait()
+        .map_err(|e| Error::Usage(format!("the server stopped: {e}")))?;
+    Ok(Exit::Ok)
+}
+
+/// Makes the ready file (it holds the tokens) readable by its owner only, where the platform
+/// has such permissions.
+fn restrict(p: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = p;
+}
