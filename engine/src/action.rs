@@ -136,6 +136,20 @@ pub enum Action {
         group: String,
         description: Option<String>,
     },
+    /// Update the default configuration's B2B collaboration settings (XTAP-2): `None` leaves
+    /// one unchanged; `reset` first restores the system default (allowed for all).
+    SetDefaultAccess {
+        inbound: Option<crate::xtap::B2bSetting>,
+        outbound: Option<crate::xtap::B2bSetting>,
+        reset: bool,
+    },
+    /// Create a static group with direct members (Graph `POST /groups`).
+    CreateGroup {
+        name: String,
+        description: Option<String>,
+        kind: crate::directory::GroupKind,
+        members: Vec<UserRef>,
+    },
     /// An external user leaves the acting (resource) tenant by self-service (CTS-49).
     LeaveOrganization { user: UserRef },
     /// Reset a B2B user's redemption status (MTO-83).
@@ -271,6 +285,8 @@ impl Action {
             Action::SetProvisioningMode { .. } => ActionKind::SetProvisioningMode,
             Action::UpdateGroup { .. } => ActionKind::UpdateGroup,
             Action::LeaveOrganization { .. } => ActionKind::LeaveOrganization,
+            Action::SetDefaultAccess { .. } => ActionKind::SetDefaultAccess,
+            Action::CreateGroup { .. } => ActionKind::CreateGroup,
             Action::ResetRedemption { .. } => ActionKind::ResetRedemption,
         }
     }
@@ -396,7 +412,10 @@ pub fn needed(action: &Action) -> crate::roles::Need {
         {
             XTAP_TEAMS
         }
-        Action::SetPartner { .. } | Action::DeletePartner { .. } | Action::DeleteSyncPolicy { .. } => XTAP,
+        Action::SetPartner { .. }
+        | Action::DeletePartner { .. }
+        | Action::DeleteSyncPolicy { .. }
+        | Action::SetDefaultAccess { .. } => XTAP,
         Action::SetTemplates { .. } | Action::ResetTemplates => need(&[SecurityAdministrator], r::MTO_53),
         Action::CreateSync(_)
         | Action::SetScopingFilter { .. }
@@ -416,7 +435,10 @@ pub fn needed(action: &Action) -> crate::roles::Need {
         | Action::SetEnabled { .. }
         | Action::DeleteUser { .. }
         | Action::RestoreUser { .. } => USERS,
-        Action::AddToGroup { .. } | Action::RemoveFromGroup { .. } | Action::UpdateGroup { .. } => GROUPS,
+        Action::AddToGroup { .. }
+        | Action::RemoveFromGroup { .. }
+        | Action::UpdateGroup { .. }
+        | Action::CreateGroup { .. } => GROUPS,
         Action::InviteGuest { .. } | Action::ResetRedemption { .. } => INVITE,
         // the external user acts, not an administrator
         Action::LeaveOrganization { .. } => need(AdminRole::ALL, r::CTS_49),

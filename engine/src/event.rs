@@ -135,6 +135,8 @@ pub enum EventKind {
     },
     /// A B2B user's redemption was reset: the account is PendingAcceptance again (MTO-83).
     RedemptionReset { upn: String },
+    /// The default configuration's B2B collaboration settings changed (XTAP-2).
+    DefaultAccessSet { reset: bool },
     /// A partner configuration's identity sync policy was deleted (XTAP-8).
     SyncPolicyDeleted { partner: TenantIdx },
     /// The group pass after a cycle (CTS-63..65, XTAP-11).
@@ -341,6 +343,8 @@ pub enum DirChange {
     SignIn { upn: String, enabled: bool },
     /// A target administrator blocked or allowed a synchronized account's sign-in (CTS-48).
     AccountSignIn { upn: String, enabled: bool },
+    /// A group was created.
+    GroupCreated { name: String, members: usize },
     /// A user was soft-deleted.
     UserDeleted { upn: String },
     /// A target administrator deleted a synchronized account (CTS-47).

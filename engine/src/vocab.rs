@@ -97,6 +97,10 @@ pub enum ActionKind {
     LeaveOrganization,
     /// Reset a B2B user's redemption status.
     ResetRedemption,
+    /// Update the default cross-tenant access settings.
+    SetDefaultAccess,
+    /// Create a group.
+    CreateGroup,
 }
 
 impl ActionKind {
@@ -143,5 +147,7 @@ impl ActionKind {
         ActionKind::UpdateGroup,
         ActionKind::LeaveOrganization,
         ActionKind::ResetRedemption,
+        ActionKind::SetDefaultAccess,
+        ActionKind::CreateGroup,
     ];
 }

@@ -171,6 +171,37 @@ impl World {
             }
             Action::UpdateGroup { group, description } => self.update_group(actor, &group, description),
             Action::LeaveOrganization { user } => self.leave_organization(actor, user),
+            Action::SetDefaultAccess {
+                inbound,
+                outbound,
+                reset,
+            } => {
+                let d = &mut self.tenants[actor.ix()].default_b2b;
+                if reset {
+                    *d = (
+                        crate::xtap::B2bSetting::all(crate::xtap::Access::Allowed),
+                        crate::xtap::B2bSetting::all(crate::xtap::Access::Allowed),
+                    );
+                }
+                if let Some(i) = inbound {
+                    d.0 = i;
+                }
+                if let Some(o) = outbound {
+                    d.1 = o;
+                }
+                self.emit(
+                    actor,
+                    EventKind::DefaultAccessSet { reset },
+                    &[r::XTAP_2, r::XTAP_17],
+                );
+                Ok(None)
+            }
+            Action::CreateGroup {
+                name,
+                description,
+                kind,
+                members,
+            } => self.create_group(actor, name, description, kind, members),
             Action::ResetRedemption { user } => self.reset_redemption(actor, user),
         };
         let res = match res {

@@ -31,7 +31,7 @@ mod common;
 use common::{cases, seed};
 
 /// Number of distinct actions [`action`] builds.
-const VERBS: u8 = 31;
+const VERBS: u8 = 33;
 
 /// One step: who acts, which verb, raw arguments (reduced modulo what exists), how time moves.
 #[derive(Clone, Debug)]
@@ -355,6 +355,19 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
             enabled: s.flag,
         },
         29 => Action::SetScope { sync, all: s.flag },
+        31 => Action::SetDefaultAccess {
+            inbound: s
+                .flag
+                .then(|| mtosim_engine::xtap::B2bSetting::all(Access::Blocked)),
+            outbound: None,
+            reset: s.b % 2 == 0,
+        },
+        32 => Action::CreateGroup {
+            name: format!("new{}", s.a),
+            description: None,
+            kind: mtosim_engine::directory::GroupKind::Security,
+            members: vec![u.clone()],
+        },
         30 => Action::UpdateGroup {
             group: "g".to_string(),
             description: s.flag.then(|| format!("d{}", s.a)),

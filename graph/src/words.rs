@@ -62,6 +62,8 @@ pub fn request(a: ActionKind) -> String {
         UpdateGroup => "PATCH /groups/{id}".to_string(),
         LeaveOrganization => "Leave organization (My Account, Organizations)".to_string(),
         ResetRedemption => "POST /invitations with resetRedemption true".to_string(),
+        SetDefaultAccess => "PATCH /policies/crossTenantAccessPolicy/default".to_string(),
+        CreateGroup => "POST /groups".to_string(),
     }
 }
 

@@ -443,6 +443,10 @@ pub fn describe(world: &World, ev: &Event) -> String {
             "{} is in Provisioning Mode Manual, so it stays idle with the shared scope until its mode is switched to Automatic",
             cfg_label(world, *config)
         ),
+        EventKind::DefaultAccessSet { reset } => format!(
+            "{} its default cross-tenant access settings for B2B collaboration; partner configurations whose settings are null inherit them",
+            if *reset { "reset, then updated," } else { "updated" }
+        ),
         EventKind::AccountLeft { upn, requeued } => match requeued {
             Some(c) => format!(
                 "{upn} left the organization (self-service): the account is soft-deleted, and {} evaluates the user again at its next cycle, so a user still in scope gets a new account",
@@ -562,6 +566,10 @@ fn directory_change(world: &World, ev: &Event, c: &DirChange) -> String {
     };
     match c {
         DirChange::UserCreated { upn } => format!("created user {upn}"),
+        DirChange::GroupCreated { name, members } => format!(
+            "created group \"{name}\" with {members} member{}",
+            if *members == 1 { "" } else { "s" }
+        ),
         DirChange::UserUpdated {
             upn,
             attrs,
@@ -699,6 +707,7 @@ pub fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::GroupsProvisioned { .. } => "groupsProvisioned",
         EventKind::SyncPolicyDeleted { .. } => "syncPolicyDeleted",
         EventKind::AccountLeft { .. } => "accountLeft",
+        EventKind::DefaultAccessSet { .. } => "defaultAccessSet",
         EventKind::ProvisioningModeSet { .. } => "provisioningModeSet",
         EventKind::ShareIdle { .. } => "shareIdle",
         EventKind::RedemptionReset { .. } => "redemptionReset",

@@ -152,6 +152,28 @@ pub const VERBS: &[Verb] = &[
         },
     ),
     verb(
+        "set-default-access",
+        &[
+            "reset",
+            "b2b_inbound",
+            "b2b_inbound_users",
+            "b2b_inbound_apps",
+            "b2b_outbound",
+            "b2b_outbound_users",
+            "b2b_outbound_apps",
+        ],
+        Does::Act(ActionKind::SetDefaultAccess),
+        |c| {
+            let inbound = crate::refs::b2b_setting(c.world, c.src, &c.st, "b2b_inbound", None)?;
+            let outbound = crate::refs::b2b_setting(c.world, c.src, &c.st, "b2b_outbound", Some(c.actor))?;
+            Ok(StepKind::Action(Action::SetDefaultAccess {
+                inbound,
+                outbound,
+                reset: c.st.bool("reset")?.unwrap_or(false),
+            }))
+        },
+    ),
+    verb(
         "set-templates",
         &[
             "auto_redeem_inbound",
@@ -351,6 +373,29 @@ pub const VERBS: &[Verb] = &[
         &["group", "users"],
         Does::Act(ActionKind::RemoveFromGroup),
         group_members,
+    ),
+    verb(
+        "create-group",
+        &["group", "description", "type", "members"],
+        Does::Act(ActionKind::CreateGroup),
+        |c| {
+            let (name, _) = c.st.req_str("group")?;
+            let kind = match c.st.str("type")? {
+                None => mtosim_engine::directory::GroupKind::Security,
+                Some((v, span)) => mtosim_engine::directory::GroupKind::parse(&v).ok_or_else(|| {
+                    c.src
+                        .err(span, format!("unknown group type \"{v}\""))
+                        .help("one of: security, microsoft365, mail-enabled-security, distribution")
+                })?,
+            };
+            let members = c.users("members")?;
+            Ok(StepKind::Action(Action::CreateGroup {
+                name,
+                description: c.st.str("description")?.map(|(d, _)| d),
+                kind,
+                members,
+            }))
+        },
     ),
     verb(
         "update-group",

@@ -417,6 +417,55 @@ impl World {
         Ok(None)
     }
 
+    /// Creates a static group of the acting tenant (Graph `POST /groups`); a name already taken
+    /// is refused, since scenarios and checks find groups by name.
+    pub(super) fn create_group(
+        &mut self,
+        actor: TenantIdx,
+        name: String,
+        description: Option<String>,
+        kind: crate::directory::GroupKind,
+        members: Vec<UserRef>,
+    ) -> Result<Option<OpId>, Refusal> {
+        let members = self.resolve_users(actor, &members)?;
+        if name.trim().is_empty() {
+            return Err(Refusal::bad_request(
+                r::SIM_1,
+                "a group needs a displayName; one that is not empty would be allowed.",
+            ));
+        }
+        let tenant_name = self.name(actor).to_string();
+        let dir = &mut self.tenants[actor.ix()].dir;
+        if dir.groups().len() >= crate::limits::GROUPS_PER_TENANT_MAX {
+            return Err(Refusal::bad_request(
+                r::SIM_1,
+                format!("{tenant_name} already has {} groups, the simulator's cap (GROUPS_PER_TENANT_MAX); fewer groups would be allowed.", crate::limits::GROUPS_PER_TENANT_MAX),
+            ));
+        }
+        let g = dir.add_group(&name, members.clone()).map_err(|why| {
+            Refusal::with_code(
+                r::SIM_1,
+                "Request_MultipleObjectsWithSameKeyValue",
+                format!(
+                    "{why} in {tenant_name}; mtosim finds groups by name, so another name would be allowed."
+                ),
+            )
+        })?;
+        dir.set_group_shape(g, kind, false, Vec::new());
+        if description.is_some() {
+            dir.set_group_description(g, description.as_deref());
+        }
+        self.emit(
+            actor,
+            EventKind::DirectoryChanged(DirChange::GroupCreated {
+                name,
+                members: members.len(),
+            }),
+            &[r::CTS_15],
+        );
+        Ok(None)
+    }
+
     /// CTS-49: an external user leaves by self-service (allowed by the tenant's external user
     /// leave settings): the account is soft-deleted and unlinked, and the configuration that
     /// provisioned it evaluates the home user again, so a user still in scope is provisioned
