@@ -25,11 +25,13 @@
 //! the engine's 10 years and its per-run caps apply.
 
 pub mod auth;
+pub mod directory_api;
 pub mod dispatch;
 pub mod duration;
 pub mod graph_api;
 pub mod http;
 pub mod operator;
+pub mod policy_api;
 pub mod reply;
 
 use mtosim_engine::World;
