@@ -17,6 +17,8 @@ pub mod odata;
 pub mod policy;
 pub mod provisioning;
 pub mod request;
+pub mod request_directory;
+pub mod request_policy;
 pub mod users;
 pub mod words;
 
