@@ -244,6 +244,14 @@ pub struct ServeArgs {
     /// token can change the world).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Keep every accepted write in DIR/journal.jsonl, flushed before its answer; a restart
+    /// with the same scenario and DIR replays it to the same world.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// Let simulated time run N times faster than real time between requests (0: only the
+    /// operator moves the clock).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub speed: u32,
 }
 
 // The flags of `mtosim completions`.

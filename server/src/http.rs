@@ -24,6 +24,8 @@ pub struct Shared {
     pub world: Mutex<World>,
     /// Every token.
     pub tokens: Tokens,
+    /// The journal of accepted writes (`--state`), locked after the world.
+    pub journal: Mutex<Option<crate::journal::Journal>>,
 }
 
 /// The service: every request goes to [`handle`], within the timeout.
@@ -144,7 +146,20 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
                         .map(HeaderValue::as_bytes),
                     body: &bytes,
                 };
-                dispatch::handle(&mut world, &shared.tokens, &task_ids, &request)
+                let before = world.now();
+                let reply = dispatch::handle(&mut world, &shared.tokens, &task_ids, &request);
+                if reply.status < 300 && request.method != "GET" {
+                    if let Err(e) = journal(&shared, &world, &request, before) {
+                        return reply::error(
+                            &world,
+                            &task_ids,
+                            503,
+                            "ServiceUnavailable",
+                            &format!("The write was applied but could not be journaled ({e}); restart mtosim serve with its --state directory to return to the last acknowledged write."),
+                        );
+                    }
+                }
+                reply
             }
         }
     })
@@ -159,6 +174,33 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
         headers: Vec::new(),
     });
     response(reply, &ids)
+}
+
+/// Appends an accepted write to the journal, if there is one (`--state`), before it is answered.
+fn journal(
+    shared: &Shared,
+    world: &World,
+    request: &Request<'_>,
+    at: mtosim_engine::SimTime,
+) -> Result<(), String> {
+    let mut j = shared
+        .journal
+        .lock()
+        .map_err(|_| "the journal's lock is poisoned".to_string())?;
+    let Some(j) = j.as_mut() else {
+        return Ok(());
+    };
+    let caller = crate::journal::caller_name(world, shared.tokens.caller(request.authorization))
+        .ok_or_else(|| "no caller".to_string())?;
+    let body = std::str::from_utf8(request.body).map_err(|_| "the body is not UTF-8".to_string())?;
+    j.append(&crate::journal::Entry {
+        caller,
+        method: request.method.to_string(),
+        path: request.path.to_string(),
+        query: request.query.to_string(),
+        body: body.to_string(),
+        at,
+    })
 }
 
 /// A reply as an HTTP response, with Graph's `request-id` and `client-request-id` headers.

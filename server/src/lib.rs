@@ -30,6 +30,7 @@ pub mod dispatch;
 pub mod duration;
 pub mod graph_api;
 pub mod http;
+pub mod journal;
 pub mod operator;
 pub mod policy_api;
 pub mod reply;
@@ -70,6 +71,47 @@ pub struct App {
 }
 
 impl App {
+    /// `world` with a random token for every tenant and for the operator; with `state`, the
+    /// journal in that directory is replayed onto it first and kept for the writes to come.
+    pub fn with_state(world: World, state: Option<(&std::path::Path, &str)>) -> Result<App, String> {
+        let app = App::new(world).map_err(|e| e.to_string())?;
+        let Some((dir, scenario)) = state else {
+            return Ok(app);
+        };
+        let mut world = app.shared.world.lock().map_err(|_| "poisoned".to_string())?;
+        let (journal, entries) = journal::Journal::open(dir, &world, scenario)?;
+        let tokens = &app.shared.tokens;
+        for (i, e) in entries.iter().enumerate() {
+            let auth = journal::authorization(&world, tokens, &e.caller)
+                .ok_or_else(|| format!("{}: entry {}: no caller {}", dir.display(), i + 1, e.caller))?;
+            if e.at > world.now() {
+                world.advance_to(e.at);
+            }
+            let ids = dispatch::ids(None);
+            let req = dispatch::Request {
+                method: &e.method,
+                path: &e.path,
+                query: &e.query,
+                authorization: Some(auth.as_bytes()),
+                body: e.body.as_bytes(),
+            };
+            let reply = dispatch::handle(&mut world, tokens, &ids, &req);
+            if reply.status >= 300 {
+                return Err(format!(
+                    "{}: entry {} ({} {}) no longer applies (status {}): the journal does not belong to this scenario",
+                    dir.display(),
+                    i + 1,
+                    e.method,
+                    e.path,
+                    reply.status
+                ));
+            }
+        }
+        drop(world);
+        *app.shared.journal.lock().map_err(|_| "poisoned".to_string())? = Some(journal);
+        Ok(app)
+    }
+
     /// `world` with a random token for every tenant and for the operator.
     pub fn new(world: World) -> std::io::Result<App> {
         let tokens = auth::Tokens::random(&world)?;
@@ -89,6 +131,7 @@ impl App {
             shared: Arc::new(http::Shared {
                 world: Mutex::new(world),
                 tokens,
+                journal: Mutex::new(None),
             }),
             tenants,
         })
@@ -120,7 +163,18 @@ impl App {
 pub struct Config {
     /// Stop when the process receives Ctrl-C (SIGINT) or SIGTERM, as `mtosim serve` does.
     pub stop_on_ctrl_c: bool,
+    /// `--state DIR` and the scenario's name: replay and keep the journal of accepted writes.
+    pub state: Option<(std::path::PathBuf, String)>,
+    /// `--speed N`: simulated time runs N times faster than real time between requests
+    /// (0: the clock moves only when the operator moves it).
+    pub speed: u32,
 }
+
+/// How often `--speed` moves the clock, in real time.
+pub const SPEED_TICK: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The largest `--speed` (SPEED_MAX): a day of simulated time per real second, at most.
+pub const SPEED_MAX: u32 = 86_400;
 
 /// A server running on its own thread and runtime; dropping it stops it.
 pub struct Running {
@@ -136,7 +190,9 @@ pub struct Running {
 pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     listener.set_nonblocking(true)?;
-    let app = App::new(world)?;
+    let state = config.state.as_ref().map(|(d, s)| (d.as_path(), s.as_str()));
+    let app = App::with_state(world, state).map_err(std::io::Error::other)?;
+    let speed = config.speed.min(SPEED_MAX);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(BLOCKING_THREADS_MAX)
@@ -160,6 +216,36 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
                     }
                 };
                 let _ = ready_tx.send(Ok(()));
+                if speed > 0 {
+                    let shared = app.shared.clone();
+                    tokio::spawn(async move {
+                        let mut tick = tokio::time::interval(SPEED_TICK);
+                        // simulated milliseconds owed; the clock moves in whole seconds
+                        let mut owed_ms: i64 = 0;
+                        loop {
+                            tick.tick().await;
+                            owed_ms += SPEED_TICK.as_millis() as i64 * speed as i64;
+                            let step = mtosim_engine::Duration::secs(owed_ms / 1000);
+                            owed_ms %= 1000;
+                            if step.0 == 0 {
+                                continue;
+                            }
+                            let shared = shared.clone();
+                            let moved = tokio::task::spawn_blocking(move || {
+                                let Ok(mut w) = shared.world.lock() else {
+                                    return false;
+                                };
+                                let to = w.now() + step;
+                                w.advance_to(to);
+                                w.limit().is_none()
+                            })
+                            .await;
+                            if !matches!(moved, Ok(true)) {
+                                break; // a per-run cap stopped the world: time stays where it is
+                            }
+                        }
+                    });
+                }
                 let shutdown = async move {
                     if config.stop_on_ctrl_c {
                         tokio::select! {

@@ -170,3 +170,65 @@ fn the_ready_file_appears_once_listening_and_its_tokens_work() {
     assert!(stdout.contains("operator token: "), "{stdout}");
     assert!(stdout.contains("cairo") && stdout.contains("denver"), "{stdout}");
 }
+
+/// Starts `mtosim serve FILE --state STATE` on a free port; returns the child and the ready
+/// file's JSON.
+fn serve_with_state(scenario: &Path, state: &Path, ready: &Path) -> (std::process::Child, serde_json::Value) {
+    let _ = std::fs::remove_file(ready);
+    let mut child = Command::new(mtosim())
+        .current_dir(root())
+        .arg("serve")
+        .arg(scenario)
+        .args(["--listen", "127.0.0.1:0", "--state"])
+        .arg(state)
+        .arg("--ready-file")
+        .arg(ready)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mtosim serve starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(t) = std::fs::read_to_string(ready) {
+            return (child, serde_json::from_str(&t).unwrap());
+        }
+        if Instant::now() > deadline || child.try_wait().ok().flatten().is_some() {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("no ready file: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn kill_9_loses_no_acknowledged_write() {
+    let dir = std::env::temp_dir().join(format!("mtosim-serve-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("tutorial.toml");
+    std::fs::write(&scenario, common::TUTORIAL).unwrap();
+    let (state, ready) = (dir.join("state"), dir.join("ready.json"));
+    let (mut child, v) = serve_with_state(&scenario, &state, &ready);
+    let url = v["url"].as_str().unwrap().to_string();
+    let cairo = v["tenants"][0]["token"].as_str().unwrap().to_string();
+    let r = common::with_json(
+        &url,
+        "PUT",
+        "/v1.0/tenantRelationships/multiTenantOrganization",
+        &cairo,
+        &serde_json::json!({"displayName": "Survives"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+    let _ = child.wait();
+    let (mut child, v) = serve_with_state(&scenario, &state, &ready);
+    let url = v["url"].as_str().unwrap().to_string();
+    let cairo = v["tenants"][0]["token"].as_str().unwrap().to_string();
+    let r = common::get(&url, "/v1.0/tenantRelationships/multiTenantOrganization", &cairo);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(r.json()["displayName"], "Survives", "{}", r.body);
+}

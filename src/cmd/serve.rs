@@ -57,7 +57,18 @@ and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow
         if steps == 1 { "" } else { "s" },
         world.now(),
     );
-    let config = mtosim_server::Config { stop_on_ctrl_c: true };
+    if a.speed > mtosim_server::SPEED_MAX {
+        return Err(Error::Usage(format!(
+            "--speed {} is more than {} (SPEED_MAX, a day of simulated time per real second)",
+            a.speed,
+            mtosim_server::SPEED_MAX
+        )));
+    }
+    let config = mtosim_server::Config {
+        stop_on_ctrl_c: true,
+        state: a.state.clone().map(|d| (d, name.clone())),
+        speed: a.speed,
+    };
     let running = mtosim_server::start(world, listener, config)
         .map_err(|e| Error::Usage(format!("cannot serve on {addr}: {e}")))?;
     let url = running.url().to_string();
@@ -85,6 +96,15 @@ and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow
         crate::atomic::write_one(p, &text).map_err(Error::Usage)?;
         restrict(p);
         out.line(&format!("ready file: {}", p.display()))?;
+    }
+    if let Some(d) = &a.state {
+        out.line(&format!(
+            "state: {} (accepted writes are journaled; a restart with it resumes here)",
+            d.join(mtosim_server::journal::JOURNAL_FILE).display()
+        ))?;
+    }
+    if a.speed > 0 {
+        out.line(&format!("speed: simulated time runs {}x real time", a.speed))?;
     }
     out.line("Ctrl-C stops the server.")?;
     out.flush()?;
