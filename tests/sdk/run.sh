@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Microsoft's Graph SDK against `mtosim serve`: a Python virtual environment with PyPI's
+# msgraph-sdk (pinned), a server on a free loopback port, and the tutorials in tests/sdk/, each
+# with the tutorial's own request bodies. Run from the repository root; builds the release
+# binary if needed. CI calls it from .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SDK_VERSION=1.65.0
+venv=target/sdk-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import msgraph" 2> /dev/null; then
+  python3 -m venv "$venv" || { (apt-get update -qq && apt-get install -y -qq python3-venv > /dev/null) && python3 -m venv "$venv"; }
+  "$venv/bin/pip" install -q "msgraph-sdk==$SDK_VERSION"
+fi
+cargo build -q --release --bin mtosim
+dir=$(mktemp -d)
+cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2> /dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+./target/release/mtosim serve tests/sdk/mto-tutorial.toml --listen 127.0.0.1:0 --ready-file "$dir/ready.json" > "$dir/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$dir/ready.json" ] && break; sleep 0.1; done
+[ -s "$dir/ready.json" ] || { cat "$dir/serve.log"; exit 1; }
+"$venv/bin/python" tests/sdk/mto_tutorial.py "$dir/ready.json"
