@@ -944,11 +944,15 @@ impl World {
             return Err(Refusal::with_code(
                 r::XTAP_8,
                 "Request_ResourceNotFound",
-                format!(
-                    "{} has no identity sync policy for {}, so there is nothing to delete; one exists once user or group sync inbound is set (set-partner).",
-                    self.name(actor),
-                    self.name(partner)
-                ),
+                msg![
+                    format!(
+                        "{} has no identity sync policy for {}, so there is nothing to delete; one exists once user or group sync inbound is set (",
+                        self.name(actor),
+                        self.name(partner)
+                    ),
+                    ActionKind::SetPartner,
+                    ").",
+                ],
             ));
         }
         self.keep_mto_settings(actor, partner, "the identity sync policy")?;

@@ -1,26 +1,134 @@
-//! The Graph endpoints of the directory, `/{version}/users`, `/groups` (with `members/$ref`) and `/invitations`, for the tenant a token names. Each request becomes an engine
-//! `Action` applied as that tenant; the answer is the tenant's view in Graph's JSON.
-//! (Being built: until a route is added here, its paths answer "Resource not found for the
-//! segment", as Graph does for a path it does not serve.)
+//! The Graph endpoints of the directory, for the tenant a token names: `/{version}/users` and
+//! `/users/{id or userPrincipalName}`, `/groups`, `/groups/{id}`, `/groups/{id}/members`,
+//! `/groups/{id}/members/$ref` and `/groups/{id}/members/{id}/$ref`, and `/invitations`. Each
+//! request body becomes an engine [`Action`] (`mtosim_graph::request_directory`) applied as the
+//! tenant's Global Administrator; what it answers is the tenant's view
+//! (`World::view(t).users()`, `.groups()`) as mtosim-graph renders it, with the status codes of
+//! the Graph v1.0 reference pages (`POST` 201 with the object, `PATCH` and `DELETE` 204).
+//!
+//! The collections take the OData query options of [`odata`] (`$select`, `$filter`, `$top`
+//! with `@odata.nextLink`, `$count`); every other option is a 400. `DELETE /groups/{id}` is
+//! answered 501 `NotImplemented`: the engine cannot delete a group.
 
-use crate::reply::{Ids, Reply};
-use mtosim_engine::{TenantIdx, World};
-use mtosim_graph::entity::Version;
+mod odata;
 
-/// The resources of this area.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resource {}
+pub use odata::{FILTER_TERMS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, QUERY_BYTES_MAX};
+
+use crate::reply::{self, Ids, Reply};
+use mtosim_engine::action::UserRef;
+use mtosim_engine::view::{GroupObject, UserObject, UserOrigin};
+use mtosim_engine::{Action, GroupIdx, Guid, TenantIdx, World};
+use mtosim_graph::entity::{at_version, Version};
+use mtosim_graph::groups::Group;
+use mtosim_graph::request::{parse_object, Problem};
+use mtosim_graph::request_directory as rd;
+use mtosim_graph::users::User;
+use odata::{EntityType, Kind, Options, Shape};
+use serde_json::{json, Map, Value};
+
+/// The resources of this area; ids are as the path gave them, percent-decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resource {
+    /// `users`.
+    Users,
+    /// `users/{id or userPrincipalName}`.
+    User(String),
+    /// `groups`.
+    Groups,
+    /// `groups/{id}`.
+    Group(String),
+    /// `groups/{id}/members`.
+    Members(String),
+    /// `groups/{id}/members/$ref`.
+    MembersRef(String),
+    /// `groups/{id}/members/{id}/$ref`.
+    MemberRef(String, String),
+    /// `invitations`.
+    Invitations,
+}
 
 impl Resource {
     /// The methods the resource answers.
-    pub fn allowed(self) -> &'static [&'static str] {
-        match self {}
+    pub fn allowed(&self) -> &'static [&'static str] {
+        match self {
+            Resource::Users | Resource::Groups => &["GET", "POST"],
+            Resource::User(_) | Resource::Group(_) => &["GET", "PATCH", "DELETE"],
+            Resource::Members(_) => &["GET"],
+            Resource::MembersRef(_) | Resource::Invitations => &["POST"],
+            Resource::MemberRef(..) => &["DELETE"],
+        }
     }
+}
+
+/// A path segment, percent-decoded (`%23EXT%23` in a userPrincipalName); the raw segment when
+/// it does not decode.
+fn decoded(seg: &str) -> String {
+    if !seg.contains('%') {
+        return seg.to_string();
+    }
+    let b = seg.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = (b[i] == b'%')
+            .then(|| b.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(v) => {
+                out.push(v);
+                i += 3;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| seg.to_string())
 }
 
 /// The resource `segments` (after the version) name, or the first segment that names none.
 pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource, &'p str> {
-    Err(segments.first().copied().unwrap_or(""))
+    let is = |i: usize, name: &str| segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case(name));
+    let seg = |i: usize| segments.get(i).copied().unwrap_or("");
+    let id = |i: usize| decoded(segments[i]);
+    let n = segments.len();
+    if is(0, "users") {
+        match n {
+            1 => Ok(Resource::Users),
+            2 if !segments[1].is_empty() => Ok(Resource::User(id(1))),
+            _ => Err(seg(if segments[1].is_empty() { 1 } else { 2 })),
+        }
+    } else if is(0, "groups") {
+        if n == 1 {
+            return Ok(Resource::Groups);
+        }
+        if segments[1].is_empty() {
+            return Err(seg(1));
+        }
+        if n == 2 {
+            return Ok(Resource::Group(id(1)));
+        }
+        if !is(2, "members") {
+            return Err(seg(2));
+        }
+        match n {
+            3 => Ok(Resource::Members(id(1))),
+            4 if is(3, "$ref") => Ok(Resource::MembersRef(id(1))),
+            5 if is(4, "$ref") && !segments[3].is_empty() => Ok(Resource::MemberRef(id(1), id(3))),
+            4 => Err(seg(3)),
+            _ => Err(seg(4)),
+        }
+    } else if is(0, "invitations") {
+        match n {
+            1 => Ok(Resource::Invitations),
+            _ => Err(seg(1)),
+        }
+    } else {
+        Err(seg(0))
+    }
 }
 
 /// One request of tenant `tenant` on `resource`.
@@ -41,8 +149,594 @@ pub struct Call<'a> {
     pub ids: &'a Ids,
 }
 
+/// Whether the request carried `ConsistencyLevel: eventual`: the dispatcher passes no headers
+/// yet, so never (and `$count=true` is answered as Graph answers it without the header).
+const CONSISTENCY_EVENTUAL: bool = false;
+
 /// Answers `c` (the method is one `c.resource` allows).
 pub fn handle(world: &mut World, c: &Call) -> Reply {
-    let _ = world;
-    match c.resource {}
+    match run(world, c) {
+        Ok(r) => r,
+        Err(Fail::Problem(p)) => reply::problem(world, c.ids, &p),
+        Err(Fail::Refused(r)) => reply::refusal(world, c.ids, &r),
+    }
+}
+
+/// Why a call failed.
+enum Fail {
+    /// The request could not be used.
+    Problem(Problem),
+    /// The engine refused the action.
+    Refused(Box<mtosim_engine::Refusal>),
+}
+
+impl From<Problem> for Fail {
+    fn from(p: Problem) -> Fail {
+        Fail::Problem(p)
+    }
+}
+
+/// Applies `action` as `t`'s Global Administrator.
+fn apply(world: &mut World, t: TenantIdx, action: Action) -> Result<(), Fail> {
+    world
+        .apply(t, action)
+        .map(|_| ())
+        .map_err(|r| Fail::Refused(Box::new(r)))
+}
+
+/// The `user` properties mtosim renders ([`User`]), with their JSON kinds.
+const USER_MODELLED: &[(&str, Kind)] = &[
+    ("id", Kind::Str),
+    ("userPrincipalName", Kind::Str),
+    ("givenName", Kind::Str),
+    ("surname", Kind::Str),
+    ("displayName", Kind::Str),
+    ("mail", Kind::Str),
+    ("mailNickname", Kind::Str),
+    ("department", Kind::Str),
+    ("jobTitle", Kind::Str),
+    ("companyName", Kind::Str),
+    ("country", Kind::Str),
+    ("city", Kind::Str),
+    ("state", Kind::Str),
+    ("streetAddress", Kind::Str),
+    ("postalCode", Kind::Str),
+    ("usageLocation", Kind::Str),
+    ("officeLocation", Kind::Str),
+    ("employeeId", Kind::Str),
+    ("employeeType", Kind::Str),
+    ("businessPhones", Kind::Other),
+    ("mobilePhone", Kind::Str),
+    ("preferredLanguage", Kind::Str),
+    ("userType", Kind::Str),
+    ("accountEnabled", Kind::Bool),
+    ("createdDateTime", Kind::Str),
+    ("creationType", Kind::Str),
+    ("externalUserState", Kind::Str),
+    ("showInAddressList", Kind::Bool),
+    ("identities", Kind::Other),
+    ("faxNumber", Kind::Str),
+    ("employeeHireDate", Kind::Str),
+    ("onPremisesDistinguishedName", Kind::Str),
+    ("onPremisesSecurityIdentifier", Kind::Str),
+    ("onPremisesSyncEnabled", Kind::Bool),
+    ("passwordPolicies", Kind::Str),
+    ("otherMails", Kind::Other),
+    ("proxyAddresses", Kind::Other),
+    ("onPremisesExtensionAttributes", Kind::Other),
+];
+
+/// The `group` properties mtosim renders ([`Group`] without its expanded `members`).
+const GROUP_MODELLED: &[(&str, Kind)] = &[
+    ("id", Kind::Str),
+    ("displayName", Kind::Str),
+    ("description", Kind::Str),
+    ("groupTypes", Kind::Other),
+    ("mailEnabled", Kind::Bool),
+    ("securityEnabled", Kind::Bool),
+    ("isAssignableToRole", Kind::Bool),
+    ("membershipRuleProcessingState", Kind::Str),
+];
+
+const USERS: EntityType = EntityType {
+    name: "microsoft.graph.user",
+    resource: "User",
+    graph: rd::GRAPH_USER_PROPERTIES,
+    modelled: USER_MODELLED,
+    extensions: true,
+};
+
+const GROUPS: EntityType = EntityType {
+    name: "microsoft.graph.group",
+    resource: "Group",
+    graph: rd::GRAPH_GROUP_PROPERTIES,
+    modelled: GROUP_MODELLED,
+    extensions: false,
+};
+
+/// Members are users and groups: their properties together, on `directoryObject`.
+const MEMBER_MODELLED: &[(&str, Kind)] = &[
+    ("id", Kind::Str),
+    ("userPrincipalName", Kind::Str),
+    ("displayName", Kind::Str),
+    ("mail", Kind::Str),
+    ("mailNickname", Kind::Str),
+    ("userType", Kind::Str),
+    ("accountEnabled", Kind::Bool),
+    ("description", Kind::Str),
+    ("securityEnabled", Kind::Bool),
+    ("mailEnabled", Kind::Bool),
+];
+
+const MEMBERS: EntityType = EntityType {
+    name: "microsoft.graph.directoryObject",
+    resource: "DirectoryObject",
+    graph: rd::GRAPH_USER_PROPERTIES,
+    modelled: MEMBER_MODELLED,
+    extensions: false,
+};
+
+/// 404 as Graph answers an object id (or userPrincipalName) the tenant does not have.
+fn not_found(id: &str) -> Problem {
+    Problem {
+        status: 404,
+        code: "Request_ResourceNotFound",
+        message: format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ),
+    }
+}
+
+/// A user as JSON, as `GET /users` shows it (no `manager`: that is `$expand=manager`).
+fn user_json(world: &World, t: TenantIdx, u: &UserObject<'_>) -> Map<String, Value> {
+    match mtosim_graph::to_value(&User::of(world, t, u)) {
+        Value::Object(mut o) => {
+            o.remove("manager");
+            o
+        }
+        _ => Map::new(),
+    }
+}
+
+/// A group as JSON, as `GET /groups` shows it (no `members`: that is `$expand=members`).
+fn group_json(world: &World, t: TenantIdx, g: &GroupObject<'_>) -> Map<String, Value> {
+    match mtosim_graph::to_value(&Group::of(world, t, g)) {
+        Value::Object(mut o) => {
+            o.remove("members");
+            o
+        }
+        _ => Map::new(),
+    }
+}
+
+/// The user `id` (an object id or a userPrincipalName) names in `t`'s view.
+fn find_user<'w>(world: &'w World, t: TenantIdx, id: &str) -> Result<UserObject<'w>, Problem> {
+    let view = world.view(t);
+    let found = match Guid::parse(id) {
+        Some(g) => view.users().find(|u| u.id == g),
+        None => view.user_by_upn(id),
+    };
+    found.ok_or_else(|| not_found(id))
+}
+
+/// How an action names user `u`.
+fn user_ref(u: &UserObject<'_>) -> UserRef {
+    UserRef::Upn(u.upn.clone())
+}
+
+/// The group `id` names in `t`'s view, with its index among the tenant's own groups (`None`
+/// for one cross-tenant synchronization created).
+fn find_group<'w>(
+    world: &'w World,
+    t: TenantIdx,
+    id: &str,
+) -> Result<(Option<GroupIdx>, GroupObject<'w>), Problem> {
+    let g = Guid::parse(id).ok_or_else(|| not_found(id))?;
+    world
+        .view(t)
+        .groups()
+        .enumerate()
+        .find(|(_, x)| x.id == g)
+        .map(|(i, x)| ((!x.synced).then_some(GroupIdx(i as u32)), x))
+        .ok_or_else(|| not_found(id))
+}
+
+/// An own user of `t` that a group can hold, by object id (`path`: where the id was given).
+fn member_user(world: &World, t: TenantIdx, coll: &str, id: &str, path: &str) -> Result<UserRef, Problem> {
+    if coll == "groups" {
+        return Err(Problem::bad_request(format!(
+            "mtosim serve adds users to groups, not groups (a nested group is declared in the scenario file) (at {path})."
+        )));
+    }
+    let u = find_user(world, t, id).map_err(|_| {
+        Problem::bad_request(format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present (at {path})."
+        ))
+    })?;
+    if matches!(u.origin, UserOrigin::Account { .. }) {
+        return Err(Problem::bad_request(format!(
+            "mtosim serve's groups hold the tenant's own users; '{id}' is an account of another tenant's user, which it cannot add (at {path})."
+        )));
+    }
+    Ok(user_ref(&u))
+}
+
+/// A collection page: the objects `items` renders that pass `$filter`, from the `$skiptoken`
+/// on, at most `$top`, with `@odata.count` and `@odata.nextLink`.
+fn page<T>(
+    c: &Call,
+    o: &Options,
+    path: &str,
+    link: &str,
+    items: impl Iterator<Item = T>,
+    render: impl Fn(&T) -> Map<String, Value>,
+) -> Value {
+    let size = o.page_size();
+    let mut matched = 0usize;
+    let mut out = Vec::new();
+    let mut more = false;
+    for it in items {
+        let wanted = matched >= o.skip && out.len() < size;
+        if o.filter.is_none() && !wanted {
+            matched += 1;
+            if matched > o.skip && out.len() >= size {
+                more = true;
+                if !o.count {
+                    break;
+                }
+            }
+            continue;
+        }
+        let v = render(&it);
+        if !o.keeps(&v) {
+            continue;
+        }
+        matched += 1;
+        if wanted {
+            out.push(Value::Object(o.project(v)));
+        } else if matched > o.skip {
+            more = true;
+            if !o.count {
+                break;
+            }
+        }
+    }
+    let mut m = Map::new();
+    m.insert(
+        "@odata.context".into(),
+        Value::String(odata_context(c, &o.context(path))),
+    );
+    if o.count {
+        m.insert("@odata.count".into(), json!(matched));
+    }
+    if more {
+        let next = format!(
+            "/{}/{link}?{}",
+            c.version.as_str(),
+            odata::next_query(c.query, o.skip + out.len())
+        );
+        m.insert("@odata.nextLink".into(), Value::String(next));
+    }
+    m.insert("value".into(), Value::Array(out));
+    Value::Object(m)
+}
+
+/// `@odata.context` for `path`, in the version called.
+fn odata_context(c: &Call, path: &str) -> String {
+    format!(
+        "https://graph.microsoft.com/{}/$metadata#{path}",
+        c.version.as_str()
+    )
+}
+
+/// One object with its `@odata.context` (`{path}/$entity`, `users(displayName)/$entity`).
+fn entity(c: &Call, o: &Options, path: &str, v: Map<String, Value>) -> Value {
+    let mut v = o.project(v);
+    let ctx = odata_context(c, &format!("{}/$entity", o.context(path)));
+    v.shift_insert(0, "@odata.context".to_string(), Value::String(ctx));
+    at_version(Value::Object(v), c.version)
+}
+
+/// A body-less request must carry no query options but `$select`.
+fn no_options(c: &Call, ty: &EntityType) -> Result<Options, Problem> {
+    odata::parse(c.query, ty, Shape::Single, CONSISTENCY_EVENTUAL)
+}
+
+fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
+    let t = c.tenant;
+    let list = |ty: &EntityType| odata::parse(c.query, ty, Shape::List, CONSISTENCY_EVENTUAL);
+    Ok(match (&c.resource, c.method) {
+        (Resource::Users, "GET") => {
+            let o = list(&USERS)?;
+            let w: &World = world;
+            Reply::json(
+                200,
+                page(c, &o, "users", "users", w.view(t).users(), |u| user_json(w, t, u)),
+            )
+        }
+        (Resource::Users, "POST") => {
+            no_options(c, &USERS)?;
+            let user = rd::new_user(&parse_object(c.body)?)?;
+            let upn = user.upn.clone();
+            apply(world, t, Action::AddUser(Box::new(user)))?;
+            let u = find_user(world, t, &upn)?;
+            let v = user_json(world, t, &u);
+            Reply::json(201, entity(c, &Options::default(), "users", v))
+        }
+        (Resource::User(id), "GET") => {
+            let o = no_options(c, &USERS)?;
+            let u = find_user(world, t, id)?;
+            Reply::json(200, entity(c, &o, "users", user_json(world, t, &u)))
+        }
+        (Resource::User(id), "PATCH") => {
+            no_options(c, &USERS)?;
+            let body = parse_object(c.body)?;
+            let u = user_ref(&find_user(world, t, id)?);
+            for action in rd::update_user(u, &body)? {
+                apply(world, t, action)?;
+            }
+            Reply::no_content()
+        }
+        (Resource::User(id), "DELETE") => {
+            no_options(c, &USERS)?;
+            let user = user_ref(&find_user(world, t, id)?);
+            apply(world, t, Action::DeleteUser { user })?;
+            Reply::no_content()
+        }
+        (Resource::Groups, "GET") => {
+            let o = list(&GROUPS)?;
+            let w: &World = world;
+            Reply::json(
+                200,
+                page(c, &o, "groups", "groups", w.view(t).groups(), |g| {
+                    group_json(w, t, g)
+                }),
+            )
+        }
+        (Resource::Groups, "POST") => {
+            no_options(c, &GROUPS)?;
+            let body = parse_object(c.body)?;
+            let w: &World = world;
+            let action = rd::new_group(&body, |coll, id, path| member_user(w, t, coll, id, path))?;
+            let name = match &action {
+                Action::CreateGroup { name, .. } => name.clone(),
+                _ => String::new(),
+            };
+            apply(world, t, action)?;
+            let g = world
+                .view(t)
+                .group_by_name(&name)
+                .ok_or_else(|| not_found(&name))?;
+            let v = group_json(world, t, &g);
+            Reply::json(201, entity(c, &Options::default(), "groups", v))
+        }
+        (Resource::Group(id), "GET") => {
+            let o = no_options(c, &GROUPS)?;
+            let (_, g) = find_group(world, t, id)?;
+            Reply::json(200, entity(c, &o, "groups", group_json(world, t, &g)))
+        }
+        (Resource::Group(id), "PATCH") => {
+            no_options(c, &GROUPS)?;
+            let body = parse_object(c.body)?;
+            let (_, g) = find_group(world, t, id)?;
+            let name = g.display_name.to_string();
+            if let Some(action) = rd::update_group(&name, &body)? {
+                apply(world, t, action)?;
+            }
+            Reply::no_content()
+        }
+        (Resource::Group(id), "DELETE") => {
+            no_options(c, &GROUPS)?;
+            find_group(world, t, id)?;
+            return Err(Fail::Problem(Problem {
+                status: 501,
+                code: "NotImplemented",
+                message: "Deleting a group is not implemented in mtosim serve: the simulated directory cannot delete groups yet. The group is unchanged.".to_string(),
+            }));
+        }
+        (Resource::Members(id), "GET") => {
+            let o = list(&MEMBERS)?;
+            let w: &World = world;
+            let (_, g) = find_group(w, t, id)?;
+            let members = members_json(w, t, &g);
+            let link = format!("groups/{}/members", g.id);
+            Reply::json(
+                200,
+                page(
+                    c,
+                    &o,
+                    "directoryObjects",
+                    &link,
+                    members.into_iter(),
+                    Clone::clone,
+                ),
+            )
+        }
+        (Resource::MembersRef(id), "POST") => {
+            no_options(c, &MEMBERS)?;
+            let body = parse_object(c.body)?;
+            let (coll, member) = rd::member_ref(&body)?;
+            let (gi, g) = find_group(world, t, id)?;
+            let gi = own_group(gi, &g)?;
+            let user = member_user(world, t, &coll, &member, "$.@odata.id")?;
+            let uid = find_user(world, t, &member)?.id;
+            if g.members.contains(&uid) {
+                return Err(Fail::Problem(Problem {
+                    status: 400,
+                    code: "Request_BadRequest",
+                    message: "One or more added object references already exist for the following modified properties: 'members'.".to_string(),
+                }));
+            }
+            apply(
+                world,
+                t,
+                Action::AddToGroup {
+                    group: gi,
+                    users: vec![user],
+                },
+            )?;
+            Reply::no_content()
+        }
+        (Resource::MemberRef(id, member), "DELETE") => {
+            no_options(c, &MEMBERS)?;
+            let (gi, g) = find_group(world, t, id)?;
+            let gi = own_group(gi, &g)?;
+            let u = find_user(world, t, member)?;
+            if !g.members.contains(&u.id) {
+                return Err(Fail::Problem(not_found(member)));
+            }
+            apply(
+                world,
+                t,
+                Action::RemoveFromGroup {
+                    group: gi,
+                    users: vec![user_ref(&u)],
+                },
+            )?;
+            Reply::no_content()
+        }
+        (Resource::Invitations, "POST") => {
+            no_options(c, &USERS)?;
+            let inv = rd::invitation(&parse_object(c.body)?)?;
+            invite(world, c, &inv)?
+        }
+        // the dispatcher checks the method against `Resource::allowed` first
+        _ => return Err(Fail::Problem(crate::graph_api::method_not_allowed())),
+    })
+}
+
+/// A group whose members this server can change: one of the tenant's own.
+fn own_group(gi: Option<GroupIdx>, g: &GroupObject<'_>) -> Result<GroupIdx, Problem> {
+    gi.ok_or_else(|| {
+        Problem::bad_request(format!(
+            "'{}' was created by cross-tenant synchronization, which manages its members; mtosim serve changes the members of the tenant's own groups only.",
+            g.display_name
+        ))
+    })
+}
+
+/// The direct members of `g`, users then groups, each with its `@odata.type`.
+fn members_json(world: &World, t: TenantIdx, g: &GroupObject<'_>) -> Vec<Map<String, Value>> {
+    let view = world.view(t);
+    let mut by_id: std::collections::HashMap<Guid, Map<String, Value>> = std::collections::HashMap::new();
+    let wanted: std::collections::HashSet<Guid> = g.members.iter().copied().collect();
+    for u in view.users().filter(|u| wanted.contains(&u.id)) {
+        let mut v = user_json(world, t, &u);
+        v.shift_insert(0, "@odata.type".into(), json!("#microsoft.graph.user"));
+        by_id.insert(u.id, v);
+    }
+    for x in view.groups().filter(|x| wanted.contains(&x.id)) {
+        let mut v = group_json(world, t, &x);
+        v.shift_insert(0, "@odata.type".into(), json!("#microsoft.graph.group"));
+        by_id.insert(x.id, v);
+    }
+    g.members.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
+/// `POST /invitations`: invites the user the address names (or, with `resetRedemption`,
+/// resets the redemption of `invitedUser.id`) and answers 201 with the `invitation`.
+fn invite(world: &mut World, c: &Call, inv: &rd::Invitation) -> Result<Reply, Fail> {
+    let t = c.tenant;
+    let account = if inv.reset_redemption {
+        let id = inv.invited_user_id.as_deref().unwrap_or("");
+        let u = find_user(world, t, id)?;
+        if !matches!(u.origin, UserOrigin::Account { .. }) {
+            return Err(Fail::Problem(Problem::bad_request(format!(
+                "'{id}' is not an invited account of another tenant's user, so its redemption cannot be reset (at $.invitedUser.id)."
+            ))));
+        }
+        let user = user_ref(&u);
+        let id = u.id;
+        apply(world, t, Action::ResetRedemption { user })?;
+        id
+    } else {
+        let action = rd::invite_guest(world, t, inv)?;
+        let (home, upn) = match &action {
+            Action::InviteGuest {
+                home,
+                user: UserRef::Upn(upn),
+                ..
+            } => (*home, upn.clone()),
+            _ => return Err(Fail::Problem(not_found(&inv.email))),
+        };
+        apply(world, t, action)?;
+        invited_account(world, t, home, &upn).ok_or_else(|| not_found(&inv.email))?
+    };
+    let u = find_user(world, t, &account.to_string())?;
+    let status = match u.origin {
+        UserOrigin::Account {
+            pending_acceptance: false,
+            ..
+        } => "Accepted",
+        _ => "PendingAcceptance",
+    };
+    let display = u
+        .attr(mtosim_engine::directory::Attr::DisplayName)
+        .map(str::to_string);
+    let id = Guid::derive(
+        world.seed(),
+        &[
+            b"invitation",
+            world.name(t).as_bytes(),
+            account.to_string().as_bytes(),
+        ],
+    );
+    let tenant_id = world.tenant(t).spec.tenant_id;
+    let info = inv.message_info.clone().unwrap_or_default();
+    let v = json!({
+        "@odata.context": odata_context(c, "invitations/$entity"),
+        "id": id.to_string(),
+        "inviteRedeemUrl": format!(
+            "https://login.microsoftonline.com/redeem?rd=https%3a%2f%2finvitations.microsoft.com%2fredeem%2f%3ftenant%3d{tenant_id}%26user%3d{id}%26ver%3d2.0"
+        ),
+        "invitedUserDisplayName": display,
+        "invitedUserType": u.user_type.as_str(),
+        "invitedUserEmailAddress": inv.email,
+        "sendInvitationMessage": inv.send_message,
+        "resetRedemption": inv.reset_redemption,
+        "inviteRedirectUrl": inv.redirect_url,
+        "status": status,
+        "invitedUserMessageInfo": {
+            "messageLanguage": info.get("messageLanguage").cloned().unwrap_or(Value::Null),
+            "customizedMessageBody": info.get("customizedMessageBody").cloned().unwrap_or(Value::Null),
+            "ccRecipients": info.get("ccRecipients").cloned().unwrap_or_else(|| json!([])),
+        },
+        "invitedUser": { "id": account.to_string() },
+    });
+    Ok(Reply::json(201, v))
+}
+
+/// The object id of the live account `t` holds for `upn` of tenant `home`.
+fn invited_account(world: &World, t: TenantIdx, home: TenantIdx, upn: &str) -> Option<Guid> {
+    let u = world.tenant(home).dir.user_by_upn(upn)?;
+    let ai = world.tenant(t).dir.account_of(home, u)?;
+    let id = world.account_id(t, ai);
+    world.view(t).users().any(|x| x.id == id).then_some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_resources_or_the_first_unknown_segment() {
+        let r = |p: &str| {
+            let s: Vec<&str> = p.split('/').collect();
+            resource(&s).map_err(|e| e.to_string())
+        };
+        assert_eq!(r("users"), Ok(Resource::Users));
+        assert_eq!(r("Users/a%23EXT%23@x"), Ok(Resource::User("a#EXT#@x".into())));
+        assert_eq!(r("users/x/manager"), Err("manager".into()));
+        assert_eq!(r("groups/g/members"), Ok(Resource::Members("g".into())));
+        assert_eq!(r("groups/g/members/$ref"), Ok(Resource::MembersRef("g".into())));
+        assert_eq!(
+            r("groups/g/MEMBERS/u/$REF"),
+            Ok(Resource::MemberRef("g".into(), "u".into()))
+        );
+        assert_eq!(r("groups/g/owners"), Err("owners".into()));
+        assert_eq!(r("groups/g/members/u"), Err("u".into()));
+        assert_eq!(r("invitations"), Ok(Resource::Invitations));
+        assert_eq!(r("invitations/x"), Err("x".into()));
+        assert_eq!(Resource::MemberRef("a".into(), "b".into()).allowed(), &["DELETE"]);
+    }
 }

@@ -426,11 +426,11 @@ fn bad_requests_get_graphs_answers() {
     let url = s.url();
     let (_, cairo) = tenant(&s, "cairo");
     // an unknown segment
-    let r = get(url, "/v1.0/users", &cairo);
+    let r = get(url, "/v1.0/devices", &cairo);
     assert_error(&r, 400, "BadRequest");
     assert_eq!(
         r.json()["error"]["message"],
-        "Resource not found for the segment 'users'."
+        "Resource not found for the segment 'devices'."
     );
     let r = get(
         url,

@@ -1,0 +1,743 @@
+//! OData query options on the directory's collections: `$select`, `$filter` (`eq`, `ne`,
+//! `startswith`, `and`, `or`, parentheses, `tolower`), `$top` with `@odata.nextLink` paging by a
+//! `$skiptoken` this server encodes, and `$count=true` (which Graph answers for directory
+//! objects only with the `ConsistencyLevel: eventual` header). Every other option, and every
+//! clause outside that grammar, is a 400 in Graph's words: never a silent full answer.
+//!
+//! Strings compare case-insensitively, as the directory's do (so `tolower` changes nothing).
+//! Filters and projections run on the JSON mtosim-graph renders, so what a client filters on
+//! is exactly what it reads.
+
+use mtosim_graph::request::Problem;
+use serde_json::{Map, Value};
+
+/// Longest query string read, in bytes.
+pub const QUERY_BYTES_MAX: usize = 4096;
+/// Page size when `$top` is not given (Graph's default for users and groups).
+pub const PAGE_SIZE_DEFAULT: usize = 100;
+/// Largest `$top` (Graph's limit for directory objects).
+pub const PAGE_SIZE_MAX: usize = 999;
+/// Most comparisons in one `$filter`.
+pub const FILTER_TERMS_MAX: usize = 64;
+/// Deepest nesting of parentheses in one `$filter`.
+pub const FILTER_DEPTH_MAX: usize = 16;
+/// Most properties in one `$select`.
+pub const SELECT_MAX: usize = 128;
+
+/// What a collection's objects are, for `$select` and `$filter`.
+pub struct EntityType {
+    /// The type's name, `microsoft.graph.user`.
+    pub name: &'static str,
+    /// The resource name in Graph's filter errors, `User`.
+    pub resource: &'static str,
+    /// Every structural property Graph's v1.0 metadata declares on it.
+    pub graph: &'static [&'static str],
+    /// The properties mtosim renders (a subset of `graph`), with their JSON kind.
+    pub modelled: &'static [(&'static str, Kind)],
+    /// Whether directory extensions (`extension_<appId>_<name>`) are properties of it.
+    pub extensions: bool,
+}
+
+/// The JSON kind of a property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `Edm.String` (and dates, rendered as strings).
+    Str,
+    /// `Edm.Boolean`.
+    Bool,
+    /// A collection or a complex value: not filterable here.
+    Other,
+}
+
+impl EntityType {
+    /// The canonical name and kind of property `name` (case-insensitive), or Graph's error.
+    fn property(&self, name: &str, option: &str) -> Result<(String, Kind), Problem> {
+        if let Some((n, k)) = self.modelled.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            return Ok((n.to_string(), *k));
+        }
+        if self.extensions
+            && name.starts_with("extension_")
+            && mtosim_engine::extra::extension_problem(name).is_none()
+        {
+            return Ok((name.to_string(), Kind::Str));
+        }
+        if let Some(n) = self.graph.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+            return Err(Problem::bad_request(format!(
+                "mtosim serve does not model the property '{n}' of {}, so {option} cannot name it.",
+                self.name
+            )));
+        }
+        Err(Problem::bad_request(format!(
+            "Could not find a property named '{name}' on type '{}'.",
+            self.name
+        )))
+    }
+}
+
+/// 400 `Request_BadRequest`.
+fn request_bad(message: impl Into<String>) -> Problem {
+    Problem {
+        status: 400,
+        code: "Request_BadRequest",
+        message: message.into(),
+    }
+}
+
+/// 400 `Request_UnsupportedQuery`.
+fn unsupported(message: impl Into<String>) -> Problem {
+    Problem {
+        status: 400,
+        code: "Request_UnsupportedQuery",
+        message: message.into(),
+    }
+}
+
+/// Whether the request is a collection or one object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A collection: every option of this module.
+    List,
+    /// One object: `$select` only.
+    Single,
+}
+
+/// A `$filter` expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// `a and b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `a or b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `p eq v` (`ne` when `negate`); `None` is `null`.
+    Eq {
+        /// The property.
+        prop: String,
+        /// The literal.
+        value: Literal,
+        /// `ne`.
+        negate: bool,
+    },
+    /// `startswith(p, 'v')`.
+    StartsWith {
+        /// The property.
+        prop: String,
+        /// The prefix.
+        prefix: String,
+    },
+}
+
+/// A literal of a comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    /// `'text'`.
+    Str(String),
+    /// `true`, `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+}
+
+/// The query options of one request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// `$select`: canonical names, in the order given (`None`: every property).
+    pub select: Option<Vec<String>>,
+    /// `$filter`.
+    pub filter: Option<Expr>,
+    /// `$top` (else [`PAGE_SIZE_DEFAULT`]).
+    pub top: Option<usize>,
+    /// Where the page starts among the matching objects (from `$skiptoken`).
+    pub skip: usize,
+    /// `$count=true`.
+    pub count: bool,
+}
+
+/// Decodes `%XX` and `+` (a space, as form-encoded query strings write it).
+pub fn percent_decode(s: &str) -> Result<String, Problem> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let v = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
+                    Problem::bad_request(format!("The query string has a malformed escape at byte {i}."))
+                })?;
+                out.push(v);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| Problem::bad_request("The query string is not UTF-8 once decoded."))
+}
+
+/// The options Graph has that this server does not read yet.
+const NOT_YET: &[&str] = &["$orderby", "$search", "$expand", "$skip", "$format", "$levels"];
+
+/// Reads the query string `raw` of a request on `ty` objects. `eventual`: the request carried
+/// `ConsistencyLevel: eventual`.
+pub fn parse(raw: &str, ty: &EntityType, shape: Shape, eventual: bool) -> Result<Options, Problem> {
+    if raw.len() > QUERY_BYTES_MAX {
+        return Err(Problem::bad_request(format!(
+            "The query string is {} bytes long, over the server's limit of {QUERY_BYTES_MAX}.",
+            raw.len()
+        )));
+    }
+    let mut o = Options::default();
+    let mut seen: Vec<String> = Vec::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let k = percent_decode(k)?;
+        let v = percent_decode(v)?;
+        // Graph reads the system query options with or without their `$`
+        let name = format!("${}", k.trim_start_matches('$').to_ascii_lowercase());
+        if seen.contains(&name) {
+            return Err(Problem::bad_request(format!(
+                "Query option '{name}' was specified more than once, but it must be specified at most once."
+            )));
+        }
+        seen.push(name.clone());
+        let single_ok = name == "$select";
+        if shape == Shape::Single && !single_ok && !NOT_YET.contains(&name.as_str()) {
+            return Err(Problem::bad_request(format!(
+                "The query parameter '{k}' is not supported on a single object; only $select is."
+            )));
+        }
+        match name.as_str() {
+            "$select" => o.select = Some(select(&v, ty)?),
+            "$filter" => o.filter = Some(Parser::new(&v, ty).parse()?),
+            "$top" => {
+                let n = v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=PAGE_SIZE_MAX).contains(n));
+                o.top = Some(n.ok_or_else(|| {
+                    request_bad(format!(
+                        "Invalid page size specified: '{v}'. Must be between 1 and {PAGE_SIZE_MAX} inclusive."
+                    ))
+                })?);
+            }
+            "$skiptoken" => o.skip = decode_skiptoken(&v)?,
+            "$count" => match v.trim() {
+                "true" => {
+                    if !eventual {
+                        return Err(request_bad(
+                            "$count on directory objects needs the request header ConsistencyLevel: eventual, and this server does not read that header yet.",
+                        ));
+                    }
+                    o.count = true;
+                }
+                "false" => {}
+                other => {
+                    return Err(Problem::bad_request(format!(
+                        "The value '{other}' is not valid for $count; use true or false."
+                    )))
+                }
+            },
+            n if NOT_YET.contains(&n) => {
+                return Err(Problem::bad_request(format!(
+                    "The query parameter '{k}' is not supported by mtosim serve yet."
+                )))
+            }
+            _ => {
+                return Err(Problem::bad_request(format!(
+                    "The query parameter '{k}' is not supported."
+                )))
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// A `$select` list.
+fn select(v: &str, ty: &EntityType) -> Result<Vec<String>, Problem> {
+    let names: Vec<&str> = v.split(',').map(str::trim).collect();
+    if names.len() > SELECT_MAX {
+        return Err(Problem::bad_request(format!(
+            "$select names {} properties, over the server's limit of {SELECT_MAX}.",
+            names.len()
+        )));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if n.is_empty() {
+            return Err(Problem::bad_request(format!(
+                "Syntax error: $select '{v}' has an empty property name."
+            )));
+        }
+        if n == "*" {
+            return Ok(ty.modelled.iter().map(|(n, _)| n.to_string()).collect());
+        }
+        let (name, _) = ty.property(n, "$select")?;
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
+/// The `$skiptoken` of the page starting at `offset`.
+pub fn encode_skiptoken(offset: usize) -> String {
+    format!("mtosim1.{offset:x}")
+}
+
+fn decode_skiptoken(v: &str) -> Result<usize, Problem> {
+    v.strip_prefix("mtosim1.")
+        .and_then(|h| usize::from_str_radix(h, 16).ok())
+        .ok_or_else(|| request_bad(format!("The $skiptoken '{v}' is not one this server issued.")))
+}
+
+/// A token of a `$filter`.
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Num(String),
+    Open,
+    Close,
+    Comma,
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    toks: Vec<(usize, Tok)>,
+    pos: usize,
+    ty: &'a EntityType,
+    terms: usize,
+    depth: usize,
+    error: Option<Problem>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, ty: &'a EntityType) -> Parser<'a> {
+        let mut p = Parser {
+            text,
+            toks: Vec::new(),
+            pos: 0,
+            ty,
+            terms: 0,
+            depth: 0,
+            error: None,
+        };
+        if let Err(e) = p.lex() {
+            p.error = Some(e);
+        }
+        p
+    }
+
+    fn syntax(&self, at: usize) -> Problem {
+        Problem::bad_request(format!(
+            "Invalid filter clause: Syntax error at position {at} in '{}'.",
+            self.text
+        ))
+    }
+
+    fn lex(&mut self) -> Result<(), Problem> {
+        let s = self.text;
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            match c {
+                b' ' | b'\t' => i += 1,
+                b'(' => {
+                    self.toks.push((i, Tok::Open));
+                    i += 1;
+                }
+                b')' => {
+                    self.toks.push((i, Tok::Close));
+                    i += 1;
+                }
+                b',' => {
+                    self.toks.push((i, Tok::Comma));
+                    i += 1;
+                }
+                b'\'' => {
+                    let start = i;
+                    let mut v = String::new();
+                    i += 1;
+                    loop {
+                        match s[i..].find('\'') {
+                            None => return Err(self.syntax(start)),
+                            Some(j) => {
+                                v.push_str(&s[i..i + j]);
+                                i += j + 1;
+                                if b.get(i) == Some(&b'\'') {
+                                    v.push('\'');
+                                    i += 1;
+                                } else {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    self.toks.push((start, Tok::Str(v)));
+                }
+                c if c.is_ascii_digit() || c == b'-' => {
+                    let start = i;
+                    while i < b.len() && (b[i].is_ascii_alphanumeric() || b"-.:".contains(&b[i])) {
+                        i += 1;
+                    }
+                    self.toks.push((start, Tok::Num(s[start..i].to_string())));
+                }
+                c if c.is_ascii_alphabetic() || c == b'_' || c == b'@' || c == b'$' => {
+                    let start = i;
+                    while i < b.len() && (b[i].is_ascii_alphanumeric() || b"_/.@$".contains(&b[i])) {
+                        i += 1;
+                    }
+                    self.toks.push((start, Tok::Ident(s[start..i].to_string())));
+                }
+                _ => return Err(self.syntax(i)),
+            }
+        }
+        Ok(())
+    }
+
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|(_, t)| t)
+    }
+
+    fn at(&self) -> usize {
+        self.toks.get(self.pos).map_or(self.text.len(), |(i, _)| *i)
+    }
+
+    fn keyword(&self, k: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case(k))
+    }
+
+    fn expect(&mut self, t: Tok) -> Result<(), Problem> {
+        if self.peek() == Some(&t) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.syntax(self.at()))
+        }
+    }
+
+    fn parse(mut self) -> Result<Expr, Problem> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if self.toks.is_empty() {
+            return Err(Problem::bad_request(
+                "Invalid filter clause: the $filter is empty.",
+            ));
+        }
+        let e = self.or()?;
+        if self.pos != self.toks.len() {
+            return Err(self.syntax(self.at()));
+        }
+        Ok(e)
+    }
+
+    fn or(&mut self) -> Result<Expr, Problem> {
+        let mut e = self.and()?;
+        while self.keyword("or") {
+            self.pos += 1;
+            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+        }
+        Ok(e)
+    }
+
+    fn and(&mut self) -> Result<Expr, Problem> {
+        let mut e = self.primary()?;
+        while self.keyword("and") {
+            self.pos += 1;
+            e = Expr::And(Box::new(e), Box::new(self.primary()?));
+        }
+        Ok(e)
+    }
+
+    fn primary(&mut self) -> Result<Expr, Problem> {
+        if self.peek() == Some(&Tok::Open) {
+            self.depth += 1;
+            if self.depth > FILTER_DEPTH_MAX {
+                return Err(Problem::bad_request(format!(
+                    "Invalid filter clause: parentheses nest deeper than the server's limit of {FILTER_DEPTH_MAX}."
+                )));
+            }
+            self.pos += 1;
+            let e = self.or()?;
+            self.expect(Tok::Close)?;
+            self.depth -= 1;
+            return Ok(e);
+        }
+        self.terms += 1;
+        if self.terms > FILTER_TERMS_MAX {
+            return Err(Problem::bad_request(format!(
+                "Invalid filter clause: more than the server's limit of {FILTER_TERMS_MAX} comparisons."
+            )));
+        }
+        let Some(Tok::Ident(word)) = self.peek().cloned() else {
+            return Err(self.syntax(self.at()));
+        };
+        let next_open = matches!(self.toks.get(self.pos + 1), Some((_, Tok::Open)));
+        if word.eq_ignore_ascii_case("startswith") && next_open {
+            self.pos += 2;
+            let (prop, kind) = self.operand()?;
+            self.expect(Tok::Comma)?;
+            let Some(Tok::Str(prefix)) = self.peek().cloned() else {
+                return Err(self.syntax(self.at()));
+            };
+            self.pos += 1;
+            self.expect(Tok::Close)?;
+            if kind != Kind::Str {
+                return Err(self.property_unsupported(&prop));
+            }
+            return Ok(Expr::StartsWith { prop, prefix });
+        }
+        if word.eq_ignore_ascii_case("not") {
+            return Err(unsupported(
+                "Unsupported Query. mtosim serve reads eq, ne, startswith, and, or and parentheses in $filter; not is an advanced query.",
+            ));
+        }
+        if next_open && !word.eq_ignore_ascii_case("tolower") {
+            return Err(unsupported(format!(
+                "Unsupported Query. mtosim serve reads eq, ne, startswith, and, or and parentheses in $filter, not the function '{word}'."
+            )));
+        }
+        let (prop, kind) = self.operand()?;
+        let op = match self.peek() {
+            Some(Tok::Ident(op)) => op.to_ascii_lowercase(),
+            _ => return Err(self.syntax(self.at())),
+        };
+        let negate = match op.as_str() {
+            "eq" => false,
+            "ne" => true,
+            "gt" | "ge" | "lt" | "le" | "in" | "has" => {
+                return Err(unsupported(format!(
+                    "Unsupported Query. mtosim serve reads eq, ne, startswith, and, or and parentheses in $filter, not the operator '{op}'."
+                )))
+            }
+            "any" | "all" => return Err(self.property_unsupported(&prop)),
+            _ => return Err(self.syntax(self.at())),
+        };
+        self.pos += 1;
+        let value = match self.peek().cloned() {
+            Some(Tok::Str(s)) => Literal::Str(s),
+            Some(Tok::Ident(w)) if w == "true" => Literal::Bool(true),
+            Some(Tok::Ident(w)) if w == "false" => Literal::Bool(false),
+            Some(Tok::Ident(w)) if w == "null" => Literal::Null,
+            Some(Tok::Num(_)) => return Err(incompatible(kind, "Edm.Int32", negate)),
+            _ => return Err(self.syntax(self.at())),
+        };
+        self.pos += 1;
+        match (&value, kind) {
+            (_, Kind::Other) => return Err(self.property_unsupported(&prop)),
+            (Literal::Str(_), Kind::Bool) => return Err(incompatible(kind, "Edm.String", negate)),
+            (Literal::Bool(_), Kind::Str) => return Err(incompatible(kind, "Edm.Boolean", negate)),
+            _ => {}
+        }
+        Ok(Expr::Eq { prop, value, negate })
+    }
+
+    /// A property, or `tolower(property)`.
+    fn operand(&mut self) -> Result<(String, Kind), Problem> {
+        let Some(Tok::Ident(word)) = self.peek().cloned() else {
+            return Err(self.syntax(self.at()));
+        };
+        self.pos += 1;
+        if word.eq_ignore_ascii_case("tolower") && self.peek() == Some(&Tok::Open) {
+            self.pos += 1;
+            let (p, k) = self.operand()?;
+            self.expect(Tok::Close)?;
+            if k != Kind::Str {
+                return Err(self.property_unsupported(&p));
+            }
+            return Ok((p, k));
+        }
+        if word.contains('/') {
+            return Err(unsupported(format!(
+                "Unsupported Query. mtosim serve does not filter on the path '{word}'."
+            )));
+        }
+        self.ty.property(&word, "$filter")
+    }
+
+    fn property_unsupported(&self, prop: &str) -> Problem {
+        unsupported(format!(
+            "Unsupported or invalid query filter clause specified for property '{prop}' of resource '{}'.",
+            self.ty.resource
+        ))
+    }
+}
+
+/// OData's error for a comparison of a property and a literal of another type.
+fn incompatible(kind: Kind, literal: &str, negate: bool) -> Problem {
+    let left = match kind {
+        Kind::Str => "Edm.String",
+        Kind::Bool => "Edm.Boolean",
+        Kind::Other => "Edm.ComplexType",
+    };
+    let op = if negate { "NotEqual" } else { "Equal" };
+    Problem::bad_request(format!(
+        "A binary operator with incompatible types was detected. Found operand types '{left}' and '{literal}' for operator kind '{op}'."
+    ))
+}
+
+fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+impl Expr {
+    /// Whether object `v` matches.
+    pub fn matches(&self, v: &Map<String, Value>) -> bool {
+        match self {
+            Expr::And(a, b) => a.matches(v) && b.matches(v),
+            Expr::Or(a, b) => a.matches(v) || b.matches(v),
+            Expr::Eq { prop, value, negate } => {
+                let x = v.get(prop).unwrap_or(&Value::Null);
+                let eq = match (value, x) {
+                    (Literal::Null, x) => x.is_null(),
+                    (Literal::Str(s), Value::String(x)) => fold(s) == fold(x),
+                    (Literal::Bool(b), Value::Bool(x)) => b == x,
+                    _ => false,
+                };
+                eq != *negate
+            }
+            Expr::StartsWith { prop, prefix } => match v.get(prop) {
+                Some(Value::String(x)) => fold(x).starts_with(&fold(prefix)),
+                _ => false,
+            },
+        }
+    }
+}
+
+impl Options {
+    /// Whether `v` passes `$filter`.
+    pub fn keeps(&self, v: &Map<String, Value>) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.matches(v))
+    }
+
+    /// `v` with only the `$select`ed properties (and its annotations, `@odata.type`).
+    pub fn project(&self, v: Map<String, Value>) -> Map<String, Value> {
+        let Some(sel) = &self.select else { return v };
+        let mut out = Map::new();
+        for (k, x) in &v {
+            if k.starts_with('@') {
+                out.insert(k.clone(), x.clone());
+            }
+        }
+        for s in sel {
+            if let Some(x) = v.get(s) {
+                out.insert(s.clone(), x.clone());
+            }
+        }
+        out
+    }
+
+    /// The `@odata.context` path of a collection at `path` (`users(id,displayName)`).
+    pub fn context(&self, path: &str) -> String {
+        match &self.select {
+            Some(s) => format!("{path}({})", s.join(",")),
+            None => path.to_string(),
+        }
+    }
+
+    /// The page size.
+    pub fn page_size(&self) -> usize {
+        self.top.unwrap_or(PAGE_SIZE_DEFAULT)
+    }
+}
+
+/// `raw` without its `$skiptoken`, then with the one for `offset`.
+pub fn next_query(raw: &str, offset: usize) -> String {
+    let mut parts: Vec<&str> = raw
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let k = p.split('=').next().unwrap_or("");
+            !k.trim_start_matches('$').eq_ignore_ascii_case("skiptoken")
+                && !k.trim_start_matches("%24").eq_ignore_ascii_case("skiptoken")
+        })
+        .collect();
+    let token = format!("$skiptoken={}", encode_skiptoken(offset));
+    parts.push(&token);
+    parts.join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TY: EntityType = EntityType {
+        name: "microsoft.graph.user",
+        resource: "User",
+        graph: &["displayName", "accountEnabled", "aboutMe", "otherMails"],
+        modelled: &[
+            ("displayName", Kind::Str),
+            ("accountEnabled", Kind::Bool),
+            ("otherMails", Kind::Other),
+        ],
+        extensions: true,
+    };
+
+    fn f(s: &str) -> Result<Expr, Problem> {
+        Parser::new(s, &TY).parse()
+    }
+
+    #[test]
+    fn filters_parse_and_match() {
+        let o: Map<String, Value> =
+            serde_json::from_str(r#"{"displayName": "Adele Vance", "accountEnabled": true}"#).unwrap();
+        let m = |s: &str| f(s).unwrap().matches(&o);
+        assert!(m("displayName eq 'adele vance'"));
+        assert!(m("startswith(displayName,'Ad') and accountEnabled eq true"));
+        assert!(m("displayname ne 'x' or accountEnabled eq false"));
+        assert!(m("(tolower(displayName) eq 'adele vance')"));
+        assert!(!m("displayName eq null"));
+        assert!(m("extension_0123456789abcdef0123456789abcdef_x eq null"));
+        assert!(f("displayName eq 'O''Neil'").is_ok());
+    }
+
+    #[test]
+    fn bad_filters_are_graph_errors() {
+        let code = |s: &str| f(s).unwrap_err();
+        assert_eq!(code("displayName gt 'a'").code, "Request_UnsupportedQuery");
+        assert_eq!(code("endswith(displayName,'a')").code, "Request_UnsupportedQuery");
+        assert_eq!(code("otherMails eq 'a'").code, "Request_UnsupportedQuery");
+        assert_eq!(code("displayName eq").code, "BadRequest");
+        assert_eq!(code("displayName eq 'a").code, "BadRequest");
+        assert!(code("foo eq 'a'")
+            .message
+            .contains("Could not find a property named 'foo'"));
+        assert!(code("aboutMe eq 'a'").message.contains("does not model"));
+        assert!(code("accountEnabled eq 'true'")
+            .message
+            .contains("incompatible types"));
+        let deep = format!("{}displayName eq 'a'{}", "(".repeat(20), ")".repeat(20));
+        assert!(code(&deep).message.contains("nest deeper"));
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let p = |q: &str| parse(q, &TY, Shape::List, false);
+        assert_eq!(p("$top=5&$skiptoken=mtosim1.a").unwrap().skip, 10);
+        assert!(p("$top=0").is_err());
+        assert!(p("$top=1000").is_err());
+        assert!(p("$orderby=displayName").is_err());
+        assert!(p("$count=true").is_err());
+        assert!(parse("$count=true", &TY, Shape::List, true).unwrap().count);
+        assert!(p("foo=bar").is_err());
+        assert!(p("$top=1&top=2").is_err());
+        assert_eq!(
+            p("select=displayName,ACCOUNTENABLED").unwrap().select,
+            Some(vec!["displayName".to_string(), "accountEnabled".to_string()])
+        );
+        assert!(parse("$filter=x", &TY, Shape::Single, false).is_err());
+        assert_eq!(
+            next_query("$top=2&$skiptoken=mtosim1.2", 4),
+            "$top=2&$skiptoken=mtosim1.4"
+        );
+    }
+}
