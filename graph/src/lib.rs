@@ -19,6 +19,7 @@ pub mod provisioning;
 pub mod request;
 pub mod request_directory;
 pub mod request_policy;
+pub mod request_sync;
 pub mod users;
 pub mod words;
 

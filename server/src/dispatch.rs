@@ -5,7 +5,7 @@
 
 use crate::auth::{self, Caller, Tokens};
 use crate::reply::{self, Ids, Reply};
-use crate::{directory_api, graph_api, operator, policy_api};
+use crate::{directory_api, graph_api, operator, policy_api, sync_api};
 use mtosim_engine::World;
 use mtosim_graph::entity::Version;
 
@@ -115,7 +115,7 @@ pub fn handle(world: &mut World, tokens: &Tokens, ids: &Ids, req: &Request) -> R
     let rest = &segments[1..];
     let area = rest.first().copied().unwrap_or("");
     // each area of Graph is one module: the multitenant organization, the cross-tenant access
-    // policy, the directory (users, groups, invitations)
+    // policy, cross-tenant synchronization, the directory (users, groups, invitations)
     if area.eq_ignore_ascii_case("policies") {
         let resource = match policy_api::resource(rest) {
             Ok(r) => r,
@@ -127,6 +127,30 @@ pub fn handle(world: &mut World, tokens: &Tokens, ids: &Ids, req: &Request) -> R
         return policy_api::handle(
             world,
             &policy_api::Call {
+                tenant,
+                version,
+                method: req.method,
+                resource,
+                query: req.query,
+                body: req.body,
+                ids,
+            },
+        );
+    }
+    if ["applicationTemplates", "servicePrincipals", "auditLogs"]
+        .iter()
+        .any(|a| area.eq_ignore_ascii_case(a))
+    {
+        let resource = match sync_api::resource(rest) {
+            Ok(r) => r,
+            Err(seg) => return no_segment(world, ids, seg),
+        };
+        if !resource.allowed().contains(&req.method) {
+            return wrong_method(world, ids, resource.allowed());
+        }
+        return sync_api::handle(
+            world,
+            &sync_api::Call {
                 tenant,
                 version,
                 method: req.method,

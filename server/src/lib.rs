@@ -34,6 +34,7 @@ pub mod journal;
 pub mod operator;
 pub mod policy_api;
 pub mod reply;
+pub mod sync_api;
 
 use mtosim_engine::World;
 use serde_json::{json, Value};
