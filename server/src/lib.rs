@@ -113,8 +113,10 @@ impl App {
         Ok(app)
     }
 
-    /// `world` with a random token for every tenant and for the operator.
-    pub fn new(world: World) -> std::io::Result<App> {
+    /// `world` with a random token for every tenant and for the operator. The provisioning log
+    /// is kept from here on (`auditLogs/provisioning` reads it).
+    pub fn new(mut world: World) -> std::io::Result<App> {
+        world.set_log_provisioning(true);
         let tokens = auth::Tokens::random(&world)?;
         let tenants = world
             .tenant_ids()

@@ -1,0 +1,591 @@
+//! The cross-tenant synchronization endpoints, in-process on a free loopback port: the
+//! source-tenant steps of Microsoft's tutorial "Configure cross-tenant synchronization using
+//! PowerShell or Microsoft Graph API" with its own request bodies (instantiate, validate the
+//! credentials, create the job, save the secrets, assign a user, start), the operator's clock,
+//! the account in the target and the provisioning log; then the job's other actions, errors
+//! (the test connection's CTS-6, 404, unserved segments, unsupported query options) and tenant
+//! isolation.
+
+mod common;
+
+use common::{get, send, with_json, Resp};
+use mtosim_engine::{TenantIdx, UserIdx};
+use mtosim_server::{Config, Running};
+use serde_json::{json, Value};
+
+/// The tutorial's target (Contoso, whose partner configuration for Fabrikam allows inbound
+/// sync and automatic redemption), its source (Fabrikam, with outbound automatic redemption),
+/// and Northwind, whose partner configuration for Contoso has no counterpart there.
+const SCENARIO: &str = r#"
+[scenario]
+name = "Configure cross-tenant synchronization using the Microsoft Graph API"
+rules = "ga"
+seed = 29
+start = "2024-06-03T09:00:00Z"
+delays = "max"
+
+[[tenant]]
+name = "contoso"
+domains = ["contoso.com"]
+[[tenant.partner]]
+tenant = "fabrikam"
+auto_redeem_inbound = true
+sync_inbound = true
+
+[[tenant]]
+name = "fabrikam"
+display_name = "Fabrikam"
+domains = ["fabrikam.com"]
+[[tenant.user]]
+upn = "ann@fabrikam.com"
+[[tenant.user]]
+upn = "bo@fabrikam.com"
+[[tenant.partner]]
+tenant = "contoso"
+auto_redeem_outbound = true
+
+[[tenant]]
+name = "northwind"
+domains = ["northwind.com"]
+[[tenant.user]]
+upn = "nia@northwind.com"
+[[tenant.partner]]
+tenant = "contoso"
+auto_redeem_outbound = true
+"#;
+
+const TEMPLATE: &str = "/v1.0/applicationTemplates/518e5f48-1fc8-4c48-9387-9fdf28b0dfe7/instantiate";
+
+/// The served world and object ids read from it before it is served.
+struct World {
+    s: Running,
+    ann: String,
+    bo: String,
+}
+
+fn serve() -> World {
+    serve_with(Config::default())
+}
+
+fn serve_with(config: Config) -> World {
+    let sc = mtosim_scenario::load::load("sync.toml", SCENARIO).expect("the scenario loads");
+    let world = mtosim_scenario::runner::run(sc).world;
+    let fabrikam: TenantIdx = world
+        .tenant_ids()
+        .find(|&t| world.tenant(t).spec.name == "fabrikam")
+        .expect("fabrikam");
+    let ann = world.user_id(fabrikam, UserIdx(0)).to_string();
+    let bo = world.user_id(fabrikam, UserIdx(1)).to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let s = mtosim_server::start(world, listener, config).expect("the server starts");
+    World { s, ann, bo }
+}
+
+/// A tenant's (id, token).
+fn tenant(s: &Running, name: &str) -> (String, String) {
+    let t = s
+        .tenants()
+        .iter()
+        .find(|t| t.name == name)
+        .expect("a tenant of the scenario");
+    (t.tenant_id.clone(), t.token.clone())
+}
+
+/// Graph's error shape, with `status` and `code`.
+fn assert_error(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], code, "{}", r.body);
+    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(v["error"]["innerError"]["request-id"].is_string());
+}
+
+fn post(url: &str, path: &str, token: &str) -> Resp {
+    send(url, "POST", path, Some(token), None)
+}
+
+fn credentials(target_id: &str) -> Value {
+    json!({
+        "useSavedCredentials": false,
+        "templateId": "Azure2Azure",
+        "credentials": [
+            {"key": "CompanyId", "value": target_id},
+            {"key": "AuthenticationType", "value": "SyncPolicy"}
+        ]
+    })
+}
+
+fn secrets(target_id: &str) -> Value {
+    json!({
+        "value": [
+            {"key": "AuthenticationType", "value": "SyncPolicy"},
+            {"key": "CompanyId", "value": target_id},
+            {"key": "SyncNotificationSettings", "value": "{\"Enabled\":false,\"DeleteThresholdEnabled\":false,\"HumanResourcesLookaheadQueryEnabled\":false}"},
+            {"key": "SyncAll", "value": "false"}
+        ]
+    })
+}
+
+/// Steps 6 to 10 and 12 of the tutorial: (service principal id, app role id, job id).
+fn configure(w: &World) -> (String, String, String) {
+    let url = w.s.url();
+    let (contoso_id, _) = tenant(&w.s, "contoso");
+    let (_, fabrikam) = tenant(&w.s, "fabrikam");
+
+    // Step 6: instantiate the gallery application
+    let r = with_json(
+        url,
+        "POST",
+        TEMPLATE,
+        &fabrikam,
+        &json!({"displayName": "Fabrikam"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let v = r.json();
+    assert!(v["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("#microsoft.graph.applicationServicePrincipal"));
+    let sp = v["servicePrincipal"]["id"].as_str().unwrap().to_string();
+    let role = v["servicePrincipal"]["appRoles"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(v["servicePrincipal"]["displayName"], "Fabrikam");
+    assert_eq!(v["application"]["appId"], v["servicePrincipal"]["appId"]);
+    assert_eq!(v["servicePrincipal"]["appRoleAssignmentRequired"], true);
+
+    // Get-MgServicePrincipal -Filter "DisplayName eq 'Fabrikam'"
+    let r = get(
+        url,
+        "/v1.0/servicePrincipals?$filter=displayName%20eq%20'Fabrikam'",
+        &fabrikam,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = r.json()["value"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], sp);
+    let r = get(url, &format!("/v1.0/servicePrincipals/{sp}"), &fabrikam);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["appRoles"][0]["id"], role);
+
+    // Step 7: test the connection
+    let r = with_json(
+        url,
+        "POST",
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/validateCredentials"),
+        &fabrikam,
+        &credentials(&contoso_id),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+
+    // Step 8: create the job
+    let r = with_json(
+        url,
+        "POST",
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs"),
+        &fabrikam,
+        &json!({"templateId": "Azure2Azure"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let job = r.json();
+    let job_id = job["id"].as_str().unwrap().to_string();
+    assert!(job_id.starts_with("Azure2Azure."), "{job_id}");
+    assert_eq!(job["templateId"], "Azure2Azure");
+    assert_eq!(job["status"]["code"], "Paused");
+    assert_eq!(job["schedule"]["state"], "Disabled");
+
+    // provisioning cannot start before the credentials are saved (Provisioning Mode Manual)
+    let r = post(
+        url,
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job_id}/start"),
+        &fabrikam,
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    // Step 9: save the credentials
+    let r = with_json(
+        url,
+        "PUT",
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/secrets"),
+        &fabrikam,
+        &secrets(&contoso_id),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+
+    // Step 10: assign a user
+    let r = with_json(
+        url,
+        "POST",
+        &format!("/v1.0/servicePrincipals/{sp}/appRoleAssignedTo"),
+        &fabrikam,
+        &json!({"appRoleId": role, "resourceId": sp, "principalId": w.ann}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let a = r.json();
+    assert_eq!(a["principalId"], w.ann);
+    assert_eq!(a["principalType"], "User");
+    assert_eq!(a["resourceDisplayName"], "Fabrikam");
+    assert_eq!(a["resourceId"], sp);
+
+    // Step 12: start the job
+    let r = post(
+        url,
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job_id}/start"),
+        &fabrikam,
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    (sp, role, job_id)
+}
+
+#[test]
+fn the_tutorial_provisions_the_assigned_user_into_the_target() {
+    let w = serve();
+    let url = w.s.url();
+    let (_, contoso) = tenant(&w.s, "contoso");
+    let (_, fabrikam) = tenant(&w.s, "fabrikam");
+    let (sp, _, job_id) = configure(&w);
+
+    let r = get(
+        url,
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job_id}"),
+        &fabrikam,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["schedule"]["state"], "Active");
+
+    let r = with_json(
+        url,
+        "POST",
+        "/mtosim/clock/advance",
+        w.s.operator_token(),
+        &json!({"by": "PT1H"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // the account exists in the target
+    let users = get(url, "/v1.0/users", &contoso).json();
+    let upn = users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["userPrincipalName"].as_str())
+        .find(|u| u.starts_with("ann_fabrikam.com"))
+        .unwrap_or_else(|| panic!("ann's account in contoso: {users}"))
+        .to_string();
+    let r = get(
+        url,
+        &format!(
+            "/v1.0/users?$filter=userPrincipalName%20eq%20'{}'",
+            upn.replace('#', "%23")
+        ),
+        &contoso,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["value"].as_array().unwrap().len(), 1, "{}", r.body);
+
+    // the provisioning log has a record of it, which $filter and $top find
+    let r = get(url, "/v1.0/auditLogs/provisioning", &fabrikam);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let log = r.json()["value"].as_array().unwrap().clone();
+    assert!(
+        log.iter().any(|p| p["jobId"] == job_id
+            && p["provisioningAction"] == "create"
+            && p["sourceIdentity"]["details"]["userPrincipalName"] == "ann@fabrikam.com"),
+        "{log:?}"
+    );
+    let r = get(
+        url,
+        &format!("/v1.0/auditLogs/provisioning?$filter=jobId%20eq%20'{job_id}'&$top=1"),
+        &fabrikam,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["value"].as_array().unwrap().len(), 1);
+    let r = get(
+        url,
+        "/v1.0/auditLogs/provisioning?$filter=jobId%20eq%20'nope'",
+        &fabrikam,
+    );
+    assert_eq!(r.json()["value"].as_array().unwrap().len(), 0);
+    // an option it does not read is refused, not ignored
+    let r = get(
+        url,
+        "/v1.0/auditLogs/provisioning?$orderby=activityDateTime",
+        &fabrikam,
+    );
+    assert_error(&r, 400, "BadRequest");
+    let r = get(
+        url,
+        "/v1.0/auditLogs/provisioning?$filter=startswith(jobId,'A')",
+        &fabrikam,
+    );
+    assert_error(&r, 400, "BadRequest");
+
+    // the job's statistics moved
+    let r = get(
+        url,
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs"),
+        &fabrikam,
+    );
+    let jobs = r.json()["value"].as_array().unwrap().clone();
+    assert_eq!(jobs.len(), 1);
+    assert!(
+        jobs[0]["status"]["lastExecution"]["timeEnded"].is_string(),
+        "{jobs:?}"
+    );
+
+    // tenant isolation: the target sees neither the service principal nor the log
+    let r = get(url, &format!("/v1.0/servicePrincipals/{sp}"), &contoso);
+    assert_error(&r, 404, "Request_ResourceNotFound");
+    let r = post(
+        url,
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job_id}/pause"),
+        &contoso,
+    );
+    assert_error(&r, 404, "Request_ResourceNotFound");
+    let r = get(url, "/v1.0/auditLogs/provisioning", &contoso);
+    assert_eq!(r.json()["value"].as_array().unwrap().len(), 0);
+    let r = get(url, "/v1.0/servicePrincipals", &contoso);
+    assert_eq!(r.json()["value"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn the_job_pauses_restarts_provisions_on_demand_and_is_deleted() {
+    let w = serve();
+    let url = w.s.url();
+    let (_, fabrikam) = tenant(&w.s, "fabrikam");
+    let (sp, role, job_id) = configure(&w);
+    let job = format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job_id}");
+
+    let r = post(url, &format!("{job}/pause"), &fabrikam);
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(get(url, &job, &fabrikam).json()["status"]["code"], "Paused");
+    let r = with_json(
+        url,
+        "POST",
+        &format!("{job}/restart"),
+        &fabrikam,
+        &json!({"criteria": {"resetScope": "Full"}}),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = with_json(
+        url,
+        "POST",
+        &format!("{job}/restart"),
+        &fabrikam,
+        &json!({"criteria": {"resetScope": "Everything"}}),
+    );
+    assert_error(&r, 400, "BadRequest");
+
+    // on demand, Bo (not assigned) is provisioned now
+    let r = with_json(
+        url,
+        "POST",
+        &format!("{job}/provisionOnDemand"),
+        &fabrikam,
+        &json!({"parameters": [{"ruleId": "rule", "subjects": [{"objectId": w.bo, "objectTypeName": "User"}]}]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(
+        v["key"],
+        "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo"
+    );
+    assert!(v["value"].as_str().unwrap().contains("provisioningSteps"), "{v}");
+
+    // assignments: list, a duplicate, delete
+    let assigned = format!("/v1.0/servicePrincipals/{sp}/appRoleAssignedTo");
+    let list = get(url, &assigned, &fabrikam).json()["value"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(list.len(), 1);
+    let r = with_json(
+        url,
+        "POST",
+        &assigned,
+        &fabrikam,
+        &json!({"appRoleId": role, "resourceId": sp, "principalId": w.ann}),
+    );
+    assert_error(&r, 400, "Request_BadRequest");
+    let r = with_json(
+        url,
+        "POST",
+        &assigned,
+        &fabrikam,
+        &json!({"appRoleId": role, "resourceId": sp, "principalId": "4a12efe6-aa14-4d03-8dff-88fc89e2e2ad"}),
+    );
+    assert_error(&r, 400, "BadRequest");
+    let id = list[0]["id"].as_str().unwrap();
+    let r = send(url, "DELETE", &format!("{assigned}/{id}"), Some(&fabrikam), None);
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = send(url, "DELETE", &format!("{assigned}/{id}"), Some(&fabrikam), None);
+    assert_error(&r, 404, "Request_ResourceNotFound");
+
+    // unknown job, unserved schema
+    let r = get(
+        url,
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/Azure2Azure.0"),
+        &fabrikam,
+    );
+    assert_error(&r, 404, "Request_ResourceNotFound");
+    let r = get(url, &format!("{job}/schema"), &fabrikam);
+    assert_error(&r, 400, "BadRequest");
+    assert!(
+        r.body.contains("Resource not found for the segment 'schema'"),
+        "{}",
+        r.body
+    );
+
+    // deleting the job deletes the configuration (its service principal with it)
+    let r = send(url, "DELETE", &job, Some(&fabrikam), None);
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = get(url, &format!("/v1.0/servicePrincipals/{sp}"), &fabrikam);
+    assert_error(&r, 404, "Request_ResourceNotFound");
+}
+
+#[test]
+fn errors_answer_as_graph_does() {
+    let w = serve();
+    let url = w.s.url();
+    let (contoso_id, contoso) = tenant(&w.s, "contoso");
+    let (_, northwind) = tenant(&w.s, "northwind");
+
+    // Northwind's configuration targets Contoso, which has no inbound settings for it: the
+    // test connection fails with its documented code (CTS-6)
+    let r = with_json(
+        url,
+        "POST",
+        TEMPLATE,
+        &northwind,
+        &json!({"displayName": "Northwind to Contoso"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let sp = r.json()["servicePrincipal"]["id"].as_str().unwrap().to_string();
+    let validate = format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/validateCredentials");
+    let r = with_json(url, "POST", &validate, &northwind, &credentials(&contoso_id));
+    assert_error(&r, 400, "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure");
+    let r = with_json(
+        url,
+        "PUT",
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/secrets"),
+        &northwind,
+        &secrets(&contoso_id),
+    );
+    assert_error(&r, 400, "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure");
+    // credentials for another tenant than the one the configuration targets
+    let (fabrikam_id, _) = tenant(&w.s, "fabrikam");
+    let r = with_json(url, "POST", &validate, &northwind, &credentials(&fabrikam_id));
+    assert_error(&r, 400, "BadRequest");
+    // bodies: paths in the message
+    let r = with_json(
+        url,
+        "POST",
+        &validate,
+        &northwind,
+        &json!({"credentials": [{"key": "AuthenticationType", "value": "OAuth2"}]}),
+    );
+    assert_error(&r, 400, "BadRequest");
+    assert!(r.body.contains("$.credentials[0].value"), "{}", r.body);
+
+    // a second application finds no partner configuration without a configuration (mtosim
+    // needs the target when it creates one)
+    let r = with_json(
+        url,
+        "POST",
+        TEMPLATE,
+        &northwind,
+        &json!({"displayName": "Again"}),
+    );
+    assert_error(&r, 400, "BadRequest");
+    // a tenant whose only partner configuration does not redeem automatically targets that one
+    let r = with_json(
+        url,
+        "POST",
+        TEMPLATE,
+        &contoso,
+        &json!({"displayName": "Contoso"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    // another gallery application
+    let r = with_json(
+        url,
+        "POST",
+        "/v1.0/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate",
+        &northwind,
+        &json!({"displayName": "x"}),
+    );
+    assert_error(&r, 404, "Request_ResourceNotFound");
+    // unknown ids, bad ids, unserved segments, methods
+    let r = get(
+        url,
+        "/v1.0/servicePrincipals/4a12efe6-aa14-4d03-8dff-88fc89e2e2ad",
+        &northwind,
+    );
+    assert_error(&r, 404, "Request_ResourceNotFound");
+    let r = get(url, "/v1.0/servicePrincipals/nope", &northwind);
+    assert_error(&r, 400, "Request_BadRequest");
+    let r = get(url, "/v1.0/applicationTemplates", &northwind);
+    assert_error(&r, 400, "BadRequest");
+    let r = get(url, "/v1.0/servicePrincipals?$top=1", &northwind);
+    assert_error(&r, 400, "BadRequest");
+    let r = get(url, "/v1.0/auditLogs/directoryAudits", &northwind);
+    assert!(r.body.contains("'directoryAudits'"), "{}", r.body);
+    let r = send(
+        url,
+        "PATCH",
+        &format!("/v1.0/servicePrincipals/{sp}"),
+        Some(&northwind),
+        Some(b"{}"),
+    );
+    assert_eq!(r.status, 405, "{}", r.body);
+}
+
+#[test]
+fn a_replayed_journal_finds_the_same_service_principal_job_and_log() {
+    let d = std::env::temp_dir().join(format!("mtosim-sync-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    let config = || Config {
+        state: Some((
+            d.clone(),
+            "Configure cross-tenant synchronization using the Microsoft Graph API".to_string(),
+        )),
+        ..Config::default()
+    };
+    let read = |w: &World, sp: &str, job: &str| {
+        let (_, fabrikam) = tenant(&w.s, "fabrikam");
+        let url = w.s.url();
+        (
+            get(
+                url,
+                &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job}"),
+                &fabrikam,
+            )
+            .json(),
+            get(
+                url,
+                &format!("/v1.0/servicePrincipals/{sp}/appRoleAssignedTo"),
+                &fabrikam,
+            )
+            .json(),
+            get(url, "/v1.0/auditLogs/provisioning", &fabrikam).json(),
+        )
+    };
+    let w = serve_with(config());
+    let (sp, _, job) = configure(&w);
+    let r = with_json(
+        w.s.url(),
+        "POST",
+        "/mtosim/clock/advance",
+        w.s.operator_token(),
+        &json!({"by": "PT1H"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let before = read(&w, &sp, &job);
+    assert!(!before.2["value"].as_array().unwrap().is_empty());
+    drop(w);
+    let w = serve_with(config());
+    assert_eq!(read(&w, &sp, &job), before);
+    drop(w);
+    let _ = std::fs::remove_dir_all(&d);
+}
