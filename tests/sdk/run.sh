@@ -13,10 +13,17 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import msgraph" 2> /d
 fi
 cargo build -q --release --bin mtosim
 dir=$(mktemp -d)
-cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2> /dev/null || true; rm -rf "$dir"; }
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2> /dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
-./target/release/mtosim serve tests/sdk/mto-tutorial.toml --listen 127.0.0.1:0 --ready-file "$dir/ready.json" > "$dir/serve.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$dir/ready.json" ] && break; sleep 0.1; done
-[ -s "$dir/ready.json" ] || { cat "$dir/serve.log"; exit 1; }
-"$venv/bin/python" tests/sdk/mto_tutorial.py "$dir/ready.json"
+# each tutorial on a server of its own: (scenario, script)
+for t in "mto-tutorial.toml mto_tutorial.py" "cts-tutorial.toml cts_tutorial.py"; do
+  set -- $t
+  rm -f "$dir/ready.json"
+  ./target/release/mtosim serve "tests/sdk/$1" --listen 127.0.0.1:0 --ready-file "$dir/ready.json" > "$dir/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do [ -s "$dir/ready.json" ] && break; sleep 0.1; done
+  [ -s "$dir/ready.json" ] || { cat "$dir/serve.log"; exit 1; }
+  (cd tests/sdk && "../../$venv/bin/python" "$2" "$dir/ready.json")
+  kill "$pid"; wait "$pid" 2> /dev/null || true; pid=
+done
