@@ -10,6 +10,8 @@ pub const USERS_PER_TENANT_MAX: usize = 2_000_000;
 pub const USERS_TOTAL_MAX: usize = 5_000_000;
 /// Groups in one tenant's directory.
 pub const GROUPS_PER_TENANT_MAX: usize = 100_000;
+/// Entries `World::start_recording` keeps (`mtosim serve --record`); later ones are dropped.
+pub const RECORDED_MAX: usize = 1_000_000;
 /// Named administrators of one tenant (MTO-53).
 pub const ADMINS_PER_TENANT_MAX: usize = 1_000;
 /// Cross-tenant synchronization configurations in one world.

@@ -129,6 +129,9 @@ pub struct World {
     pub(crate) log_provisioning: bool,
     /// The provisioning log, when recorded.
     pub(crate) prov_log: crate::provlog::ProvLog,
+    /// What happened to the world from outside since recording started (`mtosim serve
+    /// --record`): actions tried, and the clock's moves; `None` when not recording.
+    pub(crate) recorded: Option<Vec<Recorded>>,
     pub(crate) queue: BinaryHeap<Reverse<(SimTime, u64, Pending)>>,
     pub(crate) seq: u64,
     pub(crate) async_pending: usize,
@@ -314,6 +317,31 @@ impl World {
         self.log_provisioning = on;
     }
 
+    /// Starts recording what is done to the world from outside (see [`Recorded`]).
+    pub fn start_recording(&mut self) {
+        self.recorded.get_or_insert_with(Vec::new);
+    }
+
+    /// What was recorded since [`World::start_recording`], in order (empty when not recording).
+    pub fn recorded(&self) -> &[Recorded] {
+        self.recorded.as_deref().unwrap_or(&[])
+    }
+
+    /// Records `r`, merging consecutive clock moves (a `--speed` tick is one each), up to
+    /// [`crate::limits::RECORDED_MAX`] entries.
+    pub(crate) fn record(&mut self, r: Recorded) {
+        let Some(v) = self.recorded.as_mut() else {
+            return;
+        };
+        if let (Recorded::AdvanceTo(to), Some(Recorded::AdvanceTo(last))) = (&r, v.last_mut()) {
+            *last = *to;
+            return;
+        }
+        if v.len() < crate::limits::RECORDED_MAX {
+            v.push(r);
+        }
+    }
+
     /// The provisioning log, when recorded, in order, each record borrowed from the world.
     pub fn provisioning_log(&self) -> impl ExactSizeIterator<Item = crate::provlog::ProvRecordRef<'_>> + '_ {
         (0..self.prov_log.len()).map(move |i| self.prov_log.get(i, &self.strings))
@@ -335,6 +363,7 @@ impl World {
             strings: Interner::default(),
             ops: Vec::new(),
             log_provisioning: false,
+            recorded: None,
             prov_log: Default::default(),
             queue: BinaryHeap::new(),
             seq: 0,
@@ -559,4 +588,22 @@ impl crate::hash::Canonical for Op {
             self.case
         );
     }
+}
+
+/// One thing done to a world from outside, as `mtosim serve --record` writes it back as a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// An action tried at `at` by `actor` (as its admin `admin`, or a Global Administrator),
+    /// with the rule of its refusal, if it was refused.
+    Action {
+        at: SimTime,
+        actor: TenantIdx,
+        admin: Option<usize>,
+        action: crate::action::Action,
+        refused: Option<crate::rules::RuleId>,
+    },
+    /// The clock moved to this time (an operator's advance, or `--speed`).
+    AdvanceTo(SimTime),
+    /// An operator's settle, at most this long.
+    Settle(crate::time::Duration),
 }

@@ -77,6 +77,28 @@ impl World {
             return Err(Refusal::new(r::SIM_3, format!("the simulation stopped: {l}")));
         }
         let kind = action.kind();
+        let recording = self.recorded.is_some().then(|| (self.now, action.clone()));
+        let res = self.apply_inner(actor, admin, kind, action);
+        if let Some((at, action)) = recording {
+            let refused = res.as_ref().err().map(|r| r.rule);
+            self.record(crate::state::Recorded::Action {
+                at,
+                actor,
+                admin,
+                action,
+                refused,
+            });
+        }
+        res
+    }
+
+    fn apply_inner(
+        &mut self,
+        actor: TenantIdx,
+        admin: Option<usize>,
+        kind: ActionKind,
+        action: Action,
+    ) -> Result<Option<OpId>, Refusal> {
         if let Some(refusal) = admin.and_then(|a| self.role_refusal(actor, a, &action)) {
             self.emit(
                 actor,
@@ -1042,6 +1064,9 @@ impl World {
     /// A per-run cap stops the world where it was reached: the clock stays there.
     pub fn advance_to(&mut self, t: SimTime) {
         let t = self.clamp_time(t);
+        if t > self.now {
+            self.record(crate::state::Recorded::AdvanceTo(t));
+        }
         let mut n = 0u64;
         self.idle_streak = 0;
         while let Some(Reverse((at, _, _))) = self.queue.peek() {
@@ -1080,6 +1105,7 @@ impl World {
     /// a cycle with no work, at most `max` of simulated time. Returns the settle time, or the
     /// time at which it gave up.
     pub fn settle(&mut self, max: Duration) -> Result<SimTime, SimTime> {
+        self.record(crate::state::Recorded::Settle(max));
         let deadline = self.clamp_time(self.now + max);
         let mut n = 0u64;
         loop {

@@ -1823,3 +1823,41 @@ fn cts_75_seed_5_provisioning_waits_for_automatic_mode() {
     // back to Manual only while provisioning is off
     assert_eq!(w.apply(ids[0], set(false)).unwrap_err().rule, r::CTS_75);
 }
+
+#[test]
+fn recording_keeps_actions_with_their_outcome_and_merges_clock_moves() {
+    let (mut w, ids) = world(RuleSetKind::Ga, &["a", "b"]);
+    w.apply(ids[0], Action::ResetJoin).ok();
+    assert!(
+        w.recorded().is_empty(),
+        "nothing is recorded before recording starts"
+    );
+    w.start_recording();
+    let create = Action::CreateMto {
+        display_name: "A".into(),
+        description: String::new(),
+        via: Via::Graph,
+    };
+    w.apply(ids[0], create.clone()).unwrap();
+    let e = w
+        .apply(
+            ids[0],
+            Action::SetRole {
+                target: ids[1],
+                role: crate::mto::Role::Owner,
+            },
+        )
+        .unwrap_err();
+    let t = w.now();
+    w.advance_to(t + Duration::mins(5));
+    w.advance_to(t + Duration::mins(9));
+    w.settle(Duration::hours(1)).unwrap();
+    let r = w.recorded();
+    assert_eq!(r.len(), 4, "{r:?}");
+    assert!(
+        matches!(&r[0], crate::state::Recorded::Action { action, refused: None, .. } if *action == create)
+    );
+    assert!(matches!(&r[1], crate::state::Recorded::Action { refused: Some(rule), .. } if *rule == e.rule));
+    assert_eq!(r[2], crate::state::Recorded::AdvanceTo(t + Duration::mins(9)));
+    assert_eq!(r[3], crate::state::Recorded::Settle(Duration::hours(1)));
+}
