@@ -147,11 +147,9 @@ pub struct Call<'a> {
     pub body: &'a [u8],
     /// The request's ids, for error bodies.
     pub ids: &'a Ids,
+    /// The request sent `ConsistencyLevel: eventual` (needed by `$count`).
+    pub consistency_eventual: bool,
 }
-
-/// Whether the request carried `ConsistencyLevel: eventual`: the dispatcher passes no headers
-/// yet, so never (and `$count=true` is answered as Graph answers it without the header).
-const CONSISTENCY_EVENTUAL: bool = false;
 
 /// Answers `c` (the method is one `c.resource` allows).
 pub fn handle(world: &mut World, c: &Call) -> Reply {
@@ -439,12 +437,12 @@ fn entity(c: &Call, o: &Options, path: &str, v: Map<String, Value>) -> Value {
 
 /// A body-less request must carry no query options but `$select`.
 fn no_options(c: &Call, ty: &EntityType) -> Result<Options, Problem> {
-    odata::parse(c.query, ty, Shape::Single, CONSISTENCY_EVENTUAL)
+    odata::parse(c.query, ty, Shape::Single, c.consistency_eventual)
 }
 
 fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
     let t = c.tenant;
-    let list = |ty: &EntityType| odata::parse(c.query, ty, Shape::List, CONSISTENCY_EVENTUAL);
+    let list = |ty: &EntityType| odata::parse(c.query, ty, Shape::List, c.consistency_eventual);
     Ok(match (&c.resource, c.method) {
         (Resource::Users, "GET") => {
             let o = list(&USERS)?;

@@ -21,6 +21,8 @@ pub struct Request<'a> {
     pub authorization: Option<&'a [u8]>,
     /// The body.
     pub body: &'a [u8],
+    /// The request sent `ConsistencyLevel: eventual` (Graph's advanced queries: `$count`).
+    pub consistency_eventual: bool,
 }
 
 /// The ids of a request: a fresh `request-id`, and the client's `client-request-id` (or the
@@ -182,6 +184,7 @@ pub fn handle(world: &mut World, tokens: &Tokens, ids: &Ids, req: &Request) -> R
                 query: req.query,
                 body: req.body,
                 ids,
+                consistency_eventual: req.consistency_eventual,
             },
         );
     }

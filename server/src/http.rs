@@ -145,6 +145,11 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
                         .get(axum::http::header::AUTHORIZATION)
                         .map(HeaderValue::as_bytes),
                     body: &bytes,
+                    consistency_eventual: parts
+                        .headers
+                        .get("consistencylevel")
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual")),
                 };
                 let before = world.now();
                 let reply = dispatch::handle(&mut world, &shared.tokens, &task_ids, &request);

@@ -95,6 +95,7 @@ impl App {
                 query: &e.query,
                 authorization: Some(auth.as_bytes()),
                 body: e.body.as_bytes(),
+                consistency_eventual: true,
             };
             let reply = dispatch::handle(&mut world, tokens, &ids, &req);
             if reply.status >= 300 {

@@ -232,7 +232,7 @@ pub fn parse(raw: &str, ty: &EntityType, shape: Shape, eventual: bool) -> Result
                 "true" => {
                     if !eventual {
                         return Err(request_bad(
-                            "$count on directory objects needs the request header ConsistencyLevel: eventual, and this server does not read that header yet.",
+                            "$count on directory objects needs the request header ConsistencyLevel: eventual.",
                         ));
                     }
                     o.count = true;
