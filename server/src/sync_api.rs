@@ -13,12 +13,14 @@
 //! configuration, in Provisioning Mode Manual, toward the target the tenant's partner
 //! configurations name (the engine needs a target at creation; Graph learns it only with the
 //! credentials): see [`bound_target`]. `PUT .../secrets` turns the mode to Automatic (the test
-//! connection). The job's `schema` is not served: its paths answer "Resource not found for the
-//! segment".
+//! connection). The job's `schema` shows and changes the configuration's user mapping (its
+//! attribute mappings and scoping filters; see [`put_schema`]), and `schema/parseExpression`
+//! parses and evaluates an expression with the engine's expression language.
 
 use crate::reply::{self, Ids, Reply};
 use mtosim_engine::action::{CreateSync, UserRef};
 use mtosim_engine::directory::{Attr, UserType};
+use mtosim_engine::scoping::ScopingFilter;
 use mtosim_engine::{Action, ConfigIdx, GroupIdx, Guid, TenantIdx, UserIdx, World};
 use mtosim_graph::entity::{at_version, Version};
 use mtosim_graph::provisioning::ProvisioningObjectSummary;
@@ -62,6 +64,10 @@ pub enum Resource<'p> {
     Job(&'p str, &'p str),
     /// `servicePrincipals/{id}/synchronization/jobs/{jobId}/{action}`.
     JobAction(&'p str, &'p str, JobAction),
+    /// `servicePrincipals/{id}/synchronization/jobs/{jobId}/schema`.
+    Schema(&'p str, &'p str),
+    /// `servicePrincipals/{id}/synchronization/jobs/{jobId}/schema/parseExpression`.
+    ParseExpression(&'p str, &'p str),
     /// `servicePrincipals/{id}/synchronization/secrets`.
     Secrets(&'p str),
     /// `auditLogs/provisioning`.
@@ -72,9 +78,11 @@ impl Resource<'_> {
     /// The methods the resource answers.
     pub fn allowed(self) -> &'static [&'static str] {
         match self {
-            Resource::Instantiate(_) | Resource::ValidateCredentials(_) | Resource::JobAction(..) => {
-                &["POST"]
-            }
+            Resource::Instantiate(_)
+            | Resource::ValidateCredentials(_)
+            | Resource::JobAction(..)
+            | Resource::ParseExpression(..) => &["POST"],
+            Resource::Schema(..) => &["GET", "PUT"],
             Resource::ServicePrincipals | Resource::Provisioning => &["GET"],
             Resource::ServicePrincipal(_) | Resource::Job(..) => &["GET", "DELETE"],
             Resource::Assignments(_) | Resource::Jobs(_) => &["GET", "POST"],
@@ -148,6 +156,13 @@ pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource<'p>, &'p str> {
     if segments.len() == 5 {
         return Ok(Resource::Job(sp, job));
     }
+    if is(5, "schema") {
+        return match segments.len() {
+            6 => Ok(Resource::Schema(sp, job)),
+            7 if is_action(seg(6), "parseExpression") => Ok(Resource::ParseExpression(sp, job)),
+            _ => Err(seg(6)),
+        };
+    }
     let action = [
         ("start", JobAction::Start),
         ("pause", JobAction::Pause),
@@ -158,7 +173,7 @@ pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource<'p>, &'p str> {
     .into_iter()
     .find(|(n, _)| is_action(seg(5), n));
     match action {
-        // `schema` (and everything else under a job) is not served
+        // everything else under a job is not served
         Some((_, a)) => end(6, Resource::JobAction(sp, job, a)),
         None => Err(seg(5)),
     }
@@ -521,6 +536,73 @@ fn validate(world: &World, t: TenantIdx, c: ConfigIdx, body: &Map<String, Value>
         .map_err(|r| Fail::Refused(Box::new(r)))
 }
 
+/// `PUT .../jobs/{jobId}/schema`: the body against the schema shown now, each attribute mapping
+/// that differs (changed, added or left out) an `EditMapping` and a changed scope a
+/// `SetScopingFilter`, in that order. With more than one action they are applied to a copy of
+/// the world first, so that a refused one leaves the schema as it was.
+fn put_schema(
+    world: &mut World,
+    t: TenantIdx,
+    cfg: ConfigIdx,
+    name: &str,
+    body: &Map<String, Value>,
+) -> Result<(), Fail> {
+    let config = world.config(cfg);
+    let current = rs::schema(&world.job_id(cfg), config);
+    let update = rs::schema_update(body, &current)?;
+    let mut actions = Vec::new();
+    for m in &update.mappings {
+        let now = config.schema.mapping(&m.target).map(rs::attribute_mapping);
+        if now != Some(rs::attribute_mapping(m)) {
+            actions.push(Action::EditMapping {
+                sync: name.to_string(),
+                target: m.target.clone(),
+                mapping: Some(m.clone()),
+            });
+        }
+    }
+    for m in config.schema.mappings() {
+        if !update.mappings.iter().any(|x| x.target == m.target) {
+            actions.push(Action::EditMapping {
+                sync: name.to_string(),
+                target: m.target.clone(),
+                mapping: None,
+            });
+        }
+    }
+    let filter = if update.filters.is_empty() {
+        None
+    } else {
+        let f = ScopingFilter::parse(&update.filters).map_err(|(fi, ci, e)| {
+            Problem::bad_request(format!(
+                "The scoping filter clause '{}' is refused: {} (at $.synchronizationRules[0].objectMappings[0].scope.groups[{fi}].clauses[{ci}]).",
+                update.filters[fi].get(ci).map_or("", String::as_str),
+                e.message
+            ))
+        })?;
+        Some(f)
+    };
+    if config.filter.as_ref().filter(|f| !f.is_empty()) != filter.as_ref() {
+        actions.push(Action::SetScopingFilter {
+            sync: name.to_string(),
+            filters: update.filters.len(),
+            filter,
+        });
+    }
+    if actions.len() <= 1 {
+        for a in actions {
+            apply(world, t, a)?;
+        }
+        return Ok(());
+    }
+    let mut scratch = world.clone();
+    for a in actions {
+        apply(&mut scratch, t, a)?;
+    }
+    *world = scratch;
+    Ok(())
+}
+
 fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
     let t = c.tenant;
     let body = || rq::parse_object(c.body);
@@ -781,6 +863,30 @@ fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
                 }
             }
         }
+        (Resource::Schema(sp, job), "GET") => {
+            let (cfg, _) = config_of(world, t, sp)?;
+            job_of(world, cfg, sp, job)?;
+            let v = rs::schema(&world.job_id(cfg), world.config(cfg));
+            let context = sp_context(sp, &format!("synchronization/jobs('{job}')/schema/$entity"));
+            entity(c, world, &context, v, 200)
+        }
+        (Resource::Schema(sp, job), "PUT") => {
+            let b = body()?;
+            let (cfg, name) = config_of(world, t, sp)?;
+            job_of(world, cfg, sp, job)?;
+            put_schema(world, t, cfg, &name, &b)?;
+            Reply::no_content()
+        }
+        (Resource::ParseExpression(sp, job), "POST") => {
+            let b = body()?;
+            let (cfg, _) = config_of(world, t, sp)?;
+            job_of(world, cfg, sp, job)?;
+            let req = rs::parse_expression(&b)?;
+            // Guid() and RandomString() draw from a stream of the world's seed
+            let seed = mtosim_engine::hash::mix64(world.seed() ^ 0x7061_7273_6545_7870);
+            let v = rs::parse_expression_response(&req, world.now().0, seed);
+            entity(c, world, "microsoft.graph.parseExpressionResponse", v, 200)
+        }
         (Resource::Secrets(sp), "PUT") => {
             let b = body()?;
             let (cfg, name) = config_of(world, t, sp)?;
@@ -900,7 +1006,15 @@ mod tests {
         );
         assert_eq!(
             r("servicePrincipals/a/synchronization/jobs/j/schema"),
-            Err("schema".into())
+            Ok("Schema(\"a\", \"j\")".into())
+        );
+        assert_eq!(
+            r("servicePrincipals/a/synchronization/jobs/j/schema/parseExpression"),
+            Ok("ParseExpression(\"a\", \"j\")".into())
+        );
+        assert_eq!(
+            r("servicePrincipals/a/synchronization/jobs/j/schema/directories"),
+            Err("directories".into())
         );
         assert_eq!(
             r("servicePrincipals/a/synchronization"),

@@ -3,8 +3,9 @@
 //! PowerShell or Microsoft Graph API" with its own request bodies (instantiate, validate the
 //! credentials, create the job, save the secrets, assign a user, start), the operator's clock,
 //! the account in the target and the provisioning log; then the job's other actions, errors
-//! (the test connection's CTS-6, 404, unserved segments, unsupported query options) and tenant
-//! isolation.
+//! (the test connection's CTS-6, 404, unserved segments, unsupported query options), tenant
+//! isolation, and the job's schema (its attribute mappings and scoping filter, read, changed
+//! and seen through a cycle) with `parseExpression`.
 
 mod common;
 
@@ -422,17 +423,24 @@ fn the_job_pauses_restarts_provisions_on_demand_and_is_deleted() {
     let r = send(url, "DELETE", &format!("{assigned}/{id}"), Some(&fabrikam), None);
     assert_error(&r, 404, "Request_ResourceNotFound");
 
-    // unknown job, unserved schema
+    // unknown job, unserved segments under the schema
     let r = get(
         url,
         &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/Azure2Azure.0"),
         &fabrikam,
     );
     assert_error(&r, 404, "Request_ResourceNotFound");
-    let r = get(url, &format!("{job}/schema"), &fabrikam);
+    let r = get(
+        url,
+        &format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/Azure2Azure.0/schema"),
+        &fabrikam,
+    );
+    assert_error(&r, 404, "Request_ResourceNotFound");
+    let r = get(url, &format!("{job}/schema/directories"), &fabrikam);
     assert_error(&r, 400, "BadRequest");
     assert!(
-        r.body.contains("Resource not found for the segment 'schema'"),
+        r.body
+            .contains("Resource not found for the segment 'directories'"),
         "{}",
         r.body
     );
@@ -588,4 +596,254 @@ fn a_replayed_journal_finds_the_same_service_principal_job_and_log() {
     assert_eq!(read(&w, &sp, &job), before);
     drop(w);
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// ann's account in contoso, with its companyName.
+fn ann_in_contoso(w: &World) -> Option<Value> {
+    let (_, contoso) = tenant(&w.s, "contoso");
+    let users = get(
+        w.s.url(),
+        "/v1.0/users?$select=userPrincipalName,companyName",
+        &contoso,
+    )
+    .json();
+    users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| {
+            u["userPrincipalName"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("ann_fabrikam.com"))
+        })
+        .cloned()
+}
+
+fn advance(w: &World) {
+    let r = with_json(
+        w.s.url(),
+        "POST",
+        "/mtosim/clock/advance",
+        w.s.operator_token(),
+        &json!({"by": "PT1H"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn the_schema_shows_and_changes_the_user_mapping_and_its_scope() {
+    let w = serve();
+    let url = w.s.url();
+    let (_, fabrikam) = tenant(&w.s, "fabrikam");
+    let (sp, _, job_id) = configure(&w);
+    let schema = format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job_id}/schema");
+    advance(&w);
+    let ann = ann_in_contoso(&w).expect("ann is provisioned");
+    assert!(ann["companyName"].is_null(), "{ann}");
+
+    // GET: the rule, the user mapping, its attribute mappings; no scoping filter yet
+    let r = get(url, &schema, &fabrikam);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert!(
+        v["@odata.context"].as_str().unwrap().ends_with("/schema/$entity"),
+        "{v}"
+    );
+    assert_eq!(v["id"], job_id);
+    let user = &v["synchronizationRules"][0]["objectMappings"][0];
+    assert_eq!(user["sourceObjectName"], "User");
+    assert_eq!(user["targetObjectName"], "User");
+    assert!(user["scope"].is_null(), "{user}");
+    let mappings = user["attributeMappings"].as_array().unwrap();
+    let mapping = |name: &str| {
+        mappings
+            .iter()
+            .find(|m| m["targetAttributeName"] == name)
+            .unwrap_or_else(|| panic!("{name} is mapped: {user}"))
+            .clone()
+    };
+    let matching = mapping("alternativeSecurityIds");
+    assert_eq!(matching["matchingPriority"], 1);
+    assert_eq!(matching["source"]["type"], "Function");
+    assert_eq!(matching["source"]["name"], "AltSecIdFromNetId");
+    assert_eq!(matching["source"]["expression"], "AltSecIdFromNetId([netId])");
+    assert_eq!(matching["source"]["parameters"][0]["value"]["name"], "netId");
+    let user_type = mapping("userType");
+    assert_eq!(user_type["flowType"], "ObjectAddOnly");
+    assert_eq!(user_type["source"]["type"], "Constant");
+    assert_eq!(user_type["source"]["name"], "Member");
+    let dept = mapping("department");
+    assert_eq!(dept["flowType"], "Always");
+    assert_eq!(dept["source"]["type"], "Attribute");
+    assert_eq!(dept["source"]["expression"], "[department]");
+    assert!(mappings.iter().all(|m| m["targetAttributeName"] != "companyName"));
+
+    // PUT of what GET answered changes nothing
+    let r = with_json(url, "PUT", &schema, &fabrikam, &v);
+    assert_eq!(r.status, 204, "{}", r.body);
+    let again = get(url, &schema, &fabrikam).json();
+    assert_eq!(again["synchronizationRules"], v["synchronizationRules"]);
+
+    // PUT: a constant companyName, and a scoping filter on the UPN's domain
+    let mut changed = v.clone();
+    let m = &mut changed["synchronizationRules"][0]["objectMappings"][0];
+    m["attributeMappings"].as_array_mut().unwrap().push(json!({
+        "defaultValue": null,
+        "flowType": "Always",
+        "matchingPriority": 0,
+        "source": {"expression": "\"Fabrikam\"", "name": "Fabrikam", "parameters": [], "type": "Constant"},
+        "targetAttributeName": "companyName"
+    }));
+    m["scope"] = json!({"groups": [{"name": "Fabrikam users", "clauses": [{
+        "sourceOperandName": "userPrincipalName",
+        "operatorName": "ENDS_WITH",
+        "targetOperand": {"values": ["@fabrikam.com"]}
+    }]}]});
+    let r = with_json(url, "PUT", &schema, &fabrikam, &changed);
+    assert_eq!(r.status, 204, "{}", r.body);
+    let now = get(url, &schema, &fabrikam).json();
+    let user = &now["synchronizationRules"][0]["objectMappings"][0];
+    let clause = &user["scope"]["groups"][0]["clauses"][0];
+    assert_eq!(clause["sourceOperandName"], "userPrincipalName", "{user}");
+    assert_eq!(clause["operatorName"], "ENDS_WITH");
+    assert_eq!(clause["targetOperand"]["values"], json!(["@fabrikam.com"]));
+    let company = user["attributeMappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["targetAttributeName"] == "companyName")
+        .cloned()
+        .expect("companyName is mapped");
+    assert_eq!(company["source"]["type"], "Constant");
+    assert_eq!(company["source"]["name"], "Fabrikam");
+
+    // the next cycle writes the constant into ann's account, who passes the filter
+    advance(&w);
+    let ann = ann_in_contoso(&w).expect("ann is still provisioned");
+    assert_eq!(ann["companyName"], "Fabrikam", "{ann}");
+
+    // the matching attribute cannot change: CTS-26's schemaInvalid, and nothing is applied
+    let mut refused = now.clone();
+    let ms = refused["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap();
+    for m in ms.iter_mut() {
+        if m["targetAttributeName"] == "alternativeSecurityIds" {
+            m["source"] = json!({"name": "mail", "type": "Attribute", "parameters": []});
+        }
+        if m["targetAttributeName"] == "department" {
+            m["source"] = json!({"name": "jobTitle", "type": "Attribute"});
+        }
+    }
+    let r = with_json(url, "PUT", &schema, &fabrikam, &refused);
+    assert_error(&r, 400, "schemaInvalid");
+    assert_eq!(
+        get(url, &schema, &fabrikam).json()["synchronizationRules"],
+        now["synchronizationRules"]
+    );
+    // deleting the matching mapping is refused the same way
+    let mut refused = now.clone();
+    refused["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["targetAttributeName"] != "alternativeSecurityIds");
+    let r = with_json(url, "PUT", &schema, &fabrikam, &refused);
+    assert_error(&r, 400, "schemaInvalid");
+
+    // what the engine cannot express is a 400 naming it
+    let mut refused = now.clone();
+    refused["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][5]["flowType"] =
+        json!("MultiValueAddOnly");
+    let r = with_json(url, "PUT", &schema, &fabrikam, &refused);
+    assert_error(&r, 400, "BadRequest");
+    assert!(r.body.contains("MultiValueAddOnly"), "{}", r.body);
+    let mut refused = now.clone();
+    refused["synchronizationRules"][0]["objectMappings"][0]["enabled"] = json!(false);
+    let r = with_json(url, "PUT", &schema, &fabrikam, &refused);
+    assert_error(&r, 400, "BadRequest");
+    assert!(r.body.contains("enabled"), "{}", r.body);
+    let mut refused = now.clone();
+    refused["synchronizationRules"][0]["objectMappings"][0]["scope"]["groups"][0]["clauses"][0]
+        ["sourceOperandName"] = json!("memberOf");
+    let r = with_json(url, "PUT", &schema, &fabrikam, &refused);
+    assert_error(&r, 400, "BadRequest");
+    assert!(r.body.contains("scope.groups[0].clauses[0]"), "{}", r.body);
+
+    // removing the filter and the mapping again
+    let r = with_json(url, "PUT", &schema, &fabrikam, &v);
+    assert_eq!(r.status, 204, "{}", r.body);
+    let back = get(url, &schema, &fabrikam).json();
+    assert!(back["synchronizationRules"][0]["objectMappings"][0]["scope"].is_null());
+}
+
+#[test]
+fn parse_expression_parses_and_evaluates_with_the_engine() {
+    let w = serve();
+    let url = w.s.url();
+    let (_, fabrikam) = tenant(&w.s, "fabrikam");
+    let (sp, _, job_id) = configure(&w);
+    let path = format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/{job_id}/schema/parseExpression");
+    let r = with_json(
+        url,
+        "POST",
+        &path,
+        &fabrikam,
+        &json!({
+            "expression": "Join(\" \", [givenName], [surname])",
+            "targetAttributeDefinition": null,
+            "testInputObject": {"definition": null, "properties": [
+                {"key": "givenName", "value": "John"},
+                {"key": "surname", "value": "Smith"}
+            ]}
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["parsingSucceeded"], true, "{v}");
+    assert_eq!(v["evaluationSucceeded"], true, "{v}");
+    assert_eq!(v["evaluationResult"], json!(["John Smith"]));
+    assert!(v["error"].is_null());
+    let p = &v["parsedExpression"];
+    assert_eq!(p["type"], "Function");
+    assert_eq!(p["name"], "Join");
+    assert_eq!(p["expression"], "Join(\" \", [givenName], [surname])");
+    let params = p["parameters"].as_array().unwrap();
+    assert_eq!(params.len(), 3, "{p}");
+    assert_eq!(params[0]["key"], "separator");
+    assert_eq!(params[0]["value"]["type"], "Constant");
+    assert_eq!(params[0]["value"]["name"], " ");
+    assert_eq!(params[1]["value"]["type"], "Attribute");
+    assert_eq!(params[2]["value"]["name"], "surname");
+
+    // the reference page's example: Replace with arguments left out
+    let r = with_json(
+        url,
+        "POST",
+        &path,
+        &fabrikam,
+        &json!({
+            "expression": "Replace([preferredLanguage], \"-\", , , \"_\", ,  )",
+            "testInputObject": {"properties": [{"key": "preferredLanguage", "value": "EN-US"}]}
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["evaluationResult"], json!(["EN_US"]), "{v}");
+    assert_eq!(v["parsedExpression"]["name"], "Replace");
+    assert_eq!(v["parsedExpression"]["parameters"].as_array().unwrap().len(), 3);
+
+    // a text that does not parse is answered, not refused
+    let r = with_json(
+        url,
+        "POST",
+        &path,
+        &fabrikam,
+        &json!({"expression": "Jion(\",\", [a])"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["parsingSucceeded"], false);
+    assert!(v["error"]["message"].as_str().unwrap().contains("Join"), "{v}");
+    let r = with_json(url, "POST", &path, &fabrikam, &json!({"expresion": "[a]"}));
+    assert_error(&r, 400, "BadRequest");
 }
