@@ -69,7 +69,7 @@ pub enum Command {
     /// Serve a scenario's world as a local, stateful Microsoft Graph: each tenant gets a bearer
     /// token, the operator's token moves the simulated clock (see docs/serve.md).
     #[command(
-        after_help = "The scenario's steps run first, as `mtosim run` would; then the server answers\n{url}/v1.0/tenantRelationships/multiTenantOrganization (with /tenants, /tenants/{tenantId},\n/joinRequest) and {url}/beta/..., and for the operator {url}/mtosim/clock, /mtosim/clock/advance,\n/mtosim/settle and /mtosim/events?after=N. Ctrl-C stops it. Exit code 2: the input or the\naddress could not be used.\n\nExamples:\n  mtosim serve scenarios/seed-walkthrough-ga.toml\n  mtosim serve my.toml --listen 127.0.0.1:0 --ready-file /tmp/mtosim.json\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8787/v1.0/tenantRelationships/multiTenantOrganization"
+        after_help = "The scenario's steps run first, as `mtosim run` would; then the server answers\n{url}/v1.0/tenantRelationships/multiTenantOrganization (with /tenants, /tenants/{tenantId},\n/joinRequest) and {url}/beta/..., and for the operator {url}/mtosim/clock, /mtosim/clock/advance,\n/mtosim/settle, /mtosim/events?after=N and (with --record) /mtosim/record. Ctrl-C stops it.\nExit code 2: the input or the address could not be used.\n\nExamples:\n  mtosim serve scenarios/seed-walkthrough-ga.toml\n  mtosim serve my.toml --listen 127.0.0.1:0 --ready-file /tmp/mtosim.json\n  mtosim serve my.toml --record session.toml\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8787/v1.0/tenantRelationships/multiTenantOrganization"
     )]
     Serve(ServeArgs),
     /// Print a shell completion script.
@@ -252,6 +252,11 @@ pub struct ServeArgs {
     /// operator moves the clock).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub speed: u32,
+    /// Write the session as a scenario that `mtosim run` replays to the same end state: the
+    /// scenario file followed by every request's action, clock move and settle as steps, on
+    /// POST {url}/mtosim/record and when the server stops (atomically).
+    #[arg(long, value_name = "PATH")]
+    pub record: Option<PathBuf>,
 }
 
 // The flags of `mtosim completions`.

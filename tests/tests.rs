@@ -8,6 +8,7 @@
 //!   stands alone (no link outside it, every relative link resolves); the scenario format
 //!   documents every verb and key;
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
+//! - `record`: a session recorded by `mtosim serve --record` replays to the same `--out` views;
 //! - `streaming`: `--out` streamed, failed writes leave nothing, no symlinks, write errors exit 2;
 //! - `workloads`: the benchmark workloads, run at a small scale.
 
@@ -17,6 +18,7 @@ mod csdl;
 mod docs;
 mod explore;
 mod graph_json;
+mod record;
 mod scenarios;
 mod streaming;
 mod whatif;

@@ -344,6 +344,17 @@ pub struct ScopingFilter {
     filters: Vec<Vec<Clause>>,
 }
 
+impl ScopingFilter {
+    /// The filters (OR of them), each as the canonical texts of its clauses (AND of them), in
+    /// order: what Graph's `filter.groups[].clauses` lists.
+    pub fn groups(&self) -> Vec<Vec<String>> {
+        self.filters
+            .iter()
+            .map(|f| f.iter().map(|c| c.text.to_string()).collect())
+            .collect()
+    }
+}
+
 /// Two filters are equal when they have the same filters with the same clauses, in order, compared
 /// by canonical text (compiled regexes have no equality of their own).
 impl PartialEq for ScopingFilter {

@@ -823,68 +823,9 @@ pub fn attribute_mapping(m: &AttributeMapping) -> Value {
     })
 }
 
-/// The clause texts of `f`, filter by filter. `ScopingFilter` shows its clauses only through
-/// `Debug` (the canonical `text` of each, inside the list of lists), which is read here.
+/// The clause texts of each filter group of `f` (OR of groups, AND within one).
 pub fn filter_groups(f: &ScopingFilter) -> Vec<Vec<String>> {
-    let dbg = format!("{f:?}");
-    let b = dbg.as_bytes();
-    let (mut depth, mut i) = (0usize, 0usize);
-    let mut out: Vec<Vec<String>> = Vec::new();
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                // a string literal: skip it, escapes included
-                let start = i + 1;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                let before = dbg[..start - 1].trim_end();
-                if depth == 2 && before.ends_with("text:") {
-                    if let Some(g) = out.last_mut() {
-                        g.push(unescape_debug(&dbg[start..i.min(dbg.len())]));
-                    }
-                }
-            }
-            b'[' => {
-                depth += 1;
-                if depth == 2 {
-                    out.push(Vec::new());
-                }
-            }
-            b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    out
-}
-
-/// The text of a string literal `Debug` wrote (its quotes removed).
-fn unescape_debug(lit: &str) -> String {
-    let mut out = String::with_capacity(lit.len());
-    let mut chars = lit.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('0') => out.push('\0'),
-            Some('u') => {
-                let hex: String = chars.by_ref().skip(1).take_while(|&c| c != '}').collect();
-                if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    out.push(c);
-                }
-            }
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
+    f.groups()
 }
 
 /// The scoping operators, in the engine's spelling and Graph's `operatorName`.

@@ -37,6 +37,7 @@ pub mod diag;
 pub mod explore;
 pub mod load;
 pub mod model;
+pub mod record;
 mod refs;
 pub mod runner;
 pub mod toml_read;

@@ -153,7 +153,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
                 };
                 let before = world.now();
                 let reply = dispatch::handle(&mut world, &shared.tokens, &task_ids, &request);
-                if reply.status < 300 && request.method != "GET" {
+                // a recording request writes a file and changes no world: not journaled
+                let record = request.path.trim_end_matches('/').eq_ignore_ascii_case("/mtosim/record");
+                if reply.status < 300 && request.method != "GET" && !record {
                     if let Err(e) = journal(&shared, &world, &request, before) {
                         return reply::error(
                             &world,

@@ -83,6 +83,9 @@ impl App {
         let (journal, entries) = journal::Journal::open(dir, &world, scenario)?;
         let tokens = &app.shared.tokens;
         for (i, e) in entries.iter().enumerate() {
+            if e.path.trim_matches('/') == "mtosim/record" {
+                continue; // writing the session out changed nothing
+            }
             let auth = journal::authorization(&world, tokens, &e.caller)
                 .ok_or_else(|| format!("{}: entry {}: no caller {}", dir.display(), i + 1, e.caller))?;
             if e.at > world.now() {
@@ -172,6 +175,9 @@ pub struct Config {
     /// `--speed N`: simulated time runs N times faster than real time between requests
     /// (0: the clock moves only when the operator moves it).
     pub speed: u32,
+    /// `--record PATH`: what writes the session, on `POST /mtosim/record` and once more when
+    /// the server stops (its error, then, is the server thread's).
+    pub record: Option<operator::Recorder>,
 }
 
 /// How often `--speed` moves the clock, in real time.
@@ -196,6 +202,14 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
     listener.set_nonblocking(true)?;
     let state = config.state.as_ref().map(|(d, s)| (d.as_path(), s.as_str()));
     let app = App::with_state(world, state).map_err(std::io::Error::other)?;
+    if let Some(r) = &config.record {
+        let w = app
+            .shared
+            .world
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        operator::register(&w, r.clone());
+    }
     let speed = config.speed.min(SPEED_MAX);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -260,7 +274,16 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
                         let _ = stopped.await;
                     }
                 };
-                app.serve(listener, shutdown).await
+                let served = app.serve(listener, shutdown).await;
+                // the last word of a recorded session: written as the server stops
+                let recorded = match app.shared.world.lock() {
+                    Ok(w) => match operator::unregister(&w) {
+                        Some(r) => (r.0)(&w).map(|_| ()).map_err(std::io::Error::other),
+                        None => Ok(()),
+                    },
+                    Err(_) => Ok(()),
+                };
+                served.and(recorded)
             })
         })?;
     match ready_rx.recv() {

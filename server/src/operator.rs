@@ -2,13 +2,64 @@
 //! (`GET /mtosim/clock`, `POST /mtosim/clock/advance` with `{"by": "PT2H"}`), `POST
 //! /mtosim/settle` (optionally `{"max": "P30D"}`), and `GET /mtosim/events?after=N`: the
 //! narrated events after sequence number N as JSON lines (mtosim-render's `event_json` with a
-//! `seq`), at most [`EVENTS_PAGE_MAX`] per request.
+//! `seq`), at most [`EVENTS_PAGE_MAX`] per request; and `POST /mtosim/record`, which writes the
+//! session so far through the [`Recorder`] the server was started with (`mtosim serve --record`).
 
 use crate::duration;
 use crate::reply::{Body, Reply};
 use mtosim_engine::{Duration, World};
 use mtosim_graph::request::{self as rq, Problem};
 use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+/// What writes a served world's recorded session (`mtosim serve --record`): called with the
+/// world, it answers where it wrote the session and how many steps, or why it could not.
+pub type RecordFn = dyn Fn(&World) -> Result<(String, usize), String> + Send + Sync;
+
+/// A [`RecordFn`] to hand to [`crate::Config`].
+#[derive(Clone)]
+pub struct Recorder(pub Arc<RecordFn>);
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recorder")
+    }
+}
+
+/// The recorders of the worlds being served in this process, by the world's address (it
+/// stays put in its mutex while it is served).
+static RECORDERS: Mutex<Vec<(usize, Recorder)>> = Mutex::new(Vec::new());
+
+fn address(world: &World) -> usize {
+    world as *const World as usize
+}
+
+/// Gives `world` (as it is served) its recorder.
+pub(crate) fn register(world: &World, r: Recorder) {
+    if let Ok(mut v) = RECORDERS.lock() {
+        let a = address(world);
+        v.retain(|(x, _)| *x != a);
+        v.push((a, r));
+    }
+}
+
+/// Takes `world`'s recorder away (the server stops).
+pub(crate) fn unregister(world: &World) -> Option<Recorder> {
+    let mut v = RECORDERS.lock().ok()?;
+    let a = address(world);
+    let i = v.iter().position(|(x, _)| *x == a)?;
+    Some(v.remove(i).1)
+}
+
+fn recorder(world: &World) -> Option<Recorder> {
+    let a = address(world);
+    RECORDERS
+        .lock()
+        .ok()?
+        .iter()
+        .find(|(x, _)| *x == a)
+        .map(|(_, r)| r.clone())
+}
 
 /// The most events one `GET /mtosim/events` returns; the client asks again with the last
 /// `seq` it read.
@@ -29,6 +80,8 @@ pub enum Resource {
     Settle,
     /// `/mtosim/events`.
     Events,
+    /// `/mtosim/record`.
+    Record,
 }
 
 impl Resource {
@@ -36,7 +89,7 @@ impl Resource {
     pub fn allowed(self) -> &'static [&'static str] {
         match self {
             Resource::Clock | Resource::Events => &["GET"],
-            Resource::Advance | Resource::Settle => &["POST"],
+            Resource::Advance | Resource::Settle | Resource::Record => &["POST"],
         }
     }
 }
@@ -49,7 +102,8 @@ pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource, &'p str> {
         ["clock", other, ..] => Err(other),
         ["settle"] => Ok(Resource::Settle),
         ["events"] => Ok(Resource::Events),
-        ["settle" | "events", other, ..] => Err(other),
+        ["record"] => Ok(Resource::Record),
+        ["settle" | "events" | "record", other, ..] => Err(other),
         [other, ..] => Err(other),
         [] => Err(""),
     }
@@ -114,6 +168,26 @@ pub fn handle(world: &mut World, res: Resource, query: &str, body: &[u8]) -> Res
             v["settled"] = Value::Bool(settled);
             Reply::json(200, v)
         }
+        Resource::Record => {
+            let Some(r) = recorder(world) else {
+                return Err(Problem {
+                    status: 404,
+                    code: "Request_ResourceNotFound",
+                    message: "This server records no session; start it with mtosim serve --record PATH."
+                        .to_string(),
+                });
+            };
+            match (r.0)(world) {
+                Ok((path, steps)) => Reply::json(200, json!({ "path": path, "steps": steps })),
+                Err(e) => {
+                    return Err(Problem {
+                        status: 409,
+                        code: "Request_UnsupportedQuery",
+                        message: format!("The session cannot be written as a scenario: {e}"),
+                    })
+                }
+            }
+        }
         Resource::Events => {
             let after = after(query)?;
             let mut out = String::new();
@@ -151,6 +225,8 @@ mod tests {
         assert_eq!(resource(&["clock", "back"]), Err("back"));
         assert_eq!(resource(&["events", "x"]), Err("x"));
         assert_eq!(resource(&["nope"]), Err("nope"));
+        assert_eq!(resource(&["record"]), Ok(Resource::Record));
+        assert_eq!(resource(&["record", "x"]), Err("x"));
         assert_eq!(after("after=12").unwrap(), 12);
         assert_eq!(after("").unwrap(), 0);
         assert!(after("after=-1").unwrap_err().message.contains("'-1'"));

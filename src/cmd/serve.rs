@@ -1,7 +1,8 @@
 //! `mtosim serve FILE`: run the scenario's steps, then serve its world as a local Microsoft
 //! Graph (mtosim-server) until Ctrl-C. Prints the URL and every tenant's token; `--ready-file`
-//! writes them as JSON (atomically) once the server listens. Only loopback addresses unless
-//! `--allow-remote`.
+//! writes them as JSON (atomically) once the server listens; `--record` writes the session as a
+//! scenario (the file's own text, then the session's steps) on `POST /mtosim/record` and at exit.
+//! Only loopback addresses unless `--allow-remote`.
 
 use crate::args::ServeArgs;
 use crate::exit::{to_stderr, Error, Exit};
@@ -37,8 +38,23 @@ and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow
     if let Some(p) = &a.ready_file {
         crate::atomic::check_one(p, true).map_err(Error::Usage)?;
     }
+    if let Some(p) = &a.record {
+        crate::atomic::check_one(p, true).map_err(Error::Usage)?;
+        let same = |x: &std::path::Path| std::fs::canonicalize(x).ok();
+        if same(p).is_some() && same(p) == same(std::path::Path::new(&a.file)) {
+            return Err(Error::Usage(format!(
+                "--record {} is the scenario itself; name another file",
+                p.display()
+            )));
+        }
+    }
     let sc = super::load(&a.file, false)?;
     let (name, steps) = (sc.name.clone(), sc.steps.len());
+    // the file's text as loaded, for --record to write first
+    let source = match &a.record {
+        Some(_) => Some(mtosim_scenario::load::read_source(&a.file).map_err(Error::Diagnostics)?),
+        None => None,
+    };
     let run = runner::run(sc);
     if let Some((step, line, hit)) = run.limit {
         return Err(Error::Usage(format!("{}:{line}: step {step}: {hit}", a.file)));
@@ -48,7 +64,10 @@ and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow
     }
     let listener = std::net::TcpListener::bind(addr)
         .map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
-    let world = run.world;
+    let mut world = run.world;
+    if a.record.is_some() {
+        world.start_recording(); // the scenario's own steps have run: the session starts here
+    }
     let header = format!(
         "mtosim {} serve | {name} | rules {} | seed {} | {steps} step{} run, clock at {}",
         env!("CARGO_PKG_VERSION"),
@@ -68,6 +87,11 @@ and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow
         stop_on_ctrl_c: true,
         state: a.state.clone().map(|d| (d, name.clone())),
         speed: a.speed,
+        record: a
+            .record
+            .clone()
+            .zip(source)
+            .map(|(p, text)| recorder(p, text, steps)),
     };
     let running = mtosim_server::start(world, listener, config)
         .map_err(|e| Error::Usage(format!("cannot serve on {addr}: {e}")))?;
@@ -80,6 +104,12 @@ and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow
         "operator: {url}/mtosim/clock, /mtosim/clock/advance, /mtosim/settle, /mtosim/events"
     ))?;
     out.line(&format!("operator token: {}", running.operator_token()))?;
+    if let Some(p) = &a.record {
+        out.line(&format!(
+            "record: {} (on POST {url}/mtosim/record and at exit)",
+            p.display()
+        ))?;
+    }
     let w = running
         .tenants()
         .iter()
@@ -111,7 +141,56 @@ and its tokens travel unencrypted; listen on 127.0.0.1 or [::1], or pass --allow
     running
         .wait()
         .map_err(|e| Error::Usage(format!("the server stopped: {e}")))?;
+    if let Some(p) = &a.record {
+        out.line(&format!("recorded: {}", p.display()))?;
+        out.flush()?;
+    }
     Ok(Exit::Ok)
+}
+
+/// The text `--record` writes: the scenario's `source`, unchanged, then the session's steps.
+pub fn recorded_text(source: &str, world: &mtosim_engine::World) -> Result<String, String> {
+    let steps = mtosim_scenario::record::steps_toml(world, world.recorded())?;
+    let mut text = source.to_string();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "\n# Recorded by mtosim serve --record: {} step{} of the session, from {}.\n",
+        world.recorded().len(),
+        if world.recorded().len() == 1 { "" } else { "s" },
+        world.start()
+    ));
+    text.push_str(&steps);
+    Ok(text)
+}
+
+/// Writes the session to `path` (after checking that it loads back with every step), answering
+/// the path and the number of steps recorded.
+fn recorder(path: std::path::PathBuf, source: String, own_steps: usize) -> mtosim_server::operator::Recorder {
+    mtosim_server::operator::Recorder(std::sync::Arc::new(move |world| {
+        let text = recorded_text(&source, world)?;
+        let shown = path.display().to_string();
+        let n = world.recorded().len();
+        match mtosim_scenario::load::load(&shown, &text) {
+            Ok(sc) if sc.steps.len() == own_steps + n => {}
+            Ok(sc) => {
+                return Err(format!(
+                    "the recorded file would load {} steps, not {}",
+                    sc.steps.len(),
+                    own_steps + n
+                ))
+            }
+            Err(d) => {
+                return Err(format!(
+                    "the recorded file would not load: line {}: {}",
+                    d.line, d.message
+                ));
+            }
+        }
+        crate::atomic::write_one(&path, &text)?;
+        Ok((shown, n))
+    }))
 }
 
 /// Makes the ready file (it holds the tokens) readable by its owner only, where the platform
