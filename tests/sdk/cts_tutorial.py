@@ -1,5 +1,5 @@
 """Microsoft's tutorial "Configure cross-tenant synchronization using PowerShell or Microsoft
-Graph API", source-tenant steps, run through Microsoft's Python SDK (PyPI msgraph-sdk) against
+Graph API" (steps 2 to 12, target and source), run through Microsoft's Python SDK (PyPI msgraph-sdk) against
 `mtosim serve`, with the tutorial's request bodies: instantiate the cross-tenant sync
 application, find its service principal, test the connection, create the job, save the
 credentials, assign a user, start the job; the operator moves the clock an hour; the user's
@@ -19,6 +19,12 @@ from msgraph.generated.application_templates.item.instantiate.instantiate_post_r
     InstantiatePostRequestBody,
 )
 from msgraph.generated.models.app_role_assignment import AppRoleAssignment
+from msgraph.generated.models.cross_tenant_access_policy_configuration_partner import (
+    CrossTenantAccessPolicyConfigurationPartner,
+)
+from msgraph.generated.models.cross_tenant_identity_sync_policy_partner import CrossTenantIdentitySyncPolicyPartner
+from msgraph.generated.models.cross_tenant_user_sync_inbound import CrossTenantUserSyncInbound
+from msgraph.generated.models.inbound_outbound_policy_configuration import InboundOutboundPolicyConfiguration
 from msgraph.generated.models.synchronization_job import SynchronizationJob
 from msgraph.generated.models.synchronization_secret import SynchronizationSecret
 from msgraph.generated.models.synchronization_secret_key_string_value_pair import (
@@ -49,6 +55,36 @@ async def main(ready_file):
     target, source = by_name["contoso"], by_name["fabrikam"]
     src, _ = client(url, source["token"])
     tgt, _ = client(url, target["token"])
+
+    # Step 2 (target): a partner configuration for the source
+    partners = tgt.policies.cross_tenant_access_policy.partners
+    p = await partners.post(CrossTenantAccessPolicyConfigurationPartner(tenant_id=source["tenantId"]))
+    known_only(p, "POST partners (target)")
+    # Step 3 (target): enable user synchronization in the target tenant
+    await partners.by_cross_tenant_access_policy_configuration_partner_tenant_id(
+        source["tenantId"]
+    ).identity_synchronization.put(
+        CrossTenantIdentitySyncPolicyPartner(
+            display_name="Fabrikam", user_sync_inbound=CrossTenantUserSyncInbound(is_sync_allowed=True)
+        )
+    )
+    # Step 4 (target): automatically redeem invitations in the target tenant
+    await partners.by_cross_tenant_access_policy_configuration_partner_tenant_id(source["tenantId"]).patch(
+        CrossTenantAccessPolicyConfigurationPartner(
+            automatic_user_consent_settings=InboundOutboundPolicyConfiguration(inbound_allowed=True)
+        )
+    )
+    got = await partners.by_cross_tenant_access_policy_configuration_partner_tenant_id(source["tenantId"]).get()
+    known_only(got, "GET partner (target)")
+    assert got.automatic_user_consent_settings.inbound_allowed is True, got
+    # Step 5 (source): automatically redeem invitations in the source tenant
+    p = await src.policies.cross_tenant_access_policy.partners.post(
+        CrossTenantAccessPolicyConfigurationPartner(
+            tenant_id=target["tenantId"],
+            automatic_user_consent_settings=InboundOutboundPolicyConfiguration(outbound_allowed=True),
+        )
+    )
+    known_only(p, "POST partners (source)")
 
     # Step 6: create a configuration (instantiate the cross-tenant synchronization application)
     created = await src.application_templates.by_application_template_id(TEMPLATE).instantiate.post(
