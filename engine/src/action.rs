@@ -143,6 +143,8 @@ pub enum Action {
         outbound: Option<crate::xtap::B2bSetting>,
         reset: bool,
     },
+    /// Delete a group of the acting tenant (Graph `DELETE /groups/{id}`).
+    DeleteGroup { group: String },
     /// Create a static group with direct members (Graph `POST /groups`).
     CreateGroup {
         name: String,
@@ -287,6 +289,7 @@ impl Action {
             Action::LeaveOrganization { .. } => ActionKind::LeaveOrganization,
             Action::SetDefaultAccess { .. } => ActionKind::SetDefaultAccess,
             Action::CreateGroup { .. } => ActionKind::CreateGroup,
+            Action::DeleteGroup { .. } => ActionKind::DeleteGroup,
             Action::ResetRedemption { .. } => ActionKind::ResetRedemption,
         }
     }
@@ -438,7 +441,8 @@ pub fn needed(action: &Action) -> crate::roles::Need {
         Action::AddToGroup { .. }
         | Action::RemoveFromGroup { .. }
         | Action::UpdateGroup { .. }
-        | Action::CreateGroup { .. } => GROUPS,
+        | Action::CreateGroup { .. }
+        | Action::DeleteGroup { .. } => GROUPS,
         Action::InviteGuest { .. } | Action::ResetRedemption { .. } => INVITE,
         // the external user acts, not an administrator
         Action::LeaveOrganization { .. } => need(AdminRole::ALL, r::CTS_49),

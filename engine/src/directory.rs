@@ -36,6 +36,8 @@ pub struct Group {
     /// Bumped whenever the group changes (members, description): group provisioning rewrites a
     /// target group only after its source group changed (CTS-65).
     pub version: u32,
+    /// Deleted (a tombstone: indexes stay stable; no members, no name in the index).
+    pub deleted: bool,
 }
 
 impl Group {
@@ -49,6 +51,7 @@ impl Group {
             member_groups: Vec::new(),
             description: None,
             version: 0,
+            deleted: false,
         }
     }
 }
@@ -893,7 +896,7 @@ impl Directory {
 
     /// Names of all groups, for "did you mean" suggestions.
     pub fn group_names(&self) -> impl Iterator<Item = &str> {
-        self.groups.iter().map(|g| &*g.name)
+        self.groups.iter().filter(|g| !g.deleted).map(|g| &*g.name)
     }
 
     /// The account standing for `(source, user)` here, if any.
@@ -993,6 +996,25 @@ impl Directory {
     /// The synced group at `i`, mutably.
     pub fn synced_group_mut(&mut self, i: usize) -> &mut SyncedGroup {
         &mut self.synced_groups[i]
+    }
+
+    /// Deletes group `g` (Graph `DELETE /groups/{id}`): its members leave it (each queued for
+    /// the next incremental cycle), its membership rule and nested groups go, and its name is
+    /// free again. The group stays as a tombstone so that indexes stay stable.
+    pub fn delete_group(&mut self, g: GroupIdx) {
+        self.set_members(g, Vec::new());
+        let gr = &mut self.groups[g.ix()];
+        gr.rule = None;
+        gr.member_groups.clear();
+        gr.deleted = true;
+        gr.version += 1;
+        let name = gr.name.clone();
+        if self.group_index.get(&name) == Some(&g) {
+            self.group_index.remove(&name);
+        }
+        for other in &mut self.groups {
+            other.member_groups.retain(|&n| n != g);
+        }
     }
 
     /// Sets the description of this tenant's own group `g` (a source-side change: the group's

@@ -345,6 +345,8 @@ pub enum DirChange {
     AccountSignIn { upn: String, enabled: bool },
     /// A group was created.
     GroupCreated { name: String, members: usize },
+    /// A group was deleted.
+    GroupDeleted { name: String, members: usize },
     /// A user was soft-deleted.
     UserDeleted { upn: String },
     /// A target administrator deleted a synchronized account (CTS-47).

@@ -619,22 +619,27 @@ impl<'w> TenantView<'w> {
         let w = self.world;
         let t = self.tenant;
         let dir = &w.tenant(t).dir;
-        let own = dir.groups().iter().enumerate().map(move |(i, g)| GroupObject {
-            id: w.group_id(t, crate::ids::GroupIdx(i as u32)),
-            display_name: &g.name,
-            description: g.description.as_deref(),
-            dynamic: g.rule.is_some(),
-            kind: g.kind,
-            role_assignable: g.role_assignable,
-            members: g
-                .members
-                .iter()
-                .map(|&u| w.user_id(t, u))
-                .chain(g.member_groups.iter().map(|&n| w.group_id(t, n)))
-                .collect(),
-            member_upns: g.members.iter().map(|&u| dir.user(u).upn.to_string()).collect(),
-            synced: false,
-        });
+        let own = dir
+            .groups()
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| !g.deleted)
+            .map(move |(i, g)| GroupObject {
+                id: w.group_id(t, crate::ids::GroupIdx(i as u32)),
+                display_name: &g.name,
+                description: g.description.as_deref(),
+                dynamic: g.rule.is_some(),
+                kind: g.kind,
+                role_assignable: g.role_assignable,
+                members: g
+                    .members
+                    .iter()
+                    .map(|&u| w.user_id(t, u))
+                    .chain(g.member_groups.iter().map(|&n| w.group_id(t, n)))
+                    .collect(),
+                member_upns: g.members.iter().map(|&u| dir.user(u).upn.to_string()).collect(),
+                synced: false,
+            });
         let synced = dir
             .synced_groups()
             .iter()

@@ -101,6 +101,8 @@ pub enum ActionKind {
     SetDefaultAccess,
     /// Create a group.
     CreateGroup,
+    /// Delete a group.
+    DeleteGroup,
 }
 
 impl ActionKind {
@@ -149,5 +151,6 @@ impl ActionKind {
         ActionKind::ResetRedemption,
         ActionKind::SetDefaultAccess,
         ActionKind::CreateGroup,
+        ActionKind::DeleteGroup,
     ];
 }

@@ -224,6 +224,7 @@ impl World {
                 kind,
                 members,
             } => self.create_group(actor, name, description, kind, members),
+            Action::DeleteGroup { group } => self.delete_group(actor, &group),
             Action::ResetRedemption { user } => self.reset_redemption(actor, user),
         };
         let res = match res {

@@ -31,7 +31,7 @@ mod common;
 use common::{cases, seed};
 
 /// Number of distinct actions [`action`] builds.
-const VERBS: u8 = 33;
+const VERBS: u8 = 34;
 
 /// One step: who acts, which verb, raw arguments (reduced modulo what exists), how time moves.
 #[derive(Clone, Debug)]
@@ -361,6 +361,13 @@ fn action(w: &mut World, s: &Step) -> (TenantIdx, Action) {
                 .then(|| mtosim_engine::xtap::B2bSetting::all(Access::Blocked)),
             outbound: None,
             reset: s.b % 2 == 0,
+        },
+        33 => Action::DeleteGroup {
+            group: if s.flag {
+                "g".to_string()
+            } else {
+                format!("new{}", s.a)
+            },
         },
         32 => Action::CreateGroup {
             name: format!("new{}", s.a),

@@ -64,6 +64,7 @@ pub fn request(a: ActionKind) -> String {
         ResetRedemption => "POST /invitations with resetRedemption true".to_string(),
         SetDefaultAccess => "PATCH /policies/crossTenantAccessPolicy/default".to_string(),
         CreateGroup => "POST /groups".to_string(),
+        DeleteGroup => "DELETE /groups/{id}".to_string(),
     }
 }
 

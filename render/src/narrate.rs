@@ -566,6 +566,10 @@ fn directory_change(world: &World, ev: &Event, c: &DirChange) -> String {
     };
     match c {
         DirChange::UserCreated { upn } => format!("created user {upn}"),
+        DirChange::GroupDeleted { name, members } => format!(
+            "deleted group \"{name}\" ({members} member{}); configurations it was assigned to drop it, and members in scope only through it leave at the next cycle",
+            if *members == 1 { "" } else { "s" }
+        ),
         DirChange::GroupCreated { name, members } => format!(
             "created group \"{name}\" with {members} member{}",
             if *members == 1 { "" } else { "s" }

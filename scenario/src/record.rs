@@ -393,6 +393,18 @@ impl Ctx<'_> {
                 t.s("sync", sync);
                 t.s("scope", if *all { "all" } else { "assigned" });
             }
+            Action::DeleteGroup { group } => {
+                if self
+                    .created_groups
+                    .iter()
+                    .any(|(ct, n)| *ct == actor && n == group)
+                {
+                    return Err(format!(
+                        "the group \"{group}\" was created during the session, and a scenario can name only groups that exist before its steps run"
+                    ));
+                }
+                t.s("group", group);
+            }
             Action::UpdateGroup { group, description } => {
                 t.s("group", group);
                 if let Some(d) = description {

@@ -398,6 +398,16 @@ pub const VERBS: &[Verb] = &[
         },
     ),
     verb(
+        "delete-group",
+        &["group"],
+        Does::Act(ActionKind::DeleteGroup),
+        |c| {
+            let (gname, gspan) = c.st.req_str("group")?;
+            crate::refs::group_ref(c.world, c.src, c.actor, &gname, gspan)?;
+            Ok(StepKind::Action(Action::DeleteGroup { group: gname }))
+        },
+    ),
+    verb(
         "update-group",
         &["group", "description"],
         Does::Act(ActionKind::UpdateGroup),

@@ -7,8 +7,9 @@
 //! the Graph v1.0 reference pages (`POST` 201 with the object, `PATCH` and `DELETE` 204).
 //!
 //! The collections take the OData query options of [`odata`] (`$select`, `$filter`, `$top`
-//! with `@odata.nextLink`, `$count`); every other option is a 400. `DELETE /groups/{id}` is
-//! answered 501 `NotImplemented`: the engine cannot delete a group.
+//! with `@odata.nextLink`, `$count`); every other option is a 400. `DELETE /groups/{id}`
+//! deletes the tenant's own group (permanently; members in scope only through it are
+//! deprovisioned at the next cycle).
 
 mod odata;
 
@@ -330,13 +331,21 @@ fn find_group<'w>(
     id: &str,
 ) -> Result<(Option<GroupIdx>, GroupObject<'w>), Problem> {
     let g = Guid::parse(id).ok_or_else(|| not_found(id))?;
-    world
+    let obj = world
         .view(t)
         .groups()
-        .enumerate()
-        .find(|(_, x)| x.id == g)
-        .map(|(i, x)| ((!x.synced).then_some(GroupIdx(i as u32)), x))
-        .ok_or_else(|| not_found(id))
+        .find(|x| x.id == g)
+        .ok_or_else(|| not_found(id))?;
+    // the tenant's own group with that id (deleted ones are not listed, so not by position)
+    let dir = &world.tenant(t).dir;
+    let own = (!obj.synced)
+        .then(|| {
+            (0..dir.groups().len())
+                .map(|i| GroupIdx(i as u32))
+                .find(|&gi| !dir.groups()[gi.ix()].deleted && world.group_id(t, gi) == g)
+        })
+        .flatten();
+    Ok((own, obj))
 }
 
 /// An own user of `t` that a group can hold, by object id (`path`: where the id was given).
@@ -525,12 +534,15 @@ fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
         }
         (Resource::Group(id), "DELETE") => {
             no_options(c, &GROUPS)?;
-            find_group(world, t, id)?;
-            return Err(Fail::Problem(Problem {
-                status: 501,
-                code: "NotImplemented",
-                message: "Deleting a group is not implemented in mtosim serve: the simulated directory cannot delete groups yet. The group is unchanged.".to_string(),
-            }));
+            let (own, g) = find_group(world, t, id)?;
+            if own.is_none() {
+                return Err(Fail::Problem(Problem::bad_request(format!(
+                    "'{id}' is a group cross-tenant synchronization created here; mtosim serve deletes only the tenant's own groups (a synced group goes when its source group is unassigned or deleted)."
+                ))));
+            }
+            let name = g.display_name.to_string();
+            apply(world, t, Action::DeleteGroup { group: name })?;
+            Reply::no_content()
         }
         (Resource::Members(id), "GET") => {
             let o = list(&MEMBERS)?;

@@ -328,7 +328,7 @@ fn groups_and_members_by_ref() {
     .json();
     assert_eq!(list["value"].as_array().unwrap().len(), 1, "{list}");
 
-    // no group deletion in the engine: said so, never a fake 204
+    // a deleted group is gone (permanently) and its name free again
     let r = send(
         s.url(),
         "DELETE",
@@ -336,8 +336,15 @@ fn groups_and_members_by_ref() {
         Some(&cairo),
         None,
     );
-    assert_error(&r, 501, "NotImplemented");
-    assert_eq!(get(s.url(), &format!("/v1.0/groups/{gid}"), &cairo).status, 200);
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(get(s.url(), &format!("/v1.0/groups/{gid}"), &cairo).status, 404);
+    let list = get(
+        s.url(),
+        "/v1.0/groups?$filter=displayName%20eq%20'library%20assist'",
+        &cairo,
+    )
+    .json();
+    assert_eq!(list["value"].as_array().unwrap().len(), 0, "{list}");
     // mail-enabled security groups cannot be created through Graph
     let r = with_json(
         s.url(),

@@ -466,6 +466,45 @@ impl World {
         Ok(None)
     }
 
+    /// Deletes a group of the acting tenant (CTS-15, CTS-42): it leaves every configuration's
+    /// assignments and the shared scope, so members in scope only through it are deprovisioned
+    /// at the next cycle, and its synced copies are deleted with the next group pass (CTS-63).
+    /// Deletion is permanent (Entra restores only Microsoft 365 groups; mtosim restores none).
+    pub(super) fn delete_group(&mut self, actor: TenantIdx, name: &str) -> Result<Option<OpId>, Refusal> {
+        let Some(g) = self.tenants[actor.ix()].dir.group_by_name(name) else {
+            return Err(Refusal::with_code(
+                r::SIM_1,
+                "Request_ResourceNotFound",
+                format!(
+                    "{} has no group named \"{name}\"; an existing group could be deleted.",
+                    self.name(actor)
+                ),
+            ));
+        };
+        let members = self.tenants[actor.ix()].dir.groups()[g.ix()].members.clone();
+        for cfg in self
+            .configs
+            .iter_mut()
+            .filter(|c| c.source == actor && !c.deleted)
+        {
+            if cfg.groups.contains(&g) {
+                cfg.groups.retain(|&x| x != g);
+                cfg.job.pending.extend_from_slice(&members);
+            }
+        }
+        self.tenants[actor.ix()].m365_shared.0.retain(|&x| x != g);
+        self.tenants[actor.ix()].dir.delete_group(g);
+        self.emit(
+            actor,
+            EventKind::DirectoryChanged(DirChange::GroupDeleted {
+                name: name.to_string(),
+                members: members.len(),
+            }),
+            &[r::CTS_15, r::CTS_42],
+        );
+        Ok(None)
+    }
+
     /// CTS-49: an external user leaves by self-service (allowed by the tenant's external user
     /// leave settings): the account is soft-deleted and unlinked, and the configuration that
     /// provisioned it evaluates the home user again, so a user still in scope is provisioned

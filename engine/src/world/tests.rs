@@ -1861,3 +1861,35 @@ fn recording_keeps_actions_with_their_outcome_and_merges_clock_moves() {
     assert_eq!(r[2], crate::state::Recorded::AdvanceTo(t + Duration::mins(9)));
     assert_eq!(r[3], crate::state::Recorded::Settle(Duration::hours(1)));
 }
+
+#[test]
+fn cts_15_cts_42_deleting_an_assigned_group_deprovisions_its_members() {
+    let (mut w, ids, u) = entra(3, None);
+    let g = w.tenant_mut(ids[0]).dir.add_group("team", u.clone()).unwrap();
+    w.apply(
+        ids[0],
+        Action::Assign {
+            sync: "c".into(),
+            groups: vec![g],
+            users: vec![],
+        },
+    )
+    .unwrap();
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(w.synced_from(ids[1], ids[0]), 3);
+    w.apply(ids[0], Action::DeleteGroup { group: "team".into() })
+        .unwrap();
+    assert!(w.tenant(ids[0]).dir.group_by_name("team").is_none());
+    assert!(w.configs[0].groups.is_empty());
+    w.settle(Duration::days(1)).unwrap();
+    assert_eq!(
+        w.synced_from(ids[1], ids[0]),
+        0,
+        "members in scope only through it leave"
+    );
+    let e = w
+        .apply(ids[0], Action::DeleteGroup { group: "team".into() })
+        .unwrap_err();
+    assert_eq!(e.rule, r::SIM_1);
+}
