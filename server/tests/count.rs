@@ -60,3 +60,30 @@ fn count_needs_consistency_level_eventual() {
     );
     s.stop().unwrap();
 }
+
+#[test]
+fn any_filters_on_identities_like_graph() {
+    let sc = mtosim_scenario::load::load("count.toml", SCENARIO).unwrap();
+    let world = mtosim_scenario::runner::run(sc).world;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let s = mtosim_server::start(world, listener, mtosim_server::Config::default()).unwrap();
+    let token = s.tenants()[0].token.clone();
+    let (_, all) = get(s.url(), "/v1.0/users?$top=1", &token, false);
+    let first = &all["value"][0];
+    let id = &first["identities"][0];
+    let filter = format!(
+        "identities/any(c:c/issuerAssignedId%20eq%20'{}'%20and%20c/issuer%20eq%20'{}')",
+        id["issuerAssignedId"].as_str().unwrap(),
+        id["issuer"].as_str().unwrap()
+    );
+    let (status, v) = get(s.url(), &format!("/v1.0/users?$filter={filter}"), &token, false);
+    assert_eq!(status, 200, "{v}");
+    let found: Vec<&str> = v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [first["id"].as_str().unwrap()], "{v}");
+    s.stop().unwrap();
+}

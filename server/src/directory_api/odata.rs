@@ -45,7 +45,12 @@ pub enum Kind {
     Str,
     /// `Edm.Boolean`.
     Bool,
-    /// A collection or a complex value: not filterable here.
+    /// A collection of strings (`otherMails`, `proxyAddresses`, `businessPhones`, `groupTypes`):
+    /// filtered with `any`.
+    StrColl,
+    /// A collection of objects (`identities`): filtered with `any` on their properties.
+    ObjColl,
+    /// A complex value: not filterable here.
     Other,
 }
 
@@ -124,6 +129,25 @@ pub enum Expr {
         /// The prefix.
         prefix: String,
     },
+    /// `p/any(x: ...)`: some item of collection `p` meets every condition.
+    Any {
+        /// The collection property.
+        prop: String,
+        /// The lambda's conditions, all of which one item must meet.
+        conds: Vec<ItemCond>,
+    },
+}
+
+/// One condition of an `any` lambda: `x eq 'v'`, `startswith(x,'v')`, or on an object item's
+/// property, `x/issuer eq 'v'`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemCond {
+    /// The item's property, for a collection of objects.
+    pub sub: Option<String>,
+    /// The value compared with.
+    pub value: String,
+    /// `startswith` rather than `eq`.
+    pub starts: bool,
 }
 
 /// A literal of a comparison.
@@ -306,6 +330,7 @@ enum Tok {
     Open,
     Close,
     Comma,
+    Colon,
 }
 
 struct Parser<'a> {
@@ -360,6 +385,10 @@ impl<'a> Parser<'a> {
                 }
                 b',' => {
                     self.toks.push((i, Tok::Comma));
+                    i += 1;
+                }
+                b':' => {
+                    self.toks.push((i, Tok::Colon));
                     i += 1;
                 }
                 b'\'' => {
@@ -482,6 +511,11 @@ impl<'a> Parser<'a> {
             return Err(self.syntax(self.at()));
         };
         let next_open = matches!(self.toks.get(self.pos + 1), Some((_, Tok::Open)));
+        if let Some((coll, lambda)) = word.rsplit_once('/') {
+            if next_open && (lambda.eq_ignore_ascii_case("any") || lambda.eq_ignore_ascii_case("all")) {
+                return self.any(coll, lambda);
+            }
+        }
         if word.eq_ignore_ascii_case("startswith") && next_open {
             self.pos += 2;
             let (prop, kind) = self.operand()?;
@@ -533,7 +567,7 @@ impl<'a> Parser<'a> {
         };
         self.pos += 1;
         match (&value, kind) {
-            (_, Kind::Other) => return Err(self.property_unsupported(&prop)),
+            (_, Kind::Other | Kind::StrColl | Kind::ObjColl) => return Err(self.property_unsupported(&prop)),
             (Literal::Str(_), Kind::Bool) => return Err(incompatible(kind, "Edm.String", negate)),
             (Literal::Bool(_), Kind::Str) => return Err(incompatible(kind, "Edm.Boolean", negate)),
             _ => {}
@@ -564,6 +598,100 @@ impl<'a> Parser<'a> {
         self.ty.property(&word, "$filter")
     }
 
+    /// `coll/any(x: cond and cond ...)`, after the `coll/any` word.
+    fn any(&mut self, coll: &str, lambda: &str) -> Result<Expr, Problem> {
+        let (prop, kind) = self.ty.property(coll, "$filter")?;
+        if lambda.eq_ignore_ascii_case("all") || !matches!(kind, Kind::StrColl | Kind::ObjColl) {
+            return Err(self.property_unsupported(&prop));
+        }
+        self.pos += 2; // the word and its '('
+        let Some(Tok::Ident(var)) = self.peek().cloned() else {
+            return Err(self.syntax(self.at()));
+        };
+        self.pos += 1;
+        self.expect(Tok::Colon)?;
+        let mut conds = Vec::new();
+        loop {
+            if conds.len() >= FILTER_TERMS_MAX {
+                return Err(Problem::bad_request(format!(
+                    "Invalid filter clause: more than the server's limit of {FILTER_TERMS_MAX} comparisons."
+                )));
+            }
+            conds.push(self.item_cond(&var, &prop, kind)?);
+            if self.keyword("and") {
+                self.pos += 1;
+                continue;
+            }
+            break;
+        }
+        self.expect(Tok::Close)?;
+        Ok(Expr::Any { prop, conds })
+    }
+
+    /// One condition of an `any` lambda on variable `var`.
+    fn item_cond(&mut self, var: &str, prop: &str, kind: Kind) -> Result<ItemCond, Problem> {
+        let Some(Tok::Ident(word)) = self.peek().cloned() else {
+            return Err(self.syntax(self.at()));
+        };
+        // the item (or its property) that `target` names, if it is the lambda's variable
+        let item = |target: &str| -> Result<Option<String>, Problem> {
+            match target.split_once('/') {
+                None if target == var && kind == Kind::StrColl => Ok(None),
+                Some((v, sub)) if v == var && kind == Kind::ObjColl => {
+                    match ["issuer", "issuerAssignedId", "signInType"].iter().find(|s| s.eq_ignore_ascii_case(sub)) {
+                        Some(s) => Ok(Some(s.to_string())),
+                        None => Err(unsupported(format!(
+                            "Unsupported or invalid query filter clause specified for property '{prop}' of resource '{}'.",
+                            self.ty.resource
+                        ))),
+                    }
+                }
+                _ => Err(unsupported(format!(
+                    "Unsupported or invalid query filter clause specified for property '{prop}' of resource '{}'.",
+                    self.ty.resource
+                ))),
+            }
+        };
+        if word.eq_ignore_ascii_case("startswith")
+            && matches!(self.toks.get(self.pos + 1), Some((_, Tok::Open)))
+        {
+            self.pos += 2;
+            let Some(Tok::Ident(target)) = self.peek().cloned() else {
+                return Err(self.syntax(self.at()));
+            };
+            self.pos += 1;
+            let sub = item(&target)?;
+            self.expect(Tok::Comma)?;
+            let Some(Tok::Str(value)) = self.peek().cloned() else {
+                return Err(self.syntax(self.at()));
+            };
+            self.pos += 1;
+            self.expect(Tok::Close)?;
+            return Ok(ItemCond {
+                sub,
+                value,
+                starts: true,
+            });
+        }
+        self.pos += 1;
+        let sub = item(&word)?;
+        if !self.keyword("eq") {
+            return Err(unsupported(
+                "Unsupported Query. Inside any(), mtosim serve reads eq and startswith.",
+            ));
+        }
+        self.pos += 1;
+        let Some(Tok::Str(value)) = self.peek().cloned() else {
+            return Err(self.syntax(self.at()));
+        };
+        self.pos += 1;
+        Ok(ItemCond {
+            sub,
+            value,
+            starts: false,
+        })
+    }
+
     fn property_unsupported(&self, prop: &str) -> Problem {
         unsupported(format!(
             "Unsupported or invalid query filter clause specified for property '{prop}' of resource '{}'.",
@@ -577,7 +705,8 @@ fn incompatible(kind: Kind, literal: &str, negate: bool) -> Problem {
     let left = match kind {
         Kind::Str => "Edm.String",
         Kind::Bool => "Edm.Boolean",
-        Kind::Other => "Edm.ComplexType",
+        Kind::StrColl => "Collection(Edm.String)",
+        Kind::ObjColl | Kind::Other => "Edm.ComplexType",
     };
     let op = if negate { "NotEqual" } else { "Equal" };
     Problem::bad_request(format!(
@@ -607,6 +736,22 @@ impl Expr {
             }
             Expr::StartsWith { prop, prefix } => match v.get(prop) {
                 Some(Value::String(x)) => fold(x).starts_with(&fold(prefix)),
+                _ => false,
+            },
+            Expr::Any { prop, conds } => match v.get(prop) {
+                Some(Value::Array(items)) => items.iter().any(|item| {
+                    conds.iter().all(|c| {
+                        let x = match &c.sub {
+                            None => item.as_str(),
+                            Some(sub) => item.get(sub.as_str()).and_then(Value::as_str),
+                        };
+                        match x {
+                            Some(x) if c.starts => fold(x).starts_with(&fold(&c.value)),
+                            Some(x) => fold(x) == fold(&c.value),
+                            None => false,
+                        }
+                    })
+                }),
                 _ => false,
             },
         }
@@ -698,6 +843,52 @@ mod tests {
         assert!(!m("displayName eq null"));
         assert!(m("extension_0123456789abcdef0123456789abcdef_x eq null"));
         assert!(f("displayName eq 'O''Neil'").is_ok());
+    }
+
+    #[test]
+    fn any_reads_string_and_object_collections() {
+        const T: EntityType = EntityType {
+            name: "microsoft.graph.user",
+            resource: "User",
+            graph: &["otherMails", "identities", "displayName"],
+            modelled: &[
+                ("otherMails", Kind::StrColl),
+                ("identities", Kind::ObjColl),
+                ("displayName", Kind::Str),
+            ],
+            extensions: false,
+        };
+        let f = |s: &str| Parser::new(s, &T).parse();
+        let v: Map<String, Value> = serde_json::from_str(
+            r#"{"otherMails": ["Adele@Contoso.com"], "identities": [{"signInType": "userPrincipalName", "issuer": "contoso.onmicrosoft.com", "issuerAssignedId": "adele@contoso.com"}]}"#,
+        )
+        .unwrap();
+        assert!(f("otherMails/any(x:x eq 'adele@contoso.com')")
+            .unwrap()
+            .matches(&v));
+        assert!(f("otherMails/any(m: startswith(m,'adele'))").unwrap().matches(&v));
+        assert!(!f("otherMails/any(x:x eq 'ben@contoso.com')").unwrap().matches(&v));
+        let both = "identities/any(c:c/issuerAssignedId eq 'adele@contoso.com' and c/issuer eq 'contoso.onmicrosoft.com')";
+        assert!(f(both).unwrap().matches(&v));
+        assert!(!f("identities/any(c:c/issuer eq 'fabrikam.onmicrosoft.com')")
+            .unwrap()
+            .matches(&v));
+        assert_eq!(
+            f("otherMails/all(x:x eq 'a')").unwrap_err().code,
+            "Request_UnsupportedQuery"
+        );
+        assert_eq!(
+            f("displayName/any(x:x eq 'a')").unwrap_err().code,
+            "Request_UnsupportedQuery"
+        );
+        assert_eq!(
+            f("identities/any(c:c/nope eq 'a')").unwrap_err().code,
+            "Request_UnsupportedQuery"
+        );
+        assert_eq!(
+            f("otherMails/any(x:y eq 'a')").unwrap_err().code,
+            "Request_UnsupportedQuery"
+        );
     }
 
     #[test]
