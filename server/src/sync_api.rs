@@ -392,6 +392,8 @@ struct Query {
     filter: Vec<(String, String)>,
     top: Option<usize>,
     skip: usize,
+    /// `$orderby=activityDateTime desc` (the log is kept in time order, ascending).
+    newest_first: bool,
 }
 
 /// The largest `$top`.
@@ -421,6 +423,20 @@ fn query(query: &str, filterable: &[&str], paged: bool) -> Result<Query, Problem
                     })?;
                 q.top = Some(n);
             }
+            "orderby" if paged => {
+                let v = v.trim();
+                let (prop, dir) = v
+                    .split_once(' ')
+                    .map_or((v, "asc"), |(p, d)| (p.trim(), d.trim()));
+                if !prop.eq_ignore_ascii_case("activityDateTime")
+                    || !["asc", "desc"].iter().any(|d| d.eq_ignore_ascii_case(dir))
+                {
+                    return Err(Problem::bad_request(format!(
+                        "Invalid $orderby '{v}': mtosim serve orders the provisioning log by activityDateTime, asc or desc."
+                    )));
+                }
+                q.newest_first = dir.eq_ignore_ascii_case("desc");
+            }
             "skiptoken" if paged => {
                 q.skip = v.trim().parse().map_err(|_| {
                     Problem::bad_request(format!(
@@ -435,7 +451,7 @@ fn query(query: &str, filterable: &[&str], paged: bool) -> Result<Query, Problem
                         (true, _) => "none".to_string(),
                         (false, false) => format!("$filter with eq on {}", filterable.join(", ")),
                         (false, true) => format!(
-                            "$filter with eq on {}, $top and $skiptoken",
+                            "$filter with eq on {}, $top, $orderby=activityDateTime and $skiptoken",
                             filterable.join(", ")
                         ),
                     }
@@ -928,20 +944,39 @@ fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let mut value = Vec::new();
             let mut matched = 0usize;
             let mut more = false;
-            for p in world.view(t).provisioning() {
-                let v = mtosim_graph::to_value(&ProvisioningObjectSummary::of(&p));
-                if !q.keeps(&v) {
-                    continue;
+            if q.newest_first {
+                // the last skip + size + 1 matches, newest first: a window, not the whole log
+                let window = q.skip.saturating_add(size).saturating_add(1);
+                let mut last: std::collections::VecDeque<Value> = std::collections::VecDeque::new();
+                for p in world.view(t).provisioning() {
+                    let v = mtosim_graph::to_value(&ProvisioningObjectSummary::of(&p));
+                    if !q.keeps(&v) {
+                        continue;
+                    }
+                    if last.len() == window {
+                        last.pop_front();
+                    }
+                    last.push_back(v);
                 }
-                matched += 1;
-                if matched <= q.skip {
-                    continue;
+                let newest: Vec<Value> = last.into_iter().rev().skip(q.skip).collect();
+                more = newest.len() > size;
+                value.extend(newest.into_iter().take(size));
+            } else {
+                for p in world.view(t).provisioning() {
+                    let v = mtosim_graph::to_value(&ProvisioningObjectSummary::of(&p));
+                    if !q.keeps(&v) {
+                        continue;
+                    }
+                    matched += 1;
+                    if matched <= q.skip {
+                        continue;
+                    }
+                    if value.len() == size {
+                        more = true;
+                        break;
+                    }
+                    value.push(v);
                 }
-                if value.len() == size {
-                    more = true;
-                    break;
-                }
-                value.push(v);
             }
             let next = more.then(|| {
                 format!(

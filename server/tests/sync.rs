@@ -308,12 +308,30 @@ fn the_tutorial_provisions_the_assigned_user_into_the_target() {
         &fabrikam,
     );
     assert_eq!(r.json()["value"].as_array().unwrap().len(), 0);
-    // an option it does not read is refused, not ignored
+    // $orderby=activityDateTime desc: newest first, paged like the rest
+    let all = get(url, "/v1.0/auditLogs/provisioning", &fabrikam).json()["value"]
+        .as_array()
+        .unwrap()
+        .clone();
     let r = get(
         url,
-        "/v1.0/auditLogs/provisioning?$orderby=activityDateTime",
+        "/v1.0/auditLogs/provisioning?$orderby=activityDateTime%20desc&$top=1",
         &fabrikam,
     );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["value"][0]["id"],
+        all.last().unwrap()["id"],
+        "{}",
+        r.body
+    );
+    if all.len() > 1 {
+        assert!(r.json()["@odata.nextLink"].is_string(), "{}", r.body);
+    }
+    // an option it does not read is refused, not ignored
+    let r = get(url, "/v1.0/auditLogs/provisioning?$orderby=jobId", &fabrikam);
+    assert_error(&r, 400, "BadRequest");
+    let r = get(url, "/v1.0/auditLogs/provisioning?$search=x", &fabrikam);
     assert_error(&r, 400, "BadRequest");
     let r = get(
         url,
