@@ -1651,7 +1651,8 @@ fn target_refuses(
     let mail = user.attr(Attr::Mail);
     // a source mail on a domain the source has not verified: the external user's creation
     // fails (CTS-25; no code is documented: the invalid-property-value failure of CTS-9)
-    if !mail.is_none() {
+    // (a marker mail is the UPN itself, whose domain the directory verified: SIM-4)
+    if !mail.is_none() && !mail.is_marker() {
         let m = user.text(Attr::Mail, strings);
         if m.contains('@') && source.spec.domain_problem(m).is_some() {
             return Some("InvitationCreationFailureInvalidPropertyValue");
