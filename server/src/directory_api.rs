@@ -6,25 +6,24 @@
 //! (`World::view(t).users()`, `.groups()`) as mtosim-graph renders it, with the status codes of
 //! the Graph v1.0 reference pages (`POST` 201 with the object, `PATCH` and `DELETE` 204).
 //!
-//! The collections take the OData query options of [`odata`] (`$select`, `$filter`, `$top`
+//! The collections take the OData query options of [`crate::odata`] (`$select`, `$filter`, `$top`
 //! with `@odata.nextLink`, `$count`); every other option is a 400. `DELETE /groups/{id}`
 //! deletes the tenant's own group (permanently; members in scope only through it are
 //! deprovisioned at the next cycle).
 
-mod odata;
+pub use crate::odata::{FILTER_TERMS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, QUERY_BYTES_MAX};
 
-pub use odata::{FILTER_TERMS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, QUERY_BYTES_MAX};
-
-use crate::reply::{self, Ids, Reply};
+use crate::call::{self, apply, Fail};
+use crate::odata::{self, EntityType, Kind, Options, Shape};
+use crate::reply::Reply;
 use mtosim_engine::action::UserRef;
 use mtosim_engine::view::{GroupObject, UserObject, UserOrigin};
 use mtosim_engine::{Action, GroupIdx, Guid, TenantIdx, World};
-use mtosim_graph::entity::{at_version, Version};
+use mtosim_graph::entity::at_version;
 use mtosim_graph::groups::Group;
 use mtosim_graph::request::{parse_object, Problem};
 use mtosim_graph::request_directory as rd;
 use mtosim_graph::users::User;
-use odata::{EntityType, Kind, Options, Shape};
 use serde_json::{json, Map, Value};
 
 /// The resources of this area; ids are as the path gave them, percent-decoded.
@@ -64,30 +63,7 @@ impl Resource {
 /// A path segment, percent-decoded (`%23EXT%23` in a userPrincipalName); the raw segment when
 /// it does not decode.
 fn decoded(seg: &str) -> String {
-    if !seg.contains('%') {
-        return seg.to_string();
-    }
-    let b = seg.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = (b[i] == b'%')
-            .then(|| b.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match hex {
-            Some(v) => {
-                out.push(v);
-                i += 3;
-            }
-            None => {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| seg.to_string())
+    odata::unescape(seg, false).unwrap_or_else(|_| seg.to_string())
 }
 
 /// The resource `segments` (after the version) name, or the first segment that names none.
@@ -132,56 +108,8 @@ pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource, &'p str> {
     }
 }
 
-/// One request of tenant `tenant` on `resource`.
-pub struct Call<'a> {
-    /// The calling tenant.
-    pub tenant: TenantIdx,
-    /// The version called.
-    pub version: Version,
-    /// The HTTP method.
-    pub method: &'a str,
-    /// The resource.
-    pub resource: Resource,
-    /// The query string, without `?`.
-    pub query: &'a str,
-    /// The request body.
-    pub body: &'a [u8],
-    /// The request's ids, for error bodies.
-    pub ids: &'a Ids,
-    /// The request sent `ConsistencyLevel: eventual` (needed by `$count`).
-    pub consistency_eventual: bool,
-}
-
-/// Answers `c` (the method is one `c.resource` allows).
-pub fn handle(world: &mut World, c: &Call) -> Reply {
-    match run(world, c) {
-        Ok(r) => r,
-        Err(Fail::Problem(p)) => reply::problem(world, c.ids, &p),
-        Err(Fail::Refused(r)) => reply::refusal(world, c.ids, &r),
-    }
-}
-
-/// Why a call failed.
-enum Fail {
-    /// The request could not be used.
-    Problem(Problem),
-    /// The engine refused the action.
-    Refused(Box<mtosim_engine::Refusal>),
-}
-
-impl From<Problem> for Fail {
-    fn from(p: Problem) -> Fail {
-        Fail::Problem(p)
-    }
-}
-
-/// Applies `action` as `t`'s Global Administrator.
-fn apply(world: &mut World, t: TenantIdx, action: Action) -> Result<(), Fail> {
-    world
-        .apply(t, action)
-        .map(|_| ())
-        .map_err(|r| Fail::Refused(Box::new(r)))
-}
+/// One request of this area.
+pub type Call<'a> = call::Call<'a, Resource>;
 
 /// The `user` properties mtosim renders ([`User`]), with their JSON kinds.
 const USER_MODELLED: &[(&str, Kind)] = &[
@@ -449,7 +377,8 @@ fn no_options(c: &Call, ty: &EntityType) -> Result<Options, Problem> {
     odata::parse(c.query, ty, Shape::Single, c.consistency_eventual)
 }
 
-fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
+/// Answers `c` (its method is one `c.resource` allows), or says why it failed.
+pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
     let t = c.tenant;
     let list = |ty: &EntityType| odata::parse(c.query, ty, Shape::List, c.consistency_eventual);
     Ok(match (&c.resource, c.method) {

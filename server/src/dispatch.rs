@@ -4,9 +4,10 @@
 //! `BadRequest` "Resource not found for the segment '...'.", 405 with `Allow`.
 
 use crate::auth::{self, Caller, Tokens};
+use crate::call::{self, Call, Fail};
 use crate::reply::{self, Ids, Reply};
 use crate::{directory_api, graph_api, operator, policy_api, sync_api};
-use mtosim_engine::World;
+use mtosim_engine::{TenantIdx, World};
 use mtosim_graph::entity::Version;
 
 /// What the dispatcher reads of a request.
@@ -116,94 +117,80 @@ pub fn handle(world: &mut World, tokens: &Tokens, ids: &Ids, req: &Request) -> R
     };
     let rest = &segments[1..];
     let area = rest.first().copied().unwrap_or("");
+    let is = |names: &[&str]| names.iter().any(|a| area.eq_ignore_ascii_case(a));
     // each area of Graph is one module: the multitenant organization, the cross-tenant access
     // policy, cross-tenant synchronization, the directory (users, groups, invitations)
-    if area.eq_ignore_ascii_case("policies") {
-        let resource = match policy_api::resource(rest) {
-            Ok(r) => r,
-            Err(seg) => return no_segment(world, ids, seg),
-        };
-        if !resource.allowed().contains(&req.method) {
-            return wrong_method(world, ids, resource.allowed());
-        }
-        return policy_api::handle(
-            world,
-            &policy_api::Call {
-                tenant,
-                version,
-                method: req.method,
-                resource,
-                query: req.query,
-                body: req.body,
-                ids,
-            },
-        );
-    }
-    if ["applicationTemplates", "servicePrincipals", "auditLogs"]
-        .iter()
-        .any(|a| area.eq_ignore_ascii_case(a))
-    {
-        let resource = match sync_api::resource(rest) {
-            Ok(r) => r,
-            Err(seg) => return no_segment(world, ids, seg),
-        };
-        if !resource.allowed().contains(&req.method) {
-            return wrong_method(world, ids, resource.allowed());
-        }
-        return sync_api::handle(
-            world,
-            &sync_api::Call {
-                tenant,
-                version,
-                method: req.method,
-                resource,
-                query: req.query,
-                body: req.body,
-                ids,
-            },
-        );
-    }
-    if ["users", "groups", "invitations"]
-        .iter()
-        .any(|a| area.eq_ignore_ascii_case(a))
-    {
-        let resource = match directory_api::resource(rest) {
-            Ok(r) => r,
-            Err(seg) => return no_segment(world, ids, seg),
-        };
-        if !resource.allowed().contains(&req.method) {
-            return wrong_method(world, ids, resource.allowed());
-        }
-        return directory_api::handle(
-            world,
-            &directory_api::Call {
-                tenant,
-                version,
-                method: req.method,
-                resource,
-                query: req.query,
-                body: req.body,
-                ids,
-                consistency_eventual: req.consistency_eventual,
-            },
-        );
-    }
-    let resource = match graph_api::resource(rest) {
-        Ok(r) => r,
-        Err(seg) => return no_segment(world, ids, seg),
+    let at = Target {
+        tenant,
+        version,
+        rest,
+        req,
+        ids,
     };
-    if !resource.allowed().contains(&req.method) {
-        return wrong_method(world, ids, resource.allowed());
+    // an area module's resource parser, its resources' methods, and its calls
+    macro_rules! route {
+        ($area:ident) => {
+            route(
+                world,
+                &at,
+                Area {
+                    resource: $area::resource,
+                    allowed: |r| r.allowed(),
+                    run: $area::run,
+                },
+            )
+        };
     }
-    graph_api::handle(
+    if is(&["policies"]) {
+        route!(policy_api)
+    } else if is(&["applicationTemplates", "servicePrincipals", "auditLogs"]) {
+        route!(sync_api)
+    } else if is(&["users", "groups", "invitations"]) {
+        route!(directory_api)
+    } else {
+        route!(graph_api)
+    }
+}
+
+/// A tenant's request, its path after the version.
+struct Target<'a, 'r> {
+    tenant: TenantIdx,
+    version: Version,
+    rest: &'a [&'r str],
+    req: &'a Request<'r>,
+    ids: &'a Ids,
+}
+
+/// An area of Graph: the resource its paths name (or the first segment that names none), the
+/// methods a resource answers, and how it answers a call.
+struct Area<'r, R> {
+    resource: fn(&[&'r str]) -> Result<R, &'r str>,
+    allowed: fn(&R) -> &'static [&'static str],
+    run: fn(&mut World, &Call<R>) -> Result<Reply, Fail>,
+}
+
+/// Answers a tenant's request with `area`: the resource, the method, the call.
+fn route<'r, R>(world: &mut World, at: &Target<'_, 'r>, area: Area<'r, R>) -> Reply {
+    let resource = match (area.resource)(at.rest) {
+        Ok(r) => r,
+        Err(seg) => return no_segment(world, at.ids, seg),
+    };
+    let allowed = (area.allowed)(&resource);
+    if !allowed.contains(&at.req.method) {
+        return wrong_method(world, at.ids, allowed);
+    }
+    let result = (area.run)(
         world,
-        &graph_api::Call {
-            tenant,
-            version,
-            method: req.method,
+        &Call {
+            tenant: at.tenant,
+            version: at.version,
+            method: at.req.method,
             resource,
-            body: req.body,
-            ids,
+            query: at.req.query,
+            body: at.req.body,
+            ids: at.ids,
+            consistency_eventual: at.req.consistency_eventual,
         },
-    )
+    );
+    call::answer(world, at.ids, result)
 }

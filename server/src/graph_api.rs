@@ -4,9 +4,11 @@
 //! `World::apply` as that tenant's Global Administrator; what it answers is the tenant's view
 //! as mtosim-graph renders it, with the status codes of the Graph v1.0 reference pages.
 
-use crate::reply::{self, Ids, Reply};
+use crate::call::{self, apply, Fail};
+use crate::odata;
+use crate::reply::Reply;
 use mtosim_engine::{Action, Guid, TenantIdx, World};
-use mtosim_graph::entity::{self, Version};
+use mtosim_graph::entity;
 use mtosim_graph::request::{self as rq, Problem};
 use serde_json::Value;
 
@@ -63,52 +65,8 @@ pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource<'p>, &'p str> {
     }
 }
 
-/// One request of tenant `t` on `res`.
-pub struct Call<'a> {
-    /// The calling tenant.
-    pub tenant: TenantIdx,
-    /// The version called.
-    pub version: Version,
-    /// The HTTP method.
-    pub method: &'a str,
-    /// The resource.
-    pub resource: Resource<'a>,
-    /// The request body.
-    pub body: &'a [u8],
-    /// The request's ids, for error bodies.
-    pub ids: &'a Ids,
-}
-
-/// Answers `c` (the method is one `c.resource` allows).
-pub fn handle(world: &mut World, c: &Call) -> Reply {
-    match run(world, c) {
-        Ok(r) => r,
-        Err(Fail::Problem(p)) => reply::problem(world, c.ids, &p),
-        Err(Fail::Refused(r)) => reply::refusal(world, c.ids, &r),
-    }
-}
-
-/// Why a call failed.
-enum Fail {
-    /// The request could not be used.
-    Problem(Problem),
-    /// The engine refused the action.
-    Refused(Box<mtosim_engine::Refusal>),
-}
-
-impl From<Problem> for Fail {
-    fn from(p: Problem) -> Fail {
-        Fail::Problem(p)
-    }
-}
-
-/// Applies `action` as `t`'s Global Administrator.
-fn apply(world: &mut World, t: TenantIdx, action: Action) -> Result<(), Fail> {
-    world
-        .apply(t, action)
-        .map(|_| ())
-        .map_err(|r| Fail::Refused(Box::new(r)))
-}
+/// One request of this area.
+pub type Call<'a, 'p> = call::Call<'a, Resource<'p>>;
 
 /// A `{tenantId}` segment as a GUID.
 fn tenant_id(id: &str) -> Result<Guid, Problem> {
@@ -134,7 +92,11 @@ pub fn method_not_allowed() -> Problem {
     }
 }
 
-fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
+/// Answers `c` (its method is one `c.resource` allows), or says why it failed.
+pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
+    if let Some(o) = odata::options(c.query)?.first() {
+        return Err(odata::not_taken(o, "no query options").into());
+    }
     let t = c.tenant;
     let ok = |v: Value, status: u16| Reply::json(status, entity::at_version(v, c.version));
     Ok(match (c.resource, c.method) {

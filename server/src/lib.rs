@@ -25,12 +25,14 @@
 //! the engine's 10 years and its per-run caps apply.
 
 pub mod auth;
+pub mod call;
 pub mod directory_api;
 pub mod dispatch;
 pub mod duration;
 pub mod graph_api;
 pub mod http;
 pub mod journal;
+pub mod odata;
 pub mod operator;
 pub mod policy_api;
 pub mod reply;

@@ -8,10 +8,12 @@
 //! `Request_MultipleObjectsWithSameKeyValue` for a create of what exists, as the
 //! cross-tenant synchronization tutorial shows).
 
-use crate::reply::{self, Ids, Reply};
+use crate::call::{self, apply, Fail};
+use crate::odata;
+use crate::reply::Reply;
 use mtosim_engine::action::TemplatesPatch;
 use mtosim_engine::{Action, Guid, TenantIdx, World};
-use mtosim_graph::entity::{self, Version};
+use mtosim_graph::entity;
 use mtosim_graph::request::{self as rq, Problem};
 use mtosim_graph::request_policy as rp;
 use serde_json::Value;
@@ -121,64 +123,29 @@ pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource<'p>, &'p str> {
     Err(seg(2))
 }
 
-/// One request of tenant `tenant` on `resource`.
-pub struct Call<'a> {
-    /// The calling tenant.
-    pub tenant: TenantIdx,
-    /// The version called.
-    pub version: Version,
-    /// The HTTP method.
-    pub method: &'a str,
-    /// The resource.
-    pub resource: Resource<'a>,
-    /// The query string, without `?`.
-    pub query: &'a str,
-    /// The request body.
-    pub body: &'a [u8],
-    /// The request's ids, for error bodies.
-    pub ids: &'a Ids,
-}
+/// One request of this area.
+pub type Call<'a, 'p> = call::Call<'a, Resource<'p>>;
 
-/// Answers `c` (the method is one `c.resource` allows).
-pub fn handle(world: &mut World, c: &Call) -> Reply {
-    match run(world, c) {
-        Ok(r) => r,
-        Err(Fail::Problem(p)) => reply::problem(world, c.ids, &p),
-        Err(Fail::Refused(r)) => reply::refusal(world, c.ids, &r),
+/// Whether `query` asks `$expand=identitySynchronization`, the one query option these
+/// endpoints take, and only on partners when `expandable`; any other option is refused with
+/// Graph's error rather than ignored.
+fn expands_sync(query: &str, expandable: bool) -> Result<bool, Problem> {
+    let mut expand = false;
+    for o in odata::options(query)? {
+        let sync_only = o
+            .value
+            .split(',')
+            .all(|e| e.trim().eq_ignore_ascii_case("identitySynchronization"));
+        if expandable && o.name == "$expand" && sync_only {
+            expand = true;
+            continue;
+        }
+        return Err(odata::not_taken(
+            &o,
+            "only $expand=identitySynchronization, on GET of partners",
+        ));
     }
-}
-
-/// Why a call failed.
-enum Fail {
-    /// The request could not be used.
-    Problem(Problem),
-    /// The engine refused the action.
-    Refused(Box<mtosim_engine::Refusal>),
-}
-
-impl From<Problem> for Fail {
-    fn from(p: Problem) -> Fail {
-        Fail::Problem(p)
-    }
-}
-
-/// Applies `action` as `t`'s Global Administrator.
-fn apply(world: &mut World, t: TenantIdx, action: Action) -> Result<(), Fail> {
-    world
-        .apply(t, action)
-        .map(|_| ())
-        .map_err(|r| Fail::Refused(Box::new(r)))
-}
-
-/// Whether the query asks `$expand=identitySynchronization`.
-fn expands_sync(query: &str) -> bool {
-    query.split('&').any(|kv| {
-        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        let k = k.replace("%24", "$");
-        (k.eq_ignore_ascii_case("$expand") || k.eq_ignore_ascii_case("expand"))
-            && v.split(',')
-                .any(|e| e.trim().eq_ignore_ascii_case("identitySynchronization"))
-    })
+    Ok(expand)
 }
 
 /// The partner tenant a `{tenantId}` segment names: 400 for what is not a GUID, 404
@@ -227,26 +194,10 @@ fn reset_one_template(world: &mut World, t: TenantIdx, partner_template: bool) -
     Ok(())
 }
 
-/// The query options these endpoints take: `$expand=identitySynchronization` on partners; any
-/// other option is refused with Graph's error rather than ignored.
-fn check_query(c: &Call) -> Result<(), Problem> {
+/// Answers `c` (its method is one `c.resource` allows), or says why it failed.
+pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
     let expandable = matches!(c.resource, Resource::Partners | Resource::Partner(_)) && c.method == "GET";
-    for kv in c.query.split('&').filter(|kv| !kv.is_empty()) {
-        let (k, _) = kv.split_once('=').unwrap_or((kv, ""));
-        let k = k.replace("%24", "$");
-        let name = k.trim_start_matches('$');
-        if expandable && name.eq_ignore_ascii_case("expand") && expands_sync(kv) {
-            continue;
-        }
-        return Err(Problem::bad_request(format!(
-            "Query option '{k}' is not supported on this resource by mtosim serve; only $expand=identitySynchronization on partners is."
-        )));
-    }
-    Ok(())
-}
-
-fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
-    check_query(c)?;
+    let expand = expands_sync(c.query, expandable)?;
     let t = c.tenant;
     let ok = |v: Value, status: u16| Reply::json(status, entity::at_version(v, c.version));
     let body = || rq::parse_object(c.body);
@@ -272,7 +223,7 @@ fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             apply(world, t, action)?;
             Reply::no_content()
         }
-        (Resource::Partners, "GET") => ok(rp::partners(world, t, expands_sync(c.query)), 200),
+        (Resource::Partners, "GET") => ok(rp::partners(world, t, expand), 200),
         (Resource::Partners, "POST") => {
             let (partner, patch) = rp::create_partner(world, t, &body()?)?;
             if world.tenant(t).partners.contains_key(&partner) {
@@ -286,8 +237,7 @@ fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
         }
         (Resource::Partner(id), "GET") => {
             let partner = configured(world, t, id)?;
-            let v = rp::partner(world, t, partner, expands_sync(c.query))
-                .ok_or_else(Problem::tenant_not_found)?;
+            let v = rp::partner(world, t, partner, expand).ok_or_else(Problem::tenant_not_found)?;
             ok(v, 200)
         }
         (Resource::Partner(id), "PATCH") => {
@@ -426,9 +376,16 @@ mod tests {
 
     #[test]
     fn expand_is_read_from_the_query() {
-        assert!(expands_sync("$expand=identitySynchronization"));
-        assert!(expands_sync("a=b&%24expand=IdentitySynchronization"));
-        assert!(!expands_sync("$select=tenantId"));
-        assert!(!expands_sync(""));
+        assert_eq!(expands_sync("$expand=identitySynchronization", true), Ok(true));
+        assert_eq!(expands_sync("%24expand=IdentitySynchronization", true), Ok(true));
+        assert_eq!(expands_sync("", true), Ok(false));
+        assert!(expands_sync("$expand=identitySynchronization", false).is_err());
+        assert!(expands_sync("$select=tenantId", true).is_err());
+        assert!(expands_sync("$expand=identitySynchronization,foo", true).is_err());
+        assert!(expands_sync(
+            "$expand=identitySynchronization&expand=identitySynchronization",
+            true
+        )
+        .is_err());
     }
 }

@@ -17,12 +17,14 @@
 //! attribute mappings and scoping filters; see [`put_schema`]), and `schema/parseExpression`
 //! parses and evaluates an expression with the engine's expression language.
 
-use crate::reply::{self, Ids, Reply};
+use crate::call::{self, apply, Fail};
+use crate::odata;
+use crate::reply::Reply;
 use mtosim_engine::action::{CreateSync, UserRef};
 use mtosim_engine::directory::{Attr, UserType};
 use mtosim_engine::scoping::ScopingFilter;
 use mtosim_engine::{Action, ConfigIdx, GroupIdx, Guid, TenantIdx, UserIdx, World};
-use mtosim_graph::entity::{at_version, Version};
+use mtosim_graph::entity::at_version;
 use mtosim_graph::provisioning::ProvisioningObjectSummary;
 use mtosim_graph::request::{self as rq, Problem};
 use mtosim_graph::request_sync as rs;
@@ -179,56 +181,8 @@ pub fn resource<'p>(segments: &[&'p str]) -> Result<Resource<'p>, &'p str> {
     }
 }
 
-/// One request of tenant `tenant` on `resource`.
-pub struct Call<'a> {
-    /// The calling tenant.
-    pub tenant: TenantIdx,
-    /// The version called.
-    pub version: Version,
-    /// The HTTP method.
-    pub method: &'a str,
-    /// The resource.
-    pub resource: Resource<'a>,
-    /// The query string, without `?`.
-    pub query: &'a str,
-    /// The request body.
-    pub body: &'a [u8],
-    /// The request's ids, for error bodies.
-    pub ids: &'a Ids,
-}
-
-/// Answers `c` (the method is one `c.resource` allows). The served world keeps its
-/// provisioning log from the start ([`crate::App::new`]), so `auditLogs/provisioning` has the
-/// records of every cycle.
-pub fn handle(world: &mut World, c: &Call) -> Reply {
-    match run(world, c) {
-        Ok(r) => r,
-        Err(Fail::Problem(p)) => reply::problem(world, c.ids, &p),
-        Err(Fail::Refused(r)) => reply::refusal(world, c.ids, &r),
-    }
-}
-
-/// Why a call failed.
-enum Fail {
-    /// The request could not be used.
-    Problem(Problem),
-    /// The engine refused the action.
-    Refused(Box<mtosim_engine::Refusal>),
-}
-
-impl From<Problem> for Fail {
-    fn from(p: Problem) -> Fail {
-        Fail::Problem(p)
-    }
-}
-
-/// Applies `action` as `t`'s Global Administrator.
-fn apply(world: &mut World, t: TenantIdx, action: Action) -> Result<(), Fail> {
-    world
-        .apply(t, action)
-        .map(|_| ())
-        .map_err(|r| Fail::Refused(Box::new(r)))
-}
+/// One request of this area.
+pub type Call<'a, 'p> = call::Call<'a, Resource<'p>>;
 
 /// 404 `Request_ResourceNotFound`, as Graph answers an object id that names nothing.
 fn not_found(id: &str) -> Problem {
@@ -355,36 +309,6 @@ fn principals(world: &World, t: TenantIdx, c: ConfigIdx) -> Vec<(Guid, String, &
     out
 }
 
-/// Percent-decodes a query component (`+` is a space).
-fn decode(s: &str) -> Result<String, Problem> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| {
-                        Problem::bad_request("The query string has a malformed percent escape.")
-                    })?;
-                out.push(hex);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_err(|_| Problem::bad_request("The query string is not UTF-8."))
-}
-
 /// The query options of a collection: `$filter` terms (`path eq 'value'`, joined by `and`),
 /// `$top` and `$skiptoken`.
 #[derive(Default)]
@@ -399,18 +323,15 @@ struct Query {
 /// The largest `$top`.
 const TOP_MAX: usize = 1000;
 
-/// Reads `query`: `$filter` over the properties `filterable` (JSON paths with `/`), `$top` and
-/// `$skiptoken` where `paged`; any other option is a 400, never ignored.
+/// Reads `query`: `$filter` over the properties `filterable` (JSON paths with `/`), `$top`,
+/// `$orderby` and `$skiptoken` where `paged`; any other option is a 400, never ignored.
 fn query(query: &str, filterable: &[&str], paged: bool) -> Result<Query, Problem> {
     let mut q = Query::default();
-    for kv in query.split('&').filter(|kv| !kv.is_empty()) {
-        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        let k = decode(k)?;
-        let v = decode(v)?;
-        let name = k.trim_start_matches('$').to_ascii_lowercase();
-        match name.as_str() {
-            "filter" if !filterable.is_empty() => q.filter = filter(&v, filterable)?,
-            "top" if paged => {
+    for o in odata::options(query)? {
+        let v = o.value.as_str();
+        match o.name.as_str() {
+            "$filter" if !filterable.is_empty() => q.filter = filter(v, filterable)?,
+            "$top" if paged => {
                 let n: usize = v
                     .trim()
                     .parse()
@@ -423,7 +344,7 @@ fn query(query: &str, filterable: &[&str], paged: bool) -> Result<Query, Problem
                     })?;
                 q.top = Some(n);
             }
-            "orderby" if paged => {
+            "$orderby" if paged => {
                 let v = v.trim();
                 let (prop, dir) = v
                     .split_once(' ')
@@ -437,25 +358,17 @@ fn query(query: &str, filterable: &[&str], paged: bool) -> Result<Query, Problem
                 }
                 q.newest_first = dir.eq_ignore_ascii_case("desc");
             }
-            "skiptoken" if paged => {
-                q.skip = v.trim().parse().map_err(|_| {
-                    Problem::bad_request(format!(
-                        "Invalid $skiptoken '{v}'; use the @odata.nextLink as given."
-                    ))
-                })?;
-            }
+            "$skiptoken" if paged => q.skip = odata::decode_skiptoken(v)?,
             _ => {
-                return Err(Problem::bad_request(format!(
-                    "Query option '{k}' is not supported on this resource by mtosim serve; it reads {}.",
-                    match (filterable.is_empty(), paged) {
-                        (true, _) => "none".to_string(),
-                        (false, false) => format!("$filter with eq on {}", filterable.join(", ")),
-                        (false, true) => format!(
-                            "$filter with eq on {}, $top, $orderby=activityDateTime and $skiptoken",
-                            filterable.join(", ")
-                        ),
-                    }
-                )))
+                let takes = match (filterable.is_empty(), paged) {
+                    (true, _) => "no query options".to_string(),
+                    (false, false) => format!("$filter with eq on {}", filterable.join(", ")),
+                    (false, true) => format!(
+                        "$filter with eq on {}, $top, $orderby=activityDateTime and $skiptoken",
+                        filterable.join(", ")
+                    ),
+                };
+                return Err(odata::not_taken(&o, &takes));
             }
         }
     }
@@ -619,7 +532,8 @@ fn put_schema(
     Ok(())
 }
 
-fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
+/// Answers `c` (its method is one `c.resource` allows), or says why it failed.
+pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
     let t = c.tenant;
     let body = || rq::parse_object(c.body);
     let filterable: &[&str] = match (c.resource, c.method) {
@@ -980,17 +894,9 @@ fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             }
             let next = more.then(|| {
                 format!(
-                    "/{}/auditLogs/provisioning?{}$skiptoken={}",
+                    "/{}/auditLogs/provisioning?{}",
                     c.version.as_str(),
-                    c.query
-                        .split('&')
-                        .filter(|kv| {
-                            let k = kv.split('=').next().unwrap_or("").replace("%24", "$");
-                            !kv.is_empty() && !k.eq_ignore_ascii_case("$skiptoken")
-                        })
-                        .map(|kv| format!("{kv}&"))
-                        .collect::<String>(),
-                    q.skip + value.len()
+                    odata::next_query(c.query, q.skip + value.len())
                 )
             });
             collection(c, world, "auditLogs/provisioning", value, next)

@@ -6,32 +6,9 @@
 
 mod common;
 
-use common::{get, send, with_json, Resp, TUTORIAL};
-use mtosim_server::{Config, Running};
+use common::{access, assert_error, get, send, serve_tutorial as serve, with_json};
+use mtosim_server::Running;
 use serde_json::{json, Value};
-
-fn serve() -> Running {
-    let sc = mtosim_scenario::load::load("tutorial.toml", TUTORIAL).expect("the tutorial scenario loads");
-    let world = mtosim_scenario::runner::run(sc).world;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    mtosim_server::start(world, listener, Config::default()).expect("the server starts")
-}
-
-/// A tenant's (token, domain).
-fn tenant(s: &Running, name: &str) -> (String, String) {
-    let t = s.tenants().iter().find(|t| t.name == name).unwrap();
-    (t.token.clone(), t.domain.clone())
-}
-
-fn assert_error(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    let v = r.json();
-    assert_eq!(v["error"]["code"], code, "{}", r.body);
-    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
-    for k in ["date", "request-id", "client-request-id"] {
-        assert!(v["error"]["innerError"][k].is_string(), "{}", r.body);
-    }
-}
 
 /// Microsoft's "Create user" v1.0 example body, in `domain`.
 fn adele(domain: &str) -> Value {
@@ -64,7 +41,10 @@ fn create_user(s: &Running, token: &str, domain: &str, nick: &str, dept: &str) -
 #[test]
 fn create_read_patch_disable_delete_a_user() {
     let s = serve();
-    let (cairo, domain) = tenant(&s, "cairo");
+    let (cairo, domain) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
     let r = with_json(s.url(), "POST", "/v1.0/users", &cairo, &adele(&domain));
     assert_eq!(r.status, 201, "{}", r.body);
     let u = r.json();
@@ -217,7 +197,10 @@ fn create_read_patch_disable_delete_a_user() {
 #[test]
 fn groups_and_members_by_ref() {
     let s = serve();
-    let (cairo, domain) = tenant(&s, "cairo");
+    let (cairo, domain) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
     let a = create_user(&s, &cairo, &domain, "ana", "Sales");
     let b = create_user(&s, &cairo, &domain, "bo", "Sales");
     let a_id = a["id"].as_str().unwrap();
@@ -359,8 +342,14 @@ fn groups_and_members_by_ref() {
 #[test]
 fn an_invitation_between_two_tenants() {
     let s = serve();
-    let (cairo, _) = tenant(&s, "cairo");
-    let (berlin, berlin_domain) = tenant(&s, "berlin");
+    let (cairo, _) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
+    let (berlin, berlin_domain) = {
+        let a = access(&s, "berlin");
+        (a.token.clone(), a.domain.clone())
+    };
     let lena = create_user(&s, &berlin, &berlin_domain, "lena", "R&D");
     let address = lena["userPrincipalName"].as_str().unwrap().to_string();
     let r = with_json(
@@ -426,7 +415,10 @@ fn an_invitation_between_two_tenants() {
 #[test]
 fn select_filter_and_paging() {
     let s = serve();
-    let (cairo, domain) = tenant(&s, "cairo");
+    let (cairo, domain) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
     for (i, dept) in ["Sales", "Sales", "Sales", "Sales", "Sales", "HR"]
         .iter()
         .enumerate()
@@ -492,7 +484,10 @@ fn select_filter_and_paging() {
 #[test]
 fn bad_query_options_are_graph_errors() {
     let s = serve();
-    let (cairo, _) = tenant(&s, "cairo");
+    let (cairo, _) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
     let err = |q: &str, status: u16, code: &str| {
         let r = get(s.url(), &format!("/v1.0/users?{q}"), &cairo);
         assert_error(&r, status, code);
@@ -534,8 +529,14 @@ fn bad_query_options_are_graph_errors() {
 #[test]
 fn tenants_see_only_their_own_directory() {
     let s = serve();
-    let (cairo, cairo_domain) = tenant(&s, "cairo");
-    let (berlin, _) = tenant(&s, "berlin");
+    let (cairo, cairo_domain) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
+    let (berlin, _) = {
+        let a = access(&s, "berlin");
+        (a.token.clone(), a.domain.clone())
+    };
     let u = create_user(&s, &cairo, &cairo_domain, "solo", "Ops");
     let id = u["id"].as_str().unwrap();
     assert_error(
@@ -568,7 +569,10 @@ fn tenants_see_only_their_own_directory() {
         "{list}"
     );
     // Cairo cannot create a user in Berlin's domain
-    let (_, berlin_domain) = tenant(&s, "berlin");
+    let (_, berlin_domain) = {
+        let a = access(&s, "berlin");
+        (a.token.clone(), a.domain.clone())
+    };
     let r = with_json(s.url(), "POST", "/v1.0/users", &cairo, &adele(&berlin_domain));
     assert_eq!(r.status, 400, "{}", r.body);
     // no token, no directory
@@ -597,8 +601,14 @@ fn every_property_is_in_graphs_v1_metadata() {
         false
     };
     let s = serve();
-    let (cairo, domain) = tenant(&s, "cairo");
-    let (berlin, berlin_domain) = tenant(&s, "berlin");
+    let (cairo, domain) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
+    let (berlin, berlin_domain) = {
+        let a = access(&s, "berlin");
+        (a.token.clone(), a.domain.clone())
+    };
     create_user(&s, &cairo, &domain, "csdl", "QA");
     let lena = create_user(&s, &berlin, &berlin_domain, "lena", "QA");
     let r = with_json(

@@ -5,29 +5,11 @@
 
 mod common;
 
-use common::{get, send, with_json, Resp, TUTORIAL};
-use mtosim_server::{Config, Running};
+use common::{advance, assert_error, get, send, serve_tutorial as serve, tenant, with_json};
+
 use serde_json::{json, Value};
 
 const MTO: &str = "/beta/tenantRelationships/multiTenantOrganization";
-
-/// The tutorial's world, served.
-fn serve() -> Running {
-    let sc = mtosim_scenario::load::load("tutorial.toml", TUTORIAL).expect("the tutorial scenario loads");
-    let world = mtosim_scenario::runner::run(sc).world;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    mtosim_server::start(world, listener, Config::default()).expect("the server starts")
-}
-
-/// A tenant's (id, token).
-fn tenant(s: &Running, name: &str) -> (String, String) {
-    let t = s
-        .tenants()
-        .iter()
-        .find(|t| t.name == name)
-        .expect("a tenant of the tutorial");
-    (t.tenant_id.clone(), t.token.clone())
-}
 
 /// The member `id` in a member list.
 fn member<'v>(list: &'v Value, id: &str) -> &'v Value {
@@ -35,32 +17,6 @@ fn member<'v>(list: &'v Value, id: &str) -> &'v Value {
         .as_array()
         .and_then(|v| v.iter().find(|m| m["tenantId"] == id))
         .unwrap_or_else(|| panic!("{id} is not listed: {list}"))
-}
-
-/// Every error body has Graph's shape.
-fn assert_error(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    let v = r.json();
-    assert_eq!(v["error"]["code"], code, "{}", r.body);
-    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
-    let inner = &v["error"]["innerError"];
-    for k in ["date", "request-id", "client-request-id"] {
-        assert!(inner[k].is_string(), "innerError.{k} missing: {}", r.body);
-    }
-    assert_eq!(r.header("request-id"), inner["request-id"].as_str());
-}
-
-/// The operator advances the clock.
-fn advance(s: &Running, by: &str) -> Value {
-    let r = with_json(
-        s.url(),
-        "POST",
-        "/mtosim/clock/advance",
-        s.operator_token(),
-        &json!({ "by": by }),
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()
 }
 
 #[test]
@@ -442,6 +398,10 @@ fn bad_requests_get_graphs_answers() {
         "Resource not found for the segment 'partners'."
     );
     assert_error(&get(url, "/v2.0/tenantRelationships", &cairo), 400, "BadRequest");
+    // a query option these endpoints do not take is refused, not ignored
+    let r = get(url, &format!("{MTO}?$select=displayName"), &cairo);
+    assert_error(&r, 400, "BadRequest");
+    assert!(common::message(&r).contains("'$select'"), "{}", r.body);
     // Graph's paths are case-insensitive
     assert_eq!(
         get(url, "/V1.0/tenantrelationships/multitenantorganization", &cairo).status,

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{get, send, with_json, Resp};
+use common::{assert_error, delete, get, message, post_empty, send, tenant, with_json};
 use mtosim_engine::{GroupIdx, TenantIdx, UserIdx};
 use mtosim_server::{Config, Running};
 use serde_json::{json, Value};
@@ -61,8 +61,7 @@ struct World {
 }
 
 fn serve() -> World {
-    let sc = mtosim_scenario::load::load("xtap.toml", SCENARIO).expect("the scenario loads");
-    let world = mtosim_scenario::runner::run(sc).world;
+    let world = common::world("xtap.toml", SCENARIO);
     let by_name = |n: &str| {
         world
             .tenant_ids()
@@ -73,49 +72,8 @@ fn serve() -> World {
     let ann = world.user_id(fabrikam, UserIdx(0)).to_string();
     let desk = world.group_id(fabrikam, GroupIdx(0)).to_string();
     let cara = world.user_id(contoso, UserIdx(0)).to_string();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let s = mtosim_server::start(world, listener, Config::default()).expect("the server starts");
+    let s = common::start(world, Config::default()).expect("the server starts");
     World { s, ann, desk, cara }
-}
-
-/// A tenant's (id, token).
-fn tenant(s: &Running, name: &str) -> (String, String) {
-    let t = s
-        .tenants()
-        .iter()
-        .find(|t| t.name == name)
-        .expect("a tenant of the scenario");
-    (t.tenant_id.clone(), t.token.clone())
-}
-
-/// Every error body has Graph's shape.
-fn assert_error(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    let v = r.json();
-    assert_eq!(v["error"]["code"], code, "{}", r.body);
-    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
-    for k in ["date", "request-id", "client-request-id"] {
-        assert!(
-            v["error"]["innerError"][k].is_string(),
-            "innerError.{k}: {}",
-            r.body
-        );
-    }
-}
-
-fn message(r: &Resp) -> String {
-    r.json()["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn delete(url: &str, path: &str, token: &str) -> Resp {
-    send(url, "DELETE", path, Some(token), None)
-}
-
-fn post_empty(url: &str, path: &str, token: &str) -> Resp {
-    send(url, "POST", path, Some(token), None)
 }
 
 /// What no Graph message may say: the scenario file's verbs and keys.

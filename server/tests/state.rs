@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{get, with_json, TUTORIAL};
+use common::{get, tenant as token, with_json, TUTORIAL};
 use mtosim_server::{Config, Running};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -18,20 +18,12 @@ fn dir(name: &str) -> PathBuf {
 }
 
 fn serve(state: &Path, scenario_name: &str, speed: u32) -> std::io::Result<Running> {
-    let sc = mtosim_scenario::load::load("tutorial.toml", TUTORIAL).expect("the tutorial scenario loads");
-    let world = mtosim_scenario::runner::run(sc).world;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let config = Config {
         state: Some((state.to_path_buf(), scenario_name.to_string())),
         speed,
         ..Config::default()
     };
-    mtosim_server::start(world, listener, config)
-}
-
-fn token(s: &Running, name: &str) -> (String, String) {
-    let t = s.tenants().iter().find(|t| t.name == name).unwrap();
-    (t.tenant_id.clone(), t.token.clone())
+    common::start(common::world("tutorial.toml", TUTORIAL), config)
 }
 
 #[test]

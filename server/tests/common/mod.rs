@@ -5,7 +5,8 @@
 
 #![allow(dead_code)]
 
-use serde_json::Value;
+use mtosim_server::{Config, Running, TenantAccess};
+use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -69,6 +70,18 @@ impl Resp {
 
 /// Sends one request to `url` (`http://HOST:PORT`) and reads the whole response.
 pub fn send(url: &str, method: &str, path: &str, token: Option<&str>, body: Option<&[u8]>) -> Resp {
+    send_with(url, method, path, token, body, &[])
+}
+
+/// [`send`] with extra request headers (name, value).
+pub fn send_with(
+    url: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+    extra: &[(&str, &str)],
+) -> Resp {
     let host = url.strip_prefix("http://").expect("an http URL");
     let mut s = TcpStream::connect(host).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
@@ -82,6 +95,9 @@ pub fn send(url: &str, method: &str, path: &str, token: Option<&str>, body: Opti
             "Content-Type: application/json\r\nContent-Length: {}\r\n",
             b.len()
         ));
+    }
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     s.write_all(head.as_bytes()).unwrap();
@@ -128,4 +144,80 @@ pub fn get(url: &str, path: &str, token: &str) -> Resp {
 /// A request with a JSON body.
 pub fn with_json(url: &str, method: &str, path: &str, token: &str, body: &Value) -> Resp {
     send(url, method, path, Some(token), Some(body.to_string().as_bytes()))
+}
+
+/// `DELETE`.
+pub fn delete(url: &str, path: &str, token: &str) -> Resp {
+    send(url, "DELETE", path, Some(token), None)
+}
+
+/// `POST` with no body.
+pub fn post_empty(url: &str, path: &str, token: &str) -> Resp {
+    send(url, "POST", path, Some(token), None)
+}
+
+/// The world scenario `text` (named `name`) reaches once its steps have run.
+pub fn world(name: &str, text: &str) -> mtosim_engine::World {
+    let sc = mtosim_scenario::load::load(name, text).expect("the scenario loads");
+    mtosim_scenario::runner::run(sc).world
+}
+
+/// `world` served on a free loopback port with `config`.
+pub fn start(world: mtosim_engine::World, config: Config) -> std::io::Result<Running> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    mtosim_server::start(world, listener, config)
+}
+
+/// The tutorial's world, served with the default configuration.
+pub fn serve_tutorial() -> Running {
+    start(world("tutorial.toml", TUTORIAL), Config::default()).expect("the server starts")
+}
+
+/// How a tenant of the served world is reached.
+pub fn access<'s>(s: &'s Running, name: &str) -> &'s TenantAccess {
+    s.tenants()
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("{name} is not a tenant of the scenario"))
+}
+
+/// A tenant's (id, token).
+pub fn tenant(s: &Running, name: &str) -> (String, String) {
+    let t = access(s, name);
+    (t.tenant_id.clone(), t.token.clone())
+}
+
+/// Asserts that `r` is Graph's error body with `status` and `code`: a message, and
+/// `innerError` with the date and both request ids, the request id also in its header.
+pub fn assert_error(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], code, "{}", r.body);
+    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    let inner = &v["error"]["innerError"];
+    for k in ["date", "request-id", "client-request-id"] {
+        assert!(inner[k].is_string(), "innerError.{k} missing: {}", r.body);
+    }
+    assert_eq!(r.header("request-id"), inner["request-id"].as_str());
+}
+
+/// The message of an error body.
+pub fn message(r: &Resp) -> String {
+    r.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Moves the simulated clock by `by` (an ISO 8601 duration) with the operator token.
+pub fn advance(s: &Running, by: &str) -> Value {
+    let r = with_json(
+        s.url(),
+        "POST",
+        "/mtosim/clock/advance",
+        s.operator_token(),
+        &json!({ "by": by }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
 }

@@ -1,8 +1,11 @@
-//! OData query options on the directory's collections: `$select`, `$filter` (`eq`, `ne`,
-//! `startswith`, `and`, `or`, parentheses, `tolower`), `$top` with `@odata.nextLink` paging by a
-//! `$skiptoken` this server encodes, and `$count=true` (which Graph answers for directory
-//! objects only with the `ConsistencyLevel: eventual` header). Every other option, and every
-//! clause outside that grammar, is a 400 in Graph's words: never a silent full answer.
+//! OData query options as Graph reads them. [`options`] splits any query string: percent
+//! escapes decoded, the system options' `$` optional, each at most once, the string capped at
+//! [`QUERY_BYTES_MAX`]; every area reads its options from it and refuses the ones it does not
+//! take with Graph's error, never a silent full answer. [`parse`] reads the directory's
+//! collections: `$select`, `$filter` (`eq`, `ne`, `startswith`, `and`, `or`, parentheses,
+//! `tolower`, `any` on collections), `$top` with `@odata.nextLink` paging by a `$skiptoken`
+//! this server encodes ([`encode_skiptoken`], [`next_query`]), and `$count=true` (which Graph
+//! answers for directory objects only with the `ConsistencyLevel: eventual` header).
 //!
 //! Strings compare case-insensitively, as the directory's do (so `tolower` changes nothing).
 //! Filters and projections run on the JSON mtosim-graph renders, so what a client filters on
@@ -176,8 +179,10 @@ pub struct Options {
     pub count: bool,
 }
 
-/// Decodes `%XX` and `+` (a space, as form-encoded query strings write it).
-pub fn percent_decode(s: &str) -> Result<String, Problem> {
+/// Decodes `%XX` escapes, and `+` as a space when `plus_is_space` (form-encoded query
+/// strings write a space so; paths do not); the byte offset of a malformed escape, or of the
+/// end when the result is not UTF-8.
+pub fn unescape(s: &str, plus_is_space: bool) -> Result<String, usize> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -185,13 +190,10 @@ pub fn percent_decode(s: &str) -> Result<String, Problem> {
         match b[i] {
             b'%' => {
                 let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-                let v = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
-                    Problem::bad_request(format!("The query string has a malformed escape at byte {i}."))
-                })?;
-                out.push(v);
+                out.push(hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(i)?);
                 i += 3;
             }
-            b'+' => {
+            b'+' if plus_is_space => {
                 out.push(b' ');
                 i += 1;
             }
@@ -201,7 +203,62 @@ pub fn percent_decode(s: &str) -> Result<String, Problem> {
             }
         }
     }
-    String::from_utf8(out).map_err(|_| Problem::bad_request("The query string is not UTF-8 once decoded."))
+    String::from_utf8(out).map_err(|_| b.len())
+}
+
+/// One option of a query string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryOption {
+    /// The name as the client wrote it, decoded (`$top`, `top`).
+    pub key: String,
+    /// The name in canonical form: lower case, with its `$` (`$top`).
+    pub name: String,
+    /// The value, decoded.
+    pub value: String,
+}
+
+/// The options of query string `raw`, in order; 400 for a string over [`QUERY_BYTES_MAX`], a
+/// malformed escape, or an option given twice.
+pub fn options(raw: &str) -> Result<Vec<QueryOption>, Problem> {
+    if raw.len() > QUERY_BYTES_MAX {
+        return Err(Problem::bad_request(format!(
+            "The query string is {} bytes long, over the server's limit of {QUERY_BYTES_MAX}.",
+            raw.len()
+        )));
+    }
+    let decode = |s: &str| {
+        unescape(s, true).map_err(|i| {
+            Problem::bad_request(format!(
+                "The query string has a malformed escape or is not UTF-8 once decoded (at byte {i} of '{s}')."
+            ))
+        })
+    };
+    let mut out: Vec<QueryOption> = Vec::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode(k)?;
+        // Graph reads the system query options with or without their `$`
+        let name = format!("${}", key.trim_start_matches('$').to_ascii_lowercase());
+        if out.iter().any(|o| o.name == name) {
+            return Err(Problem::bad_request(format!(
+                "Query option '{name}' was specified more than once, but it must be specified at most once."
+            )));
+        }
+        out.push(QueryOption {
+            key,
+            name,
+            value: decode(v)?,
+        });
+    }
+    Ok(out)
+}
+
+/// 400 for option `o`, which the resource does not take; `takes` says what it does take.
+pub fn not_taken(o: &QueryOption, takes: &str) -> Problem {
+    Problem::bad_request(format!(
+        "The query parameter '{}' is not supported on this resource by mtosim serve; it takes {takes}.",
+        o.key
+    ))
 }
 
 /// The options Graph has that this server does not read yet.
@@ -210,26 +267,13 @@ const NOT_YET: &[&str] = &["$orderby", "$search", "$expand", "$skip", "$format",
 /// Reads the query string `raw` of a request on `ty` objects. `eventual`: the request carried
 /// `ConsistencyLevel: eventual`.
 pub fn parse(raw: &str, ty: &EntityType, shape: Shape, eventual: bool) -> Result<Options, Problem> {
-    if raw.len() > QUERY_BYTES_MAX {
-        return Err(Problem::bad_request(format!(
-            "The query string is {} bytes long, over the server's limit of {QUERY_BYTES_MAX}.",
-            raw.len()
-        )));
-    }
     let mut o = Options::default();
-    let mut seen: Vec<String> = Vec::new();
-    for pair in raw.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let k = percent_decode(k)?;
-        let v = percent_decode(v)?;
-        // Graph reads the system query options with or without their `$`
-        let name = format!("${}", k.trim_start_matches('$').to_ascii_lowercase());
-        if seen.contains(&name) {
-            return Err(Problem::bad_request(format!(
-                "Query option '{name}' was specified more than once, but it must be specified at most once."
-            )));
-        }
-        seen.push(name.clone());
+    for QueryOption {
+        key: k,
+        name,
+        value: v,
+    } in options(raw)?
+    {
         let single_ok = name == "$select";
         if shape == Shape::Single && !single_ok && !NOT_YET.contains(&name.as_str()) {
             return Err(Problem::bad_request(format!(
@@ -315,7 +359,8 @@ pub fn encode_skiptoken(offset: usize) -> String {
     format!("mtosim1.{offset:x}")
 }
 
-fn decode_skiptoken(v: &str) -> Result<usize, Problem> {
+/// The offset a `$skiptoken` of [`encode_skiptoken`] names; 400 for any other.
+pub fn decode_skiptoken(v: &str) -> Result<usize, Problem> {
     v.strip_prefix("mtosim1.")
         .and_then(|h| usize::from_str_radix(h, 16).ok())
         .ok_or_else(|| request_bad(format!("The $skiptoken '{v}' is not one this server issued.")))
@@ -814,6 +859,22 @@ pub fn next_query(raw: &str, offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_strings_split_into_decoded_options() {
+        let o = options("%24top=2&filter=a%20eq%20'b+c'&&$Count=true").unwrap();
+        let names: Vec<&str> = o.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["$top", "$filter", "$count"]);
+        assert_eq!(o[0].key, "$top");
+        assert_eq!(o[1].key, "filter");
+        assert_eq!(o[1].value, "a eq 'b c'");
+        assert!(options("$top=1&top=2").is_err(), "one option twice");
+        assert!(options("$filter=%zz").is_err(), "a malformed escape");
+        assert!(options("$filter=%ff").is_err(), "not UTF-8");
+        assert!(options(&"a".repeat(QUERY_BYTES_MAX + 1)).is_err(), "too long");
+        assert_eq!(unescape("a+b%23EXT%23", false), Ok("a+b#EXT#".to_string()));
+        assert_eq!(unescape("%2", false), Err(0));
+    }
 
     const TY: EntityType = EntityType {
         name: "microsoft.graph.user",
