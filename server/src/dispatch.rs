@@ -66,8 +66,14 @@ fn unauthenticated(world: &World, ids: &Ids, caller: Caller) -> Reply {
         .with_header("www-authenticate", "Bearer")
 }
 
-/// Answers `req`.
-pub fn handle(world: &mut World, tokens: &Tokens, ids: &Ids, req: &Request) -> Reply {
+/// Answers `req`; `recorder` writes the session on `POST /mtosim/record` (`--record`).
+pub fn handle(
+    world: &mut World,
+    tokens: &Tokens,
+    recorder: Option<&operator::Recorder>,
+    ids: &Ids,
+    req: &Request,
+) -> Reply {
     let path = req.path.trim_start_matches('/');
     let path = path.strip_suffix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
@@ -94,7 +100,7 @@ pub fn handle(world: &mut World, tokens: &Tokens, ids: &Ids, req: &Request) -> R
         if !res.allowed().contains(&req.method) {
             return wrong_method(world, ids, res.allowed());
         }
-        return match operator::handle(world, res, req.query, req.body) {
+        return match operator::handle(world, recorder, res, req.query, req.body) {
             Ok(r) => r,
             Err(p) => reply::problem(world, ids, &p),
         };

@@ -26,6 +26,8 @@ pub struct Shared {
     pub tokens: Tokens,
     /// The journal of accepted writes (`--state`), locked after the world.
     pub journal: Mutex<Option<crate::journal::Journal>>,
+    /// What writes the session (`--record`), set once before serving.
+    pub recorder: std::sync::OnceLock<crate::operator::Recorder>,
 }
 
 /// The service: every request goes to [`handle`], within the timeout.
@@ -152,7 +154,13 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
                         .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual")),
                 };
                 let before = world.now();
-                let reply = dispatch::handle(&mut world, &shared.tokens, &task_ids, &request);
+                let reply = dispatch::handle(
+                    &mut world,
+                    &shared.tokens,
+                    shared.recorder.get(),
+                    &task_ids,
+                    &request,
+                );
                 // a recording request writes a file and changes no world: not journaled
                 let record = request.path.trim_end_matches('/').eq_ignore_ascii_case("/mtosim/record");
                 if reply.status < 300 && request.method != "GET" && !record {

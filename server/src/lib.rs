@@ -102,7 +102,7 @@ impl App {
                 body: e.body.as_bytes(),
                 consistency_eventual: true,
             };
-            let reply = dispatch::handle(&mut world, tokens, &ids, &req);
+            let reply = dispatch::handle(&mut world, tokens, None, &ids, &req);
             if reply.status >= 300 {
                 return Err(format!(
                     "{}: entry {} ({} {}) no longer applies (status {}): the journal does not belong to this scenario",
@@ -141,6 +141,7 @@ impl App {
                 world: Mutex::new(world),
                 tokens,
                 journal: Mutex::new(None),
+                recorder: std::sync::OnceLock::new(),
             }),
             tenants,
         })
@@ -205,12 +206,8 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
     let state = config.state.as_ref().map(|(d, s)| (d.as_path(), s.as_str()));
     let app = App::with_state(world, state).map_err(std::io::Error::other)?;
     if let Some(r) = &config.record {
-        let w = app
-            .shared
-            .world
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?;
-        operator::register(&w, r.clone());
+        // a fresh App: nothing has set it
+        let _ = app.shared.recorder.set(r.clone());
     }
     let speed = config.speed.min(SPEED_MAX);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -278,12 +275,9 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
                 };
                 let served = app.serve(listener, shutdown).await;
                 // the last word of a recorded session: written as the server stops
-                let recorded = match app.shared.world.lock() {
-                    Ok(w) => match operator::unregister(&w) {
-                        Some(r) => (r.0)(&w).map(|_| ()).map_err(std::io::Error::other),
-                        None => Ok(()),
-                    },
-                    Err(_) => Ok(()),
+                let recorded = match (app.shared.recorder.get(), app.shared.world.lock()) {
+                    (Some(r), Ok(w)) => (r.0)(&w).map(|_| ()).map_err(std::io::Error::other),
+                    _ => Ok(()),
                 };
                 served.and(recorded)
             })

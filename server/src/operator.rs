@@ -10,7 +10,7 @@ use crate::reply::{Body, Reply};
 use mtosim_engine::{Duration, World};
 use mtosim_graph::request::{self as rq, Problem};
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// What writes a served world's recorded session (`mtosim serve --record`): called with the
 /// world, it answers where it wrote the session and how many steps, or why it could not.
@@ -24,41 +24,6 @@ impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Recorder")
     }
-}
-
-/// The recorders of the worlds being served in this process, by the world's address (it
-/// stays put in its mutex while it is served).
-static RECORDERS: Mutex<Vec<(usize, Recorder)>> = Mutex::new(Vec::new());
-
-fn address(world: &World) -> usize {
-    world as *const World as usize
-}
-
-/// Gives `world` (as it is served) its recorder.
-pub(crate) fn register(world: &World, r: Recorder) {
-    if let Ok(mut v) = RECORDERS.lock() {
-        let a = address(world);
-        v.retain(|(x, _)| *x != a);
-        v.push((a, r));
-    }
-}
-
-/// Takes `world`'s recorder away (the server stops).
-pub(crate) fn unregister(world: &World) -> Option<Recorder> {
-    let mut v = RECORDERS.lock().ok()?;
-    let a = address(world);
-    let i = v.iter().position(|(x, _)| *x == a)?;
-    Some(v.remove(i).1)
-}
-
-fn recorder(world: &World) -> Option<Recorder> {
-    let a = address(world);
-    RECORDERS
-        .lock()
-        .ok()?
-        .iter()
-        .find(|(x, _)| *x == a)
-        .map(|(_, r)| r.clone())
 }
 
 /// The most events one `GET /mtosim/events` returns; the client asks again with the last
@@ -147,8 +112,15 @@ fn after(query: &str) -> Result<usize, Problem> {
     Ok(after)
 }
 
-/// Answers one operator request (the method is one `res` allows).
-pub fn handle(world: &mut World, res: Resource, query: &str, body: &[u8]) -> Result<Reply, Problem> {
+/// Answers one operator request (the method is one `res` allows); `recorder` writes the
+/// session (`--record`).
+pub fn handle(
+    world: &mut World,
+    recorder: Option<&Recorder>,
+    res: Resource,
+    query: &str,
+    body: &[u8],
+) -> Result<Reply, Problem> {
     Ok(match res {
         Resource::Clock => Reply::json(200, now(world)),
         Resource::Advance => {
@@ -169,7 +141,7 @@ pub fn handle(world: &mut World, res: Resource, query: &str, body: &[u8]) -> Res
             Reply::json(200, v)
         }
         Resource::Record => {
-            let Some(r) = recorder(world) else {
+            let Some(r) = recorder else {
                 return Err(Problem {
                     status: 404,
                     code: "Request_ResourceNotFound",
