@@ -50,18 +50,19 @@ def client(url, token):
     return GraphServiceClient(request_adapter=adapter), adapter
 
 
-async def put_mto(adapter, url, body):
-    """The tutorial's PUT (the v1.0 SDK's request builder offers only GET and PATCH): the SDK's
-    own request information, serializer and parser, with the method set to PUT."""
+async def put_mto(adapter, url, body, version="v1.0"):
+    """The tutorial's PUT (the SDKs' request builders offer only GET and PATCH): the SDK's own
+    request information, serializer and parser, with the method set to PUT; the model class is
+    the one of `body`'s SDK (v1.0 or beta)."""
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
 
     ri = RequestInformation()
     ri.http_method = Method.PUT
-    ri.url = url + "/v1.0/tenantRelationships/multiTenantOrganization"
+    ri.url = f"{url}/{version}/tenantRelationships/multiTenantOrganization"
     ri.headers.try_add("Accept", "application/json")
     ri.set_content_from_parsable(adapter, "application/json", body)
-    return await adapter.send_async(ri, MultiTenantOrganization, {})
+    return await adapter.send_async(ri, type(body), {})
 
 
 def known_only(obj, where):
