@@ -171,6 +171,7 @@ const USERS: EntityType = EntityType {
     graph: rd::GRAPH_USER_PROPERTIES,
     modelled: USER_MODELLED,
     extensions: true,
+    sortable: &["displayName", "userPrincipalName"],
 };
 
 const GROUPS: EntityType = EntityType {
@@ -179,6 +180,7 @@ const GROUPS: EntityType = EntityType {
     graph: rd::GRAPH_GROUP_PROPERTIES,
     modelled: GROUP_MODELLED,
     extensions: false,
+    sortable: &["displayName"],
 };
 
 /// Members are users and groups: their properties together, on `directoryObject`.
@@ -201,6 +203,7 @@ const MEMBERS: EntityType = EntityType {
     graph: rd::GRAPH_USER_PROPERTIES,
     modelled: MEMBER_MODELLED,
     extensions: false,
+    sortable: &["displayName"],
 };
 
 /// 404 as Graph answers an object id (or userPrincipalName) the tenant does not have.
@@ -310,29 +313,51 @@ fn page<T>(
     let mut matched = 0usize;
     let mut out = Vec::new();
     let mut more = false;
-    for it in items {
-        let wanted = matched >= o.skip && out.len() < size;
-        if o.filter.is_none() && !wanted {
+    if o.orderby.is_some() {
+        // sorted: every match is kept with its key (not its JSON), then the page is rendered
+        let mut keyed: Vec<(Option<String>, T)> = Vec::new();
+        for it in items {
+            let v = render(&it);
+            if o.keeps(&v) {
+                keyed.push((o.sort_key(&v), it));
+            }
+        }
+        let desc = o.orderby.as_ref().is_some_and(|(_, d)| *d);
+        // stable: equal keys keep the directory's order
+        keyed.sort_by(|a, b| if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
+        matched = keyed.len();
+        more = matched > o.skip.saturating_add(size);
+        out = keyed
+            .iter()
+            .skip(o.skip)
+            .take(size)
+            .map(|(_, it)| Value::Object(o.project(render(it))))
+            .collect();
+    } else {
+        for it in items {
+            let wanted = matched >= o.skip && out.len() < size;
+            if !o.reads_all() && !wanted {
+                matched += 1;
+                if matched > o.skip && out.len() >= size {
+                    more = true;
+                    if !o.count {
+                        break;
+                    }
+                }
+                continue;
+            }
+            let v = render(&it);
+            if !o.keeps(&v) {
+                continue;
+            }
             matched += 1;
-            if matched > o.skip && out.len() >= size {
+            if wanted {
+                out.push(Value::Object(o.project(v)));
+            } else if matched > o.skip {
                 more = true;
                 if !o.count {
                     break;
                 }
-            }
-            continue;
-        }
-        let v = render(&it);
-        if !o.keeps(&v) {
-            continue;
-        }
-        matched += 1;
-        if wanted {
-            out.push(Value::Object(o.project(v)));
-        } else if matched > o.skip {
-            more = true;
-            if !o.count {
-                break;
             }
         }
     }

@@ -39,6 +39,10 @@ pub struct EntityType {
     pub modelled: &'static [(&'static str, Kind)],
     /// Whether directory extensions (`extension_<appId>_<name>`) are properties of it.
     pub extensions: bool,
+    /// The properties `$orderby` takes without Graph's advanced query parameters
+    /// (`displayName`, and `userPrincipalName` on users); any string property it models with
+    /// them (`ConsistencyLevel: eventual` and `$count=true`).
+    pub sortable: &'static [&'static str],
 }
 
 /// The JSON kind of a property.
@@ -177,6 +181,10 @@ pub struct Options {
     pub skip: usize,
     /// `$count=true`.
     pub count: bool,
+    /// `$orderby`: the property and whether descending.
+    pub orderby: Option<(String, bool)>,
+    /// `$search`: clauses (property, term), an OR of ANDs.
+    pub search: Option<Vec<Vec<(String, String)>>>,
 }
 
 /// Decodes `%XX` escapes, and `+` as a space when `plus_is_space` (form-encoded query
@@ -262,7 +270,7 @@ pub fn not_taken(o: &QueryOption, takes: &str) -> Problem {
 }
 
 /// The options Graph has that this server does not read yet.
-const NOT_YET: &[&str] = &["$orderby", "$search", "$expand", "$skip", "$format", "$levels"];
+const NOT_YET: &[&str] = &["$expand", "$skip", "$format", "$levels"];
 
 /// Reads the query string `raw` of a request on `ty` objects. `eventual`: the request carried
 /// `ConsistencyLevel: eventual`.
@@ -296,6 +304,15 @@ pub fn parse(raw: &str, ty: &EntityType, shape: Shape, eventual: bool) -> Result
                 })?);
             }
             "$skiptoken" => o.skip = decode_skiptoken(&v)?,
+            "$orderby" => o.orderby = Some(orderby(&v, ty)?),
+            "$search" => {
+                if !eventual {
+                    return Err(request_bad(
+                        "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+                    ));
+                }
+                o.search = Some(search(&v, ty)?);
+            }
             "$count" => match v.trim() {
                 "true" => {
                     if !eventual {
@@ -324,7 +341,131 @@ pub fn parse(raw: &str, ty: &EntityType, shape: Shape, eventual: bool) -> Result
             }
         }
     }
+    if let Some((prop, _)) = &o.orderby {
+        // Graph sorts a filtered or searched list, or on other properties, only as an advanced
+        // query: `ConsistencyLevel: eventual` and `$count=true`
+        let advanced = eventual && o.count;
+        let plain = ty.sortable.contains(&prop.as_str()) && o.filter.is_none() && o.search.is_none();
+        if !plain && !advanced {
+            return Err(unsupported("Sorting not supported for current query."));
+        }
+    }
     Ok(o)
+}
+
+/// Most clauses in one `$search`.
+pub const SEARCH_CLAUSES_MAX: usize = 16;
+
+/// `$orderby=prop [asc|desc]`: one string property of `ty`.
+fn orderby(v: &str, ty: &EntityType) -> Result<(String, bool), Problem> {
+    let v = v.trim();
+    let (prop, dir) = v.split_once(' ').map_or((v, ""), |(p, d)| (p.trim(), d.trim()));
+    let desc = match dir.to_ascii_lowercase().as_str() {
+        "" | "asc" => false,
+        "desc" => true,
+        _ => {
+            return Err(Problem::bad_request(format!(
+                "Syntax error: '{v}' is not a valid $orderby; use a property, then asc or desc."
+            )))
+        }
+    };
+    if prop.contains(',') {
+        return Err(unsupported(
+            "Sorting by more than one property is not supported by mtosim serve.",
+        ));
+    }
+    match ty.property(prop, "$orderby")? {
+        (name, Kind::Str) => Ok((name, desc)),
+        (name, _) => Err(unsupported(format!(
+            "Sorting on '{name}' is not supported for current query."
+        ))),
+    }
+}
+
+/// `$search="prop:term" AND "prop:term" OR ...`: quoted clauses joined by `AND` (binding
+/// tighter) and `OR`.
+fn search(v: &str, ty: &EntityType) -> Result<Vec<Vec<(String, String)>>, Problem> {
+    let syntax = |why: &str| {
+        Problem::bad_request(format!(
+            "Syntax error in $search '{v}': {why}; write \"property:term\" clauses joined by AND or OR."
+        ))
+    };
+    let mut any: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    let mut rest = v.trim();
+    let mut clauses = 0;
+    loop {
+        let body = rest
+            .strip_prefix('"')
+            .ok_or_else(|| syntax("a clause is not quoted"))?;
+        let end = body.find('"').ok_or_else(|| syntax("a quote is not closed"))?;
+        let (prop, term) = body[..end]
+            .split_once(':')
+            .ok_or_else(|| syntax("a clause names no property"))?;
+        let (name, kind) = ty.property(prop.trim(), "$search")?;
+        if kind != Kind::Str {
+            return Err(syntax(&format!("'{name}' is not a string property")));
+        }
+        clauses += 1;
+        if clauses > SEARCH_CLAUSES_MAX {
+            return Err(syntax(&format!("more than {SEARCH_CLAUSES_MAX} clauses")));
+        }
+        any.last_mut()
+            .expect("one group at least")
+            .push((name, term.to_string()));
+        rest = body[end + 1..].trim_start();
+        if rest.is_empty() {
+            return Ok(any);
+        }
+        let (op, after) = rest
+            .split_once(' ')
+            .ok_or_else(|| syntax("a clause follows another without AND or OR"))?;
+        match op {
+            "AND" => {}
+            "OR" => any.push(Vec::new()),
+            _ => return Err(syntax(&format!("'{op}' is not AND or OR"))),
+        }
+        rest = after.trim_start();
+    }
+}
+
+/// The words of `s` as Graph's `$search` tokenizes `displayName` and `description`: split at
+/// spaces and symbols and where lower case turns to upper case, compared in lower case.
+fn tokens(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in s.chars() {
+        if !ch.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_lowercase();
+        cur.extend(ch.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether `value` of property `prop` matches search term `term`: on `displayName` and
+/// `description` every word of the term starts a word of the value; on other properties the
+/// value starts with the term (Graph's `startsWith` semantics), case-insensitively.
+fn search_matches(prop: &str, value: &str, term: &str) -> bool {
+    if prop == "displayName" || prop == "description" {
+        let words = tokens(value);
+        tokens(term)
+            .iter()
+            .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+    } else {
+        fold(value).starts_with(&fold(term))
+    }
 }
 
 /// A `$select` list.
@@ -806,7 +947,28 @@ impl Expr {
 impl Options {
     /// Whether `v` passes `$filter`.
     pub fn keeps(&self, v: &Map<String, Value>) -> bool {
-        self.filter.as_ref().is_none_or(|f| f.matches(v))
+        let searched = self.search.as_ref().is_none_or(|any| {
+            any.iter().any(|all| {
+                all.iter().all(|(p, term)| {
+                    v.get(p)
+                        .and_then(Value::as_str)
+                        .is_some_and(|x| search_matches(p, x, term))
+                })
+            })
+        });
+        searched && self.filter.as_ref().is_none_or(|f| f.matches(v))
+    }
+
+    /// Whether every object must be read before the first is answered (a filter, a search or
+    /// a sort), rather than only up to the page.
+    pub fn reads_all(&self) -> bool {
+        self.filter.is_some() || self.search.is_some() || self.orderby.is_some()
+    }
+
+    /// The sort key of `v` under `$orderby` (case-insensitive; a missing value sorts first).
+    pub fn sort_key(&self, v: &Map<String, Value>) -> Option<String> {
+        let (p, _) = self.orderby.as_ref()?;
+        v.get(p).and_then(Value::as_str).map(fold)
     }
 
     /// `v` with only the `$select`ed properties (and its annotations, `@odata.type`).
@@ -861,6 +1023,68 @@ mod tests {
     use super::*;
 
     #[test]
+    fn orderby_and_search_follow_graphs_advanced_query_rules() {
+        let p = |q: &str, eventual: bool| parse(q, &TY, Shape::List, eventual);
+        assert_eq!(
+            p("$orderby=displayName desc", false).unwrap().orderby,
+            Some(("displayName".into(), true))
+        );
+        assert_eq!(
+            p("$orderby=DISPLAYNAME", false).unwrap().orderby,
+            Some(("displayName".into(), false))
+        );
+        // with a filter, or on a property outside the default set, only as an advanced query
+        let filtered = "$orderby=displayName&$filter=startswith(displayName,'a')";
+        assert_eq!(p(filtered, false).unwrap_err().code, "Request_UnsupportedQuery");
+        assert_eq!(p(filtered, true).unwrap_err().code, "Request_UnsupportedQuery");
+        assert!(p(&format!("{filtered}&$count=true"), true).is_ok());
+        assert!(p("$orderby=displayName sideways", false).is_err());
+        assert!(p("$orderby=accountEnabled", true).is_err(), "not a string");
+        assert!(p("$orderby=nope", false).is_err());
+        // $search needs ConsistencyLevel: eventual, and quoted property:term clauses
+        assert!(p("$search=\"displayName:ad\"", false).is_err());
+        let o = p(
+            "$search=\"displayName:ad\" AND \"displayName:va\" OR \"displayName:zz\"",
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            o.search,
+            Some(vec![
+                vec![
+                    ("displayName".into(), "ad".into()),
+                    ("displayName".into(), "va".into())
+                ],
+                vec![("displayName".into(), "zz".into())],
+            ])
+        );
+        for bad in [
+            "displayName:ad",
+            "\"displayName:ad",
+            "\"ad\"",
+            "\"a:b\" \"c:d\"",
+            "\"displayName:a\" NOT \"displayName:b\"",
+        ] {
+            assert!(p(&format!("$search={bad}"), true).is_err(), "{bad}");
+        }
+        let user = |name: &str| {
+            let mut m = Map::new();
+            m.insert("displayName".into(), Value::String(name.into()));
+            m
+        };
+        assert!(o.keeps(&user("Adele Vance")));
+        assert!(o.keeps(&user("AdeleVance")), "a case change splits words");
+        assert!(!o.keeps(&user("Adele Smith")));
+        assert!(o.keeps(&user("zz-top")));
+        assert_eq!(
+            tokens("Sales-Team_EMEA2 fooBar"),
+            ["sales", "team", "emea2", "foo", "bar"]
+        );
+        assert!(search_matches("mail", "adele@contoso.com", "ADELE@"));
+        assert!(!search_matches("mail", "adele@contoso.com", "contoso"));
+    }
+
+    #[test]
     fn query_strings_split_into_decoded_options() {
         let o = options("%24top=2&filter=a%20eq%20'b+c'&&$Count=true").unwrap();
         let names: Vec<&str> = o.iter().map(|o| o.name.as_str()).collect();
@@ -886,6 +1110,7 @@ mod tests {
             ("otherMails", Kind::Other),
         ],
         extensions: true,
+        sortable: &["displayName"],
     };
 
     fn f(s: &str) -> Result<Expr, Problem> {
@@ -918,6 +1143,7 @@ mod tests {
                 ("displayName", Kind::Str),
             ],
             extensions: false,
+            sortable: &[],
         };
         let f = |s: &str| Parser::new(s, &T).parse();
         let v: Map<String, Value> = serde_json::from_str(
@@ -977,7 +1203,7 @@ mod tests {
         assert_eq!(p("$top=5&$skiptoken=mtosim1.a").unwrap().skip, 10);
         assert!(p("$top=0").is_err());
         assert!(p("$top=1000").is_err());
-        assert!(p("$orderby=displayName").is_err());
+        assert!(p("$expand=memberOf").is_err());
         assert!(p("$count=true").is_err());
         assert!(parse("$count=true", &TY, Shape::List, true).unwrap().count);
         assert!(p("foo=bar").is_err());

@@ -506,7 +506,13 @@ fn bad_query_options_are_graph_errors() {
     assert!(err("$top=1000", 400, "Request_BadRequest").contains("between 1 and 999"));
     err("$top=0", 400, "Request_BadRequest");
     assert!(err("$count=true", 400, "Request_BadRequest").contains("ConsistencyLevel"));
-    assert!(err("$orderby=displayName", 400, "BadRequest").contains("$orderby"));
+    assert!(err(
+        "$orderby=displayName&$filter=startswith(displayName,'a')",
+        400,
+        "Request_UnsupportedQuery"
+    )
+    .contains("Sorting not supported for current query."));
+    assert!(err("$search=%22displayName:a%22", 400, "Request_BadRequest").contains("ConsistencyLevel"));
     assert!(err("$expand=manager", 400, "BadRequest").contains("$expand"));
     assert!(err("$foo=1", 400, "BadRequest").contains("$foo"));
     err("$skiptoken=abc", 400, "Request_BadRequest");
