@@ -11,7 +11,12 @@ ROOTS = [
     "multiTenantOrganization", "multiTenantOrganizationMember", "multiTenantOrganizationJoinRequestRecord",
     "multiTenantOrganizationPartnerConfigurationTemplate", "multiTenantOrganizationIdentitySyncPolicyTemplate",
     "crossTenantAccessPolicyConfigurationPartner", "crossTenantIdentitySyncPolicyPartner",
-    "user", "group", "provisioningObjectSummary",
+    "crossTenantAccessPolicy", "crossTenantAccessPolicyConfigurationDefault",
+    "user", "group", "invitation", "provisioningObjectSummary",
+    # cross-tenant synchronization as mtosim serve answers it
+    "applicationServicePrincipal", "application", "servicePrincipal", "appRoleAssignment",
+    "synchronizationJob", "synchronizationSchema", "synchronizationSecretKeyStringValuePair",
+    "parseExpressionResponse",
 ]
 ns = {"e": "http://docs.oasis-open.org/odata/ns/edm"}
 schema = ET.parse(sys.argv[1]).getroot().find(".//e:Schema", ns)
@@ -46,7 +51,7 @@ while todo:
         elif t in enums:
             keep_e[t] = enums[t]
     # navigation targets are checked only when expanded: keep the ones mtosim expands
-    for nav in ("identitySynchronization", "members", "manager"):
+    for nav in ("identitySynchronization", "members", "manager", "directories"):
         if nav in types[n]["navigation"]:
             todo.append(inner(types[n]["navigation"][nav]))
 # subtypes of kept bases that an expanded collection may hold (group members are users or groups)

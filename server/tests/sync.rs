@@ -847,3 +847,92 @@ fn parse_expression_parses_and_evaluates_with_the_engine() {
     let r = with_json(url, "POST", &path, &fabrikam, &json!({"expresion": "[a]"}));
     assert_error(&r, 400, "BadRequest");
 }
+
+/// Every object the synchronization endpoints answer is Graph's v1.0 type: names, JSON types
+/// and enum members, against the metadata extract.
+#[test]
+fn every_answer_is_in_graphs_v1_metadata() {
+    let w = serve();
+    let url = w.s.url();
+    let (_, fabrikam) = tenant(&w.s, "fabrikam");
+    let c = common::csdl::Csdl::load();
+    let mut errors = Vec::new();
+    // the checker is not blind
+    c.check(
+        "$",
+        "synchronizationJob",
+        &json!({ "status": { "code": "Sleeping" } }),
+        &mut errors,
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    errors.clear();
+    // instantiate's answer, on a world of its own (configure instantiates too)
+    let other = serve();
+    let (_, other_fabrikam) = tenant(&other.s, "fabrikam");
+    let body = json!({"displayName": "Fabrikam"});
+    let created = with_json(other.s.url(), "POST", TEMPLATE, &other_fabrikam, &body);
+    assert_eq!(created.status, 201, "{}", created.body);
+    c.check(
+        "instantiate",
+        "applicationServicePrincipal",
+        &created.json(),
+        &mut errors,
+    );
+    let (sp, _, job_id) = configure(&w);
+    advance(&w);
+    let jobs = format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs");
+    for (path, ty) in [
+        (
+            "/v1.0/servicePrincipals".to_string(),
+            "Collection(servicePrincipal)",
+        ),
+        (format!("/v1.0/servicePrincipals/{sp}"), "servicePrincipal"),
+        (jobs.clone(), "Collection(synchronizationJob)"),
+        (format!("{jobs}/{job_id}"), "synchronizationJob"),
+        (format!("{jobs}/{job_id}/schema"), "synchronizationSchema"),
+        (
+            format!("/v1.0/servicePrincipals/{sp}/appRoleAssignedTo"),
+            "Collection(appRoleAssignment)",
+        ),
+        (
+            "/v1.0/auditLogs/provisioning".to_string(),
+            "Collection(provisioningObjectSummary)",
+        ),
+    ] {
+        let r = get(url, &path, &fabrikam);
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let v = r.json();
+        let v = if ty.starts_with("Collection(") {
+            &v["value"]
+        } else {
+            &v
+        };
+        assert!(
+            !v.is_null() && v != &json!([]),
+            "{path} answered nothing: {}",
+            r.body
+        );
+        c.check(&path, ty, v, &mut errors);
+    }
+    let r = with_json(
+        url,
+        "POST",
+        &format!("{jobs}/{job_id}/schema/parseExpression"),
+        &fabrikam,
+        &json!({
+            "expression": "Join(\" \", [givenName], [surname])",
+            "testInputObject": {"properties": [
+                {"key": "givenName", "value": "John"},
+                {"key": "surname", "value": "Smith"}
+            ]}
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    c.check(
+        "parseExpression",
+        "parseExpressionResponse",
+        &r.json(),
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+}

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+#[path = "../../../tests/support/csdl.rs"]
+pub mod csdl;
+
 use mtosim_server::{Config, Running, TenantAccess};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
