@@ -395,6 +395,8 @@ pub struct IdentitySyncObject<'w> {
     pub display_name: &'w str,
     /// `userSyncInbound.isSyncAllowed`.
     pub sync_inbound: Option<bool>,
+    /// `groupSyncInbound.isSyncAllowed` (Graph's beta; XTAP-11).
+    pub group_sync_inbound: Option<bool>,
 }
 
 /// A group of a tenant: its own, or one cross-tenant synchronization created (CTS-63).
@@ -609,6 +611,7 @@ impl<'w> TenantView<'w> {
                     tenant_id: other.spec.tenant_id,
                     display_name: &other.spec.display_name,
                     sync_inbound: p.sync_inbound,
+                    group_sync_inbound: p.group_sync_inbound,
                 }),
             }
         })

@@ -16,7 +16,7 @@ use crate::request::Problem;
 use mtosim_engine::action::{PartnerPatch, TemplatesPatch};
 use mtosim_engine::xtap::{Access, AppLevel, AppTarget, B2bSetting, UserTarget};
 use mtosim_engine::{Action, GroupIdx, Guid, TenantIdx, UserIdx, World};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 /// The JSON kind of `v`, for messages.
 fn kind(v: &Value) -> &'static str {
@@ -609,7 +609,8 @@ pub fn update_partner(
 }
 
 /// `PUT` (`create: true`) and `PATCH .../partners/{tenantId}/identitySynchronization`:
-/// `userSyncInbound.isSyncAllowed`. `displayName` is read but not kept: the policy is named by
+/// `userSyncInbound.isSyncAllowed`, and on beta (`beta: true`) `groupSyncInbound.isSyncAllowed`
+/// (XTAP-11), which v1.0 does not have. `displayName` is read but not kept: the policy is named by
 /// the partner's organization. A `PUT` without `isSyncAllowed` creates the policy with sync not
 /// allowed (`false`).
 pub fn identity_synchronization(
@@ -618,6 +619,7 @@ pub fn identity_synchronization(
     partner: TenantIdx,
     body: &Map<String, Value>,
     create: bool,
+    beta: bool,
 ) -> Result<PartnerPatch, Problem> {
     check_keys(
         body,
@@ -637,37 +639,86 @@ pub fn identity_synchronization(
     if let Field::Set(v) = field(body, "displayName") {
         string(v, "$.displayName")?;
     }
-    only_null(
-        body,
-        "groupSyncInbound",
-        "$",
-        "group synchronization is a beta property this server does not serve",
-    )?;
-    let cur = world
+    if !beta {
+        only_null(
+            body,
+            "groupSyncInbound",
+            "$",
+            "groupSyncInbound is a property of Graph's beta version; call /beta to set it",
+        )?;
+    }
+    let policy = world
         .tenant(t)
         .partners
         .get(&partner)
-        .filter(|p| p.has_sync_policy)
-        .and_then(|p| p.sync_inbound);
-    let sync = match field(body, "userSyncInbound") {
-        Field::Absent => None,
-        Field::Null if cur.is_none() => None,
-        Field::Null => return Err(cannot_clear("$.userSyncInbound")),
-        Field::Set(v) => {
-            let o = object(v, "$.userSyncInbound")?;
-            check_keys(
-                o,
-                "$.userSyncInbound",
-                "crossTenantUserSyncInbound",
-                &["isSyncAllowed"],
-            )?;
-            nullable_bool(o, "isSyncAllowed", "$.userSyncInbound", cur)?
+        .filter(|p| p.has_sync_policy);
+    let inbound = |name: &str, ty: &str, cur: Option<bool>| -> Result<Option<bool>, Problem> {
+        let path = format!("$.{name}");
+        match field(body, name) {
+            Field::Absent => Ok(None),
+            Field::Null if cur.is_none() => Ok(None),
+            Field::Null => Err(cannot_clear(&path)),
+            Field::Set(v) => {
+                let o = object(v, &path)?;
+                check_keys(o, &path, ty, &["isSyncAllowed"])?;
+                nullable_bool(o, "isSyncAllowed", &path, cur)
+            }
         }
+    };
+    let sync = inbound(
+        "userSyncInbound",
+        "crossTenantUserSyncInbound",
+        policy.and_then(|p| p.sync_inbound),
+    )?;
+    let group_sync = if beta {
+        inbound(
+            "groupSyncInbound",
+            "crossTenantGroupSyncInbound",
+            policy.and_then(|p| p.group_sync_inbound),
+        )?
+    } else {
+        None
     };
     Ok(PartnerPatch {
         sync_inbound: if create { Some(sync.unwrap_or(false)) } else { sync },
+        group_sync_inbound: group_sync,
         ..PartnerPatch::default()
     })
+}
+
+/// `v` (a partner configuration, a list of them, or an identity synchronization policy, as
+/// tenant `t` reads it) with each identity synchronization policy's beta `groupSyncInbound`
+/// (XTAP-11); v1.0 has no such property.
+pub fn with_group_sync(world: &World, t: TenantIdx, mut v: Value) -> Value {
+    let view = world.view(t);
+    let policies: Vec<(String, Option<bool>)> = view
+        .partners()
+        .filter_map(|p| p.identity_sync)
+        .map(|s| (s.tenant_id.to_string(), s.group_sync_inbound))
+        .collect();
+    let add = |o: &mut Value| {
+        let Some(m) = o.as_object_mut() else { return };
+        let Some(id) = m.get("tenantId").and_then(Value::as_str) else {
+            return;
+        };
+        if let Some((_, allowed)) = policies.iter().find(|(p, _)| p == id) {
+            let g = allowed.map_or(Value::Null, |a| json!({ "isSyncAllowed": a }));
+            m.insert("groupSyncInbound".into(), g);
+        }
+    };
+    let partner = |p: &mut Value| {
+        if let Some(s) = p.get_mut("identitySynchronization") {
+            add(s);
+        }
+    };
+    if let Some(list) = v.get_mut("value").and_then(Value::as_array_mut) {
+        list.iter_mut().for_each(partner);
+    } else if v.get("userSyncInbound").is_some() {
+        add(&mut v);
+    } else {
+        partner(&mut v);
+    }
+    v
 }
 
 /// `PATCH /policies/crossTenantAccessPolicy/default`: `b2bCollaborationInbound` (targets only

@@ -13,7 +13,7 @@ use crate::odata;
 use crate::reply::Reply;
 use mtosim_engine::action::TemplatesPatch;
 use mtosim_engine::{Action, Guid, TenantIdx, World};
-use mtosim_graph::entity;
+use mtosim_graph::entity::{self, Version};
 use mtosim_graph::request::{self as rq, Problem};
 use mtosim_graph::request_policy as rp;
 use serde_json::Value;
@@ -200,6 +200,9 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
     let expand = expands_sync(c.query, expandable)?;
     let t = c.tenant;
     let ok = |v: Value, status: u16| Reply::json(status, entity::at_version(v, c.version));
+    // beta's identity synchronization policies also say whether groups sync in (XTAP-11)
+    let beta = c.version == Version::Beta;
+    let beta_shape = |world: &World, v: Value| if beta { rp::with_group_sync(world, t, v) } else { v };
     let body = || rq::parse_object(c.body);
     Ok(match (c.resource, c.method) {
         (Resource::Policy, "GET") => ok(rp::policy(world, t), 200),
@@ -223,7 +226,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             apply(world, t, action)?;
             Reply::no_content()
         }
-        (Resource::Partners, "GET") => ok(rp::partners(world, t, expand), 200),
+        (Resource::Partners, "GET") => ok(beta_shape(world, rp::partners(world, t, expand)), 200),
         (Resource::Partners, "POST") => {
             let (partner, patch) = rp::create_partner(world, t, &body()?)?;
             if world.tenant(t).partners.contains_key(&partner) {
@@ -238,7 +241,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
         (Resource::Partner(id), "GET") => {
             let partner = configured(world, t, id)?;
             let v = rp::partner(world, t, partner, expand).ok_or_else(Problem::tenant_not_found)?;
-            ok(v, 200)
+            ok(beta_shape(world, v), 200)
         }
         (Resource::Partner(id), "PATCH") => {
             let b = body()?;
@@ -261,7 +264,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
         (Resource::IdentitySync(id), "GET") => {
             let partner = configured(world, t, id)?;
             let v = rp::identity_sync_policy(world, t, partner).ok_or_else(rp::sync_policy_not_found)?;
-            ok(v, 200)
+            ok(beta_shape(world, v), 200)
         }
         (Resource::IdentitySync(id), "PUT") => {
             let b = body()?;
@@ -269,7 +272,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             if has_sync_policy(world, t, partner) {
                 return Err(rp::sync_policy_exists().into());
             }
-            let patch = rp::identity_synchronization(world, t, partner, &b, true)?;
+            let patch = rp::identity_synchronization(world, t, partner, &b, true, beta)?;
             apply(world, t, Action::SetPartner { partner, patch })?;
             Reply::no_content()
         }
@@ -279,7 +282,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             if !has_sync_policy(world, t, partner) {
                 return Err(Problem::tenant_not_found().into());
             }
-            let patch = rp::identity_synchronization(world, t, partner, &b, false)?;
+            let patch = rp::identity_synchronization(world, t, partner, &b, false, beta)?;
             if patch != Default::default() {
                 apply(world, t, Action::SetPartner { partner, patch })?;
             }

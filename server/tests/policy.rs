@@ -920,3 +920,76 @@ fn every_property_is_in_graphs_v1_metadata() {
     c.check("policy", "crossTenantAccessPolicy", &p, &mut errors);
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// Group synchronization inbound (XTAP-11) is Graph's beta: `/beta` reads and writes
+/// `groupSyncInbound` on identity synchronization policies; v1.0 has no such property.
+#[test]
+fn group_sync_inbound_is_a_beta_property() {
+    let w = serve();
+    let url = w.s.url();
+    let (fabrikam_id, contoso) = (tenant(&w.s, "fabrikam").0, tenant(&w.s, "contoso").1);
+    tutorial(&w);
+    let beta = format!("/beta/policies/crossTenantAccessPolicy/partners/{fabrikam_id}");
+    let sync = format!("{beta}/identitySynchronization");
+    let v1 = sync.replacen("/beta/", "/v1.0/", 1);
+    // the tutorial's policy: users sync in, groups not set
+    let got = get(url, &sync, &contoso).json();
+    assert_eq!(got["userSyncInbound"]["isSyncAllowed"], true, "{got}");
+    assert!(
+        got["groupSyncInbound"].is_null() && got.get("groupSyncInbound").is_some(),
+        "{got}"
+    );
+    // v1.0 refuses it and does not show it
+    let body = json!({ "groupSyncInbound": { "isSyncAllowed": true } });
+    let r = with_json(url, "PATCH", &v1, &contoso, &body);
+    assert_error(&r, 400, "BadRequest");
+    assert!(message(&r).contains("beta"), "{}", r.body);
+    // beta sets it, and the v1.0 view stays v1.0
+    let r = with_json(url, "PATCH", &sync, &contoso, &body);
+    assert_eq!(r.status, 204, "{}", r.body);
+    let got = get(url, &sync, &contoso).json();
+    assert_eq!(got["groupSyncInbound"]["isSyncAllowed"], true, "{got}");
+    assert_eq!(
+        got["userSyncInbound"]["isSyncAllowed"], true,
+        "a PATCH keeps what it omits"
+    );
+    assert!(get(url, &v1, &contoso).json().get("groupSyncInbound").is_none());
+    let expanded = get(url, &format!("{beta}?$expand=identitySynchronization"), &contoso).json();
+    assert_eq!(
+        expanded["identitySynchronization"]["groupSyncInbound"]["isSyncAllowed"], true,
+        "{expanded}"
+    );
+    let list = get(
+        url,
+        "/beta/policies/crossTenantAccessPolicy/partners?$expand=identitySynchronization",
+        &contoso,
+    )
+    .json();
+    let listed = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["tenantId"] == fabrikam_id.as_str())
+        .expect("fabrikam's configuration");
+    assert_eq!(
+        listed["identitySynchronization"]["groupSyncInbound"]["isSyncAllowed"],
+        true
+    );
+    // values outside the type are refused
+    let r = with_json(
+        url,
+        "PATCH",
+        &sync,
+        &contoso,
+        &json!({ "groupSyncInbound": { "isSyncAllowed": "yes" } }),
+    );
+    assert_error(&r, 400, "BadRequest");
+    let r = with_json(
+        url,
+        "PATCH",
+        &sync,
+        &contoso,
+        &json!({ "groupSyncInbound": { "isSyncAllowed": true, "x": 1 } }),
+    );
+    assert_error(&r, 400, "BadRequest");
+}

@@ -1,7 +1,8 @@
 """The multitenant organization tutorial's calls on `/beta`, through Microsoft's beta Python SDK
 (PyPI msgraph-beta-sdk) against `mtosim serve`: create, add a member, join, the clock moved by
 the operator, both tenants' member lists; then the partner configurations with their identity
-synchronization policies (`$expand`, as the beta reference documents it), the identity
+synchronization policies (`$expand`, as the beta reference documents it), beta's
+`groupSyncInbound` set and read back, the identity
 synchronization template, and a refusal read as the SDK's `ODataError`. Every response must
 parse into the beta SDK's models with no property the SDK does not know.
 
@@ -14,6 +15,8 @@ import sys
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
 from msgraph_beta import GraphRequestAdapter, GraphServiceClient
+from msgraph_beta.generated.models.cross_tenant_group_sync_inbound import CrossTenantGroupSyncInbound
+from msgraph_beta.generated.models.cross_tenant_identity_sync_policy_partner import CrossTenantIdentitySyncPolicyPartner
 from msgraph_beta.generated.models.multi_tenant_organization import MultiTenantOrganization
 from msgraph_beta.generated.models.multi_tenant_organization_join_request_record import (
     MultiTenantOrganizationJoinRequestRecord,
@@ -26,7 +29,7 @@ from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph_beta.generated.policies.cross_tenant_access_policy.partners.partners_request_builder import (
     PartnersRequestBuilder,
 )
-from mto_tutorial import StaticToken, known_only, operator, put_mto
+from mto_tutorial import StaticToken, known_only, operator, put_mto, send_as
 
 
 def beta_client(url, token):
@@ -80,6 +83,21 @@ async def main(ready_file):
     assert partner.is_in_multi_tenant_organization is True, partner
     assert partner.identity_synchronization is not None, partner
     known_only(partner.identity_synchronization, "a beta identity sync policy")
+    # groupSyncInbound is beta's (XTAP-11): set it on the policy for Berlin, read it back
+    policy = owner.policies.cross_tenant_access_policy.partners.by_cross_tenant_access_policy_configuration_partner_tenant_id(
+        berlin["tenantId"]
+    ).identity_synchronization
+    await send_as(
+        owner_adapter,
+        "PATCH",
+        f"{url}/beta/policies/crossTenantAccessPolicy/partners/{berlin['tenantId']}/identitySynchronization",
+        CrossTenantIdentitySyncPolicyPartner(group_sync_inbound=CrossTenantGroupSyncInbound(is_sync_allowed=True)),
+    )
+    synced = await policy.get()
+    known_only(synced, "GET beta identitySynchronization")
+    assert synced.group_sync_inbound.is_sync_allowed is True, synced
+    before = partner.identity_synchronization.user_sync_inbound
+    assert synced.user_sync_inbound.is_sync_allowed == (before and before.is_sync_allowed), "a PATCH keeps what it omits"
     template = await owner.policies.cross_tenant_access_policy.templates.multi_tenant_organization_identity_synchronization.get()
     known_only(template, "GET beta identity synchronization template")
 

@@ -50,19 +50,25 @@ def client(url, token):
     return GraphServiceClient(request_adapter=adapter), adapter
 
 
-async def put_mto(adapter, url, body, version="v1.0"):
-    """The tutorial's PUT (the SDKs' request builders offer only GET and PATCH): the SDK's own
-    request information, serializer and parser, with the method set to PUT; the model class is
-    the one of `body`'s SDK (v1.0 or beta)."""
+async def send_as(adapter, method, url, body):
+    """A request the SDK's builders do not offer (they lack PUT on the MTO, PATCH on beta's
+    identity synchronization policy): the SDK's own request information, serializer and
+    parser, with the method set; the model class is the one of `body`'s SDK (v1.0 or beta).
+    Answers the parsed body, or None for 204."""
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
 
     ri = RequestInformation()
-    ri.http_method = Method.PUT
-    ri.url = f"{url}/{version}/tenantRelationships/multiTenantOrganization"
+    ri.http_method = Method[method]
+    ri.url = url
     ri.headers.try_add("Accept", "application/json")
     ri.set_content_from_parsable(adapter, "application/json", body)
     return await adapter.send_async(ri, type(body), {})
+
+
+async def put_mto(adapter, url, body, version="v1.0"):
+    """The tutorial's PUT of the multitenant organization."""
+    return await send_as(adapter, "PUT", f"{url}/{version}/tenantRelationships/multiTenantOrganization", body)
 
 
 def known_only(obj, where):
