@@ -142,7 +142,7 @@
       var p = +slider.value, upto = p < steps.length ? steps[p].i : rows.length;
       var t = p < steps.length ? steps[p].t : end.end;
       info.value = (p < steps.length ? "before step " + steps[p].n + " (" + steps[p].verb + (steps[p].tenant !== null ? " by " + tenants[steps[p].tenant] : "") + ")" : "the end of the run") + ", " + clock(t) + " UTC";
-      var s = stateAt(upto), svg = sv("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "tenants and sync configurations at " + info.value, id: "topo" });
+      var s = stateAt(upto), svg = sv("svg", { viewBox: "0 0 " + W + " " + H, style: "max-width:" + Math.round(W * 1.3) + "px;margin:0 auto", role: "img", "aria-label": "tenants and sync configurations at " + info.value, id: "topo" });
       var defs = sv("defs", {}), mk = sv("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
       mk.appendChild(sv("path", { d: "M0,0 L10,5 L0,10 z", fill: "#4b5561" })); defs.appendChild(mk); svg.appendChild(defs);
       var live = Object.keys(s.cfg).filter(function (c) { return s.cfg[c].live; });
@@ -160,7 +160,8 @@
         svg.appendChild(g);
       });
       tenants.forEach(function (name, i) {
-        var m = s.mem[i], g = sv("g", { "class": "tenant", "data-state": STATE[m[0]] });
+        var m = s.mem[i].slice(), g = sv("g", { "class": "tenant", "data-state": STATE[m[0]] });
+        if (m[0] === 0 || m[0] === 4) m[1] = 0;
         var fill = STATE_FILL[m[0]] || "#ffffff";
         if (small) {
           g.appendChild(sv("circle", { cx: pos[i][0], cy: pos[i][1], r: 7, fill: fill, stroke: m[1] ? "#1b1f24" : "#4b5561", "stroke-width": m[1] ? 3 : 1, "stroke-dasharray": m[0] === 1 ? "3 2" : "" }));
@@ -199,7 +200,7 @@
         if (i % every && i !== marks.length - 1) return;
         var x = X(m);
         svg.appendChild(sv("line", { x1: x, y1: y0, x2: x, y2: y1, stroke: "#d0d7de" }));
-        if (x - lastX > 70) { svg.appendChild(sv("text", { x: x, y: y1 + 13, "font-size": 10, "text-anchor": "middle", fill: "#4b5561" }, "+" + span(m))); lastX = x; }
+        if (x - lastX > 70) { svg.appendChild(sv("text", { x: x, y: y1 + 13, "font-size": 10, "text-anchor": i === marks.length - 1 ? "end" : "middle", fill: "#4b5561" }, "+" + span(m))); lastX = x; }
       });
     }
     var cursors = [];

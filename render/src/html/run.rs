@@ -492,17 +492,22 @@ tenant = "a"
 mto_tenants = 2
 "#;
 
-    fn page(text: &str) -> String {
+    fn write_page(w: &mut dyn Write, text: &str) -> io::Result<()> {
         let sc = load::load("two.toml", text).unwrap();
-        let mut out = Vec::new();
+        let name = sc.name.clone();
         let meta = Meta {
-            name: &sc.name.clone(),
+            name: &name,
             file: "two.toml",
             subtitle: "run",
         };
-        let mut p = RunPage::begin(&mut out, &sc.world, &meta).unwrap();
+        let mut p = RunPage::begin(w, &sc.world, &meta)?;
         let run = runner::run_observed(sc, &mut p);
-        p.finish(&run, Some(text), None).unwrap();
+        p.finish(&run, Some(text), None)
+    }
+
+    fn page(text: &str) -> String {
+        let mut out = Vec::new();
+        write_page(&mut out, text).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -574,16 +579,7 @@ mto_tenants = 2
         }
         // room for all but the end of the page
         let whole = page(TWO).len();
-        let sc = load::load("two.toml", TWO).unwrap();
-        let mut w = Full(whole - 100);
-        let meta = Meta {
-            name: "two",
-            file: "two.toml",
-            subtitle: "run",
-        };
-        let mut p = RunPage::begin(&mut w, &sc.world, &meta).unwrap();
-        let run = runner::run_observed(sc, &mut p);
-        let err = p.finish(&run, None, None).unwrap_err();
+        let err = write_page(&mut Full(whole - 100), TWO).unwrap_err();
         assert_eq!(err.to_string(), "disk full");
     }
 }
