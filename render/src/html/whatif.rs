@@ -64,14 +64,15 @@ pub fn sweep_page(w: &mut dyn Write, base: &QuickParams, sw: &Sweep, rows: &[Swe
         None => svg.as_str(),
     };
     begin(w, &format!("{title} — mtosim what-if"), "sweep")?;
+    let swept = |name: &str, v: String| if sw.name() == name { "N".to_string() } else { v };
     header(
         w,
         &title,
         &format!(
             "what-if sweep · {} tenants, {} users, share {}, {} topology, rules {}, quota {}",
-            base.tenants,
-            base.users,
-            base.share,
+            swept("tenants", base.tenants.to_string()),
+            swept("users", base.users.to_string()),
+            swept("share", base.share.to_string()),
             base.topology.name(),
             base.rules.kind.name(),
             base.object_quota
