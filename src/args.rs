@@ -34,6 +34,12 @@ pub enum Command {
         after_help = "Examples:\n  mtosim run scenarios/seed-walkthrough.toml\n  mtosim run scenarios/seed-walkthrough-ga.toml --out /tmp/ga-views\n  mtosim run scenarios/cts-quarantine.toml --json > events.jsonl\n  mtosim run my.toml --lenient        # skip unusable CSV rows instead of stopping"
     )]
     Run(RunArgs),
+    /// Run a scenario and write its report: one self-contained HTML page (as `run --quiet
+    /// --html FILE`).
+    #[command(
+        after_help = "The page needs no network: its styles, script and drawings are inline. It opens from disk\nor as an e-mail attachment and prints. Exit codes as for `mtosim run`.\n\nExamples:\n  mtosim report scenarios/seed-walkthrough.toml -o report.html\n  mtosim run scenarios/cts-full-mesh.toml --html mesh.html"
+    )]
+    Report(ReportArgs),
     /// Validate a scenario file without running it.
     #[command(after_help = "Example:\n  mtosim check scenarios/seed-walkthrough.toml")]
     Check(CheckArgs),
@@ -98,6 +104,24 @@ pub struct RunArgs {
     /// Allow --out to write into a non-empty directory.
     #[arg(long, requires = "out")]
     pub force: bool,
+    /// Report unusable rows of imported CSV files and go on without them (default: exit 2).
+    #[arg(long)]
+    pub lenient: bool,
+    /// Also write the run's report to this file: one self-contained HTML page (topology at
+    /// every step, timeline, counts, the event list with the rules' texts, checks, summary),
+    /// written atomically; a file already there is replaced.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+// The flags of `mtosim report`.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The scenario file.
+    pub file: String,
+    /// The HTML file to write (replaced if it exists).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
     /// Report unusable rows of imported CSV files and go on without them (default: exit 2).
     #[arg(long)]
     pub lenient: bool,
@@ -204,6 +228,10 @@ pub struct WhatifArgs {
     /// Where a sweep writes sweep.csv and sweep.svg.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write the forecast (summary, chart, tenants, pairs, findings) or the sweep (chart
+    /// and table) as one self-contained HTML page to this file, replaced if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Allow --out to write into a non-empty directory.
     #[arg(long, requires = "out")]
     pub force: bool,
@@ -226,6 +254,10 @@ pub struct ExploreArgs {
     /// Replace the --out file if it exists (never the scenario itself).
     #[arg(long)]
     pub force: bool,
+    /// Write the counterexample, if any, as an HTML report of its run (the path as a
+    /// timeline, with the search's report above it) to this file, replaced if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 // The flags of `mtosim serve`.

@@ -93,15 +93,24 @@ fn create_temp(path: &Path) -> io::Result<(PathBuf, fs::File)> {
 /// Streams `src` into a new temporary file beside `path`; returns the temporary's name. On
 /// failure the temporary is removed.
 fn write_temp(path: &Path, src: &dyn Fn(&mut Buffered) -> io::Result<()>) -> io::Result<PathBuf> {
+    write_temp_with(path, src).map(|(tmp, ())| tmp)
+}
+
+/// [`write_temp`] for a writer that runs once and returns a value (a report written while its
+/// run plays).
+fn write_temp_with<T>(
+    path: &Path,
+    src: impl FnOnce(&mut Buffered) -> io::Result<T>,
+) -> io::Result<(PathBuf, T)> {
     let (tmp, file) = create_temp(path)?;
     let res = (|| {
         let mut w = BufWriter::with_capacity(BUFFER_BYTES, file);
-        src(&mut w)?;
+        let value = src(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?;
-        Ok(())
+        Ok(value)
     })();
     match res {
-        Ok(()) => Ok(tmp),
+        Ok(value) => Ok((tmp, value)),
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             Err(e)
@@ -164,15 +173,32 @@ pub fn check_one(path: &Path, force: bool) -> Result<(), String> {
 
 /// Writes `text` to `path` atomically (a link at `path` is replaced, not followed).
 pub fn write_one(path: &Path, text: &str) -> Result<(), String> {
+    write_streamed(path, |w| w.write_all(text.as_bytes()), |_| true)
+}
+
+/// Writes one file at `path` atomically from a writer that streams it (a link at `path` is
+/// replaced, not followed), and returns what the writer returned. If the writer fails, or
+/// `keep` says the result is not worth a file (a run a cap stopped), nothing is left at `path`
+/// but what was there before.
+pub fn write_streamed<T>(
+    path: &Path,
+    write: impl FnOnce(&mut Buffered) -> io::Result<T>,
+    keep: impl FnOnce(&T) -> bool,
+) -> Result<T, String> {
     if path.file_name().is_none() {
         return Err(format!("{} is not a file name", path.display()));
     }
-    let tmp = write_temp(path, &|w| w.write_all(text.as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let (tmp, value) =
+        write_temp_with(path, write).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if !keep(&value) {
+        let _ = fs::remove_file(&tmp);
+        return Ok(value);
+    }
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         format!("cannot write {}: {e}", path.display())
-    })
+    })?;
+    Ok(value)
 }
 
 /// Checks, before anything is written (or computed), that the files `rels` can be written
@@ -576,6 +602,34 @@ mod tests {
         write_one(&p, "first").unwrap();
         write_one(&p, "second").unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "second");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_streamed_file_is_kept_only_when_wanted_and_whole() {
+        let dir = scratch("streamed");
+        fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("report.html");
+        fs::write(&p, "before").unwrap();
+        // not kept: what was there stays, no temporary is left
+        let n = write_streamed(&p, |w| w.write_all(b"half").map(|_| 4), |_| false).unwrap();
+        assert_eq!(n, 4);
+        assert_eq!(fs::read_to_string(&p).unwrap(), "before");
+        // failed: the same
+        let err = write_streamed(
+            &p,
+            |w| {
+                w.write_all(b"part")?;
+                Err::<(), _>(io::Error::other("disk full"))
+            },
+            |_| true,
+        )
+        .unwrap_err();
+        assert!(err.contains("disk full"), "{err}");
+        assert_eq!(fs::read_to_string(&p).unwrap(), "before");
+        write_streamed(&p, |w| w.write_all(b"after"), |_| true).unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "after");
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }

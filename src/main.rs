@@ -21,6 +21,7 @@ fn run(cli: args::Cli) -> Result<exit::Exit, exit::Error> {
     let mut out = out::Out::stdout();
     let exit = match cli.command {
         args::Command::Run(a) => cmd::run::run(a, &mut out)?,
+        args::Command::Report(a) => cmd::run::report(a, &mut out)?,
         args::Command::Check(a) => cmd::check::run(a, &mut out)?,
         args::Command::Rules(a) => cmd::rules::run(a, &mut out)?,
         args::Command::Explain(a) => cmd::explain::run(a, &mut out)?,

@@ -7,6 +7,8 @@
 //! - `docs`: the rule index lists every rule and every test named after one; the repository
 //!   stands alone (no link outside it, every relative link resolves); the scenario format
 //!   documents every verb and key;
+//! - `html`: the HTML report from the command line: self-contained, deterministic, within its
+//!   size budget, no file on bad input;
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
 //! - `record`: a session recorded by `mtosim serve --record` replays to the same `--out` views;
 //! - `streaming`: `--out` streamed, failed writes leave nothing, no symlinks, write errors exit 2;
@@ -18,6 +20,7 @@ mod csdl;
 mod docs;
 mod explore;
 mod graph_json;
+mod html;
 mod record;
 mod scenarios;
 mod streaming;

@@ -343,3 +343,18 @@ pub struct Discard;
 impl Observer for Discard {
     fn entry(&mut self, _world: &mtosim_engine::World, _entry: &Timed) {}
 }
+
+/// An observer that passes every entry and progress report to two others, in order (the
+/// narration on standard output and an HTML report written as the run goes).
+pub struct Tee<'a, 'b>(pub &'a mut dyn Observer, pub &'b mut dyn Observer);
+
+impl Observer for Tee<'_, '_> {
+    fn entry(&mut self, world: &mtosim_engine::World, entry: &Timed) {
+        self.0.entry(world, entry);
+        self.1.entry(world, entry);
+    }
+    fn progress(&mut self, done: usize, total: usize) {
+        self.0.progress(done, total);
+        self.1.progress(done, total);
+    }
+}

@@ -1,10 +1,12 @@
 //! `mtosim explore FILE`: search every order of a small scenario's action steps for a broken
-//! invariant or a failing check, and print (or save) the shortest counterexample.
+//! invariant or a failing check, and print (or save) the shortest counterexample; `--html`
+//! writes the counterexample's run as a report page (its path drawn as a timeline).
 
 use crate::args::ExploreArgs;
 use crate::exit::{Error, Exit};
 use crate::out::Out;
-use mtosim_scenario::explore;
+use mtosim_render::html::run::{Meta, RunPage};
+use mtosim_scenario::{explore, runner};
 
 /// Runs the command.
 pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
@@ -22,6 +24,9 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
             )));
         }
         crate::atomic::check_one(path, a.force).map_err(Error::Usage)?;
+    }
+    if let Some(path) = &a.html {
+        super::check_html(path, Some(&a.file))?;
     }
     let opts = explore::Options {
         depth: a.depth,
@@ -46,6 +51,20 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
     } else {
         Exit::failed_if(report.violation.is_some())
     };
+    match (&a.html, &report.violation) {
+        (Some(path), Some(cx)) => {
+            out.flush()?;
+            counterexample_page(path, &a.file, &cx.toml, &report.text(false))?;
+            out.line(&format!(
+                "Wrote the counterexample's report to {}",
+                path.display()
+            ))?;
+        }
+        (Some(path), None) => {
+            out.line(&format!("No counterexample: {} was not written.", path.display()))?;
+        }
+        (None, _) => {}
+    }
     match (&a.out, &report.violation) {
         (Some(path), Some(cx)) => {
             out.flush()?;
@@ -62,4 +81,26 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
         (None, _) => {}
     }
     Ok(exit)
+}
+
+/// Runs the counterexample `toml` (CSV imports read beside `file`) and writes its report page,
+/// with the search's report `note` above it.
+fn counterexample_page(path: &std::path::Path, file: &str, toml: &str, note: &str) -> Result<(), Error> {
+    let (sc, _) = mtosim_scenario::load::load_text(file, toml, false).map_err(Error::Diagnostics)?;
+    let name = sc.name.clone();
+    let meta = Meta {
+        name: &name,
+        file,
+        subtitle: "the shortest counterexample mtosim explore found",
+    };
+    crate::atomic::write_streamed(
+        path,
+        |w| {
+            let mut page = RunPage::begin(w, &sc.world, &meta)?;
+            let run = runner::run_observed(sc, &mut page);
+            page.finish(&run, Some(toml), Some(note))
+        },
+        |_| true,
+    )
+    .map_err(Error::Usage)
 }

@@ -1,16 +1,19 @@
 //! `mtosim run FILE`: play a scenario, streaming its narration (or JSON lines) as it runs,
 //! then the summary of every tenant and the result; `--out` writes every tenant's views, each
 //! file streamed from the views to a temporary name and renamed (`atomic`), after the paths
-//! were checked before the run.
+//! were checked before the run; `--html` writes the run's report page as the run goes (to a
+//! temporary name, renamed when the run ends; nothing is left if a cap stops it). `mtosim
+//! report` is `run --quiet --html`.
 
-use crate::args::RunArgs;
+use crate::args::{ReportArgs, RunArgs};
 use crate::exit::{colour_on, Error, Exit};
 use crate::out::Out;
 use mtosim_engine::World;
+use mtosim_render::html::run::{Meta, RunPage};
 use mtosim_render::narrate::{self, Style};
 use mtosim_render::{jsonl, summary, views};
-use mtosim_scenario::runner;
-use mtosim_scenario::trace::{Observer, Timed};
+use mtosim_scenario::runner::{self, Run};
+use mtosim_scenario::trace::{Observer, Tee, Timed};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -84,6 +87,9 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
             d.display()
         )));
     }
+    if let Some(path) = &a.html {
+        super::check_html(path, Some(&a.file))?;
+    }
     let mut sc = super::load(&a.file, a.lenient)?;
     sc.world.set_log_provisioning(a.out.is_some());
     if let Some(dir) = &a.out {
@@ -129,7 +135,10 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
         bar,
         error: None,
     };
-    let run = runner::run_observed(sc, &mut printer);
+    let run = match &a.html {
+        None => runner::run_observed(sc, &mut printer),
+        Some(path) => with_report(path, &a.file, sc, &mut printer)?,
+    };
     if let Some(b) = printer.bar.take() {
         b.finish_and_clear();
     }
@@ -183,8 +192,11 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
             }
         }
     }
+    if let (Some(path), None, false) = (&a.html, &run.limit, a.json) {
+        out.line(&format!("Wrote the report to {}", path.display()))?;
+    }
     if let Some((step, line, hit)) = run.limit {
-        // nothing is written to --out: the views would be those of a world stopped midway
+        // nothing is written to --out or --html: the views would be those of a world stopped midway
         // a cap is an error of the input (exit 2) with its location, never a silent result
         out.flush()?;
         return Err(Error::Usage(format!("{}:{line}: step {step}: {hit}", a.file)));
@@ -214,6 +226,50 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
         }
     }
     Ok(Exit::failed_if(!run.ok()))
+}
+
+/// Runs `sc`, narrating to `printer` and writing its report page to `path` as it goes; no file
+/// is left when a cap stops the run.
+fn with_report(
+    path: &std::path::Path,
+    file: &str,
+    sc: mtosim_scenario::model::Scenario,
+    printer: &mut Printer,
+) -> Result<Run, Error> {
+    let source = mtosim_scenario::load::read_source(file).map_err(Error::Diagnostics)?;
+    let name = sc.name.clone();
+    let meta = Meta {
+        name: &name,
+        file,
+        subtitle: "a run of mtosim",
+    };
+    crate::atomic::write_streamed(
+        path,
+        |w| {
+            let mut page = RunPage::begin(w, &sc.world, &meta)?;
+            let run = runner::run_observed(sc, &mut Tee(printer, &mut page));
+            if run.limit.is_none() {
+                page.finish(&run, Some(&source), None)?;
+            }
+            Ok(run)
+        },
+        |run| run.limit.is_none(),
+    )
+    .map_err(Error::Usage)
+}
+
+/// `mtosim report FILE -o OUT`: the run's page, with the summary and result on standard output.
+pub fn report(a: ReportArgs, out: &mut Out) -> Result<Exit, Error> {
+    let args = RunArgs {
+        file: a.file,
+        quiet: true,
+        json: false,
+        out: None,
+        force: false,
+        lenient: a.lenient,
+        html: Some(a.output),
+    };
+    run(args, out)
 }
 
 fn dir_not_empty(d: &std::path::Path) -> bool {

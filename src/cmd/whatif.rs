@@ -1,13 +1,15 @@
 //! `mtosim whatif`: counted forecasts from a scenario's state, or from the quick form, and
 //! sweeps of the quick form over one parameter. `--json` and `--csv` are written pair by pair
 //! and finding by finding; the quick form generates each pair as it is written, so a
-//! 1,000-tenant mesh's 999,000 pairs never sit in memory.
+//! 1,000-tenant mesh's 999,000 pairs never sit in memory. `--html FILE` also writes the
+//! forecast or the sweep as one self-contained page (`render::html::whatif`), atomically.
 
 use crate::args::{SetArg, WhatifArgs};
 use crate::exit::{Error, Exit};
 use crate::out::Out;
 use mtosim_engine::whatif::{self, Org, QuickForm, QuickParams, Topology};
 use mtosim_engine::{RuleSet, RuleSetKind};
+use mtosim_render::html::whatif as page;
 use mtosim_render::whatif as show;
 use mtosim_scenario::runner;
 use std::io::{self, Write};
@@ -75,6 +77,9 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
         }
         crate::atomic::check_set(dir, SWEEP_FILES.iter().map(Path::new), a.force).map_err(Error::Usage)?;
     }
+    if let Some(path) = &a.html {
+        super::check_html(path, a.file.as_deref())?;
+    }
     let forecast = match &a.file {
         Some(file) => {
             let sc = crate::cmd::load(file, false)?;
@@ -96,7 +101,9 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
                     step.saturating_sub(1)
                 )));
             }
-            whatif::forecast(&run.world)
+            let f = whatif::forecast(&run.world);
+            write_page(a.html.as_deref(), |w| page::forecast_page(w, file, &f))?;
+            f
         }
         None => {
             let kind = match a.rules {
@@ -119,6 +126,18 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
                 return sweep(&a, &params, sw, out);
             }
             let org = if a.no_mto { Org::SyncOnly } else { Org::Mto };
+            if let Some(path) = &a.html {
+                let f = whatif::quick_with(&params, org);
+                let title = format!(
+                    "{} tenants × {} users, share {}, {}{}",
+                    params.tenants,
+                    params.users,
+                    params.share,
+                    params.topology.name(),
+                    if a.no_mto { ", no MTO" } else { "" }
+                );
+                write_page(Some(path), |w| page::forecast_page(w, &title, &f))?;
+            }
             if a.json || a.csv {
                 // every pair and finding, generated as they are written
                 let q = QuickForm::new(&params, org);
@@ -148,11 +167,23 @@ pub fn run(a: WhatifArgs, out: &mut Out) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
+/// Writes an HTML page to `path`, if one is asked for, atomically.
+fn write_page(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    match path {
+        Some(p) => crate::atomic::write_streamed(p, |w| write(w), |_| true).map_err(Error::Usage),
+        None => Ok(()),
+    }
+}
+
 fn sweep(a: &WhatifArgs, params: &QuickParams, sw: &str, out: &mut Out) -> Result<Exit, Error> {
     let sw = show::Sweep::parse(sw).map_err(|e| Error::Usage(format!("--sweep {sw}: {e}")))?;
     show::check_sweep_work(params, &sw).map_err(Error::Usage)?;
     let rows = show::sweep(params, &sw);
     let csv_text = show::sweep_csv(&sw, &rows);
+    write_page(a.html.as_deref(), |w| page::sweep_page(w, params, &sw, &rows))?;
     out.text(&csv_text)?;
     if let Some(dir) = &a.out {
         let svg = show::sweep_svg(params, &sw, &rows)
