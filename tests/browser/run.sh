@@ -11,8 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PUPPETEER_VERSION=24.22.0
 driver=target/browser
-if ! command -v chromium > /dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq chromium > /dev/null
+missing=()
+command -v chromium > /dev/null 2>&1 || missing+=(chromium)
+command -v node > /dev/null 2>&1 || missing+=(nodejs)
+command -v npm > /dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 have=$(node -p "try { require('./$driver/node_modules/puppeteer-core/package.json').version } catch (e) { '' }")
 if [ "$have" != "$PUPPETEER_VERSION" ]; then
