@@ -132,6 +132,25 @@ async def main(ready_file):
         assert states[berlin["tenantId"]] == MultiTenantOrganizationMemberState.Active, (who, states)
     mto = await member.tenant_relationships.multi_tenant_organization.get()
     assert mto.display_name == "Cairo", mto
+
+    # the owner updates the organization (multiTenantOrganization-update), which every member reads
+    await owner.tenant_relationships.multi_tenant_organization.patch(
+        MultiTenantOrganization(description="Cairo and Berlin")
+    )
+    mto = await member.tenant_relationships.multi_tenant_organization.get()
+    assert (mto.display_name, mto.description) == ("Cairo", "Cairo and Berlin"), mto
+
+    # the owner makes Berlin an owner too (multiTenantOrganizationMember-update), then Berlin
+    # reads its own entry by id
+    berlin_entry = owner.tenant_relationships.multi_tenant_organization.tenants.by_multi_tenant_organization_member_id(
+        berlin["tenantId"]
+    )
+    await berlin_entry.patch(MultiTenantOrganizationMember(role=MultiTenantOrganizationMemberRole.Owner))
+    own = await member.tenant_relationships.multi_tenant_organization.tenants.by_multi_tenant_organization_member_id(
+        berlin["tenantId"]
+    ).get()
+    known_only(own, "GET tenants/{id}")
+    assert own.role == MultiTenantOrganizationMemberRole.Owner, own.role
     print("mto_tutorial.py: the tutorial held through msgraph-sdk")
 
 
