@@ -78,6 +78,9 @@ pub struct Tenant {
     pub mto: Option<MtoIdx>,
     /// This tenant's local id of that MTO (MTO-2).
     pub local_mto_id: Option<Guid>,
+    /// Ids of singleton objects (`joinRequest`, `partnerTemplate`, `identityTemplate`) an
+    /// import gave, instead of the ones derived from the seed.
+    pub given_singletons: BTreeMap<&'static str, Guid>,
     /// The join request record.
     pub join: JoinRecord,
     /// Created or joined through the Microsoft 365 admin center: gets `MTO_Sync_<id>`
@@ -179,6 +182,7 @@ impl Tenant {
             templates: Templates::default(),
             mto: None,
             local_mto_id: None,
+            given_singletons: BTreeMap::new(),
             join: JoinRecord::default(),
             m365_managed: false,
             created_mto_at: None,

@@ -6,7 +6,7 @@
 //! A view borrows the world; nothing here changes it.
 
 use crate::account::Shown;
-use crate::directory::{account_flags, Attr, User, UserType};
+use crate::directory::{account_flags, Attr, ObjectKind, User, UserType};
 use crate::ids::{ConfigIdx, Guid, TenantIdx, UserIdx};
 use crate::mto::{MemberState, ProcessingStatus, Role, Transition};
 use crate::refusal::Message;
@@ -118,6 +118,9 @@ impl World {
 
     /// The object id of external account `ai` of tenant `t`.
     pub fn account_id(&self, t: TenantIdx, ai: u32) -> Guid {
+        if let Some(id) = self.tenant(t).dir.given_id(ObjectKind::Account, ai) {
+            return id;
+        }
         Guid::derive(
             self.seed,
             &[b"account", self.name(t).as_bytes(), &ai.to_le_bytes()],
@@ -127,6 +130,9 @@ impl World {
     /// The object id of one of tenant `t`'s singleton objects (`joinRequest`,
     /// `partnerTemplate`, `identityTemplate`).
     pub fn singleton_id(&self, t: TenantIdx, what: &str) -> Guid {
+        if let Some(&id) = self.tenant(t).given_singletons.get(what) {
+            return id;
+        }
         Guid::derive(
             self.seed,
             &[b"graph-id", what.as_bytes(), self.name(t).as_bytes()],
@@ -148,7 +154,7 @@ impl<'w> TenantView<'w> {
             upn: user.upn.to_string(),
             user_type: user.user_type,
             account_enabled: user.account_enabled,
-            created: w.start,
+            created: w.tenant(self.tenant).dir.user_created(u).unwrap_or(w.start),
             origin: if user.external {
                 UserOrigin::ImportedExternal
             } else {
@@ -408,6 +414,8 @@ pub struct GroupObject<'w> {
     pub description: Option<&'w str>,
     /// Whether its members follow a membership rule (`groupTypes` DynamicMembership).
     pub dynamic: bool,
+    /// `membershipRule`, in its canonical form.
+    pub membership_rule: Option<String>,
     /// `groupTypes` Unified, `mailEnabled`, `securityEnabled`.
     pub kind: crate::directory::GroupKind,
     /// `isAssignableToRole`.
@@ -498,6 +506,9 @@ impl World {
 
     /// The object id of the `i`th group cross-tenant synchronization created in tenant `t`.
     pub fn synced_group_id(&self, t: TenantIdx, i: usize) -> Guid {
+        if let Some(id) = self.tenant(t).dir.given_id(ObjectKind::SyncedGroup, i as u32) {
+            return id;
+        }
         Guid::derive(
             self.seed(),
             &[
@@ -629,6 +640,7 @@ impl<'w> TenantView<'w> {
                 display_name: &g.name,
                 description: g.description.as_deref(),
                 dynamic: g.rule.is_some(),
+                membership_rule: g.rule.as_ref().map(|r| r.to_string()),
                 kind: g.kind,
                 role_assignable: g.role_assignable,
                 members: g
@@ -650,6 +662,7 @@ impl<'w> TenantView<'w> {
                 display_name: &g.name,
                 description: g.description.as_deref(),
                 dynamic: false,
+                membership_rule: None,
                 kind: crate::directory::GroupKind::Security,
                 role_assignable: false,
                 members: g.members.iter().map(|&ai| w.account_id(t, ai)).collect(),

@@ -256,6 +256,7 @@ fn dot_escape(s: &str) -> String {
 /// What one file of the export holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Content {
+    Organization(TenantIdx),
     Mto(TenantIdx),
     Tenants(TenantIdx),
     JoinRequest(TenantIdx),
@@ -296,6 +297,7 @@ impl ViewFile<'_> {
             w.write_all(b"\n")
         }
         match self.content {
+            Content::Organization(t) => pretty(w, &graph::organization(world, t)),
             Content::Mto(t) => pretty(w, &graph::multi_tenant_organization(world, t)),
             Content::Tenants(t) => pretty(w, &graph::tenants(world, t)),
             Content::JoinRequest(t) => pretty(w, &graph::join_request(world, t)),
@@ -329,6 +331,7 @@ pub fn export(world: &World) -> Vec<ViewFile<'_>> {
         let t = TenantIdx(i as u16);
         let dir = PathBuf::from(world.name(t));
         for (name, content) in [
+            ("organization.json", Content::Organization(t)),
             ("multiTenantOrganization.json", Content::Mto(t)),
             ("tenants.json", Content::Tenants(t)),
             ("joinRequest.json", Content::JoinRequest(t)),
