@@ -363,6 +363,19 @@ impl Builder {
         }
     }
 
+    /// Sets the `templateApplicationLevel` of tenant `t`'s partner configuration template and
+    /// of its identity synchronization template, which an export may show apart.
+    pub fn set_template_levels(
+        &mut self,
+        t: TenantIdx,
+        partner: crate::xtap::AppLevel,
+        identity: crate::xtap::AppLevel,
+    ) {
+        let tpl = &mut self.world.tenants[t.ix()].templates;
+        tpl.partner_level = partner;
+        tpl.identity_level = identity;
+    }
+
     /// Adds a mail contact to tenant `t` (MTO-85).
     pub fn add_contact(&mut self, t: TenantIdx, display_name: &str, mail: &str) -> Result<(), BuildError> {
         let dir = &mut self.world.tenants[t.ix()].dir;

@@ -12,6 +12,7 @@
 pub mod entity;
 pub mod error;
 pub mod groups;
+pub mod import;
 pub mod mto;
 pub mod odata;
 pub mod organization;

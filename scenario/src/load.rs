@@ -43,6 +43,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "national_cloud_mto",
     "contacts_collide",
     "m365_keeps_tenant_edits",
+    "import",
 ];
 const TENANT_KEYS: &[&str] = &[
     "name",
@@ -77,15 +78,32 @@ pub struct LoadOptions<'a> {
     pub lenient: bool,
     /// Reads a file named in the scenario, relative to the scenario's directory.
     pub read_file: &'a dyn Fn(&str) -> std::io::Result<Vec<u8>>,
+    /// Imports the Graph exports `[scenario] import` names, if the caller can (the scenario
+    /// contract reads no Graph JSON; the CLI gives `mtosim-graph`'s importer).
+    pub import: Option<Importer<'a>>,
 }
+
+/// Imports the exports a scenario names (`[scenario] import`, each a path relative to the
+/// scenario's folder) into the builder, before the scenario's own tenants; returns the
+/// problems that stop the load.
+pub type Importer<'a> = &'a dyn Fn(&[String], &mut Builder) -> Result<(), Vec<Diagnostic>>;
 
 /// Input files larger than this are refused before reading (bytes).
 pub const INPUT_BYTES_MAX: u64 = SCENARIO_BYTES_MAX as u64;
 
 /// Reads and loads the scenario file `file`; CSV imports are read relative to it.
 pub fn load_path(file: &str, lenient: bool) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_path_with(file, lenient, None)
+}
+
+/// [`load_path`], with an importer for the Graph exports the scenario names.
+pub fn load_path_with(
+    file: &str,
+    lenient: bool,
+    import: Option<Importer<'_>>,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
     let text = read_source(file)?;
-    load_text(file, &text, lenient)
+    load_text_with(file, &text, lenient, import)
 }
 
 /// Where a TOML error without a position most likely is: the start of the line whose key or
@@ -150,6 +168,17 @@ pub fn load_text(
     text: &str,
     lenient: bool,
 ) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_text_with(file, text, lenient, None)
+}
+
+/// [`load_text`], with an importer for the Graph exports the scenario names (their paths
+/// given to it relative to the scenario's folder, joined).
+pub fn load_text_with(
+    file: &str,
+    text: &str,
+    lenient: bool,
+    import: Option<Importer<'_>>,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
     let base = Path::new(file)
         .parent()
         .map(Path::to_path_buf)
@@ -167,6 +196,19 @@ pub fn load_text(
         &LoadOptions {
             lenient,
             read_file: &read_file,
+            import: import
+                .map(|i| {
+                    let base = &base;
+                    move |dirs: &[String], b: &mut Builder| {
+                        let joined: Vec<String> = dirs
+                            .iter()
+                            .map(|d| base.join(d).to_string_lossy().into_owned())
+                            .collect();
+                        i(&joined, b)
+                    }
+                })
+                .as_ref()
+                .map(|f| f as &dyn Fn(&[String], &mut Builder) -> Result<(), Vec<Diagnostic>>),
         },
     )
 }
@@ -182,6 +224,7 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
     let opts = LoadOptions {
         lenient: false,
         read_file: &no_files,
+        import: None,
     };
     load_with(file, text, &opts)
         .map(|(sc, _)| sc)
@@ -302,9 +345,29 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
         },
     };
     let mut b = Builder::new(rules, seed, start, delays);
+    let imports = match sc.get("import") {
+        None => Vec::new(),
+        Some(_) => match sc.str_list("import") {
+            Ok(l) => l.unwrap_or_default(),
+            Err(_) => sc.str("import")?.into_iter().collect(),
+        },
+    };
+    if !imports.is_empty() {
+        let dirs: Vec<String> = imports.iter().map(|(d, _)| d.clone()).collect();
+        let Some(import) = opts.import else {
+            return Err(src
+                .err(sc.span_of("import"), "this loader imports no Graph exports")
+                .help("run the scenario with mtosim, which imports them"));
+        };
+        if let Err(mut ds) = import(&dirs, &mut b) {
+            let first = ds.remove(0);
+            problems.extend(ds);
+            return Err(first);
+        }
+    }
 
     let tenants = root.tables("tenant")?;
-    if tenants.is_empty() {
+    if tenants.is_empty() && imports.is_empty() {
         return Err(Diagnostic::file_level(file, "the scenario has no [[tenant]]")
             .help("add at least one [[tenant]] with a name"));
     }

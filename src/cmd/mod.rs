@@ -5,6 +5,7 @@ pub mod completions;
 pub mod explain;
 pub mod explore;
 pub mod expr;
+pub mod import;
 pub mod new;
 pub mod rules;
 pub mod run;
@@ -15,9 +16,11 @@ use crate::exit::{print_diags, Error};
 use mtosim_scenario::load;
 use mtosim_scenario::model::Scenario;
 
-/// Loads a scenario file, printing the CSV rows `lenient` skipped as warnings.
+/// Loads a scenario file (with the Graph exports it imports), printing the CSV rows `lenient`
+/// skipped and the import's warnings.
 pub fn load(file: &str, lenient: bool) -> Result<Scenario, Error> {
-    let (sc, skipped) = load::load_path(file, lenient).map_err(Error::Diagnostics)?;
+    let (sc, skipped) = load::load_path_with(file, lenient, Some(&crate::import_fs::loader_import))
+        .map_err(Error::Diagnostics)?;
     print_diags(&skipped, true);
     Ok(sc)
 }
