@@ -256,6 +256,14 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                     }
                 }
             }
+            "organization.json" => {
+                let orgs = v["value"].as_array().unwrap();
+                assert_eq!(orgs.len(), 1, "GET /organization lists the one tenant");
+                guid(&orgs[0]["id"], "id");
+                let domains = orgs[0]["verifiedDomains"].as_array().unwrap();
+                assert_eq!(domains.iter().filter(|d| d["isInitial"] == true).count(), 1);
+                assert_eq!(domains.iter().filter(|d| d["isDefault"] == true).count(), 1);
+            }
             other => panic!("unexpected file {other}"),
         }
     }

@@ -7,6 +7,8 @@
 //! - `docs`: the rule index lists every rule and every test named after one; the repository
 //!   stands alone (no link outside it, every relative link resolves); the scenario format
 //!   documents every verb and key;
+//! - `import`: every scenario's `--out` export imports back to the same views; bad exports
+//!   exit 2 with file and JSON path;
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
 //! - `record`: a session recorded by `mtosim serve --record` replays to the same `--out` views;
 //! - `streaming`: `--out` streamed, failed writes leave nothing, no symlinks, write errors exit 2;
@@ -18,6 +20,7 @@ mod csdl;
 mod docs;
 mod explore;
 mod graph_json;
+mod import;
 mod record;
 mod scenarios;
 mod streaming;
