@@ -7,6 +7,7 @@
 //! - `docs`: the rule index lists every rule and every test named after one; the repository
 //!   stands alone (no link outside it, every relative link resolves); the scenario format
 //!   documents every verb and key;
+//! - `doctor`: the doctor library shows each finding; exit codes 0, 1 and 2;
 //! - `import`: every scenario's `--out` export imports back to the same views; bad exports
 //!   exit 2 with file and JSON path;
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
@@ -18,6 +19,7 @@ mod architecture;
 mod cli;
 mod csdl;
 mod docs;
+mod doctor;
 mod explore;
 mod graph_json;
 mod import;

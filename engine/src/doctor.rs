@@ -5,7 +5,8 @@
 //! active tenants of an MTO (MTO-56); templates that the next join would write over existing
 //! settings (MTO-62, MTO-63, through [`crate::xtap::Templates::apply_at_join`]); jobs in
 //! quarantine (CTS-52, CTS-53); and the what-if forecast's findings (quotas, failures, held
-//! deletions, jobs that would stop) and deprovisioning, with each tenant's quota headroom.
+//! deletions, jobs that would stop) and deprovisioning, stopped configurations counted as if
+//! started, with each tenant's quota headroom.
 //! Findings are typed; surfaces render them in their own words.
 
 use crate::ids::TenantIdx;
@@ -67,8 +68,8 @@ pub enum Finding {
         /// Why, and when it is retried.
         quarantine: Quarantine,
     },
-    /// Running every configuration until nothing changes would soft-delete accounts from
-    /// `source` in `target` (users leave the scope: CTS-42).
+    /// Running every configuration until nothing changes (stopped ones as if started) would
+    /// soft-delete accounts from `source` in `target` (users leave the scope: CTS-42).
     WouldDeprovision {
         /// The source tenant.
         source: TenantIdx,
@@ -219,8 +220,17 @@ pub fn diagnose(world: &World) -> Report {
             }
         }
     }
-    // the forecast: what running every configuration to the end would do
-    let f = whatif::forecast(world);
+    // the forecast: what every configuration would do if it ran until nothing changes, the
+    // stopped ones as if started (what breaks when they go)
+    let f = if world.configs.iter().any(|c| !c.deleted && !c.job.scheduled) {
+        let mut started = world.clone();
+        for c in started.configs.iter_mut().filter(|c| !c.deleted) {
+            c.job.scheduled = true;
+        }
+        whatif::forecast(&started)
+    } else {
+        whatif::forecast(world)
+    };
     for p in f.pairs.iter().filter(|p| p.delete > 0) {
         findings.push(Finding::WouldDeprovision {
             source: tenant(p.source),

@@ -138,8 +138,8 @@ pub fn line(w: &World, r: &Report, f: &Finding) -> Line {
         Finding::Forecast(x) => (
             String::new(),
             crate::whatif::finding(&r.forecast, x),
-            "what-if forecast of every configuration running until nothing changes".to_string(),
-            String::new(),
+            "the what-if forecast of every configuration running until nothing changes (stopped ones as if started)".to_string(),
+            forecast_fix(x).to_string(),
         ),
     };
     Line {
@@ -148,6 +148,22 @@ pub fn line(w: &World, r: &Report, f: &Finding) -> Line {
         problem,
         call,
         fix,
+    }
+}
+
+/// What would fix a forecast finding.
+fn forecast_fix(x: &mtosim_engine::whatif::Finding) -> &'static str {
+    use mtosim_engine::whatif::Finding as F;
+    match x {
+        F::OverQuota { .. } => "narrow the scope, or ask Microsoft support to raise the target's directory quota",
+        F::Failures { code, .. } if code.contains("Quota") => {
+            "narrow the scope, or ask Microsoft support to raise the target's directory quota"
+        }
+        F::Failures { .. } => "`mtosim explain` the rule for what each failure needs",
+        F::Held { .. } => "review the deletions, then allow them (restart with resetScope ForceDeletes) or raise the threshold",
+        F::JobStops { .. } => "fix the failing objects before starting, or the job stops after its first cycle",
+        F::P1Short { .. } => "buy or assign Entra ID P1 licences for the users sync shares",
+        F::OverTenantCap { .. } | F::TooManyUsersAtJoin { .. } => "stay within the documented cap",
     }
 }
 

@@ -192,11 +192,12 @@ impl<'a> Obj<'a> {
             .collect()
     }
 
-    /// Counts the properties not in `known` (letter case ignored; OData annotations and
-    /// `known` entries ending in `*` as prefixes are read).
+    /// Counts the properties not in `known` that hold a value (letter case ignored; a null
+    /// says nothing, OData annotations and `known` entries ending in `*` as prefixes are read).
     pub fn count_unread(&self, known: &[&str], into: &mut Unread) {
-        for k in self.map.keys() {
-            let read = k.starts_with('@')
+        for (k, v) in self.map {
+            let read = v.is_null()
+                || k.starts_with('@')
                 || k.contains("@odata.")
                 || known.iter().any(|n| match n.strip_suffix('*') {
                     Some(prefix) => k.len() >= prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(prefix),

@@ -66,8 +66,6 @@ const PARTNER_PROPS: &[&str] = &[
     "inboundTrust",
     "b2bCollaborationInbound",
     "b2bCollaborationOutbound",
-    "b2bDirectConnectInbound",
-    "b2bDirectConnectOutbound",
     "automaticUserConsentSettings",
     "identitySynchronization",
 ];
