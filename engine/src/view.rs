@@ -1,5 +1,6 @@
 //! What a tenant's administrator can read: every object of one tenant as that tenant sees it,
-//! with a stable object id derived from the scenario seed. Every surface (checks, exports, the
+//! with a stable object id derived from the scenario seed (or the id and creation time an
+//! import kept, [`crate::build::Builder::set_object_id`]). Every surface (checks, exports, the
 //! Graph server, reports) reads tenants through these views, so that what a tenant sees is
 //! computed in one place.
 //!

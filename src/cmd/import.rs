@@ -31,15 +31,19 @@ pub fn run(a: ImportArgs, out: &mut Out) -> Result<Exit, Error> {
         .unwrap_or_default();
     let import: Vec<String> = a.dirs.iter().map(|d| relative(Path::new(d), &base)).collect();
     let mut comments = vec![format!(
-        "Written by mtosim import from {}: {} tenant{}.",
+        "Written by mtosim import from {}: {}.",
         a.dirs.join(", "),
-        summary.tenants.len(),
-        if summary.tenants.len() == 1 { "" } else { "s" }
+        count(summary.tenants.len(), "tenant")
     )];
     for t in &summary.tenants {
         comments.push(format!(
-            "{} ({}): {} users, {} accounts of other tenants' users, {} groups, {} partner configurations",
-            t.name, t.folder, t.users, t.accounts, t.groups, t.partners
+            "{} ({}): {}, {} of other tenants' users, {}, {}",
+            t.name,
+            t.folder,
+            count(t.users, "user"),
+            count(t.accounts, "account"),
+            count(t.groups, "group"),
+            count(t.partners, "partner configuration")
         ));
         if !t.missing.is_empty() {
             comments.push(format!(
@@ -62,15 +66,20 @@ pub fn run(a: ImportArgs, out: &mut Out) -> Result<Exit, Error> {
         Some(path) => {
             crate::atomic::write_one(path, &text).map_err(Error::Usage)?;
             out.line(&format!(
-                "wrote {}: {} tenants imported, {} warnings",
+                "wrote {}: {} imported, {}",
                 path.display(),
-                summary.tenants.len(),
-                summary.warnings.len()
+                count(summary.tenants.len(), "tenant"),
+                count(summary.warnings.len(), "warning")
             ))?;
         }
         None => out.text(&text)?,
     }
     Ok(Exit::Ok)
+}
+
+/// `n` and `what`, plural unless `n` is 1.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `dir` as a path relative to `base` (both taken from the current folder), `/`-separated.
