@@ -734,9 +734,16 @@ fn load_users(
         let mut dropped = import.problems_dropped;
         let cap = crate::csv_import::CSV_PROBLEMS_MAX;
         problems.extend(import.problems);
-        for spec in import.users {
-            match b.add_user(ti, &spec) {
-                Ok(_) => {}
+        for (spec, identity) in import.users.iter().zip(&import.identities) {
+            match b.add_user(ti, spec) {
+                Ok(u) => {
+                    if let Some(id) = identity.id {
+                        b.set_object_id(ti, mtosim_engine::directory::ObjectKind::User, u.0, id);
+                    }
+                    if let Some(at) = identity.created {
+                        b.set_user_created(ti, u, at);
+                    }
+                }
                 Err(BuildError::DuplicateUpn(_) | BuildError::UnverifiedDomain(_))
                     if problems.len() >= cap =>
                 {
