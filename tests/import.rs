@@ -223,36 +223,36 @@ fn import_exit(root: &Path) -> (i32, String, bool) {
 #[test]
 fn bad_input_exits_2_with_the_file_and_json_path_and_writes_nothing() {
     let partner = |id: &str| format!(r#"{{"value": [{{"tenantId": "{id}"}}]}}"#);
-    let cases: Vec<(&str, Vec<(&str, String)>, &str, &str, &str)> = vec![
+    // (case, file, its text, where the error is, the JSON path, what it says)
+    let cases = [
         (
             "not-json",
-            vec![("users.json", "{\"value\": [".to_string())],
+            "users.json",
+            "{\"value\": [".to_string(),
             "contoso/users.json",
             "$: ",
             "not JSON: EOF while parsing a list at line 1 column 11",
         ),
         (
             "wrong-shape",
-            vec![(
-                "users.json",
-                r#"{"value": [{"userPrincipalName": 3}]}"#.to_string(),
-            )],
+            "users.json",
+            r#"{"value": [{"userPrincipalName": 3}]}"#.to_string(),
             "contoso/users.json",
             "$.value[0].userPrincipalName: ",
             "expected a string, found a number",
         ),
         (
             "unknown-partner",
-            vec![("partners.json", partner("b1000000-0000-4000-8000-000000000009"))],
+            "partners.json",
+            partner("b1000000-0000-4000-8000-000000000009"),
             "contoso/partners.json",
             "$.value[0].tenantId: ",
             "not among the imported tenants",
         ),
     ];
-    for (name, files, file, at, what) in cases {
+    for (name, f, text, file, at, what) in cases {
         let root = temp(name);
-        let files: Vec<(&str, &str)> = files.iter().map(|(f, t)| (*f, t.as_str())).collect();
-        tenant(&root, "contoso", CONTOSO, &files);
+        tenant(&root, "contoso", CONTOSO, &[(f, text.as_str())]);
         tenant(&root, "fabrikam", FABRIKAM, &[]);
         let (code, err, written) = import_exit(&root);
         assert_eq!(code, 2, "{name}: {err}");

@@ -769,22 +769,13 @@ mod tests {
     use crate::rules::RuleSetKind;
 
     fn spec(name: &str) -> TenantSpec {
-        TenantSpec {
-            name: name.into(),
-            display_name: name.into(),
-            tenant_id: Guid::derive(3, &[name.as_bytes()]),
-            initial_domain: format!("{name}.onmicrosoft.com"),
-            domains: vec![format!("{name}.com")],
-            targeted_release: false,
-            p1_licenses: None,
-            object_quota: 300_000,
-            csp_of: Vec::new(),
-            cloud: "commercial".into(),
-            cloud_settings: Vec::new(),
-            external_user_leave: true,
-            m365_sync_manual: false,
-            guest_invites_allowed: true,
-        }
+        TenantSpec::with_identity(
+            name,
+            name,
+            Guid::derive(3, &[name.as_bytes()]),
+            &format!("{name}.onmicrosoft.com"),
+            vec![format!("{name}.com")],
+        )
     }
 
     fn builder() -> (Builder, TenantIdx, TenantIdx) {

@@ -149,12 +149,8 @@ pub fn diagnose(world: &World) -> Report {
             }
             // the target allowing user sync inbound from the source is the intent to sync
             // (automatic redemption alone also serves B2B collaboration)
-            if !world
-                .tenant(t)
-                .partners
-                .get(&s)
-                .is_some_and(|p| p.sync_inbound == Some(true))
-            {
+            let intent = world.tenant(t).partners.get(&s).and_then(|p| p.sync_inbound);
+            if intent != Some(true) {
                 continue;
             }
             if let Some((error, missing)) = sync::prerequisite_gap(world.tenant(s), s, world.tenant(t), t) {

@@ -103,6 +103,34 @@ pub struct Tenant {
 }
 
 impl TenantSpec {
+    /// A tenant with the given identity and the scenario format's defaults for everything
+    /// else (no licence limit, a 300,000-object quota, the commercial cloud, guest invitations
+    /// and self-service leave allowed): what an import knows of a tenant.
+    pub fn with_identity(
+        name: &str,
+        display_name: &str,
+        tenant_id: Guid,
+        initial_domain: &str,
+        domains: Vec<String>,
+    ) -> TenantSpec {
+        TenantSpec {
+            name: name.to_string(),
+            display_name: display_name.to_string(),
+            tenant_id,
+            initial_domain: initial_domain.to_string(),
+            domains,
+            targeted_release: false,
+            p1_licenses: None,
+            object_quota: 300_000,
+            csp_of: Vec::new(),
+            cloud: "commercial".into(),
+            cloud_settings: Vec::new(),
+            external_user_leave: true,
+            m365_sync_manual: false,
+            guest_invites_allowed: true,
+        }
+    }
+
     /// Why the tenant's directory refuses a user named `upn` for its domain, if it does: the
     /// domain after the `@` must be one of its verified domains or its initial one (SIM-4).
     pub fn domain_problem(&self, upn: &str) -> Option<String> {

@@ -5,6 +5,7 @@
 //! every problem placed by file and JSON path (`$.value[3].userPrincipalName`). Properties the
 //! import does not read are counted per file and name, to be reported once each.
 
+use crate::request::kind;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -36,7 +37,7 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<String, Problem> {
     };
     let utf16 = |le: bool| -> Result<String, Problem> {
         let body = &bytes[2..];
-        if body.len() % 2 != 0 {
+        if !body.len().is_multiple_of(2) {
             return Err(bad("the file is UTF-16 but has an odd number of bytes".into()));
         }
         let units = body.chunks_exact(2).map(|c| {
@@ -241,18 +242,6 @@ pub fn page<'a>(file: &str, v: &'a Value) -> Result<(&'a [Value], Option<&'a str
             }
         }
         other => Err(wrong(kind(other))),
-    }
-}
-
-/// A JSON value's kind, in words.
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -107,6 +107,9 @@ pub struct TenantSummary {
     pub missing: Vec<&'static str>,
 }
 
+/// One object of a collection file: the file it is in, its JSON path and its value.
+pub(crate) type Item = (String, String, Value);
+
 /// One tenant folder being imported.
 pub(crate) struct Folder<'s> {
     pub name: String,
@@ -141,11 +144,7 @@ impl Folder<'_> {
 
     /// Every item of collection file `name` and its pages (`name` `.2.json`, `.3.json`, ...
     /// while a page has `@odata.nextLink`), with each item's JSON path; `None` when absent.
-    pub fn collection(
-        &self,
-        name: &str,
-        warnings: &mut Vec<Problem>,
-    ) -> Result<Option<Vec<(String, String, Value)>>, Problem> {
+    pub fn collection(&self, name: &str, warnings: &mut Vec<Problem>) -> Result<Option<Vec<Item>>, Problem> {
         let Some(first) = self.value(name)? else {
             return Ok(None);
         };
@@ -382,22 +381,7 @@ fn add_tenants<'s>(folders: Vec<Folder<'s>>, b: &mut Builder) -> Result<Vec<Fold
         if domains.is_empty() {
             domains.push(initial.clone());
         }
-        let spec = TenantSpec {
-            name: f.name.clone(),
-            display_name,
-            tenant_id: id,
-            initial_domain: initial,
-            domains,
-            targeted_release: false,
-            p1_licenses: None,
-            object_quota: 300_000,
-            csp_of: Vec::new(),
-            cloud: "commercial".into(),
-            cloud_settings: Vec::new(),
-            external_user_leave: true,
-            m365_sync_manual: false,
-            guest_invites_allowed: true,
-        };
+        let spec = TenantSpec::with_identity(&f.name, &display_name, id, &initial, domains);
         f.tenant = b.add_tenant(spec).map_err(|e| o.err("id", e.to_string()))?;
         out.push(f);
     }

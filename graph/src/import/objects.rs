@@ -591,11 +591,14 @@ fn import_partners(
     Ok(items.len())
 }
 
+/// The targets of a B2B setting: each as written, and where it is (for a warning).
+type Targets = Vec<(String, Problem)>;
+
 /// A B2B collaboration setting; its user and group targets are objects of the tenant `ids`
 /// holds (the partner's for inbound, the tenant's own for outbound).
 fn b2b(o: &Obj<'_>, name: &str, ids: &Ids, summary: &mut Summary) -> R<Option<B2bSetting>> {
     let Some(s) = o.obj(name)? else { return Ok(None) };
-    let access = |c: &Obj<'_>| -> R<(Access, Vec<(String, Option<String>, Problem)>)> {
+    let access = |c: &Obj<'_>| -> R<(Access, Targets)> {
         let a = match c.str("accessType")? {
             Some("blocked") => Access::Blocked,
             Some("allowed") | None => Access::Allowed,
@@ -604,11 +607,7 @@ fn b2b(o: &Obj<'_>, name: &str, ids: &Ids, summary: &mut Summary) -> R<Option<B2
         let mut targets = Vec::new();
         for (i, t) in c.arr("targets")?.iter().enumerate() {
             let t = Obj::new(c.file, format!("{}.targets[{i}]", c.path), t)?;
-            targets.push((
-                t.req_str("target")?.to_string(),
-                t.str("targetType")?.map(str::to_string),
-                t.err("target", ""),
-            ));
+            targets.push((t.req_str("target")?.to_string(), t.err("target", "")));
         }
         Ok((a, targets))
     };
@@ -621,7 +620,7 @@ fn b2b(o: &Obj<'_>, name: &str, ids: &Ids, summary: &mut Summary) -> R<Option<B2
         None => (Access::Allowed, Vec::new()),
     };
     let mut user_targets = Vec::new();
-    for (t, _, at) in users {
+    for (t, at) in users {
         if t.eq_ignore_ascii_case("AllUsers") {
             user_targets.push(UserTarget::AllUsers);
             continue;
@@ -644,7 +643,7 @@ fn b2b(o: &Obj<'_>, name: &str, ids: &Ids, summary: &mut Summary) -> R<Option<B2
     }
     let app_targets = apps
         .into_iter()
-        .map(|(t, _, _)| match t.as_str() {
+        .map(|(t, _)| match t.as_str() {
             x if x.eq_ignore_ascii_case("AllApplications") => AppTarget::AllApplications,
             x if x.eq_ignore_ascii_case("Office365") => AppTarget::Office365,
             _ => AppTarget::App(t),
