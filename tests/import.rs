@@ -319,3 +319,63 @@ fn pages_casing_utf16_and_unread_properties_are_accepted() {
         "without -o the scenario is printed: {out}"
     );
 }
+
+#[test]
+fn entra_exporter_folders_import_alike_from_powershell_7_and_5_1() {
+    let d = temp("entra-exporter");
+    let mut views = Vec::new();
+    for v in ["ps7", "ps51"] {
+        let s = d.join(format!("{v}.toml"));
+        let src = format!("fixtures/import/entra-exporter/{v}");
+        let (code, out, err) = mtosim(&["import", &src, "-o", s.to_str().unwrap()]);
+        assert_eq!(code, 0, "{v}: {out}{err}");
+        assert!(out.contains("2 tenants imported"), "{v}: {out}");
+        assert!(
+            err.contains("only the last one is here"),
+            "{v}: the partner file is named: {err}"
+        );
+        assert!(
+            err.contains("contoso/Users at $..refreshTokensValidFromDateTime"),
+            "{v}: {err}"
+        );
+        let text = std::fs::read_to_string(&s).unwrap();
+        assert!(
+            text.contains("contoso (")
+                && text.contains(
+                    "2 users, 0 accounts of other tenants' users, 1 group, 1 partner configuration"
+                ),
+            "{text}"
+        );
+        assert!(text.contains("not in the export (not imported, not checked): multiTenantOrganizationPartnerConfiguration.json"), "{text}");
+        let out_dir = d.join(format!("{v}-views"));
+        let (code, out, err) = mtosim(&[
+            "run",
+            s.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{v}: {out}{err}");
+        let read = |f: &str| std::fs::read_to_string(out_dir.join("contoso").join(f)).unwrap();
+        views.push((read("users.json"), read("groups.json"), read("partners.json")));
+    }
+    assert!(
+        views[0] == views[1],
+        "UTF-8 LF and UTF-16 CRLF exports give the same world"
+    );
+    let (users, groups, partners) = &views[0];
+    assert!(
+        users.contains("\"id\": \"87d349ed-44d7-43e1-9a83-5f2406dee5bd\""),
+        "{users}"
+    );
+    assert!(
+        users.contains("\"createdDateTime\": \"2021-03-01T17:02:11Z\""),
+        "a /Date()/ time reads as the same instant: {users}"
+    );
+    assert!(users.contains("\"extensionAttribute1\": \"Store 12\""), "{users}");
+    assert!(
+        groups.contains("AlexW@contoso.com") && groups.contains("AdeleV@contoso.com"),
+        "members from Members/: {groups}"
+    );
+    assert!(partners.contains("\"outboundAllowed\": true"), "{partners}");
+}

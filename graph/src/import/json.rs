@@ -193,11 +193,12 @@ impl<'a> Obj<'a> {
             .collect()
     }
 
-    /// Counts the properties not in `known` that hold a value (letter case ignored; a null
-    /// says nothing, OData annotations and `known` entries ending in `*` as prefixes are read).
+    /// Counts the properties not in `known` that hold a value (letter case ignored; a null or
+    /// an empty array says nothing, OData annotations and `known` entries ending in `*` as prefixes are read).
     pub fn count_unread(&self, known: &[&str], into: &mut Unread) {
         for (k, v) in self.map {
             let read = v.is_null()
+                || v.as_array().is_some_and(Vec::is_empty)
                 || k.starts_with('@')
                 || k.contains("@odata.")
                 || known.iter().any(|n| match n.strip_suffix('*') {

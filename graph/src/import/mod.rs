@@ -1,6 +1,8 @@
 //! Importing Graph JSON exports into a world, through the engine's [`Builder`]: one folder
 //! per tenant, one file per Graph endpoint (the layout `mtosim run --out` writes, and the one a
-//! user fills with `Invoke-MgGraphRequest -OutputFilePath` or `az rest`; README, "Import").
+//! user fills with `Invoke-MgGraphRequest -OutputFilePath` or `az rest`; README, "Starting from
+//! real tenants"), or the folders Microsoft's EntraExporter writes ([`entra_exporter`]), or
+//! both in one folder.
 //! Object ids and `createdDateTime` are kept. Every problem is a [`Problem`] with its file and
 //! JSON path; an error stops the import before the world is used, warnings (properties not
 //! read, pages missing, objects that cannot be linked) are returned with the summary.
@@ -8,6 +10,7 @@
 //! The importer reads files only through a [`Source`] the caller gives (the CLI's reads the
 //! disk with size caps), so this crate does no I/O of its own.
 
+mod entra_exporter;
 pub mod json;
 mod objects;
 
@@ -22,6 +25,8 @@ use serde_json::Value;
 pub const IMPORT_FILE_BYTES_MAX: u64 = 512 * 1024 * 1024;
 /// Pages of one endpoint (`users.json`, `users.2.json`, ...), at most.
 pub const IMPORT_PAGES_MAX: usize = 10_000;
+/// Object folders of one kind in an EntraExporter export (`Users/<id>/`, ...), at most.
+pub const IMPORT_OBJECT_FILES_MAX: usize = mtosim_engine::limits::USERS_TOTAL_MAX;
 /// Tenant folders in one import, at most (the world's own cap applies too).
 pub const IMPORT_TENANTS_MAX: usize = mtosim_engine::limits::TENANTS_COUNT_MAX;
 
@@ -129,7 +134,7 @@ impl Folder<'_> {
         }
     }
 
-    fn rel_of(&self, name: &str) -> String {
+    pub(crate) fn rel_of(&self, name: &str) -> String {
         if self.rel.is_empty() {
             name.to_string()
         } else {
@@ -137,16 +142,34 @@ impl Folder<'_> {
         }
     }
 
-    /// The parsed file `name`, `None` when absent.
+    /// Where endpoint `name`'s objects are, as the user would name it (the endpoint file, or
+    /// EntraExporter's folder).
+    pub fn shown(&self, name: &str) -> String {
+        entra_exporter::shown(self, name)
+    }
+
+    /// Whether the folder holds endpoint file `name`, or EntraExporter's equivalent.
+    pub fn has(&self, name: &str) -> bool {
+        self.src.read(&self.rel_of(name)).ok().flatten().is_some() || entra_exporter::has(self, name)
+    }
+
+    /// The parsed file `name` (for `organization.json`, EntraExporter's
+    /// `Organization/Organization.json` when it is absent), `None` when absent.
     pub fn value(&self, name: &str) -> Result<Option<Value>, Problem> {
-        read_json(self.src, &self.rel_of(name), &self.file(name))
+        match read_json(self.src, &self.rel_of(name), &self.file(name))? {
+            None if name == "organization.json" => {
+                let ee = entra_exporter::ORGANIZATION;
+                read_json(self.src, &self.rel_of(ee), &self.file(ee))
+            }
+            v => Ok(v),
+        }
     }
 
     /// Every item of collection file `name` and its pages (`name` `.2.json`, `.3.json`, ...
     /// while a page has `@odata.nextLink`), with each item's JSON path; `None` when absent.
     pub fn collection(&self, name: &str, warnings: &mut Vec<Problem>) -> Result<Option<Vec<Item>>, Problem> {
         let Some(first) = self.value(name)? else {
-            return Ok(None);
+            return entra_exporter::collection(self, name, warnings);
         };
         let stem = name.trim_end_matches(".json");
         let mut out = Vec::new();
@@ -208,14 +231,29 @@ pub(crate) fn guid(o: &Obj<'_>, name: &str) -> Result<Option<Guid>, Problem> {
     }
 }
 
-/// A time property (RFC 3339), or a wrong-value error.
+/// A time property (RFC 3339, or `/Date(<ms>)/` as Windows PowerShell 5.1's `ConvertTo-Json`
+/// writes a date), or a wrong-value error.
 pub(crate) fn time(o: &Obj<'_>, name: &str) -> Result<Option<SimTime>, Problem> {
     match o.str(name)? {
         None => Ok(None),
-        Some(s) => SimTime::parse_rfc3339(s)
-            .map(Some)
-            .map_err(|e| o.err(name, format!("\"{s}\" is not a date and time: {e}"))),
+        Some(s) => match ms_date(s) {
+            Some(t) => Ok(Some(t)),
+            None => SimTime::parse_rfc3339(s)
+                .map(Some)
+                .map_err(|e| o.err(name, format!("\"{s}\" is not a date and time: {e}"))),
+        },
     }
+}
+
+/// `/Date(1685138723000)/` (milliseconds since 1970, UTC), as `ConvertTo-Json` of Windows
+/// PowerShell 5.1 writes a date.
+fn ms_date(s: &str) -> Option<SimTime> {
+    let ms: i64 = s.strip_prefix("/Date(")?.strip_suffix(")/")?.parse().ok()?;
+    let secs = ms.div_euclid(1000);
+    // the range SimTime prints as four-digit years
+    (-62_135_596_800..=253_402_300_799)
+        .contains(&secs)
+        .then_some(SimTime(secs))
 }
 
 /// Imports the tenant folders under `roots` (each root a tenant folder, holding
@@ -240,14 +278,21 @@ fn discover<'s>(roots: &[(&str, &'s dyn Source)], summary: &mut Summary) -> Resu
             message: m,
         };
         let has_org = |rel: &str| -> Result<bool, Problem> {
-            let p = if rel.is_empty() {
-                "organization.json".to_string()
-            } else {
-                format!("{rel}/organization.json")
-            };
-            src.read(&p)
-                .map(|b| b.is_some())
-                .map_err(|e| root_problem(format!("cannot read {p}: {e}")))
+            for name in ["organization.json", entra_exporter::ORGANIZATION] {
+                let p = if rel.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                if src
+                    .read(&p)
+                    .map_err(|e| root_problem(format!("cannot read {p}: {e}")))?
+                    .is_some()
+                {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
         };
         if has_org("")? {
             let name = label
@@ -278,7 +323,7 @@ fn discover<'s>(roots: &[(&str, &'s dyn Source)], summary: &mut Summary) -> Resu
         }
         if out.len() == before {
             return Err(root_problem(
-                "no tenant folder here: a tenant folder holds organization.json (GET /organization); give the folder of one tenant, or a folder of tenant folders".into(),
+                "no tenant folder here: a tenant folder holds organization.json (GET /organization), or Organization/Organization.json as EntraExporter writes it; give the folder of one tenant, or a folder of tenant folders".into(),
             ));
         }
     }

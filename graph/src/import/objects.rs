@@ -119,7 +119,7 @@ pub(super) fn import_objects(folders: &mut [Folder<'_>], b: &mut Builder, summar
             missing: Vec::new(),
         };
         for (name, _) in super::ENDPOINT_FILES {
-            if f.src.read(&f.rel_of(name)).ok().flatten().is_none() {
+            if !f.has(name) {
                 s.missing.push(name);
             }
         }
@@ -199,7 +199,7 @@ pub(super) fn import_objects(folders: &mut [Folder<'_>], b: &mut Builder, summar
         }
         summary
             .warnings
-            .extend(unread.warnings(&f.file("users.json"), "user"));
+            .extend(unread.warnings(&f.shown("users.json"), "user"));
         summary.tenants.push(s);
     }
     import_accounts(folders, b, summary, &initial, &mut ids, accounts, &mut latest)?;
@@ -510,7 +510,7 @@ fn import_groups(
     }
     summary
         .warnings
-        .extend(unread.warnings(&f.file("groups.json"), "group"));
+        .extend(unread.warnings(&f.shown("groups.json"), "group"));
     Ok(n)
 }
 
@@ -587,7 +587,7 @@ fn import_partners(
     }
     summary
         .warnings
-        .extend(unread.warnings(&f.file("partners.json"), "partner configuration"));
+        .extend(unread.warnings(&f.shown("partners.json"), "partner configuration"));
     Ok(items.len())
 }
 
