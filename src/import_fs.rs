@@ -39,8 +39,14 @@ pub fn diagnostic(p: &Problem) -> Diagnostic {
     Diagnostic::file_level(&p.file, format!("{}: {}", p.path, p.message))
 }
 
-/// Imports the folders `dirs` into `b`; warnings are printed to stderr unless `quiet`.
-pub fn import_dirs(dirs: &[String], b: &mut Builder, quiet: bool) -> Result<Summary, Vec<Diagnostic>> {
+/// Imports the folders `dirs` into `b`; warnings are printed to stderr unless `quiet`. With
+/// `strict`, a world that breaks a model invariant is refused (a run starts from it).
+pub fn import_dirs(
+    dirs: &[String],
+    b: &mut Builder,
+    quiet: bool,
+    strict: bool,
+) -> Result<Summary, Vec<Diagnostic>> {
     let sources: Vec<Dir> = dirs.iter().map(|d| Dir(PathBuf::from(d))).collect();
     for (d, s) in dirs.iter().zip(&sources) {
         if !Path::new(&s.0).is_dir() {
@@ -55,7 +61,12 @@ pub fn import_dirs(dirs: &[String], b: &mut Builder, quiet: bool) -> Result<Summ
         .map(String::as_str)
         .zip(sources.iter().map(|s| s as &dyn Source))
         .collect();
-    let summary = import::import(&roots, b).map_err(|ps| ps.iter().map(diagnostic).collect::<Vec<_>>())?;
+    let run = if strict {
+        import::import
+    } else {
+        import::import_unchecked
+    };
+    let summary = run(&roots, b).map_err(|ps| ps.iter().map(diagnostic).collect::<Vec<_>>())?;
     if !quiet {
         for w in &summary.warnings {
             eprintln!("warning: {}", w);
@@ -66,5 +77,5 @@ pub fn import_dirs(dirs: &[String], b: &mut Builder, quiet: bool) -> Result<Summ
 
 /// The loader's importer: the folders a scenario names, warnings printed.
 pub fn loader_import(dirs: &[String], b: &mut Builder) -> Result<(), Vec<Diagnostic>> {
-    import_dirs(dirs, b, false).map(|_| ())
+    import_dirs(dirs, b, false, true).map(|_| ())
 }

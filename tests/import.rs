@@ -104,6 +104,11 @@ fn import_and_run(export: &Memory) -> (Summary, Vec<(PathBuf, String)>) {
         },
     )
     .unwrap_or_else(|d| panic!("{}\n{text}", d[0]));
+    assert_eq!(
+        sc.world.check_invariants(),
+        Ok(()),
+        "an imported world keeps the model's invariants"
+    );
     let r = run_sc(sc);
     assert!(r.failures.is_empty(), "{:?}", r.failures);
     (summary, views::files(&r.world))
@@ -274,6 +279,20 @@ fn bad_input_exits_2_with_the_file_and_json_path_and_writes_nothing() {
         "{err}"
     );
     assert!(!written);
+    // a world no run can start from: MTO tenants without settings for each other (INV-13)
+    let s = temp("broken").join("s.toml");
+    let (code, _, err) = mtosim(&[
+        "import",
+        "fixtures/doctor/mto-missing-partner",
+        "-o",
+        s.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("INV-13 (MTO-56) violated") && err.contains("mtosim doctor"),
+        "{err}"
+    );
+    assert!(!s.exists());
 }
 
 #[test]

@@ -40,11 +40,11 @@ pub fn run(a: DoctorArgs, out: &mut Out) -> Result<Exit, Error> {
 fn import(dirs: &[String]) -> Result<(World, Vec<String>), Error> {
     let builder = |kind| Builder::new(RuleSet::new(kind), 0, SimTime::DEFAULT_START, DelayMode::Max);
     let mut b = builder(RuleSetKind::Ga);
-    let mut summary = crate::import_fs::import_dirs(dirs, &mut b, true).map_err(Error::Diagnostics)?;
+    let mut summary = crate::import_fs::import_dirs(dirs, &mut b, true, false).map_err(Error::Diagnostics)?;
     if let Some(kind) = summary.rules.as_deref().and_then(RuleSetKind::parse) {
         if kind != RuleSetKind::Ga {
             b = builder(kind);
-            summary = crate::import_fs::import_dirs(dirs, &mut b, true).map_err(Error::Diagnostics)?;
+            summary = crate::import_fs::import_dirs(dirs, &mut b, true, false).map_err(Error::Diagnostics)?;
         }
     }
     let mut not_checked = vec![
@@ -54,6 +54,11 @@ fn import(dirs: &[String]) -> Result<(World, Vec<String>), Error> {
         if !t.missing.is_empty() {
             not_checked.push(format!("{}: the folder lacks {}", t.name, t.missing.join(", ")));
         }
+    }
+    if let Some(why) = &summary.broken {
+        not_checked.push(format!(
+            "what a run would do: the world breaks a rule the simulation relies on ({why}), so mtosim run and import refuse it"
+        ));
     }
     not_checked.extend(summary.warnings.iter().map(|w| format!("(import warning) {w}")));
     Ok((b.finish(), not_checked))

@@ -17,7 +17,8 @@ pub fn run(a: ImportArgs, out: &mut Out) -> Result<Exit, Error> {
         SimTime::DEFAULT_START,
         DelayMode::Max,
     );
-    let summary = crate::import_fs::import_dirs(&a.dirs, &mut b, a.quiet).map_err(Error::Diagnostics)?;
+    let summary =
+        crate::import_fs::import_dirs(&a.dirs, &mut b, a.quiet, true).map_err(Error::Diagnostics)?;
     let rules = summary.rules.clone().unwrap_or_else(|| "ga".to_string());
     if RuleSetKind::parse(&rules).is_none() {
         return Err(Error::Usage(format!(

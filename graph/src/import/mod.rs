@@ -89,6 +89,9 @@ pub struct Summary {
     pub seed: Option<u64>,
     /// The simulated time such a manifest names, or else the latest time the export shows.
     pub time: Option<SimTime>,
+    /// The model invariant the imported world breaks, if any (INV-13 when MTO tenants lack
+    /// settings for each other, MTO-56).
+    pub broken: Option<String>,
 }
 
 /// One imported tenant.
@@ -258,11 +261,30 @@ fn ms_date(s: &str) -> Option<SimTime> {
 
 /// Imports the tenant folders under `roots` (each root a tenant folder, holding
 /// `organization.json`, or a folder of tenant folders) into `b`, in order.
+/// The world must keep the model's invariants (`mtosim_engine::invariants`): a run starts from
+/// it. An export that breaks one is refused, naming it.
 pub fn import(roots: &[(&str, &dyn Source)], b: &mut Builder) -> Result<Summary, Vec<Problem>> {
+    let summary = import_unchecked(roots, b)?;
+    match &summary.broken {
+        None => Ok(summary),
+        Some(why) => Err(vec![Problem {
+            file: roots.first().map_or_else(String::new, |r| r.0.to_string()),
+            path: "$".into(),
+            message: format!(
+                "the exported world breaks a rule the simulation relies on: {why}; no run can start from it (mtosim doctor names what to fix)"
+            ),
+        }]),
+    }
+}
+
+/// [`import`], keeping a world that breaks an invariant (for `mtosim doctor`, which runs
+/// nothing): [`Summary::broken`] names it.
+pub fn import_unchecked(roots: &[(&str, &dyn Source)], b: &mut Builder) -> Result<Summary, Vec<Problem>> {
     let mut summary = Summary::default();
     let folders = discover(roots, &mut summary).map_err(|p| vec![p])?;
     let mut folders = add_tenants(folders, b).map_err(|p| vec![p])?;
     objects::import_objects(&mut folders, b, &mut summary).map_err(|p| vec![p])?;
+    summary.broken = b.world().check_invariants().err();
     Ok(summary)
 }
 
