@@ -398,3 +398,94 @@ fn entra_exporter_folders_import_alike_from_powershell_7_and_5_1() {
     );
     assert!(partners.contains("\"outboundAllowed\": true"), "{partners}");
 }
+
+#[test]
+fn an_imported_world_takes_more_tenants_and_steps() {
+    let d = temp("extend");
+    let a = d.join("A");
+    let (code, out, err) = mtosim(&[
+        "run",
+        "scenarios/cts-full-mesh.toml",
+        "--quiet",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // a new tenant beside the imported ones, and a configuration toward an imported tenant
+    // whose accounts it takes over (CTS-26) instead of creating them again
+    let text = r#"
+[scenario]
+name = "mesh plus woodgrove"
+seed = 4
+start = "2025-03-03T14:00:00Z"
+import = ["A"]
+
+[[tenant]]
+name = "woodgrove"
+users = { generate = 5 }
+[[tenant.partner]]
+tenant = "contoso"
+sync_inbound = true
+auto_redeem_inbound = true
+
+[[step]]
+do = "set-partner"
+tenant = "contoso"
+partner = "woodgrove"
+auto_redeem_outbound = true
+
+[[step]]
+do = "create-sync"
+tenant = "contoso"
+target = "woodgrove"
+name = "To Woodgrove"
+scope = "all"
+
+[[step]]
+do = "start-sync"
+tenant = "contoso"
+sync = "To Woodgrove"
+
+[[step]]
+do = "create-sync"
+tenant = "contoso"
+target = "fabrikam"
+name = "To Fabrikam again"
+scope = "all"
+
+[[step]]
+do = "start-sync"
+tenant = "contoso"
+sync = "To Fabrikam again"
+
+[[step]]
+do = "settle"
+
+[[step]]
+do = "expect"
+tenant = "woodgrove"
+synced_from = { tenant = "contoso", count = 27 }
+
+[[step]]
+do = "expect"
+tenant = "fabrikam"
+synced_from = { tenant = "contoso", count = 27 }
+"#;
+    let s = d.join("extend.toml");
+    write(&s, text);
+    let (code, out, err) = mtosim(&["run", s.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("To Fabrikam again -> fabrikam: Active") && out.contains("0 created so far"),
+        "{out}"
+    );
+    // a domain of an imported tenant is verified there already
+    let clash = text.replace(
+        "name = \"woodgrove\"\n",
+        "name = \"woodgrove\"\ndomains = [\"contoso.onmicrosoft.com\"]\n",
+    );
+    write(&s, &clash);
+    let (code, _, err) = mtosim(&["run", s.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already verified in tenant contoso"), "{err}");
+}

@@ -371,8 +371,20 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
         return Err(Diagnostic::file_level(file, "the scenario has no [[tenant]]")
             .help("add at least one [[tenant]] with a name"));
     }
-    // pass 1: identities, so that every later reference resolves
+    // pass 1: identities, so that every later reference resolves; the imported tenants come
+    // first, with their domains verified
+    let first = b.world().tenants().len();
     let mut verified: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for t in b.world().tenants() {
+        for d in t
+            .spec
+            .domains
+            .iter()
+            .chain(std::iter::once(&t.spec.initial_domain))
+        {
+            verified.insert(d.to_ascii_lowercase(), t.name().to_string());
+        }
+    }
     for (i, t) in tenants.iter().enumerate() {
         t.allow_only(TENANT_KEYS)?;
         let (tname, span) = t.req_str("name")?;
@@ -509,7 +521,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
     }
     // pass 2: relations, directories and settings
     for (i, t) in tenants.iter().enumerate() {
-        let ti = TenantIdx(i as u16);
+        let ti = TenantIdx((first + i) as u16);
         for (c, span) in t.str_list("csp_of")?.unwrap_or_default() {
             let other = tenant_ref(b.world(), src, &c, span.clone())?;
             b.set_csp_of(ti, other)
@@ -635,7 +647,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
     // pass 3: access settings, once every tenant's users and groups exist (their targets name
     // them)
     for (i, t) in tenants.iter().enumerate() {
-        let ti = TenantIdx(i as u16);
+        let ti = TenantIdx((first + i) as u16);
         if let Some(d) = t.table("default_access")? {
             d.allow_only(&crate::refs::B2B_KEYS)?;
             let inbound = crate::refs::b2b_setting(b.world(), src, &d, "b2b_inbound", None)?;
