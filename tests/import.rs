@@ -157,9 +157,9 @@ fn write(p: &Path, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
-#[test]
-fn the_binary_imports_an_export_and_runs_the_scenario_it_writes() {
-    let d = temp("cli");
+/// A fresh folder `name` holding `A`, the `--out` export of the full-mesh scenario.
+fn mesh_export(name: &str) -> (PathBuf, PathBuf) {
+    let d = temp(name);
     let a = d.join("A");
     let (code, out, err) = mtosim(&[
         "run",
@@ -169,6 +169,12 @@ fn the_binary_imports_an_export_and_runs_the_scenario_it_writes() {
         a.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
+    (d, a)
+}
+
+#[test]
+fn the_binary_imports_an_export_and_runs_the_scenario_it_writes() {
+    let (d, a) = mesh_export("cli");
     let s = d.join("s.toml");
     let (code, out, err) = mtosim(&["import", a.to_str().unwrap(), "-o", s.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
@@ -401,16 +407,7 @@ fn entra_exporter_folders_import_alike_from_powershell_7_and_5_1() {
 
 #[test]
 fn an_imported_world_takes_more_tenants_and_steps() {
-    let d = temp("extend");
-    let a = d.join("A");
-    let (code, out, err) = mtosim(&[
-        "run",
-        "scenarios/cts-full-mesh.toml",
-        "--quiet",
-        "--out",
-        a.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{out}{err}");
+    let (d, _) = mesh_export("extend");
     // a new tenant beside the imported ones, and a configuration toward an imported tenant
     // whose accounts it takes over (CTS-26) instead of creating them again
     let text = r#"
