@@ -256,6 +256,12 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                     }
                 }
             }
+            "crossTenantAccessPolicyDefault.json" => {
+                assert!(v["isServiceDefault"].is_boolean());
+                for k in ["b2bCollaborationInbound", "b2bCollaborationOutbound"] {
+                    one_of(&v[k]["usersAndGroups"]["accessType"], &["allowed", "blocked"], k);
+                }
+            }
             "organization.json" => {
                 let orgs = v["value"].as_array().unwrap();
                 assert_eq!(orgs.len(), 1, "GET /organization lists the one tenant");

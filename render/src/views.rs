@@ -263,6 +263,7 @@ enum Content {
     PartnerTemplate(TenantIdx),
     IdentityTemplate(TenantIdx),
     Partners(TenantIdx),
+    DefaultPolicy(TenantIdx),
     Provisioning(TenantIdx),
     UsersCsv(TenantIdx),
     UsersJson(TenantIdx),
@@ -304,6 +305,7 @@ impl ViewFile<'_> {
             Content::PartnerTemplate(t) => pretty(w, &graph::partner_template(world, t)),
             Content::IdentityTemplate(t) => pretty(w, &graph::identity_template(world, t)),
             Content::Partners(t) => pretty(w, &graph::partners(world, t)),
+            Content::DefaultPolicy(t) => pretty(w, &graph::request_policy::default_configuration(world, t)),
             Content::Provisioning(t) => graph::write_provisioning_jsonl(world, t, w),
             Content::UsersCsv(t) => write_users_csv(world, t, w),
             Content::UsersJson(t) => graph::write_users_json(world, t, w),
@@ -344,6 +346,7 @@ pub fn export(world: &World) -> Vec<ViewFile<'_>> {
                 Content::IdentityTemplate(t),
             ),
             ("partners.json", Content::Partners(t)),
+            ("crossTenantAccessPolicyDefault.json", Content::DefaultPolicy(t)),
         ] {
             file(dir.join(name), content);
         }

@@ -1,7 +1,7 @@
 //! The folders Microsoft's EntraExporter writes (`Export-Entra -Path DIR -Type Users, Groups,
 //! ...`): one object per file, `<Kind>/<id>/<id>.json`, with `Organization/Organization.json`,
 //! `Users/`, `Groups/` (each group's members in `Groups/<id>/Members/<id>/<id>.json`) and
-//! `Policies/CrossTenantAccessPolicy/Partners/`. Users, groups and policies come from Graph's
+//! `Policies/CrossTenantAccessPolicy/` (`Default/`, `Partners/`). Users, groups and policies come from Graph's
 //! beta endpoint; files are `ConvertTo-Json | Out-File` output: UTF-8 from PowerShell 7,
 //! UTF-16 LE with a byte-order mark from Windows PowerShell 5.1, CRLF or LF (decoding is
 //! [`super::json::decode`]'s).
@@ -18,6 +18,22 @@ use serde_json::Value;
 
 /// Where EntraExporter keeps the organization object.
 pub(crate) const ORGANIZATION: &str = "Organization/Organization.json";
+/// Where EntraExporter keeps the default cross-tenant access configuration (it has no `id`, so
+/// its one folder is named after the path's last part).
+const DEFAULT_POLICY: &str = "Policies/CrossTenantAccessPolicy/Default";
+
+/// EntraExporter's equivalent of the singleton endpoint file `endpoint`, if it has one.
+pub(crate) fn value(f: &Folder<'_>, endpoint: &str) -> Result<Option<Value>, Problem> {
+    match endpoint {
+        "organization.json" => read_json(f.src, &f.rel_of(ORGANIZATION), &f.file(ORGANIZATION)),
+        "crossTenantAccessPolicyDefault.json"
+            if f.src.dirs(&f.rel_of(DEFAULT_POLICY)).is_ok_and(|v| !v.is_empty()) =>
+        {
+            Ok(objects(f, DEFAULT_POLICY)?.into_iter().next().map(|(_, _, v)| v))
+        }
+        _ => Ok(None),
+    }
+}
 
 /// The folder of each endpoint file EntraExporter has an equivalent of.
 fn folder_of(endpoint: &str) -> Option<&'static str> {
@@ -41,6 +57,9 @@ pub(crate) fn shown(f: &Folder<'_>, endpoint: &str) -> String {
 pub(crate) fn has(f: &Folder<'_>, endpoint: &str) -> bool {
     match endpoint {
         "organization.json" => f.src.read(&f.rel_of(ORGANIZATION)).ok().flatten().is_some(),
+        "crossTenantAccessPolicyDefault.json" => {
+            f.src.dirs(&f.rel_of(DEFAULT_POLICY)).is_ok_and(|v| !v.is_empty())
+        }
         _ => folder_of(endpoint).is_some_and(|d| f.src.dirs(&f.rel_of(d)).is_ok_and(|v| !v.is_empty())),
     }
 }

@@ -55,6 +55,10 @@ pub const ENDPOINT_FILES: &[(&str, &str)] = &[
         "GET /policies/crossTenantAccessPolicy/partners?$expand=identitySynchronization",
     ),
     (
+        "crossTenantAccessPolicyDefault.json",
+        "GET /policies/crossTenantAccessPolicy/default",
+    ),
+    (
         "multiTenantOrganizationPartnerConfiguration.json",
         "GET /policies/crossTenantAccessPolicy/templates/multiTenantOrganizationPartnerConfiguration",
     ),
@@ -156,14 +160,11 @@ impl Folder<'_> {
         self.src.read(&self.rel_of(name)).ok().flatten().is_some() || entra_exporter::has(self, name)
     }
 
-    /// The parsed file `name` (for `organization.json`, EntraExporter's
-    /// `Organization/Organization.json` when it is absent), `None` when absent.
+    /// The parsed file `name` (when it is absent, EntraExporter's equivalent, if any),
+    /// `None` when absent.
     pub fn value(&self, name: &str) -> Result<Option<Value>, Problem> {
         match read_json(self.src, &self.rel_of(name), &self.file(name))? {
-            None if name == "organization.json" => {
-                let ee = entra_exporter::ORGANIZATION;
-                read_json(self.src, &self.rel_of(ee), &self.file(ee))
-            }
+            None => entra_exporter::value(self, name),
             v => Ok(v),
         }
     }

@@ -2,7 +2,8 @@
 //! users (and their managers), then the accounts standing for users of other imported tenants
 //! (linked to their home users by the `#EXT#` UPN, CTS-30), then groups (a group whose
 //! members are such accounts is one cross-tenant synchronization created, CTS-63), partner
-//! configurations, templates, the MTO and its members, and the join request records.
+//! configurations, the default configuration, templates, the MTO and its members, and the join
+//! request records.
 
 use super::json::{Obj, Problem, Unread};
 use super::{guid, time, Folder, Summary, TenantSummary};
@@ -208,6 +209,7 @@ pub(super) fn import_objects(folders: &mut [Folder<'_>], b: &mut Builder, summar
     }
     for (fi, f) in folders.iter().enumerate() {
         summary.tenants[fi].partners = import_partners(f, folders, b, summary, &ids)?;
+        import_default(f, b, summary, &ids[fi])?;
         import_templates(f, b)?;
     }
     import_mtos(folders, b, &mut latest)?;
@@ -655,6 +657,19 @@ fn b2b(o: &Obj<'_>, name: &str, ids: &Ids, summary: &mut Summary) -> R<Option<B2
         apps_access,
         apps: app_targets,
     }))
+}
+
+/// The default configuration's B2B collaboration settings (XTAP-2): what partner
+/// configurations with null settings inherit; its user and group targets are the tenant's own.
+fn import_default(f: &Folder<'_>, b: &mut Builder, summary: &mut Summary, ids: &Ids) -> R<()> {
+    let name = "crossTenantAccessPolicyDefault.json";
+    let Some(v) = f.value(name)? else { return Ok(()) };
+    let file = f.file(name);
+    let o = Obj::new(&file, "$".into(), &v)?;
+    let inbound = b2b(&o, "b2bCollaborationInbound", ids, summary)?;
+    let outbound = b2b(&o, "b2bCollaborationOutbound", ids, summary)?;
+    b.set_default_b2b(f.tenant, inbound, outbound);
+    Ok(())
 }
 
 fn level(o: &Obj<'_>) -> R<AppLevel> {
