@@ -2,6 +2,8 @@
 //! spans, build the world's tenants, directories and settings, and resolve every step's
 //! references to tenants, users and groups before anything runs. Every problem is a
 //! [`Diagnostic`] with line and column, so a file is either fully usable or refused whole.
+//! Graph exports named by `[scenario] import` are built first, by the [`Importer`] the caller
+//! gives (this crate reads no Graph JSON); the `[[tenant]]` tables then add to that world.
 
 use crate::diag::Diagnostic;
 use crate::model::Scenario;
