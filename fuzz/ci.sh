@@ -15,7 +15,7 @@ set -uo pipefail
 
 SECONDS_PER_TARGET="${1:-20}"
 CARGO_FUZZ_VERSION="0.13.2"
-TARGETS=(scenario_load csv_import membership_rule scoping_filter expression)
+TARGETS=(scenario_load csv_import membership_rule scoping_filter expression graph_import)
 
 cd "$(dirname "$0")"
 FUZZ_DIR="$(pwd)"

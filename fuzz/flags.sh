@@ -12,6 +12,7 @@ target_flags() {
         membership_rule) echo "-max_len=16384 -timeout=30" ;;
         scoping_filter) echo "-max_len=4096 -timeout=30" ;;
         expression) echo "-max_len=16384 -timeout=30" ;;
+        graph_import) echo "-max_len=65536 -timeout=30" ;;
         *) echo "unknown target $1" >&2; return 1 ;;
     esac
 }

@@ -17,7 +17,7 @@
 set -uo pipefail
 
 SECONDS_PER_TARGET="${1:-3600}"
-TARGETS=(scenario_load csv_import membership_rule scoping_filter expression)
+TARGETS=(scenario_load csv_import membership_rule scoping_filter expression graph_import)
 if [ "$#" -gt 1 ]; then
     TARGETS=("${@:2}")
 fi

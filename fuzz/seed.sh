@@ -160,6 +160,29 @@ for line in (ROOT / "engine/tests/expression-examples.tsv").read_text().splitlin
 exprs += [v for d in docs for k, v in walk(d) if k == "expression" and isinstance(v, str)]
 write_seeds("expression", [e.encode() for e in exprs])
 
+# graph_import: contoso's endpoint files joined by NUL (fuzz_targets/graph_import.rs), from the
+# Graph docs' export and the golden --out export (its tenant ids those of the target's fixed
+# organizations), plus pages, casing, a /Date()/ time and UTF-16
+import json as _json
+ENDPOINTS = ["users.json", "groups.json", "partners.json", "tenants.json",
+             "multiTenantOrganization.json", "joinRequest.json"]
+CONTOSO_ID, FABRIKAM_ID = "1fd6544e-e994-4de2-9f1b-787b51c7d325", "4a12efe6-aa14-4d03-8dff-88fc89e2e2ad"
+def export_seed(folder, fix=lambda b: b):
+    return b"\0".join(fix((folder / n).read_bytes()) if (folder / n).exists() else b"" for n in ENDPOINTS)
+graph_seeds = [export_seed(ROOT / "fixtures/import/graph-docs/contoso")]
+views = ROOT / "fixtures/graph/mto-views"
+ids = {t["name"]: t["tenantId"] for t in _json.loads((views / "manifest.json").read_text())["tenants"]}
+def to_fixed(b):
+    return b.replace(ids["contoso"].encode(), CONTOSO_ID.encode()).replace(ids["fabrikam"].encode(), FABRIKAM_ID.encode())
+graph_seeds += [export_seed(views / t, to_fixed) for t in ("contoso", "fabrikam")]
+graph_seeds.append(b'{"@odata.nextLink": "x", "value": [{"ID": "c1000000-0000-4000-8000-000000000001", '
+                   b'"UserPrincipalName": "a@contoso.com", "createdDateTime": "/Date(1685138723000)/", '
+                   b'"manager": {"id": "c1000000-0000-4000-8000-000000000001"}}]}')
+graph_seeds.append(b"\xff\xfe" + ('{"value": [{"id": "c1000000-0000-4000-8000-000000000002", '
+                   '"userPrincipalName": "b_fabrikam.onmicrosoft.com#EXT#@contoso.onmicrosoft.com", '
+                   '"creationType": "Invitation", "identities": [{"issuer": "fabrikam.onmicrosoft.com"}]}]}').encode("utf-16-le"))
+write_seeds("graph_import", graph_seeds)
+
 # ----- dictionaries -----------------------------------------------------------------------
 
 def dict_line(tok):
@@ -270,4 +293,20 @@ expr_tokens = (
 )
 write_dict("expression", "Attribute-mapping expressions: functions (mtosim_engine::expr::FUNCTIONS), attributes, constants.",
            expr_tokens)
+
+graph_tokens = ['"' + t + '"' for t in [
+    "value", "@odata.nextLink", "@odata.type", "id", "userPrincipalName", "creationType", "Invitation",
+    "externalUserState", "PendingAcceptance", "identities", "issuer", "manager", "members",
+    "#microsoft.graph.user", "#microsoft.graph.group", "membershipRule", "groupTypes",
+    "DynamicMembership", "Unified", "tenantId", "identitySynchronization", "userSyncInbound",
+    "isSyncAllowed", "automaticUserConsentSettings", "inboundAllowed", "outboundAllowed",
+    "b2bCollaborationInbound", "b2bCollaborationOutbound", "usersAndGroups", "applications",
+    "targets", "target", "AllUsers", "accessType", "blocked", "state", "pending", "active",
+    "removed", "role", "owner", "member", "addedByTenantId", "addedDateTime", "joinedDateTime",
+    "transitionDetails", "createdDateTime", "templateApplicationLevel", "showInAddressList",
+    "isInMultiTenantOrganization", "isServiceProvider", "onPremisesExtensionAttributes",
+    "proxyAddresses", "/Date(1685138723000)/", CONTOSO_ID, FABRIKAM_ID,
+    "00000000-0000-0000-0000-000000000000", "fabrikam.onmicrosoft.com", "contoso.com"]]
+write_dict("graph_import", "Graph JSON: the properties and values the importer reads (graph/src/import/).",
+           graph_tokens + ["{", "}", "[", "]", ":", ",", "null", "true", "false", "\\u0000", "\x00"])
 PY

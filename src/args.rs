@@ -72,6 +72,19 @@ pub enum Command {
         after_help = "Action steps are every step but wait, settle and expect; between any two, \"let pending\noperations complete\" (settle) and \"wait for the next pending event\" (next) are moves of their\nown. The steps after the last action step run at the end of every complete order. Exit codes:\n0 no violation; 1 a violation (its shortest counterexample is shown); 2 the input could not be used, or an engine per-run cap stopped the world on some order;\n3 inconclusive (the state cap or the work budget stopped the search before any complete order was checked).\n\nExamples:\n  mtosim explore scenarios/explore-owner-handover.toml\n  mtosim explore my.toml --depth 4 --max-states 20000\n  mtosim explore my.toml --out cx.toml; mtosim run cx.toml"
     )]
     Explore(ExploreArgs),
+    /// Import Graph JSON exports (one folder per tenant, one file per Graph endpoint: the
+    /// layout `run --out` writes) and write a scenario that starts from them.
+    #[command(
+        after_help = "Each DIR is a tenant's folder (it holds organization.json) or a folder of tenant folders.\nObject ids and createdDateTime are kept. The scenario names the folders (`import = [...]`,\nrelative to it) and takes the export's rule set, seed and time; add steps to it.\nExit code 2: an input could not be used (the file and JSON path are named); nothing is written.\n\nExamples:\n  mtosim run scenarios/cts-full-mesh.toml --out /tmp/a && mtosim import /tmp/a -o mesh.toml\n  mtosim import exports/contoso exports/fabrikam -o acquisition.toml"
+    )]
+    Import(ImportArgs),
+    /// Check a world against every documented prerequisite, pair by pair and configuration
+    /// by configuration: from Graph exports (as `import` reads them) or a scenario (after its
+    /// steps).
+    #[command(
+        after_help = "Each finding names its rule, what the documented call would get, and the fix; then every\ntenant's quota headroom and what the input lacked, so could not be checked.\nExit codes: 0 no problem found; 1 problems found; 2 an input could not be used.\n\nExamples:\n  mtosim doctor exports/\n  mtosim doctor scenarios/doctor/missing-outbound.toml\n  mtosim doctor exports/contoso exports/fabrikam --json | jq '.findings[].rule'"
+    )]
+    Doctor(DoctorArgs),
     /// Serve a scenario's world as a local, stateful Microsoft Graph: each tenant gets a bearer
     /// token, the operator's token moves the simulated clock (see docs/serve.md).
     #[command(
@@ -125,6 +138,31 @@ pub struct ReportArgs {
     /// Report unusable rows of imported CSV files and go on without them (default: exit 2).
     #[arg(long)]
     pub lenient: bool,
+}
+
+// The flags of `mtosim import`.
+#[derive(Args)]
+pub struct ImportArgs {
+    /// Export folders: each a tenant's folder or a folder of tenant folders.
+    #[arg(required = true)]
+    pub dirs: Vec<String>,
+    /// The scenario file to write (default: print it).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not print the import's warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+// The flags of `mtosim doctor`.
+#[derive(Args)]
+pub struct DoctorArgs {
+    /// A scenario file, or export folders (each a tenant's folder or a folder of them).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 // The flags of `mtosim check`.

@@ -6,6 +6,7 @@ mod args;
 mod atomic;
 mod cmd;
 mod exit;
+mod import_fs;
 mod out;
 
 use clap::Parser;
@@ -29,6 +30,8 @@ fn run(cli: args::Cli) -> Result<exit::Exit, exit::Error> {
         args::Command::New(a) => cmd::new::run(a, &mut out)?,
         args::Command::Whatif(a) => cmd::whatif::run(a, &mut out)?,
         args::Command::Explore(a) => cmd::explore::run(a, &mut out)?,
+        args::Command::Import(a) => cmd::import::run(a, &mut out)?,
+        args::Command::Doctor(a) => cmd::doctor::run(a, &mut out)?,
         args::Command::Serve(a) => cmd::serve::run(a, &mut out)?,
         args::Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

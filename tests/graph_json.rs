@@ -256,6 +256,20 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                     }
                 }
             }
+            "crossTenantAccessPolicyDefault.json" => {
+                assert!(v["isServiceDefault"].is_boolean());
+                for k in ["b2bCollaborationInbound", "b2bCollaborationOutbound"] {
+                    one_of(&v[k]["usersAndGroups"]["accessType"], &["allowed", "blocked"], k);
+                }
+            }
+            "organization.json" => {
+                let orgs = v["value"].as_array().unwrap();
+                assert_eq!(orgs.len(), 1, "GET /organization lists the one tenant");
+                guid(&orgs[0]["id"], "id");
+                let domains = orgs[0]["verifiedDomains"].as_array().unwrap();
+                assert_eq!(domains.iter().filter(|d| d["isInitial"] == true).count(), 1);
+                assert_eq!(domains.iter().filter(|d| d["isDefault"] == true).count(), 1);
+            }
             other => panic!("unexpected file {other}"),
         }
     }

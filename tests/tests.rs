@@ -7,8 +7,11 @@
 //! - `docs`: the rule index lists every rule and every test named after one; the repository
 //!   stands alone (no link outside it, every relative link resolves); the scenario format
 //!   documents every verb and key;
+//! - `doctor`: the doctor library shows each finding; exit codes 0, 1 and 2;
 //! - `html`: the HTML report from the command line: self-contained, deterministic, within its
 //!   size budget, no file on bad input;
+//! - `import`: every scenario's `--out` export imports back to the same views; bad exports
+//!   exit 2 with file and JSON path;
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
 //! - `record`: a session recorded by `mtosim serve --record` replays to the same `--out` views;
 //! - `streaming`: `--out` streamed, failed writes leave nothing, no symlinks, write errors exit 2;
@@ -18,9 +21,11 @@ mod architecture;
 mod cli;
 mod csdl;
 mod docs;
+mod doctor;
 mod explore;
 mod graph_json;
 mod html;
+mod import;
 mod record;
 mod scenarios;
 mod streaming;

@@ -4,7 +4,7 @@
 //! and reports each problem as a [`BuildError`] that the importer places in its own input
 //! (a line and column, a JSON path).
 
-use crate::directory::Directory;
+use crate::directory::{Directory, ObjectKind};
 use crate::gen::{self, GenSpec};
 use crate::ids::{GroupIdx, Guid, MtoIdx, TenantIdx, UserIdx};
 use crate::limits;
@@ -63,6 +63,11 @@ pub enum BuildError {
     MtoWithoutOwner,
     /// A tenant that is already in an MTO.
     AlreadyInMto(String),
+    /// A second account in one tenant for the same home user (CTS-26: one person, one
+    /// account per tenant): the tenant and the home user's UPN.
+    DuplicateAccount(String, String),
+    /// An account in the tenant its home user lives in (CTS-20).
+    SelfAccount,
 }
 
 impl fmt::Display for BuildError {
@@ -109,6 +114,13 @@ impl fmt::Display for BuildError {
             BuildError::SelfCsp => f.write_str("a tenant cannot be its own Cloud Solution Provider"),
             BuildError::MtoWithoutOwner => {
                 f.write_str("an MTO needs at least one active owner tenant (MTO-25)")
+            }
+            BuildError::DuplicateAccount(t, upn) => write!(
+                f,
+                "{t} already holds an account for {upn}; a person has one account per tenant (CTS-26)"
+            ),
+            BuildError::SelfAccount => {
+                f.write_str("an account cannot live in its home user's own tenant (CTS-20)")
             }
             BuildError::AlreadyInMto(t) => {
                 write!(
@@ -351,6 +363,19 @@ impl Builder {
         }
     }
 
+    /// Sets the `templateApplicationLevel` of tenant `t`'s partner configuration template and
+    /// of its identity synchronization template, which an export may show apart.
+    pub fn set_template_levels(
+        &mut self,
+        t: TenantIdx,
+        partner: crate::xtap::AppLevel,
+        identity: crate::xtap::AppLevel,
+    ) {
+        let tpl = &mut self.world.tenants[t.ix()].templates;
+        tpl.partner_level = partner;
+        tpl.identity_level = identity;
+    }
+
     /// Adds a mail contact to tenant `t` (MTO-85).
     pub fn add_contact(&mut self, t: TenantIdx, display_name: &str, mail: &str) -> Result<(), BuildError> {
         let dir = &mut self.world.tenants[t.ix()].dir;
@@ -465,48 +490,90 @@ impl Builder {
         let Some(&(creator, _)) = tenants.iter().find(|(_, r)| *r == Role::Owner) else {
             return Err(BuildError::MtoWithoutOwner);
         };
-        let w = &mut self.world;
-        if let Some(&(t, _)) = tenants.iter().find(|(t, _)| w.tenants[t.ix()].mto.is_some()) {
-            return Err(BuildError::AlreadyInMto(w.name(t).to_string()));
-        }
-        let m = MtoIdx(w.mtos.len() as u32);
-        let members = tenants
+        let members: Vec<ImportedMember> = tenants
             .iter()
-            .map(|&(t, role)| MemberEntry {
-                tenant: t,
+            .map(|&(tenant, role)| ImportedMember {
+                tenant,
                 role,
                 state: MemberState::Active,
                 added_by: creator,
                 added_at: created_at,
-                joined_at: (t != creator).then_some(created_at),
+                joined_at: (tenant != creator).then_some(created_at),
                 transition: None,
-                imported: true,
+                local_id: None,
             })
             .collect();
+        self.add_imported_mto(display_name, description, created_at, &members)
+    }
+
+    /// Imports an MTO as an export shows it: each listed tenant with its role, state (active
+    /// or pending: a tenant added that has not joined, or whose join failed), who added it and
+    /// when, when it joined, its transition details and its local id of the MTO (derived from
+    /// the seed when `None`). The first active owner is its creator. Every pair of active
+    /// tenants gets partner settings flagged `isInMultiTenantOrganization`, created
+    /// unconfigured where missing, as a join creates them (MTO-56).
+    pub fn add_imported_mto(
+        &mut self,
+        display_name: &str,
+        description: &str,
+        created_at: SimTime,
+        members: &[ImportedMember],
+    ) -> Result<MtoIdx, BuildError> {
+        let active = |e: &&ImportedMember| e.state == MemberState::Active;
+        let Some(creator) = members
+            .iter()
+            .filter(active)
+            .find(|e| e.role == Role::Owner)
+            .map(|e| e.tenant)
+        else {
+            return Err(BuildError::MtoWithoutOwner);
+        };
+        let w = &mut self.world;
+        if let Some(e) = members.iter().find(|e| {
+            w.tenants[e.tenant.ix()].mto.is_some()
+                || w.mtos.iter().any(|m| !m.deleted && m.entry(e.tenant).is_some())
+        }) {
+            return Err(BuildError::AlreadyInMto(w.name(e.tenant).to_string()));
+        }
+        let m = MtoIdx(w.mtos.len() as u32);
         w.mtos.push(Mto {
             display_name: display_name.to_string(),
             description: description.to_string(),
             created_at,
             creator,
-            members,
+            members: members
+                .iter()
+                .map(|e| MemberEntry {
+                    tenant: e.tenant,
+                    role: e.role,
+                    state: e.state,
+                    added_by: e.added_by,
+                    added_at: e.added_at,
+                    joined_at: e.joined_at,
+                    transition: e.transition.clone(),
+                    imported: e.state == MemberState::Active,
+                })
+                .collect(),
             deleted: false,
         });
-        for &(t, role) in tenants {
-            let local = Guid::derive(w.seed, &[b"mto-local", &m.0.to_le_bytes(), &t.0.to_le_bytes()]);
+        let actives: Vec<TenantIdx> = members.iter().filter(active).map(|e| e.tenant).collect();
+        for e in members.iter().filter(active) {
+            let t = e.tenant;
+            let local = e.local_id.unwrap_or_else(|| {
+                Guid::derive(w.seed, &[b"mto-local", &m.0.to_le_bytes(), &t.0.to_le_bytes()])
+            });
             let ten = &mut w.tenants[t.ix()];
             ten.mto = Some(m);
             ten.local_mto_id = Some(local);
             if t != creator {
                 ten.join = JoinRecord {
-                    added_by: Some(creator),
+                    added_by: Some(e.added_by),
                     member_state: Some(MemberState::Active),
-                    role: Some(role),
+                    role: Some(e.role),
                     transition: None,
                 };
             }
-            // a formed MTO has settings for every pair, created unconfigured where the import
-            // lacks them, as a join creates them (MTO-56)
-            for &(o, _) in tenants.iter().filter(|(o, _)| *o != t) {
+            for &o in actives.iter().filter(|&&o| o != t) {
                 let p = ten.partners.entry(o).or_default();
                 p.in_mto = true;
                 p.has_sync_policy = true;
@@ -514,6 +581,186 @@ impl Builder {
         }
         Ok(m)
     }
+
+    /// Sets tenant `t`'s join request record as an export shows it (`addedByTenantId`,
+    /// `memberState`, `role`, `transitionDetails`).
+    pub fn set_join_record(&mut self, t: TenantIdx, join: JoinRecord) {
+        self.world.tenants[t.ix()].join = join;
+    }
+
+    /// Sets the flags of tenant `t`'s partner configuration for `partner` that an export shows
+    /// but no setting decides: `isInMultiTenantOrganization`, and whether the identity
+    /// synchronization policy exists. Does nothing when there is no such configuration.
+    pub fn set_partner_flags(&mut self, t: TenantIdx, partner: TenantIdx, in_mto: bool, sync_policy: bool) {
+        if let Some(p) = self.world.tenants[t.ix()].partners.get_mut(&partner) {
+            p.in_mto = in_mto;
+            p.has_sync_policy = sync_policy;
+        }
+    }
+
+    /// Gives object `i` of `kind` in tenant `t` the object id an export shows.
+    pub fn set_object_id(&mut self, t: TenantIdx, kind: ObjectKind, i: u32, id: Guid) {
+        self.world.tenants[t.ix()].dir.set_given_id(kind, i, id);
+    }
+
+    /// Gives user `u` of tenant `t` the `createdDateTime` an export shows.
+    pub fn set_user_created(&mut self, t: TenantIdx, u: UserIdx, at: SimTime) {
+        self.world.tenants[t.ix()].dir.set_user_created(u, at);
+    }
+
+    /// Gives tenant `t`'s singleton object `what` (`joinRequest`, `partnerTemplate`,
+    /// `identityTemplate`) the id an export shows.
+    pub fn set_singleton_id(&mut self, t: TenantIdx, what: &'static str, id: Guid) {
+        self.world.tenants[t.ix()].given_singletons.insert(what, id);
+    }
+
+    /// Adds an account to tenant `t` standing for user `home_user` of tenant `home`, as an
+    /// export shows it: it holds exactly the values given (no configuration wrote it here, so
+    /// none derives them; a configuration created later matches it through the link, CTS-26).
+    pub fn add_account(&mut self, t: TenantIdx, account: &ImportedAccount) -> Result<u32, BuildError> {
+        use crate::directory::{account_flags, ExternalAccount, NO_CONFIG};
+        let home = account.home;
+        if home == t {
+            return Err(BuildError::SelfAccount);
+        }
+        let home_users = self.world.tenants[home.ix()].dir.users().len();
+        if self.world.tenants[t.ix()]
+            .dir
+            .account_of(home, account.home_user)
+            .is_some()
+        {
+            let upn = self.world.tenants[home.ix()]
+                .dir
+                .user(account.home_user)
+                .upn
+                .to_string();
+            return Err(BuildError::DuplicateAccount(self.world.name(t).to_string(), upn));
+        }
+        self.check_room(t, 1)?;
+        let mut flags = account_flags::FROZEN;
+        if account.enabled {
+            flags |= account_flags::ENABLED;
+        }
+        if account.pending_acceptance {
+            flags |= account_flags::PENDING_ACCEPTANCE;
+        } else {
+            flags |= account_flags::BY_SYNC;
+        }
+        let version = self.world.tenants[home.ix()].dir.user(account.home_user).version;
+        let values: Vec<_> = account
+            .values
+            .iter()
+            .map(|(a, v)| (*a, self.world.strings.intern(v)))
+            .collect();
+        self.strings_fit(1)?;
+        let dir = &mut self.world.tenants[t.ix()].dir;
+        let ai = dir.add_external(
+            ExternalAccount {
+                source_user: account.home_user,
+                config: NO_CONFIG,
+                source_tenant: home,
+                user_type: account.user_type,
+                flags,
+                created_at: account.created,
+                version,
+            },
+            home_users,
+        );
+        dir.set_account_values(ai, values);
+        dir.set_upn_override(ai, &account.upn);
+        let (show, extra) = (account.show_in_address_list, account.extra.clone());
+        dir.update_account_extra(ai, |e| {
+            e.show_in_address_list = show;
+            e.values = extra;
+        });
+        dir.set_given_id(ObjectKind::Account, ai, account.id);
+        self.users_total += 1;
+        Ok(ai)
+    }
+
+    /// Makes account `manager` the manager account `ai` of tenant `t` shows (CTS-37).
+    pub fn set_account_manager(&mut self, t: TenantIdx, ai: u32, manager: u32) {
+        self.world.tenants[t.ix()]
+            .dir
+            .update_account_extra(ai, |e| e.manager = Some(manager));
+    }
+
+    /// Adds a group that cross-tenant synchronization created in tenant `t` from a group of
+    /// `source`, as an export shows it: its members are accounts of `t`. No configuration of
+    /// this world created it, so no group pass changes it.
+    pub fn add_synced_group(
+        &mut self,
+        t: TenantIdx,
+        source: TenantIdx,
+        name: &str,
+        description: Option<&str>,
+        mut members: Vec<u32>,
+    ) -> Result<usize, BuildError> {
+        self.check_group_room(t)?;
+        members.sort_unstable();
+        members.dedup();
+        Ok(self.world.tenants[t.ix()]
+            .dir
+            .add_synced_group(crate::directory::SyncedGroup {
+                name: name.into(),
+                description: description.map(Into::into),
+                config: crate::directory::NO_CONFIG,
+                source,
+                source_group: GroupIdx(u32::MAX),
+                written_version: 0,
+                members,
+                deleted: false,
+            }))
+    }
+}
+
+/// One tenant of an MTO an export lists ([`Builder::add_imported_mto`]).
+#[derive(Clone, Debug)]
+pub struct ImportedMember {
+    /// The tenant.
+    pub tenant: TenantIdx,
+    /// `role`.
+    pub role: Role,
+    /// `state`: active or pending.
+    pub state: MemberState,
+    /// `addedByTenantId`.
+    pub added_by: TenantIdx,
+    /// `addedDateTime`.
+    pub added_at: SimTime,
+    /// `joinedDateTime`.
+    pub joined_at: Option<SimTime>,
+    /// `transitionDetails`.
+    pub transition: Option<crate::mto::Transition>,
+    /// The tenant's local id of the MTO (`GET /tenantRelationships/multiTenantOrganization`).
+    pub local_id: Option<Guid>,
+}
+
+/// An account an export shows in a tenant for a user of another tenant of the world
+/// ([`Builder::add_account`]).
+#[derive(Clone, Debug)]
+pub struct ImportedAccount {
+    /// Its object id.
+    pub id: Guid,
+    /// The home tenant.
+    pub home: TenantIdx,
+    /// The home user.
+    pub home_user: UserIdx,
+    /// `userPrincipalName`.
+    pub upn: String,
+    /// `userType`.
+    pub user_type: crate::user::UserType,
+    /// `accountEnabled`.
+    pub enabled: bool,
+    /// `externalUserState` PendingAcceptance: an invitation not yet redeemed.
+    pub pending_acceptance: bool,
+    /// `createdDateTime`.
+    pub created: SimTime,
+    /// Attribute values (`""` is null).
+    pub values: Vec<(crate::user::Attr, String)>,
+    /// Sparse properties.
+    pub extra: Vec<(crate::extra::ExtraProp, Box<str>)>,
+    /// `showInAddressList`.
+    pub show_in_address_list: Option<bool>,
 }
 
 #[cfg(test)]
@@ -522,22 +769,13 @@ mod tests {
     use crate::rules::RuleSetKind;
 
     fn spec(name: &str) -> TenantSpec {
-        TenantSpec {
-            name: name.into(),
-            display_name: name.into(),
-            tenant_id: Guid::derive(3, &[name.as_bytes()]),
-            initial_domain: format!("{name}.onmicrosoft.com"),
-            domains: vec![format!("{name}.com")],
-            targeted_release: false,
-            p1_licenses: None,
-            object_quota: 300_000,
-            csp_of: Vec::new(),
-            cloud: "commercial".into(),
-            cloud_settings: Vec::new(),
-            external_user_leave: true,
-            m365_sync_manual: false,
-            guest_invites_allowed: true,
-        }
+        TenantSpec::with_identity(
+            name,
+            name,
+            Guid::derive(3, &[name.as_bytes()]),
+            &format!("{name}.onmicrosoft.com"),
+            vec![format!("{name}.com")],
+        )
     }
 
     fn builder() -> (Builder, TenantIdx, TenantIdx) {

@@ -317,6 +317,37 @@ pub struct Directory {
     /// The world's seed and the tenant's name, from which object ids are derived (rules read
     /// `objectId`, `memberOf` and direct reports by id).
     identity: (u64, Box<str>),
+    /// Object ids and creation times an import gave (Graph exports keep the customer's own).
+    given: GivenIds,
+}
+
+/// Object ids and creation times an importer gave, instead of the ones derived from the seed
+/// (sparse: a world built from a scenario file has none).
+#[derive(Clone, Debug, Default)]
+struct GivenIds {
+    /// Users' object ids.
+    users: BTreeMap<u32, crate::ids::Guid>,
+    /// Users' `createdDateTime`.
+    user_created: BTreeMap<u32, SimTime>,
+    /// Groups' object ids.
+    groups: BTreeMap<u32, crate::ids::Guid>,
+    /// External accounts' object ids.
+    accounts: BTreeMap<u32, crate::ids::Guid>,
+    /// Synced groups' object ids.
+    synced_groups: BTreeMap<u32, crate::ids::Guid>,
+}
+
+/// Which kind of directory object an imported id belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// A user created in the tenant.
+    User,
+    /// A group of the tenant.
+    Group,
+    /// An external account standing for another tenant's user.
+    Account,
+    /// A group cross-tenant synchronization created.
+    SyncedGroup,
 }
 
 impl Directory {
@@ -325,8 +356,49 @@ impl Directory {
         self.identity = (seed, tenant.into());
     }
 
+    /// Gives object `i` of `kind` the id an import read (it keeps the customer's own).
+    pub fn set_given_id(&mut self, kind: ObjectKind, i: u32, id: crate::ids::Guid) {
+        let map = match kind {
+            ObjectKind::User => &mut self.given.users,
+            ObjectKind::Group => &mut self.given.groups,
+            ObjectKind::Account => &mut self.given.accounts,
+            ObjectKind::SyncedGroup => &mut self.given.synced_groups,
+        };
+        map.insert(i, id);
+    }
+
+    /// The id an import gave object `i` of `kind`, if any.
+    pub fn given_id(&self, kind: ObjectKind, i: u32) -> Option<crate::ids::Guid> {
+        let map = match kind {
+            ObjectKind::User => &self.given.users,
+            ObjectKind::Group => &self.given.groups,
+            ObjectKind::Account => &self.given.accounts,
+            ObjectKind::SyncedGroup => &self.given.synced_groups,
+        };
+        if map.is_empty() {
+            return None;
+        }
+        map.get(&i).copied()
+    }
+
+    /// Gives user `u` the `createdDateTime` an import read.
+    pub fn set_user_created(&mut self, u: UserIdx, at: SimTime) {
+        self.given.user_created.insert(u.0, at);
+    }
+
+    /// The `createdDateTime` an import gave user `u`, if any.
+    pub fn user_created(&self, u: UserIdx) -> Option<SimTime> {
+        if self.given.user_created.is_empty() {
+            return None;
+        }
+        self.given.user_created.get(&u.0).copied()
+    }
+
     /// The object id of user `u` (`World::user_id`).
     pub fn user_object_id(&self, u: UserIdx) -> crate::ids::Guid {
+        if let Some(id) = self.given_id(ObjectKind::User, u.0) {
+            return id;
+        }
         crate::ids::Guid::derive(
             self.identity.0,
             &[b"user", self.identity.1.as_bytes(), &u.0.to_le_bytes()],
@@ -335,6 +407,9 @@ impl Directory {
 
     /// The object id of group `g` (`World::group_id`).
     pub fn group_object_id(&self, g: GroupIdx) -> crate::ids::Guid {
+        if let Some(id) = self.given_id(ObjectKind::Group, g.0) {
+            return id;
+        }
         crate::ids::Guid::derive(
             self.identity.0,
             &[b"group", self.identity.1.as_bytes(), &g.0.to_le_bytes()],

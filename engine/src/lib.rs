@@ -60,6 +60,7 @@ pub mod action;
 pub mod build;
 pub mod catalog;
 pub mod directory;
+pub mod doctor;
 pub mod event;
 pub mod explore;
 pub mod expr;

@@ -78,6 +78,9 @@ pub struct Tenant {
     pub mto: Option<MtoIdx>,
     /// This tenant's local id of that MTO (MTO-2).
     pub local_mto_id: Option<Guid>,
+    /// Ids of singleton objects (`joinRequest`, `partnerTemplate`, `identityTemplate`) an
+    /// import gave, instead of the ones derived from the seed.
+    pub given_singletons: BTreeMap<&'static str, Guid>,
     /// The join request record.
     pub join: JoinRecord,
     /// Created or joined through the Microsoft 365 admin center: gets `MTO_Sync_<id>`
@@ -100,6 +103,34 @@ pub struct Tenant {
 }
 
 impl TenantSpec {
+    /// A tenant with the given identity and the scenario format's defaults for everything
+    /// else (no licence limit, a 300,000-object quota, the commercial cloud, guest invitations
+    /// and self-service leave allowed): what an import knows of a tenant.
+    pub fn with_identity(
+        name: &str,
+        display_name: &str,
+        tenant_id: Guid,
+        initial_domain: &str,
+        domains: Vec<String>,
+    ) -> TenantSpec {
+        TenantSpec {
+            name: name.to_string(),
+            display_name: display_name.to_string(),
+            tenant_id,
+            initial_domain: initial_domain.to_string(),
+            domains,
+            targeted_release: false,
+            p1_licenses: None,
+            object_quota: 300_000,
+            csp_of: Vec::new(),
+            cloud: "commercial".into(),
+            cloud_settings: Vec::new(),
+            external_user_leave: true,
+            m365_sync_manual: false,
+            guest_invites_allowed: true,
+        }
+    }
+
     /// Why the tenant's directory refuses a user named `upn` for its domain, if it does: the
     /// domain after the `@` must be one of its verified domains or its initial one (SIM-4).
     pub fn domain_problem(&self, upn: &str) -> Option<String> {
@@ -179,6 +210,7 @@ impl Tenant {
             templates: Templates::default(),
             mto: None,
             local_mto_id: None,
+            given_singletons: BTreeMap::new(),
             join: JoinRecord::default(),
             m365_managed: false,
             created_mto_at: None,

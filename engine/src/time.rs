@@ -195,6 +195,52 @@ impl SimTime {
         Ok(SimTime(days * 86_400 + h * 3600 + mi * 60 + se.min(59) - offset))
     }
 
+    /// Parses the time of an Entra admin center "Download users" export, `8/19/2021 1:25:31 PM`
+    /// (US locale, UTC, CTS-73); an RFC 3339 time is accepted too.
+    pub fn parse_portal(s: &str) -> Result<SimTime, String> {
+        if let Ok(t) = SimTime::parse_rfc3339(s) {
+            return Ok(t);
+        }
+        let bad =
+            || format!("\"{s}\" is not a time such as \"8/19/2021 1:25:31 PM\" or \"2021-08-19T13:25:31Z\"");
+        let mut parts = s.split_whitespace();
+        let (Some(date), Some(clock), ampm, None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let num = |t: &str, max_len: usize| -> Result<i64, String> {
+            if t.is_empty() || t.len() > max_len || !t.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            t.parse::<i64>().map_err(|_| bad())
+        };
+        let d: Vec<&str> = date.split('/').collect();
+        let c: Vec<&str> = clock.split(':').collect();
+        let ([mo, day, y], [h, mi, se]) = (d.as_slice(), c.as_slice()) else {
+            return Err(bad());
+        };
+        let (mo, day, y, mut h, mi, se) = (
+            num(mo, 2)?,
+            num(day, 2)?,
+            num(y, 4)?,
+            num(h, 2)?,
+            num(mi, 2)?,
+            num(se, 2)?,
+        );
+        match ampm.map(str::to_ascii_uppercase).as_deref() {
+            None if h <= 23 => {}
+            Some("AM") if (1..=12).contains(&h) => h %= 12,
+            Some("PM") if (1..=12).contains(&h) => h = h % 12 + 12,
+            _ => return Err(bad()),
+        }
+        if !(1..=12).contains(&mo) || day < 1 || day > days_in_month(y, mo) || mi > 59 || se > 59 {
+            return Err(bad());
+        }
+        Ok(SimTime(
+            days_from_civil(y, mo, day) * 86_400 + h * 3600 + mi * 60 + se,
+        ))
+    }
+
     /// The (year, month, day, hour, minute, second) of this instant, in UTC.
     pub fn civil(self) -> (i64, i64, i64, i64, i64, i64) {
         let days = self.0.div_euclid(86_400);
@@ -254,6 +300,28 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn cts_73_portal_times_parse_as_the_download_writes_them() {
+        let t = |s: &str| SimTime::parse_portal(s).map(|t| t.to_string());
+        assert_eq!(t("8/19/2021 1:25:31 PM").unwrap(), "2021-08-19T13:25:31Z");
+        assert_eq!(t("5/27/2019 12:10:06 AM").unwrap(), "2019-05-27T00:10:06Z");
+        assert_eq!(t("12/22/2022 12:14:39 PM").unwrap(), "2022-12-22T12:14:39Z");
+        assert_eq!(t("2021-08-19T13:25:31Z").unwrap(), "2021-08-19T13:25:31Z");
+        for bad in [
+            "",
+            "8/19/2021",
+            "13/1/2021 1:00:00 PM",
+            "2/30/2021 1:00:00 PM",
+            "8/19/2021 0:00:00 PM",
+            "8/19/2021 1:00:00 XM",
+            "8/19/2021 1:00 PM",
+            "a/b/c d:e:f",
+        ] {
+            assert!(SimTime::parse_portal(bad).is_err(), "{bad:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1,12 +1,13 @@
 //! What a tenant's administrator can read: every object of one tenant as that tenant sees it,
-//! with a stable object id derived from the scenario seed. Every surface (checks, exports, the
+//! with a stable object id derived from the scenario seed (or the id and creation time an
+//! import kept, [`crate::build::Builder::set_object_id`]). Every surface (checks, exports, the
 //! Graph server, reports) reads tenants through these views, so that what a tenant sees is
 //! computed in one place.
 //!
 //! A view borrows the world; nothing here changes it.
 
 use crate::account::Shown;
-use crate::directory::{account_flags, Attr, User, UserType};
+use crate::directory::{account_flags, Attr, ObjectKind, User, UserType};
 use crate::ids::{ConfigIdx, Guid, TenantIdx, UserIdx};
 use crate::mto::{MemberState, ProcessingStatus, Role, Transition};
 use crate::refusal::Message;
@@ -118,6 +119,9 @@ impl World {
 
     /// The object id of external account `ai` of tenant `t`.
     pub fn account_id(&self, t: TenantIdx, ai: u32) -> Guid {
+        if let Some(id) = self.tenant(t).dir.given_id(ObjectKind::Account, ai) {
+            return id;
+        }
         Guid::derive(
             self.seed,
             &[b"account", self.name(t).as_bytes(), &ai.to_le_bytes()],
@@ -127,6 +131,9 @@ impl World {
     /// The object id of one of tenant `t`'s singleton objects (`joinRequest`,
     /// `partnerTemplate`, `identityTemplate`).
     pub fn singleton_id(&self, t: TenantIdx, what: &str) -> Guid {
+        if let Some(&id) = self.tenant(t).given_singletons.get(what) {
+            return id;
+        }
         Guid::derive(
             self.seed,
             &[b"graph-id", what.as_bytes(), self.name(t).as_bytes()],
@@ -148,7 +155,7 @@ impl<'w> TenantView<'w> {
             upn: user.upn.to_string(),
             user_type: user.user_type,
             account_enabled: user.account_enabled,
-            created: w.start,
+            created: w.tenant(self.tenant).dir.user_created(u).unwrap_or(w.start),
             origin: if user.external {
                 UserOrigin::ImportedExternal
             } else {
@@ -410,6 +417,8 @@ pub struct GroupObject<'w> {
     pub description: Option<&'w str>,
     /// Whether its members follow a membership rule (`groupTypes` DynamicMembership).
     pub dynamic: bool,
+    /// `membershipRule`, in its canonical form.
+    pub membership_rule: Option<String>,
     /// `groupTypes` Unified, `mailEnabled`, `securityEnabled`.
     pub kind: crate::directory::GroupKind,
     /// `isAssignableToRole`.
@@ -500,6 +509,9 @@ impl World {
 
     /// The object id of the `i`th group cross-tenant synchronization created in tenant `t`.
     pub fn synced_group_id(&self, t: TenantIdx, i: usize) -> Guid {
+        if let Some(id) = self.tenant(t).dir.given_id(ObjectKind::SyncedGroup, i as u32) {
+            return id;
+        }
         Guid::derive(
             self.seed(),
             &[
@@ -632,6 +644,7 @@ impl<'w> TenantView<'w> {
                 display_name: &g.name,
                 description: g.description.as_deref(),
                 dynamic: g.rule.is_some(),
+                membership_rule: g.rule.as_ref().map(|r| r.to_string()),
                 kind: g.kind,
                 role_assignable: g.role_assignable,
                 members: g
@@ -653,6 +666,7 @@ impl<'w> TenantView<'w> {
                 display_name: &g.name,
                 description: g.description.as_deref(),
                 dynamic: false,
+                membership_rule: None,
                 kind: crate::directory::GroupKind::Security,
                 role_assignable: false,
                 members: g.members.iter().map(|&ai| w.account_id(t, ai)).collect(),

@@ -62,6 +62,7 @@ fuzz_target!(|data: &[u8]| {
     let read_file = |_: &str| -> std::io::Result<Vec<u8>> { Ok(data.to_vec()) };
     for lenient in [false, true] {
         let opts = LoadOptions {
+            import: None,
             lenient,
             read_file: &read_file,
         };

@@ -94,6 +94,7 @@ fuzz_target!(|data: &[u8]| {
     };
     for &lenient in modes {
         let opts = LoadOptions {
+            import: None,
             lenient,
             read_file: &read_file,
         };

@@ -41,6 +41,8 @@ pub struct Group {
     pub security_enabled: bool,
     /// `isAssignableToRole`.
     pub is_assignable_to_role: bool,
+    /// `membershipRule`: a dynamic group's rule, in its canonical form; else null.
+    pub membership_rule: Option<String>,
     /// `membershipRuleProcessingState`: `On` for dynamic groups, else null.
     pub membership_rule_processing_state: Option<&'static str>,
     /// `members` (expanded).
@@ -81,6 +83,7 @@ impl Group {
             mail_enabled: g.kind.mail_enabled(),
             security_enabled: g.kind.security_enabled(),
             is_assignable_to_role: g.role_assignable,
+            membership_rule: g.membership_rule.clone(),
             membership_rule_processing_state: g.dynamic.then_some("On"),
             members,
         }
@@ -99,6 +102,7 @@ mod tests {
         ("mailEnabled", "Edm.Boolean"),
         ("securityEnabled", "Edm.Boolean"),
         ("isAssignableToRole", "Edm.Boolean"),
+        ("membershipRule", "Edm.String"),
         ("membershipRuleProcessingState", "Edm.String"),
         ("members", "Collection(graph.directoryObject)"),
     ];
@@ -113,6 +117,7 @@ mod tests {
             mail_enabled: false,
             security_enabled: true,
             is_assignable_to_role: false,
+            membership_rule: None,
             membership_rule_processing_state: None,
             members: vec![],
         };

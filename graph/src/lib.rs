@@ -12,8 +12,10 @@
 pub mod entity;
 pub mod error;
 pub mod groups;
+pub mod import;
 pub mod mto;
 pub mod odata;
+pub mod organization;
 pub mod policy;
 pub mod provisioning;
 pub mod request;
@@ -33,6 +35,11 @@ use serde_json::Value;
 /// A Graph resource as a JSON value (for callers that render or compare JSON).
 pub fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).expect("Graph types serialize")
+}
+
+/// `GET /organization`: tenant `t`'s id, display name and verified domains.
+pub fn organization(world: &World, t: TenantIdx) -> Value {
+    to_value(&organization::organization(world, t))
 }
 
 /// `GET /tenantRelationships/multiTenantOrganization` as `t` sees it.

@@ -76,7 +76,7 @@ fn strip_position(msg: &str) -> &str {
 }
 
 /// The JSON kind of `v`, for messages.
-fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -9,6 +9,7 @@
 //! It must not: decide anything (it renders what the engine and the runner decided), read or
 //! write files (it returns text; the CLI writes), or parse its own output back.
 
+pub mod doctor;
 pub mod html;
 pub mod jsonl;
 pub mod narrate;

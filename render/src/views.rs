@@ -256,12 +256,14 @@ fn dot_escape(s: &str) -> String {
 /// What one file of the export holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Content {
+    Organization(TenantIdx),
     Mto(TenantIdx),
     Tenants(TenantIdx),
     JoinRequest(TenantIdx),
     PartnerTemplate(TenantIdx),
     IdentityTemplate(TenantIdx),
     Partners(TenantIdx),
+    DefaultPolicy(TenantIdx),
     Provisioning(TenantIdx),
     UsersCsv(TenantIdx),
     UsersJson(TenantIdx),
@@ -296,12 +298,14 @@ impl ViewFile<'_> {
             w.write_all(b"\n")
         }
         match self.content {
+            Content::Organization(t) => pretty(w, &graph::organization(world, t)),
             Content::Mto(t) => pretty(w, &graph::multi_tenant_organization(world, t)),
             Content::Tenants(t) => pretty(w, &graph::tenants(world, t)),
             Content::JoinRequest(t) => pretty(w, &graph::join_request(world, t)),
             Content::PartnerTemplate(t) => pretty(w, &graph::partner_template(world, t)),
             Content::IdentityTemplate(t) => pretty(w, &graph::identity_template(world, t)),
             Content::Partners(t) => pretty(w, &graph::partners(world, t)),
+            Content::DefaultPolicy(t) => pretty(w, &graph::request_policy::default_configuration(world, t)),
             Content::Provisioning(t) => graph::write_provisioning_jsonl(world, t, w),
             Content::UsersCsv(t) => write_users_csv(world, t, w),
             Content::UsersJson(t) => graph::write_users_json(world, t, w),
@@ -329,6 +333,7 @@ pub fn export(world: &World) -> Vec<ViewFile<'_>> {
         let t = TenantIdx(i as u16);
         let dir = PathBuf::from(world.name(t));
         for (name, content) in [
+            ("organization.json", Content::Organization(t)),
             ("multiTenantOrganization.json", Content::Mto(t)),
             ("tenants.json", Content::Tenants(t)),
             ("joinRequest.json", Content::JoinRequest(t)),
@@ -341,6 +346,7 @@ pub fn export(world: &World) -> Vec<ViewFile<'_>> {
                 Content::IdentityTemplate(t),
             ),
             ("partners.json", Content::Partners(t)),
+            ("crossTenantAccessPolicyDefault.json", Content::DefaultPolicy(t)),
         ] {
             file(dir.join(name), content);
         }

@@ -4,7 +4,9 @@
 //! `physicalDeliveryOfficeName`, `mobile`, the `authentication*` columns) and the 29-column one a
 //! real 2021 export had (CTS-73: `id`, `officeLocation`, `mobilePhone`, six trailing columns such as
 //! `creationType` and `createdDateTime`). Columns may come in any order and any letter case, and any
-//! subset loads as long as it keeps `userPrincipalName`. Columns the model has no use for are read
+//! subset loads as long as it keeps `userPrincipalName`. The object id (`id`, `objectId`),
+//! `createdDateTime` (`8/19/2021 1:25:31 PM`, UTC) and `directorySynced` are kept, so imported
+//! users show the customer's own ids and times. Columns the model has no use for are read
 //! and dropped; columns neither list knows are dropped too and named in
 //! [`CsvImport::ignored_columns`].
 //!
@@ -38,6 +40,8 @@ pub const CSV_PROBLEMS_MAX: usize = 100;
 pub struct CsvImport {
     /// One user per usable row, in file order.
     pub users: Vec<NewUser>,
+    /// The object id and creation time of each of [`CsvImport::users`], when the file has them.
+    pub identities: Vec<CsvIdentity>,
     /// One diagnostic per unusable row, in file order (the first [`CSV_PROBLEMS_MAX`]).
     pub problems: Vec<Diagnostic>,
     /// Unusable rows past the first [`CSV_PROBLEMS_MAX`], counted only.
@@ -47,6 +51,16 @@ pub struct CsvImport {
     /// Header names that neither CTS-72 nor CTS-73 lists, as written, in header order: their cells
     /// were not read.
     pub ignored_columns: Vec<String>,
+}
+
+/// What a row says of its user's identity: the `id` (`objectId`) and `createdDateTime` cells,
+/// kept so that imported users show the customer's own ids and times.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CsvIdentity {
+    /// The object id.
+    pub id: Option<mtosim_engine::Guid>,
+    /// `createdDateTime`.
+    pub created: Option<mtosim_engine::SimTime>,
 }
 
 /// Parses `bytes` (the file named `file` in messages). Always returns every usable user plus one
@@ -77,6 +91,12 @@ enum Col {
     UserType,
     AccountEnabled,
     Attr(Attr),
+    /// `id` (CTS-73) or `objectId` (CTS-72): the object id, kept.
+    Id,
+    /// `createdDateTime` (CTS-73), kept.
+    Created,
+    /// `directorySynced` (CTS-73): synchronized from on-premises, kept as `onPremisesSyncEnabled`.
+    DirSynced,
     /// Listed by CTS-72 or CTS-73, not used by the model.
     Known,
     /// Listed by neither.
@@ -107,17 +127,13 @@ const ATTR_COLUMNS: &[(&str, Attr)] = &[
 
 /// Header names of CTS-72 or CTS-73 that the model does not use (`authentication*` too).
 const KNOWN_UNUSED: &[&str] = &[
-    "id",
-    "objectId",
     "alternateEmailAddress",
     "ageGroup",
     "consentProvidedForMinor",
     "legalAgeGroupClassification",
     "creationType",
-    "directorySynced",
     "invitationState",
     "identityIssuer",
-    "createdDateTime",
     "manager",
 ];
 
@@ -129,6 +145,12 @@ fn classify(name: &str) -> Col {
         Col::UserType
     } else if is("accountEnabled") {
         Col::AccountEnabled
+    } else if is("id") || is("objectId") {
+        Col::Id
+    } else if is("createdDateTime") {
+        Col::Created
+    } else if is("directorySynced") {
+        Col::DirSynced
     } else if let Some((_, a)) = ATTR_COLUMNS.iter().find(|(n, _)| is(n)) {
         Col::Attr(*a)
     } else if let Some(a) = Attr::from_graph_name(name) {
@@ -245,6 +267,7 @@ fn parse_capped(file: &str, bytes: &[u8], caps: Caps) -> Result<CsvImport, Diagn
         cols: &cols,
         upn_col,
         seen: HashMap::new(),
+        ids: HashMap::new(),
     };
     let mut last_start = header_start;
     while read(&mut rdr, &mut record, &mut lines)? {
@@ -257,7 +280,10 @@ fn parse_capped(file: &str, bytes: &[u8], caps: Caps) -> Result<CsvImport, Diagn
                 .help("download the users in parts, using the admin center's filters (CTS-71), and import each part"));
         }
         match rows.user(&record, start, &mut lines) {
-            Ok(u) => out.users.push(u),
+            Ok((u, identity)) => {
+                out.users.push(u);
+                out.identities.push(identity);
+            }
             Err(_) if out.problems.len() >= CSV_PROBLEMS_MAX => out.problems_dropped += 1,
             Err(d) => out.problems.push(d),
         }
@@ -303,6 +329,8 @@ struct Rows<'a> {
     upn_col: usize,
     /// Lower-cased UPN → line of its row.
     seen: HashMap<String, usize>,
+    /// Object id → line of its row.
+    ids: HashMap<mtosim_engine::Guid, usize>,
 }
 
 impl Rows<'_> {
@@ -312,8 +340,10 @@ impl Rows<'_> {
         record: &csv::StringRecord,
         start: usize,
         lines: &mut Lines<'_>,
-    ) -> Result<NewUser, Diagnostic> {
+    ) -> Result<(NewUser, CsvIdentity), Diagnostic> {
         let text = self.text;
+        let mut identity = CsvIdentity::default();
+        let mut id_col = 0;
         let at = |i: usize| cell_offsets(text, start).starts.get(i).copied().unwrap_or(start);
         let want = self.cols.len();
         if record.len() != want {
@@ -412,6 +442,32 @@ impl Rows<'_> {
                         spec.attrs.push((*a, cell.to_string()));
                     }
                 }
+                Col::Id => {
+                    id_col = i;
+                    identity.id = Some(mtosim_engine::Guid::parse(cell).ok_or_else(|| {
+                        lines
+                            .diag(at(i), format!("{} \"{cell}\" is not a GUID", self.names[i]))
+                            .help("write the object id as the export has it, e.g. 2e7cdcb3-f2fc-40d8-b84d-503e3e705cb4; an empty cell lets mtosim derive one")
+                    })?);
+                }
+                Col::Created => {
+                    identity.created = Some(mtosim_engine::SimTime::parse_portal(cell).map_err(|e| {
+                        lines
+                            .diag(at(i), format!("{}: {e}", self.names[i]))
+                            .help("the admin center writes 8/19/2021 1:25:31 PM (UTC); an empty cell means the scenario's start")
+                    })?);
+                }
+                Col::DirSynced => {
+                    let v = parse_bool(cell).ok_or_else(|| {
+                        lines
+                            .diag(at(i), format!("{} \"{cell}\" is not True or False", self.names[i]))
+                            .help("write True or False (any case); an empty cell means not synchronized from on-premises")
+                    })?;
+                    spec.extra.push((
+                        mtosim_engine::extra::ExtraProp::DirSyncEnabled,
+                        vec![v.to_string()],
+                    ));
+                }
                 Col::Upn | Col::Known | Col::Unknown => {}
             }
         }
@@ -424,8 +480,16 @@ impl Rows<'_> {
                 )
                 .help("keep one row per user"));
         }
+        if let Some(id) = identity.id {
+            if let Some(first) = self.ids.get(&id) {
+                return Err(lines
+                    .diag(at(id_col), format!("id {id} is already on line {first}"))
+                    .help("keep one row per user; each has its own object id"));
+            }
+            self.ids.insert(id, line);
+        }
         self.seen.insert(upn.to_lowercase(), line);
-        Ok(spec)
+        Ok((spec, identity))
     }
 }
 
@@ -575,6 +639,48 @@ mod tests {
 
     fn attr(u: &NewUser, a: Attr) -> Option<&str> {
         u.attrs.iter().find(|(b, _)| *b == a).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn cts_73_id_created_date_time_and_directory_synced_are_kept() {
+        let imp = parse("contoso.csv", CONTOSO).unwrap();
+        assert_eq!(imp.identities.len(), imp.users.len());
+        let first = imp.identities[0];
+        assert_eq!(
+            first.id.unwrap().to_string(),
+            "a15b098b-ab71-4b9b-aabb-1e4588402dc7"
+        );
+        assert_eq!(first.created.unwrap().to_string(), "2019-05-27T02:10:06Z");
+        let imp = ok("userPrincipalName,objectId,directorySynced,createdDateTime\n\
+             a@contoso.com,2e7cdcb3-f2fc-40d8-b84d-503e3e705cb4,True,2021-08-19T13:25:31Z\n\
+             b@contoso.com,,false,\n");
+        assert_eq!(
+            imp.identities[1],
+            CsvIdentity::default(),
+            "empty cells keep nothing"
+        );
+        let synced = |u: &NewUser| {
+            u.extra
+                .iter()
+                .find(|(p, _)| *p == mtosim_engine::extra::ExtraProp::DirSyncEnabled)
+                .map(|(_, v)| v[0].clone())
+        };
+        assert_eq!(synced(&imp.users[0]).as_deref(), Some("true"));
+        assert_eq!(synced(&imp.users[1]).as_deref(), Some("false"));
+        let bad = ok("userPrincipalName,id,createdDateTime,directorySynced\n\
+             a@contoso.com,not-a-guid,,\n\
+             b@contoso.com,,yesterday,\n\
+             c@contoso.com,,,maybe\n\
+             d@contoso.com,2e7cdcb3-f2fc-40d8-b84d-503e3e705cb4,,\n\
+             e@contoso.com,2e7cdcb3-f2fc-40d8-b84d-503e3e705cb4,,\n");
+        let msgs: Vec<&str> = bad.problems.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(bad.users.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].contains("not a GUID") && msgs[1].contains("yesterday") && msgs[2].contains("maybe"),
+            "{msgs:?}"
+        );
+        assert!(msgs[3].contains("is already on line 5"), "{msgs:?}");
+        assert_eq!((bad.problems[0].line, bad.problems[0].column), (2, 15));
     }
 
     /// (users, disabled, guests, external).
@@ -749,7 +855,7 @@ mod tests {
     #[test]
     fn known_columns_are_dropped_unknown_ones_listed_once_and_graph_ones_kept() {
         let imp = ok(
-            "userPrincipalName,objectId,authenticationPhoneNumber,manager,employeeId,Favourite Colour\n\
+            "userPrincipalName,alternateEmailAddress,authenticationPhoneNumber,manager,employeeId,Favourite Colour\n\
              a@c.com,1,2,3,E1,blue\nb@c.com,4,5,6,E2,red\n",
         );
         assert_eq!(imp.ignored_columns, ["Favourite Colour"]);

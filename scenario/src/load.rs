@@ -2,6 +2,8 @@
 //! spans, build the world's tenants, directories and settings, and resolve every step's
 //! references to tenants, users and groups before anything runs. Every problem is a
 //! [`Diagnostic`] with line and column, so a file is either fully usable or refused whole.
+//! Graph exports named by `[scenario] import` are built first, by the [`Importer`] the caller
+//! gives (this crate reads no Graph JSON); the `[[tenant]]` tables then add to that world.
 
 use crate::diag::Diagnostic;
 use crate::model::Scenario;
@@ -43,6 +45,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "national_cloud_mto",
     "contacts_collide",
     "m365_keeps_tenant_edits",
+    "import",
 ];
 const TENANT_KEYS: &[&str] = &[
     "name",
@@ -77,15 +80,32 @@ pub struct LoadOptions<'a> {
     pub lenient: bool,
     /// Reads a file named in the scenario, relative to the scenario's directory.
     pub read_file: &'a dyn Fn(&str) -> std::io::Result<Vec<u8>>,
+    /// Imports the Graph exports `[scenario] import` names, if the caller can (the scenario
+    /// contract reads no Graph JSON; the CLI gives `mtosim-graph`'s importer).
+    pub import: Option<Importer<'a>>,
 }
+
+/// Imports the exports a scenario names (`[scenario] import`, each a path relative to the
+/// scenario's folder) into the builder, before the scenario's own tenants; returns the
+/// problems that stop the load.
+pub type Importer<'a> = &'a dyn Fn(&[String], &mut Builder) -> Result<(), Vec<Diagnostic>>;
 
 /// Input files larger than this are refused before reading (bytes).
 pub const INPUT_BYTES_MAX: u64 = SCENARIO_BYTES_MAX as u64;
 
 /// Reads and loads the scenario file `file`; CSV imports are read relative to it.
 pub fn load_path(file: &str, lenient: bool) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_path_with(file, lenient, None)
+}
+
+/// [`load_path`], with an importer for the Graph exports the scenario names.
+pub fn load_path_with(
+    file: &str,
+    lenient: bool,
+    import: Option<Importer<'_>>,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
     let text = read_source(file)?;
-    load_text(file, &text, lenient)
+    load_text_with(file, &text, lenient, import)
 }
 
 /// Where a TOML error without a position most likely is: the start of the line whose key or
@@ -150,6 +170,17 @@ pub fn load_text(
     text: &str,
     lenient: bool,
 ) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_text_with(file, text, lenient, None)
+}
+
+/// [`load_text`], with an importer for the Graph exports the scenario names (their paths
+/// given to it relative to the scenario's folder, joined).
+pub fn load_text_with(
+    file: &str,
+    text: &str,
+    lenient: bool,
+    import: Option<Importer<'_>>,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
     let base = Path::new(file)
         .parent()
         .map(Path::to_path_buf)
@@ -167,6 +198,19 @@ pub fn load_text(
         &LoadOptions {
             lenient,
             read_file: &read_file,
+            import: import
+                .map(|i| {
+                    let base = &base;
+                    move |dirs: &[String], b: &mut Builder| {
+                        let joined: Vec<String> = dirs
+                            .iter()
+                            .map(|d| base.join(d).to_string_lossy().into_owned())
+                            .collect();
+                        i(&joined, b)
+                    }
+                })
+                .as_ref()
+                .map(|f| f as &dyn Fn(&[String], &mut Builder) -> Result<(), Vec<Diagnostic>>),
         },
     )
 }
@@ -182,6 +226,7 @@ pub fn load(file: &str, text: &str) -> R<Scenario> {
     let opts = LoadOptions {
         lenient: false,
         read_file: &no_files,
+        import: None,
     };
     load_with(file, text, &opts)
         .map(|(sc, _)| sc)
@@ -302,14 +347,46 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
         },
     };
     let mut b = Builder::new(rules, seed, start, delays);
+    let imports = match sc.get("import") {
+        None => Vec::new(),
+        Some(_) => match sc.str_list("import") {
+            Ok(l) => l.unwrap_or_default(),
+            Err(_) => sc.str("import")?.into_iter().collect(),
+        },
+    };
+    if !imports.is_empty() {
+        let dirs: Vec<String> = imports.iter().map(|(d, _)| d.clone()).collect();
+        let Some(import) = opts.import else {
+            return Err(src
+                .err(sc.span_of("import"), "this loader imports no Graph exports")
+                .help("run the scenario with mtosim, which imports them"));
+        };
+        if let Err(mut ds) = import(&dirs, &mut b) {
+            let first = ds.remove(0);
+            problems.extend(ds);
+            return Err(first);
+        }
+    }
 
     let tenants = root.tables("tenant")?;
-    if tenants.is_empty() {
+    if tenants.is_empty() && imports.is_empty() {
         return Err(Diagnostic::file_level(file, "the scenario has no [[tenant]]")
             .help("add at least one [[tenant]] with a name"));
     }
-    // pass 1: identities, so that every later reference resolves
+    // pass 1: identities, so that every later reference resolves; the imported tenants come
+    // first, with their domains verified
+    let first = b.world().tenants().len();
     let mut verified: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for t in b.world().tenants() {
+        for d in t
+            .spec
+            .domains
+            .iter()
+            .chain(std::iter::once(&t.spec.initial_domain))
+        {
+            verified.insert(d.to_ascii_lowercase(), t.name().to_string());
+        }
+    }
     for (i, t) in tenants.iter().enumerate() {
         t.allow_only(TENANT_KEYS)?;
         let (tname, span) = t.req_str("name")?;
@@ -446,7 +523,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
     }
     // pass 2: relations, directories and settings
     for (i, t) in tenants.iter().enumerate() {
-        let ti = TenantIdx(i as u16);
+        let ti = TenantIdx((first + i) as u16);
         for (c, span) in t.str_list("csp_of")?.unwrap_or_default() {
             let other = tenant_ref(b.world(), src, &c, span.clone())?;
             b.set_csp_of(ti, other)
@@ -572,7 +649,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
     // pass 3: access settings, once every tenant's users and groups exist (their targets name
     // them)
     for (i, t) in tenants.iter().enumerate() {
-        let ti = TenantIdx(i as u16);
+        let ti = TenantIdx((first + i) as u16);
         if let Some(d) = t.table("default_access")? {
             d.allow_only(&crate::refs::B2B_KEYS)?;
             let inbound = crate::refs::b2b_setting(b.world(), src, &d, "b2b_inbound", None)?;
@@ -671,9 +748,16 @@ fn load_users(
         let mut dropped = import.problems_dropped;
         let cap = crate::csv_import::CSV_PROBLEMS_MAX;
         problems.extend(import.problems);
-        for spec in import.users {
-            match b.add_user(ti, &spec) {
-                Ok(_) => {}
+        for (spec, identity) in import.users.iter().zip(&import.identities) {
+            match b.add_user(ti, spec) {
+                Ok(u) => {
+                    if let Some(id) = identity.id {
+                        b.set_object_id(ti, mtosim_engine::directory::ObjectKind::User, u.0, id);
+                    }
+                    if let Some(at) = identity.created {
+                        b.set_user_created(ti, u, at);
+                    }
+                }
                 Err(BuildError::DuplicateUpn(_) | BuildError::UnverifiedDomain(_))
                     if problems.len() >= cap =>
                 {

@@ -576,6 +576,41 @@ pub fn steps_toml(world: &World, recorded: &[Recorded]) -> Result<String, String
     Ok(out)
 }
 
+/// What a scenario that starts from Graph exports says (`mtosim import -o`).
+pub struct ImportScenario<'a> {
+    /// `name`.
+    pub name: &'a str,
+    /// `rules`.
+    pub rules: &'a str,
+    /// `seed`.
+    pub seed: u64,
+    /// `start`: the export's time.
+    pub start: SimTime,
+    /// `import`: the folders, relative to the scenario's folder.
+    pub import: &'a [String],
+    /// Comment lines put first (what was imported, what is missing).
+    pub comments: &'a [String],
+}
+
+/// The scenario file of an import: its comments, the `[scenario]` table naming the exports,
+/// and a commented first step to extend it with.
+pub fn import_toml(s: &ImportScenario<'_>) -> String {
+    let mut out = String::new();
+    for c in s.comments {
+        let _ = writeln!(out, "# {c}");
+    }
+    let _ = writeln!(out, "\n[scenario]");
+    let _ = writeln!(out, "name = {}", q(s.name));
+    let _ = writeln!(out, "rules = {}", q(s.rules));
+    let _ = writeln!(out, "seed = {}", s.seed);
+    let _ = writeln!(out, "start = {}", q(&s.start.to_string()));
+    let _ = writeln!(out, "import = {}", list(s.import));
+    out.push_str(
+        "\n# The imported tenants are named after their folders. Add steps, e.g.:\n# [[step]]\n# do = \"settle\"\n",
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

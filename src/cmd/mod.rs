@@ -2,9 +2,11 @@
 
 pub mod check;
 pub mod completions;
+pub mod doctor;
 pub mod explain;
 pub mod explore;
 pub mod expr;
+pub mod import;
 pub mod new;
 pub mod rules;
 pub mod run;
@@ -16,9 +18,11 @@ use mtosim_scenario::load;
 use mtosim_scenario::model::Scenario;
 use std::path::Path;
 
-/// Loads a scenario file, printing the CSV rows `lenient` skipped as warnings.
+/// Loads a scenario file (with the Graph exports it imports), printing the CSV rows `lenient`
+/// skipped and the import's warnings.
 pub fn load(file: &str, lenient: bool) -> Result<Scenario, Error> {
-    let (sc, skipped) = load::load_path(file, lenient).map_err(Error::Diagnostics)?;
+    let (sc, skipped) = load::load_path_with(file, lenient, Some(&crate::import_fs::loader_import))
+        .map_err(Error::Diagnostics)?;
     print_diags(&skipped, true);
     Ok(sc)
 }

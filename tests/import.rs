@@ -1,0 +1,488 @@
+//! Graph JSON imports: every shipped scenario's `--out` export imports into a scenario whose
+//! run shows the same views byte for byte (ids and times included); through the binary, bad
+//! input exits 2 naming the file and JSON path and writes nothing.
+
+use crate::cli::mtosim;
+use crate::scenarios::{run, run_sc, scenario_files};
+use mtosim_engine::build::Builder;
+use mtosim_graph::import::{self, Source, Summary};
+use mtosim_render::views;
+use mtosim_scenario::diag::Diagnostic;
+use mtosim_scenario::load::{self, LoadOptions};
+use mtosim_scenario::record::{import_toml, ImportScenario};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// An export held in memory: relative path to bytes.
+struct Memory(BTreeMap<String, Vec<u8>>);
+
+impl Memory {
+    fn of(files: &[(PathBuf, String)]) -> Memory {
+        Memory(
+            files
+                .iter()
+                .map(|(p, c)| (p.to_string_lossy().replace('\\', "/"), c.clone().into_bytes()))
+                .collect(),
+        )
+    }
+}
+
+impl Source for Memory {
+    fn read(&self, rel: &str) -> std::io::Result<Option<Vec<u8>>> {
+        Ok(self.0.get(rel).cloned())
+    }
+    fn dirs(&self, rel: &str) -> std::io::Result<Vec<String>> {
+        let prefix = if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{rel}/")
+        };
+        let mut out: Vec<String> = self
+            .0
+            .keys()
+            .filter_map(|k| {
+                k.strip_prefix(&prefix)?
+                    .split_once('/')
+                    .map(|(d, _)| d.to_string())
+            })
+            .collect();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// The files of an export that show what tenants hold (not the run's logs and manifest).
+fn views_of(files: Vec<(PathBuf, String)>) -> Vec<(PathBuf, String)> {
+    files
+        .into_iter()
+        .filter(|(p, _)| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            ![
+                "provisioning.jsonl",
+                "events.jsonl",
+                "manifest.json",
+                "topology.dot",
+            ]
+            .contains(&&*name)
+        })
+        .collect()
+}
+
+/// Imports `export` as `mtosim import A -o s.toml` does and runs the scenario it writes.
+fn import_and_run(export: &Memory) -> (Summary, Vec<(PathBuf, String)>) {
+    let mut probe = Builder::new(
+        mtosim_engine::RuleSet::new(mtosim_engine::RuleSetKind::Ga),
+        0,
+        mtosim_engine::SimTime::DEFAULT_START,
+        mtosim_engine::DelayMode::Max,
+    );
+    let summary = import::import(&[("A", export)], &mut probe).unwrap_or_else(|p| panic!("{}", p[0]));
+    let text = import_toml(&ImportScenario {
+        name: "imported",
+        rules: summary.rules.as_deref().unwrap_or("ga"),
+        seed: summary.seed.unwrap_or(0),
+        start: summary.time.unwrap(),
+        import: &["A".to_string()],
+        comments: &[],
+    });
+    let importer = |dirs: &[String], b: &mut Builder| -> Result<(), Vec<Diagnostic>> {
+        assert_eq!(dirs, ["A"]);
+        import::import(&[("A", export)], b).map(|_| ()).map_err(|ps| {
+            ps.iter()
+                .map(|p| Diagnostic::file_level(&p.file, p.to_string()))
+                .collect()
+        })
+    };
+    let no_files = |_: &str| -> std::io::Result<Vec<u8>> { Err(std::io::Error::other("no files")) };
+    let (sc, _) = load::load_with(
+        "s.toml",
+        &text,
+        &LoadOptions {
+            lenient: false,
+            read_file: &no_files,
+            import: Some(&importer),
+        },
+    )
+    .unwrap_or_else(|d| panic!("{}\n{text}", d[0]));
+    assert_eq!(
+        sc.world.check_invariants(),
+        Ok(()),
+        "an imported world keeps the model's invariants"
+    );
+    let r = run_sc(sc);
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    (summary, views::files(&r.world))
+}
+
+#[test]
+fn every_shipped_scenario_round_trips_through_an_import_byte_for_byte() {
+    let mut accounts = 0;
+    for path in scenario_files() {
+        let a = views::files(&run(&path).world);
+        let (summary, b) = import_and_run(&Memory::of(&a));
+        assert!(
+            summary.warnings.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            summary.warnings
+        );
+        accounts += summary.tenants.iter().map(|t| t.accounts).sum::<usize>();
+        let (a, b) = (views_of(a), views_of(b));
+        assert_eq!(a.len(), b.len(), "{}", path.display());
+        for ((pa, ca), (pb, cb)) in a.iter().zip(&b) {
+            assert_eq!(pa, pb, "{}", path.display());
+            assert!(
+                ca == cb,
+                "{}: {} differs after the round trip",
+                path.display(),
+                pa.display()
+            );
+        }
+    }
+    assert!(
+        accounts > 100,
+        "the scenarios end with synchronized accounts: {accounts}"
+    );
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(p: &Path, text: &str) {
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A fresh folder `name` holding `A`, the `--out` export of the full-mesh scenario.
+fn mesh_export(name: &str) -> (PathBuf, PathBuf) {
+    let d = temp(name);
+    let a = d.join("A");
+    let (code, out, err) = mtosim(&[
+        "run",
+        "scenarios/cts-full-mesh.toml",
+        "--quiet",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    (d, a)
+}
+
+#[test]
+fn the_binary_imports_an_export_and_runs_the_scenario_it_writes() {
+    let (d, a) = mesh_export("cli");
+    let s = d.join("s.toml");
+    let (code, out, err) = mtosim(&["import", a.to_str().unwrap(), "-o", s.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("4 tenants imported, 0 warnings"), "{out}");
+    let text = std::fs::read_to_string(&s).unwrap();
+    assert!(
+        text.contains("import = [\"A\"]"),
+        "relative to the scenario: {text}"
+    );
+    let b = d.join("B");
+    let (code, out, err) = mtosim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    for t in ["contoso", "fabrikam"] {
+        for f in [
+            "users.json",
+            "partners.json",
+            "tenants.json",
+            "groups.json",
+            "users.csv",
+        ] {
+            let x = std::fs::read(a.join(t).join(f)).unwrap();
+            let y = std::fs::read(b.join(t).join(f)).unwrap();
+            assert!(x == y, "{t}/{f} differs");
+        }
+    }
+}
+
+/// A minimal tenant folder: organization, and the files given.
+fn tenant(root: &Path, name: &str, id: &str, files: &[(&str, &str)]) {
+    write(
+        &root.join(name).join("organization.json"),
+        &format!(
+            r#"{{"value": [{{"id": "{id}", "displayName": "{name}", "verifiedDomains": [{{"name": "{name}.onmicrosoft.com", "isInitial": true}}]}}]}}"#
+        ),
+    );
+    for (f, text) in files {
+        write(&root.join(name).join(f), text);
+    }
+}
+
+const CONTOSO: &str = "a1000000-0000-4000-8000-000000000001";
+const FABRIKAM: &str = "a1000000-0000-4000-8000-000000000002";
+
+/// `mtosim import` on `root`: (exit code, stderr), and whether the scenario was written.
+fn import_exit(root: &Path) -> (i32, String, bool) {
+    let s = root.join("s.toml");
+    let (code, _, err) = mtosim(&["import", root.to_str().unwrap(), "-o", s.to_str().unwrap()]);
+    (code, err, s.exists())
+}
+
+#[test]
+fn bad_input_exits_2_with_the_file_and_json_path_and_writes_nothing() {
+    let partner = |id: &str| format!(r#"{{"value": [{{"tenantId": "{id}"}}]}}"#);
+    // (case, file, its text, where the error is, the JSON path, what it says)
+    let cases = [
+        (
+            "not-json",
+            "users.json",
+            "{\"value\": [".to_string(),
+            "contoso/users.json",
+            "$: ",
+            "not JSON: EOF while parsing a list at line 1 column 11",
+        ),
+        (
+            "wrong-shape",
+            "users.json",
+            r#"{"value": [{"userPrincipalName": 3}]}"#.to_string(),
+            "contoso/users.json",
+            "$.value[0].userPrincipalName: ",
+            "expected a string, found a number",
+        ),
+        (
+            "unknown-partner",
+            "partners.json",
+            partner("b1000000-0000-4000-8000-000000000009"),
+            "contoso/partners.json",
+            "$.value[0].tenantId: ",
+            "not among the imported tenants",
+        ),
+    ];
+    for (name, f, text, file, at, what) in cases {
+        let root = temp(name);
+        tenant(&root, "contoso", CONTOSO, &[(f, text.as_str())]);
+        tenant(&root, "fabrikam", FABRIKAM, &[]);
+        let (code, err, written) = import_exit(&root);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(
+            err.contains(file) && err.contains(at) && err.contains(what),
+            "{name}: {err}"
+        );
+        assert!(!written, "{name}: nothing is written");
+    }
+    let root = temp("same-id");
+    tenant(&root, "contoso", CONTOSO, &[]);
+    tenant(&root, "fabrikam", CONTOSO, &[]);
+    let (code, err, written) = import_exit(&root);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("fabrikam/organization.json")
+            && err.contains("$.value[0].id: ")
+            && err.contains("used twice"),
+        "{err}"
+    );
+    assert!(!written);
+    // a world no run can start from: MTO tenants without settings for each other (INV-13)
+    let s = temp("broken").join("s.toml");
+    let (code, _, err) = mtosim(&[
+        "import",
+        "fixtures/doctor/mto-missing-partner",
+        "-o",
+        s.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("INV-13 (MTO-56) violated") && err.contains("mtosim doctor"),
+        "{err}"
+    );
+    assert!(!s.exists());
+}
+
+#[test]
+fn pages_casing_utf16_and_unread_properties_are_accepted() {
+    let root = temp("pages");
+    let user = |upn: &str, id: u32| {
+        format!(
+            r#"{{"ID": "c1000000-0000-4000-8000-{id:012}", "UserPrincipalName": "{upn}", "surName": "X", "favouriteColour": "blue"}}"#
+        )
+    };
+    let page1 = format!(
+        r#"{{"@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken=x", "value": [{}]}}"#,
+        user("ada@contoso.onmicrosoft.com", 1)
+    );
+    let page2 = format!(r#"{{"value": [{}]}}"#, user("bo@contoso.onmicrosoft.com", 2));
+    tenant(&root, "contoso", CONTOSO, &[("users.json", &page1)]);
+    // the second page as Windows PowerShell 5.1's Out-File writes it: UTF-16 LE with a BOM, CRLF
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in page2.replace('\n', "\r\n").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    std::fs::write(root.join("contoso/users.2.json"), utf16).unwrap();
+    let s = root.join("s.toml");
+    let (code, out, err) = mtosim(&["import", root.to_str().unwrap(), "-o", s.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("property \"favouriteColour\" of 2 users is not read"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&s).unwrap();
+    assert!(text.contains("contoso (") && text.contains(": 2 users"), "{text}");
+    std::fs::remove_file(root.join("contoso/users.2.json")).unwrap();
+    let (code, _, err) = mtosim(&["import", root.to_str().unwrap(), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = mtosim(&["import", root.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("users.2.json is absent: only the first 1 objects"),
+        "{err}"
+    );
+    assert!(
+        out.contains("[scenario]"),
+        "without -o the scenario is printed: {out}"
+    );
+}
+
+#[test]
+fn entra_exporter_folders_import_alike_from_powershell_7_and_5_1() {
+    let d = temp("entra-exporter");
+    let mut views = Vec::new();
+    for v in ["ps7", "ps51"] {
+        let s = d.join(format!("{v}.toml"));
+        let src = format!("fixtures/import/entra-exporter/{v}");
+        let (code, out, err) = mtosim(&["import", &src, "-o", s.to_str().unwrap()]);
+        assert_eq!(code, 0, "{v}: {out}{err}");
+        assert!(out.contains("2 tenants imported"), "{v}: {out}");
+        assert!(
+            err.contains("only the last one is here"),
+            "{v}: the partner file is named: {err}"
+        );
+        assert!(
+            err.contains("contoso/Users at $..refreshTokensValidFromDateTime"),
+            "{v}: {err}"
+        );
+        let text = std::fs::read_to_string(&s).unwrap();
+        assert!(
+            text.contains("contoso (")
+                && text.contains(
+                    "2 users, 0 accounts of other tenants' users, 1 group, 1 partner configuration"
+                ),
+            "{text}"
+        );
+        assert!(text.contains("not in the export (not imported, not checked): multiTenantOrganizationPartnerConfiguration.json"), "{text}");
+        let out_dir = d.join(format!("{v}-views"));
+        let (code, out, err) = mtosim(&[
+            "run",
+            s.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{v}: {out}{err}");
+        let read = |f: &str| std::fs::read_to_string(out_dir.join("contoso").join(f)).unwrap();
+        views.push((read("users.json"), read("groups.json"), read("partners.json")));
+    }
+    assert!(
+        views[0] == views[1],
+        "UTF-8 LF and UTF-16 CRLF exports give the same world"
+    );
+    let (users, groups, partners) = &views[0];
+    assert!(
+        users.contains("\"id\": \"87d349ed-44d7-43e1-9a83-5f2406dee5bd\""),
+        "{users}"
+    );
+    assert!(
+        users.contains("\"createdDateTime\": \"2021-03-01T17:02:11Z\""),
+        "a /Date()/ time reads as the same instant: {users}"
+    );
+    assert!(users.contains("\"extensionAttribute1\": \"Store 12\""), "{users}");
+    assert!(
+        groups.contains("AlexW@contoso.com") && groups.contains("AdeleV@contoso.com"),
+        "members from Members/: {groups}"
+    );
+    assert!(partners.contains("\"outboundAllowed\": true"), "{partners}");
+}
+
+#[test]
+fn an_imported_world_takes_more_tenants_and_steps() {
+    let (d, _) = mesh_export("extend");
+    // a new tenant beside the imported ones, and a configuration toward an imported tenant
+    // whose accounts it takes over (CTS-26) instead of creating them again
+    let text = r#"
+[scenario]
+name = "mesh plus woodgrove"
+seed = 4
+start = "2025-03-03T14:00:00Z"
+import = ["A"]
+
+[[tenant]]
+name = "woodgrove"
+users = { generate = 5 }
+[[tenant.partner]]
+tenant = "contoso"
+sync_inbound = true
+auto_redeem_inbound = true
+
+[[step]]
+do = "set-partner"
+tenant = "contoso"
+partner = "woodgrove"
+auto_redeem_outbound = true
+
+[[step]]
+do = "create-sync"
+tenant = "contoso"
+target = "woodgrove"
+name = "To Woodgrove"
+scope = "all"
+
+[[step]]
+do = "start-sync"
+tenant = "contoso"
+sync = "To Woodgrove"
+
+[[step]]
+do = "create-sync"
+tenant = "contoso"
+target = "fabrikam"
+name = "To Fabrikam again"
+scope = "all"
+
+[[step]]
+do = "start-sync"
+tenant = "contoso"
+sync = "To Fabrikam again"
+
+[[step]]
+do = "settle"
+
+[[step]]
+do = "expect"
+tenant = "woodgrove"
+synced_from = { tenant = "contoso", count = 27 }
+
+[[step]]
+do = "expect"
+tenant = "fabrikam"
+synced_from = { tenant = "contoso", count = 27 }
+"#;
+    let s = d.join("extend.toml");
+    write(&s, text);
+    let (code, out, err) = mtosim(&["run", s.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("To Fabrikam again -> fabrikam: Active") && out.contains("0 created so far"),
+        "{out}"
+    );
+    // a domain of an imported tenant is verified there already
+    let clash = text.replace(
+        "name = \"woodgrove\"\n",
+        "name = \"woodgrove\"\ndomains = [\"contoso.onmicrosoft.com\"]\n",
+    );
+    write(&s, &clash);
+    let (code, _, err) = mtosim(&["run", s.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already verified in tenant contoso"), "{err}");
+}
