@@ -29,6 +29,8 @@ fn root_type(file: &str) -> Option<&'static str> {
         "partners.json" => "Collection(crossTenantAccessPolicyConfigurationPartner)",
         "users.json" => "Collection(user)",
         "groups.json" => "Collection(group)",
+        "organization.json" => "Collection(organization)",
+        "crossTenantAccessPolicyDefault.json" => "crossTenantAccessPolicyConfigurationDefault",
         "provisioning.jsonl" => "provisioningObjectSummary",
         _ => return None,
     })

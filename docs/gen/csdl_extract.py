@@ -12,7 +12,7 @@ ROOTS = [
     "multiTenantOrganizationPartnerConfigurationTemplate", "multiTenantOrganizationIdentitySyncPolicyTemplate",
     "crossTenantAccessPolicyConfigurationPartner", "crossTenantIdentitySyncPolicyPartner",
     "crossTenantAccessPolicy", "crossTenantAccessPolicyConfigurationDefault",
-    "user", "group", "invitation", "provisioningObjectSummary",
+    "user", "group", "invitation", "organization", "provisioningObjectSummary",
     # cross-tenant synchronization as mtosim serve answers it
     "applicationServicePrincipal", "application", "servicePrincipal", "appRoleAssignment",
     "synchronizationJob", "synchronizationSchema", "synchronizationSecretKeyStringValuePair",
