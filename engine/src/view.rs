@@ -15,6 +15,7 @@ use crate::sync::{CycleStats, JobStatus, ProvAction, ProvStatus, Quarantine};
 use crate::time::SimTime;
 use crate::xtap::{Access, AppLevel};
 use crate::World;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The objects tenant `tenant` can read.
 #[derive(Clone, Copy)]
@@ -220,18 +221,46 @@ impl<'w> TenantView<'w> {
     /// Every user object that is not deleted: the tenant's own users first, in creation
     /// order, then the accounts standing for other tenants' users.
     pub fn users(&self) -> impl Iterator<Item = UserObject<'w>> + 'w {
+        self.users_from(0)
+    }
+
+    /// [`Self::users`] without its first `skip` objects, which are passed over without being
+    /// built (a page deep into a large directory costs its own objects only).
+    pub fn users_from(&self, skip: usize) -> impl Iterator<Item = UserObject<'w>> + 'w {
         let me = *self;
+        self.user_slots().skip(skip).map(move |slot| match slot {
+            UserSlot::Own(u) => me.internal(u),
+            UserSlot::Account(ai) => me.account(ai),
+        })
+    }
+
+    /// Where each user object of [`Self::users`] is kept, in the same order.
+    fn user_slots(&self) -> impl Iterator<Item = UserSlot> + 'w {
         let dir = &self.world.tenant(self.tenant).dir;
         let own = (0..dir.users().len())
             .filter(move |&i| dir.users()[i].deleted_at.is_none())
-            .map(move |i| me.internal(UserIdx(i as u32)));
+            .map(|i| UserSlot::Own(UserIdx(i as u32)));
         let accounts = (0..dir.externals().len())
             .filter(move |&ai| {
                 let a = &dir.externals()[ai];
                 !a.is_soft_deleted() && !a.is_purged()
             })
-            .map(move |ai| me.account(ai as u32));
+            .map(|ai| UserSlot::Account(ai as u32));
         own.chain(accounts)
+    }
+
+    /// The user object (not deleted) whose object id is `id`, found through `index` (built for
+    /// this tenant by [`UserIdIndex::build`] and still [`UserIdIndex::fresh`]).
+    pub fn user_by_id(&self, index: &UserIdIndex, id: Guid) -> Option<UserObject<'w>> {
+        debug_assert!(index.fresh(self.world, self.tenant));
+        let dir = &self.world.tenant(self.tenant).dir;
+        match *index.ids.get(&id)? {
+            UserSlot::Own(u) => dir.users()[u.ix()].deleted_at.is_none().then(|| self.internal(u)),
+            UserSlot::Account(ai) => {
+                let a = &dir.externals()[ai as usize];
+                (!a.is_soft_deleted() && !a.is_purged()).then(|| self.account(ai))
+            }
+        }
     }
 
     /// The active (not deleted) user object with this UPN, if any: an `#EXT#` account of
@@ -756,5 +785,61 @@ impl<'w> TenantView<'w> {
                     modified: rec.modified,
                 }
             })
+    }
+}
+
+/// Where a user object is kept: an own user, or an external account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum UserSlot {
+    Own(UserIdx),
+    Account(u32),
+}
+
+/// The object ids of one tenant's users and accounts, for lookups by id in constant time
+/// (Graph's `GET /users/{id}`). Directories only grow (deleted users keep their slot) and ids
+/// never change after a world is built, so an index stays right until the tenant gains a user
+/// or an account: [`UserIdIndex::fresh`] says whether it still is, [`UserIdIndex::refresh`]
+/// adds what is new.
+#[derive(Clone, Debug, Default)]
+pub struct UserIdIndex {
+    /// The directory's (users, accounts) when it was built.
+    stamp: (usize, usize),
+    ids: HashMap<Guid, UserSlot>,
+}
+
+impl UserIdIndex {
+    /// The index of tenant `t`'s users and accounts, deleted ones included (a lookup checks).
+    pub fn build(world: &World, t: TenantIdx) -> UserIdIndex {
+        let dir = &world.tenant(t).dir;
+        let mut index = UserIdIndex::default();
+        index.ids.reserve(dir.users().len() + dir.externals().len());
+        index.refresh(world, t);
+        index
+    }
+
+    /// Brings the index up to date with tenant `t`, adding the users and accounts created since
+    /// it was built (directories only grow, so nothing else changes).
+    pub fn refresh(&mut self, world: &World, t: TenantIdx) {
+        let (users, accounts) = self.stamp;
+        let dir = &world.tenant(t).dir;
+        for i in users..dir.users().len() {
+            let u = UserIdx(i as u32);
+            self.ids.insert(world.user_id(t, u), UserSlot::Own(u));
+        }
+        for ai in accounts..dir.externals().len() {
+            let ai = ai as u32;
+            self.ids.insert(world.account_id(t, ai), UserSlot::Account(ai));
+        }
+        self.stamp = Self::stamp(world, t);
+    }
+
+    /// Whether the index still covers every user and account of tenant `t`.
+    pub fn fresh(&self, world: &World, t: TenantIdx) -> bool {
+        self.stamp == Self::stamp(world, t)
+    }
+
+    fn stamp(world: &World, t: TenantIdx) -> (usize, usize) {
+        let dir = &world.tenant(t).dir;
+        (dir.users().len(), dir.externals().len())
     }
 }

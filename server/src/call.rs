@@ -7,9 +7,11 @@
 //! routes to it.
 
 use crate::reply::{self, Ids, Reply};
-use mtosim_engine::{Action, Refusal, TenantIdx, World};
+use mtosim_engine::view::{UserIdIndex, UserObject};
+use mtosim_engine::{Action, Guid, Refusal, TenantIdx, World};
 use mtosim_graph::entity::Version;
 use mtosim_graph::request::Problem;
+use std::sync::Mutex;
 
 /// One request of a tenant on a resource of an area.
 pub struct Call<'a, R> {
@@ -29,6 +31,31 @@ pub struct Call<'a, R> {
     pub ids: &'a Ids,
     /// The request sent `ConsistencyLevel: eventual` (Graph's advanced queries: `$count`).
     pub consistency_eventual: bool,
+    /// What the server keeps beside the world to answer quickly.
+    pub caches: &'a Caches,
+}
+
+/// What the server keeps beside the world to answer quickly, locked after it: per tenant, the
+/// index of its users' object ids (`GET /users/{id}` in constant time), brought up to date
+/// with the directory before each use.
+#[derive(Default)]
+pub struct Caches {
+    user_ids: Mutex<Vec<Option<UserIdIndex>>>,
+}
+
+impl Caches {
+    /// Tenant `t`'s user object (not deleted) with object id `id`.
+    pub fn user_by_id<'w>(&self, world: &'w World, t: TenantIdx, id: Guid) -> Option<UserObject<'w>> {
+        let mut all = self.user_ids.lock().unwrap_or_else(|p| p.into_inner());
+        if all.len() <= t.ix() {
+            all.resize(t.ix() + 1, None);
+        }
+        let index = all[t.ix()].get_or_insert_with(|| UserIdIndex::build(world, t));
+        if !index.fresh(world, t) {
+            index.refresh(world, t);
+        }
+        world.view(t).user_by_id(index, id)
+    }
 }
 
 /// Why a call failed.

@@ -240,11 +240,10 @@ fn group_json(world: &World, t: TenantIdx, g: &GroupObject<'_>) -> Map<String, V
 }
 
 /// The user `id` (an object id or a userPrincipalName) names in `t`'s view.
-fn find_user<'w>(world: &'w World, t: TenantIdx, id: &str) -> Result<UserObject<'w>, Problem> {
-    let view = world.view(t);
+fn find_user<'w>(world: &'w World, c: &Call, id: &str) -> Result<UserObject<'w>, Problem> {
     let found = match Guid::parse(id) {
-        Some(g) => view.users().find(|u| u.id == g),
-        None => view.user_by_upn(id),
+        Some(g) => c.caches.user_by_id(world, c.tenant, g),
+        None => world.view(c.tenant).user_by_upn(id),
     };
     found.ok_or_else(|| not_found(id))
 }
@@ -280,13 +279,13 @@ fn find_group<'w>(
 }
 
 /// An own user of `t` that a group can hold, by object id (`path`: where the id was given).
-fn member_user(world: &World, t: TenantIdx, coll: &str, id: &str, path: &str) -> Result<UserRef, Problem> {
+fn member_user(world: &World, c: &Call, coll: &str, id: &str, path: &str) -> Result<UserRef, Problem> {
     if coll == "groups" {
         return Err(Problem::bad_request(format!(
             "mtosim serve adds users to groups, not groups (a nested group is declared in the scenario file) (at {path})."
         )));
     }
-    let u = find_user(world, t, id).map_err(|_| {
+    let u = find_user(world, c, id).map_err(|_| {
         Problem::bad_request(format!(
             "Resource '{id}' does not exist or one of its queried reference-property objects are not present (at {path})."
         ))
@@ -300,17 +299,20 @@ fn member_user(world: &World, t: TenantIdx, coll: &str, id: &str, path: &str) ->
 }
 
 /// A collection page: the objects `items` renders that pass `$filter`, from the `$skiptoken`
-/// on, at most `$top`, with `@odata.count` and `@odata.nextLink`.
+/// on, at most `$top`, with `@odata.count` and `@odata.nextLink`. `skipped`: how many objects
+/// of the collection `items` already passed over (only when the query reads no more than the
+/// page, [`Options::reads_all`]).
 fn page<T>(
     c: &Call,
     o: &Options,
-    path: &str,
-    link: &str,
+    (path, link): (&str, &str),
+    skipped: usize,
     items: impl Iterator<Item = T>,
     render: impl Fn(&T) -> Map<String, Value>,
 ) -> Value {
+    debug_assert!(skipped == 0 || (!o.reads_all() && skipped <= o.skip));
     let size = o.page_size();
-    let mut matched = 0usize;
+    let mut matched = skipped;
     let mut out = Vec::new();
     let mut more = false;
     if o.orderby.is_some() {
@@ -410,9 +412,13 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
         (Resource::Users, "GET") => {
             let o = list(&USERS)?;
             let w: &World = world;
+            // a plain page starts where its token points, without building what comes before
+            let skip = if o.reads_all() { 0 } else { o.skip };
             Reply::json(
                 200,
-                page(c, &o, "users", "users", w.view(t).users(), |u| user_json(w, t, u)),
+                page(c, &o, ("users", "users"), skip, w.view(t).users_from(skip), |u| {
+                    user_json(w, t, u)
+                }),
             )
         }
         (Resource::Users, "POST") => {
@@ -420,19 +426,19 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let user = rd::new_user(&parse_object(c.body)?)?;
             let upn = user.upn.clone();
             apply(world, t, Action::AddUser(Box::new(user)))?;
-            let u = find_user(world, t, &upn)?;
+            let u = find_user(world, c, &upn)?;
             let v = user_json(world, t, &u);
             Reply::json(201, entity(c, &Options::default(), "users", v))
         }
         (Resource::User(id), "GET") => {
             let o = no_options(c, &USERS)?;
-            let u = find_user(world, t, id)?;
+            let u = find_user(world, c, id)?;
             Reply::json(200, entity(c, &o, "users", user_json(world, t, &u)))
         }
         (Resource::User(id), "PATCH") => {
             no_options(c, &USERS)?;
             let body = parse_object(c.body)?;
-            let u = user_ref(&find_user(world, t, id)?);
+            let u = user_ref(&find_user(world, c, id)?);
             for action in rd::update_user(u, &body)? {
                 apply(world, t, action)?;
             }
@@ -440,7 +446,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
         }
         (Resource::User(id), "DELETE") => {
             no_options(c, &USERS)?;
-            let user = user_ref(&find_user(world, t, id)?);
+            let user = user_ref(&find_user(world, c, id)?);
             apply(world, t, Action::DeleteUser { user })?;
             Reply::no_content()
         }
@@ -449,7 +455,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let w: &World = world;
             Reply::json(
                 200,
-                page(c, &o, "groups", "groups", w.view(t).groups(), |g| {
+                page(c, &o, ("groups", "groups"), 0, w.view(t).groups(), |g| {
                     group_json(w, t, g)
                 }),
             )
@@ -458,7 +464,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             no_options(c, &GROUPS)?;
             let body = parse_object(c.body)?;
             let w: &World = world;
-            let action = rd::new_group(&body, |coll, id, path| member_user(w, t, coll, id, path))?;
+            let action = rd::new_group(&body, |coll, id, path| member_user(w, c, coll, id, path))?;
             let name = match &action {
                 Action::CreateGroup { name, .. } => name.clone(),
                 _ => String::new(),
@@ -509,8 +515,8 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
                 page(
                     c,
                     &o,
-                    "directoryObjects",
-                    &link,
+                    ("directoryObjects", &link),
+                    0,
                     members.into_iter(),
                     Clone::clone,
                 ),
@@ -522,8 +528,8 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let (coll, member) = rd::member_ref(&body)?;
             let (gi, g) = find_group(world, t, id)?;
             let gi = own_group(gi, &g)?;
-            let user = member_user(world, t, &coll, &member, "$.@odata.id")?;
-            let uid = find_user(world, t, &member)?.id;
+            let user = member_user(world, c, &coll, &member, "$.@odata.id")?;
+            let uid = find_user(world, c, &member)?.id;
             if g.members.contains(&uid) {
                 return Err(Fail::Problem(Problem {
                     status: 400,
@@ -545,7 +551,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             no_options(c, &MEMBERS)?;
             let (gi, g) = find_group(world, t, id)?;
             let gi = own_group(gi, &g)?;
-            let u = find_user(world, t, member)?;
+            let u = find_user(world, c, member)?;
             if !g.members.contains(&u.id) {
                 return Err(Fail::Problem(not_found(member)));
             }
@@ -603,7 +609,7 @@ fn invite(world: &mut World, c: &Call, inv: &rd::Invitation) -> Result<Reply, Fa
     let t = c.tenant;
     let account = if inv.reset_redemption {
         let id = inv.invited_user_id.as_deref().unwrap_or("");
-        let u = find_user(world, t, id)?;
+        let u = find_user(world, c, id)?;
         if !matches!(u.origin, UserOrigin::Account { .. }) {
             return Err(Fail::Problem(Problem::bad_request(format!(
                 "'{id}' is not an invited account of another tenant's user, so its redemption cannot be reset (at $.invitedUser.id)."
@@ -626,7 +632,7 @@ fn invite(world: &mut World, c: &Call, inv: &rd::Invitation) -> Result<Reply, Fa
         apply(world, t, action)?;
         invited_account(world, t, home, &upn).ok_or_else(|| not_found(&inv.email))?
     };
-    let u = find_user(world, t, &account.to_string())?;
+    let u = find_user(world, c, &account.to_string())?;
     let status = match u.origin {
         UserOrigin::Account {
             pending_acceptance: false,

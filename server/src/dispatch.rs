@@ -71,6 +71,7 @@ pub fn handle(
     world: &mut World,
     tokens: &Tokens,
     recorder: Option<&operator::Recorder>,
+    caches: &call::Caches,
     ids: &Ids,
     req: &Request,
 ) -> Reply {
@@ -132,6 +133,7 @@ pub fn handle(
         rest,
         req,
         ids,
+        caches,
     };
     // an area module's resource parser, its resources' methods, and its calls
     macro_rules! route {
@@ -165,6 +167,7 @@ struct Target<'a, 'r> {
     rest: &'a [&'r str],
     req: &'a Request<'r>,
     ids: &'a Ids,
+    caches: &'a call::Caches,
 }
 
 /// An area of Graph: the resource its paths name (or the first segment that names none), the
@@ -196,6 +199,7 @@ fn route<'r, R>(world: &mut World, at: &Target<'_, 'r>, area: Area<'r, R>) -> Re
             body: at.req.body,
             ids: at.ids,
             consistency_eventual: at.req.consistency_eventual,
+            caches: at.caches,
         },
     );
     call::answer(world, at.ids, result)

@@ -28,6 +28,8 @@ pub struct Shared {
     pub journal: Mutex<Option<crate::journal::Journal>>,
     /// What writes the session (`--record`), set once before serving.
     pub recorder: std::sync::OnceLock<crate::operator::Recorder>,
+    /// Indexes kept beside the world, locked after it.
+    pub caches: crate::call::Caches,
 }
 
 /// The service: every request goes to [`handle`], within the timeout.
@@ -158,6 +160,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
                     &mut world,
                     &shared.tokens,
                     shared.recorder.get(),
+                    &shared.caches,
                     &task_ids,
                     &request,
                 );

@@ -102,7 +102,7 @@ impl App {
                 body: e.body.as_bytes(),
                 consistency_eventual: true,
             };
-            let reply = dispatch::handle(&mut world, tokens, None, &ids, &req);
+            let reply = dispatch::handle(&mut world, tokens, None, &app.shared.caches, &ids, &req);
             if reply.status >= 300 {
                 return Err(format!(
                     "{}: entry {} ({} {}) no longer applies (status {}): the journal does not belong to this scenario",
@@ -142,6 +142,7 @@ impl App {
                 tokens,
                 journal: Mutex::new(None),
                 recorder: std::sync::OnceLock::new(),
+                caches: call::Caches::default(),
             }),
             tenants,
         })

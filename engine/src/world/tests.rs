@@ -1893,3 +1893,48 @@ fn cts_15_cts_42_deleting_an_assigned_group_deprovisions_its_members() {
         .unwrap_err();
     assert_eq!(e.rule, r::SIM_1);
 }
+
+#[test]
+fn the_user_id_index_finds_users_and_accounts_and_follows_the_directory() {
+    use crate::view::UserIdIndex;
+    let (mut w, ids, u) = entra(2, None);
+    assign(&mut w, ids[0], &u);
+    start(&mut w, ids[0]);
+    w.settle(Duration::days(1)).unwrap();
+    let (source, target) = (ids[0], ids[1]);
+    let mut index = UserIdIndex::build(&w, target);
+    // every object of the target's view, its own users and the synced accounts, by its id
+    let all: Vec<_> = w.view(target).users().collect();
+    assert!(all
+        .iter()
+        .any(|x| matches!(x.origin, crate::view::UserOrigin::Account { .. })));
+    for x in &all {
+        let found = w.view(target).user_by_id(&index, x.id).expect("found by its id");
+        assert_eq!((found.id, &found.upn), (x.id, &x.upn));
+    }
+    // an id of another tenant's user is not the target's
+    let foreign = w.user_id(source, u[0]);
+    assert!(w.view(target).user_by_id(&index, foreign).is_none());
+    // a new user: the index is stale until refreshed
+    let new = add_users(&mut w, target, 1)[0];
+    assert!(!index.fresh(&w, target));
+    index.refresh(&w, target);
+    assert!(index.fresh(&w, target));
+    let id = w.user_id(target, new);
+    assert_eq!(w.view(target).user_by_id(&index, id).map(|x| x.id), Some(id));
+    // a deleted user is not found, though it keeps its slot
+    let upn = w.tenant(target).dir.user(new).upn.to_string();
+    w.apply(
+        target,
+        Action::DeleteUser {
+            user: UserRef::Upn(upn),
+        },
+    )
+    .unwrap();
+    assert!(index.fresh(&w, target));
+    assert!(w.view(target).user_by_id(&index, id).is_none());
+    // users_from(n) is users() without its first n
+    let skipped: Vec<_> = w.view(target).users_from(3).map(|x| x.id).collect();
+    let whole: Vec<_> = w.view(target).users().skip(3).map(|x| x.id).collect();
+    assert_eq!(skipped, whole);
+}
