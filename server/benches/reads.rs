@@ -3,7 +3,7 @@
 //! by userPrincipalName, the multitenant organization) and pages of 100 users, from a tenant of
 //! 100,000 users. It checks every answer's status and prints the throughput and latency
 //! percentiles per kind. `cargo bench -p mtosim-server --bench reads`; `READS_REQUESTS`,
-//! `READS_CLIENTS` and `READS_USERS` change the size. It also times how long a 5 x 100,000-user
+//! `READS_CLIENTS` and `READS_USERS` change the size, `READS_ONLY=k` reads one kind only. It also times how long a 5 x 100,000-user
 //! scenario takes from its text to a server accepting connections.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -100,6 +100,10 @@ fn main() {
     let clients = env("READS_CLIENTS", 16);
     let requests = env("READS_REQUESTS", 20_000);
     let users = env("READS_USERS", 100_000);
+    // READS_ONLY=k reads one kind only (0 user by id, 1 by UPN, 2 the MTO, 3 pages)
+    let only = std::env::var("READS_ONLY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
 
     // ready to serve: 5 x 100k
     let (big, ready) = serve(&scenario(5, 100_000));
@@ -148,7 +152,7 @@ fn main() {
                 let mut cl = Client::connect(&host, &token);
                 let mut lat: Vec<Vec<Duration>> = vec![Vec::new(); 4];
                 for i in 0..per {
-                    let k = (i + c) % 4;
+                    let k = only.unwrap_or((i + c) % 4);
                     let (id, upn) = &picks[(i * 7 + c) % picks.len()];
                     let path = match k {
                         0 => format!("/v1.0/users/{id}"),
@@ -183,6 +187,9 @@ fn main() {
         percentile(&all, 0.99).as_secs_f64() * 1e3,
     );
     for (k, l) in by_kind.iter_mut().enumerate() {
+        if l.is_empty() {
+            continue;
+        }
         l.sort();
         println!(
             "  {:<18} p50 {:.2} ms, p99 {:.2} ms",
