@@ -486,3 +486,29 @@ synced_from = { tenant = "contoso", count = 27 }
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("already verified in tenant contoso"), "{err}");
 }
+
+#[test]
+fn explore_reads_a_scenario_that_imports() {
+    let (d, _) = mesh_export("explore");
+    let s = d.join("explore.toml");
+    write(
+        &s,
+        r#"
+[scenario]
+name = "explore an imported mesh"
+import = ["A"]
+
+[[step]]
+do = "set-partner"
+tenant = "contoso"
+partner = "fabrikam"
+mfa_trust = true
+
+[[step]]
+do = "settle"
+"#,
+    );
+    let (code, out, err) = mtosim(&["explore", s.to_str().unwrap(), "--depth", "2"]);
+    assert_eq!(code, 0, "the imported world is explored: {out}{err}");
+    assert!(!err.contains("import"), "{err}");
+}

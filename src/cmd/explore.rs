@@ -34,7 +34,12 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
         max_work: None,
         out: a.out.clone(),
     };
-    let report = match explore::explore_path(&a.file, &opts) {
+    // loaded here, with the importer, so a scenario that imports Graph exports explores too
+    let text = mtosim_scenario::load::read_source(&a.file).map_err(Error::Diagnostics)?;
+    let (sc, _) =
+        mtosim_scenario::load::load_text_with(&a.file, &text, false, Some(&crate::import_fs::loader_import))
+            .map_err(Error::Diagnostics)?;
+    let report = match explore::explore(&a.file, &text, sc, &opts) {
         Err(explore::Error::Load(ds)) => return Err(Error::Diagnostics(ds)),
         Err(explore::Error::Usage(m)) => return Err(Error::Usage(m)),
         Ok(report) => report,
@@ -86,7 +91,9 @@ pub fn run(a: ExploreArgs, out: &mut Out) -> Result<Exit, Error> {
 /// Runs the counterexample `toml` (CSV imports read beside `file`) and writes its report page,
 /// with the search's report `note` above it.
 fn counterexample_page(path: &std::path::Path, file: &str, toml: &str, note: &str) -> Result<(), Error> {
-    let (sc, _) = mtosim_scenario::load::load_text(file, toml, false).map_err(Error::Diagnostics)?;
+    let (sc, _) =
+        mtosim_scenario::load::load_text_with(file, toml, false, Some(&crate::import_fs::loader_import))
+            .map_err(Error::Diagnostics)?;
     let name = sc.name.clone();
     let meta = Meta {
         name: &name,

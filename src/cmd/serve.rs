@@ -172,7 +172,13 @@ fn recorder(path: std::path::PathBuf, source: String, own_steps: usize) -> mtosi
         let text = recorded_text(&source, world)?;
         let shown = path.display().to_string();
         let n = world.recorded().len();
-        match mtosim_scenario::load::load(&shown, &text) {
+        let loaded = mtosim_scenario::load::load_text_with(
+            &shown,
+            &text,
+            false,
+            Some(&crate::import_fs::loader_import),
+        );
+        match loaded.map(|(sc, _)| sc) {
             Ok(sc) if sc.steps.len() == own_steps + n => {}
             Ok(sc) => {
                 return Err(format!(
@@ -181,11 +187,12 @@ fn recorder(path: std::path::PathBuf, source: String, own_steps: usize) -> mtosi
                     own_steps + n
                 ))
             }
-            Err(d) => {
-                return Err(format!(
-                    "the recorded file would not load: line {}: {}",
-                    d.line, d.message
-                ));
+            Err(ds) => {
+                let d = ds.first().map_or_else(
+                    || "no diagnostic".to_string(),
+                    |d| format!("line {}: {}", d.line, d.message),
+                );
+                return Err(format!("the recorded file would not load: {d}"));
             }
         }
         crate::atomic::write_one(&path, &text)?;
