@@ -75,6 +75,33 @@ fn strip_position(msg: &str) -> &str {
     }
 }
 
+/// 400 `BadRequest` ending with the path.
+pub(crate) fn bad(path: &str, message: impl std::fmt::Display) -> Problem {
+    Problem::bad_request(format!("{message} (at {path})."))
+}
+
+/// Every property of `m` (but `@odata.*` annotations) must be one of `known`, as OData
+/// requires of a type's properties.
+pub(crate) fn check_keys(
+    m: &Map<String, Value>,
+    path: &str,
+    ty: &str,
+    known: &[&str],
+) -> Result<(), Problem> {
+    match m
+        .keys()
+        .find(|k| !k.starts_with("@odata.") && !known.contains(&k.as_str()))
+    {
+        Some(k) => Err(bad(
+            &format!("{path}.{k}"),
+            format!(
+                "The property '{k}' does not exist on type 'microsoft.graph.{ty}'. Make sure to only use property names that are defined by the type"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The JSON kind of `v`, for messages.
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {

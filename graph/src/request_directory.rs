@@ -11,6 +11,7 @@
 //! "Invalid property". The one exception is `passwordProfile`, required by Graph: it is read
 //! and checked, and not stored (mtosim has no sign-ins).
 
+use crate::request::kind;
 use crate::request::Problem;
 use mtosim_engine::action::UserRef;
 use mtosim_engine::directory::{Attr, GroupKind, NewUser, UserType};
@@ -27,18 +28,6 @@ pub const VALUE_CHARS_MAX: usize = 1024;
 
 /// Most values of a string collection property (`otherMails`) read.
 pub const COLLECTION_VALUES_MAX: usize = mtosim_engine::extra::COLLECTION_VALUES_MAX;
-
-/// The JSON kind of `v`, for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
 
 /// 400 for the value at `path` not being `want`.
 fn wrong_type(path: &str, want: &str, got: &Value) -> Problem {

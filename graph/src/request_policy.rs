@@ -13,31 +13,15 @@
 
 use crate::odata;
 use crate::request::Problem;
+use crate::request::{bad, check_keys, kind};
 use mtosim_engine::action::{PartnerPatch, TemplatesPatch};
 use mtosim_engine::xtap::{Access, AppLevel, AppTarget, B2bSetting, UserTarget};
 use mtosim_engine::{Action, GroupIdx, Guid, TenantIdx, UserIdx, World};
 use serde_json::{json, Map, Value};
 
-/// The JSON kind of `v`, for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// The last name of a JSON path, for messages (`$.a.b` -> `b`).
 fn leaf(path: &str) -> &str {
     path.rsplit(['.', '$']).next().unwrap_or(path)
-}
-
-/// 400 `BadRequest` ending with the path.
-fn bad(path: &str, message: impl std::fmt::Display) -> Problem {
-    Problem::bad_request(format!("{message} (at {path})."))
 }
 
 /// 400: a property Graph declares but mtosim does not model with this value.
@@ -90,23 +74,6 @@ pub fn sync_policy_not_found() -> Problem {
         status: 404,
         code: "Request_ResourceNotFound",
         message: "The partner configuration has no identitySynchronization policy; create one with PUT /policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization.".to_string(),
-    }
-}
-
-/// Every property of `m` (but `@odata.*` annotations) must be one of `known`, as OData
-/// requires of a type's properties.
-fn check_keys(m: &Map<String, Value>, path: &str, ty: &str, known: &[&str]) -> Result<(), Problem> {
-    match m
-        .keys()
-        .find(|k| !k.starts_with("@odata.") && !known.contains(&k.as_str()))
-    {
-        Some(k) => Err(bad(
-            &format!("{path}.{k}"),
-            format!(
-                "The property '{k}' does not exist on type 'microsoft.graph.{ty}'. Make sure to only use property names that are defined by the type"
-            ),
-        )),
-        None => Ok(()),
     }
 }
 

@@ -11,6 +11,7 @@
 //! secret or a property it does not model is refused as not supported, never dropped.
 
 use crate::request::Problem;
+use crate::request::{bad, check_keys, kind};
 use mtosim_engine::expr::{Context, Expr, Value as ExprValue, FUNCTIONS};
 use mtosim_engine::schema::{AttributeMapping, FlowType, MappingSource, SchemaAttr};
 use mtosim_engine::scoping::ScopingFilter;
@@ -67,38 +68,6 @@ pub fn assignment_id(world: &World, t: TenantIdx, name: &str, principal: Guid) -
 }
 
 // ----- reading bodies ---------------------------------------------------------------------
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// 400 `BadRequest` ending with the path.
-fn bad(path: &str, message: impl std::fmt::Display) -> Problem {
-    Problem::bad_request(format!("{message} (at {path})."))
-}
-
-/// Every property of `m` (but `@odata.*` annotations) must be one of `known`.
-fn check_keys(m: &Map<String, Value>, path: &str, ty: &str, known: &[&str]) -> Result<(), Problem> {
-    match m
-        .keys()
-        .find(|k| !k.starts_with("@odata.") && !known.contains(&k.as_str()))
-    {
-        Some(k) => Err(bad(
-            &format!("{path}.{k}"),
-            format!(
-                "The property '{k}' does not exist on type 'microsoft.graph.{ty}'. Make sure to only use property names that are defined by the type"
-            ),
-        )),
-        None => Ok(()),
-    }
-}
 
 fn string<'a>(v: &'a Value, path: &str) -> Result<&'a str, Problem> {
     v.as_str()
