@@ -72,6 +72,15 @@ impl From<Problem> for Fail {
     }
 }
 
+/// Whether `seg` names the bound action `name`, bare or as `microsoft.graph.{name}`.
+pub fn is_action(seg: &str, name: &str) -> bool {
+    seg.eq_ignore_ascii_case(name)
+        || seg
+            .get(..16)
+            .is_some_and(|p| p.eq_ignore_ascii_case("microsoft.graph."))
+            && seg[16..].eq_ignore_ascii_case(name)
+}
+
 /// Applies `action` as `t`'s Global Administrator; a refusal becomes [`Fail::Refused`].
 pub fn apply(world: &mut World, t: TenantIdx, action: Action) -> Result<(), Fail> {
     world

@@ -508,7 +508,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let o = list(&MEMBERS)?;
             let w: &World = world;
             let (_, g) = find_group(w, t, id)?;
-            let members = members_json(w, t, &g);
+            let members = members_json(w, c, &g);
             let link = format!("groups/{}/members", g.id);
             Reply::json(
                 200,
@@ -586,21 +586,27 @@ fn own_group(gi: Option<GroupIdx>, g: &GroupObject<'_>) -> Result<GroupIdx, Prob
 }
 
 /// The direct members of `g`, users then groups, each with its `@odata.type`.
-fn members_json(world: &World, t: TenantIdx, g: &GroupObject<'_>) -> Vec<Map<String, Value>> {
-    let view = world.view(t);
-    let mut by_id: std::collections::HashMap<Guid, Map<String, Value>> = std::collections::HashMap::new();
+fn members_json(world: &World, c: &Call, g: &GroupObject<'_>) -> Vec<Map<String, Value>> {
+    let t = c.tenant;
     let wanted: std::collections::HashSet<Guid> = g.members.iter().copied().collect();
-    for u in view.users().filter(|u| wanted.contains(&u.id)) {
-        let mut v = user_json(world, t, &u);
-        v.shift_insert(0, "@odata.type".into(), json!("#microsoft.graph.user"));
-        by_id.insert(u.id, v);
-    }
-    for x in view.groups().filter(|x| wanted.contains(&x.id)) {
+    let mut groups: std::collections::HashMap<Guid, Map<String, Value>> = std::collections::HashMap::new();
+    for x in world.view(t).groups().filter(|x| wanted.contains(&x.id)) {
         let mut v = group_json(world, t, &x);
         v.shift_insert(0, "@odata.type".into(), json!("#microsoft.graph.group"));
-        by_id.insert(x.id, v);
+        groups.insert(x.id, v);
     }
-    g.members.iter().filter_map(|id| by_id.remove(id)).collect()
+    // users through the id index, not by building every user of the tenant
+    g.members
+        .iter()
+        .filter_map(|&id| match c.caches.user_by_id(world, t, id) {
+            Some(u) => {
+                let mut v = user_json(world, t, &u);
+                v.shift_insert(0, "@odata.type".into(), json!("#microsoft.graph.user"));
+                Some(v)
+            }
+            None => groups.remove(&id),
+        })
+        .collect()
 }
 
 /// `POST /invitations`: invites the user the address names (or, with `resetRedemption`,
@@ -680,8 +686,9 @@ fn invite(world: &mut World, c: &Call, inv: &rd::Invitation) -> Result<Reply, Fa
 fn invited_account(world: &World, t: TenantIdx, home: TenantIdx, upn: &str) -> Option<Guid> {
     let u = world.tenant(home).dir.user_by_upn(upn)?;
     let ai = world.tenant(t).dir.account_of(home, u)?;
-    let id = world.account_id(t, ai);
-    world.view(t).users().any(|x| x.id == id).then_some(id)
+    let a = &world.tenant(t).dir.externals()[ai as usize];
+    // listed (as `users()` lists accounts): neither soft-deleted nor purged
+    (!a.is_soft_deleted() && !a.is_purged()).then(|| world.account_id(t, ai))
 }
 
 #[cfg(test)]

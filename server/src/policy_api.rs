@@ -8,7 +8,7 @@
 //! `Request_MultipleObjectsWithSameKeyValue` for a create of what exists, as the
 //! cross-tenant synchronization tutorial shows).
 
-use crate::call::{self, apply, Fail};
+use crate::call::{self, apply, is_action, Fail};
 use crate::odata;
 use crate::reply::Reply;
 use mtosim_engine::action::TemplatesPatch;
@@ -57,15 +57,6 @@ impl Resource<'_> {
             }
         }
     }
-}
-
-/// Whether `seg` names the bound action `name`, bare or as `microsoft.graph.{name}`.
-fn is_action(seg: &str, name: &str) -> bool {
-    seg.eq_ignore_ascii_case(name)
-        || seg
-            .get(..16)
-            .is_some_and(|p| p.eq_ignore_ascii_case("microsoft.graph."))
-            && seg[16..].eq_ignore_ascii_case(name)
 }
 
 /// The resource `segments` (after the version, from `policies`) name, or the first segment

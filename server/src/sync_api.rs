@@ -17,7 +17,7 @@
 //! attribute mappings and scoping filters; see [`put_schema`]), and `schema/parseExpression`
 //! parses and evaluates an expression with the engine's expression language.
 
-use crate::call::{self, apply, Fail};
+use crate::call::{self, apply, is_action, Fail};
 use crate::odata;
 use crate::reply::Reply;
 use mtosim_engine::action::{CreateSync, UserRef};
@@ -92,15 +92,6 @@ impl Resource<'_> {
             Resource::Secrets(_) => &["PUT"],
         }
     }
-}
-
-/// Whether `seg` names the bound action `name`, bare or as `microsoft.graph.{name}`.
-fn is_action(seg: &str, name: &str) -> bool {
-    seg.eq_ignore_ascii_case(name)
-        || seg
-            .get(..16)
-            .is_some_and(|p| p.eq_ignore_ascii_case("microsoft.graph."))
-            && seg[16..].eq_ignore_ascii_case(name)
 }
 
 /// The resource `segments` (after the version) name, or the first segment that names none.
