@@ -79,7 +79,7 @@ fn the_doctor_says_what_the_call_would_get_and_the_fix() {
     assert!(out.contains("Result: 1 problem."), "{out}");
     let (code, out, _) = mtosim(&["doctor", "fixtures/import/graph-docs"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("Not checked: synchronization jobs"), "{out}");
+    assert!(out.contains("servicePrincipals.json"), "{out}");
     assert!(
         out.contains("Not checked: woodgrove: the folder lacks users.json"),
         "{out}"

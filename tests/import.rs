@@ -408,8 +408,8 @@ fn entra_exporter_folders_import_alike_from_powershell_7_and_5_1() {
 #[test]
 fn an_imported_world_takes_more_tenants_and_steps() {
     let (d, _) = mesh_export("extend");
-    // a new tenant beside the imported ones, and a configuration toward an imported tenant
-    // whose accounts it takes over (CTS-26) instead of creating them again
+    // a new tenant beside the imported ones, and the imported configuration toward fabrikam
+    // carrying a change at its next (incremental) cycle to the account it had made
     let text = r#"
 [scenario]
 name = "mesh plus woodgrove"
@@ -444,16 +444,10 @@ tenant = "contoso"
 sync = "To Woodgrove"
 
 [[step]]
-do = "create-sync"
+do = "update-user"
 tenant = "contoso"
-target = "fabrikam"
-name = "To Fabrikam again"
-scope = "all"
-
-[[step]]
-do = "start-sync"
-tenant = "contoso"
-sync = "To Fabrikam again"
+user = "jonas.torres@contoso.onmicrosoft.com"
+department = "Treasury"
 
 [[step]]
 do = "settle"
@@ -467,15 +461,15 @@ synced_from = { tenant = "contoso", count = 27 }
 do = "expect"
 tenant = "fabrikam"
 synced_from = { tenant = "contoso", count = 27 }
+[[step.user]]
+upn = "jonas.torres_contoso.onmicrosoft.com#EXT#@fabrikam.onmicrosoft.com"
+department = "Treasury"
 "#;
     let s = d.join("extend.toml");
     write(&s, text);
     let (code, out, err) = mtosim(&["run", s.to_str().unwrap(), "--quiet"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        out.contains("To Fabrikam again -> fabrikam: Active") && out.contains("0 created so far"),
-        "{out}"
-    );
+    assert!(out.contains("Result: ok, 3 checks held."), "{out}");
     // a domain of an imported tenant is verified there already
     let clash = text.replace(
         "name = \"woodgrove\"\n",

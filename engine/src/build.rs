@@ -6,7 +6,7 @@
 
 use crate::directory::{Directory, ObjectKind};
 use crate::gen::{self, GenSpec};
-use crate::ids::{GroupIdx, Guid, MtoIdx, TenantIdx, UserIdx};
+use crate::ids::{ConfigIdx, GroupIdx, Guid, MtoIdx, TenantIdx, UserIdx};
 use crate::limits;
 use crate::membership::MembershipRule;
 use crate::mto::{MemberEntry, MemberState, Mto, Role};
@@ -68,6 +68,10 @@ pub enum BuildError {
     DuplicateAccount(String, String),
     /// An account in the tenant its home user lives in (CTS-20).
     SelfAccount,
+    /// A configuration whose target is its own source (CTS-66).
+    SelfConfig,
+    /// A second configuration of one tenant with one name: the tenant and the name.
+    DuplicateConfig(String, String),
 }
 
 impl fmt::Display for BuildError {
@@ -122,6 +126,13 @@ impl fmt::Display for BuildError {
             BuildError::SelfAccount => {
                 f.write_str("an account cannot live in its home user's own tenant (CTS-20)")
             }
+            BuildError::SelfConfig => f.write_str(
+                "a configuration syncs from one tenant to another, never to its own source (CTS-66)",
+            ),
+            BuildError::DuplicateConfig(t, n) => write!(
+                f,
+                "{t} has two configurations named \"{n}\"; mtosim names configurations by display name, so rename one"
+            ),
             BuildError::AlreadyInMto(t) => {
                 write!(
                     f,
@@ -138,6 +149,8 @@ pub struct Builder {
     world: World,
     /// Users in all tenants together.
     users_total: usize,
+    /// The scenario names no start: an import moves it to the export's time.
+    start_follows_import: bool,
 }
 
 impl Builder {
@@ -146,6 +159,23 @@ impl Builder {
         Builder {
             world: World::new(rules, seed, start, delays),
             users_total: 0,
+            start_follows_import: false,
+        }
+    }
+
+    /// Lets an import move the world's start to the time its export shows
+    /// ([`Builder::imported_up_to`]), for a scenario that names no start of its own.
+    pub fn start_follows_import(&mut self) {
+        self.start_follows_import = true;
+    }
+
+    /// An import's export shows the world as it was at `t`: a world whose start follows the
+    /// import starts then, if that is later (call it before adding configurations, whose next
+    /// cycles are timed from the start).
+    pub fn imported_up_to(&mut self, t: SimTime) {
+        if self.start_follows_import && t > self.world.now {
+            self.world.now = t;
+            self.world.start = t;
         }
     }
 
@@ -678,6 +708,74 @@ impl Builder {
         Ok(ai)
     }
 
+    /// Adds a configuration as an export shows it, with its job in the state the export shows.
+    /// A job that has finished a cycle continues with incremental cycles (the accounts it made
+    /// are matched through their links, CTS-26); a scheduled job's next cycle is 40 minutes
+    /// after its last (at once when that has passed), a quarantined one's at `nextAttempt`.
+    /// What an export does not show (escrowed users, held deletions, the cycle in progress)
+    /// starts empty.
+    pub fn add_config(&mut self, c: ImportedConfig) -> Result<ConfigIdx, BuildError> {
+        use crate::sync::{JobStatus, SyncConfig, CYCLE_INTERVAL};
+        if c.source == c.target {
+            return Err(BuildError::SelfConfig);
+        }
+        let w = &mut self.world;
+        if w.config_by_name(c.source, &c.name).is_some() {
+            return Err(BuildError::DuplicateConfig(w.name(c.source).to_string(), c.name));
+        }
+        if w.configs.len() >= limits::CONFIGS_COUNT_MAX {
+            return Err(BuildError::Limit {
+                name: "CONFIGS_COUNT_MAX",
+                max: limits::CONFIGS_COUNT_MAX,
+                what: "synchronization configurations",
+                before: None,
+                more: 1,
+            });
+        }
+        let idx = ConfigIdx(w.configs.len() as u32);
+        let mut cfg = SyncConfig::new(c.name, c.source, c.target, c.m365, c.created_at);
+        cfg.scope_all = c.scope_all;
+        let (mut users, mut groups) = (c.users, c.groups);
+        users.sort_unstable();
+        users.dedup();
+        groups.sort_unstable();
+        groups.dedup();
+        cfg.users = users;
+        cfg.groups = groups;
+        cfg.filter = c.filter;
+        if let Some((mappings, customized)) = c.mappings {
+            cfg.schema = std::sync::Arc::new(crate::schema::Schema::new(mappings, customized));
+        }
+        cfg.delete_action = c.delete_action;
+        cfg.delete_threshold = c.delete_threshold;
+        cfg.provision_groups = c.provision_groups;
+        cfg.automatic = c.automatic;
+        cfg.cross_cloud = c.cross_cloud;
+        cfg.given_ids = Some(Box::new(c.ids));
+        let job = &mut cfg.job;
+        job.status = c.status;
+        job.scheduled = c.scheduled && c.automatic;
+        job.quarantine = c.quarantine;
+        job.last_finished_at = c.last_finished;
+        job.initial_done = c.last_finished.is_some() && c.status != JobStatus::NotRun;
+        job.imported_exports = c.exports;
+        // the source's change log starts empty: an incremental cycle reads what changes from here
+        job.watermark = w.tenants[c.source.ix()].dir.changes().len();
+        let next = if !job.scheduled {
+            None
+        } else if let Some(q) = &job.quarantine {
+            Some(q.next_attempt.unwrap_or(w.now).max(w.now))
+        } else {
+            Some(c.last_finished.map_or(w.now, |l| (l + CYCLE_INTERVAL).max(w.now)))
+        };
+        job.next_start = next;
+        w.configs.push(cfg);
+        if let Some(at) = next {
+            w.schedule_cycle(idx, at);
+        }
+        Ok(idx)
+    }
+
     /// Makes account `manager` the manager account `ai` of tenant `t` shows (CTS-37).
     pub fn set_account_manager(&mut self, t: TenantIdx, ai: u32, manager: u32) {
         self.world.tenants[t.ix()]
@@ -733,6 +831,55 @@ pub struct ImportedMember {
     pub transition: Option<crate::mto::Transition>,
     /// The tenant's local id of the MTO (`GET /tenantRelationships/multiTenantOrganization`).
     pub local_id: Option<Guid>,
+}
+
+/// A cross-tenant synchronization configuration an export shows: its service principal, job,
+/// schema, app role assignments and saved credentials ([`Builder::add_config`]).
+#[derive(Clone, Debug)]
+pub struct ImportedConfig {
+    /// The service principal's `displayName`.
+    pub name: String,
+    /// The tenant it syncs from.
+    pub source: TenantIdx,
+    /// The tenant it syncs to (`CompanyId`).
+    pub target: TenantIdx,
+    /// Made by the Microsoft 365 admin center (`MTO_Sync_<target tenant id>`, MTO-70).
+    pub m365: bool,
+    /// "Sync all users and groups" (`SyncAll`, CTS-14).
+    pub scope_all: bool,
+    /// Directly assigned users.
+    pub users: Vec<UserIdx>,
+    /// Assigned groups.
+    pub groups: Vec<GroupIdx>,
+    /// Scoping filters (CTS-16).
+    pub filter: Option<crate::scoping::ScopingFilter>,
+    /// The user mapping's attribute mappings, and whether the schema is customized; `None`
+    /// keeps the defaults of `created_at`.
+    pub mappings: Option<(Vec<crate::schema::AttributeMapping>, bool)>,
+    /// When it was created (the schema's version date).
+    pub created_at: SimTime,
+    /// The Delete action (`flowTypes`, CTS-43).
+    pub delete_action: bool,
+    /// The accidental-deletion threshold (CTS-51).
+    pub delete_threshold: Option<u32>,
+    /// The group object mapping enabled (CTS-64).
+    pub provision_groups: bool,
+    /// Provisioning Mode Automatic: credentials were saved (CTS-75).
+    pub automatic: bool,
+    /// Across clouds (CTS-8).
+    pub cross_cloud: bool,
+    /// `status.code`.
+    pub status: crate::sync::JobStatus,
+    /// `schedule.state` Active.
+    pub scheduled: bool,
+    /// `status.quarantine`.
+    pub quarantine: Option<crate::sync::Quarantine>,
+    /// `status.lastExecution.timeEnded`.
+    pub last_finished: Option<SimTime>,
+    /// `status.lastExecution.countExported`.
+    pub exports: u64,
+    /// The ids the export gave.
+    pub ids: crate::sync::ConfigIds,
 }
 
 /// An account an export shows in a tenant for a user of another tenant of the world

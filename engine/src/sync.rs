@@ -11,7 +11,7 @@
 
 use crate::directory::SourceUser;
 use crate::directory::{account_flags, Attr, ExternalAccount, User, UserType, NO_ACCOUNT};
-use crate::ids::{ConfigIdx, GroupIdx, TenantIdx, UserIdx};
+use crate::ids::{ConfigIdx, GroupIdx, Guid, TenantIdx, UserIdx};
 use crate::msg;
 use crate::refusal::{Message, Refusal, Setting};
 use crate::rules::{self, RuleId, RuleSet};
@@ -304,6 +304,9 @@ pub struct Job {
     /// The scope changed from all to assigned since the last initial cycle: out-of-scope
     /// accounts of unchanged users stay until a restart (CTS-14).
     pub scope_narrowed: bool,
+    /// Exports an imported job had written before this world began (the export's
+    /// `countExported`): counted in what the job shows, attributed to no kind of change.
+    pub imported_exports: u64,
 }
 
 impl Default for Job {
@@ -328,8 +331,25 @@ impl Default for Job {
             totals: CycleStats::default(),
             scope_narrowed: false,
             waiting_for_mode: false,
+            imported_exports: 0,
         }
     }
+}
+
+/// The object ids an export gave a configuration's service principal, application, app role,
+/// job and app role assignments (derived from the seed when a configuration has none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigIds {
+    /// The service principal's `id`.
+    pub service_principal: Guid,
+    /// Its `appId`.
+    pub app: Guid,
+    /// The `id` of its `msiam_access` app role.
+    pub app_role: Guid,
+    /// The job's `id`.
+    pub job: String,
+    /// Per principal (user or group object id), the `id` of its app role assignment.
+    pub assignments: Vec<(Guid, Guid)>,
 }
 
 /// A configuration from `source` to `target`.
@@ -376,6 +396,8 @@ pub struct SyncConfig {
     pub groups_skipped: Vec<(GroupIdx, crate::groupsync::GroupSkip)>,
     /// The job.
     pub job: Job,
+    /// The ids an export gave (imported configurations only).
+    pub given_ids: Option<Box<ConfigIds>>,
 }
 
 impl SyncConfig {
@@ -408,6 +430,7 @@ impl SyncConfig {
             groups_blocked: false,
             groups_skipped: Vec::new(),
             job: Job::default(),
+            given_ids: None,
         }
     }
 

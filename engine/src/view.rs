@@ -263,6 +263,15 @@ impl<'w> TenantView<'w> {
         }
     }
 
+    /// The tenant's own user `u` as a user object, unless it is deleted.
+    pub fn own_user(&self, u: UserIdx) -> Option<UserObject<'w>> {
+        let dir = &self.world.tenant(self.tenant).dir;
+        dir.users()
+            .get(u.ix())
+            .is_some_and(|x| x.deleted_at.is_none())
+            .then(|| self.internal(u))
+    }
+
     /// The active (not deleted) user object with this UPN, if any: an `#EXT#` account of
     /// another tenant's user, or one of the tenant's own users.
     pub fn user_by_upn(&self, upn: &str) -> Option<UserObject<'w>> {
@@ -483,6 +492,8 @@ pub struct SyncJobObject<'w> {
     pub cycles: u64,
     /// Counters to date.
     pub totals: CycleStats,
+    /// Exports to date, those of an imported job's history included.
+    pub exports: u64,
 }
 
 /// One provisioning-log record (`provisioningObjectSummary`, CTS-62) of a configuration whose
@@ -526,6 +537,9 @@ impl World {
     /// and source).
     pub fn job_id(&self, c: ConfigIdx) -> String {
         let cfg = &self.configs[c.ix()];
+        if let Some(ids) = &cfg.given_ids {
+            return ids.job.clone();
+        }
         format!(
             "Azure2Azure.{}",
             Guid::derive(
@@ -729,6 +743,7 @@ impl<'w> TenantView<'w> {
                 last_finished: c.job.last_finished_at,
                 cycles: c.job.cycles,
                 totals: c.job.totals,
+                exports: c.job.totals.exports() + c.job.imported_exports,
             })
     }
 

@@ -41,6 +41,11 @@ impl World {
         });
     }
 
+    /// Queues configuration `c`'s next cycle at `at` (the builder's imported jobs).
+    pub(crate) fn schedule_cycle(&mut self, c: crate::ids::ConfigIdx, at: SimTime) {
+        self.push(at, Pending::CycleStart(c));
+    }
+
     fn push(&mut self, at: SimTime, p: Pending) {
         self.seq += 1;
         self.queue.push(Reverse((at, self.seq, p)));

@@ -15,7 +15,7 @@ use crate::request::{bad, check_keys, kind};
 use mtosim_engine::expr::{Context, Expr, Value as ExprValue, FUNCTIONS};
 use mtosim_engine::schema::{AttributeMapping, FlowType, MappingSource, SchemaAttr};
 use mtosim_engine::scoping::ScopingFilter;
-use mtosim_engine::sync::{ResetScope, SyncConfig};
+use mtosim_engine::sync::{ConfigIds, ResetScope, SyncConfig};
 use mtosim_engine::view::SyncJobObject;
 use mtosim_engine::{Guid, TenantIdx, World};
 use serde_json::{json, Map, Value};
@@ -34,14 +34,20 @@ fn derive(world: &World, label: &[u8], t: TenantIdx, name: &str) -> Guid {
     Guid::derive(world.seed(), &[label, world.name(t).as_bytes(), name.as_bytes()])
 }
 
+/// The ids an export gave `t`'s configuration `name`, if it was imported.
+fn given<'w>(world: &'w World, t: TenantIdx, name: &str) -> Option<&'w ConfigIds> {
+    let c = world.config_by_name(t, name)?;
+    world.config(c).given_ids.as_deref()
+}
+
 /// The service principal id of `t`'s configuration `name`.
 pub fn sp_id(world: &World, t: TenantIdx, name: &str) -> Guid {
-    derive(world, b"sp", t, name)
+    given(world, t, name).map_or_else(|| derive(world, b"sp", t, name), |g| g.service_principal)
 }
 
 /// The `appId` of `t`'s configuration `name`.
 pub fn app_id(world: &World, t: TenantIdx, name: &str) -> Guid {
-    derive(world, b"app", t, name)
+    given(world, t, name).map_or_else(|| derive(world, b"app", t, name), |g| g.app)
 }
 
 /// The application object id of `t`'s configuration `name`.
@@ -51,20 +57,25 @@ pub fn application_id(world: &World, t: TenantIdx, name: &str) -> Guid {
 
 /// The id of the `msiam_access` app role of `t`'s configuration `name`.
 pub fn app_role_id(world: &World, t: TenantIdx, name: &str) -> Guid {
-    derive(world, b"approle", t, name)
+    given(world, t, name).map_or_else(|| derive(world, b"approle", t, name), |g| g.app_role)
 }
 
 /// The id of the app role assignment of `principal` to `t`'s configuration `name`.
 pub fn assignment_id(world: &World, t: TenantIdx, name: &str, principal: Guid) -> Guid {
-    Guid::derive(
-        world.seed(),
-        &[
-            b"assignment",
-            world.name(t).as_bytes(),
-            name.as_bytes(),
-            principal.to_string().as_bytes(),
-        ],
-    )
+    let imported = given(world, t, name)
+        .and_then(|g| g.assignments.iter().find(|(p, _)| *p == principal))
+        .map(|(_, id)| *id);
+    imported.unwrap_or_else(|| {
+        Guid::derive(
+            world.seed(),
+            &[
+                b"assignment",
+                world.name(t).as_bytes(),
+                name.as_bytes(),
+                principal.to_string().as_bytes(),
+            ],
+        )
+    })
 }
 
 // ----- reading bodies ---------------------------------------------------------------------
@@ -145,6 +156,8 @@ pub struct Credentials {
     pub sync_all: Option<bool>,
     /// `SyncNotificationSettings`' `DeleteThresholdEnabled`.
     pub delete_threshold_enabled: Option<bool>,
+    /// `SyncNotificationSettings`' `DeleteThresholdValue`.
+    pub delete_threshold_value: Option<u32>,
 }
 
 /// Reads `synchronizationSecretKeyStringValuePair`s at `path`.
@@ -192,7 +205,7 @@ fn key_values(v: &Value, path: &str, secrets: bool) -> Result<Credentials, Probl
                 });
             }
             "SyncNotificationSettings" if secrets => {
-                c.delete_threshold_enabled = notification_settings(value, &vp)?;
+                (c.delete_threshold_enabled, c.delete_threshold_value) = notification_settings(value, &vp)?;
             }
             _ => {
                 return Err(bad(
@@ -208,7 +221,7 @@ fn key_values(v: &Value, path: &str, secrets: bool) -> Result<Credentials, Probl
 /// `SyncNotificationSettings`, a JSON string: notification e-mails are not modelled (only
 /// `Enabled: false`), `HumanResourcesLookaheadQueryEnabled` only false; `DeleteThresholdEnabled`
 /// is returned for the caller to compare with the configuration's threshold.
-fn notification_settings(value: &str, path: &str) -> Result<Option<bool>, Problem> {
+fn notification_settings(value: &str, path: &str) -> Result<(Option<bool>, Option<u32>), Problem> {
     let v: Value = serde_json::from_str(value).map_err(|e| {
         bad(
             path,
@@ -216,8 +229,18 @@ fn notification_settings(value: &str, path: &str) -> Result<Option<bool>, Proble
         )
     })?;
     let o = object(&v, path)?;
-    let mut threshold = None;
+    let (mut threshold, mut count) = (None, None);
     for (k, x) in o {
+        if k == "DeleteThresholdValue" {
+            let n = x.as_u64().filter(|&n| (1..=u32::MAX as u64).contains(&n));
+            count = Some(n.ok_or_else(|| {
+                bad(
+                    path,
+                    "SyncNotificationSettings' DeleteThresholdValue must be a positive whole number",
+                )
+            })? as u32);
+            continue;
+        }
         let on = x
             .as_bool()
             .ok_or_else(|| bad(path, format!("SyncNotificationSettings' {k} must be a boolean")))?;
@@ -229,7 +252,7 @@ fn notification_settings(value: &str, path: &str) -> Result<Option<bool>, Proble
             }
         }
     }
-    Ok(threshold)
+    Ok((threshold, count))
 }
 
 /// `POST .../jobs/validateCredentials`: `useSavedCredentials`, `templateId`, `credentials`
@@ -485,7 +508,7 @@ pub fn job(j: &SyncJobObject<'_>) -> Value {
     });
     let last = j.last_finished.map(|at| {
         json!({
-            "countExported": j.totals.exports(),
+            "countExported": j.exports,
             "timeEnded": at.to_string(),
         })
     });
@@ -529,12 +552,35 @@ pub fn app_role_assignment_entity(
     })
 }
 
+/// The body of `PUT .../synchronization/secrets` that saves configuration `cfg`'s credentials
+/// as they stand: `CompanyId` (the target), `SyncAll` (the scope) and the accidental-deletion
+/// threshold in `SyncNotificationSettings`. Graph has no GET for secrets; `--out` writes this
+/// body as `secrets.json` for Automatic configurations (CTS-75), and the import reads it back.
+pub fn secrets_body(world: &World, cfg: &SyncConfig) -> Value {
+    let mut notify = json!({
+        "Enabled": false,
+        "DeleteThresholdEnabled": cfg.delete_threshold.is_some(),
+    });
+    if let Some(n) = cfg.delete_threshold {
+        notify["DeleteThresholdValue"] = json!(n);
+    }
+    json!({
+        "value": [
+            {"key": "CompanyId", "value": world.tenant(cfg.target).spec.tenant_id.to_string()},
+            {"key": "SyncAll", "value": if cfg.scope_all { "true" } else { "false" }},
+            {"key": "SyncNotificationSettings", "value": notify.to_string()},
+        ]
+    })
+}
+
 // ----- the job's synchronization schema -----------------------------------------------------
 
 /// The id of the user rule of the schema (`synchronizationRule.id`).
 pub const USER_RULE_ID: &str = "USER_INBOUND_USER";
 /// The name of the user object mapping.
 const USER_MAPPING_NAME: &str = "Provision Microsoft Entra ID Users";
+/// The name of the group object mapping (CTS-64).
+const GROUP_MAPPING_NAME: &str = "Provision Microsoft Entra ID Groups";
 /// The directory both ends of the rule are.
 const DIRECTORY: &str = "Azure Active Directory";
 
@@ -884,11 +930,37 @@ pub fn schema(job_id: &str, cfg: &SyncConfig) -> Value {
                 "scope": scope(cfg.filter.as_ref()),
                 "sourceObjectName": "User",
                 "targetObjectName": "User",
-            }],
+            }, group_mapping(cfg)],
             "priority": 1,
             "sourceDirectoryName": DIRECTORY,
             "targetDirectoryName": DIRECTORY,
         }],
+    })
+}
+
+/// The group object mapping of `cfg`: enabled when the configuration provisions groups
+/// (CTS-64; off by default), with the attributes the group pass writes.
+fn group_mapping(cfg: &SyncConfig) -> Value {
+    let direct = |name: &str| {
+        json!({
+            "defaultValue": null,
+            "exportMissingReferences": false,
+            "flowBehavior": "FlowWhenChanged",
+            "flowType": "Always",
+            "matchingPriority": if name == "displayName" { 1 } else { 0 },
+            "source": source_value(&format!("[{name}]"), name, Vec::new(), "Attribute"),
+            "targetAttributeName": name,
+        })
+    };
+    json!({
+        "attributeMappings": [direct("displayName"), direct("description"), direct("members")],
+        "enabled": cfg.provision_groups,
+        "flowTypes": if cfg.delete_action { "Add, Update, Delete" } else { "Add, Update" },
+        "metadata": [],
+        "name": GROUP_MAPPING_NAME,
+        "scope": null,
+        "sourceObjectName": "Group",
+        "targetObjectName": "Group",
     })
 }
 
@@ -900,6 +972,8 @@ pub struct SchemaUpdate {
     pub mappings: Vec<AttributeMapping>,
     /// The scoping filters.
     pub filters: Vec<Vec<String>>,
+    /// The group mapping's `enabled`, when the body gives the group mapping (CTS-64).
+    pub provision_groups: Option<bool>,
 }
 
 /// Checks that property `k` of `m`, where given, equals its value in `current` (what the
@@ -909,7 +983,7 @@ fn fixed(m: &Map<String, Value>, current: &Value, k: &str, path: &str) -> Result
         Some(v) if *v != current[k] => Err(bad(
             &format!("{path}.{k}"),
             format!(
-                "mtosim serve cannot change '{k}' (it is {}); only the user mapping's attributeMappings and scope can be changed",
+                "mtosim serve cannot change '{k}' (it is {}); only the user mapping's attributeMappings and scope, and whether the group mapping is enabled, can be changed",
                 current[k]
             ),
         )),
@@ -1015,7 +1089,7 @@ fn read_source(v: &Value, target: &SchemaAttr, path: &str) -> Result<MappingSour
 }
 
 /// One `attributeMapping`.
-fn read_mapping(v: &Value, path: &str) -> Result<AttributeMapping, Problem> {
+pub(crate) fn read_mapping(v: &Value, path: &str) -> Result<AttributeMapping, Problem> {
     let m = object(v, path)?;
     check_keys(
         m,
@@ -1116,7 +1190,7 @@ fn engine_operator(op: &str, path: &str) -> Result<&'static str, Problem> {
 }
 
 /// The scoping filters of a `filter` (null: none), as clause texts.
-fn read_scope(v: &Value, path: &str) -> Result<Vec<Vec<String>>, Problem> {
+pub(crate) fn read_scope(v: &Value, path: &str) -> Result<Vec<Vec<String>>, Problem> {
     if v.is_null() {
         return Ok(Vec::new());
     }
@@ -1256,14 +1330,62 @@ pub fn schema_update(body: &Map<String, Value>, current: &Value) -> Result<Schem
     }
     let op = format!("{rp}.objectMappings");
     let maps = array(required(rule, "objectMappings", rp)?, &op)?;
-    let [user] = maps.as_slice() else {
-        return Err(bad(
-            &op,
-            format!(
-                "The rule has one object mapping, '{USER_MAPPING_NAME}'; give exactly it, not {} mappings",
-                maps.len()
-            ),
-        ));
+    let (user, group) = match maps.as_slice() {
+        [user] => (user, None),
+        [user, group] => (user, Some(group)),
+        _ => {
+            return Err(bad(
+                &op,
+                format!(
+                    "The rule has two object mappings, '{USER_MAPPING_NAME}' and '{GROUP_MAPPING_NAME}'; give them in that order (or the first alone), not {} mappings",
+                    maps.len()
+                ),
+            ))
+        }
+    };
+    let provision_groups = match group {
+        None => None,
+        Some(g) => {
+            let gp = format!("{op}[1]");
+            let g = object(g, &gp)?;
+            let cgroup = &crule["objectMappings"][1];
+            check_keys(
+                g,
+                &gp,
+                "objectMapping",
+                &[
+                    "attributeMappings",
+                    "enabled",
+                    "flowTypes",
+                    "metadata",
+                    "name",
+                    "scope",
+                    "sourceObjectName",
+                    "targetObjectName",
+                ],
+            )?;
+            for k in [
+                "attributeMappings",
+                "flowTypes",
+                "metadata",
+                "name",
+                "scope",
+                "sourceObjectName",
+                "targetObjectName",
+            ] {
+                fixed(g, cgroup, k, &gp)?;
+            }
+            match g.get("enabled") {
+                None | Some(Value::Null) => None,
+                Some(Value::Bool(b)) => Some(*b),
+                Some(v) => {
+                    return Err(bad(
+                        &format!("{gp}.enabled"),
+                        format!("The value must be a boolean, not {}", kind(v)),
+                    ))
+                }
+            }
+        }
     };
     let up = format!("{op}[0]");
     let user = object(user, &up)?;
@@ -1313,7 +1435,11 @@ pub fn schema_update(body: &Map<String, Value>, current: &Value) -> Result<Schem
         mappings.push(m);
     }
     let filters = read_scope(user.get("scope").unwrap_or(&Value::Null), &format!("{up}.scope"))?;
-    Ok(SchemaUpdate { mappings, filters })
+    Ok(SchemaUpdate {
+        mappings,
+        filters,
+        provision_groups,
+    })
 }
 
 /// `POST .../schema/parseExpression`: the expression, and the test object's properties (name,

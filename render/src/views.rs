@@ -1,14 +1,18 @@
 //! The `--out` layout: every file of one run's views, in a stable order. Each tenant's folder
 //! holds its Graph JSON (through `mtosim-graph`), `users.csv` in the "Download users" format
-//! and, when recorded, `provisioning.jsonl`; the top level holds `manifest.json`,
+//! and, when recorded, `provisioning.jsonl`; a source tenant's folder also holds its
+//! cross-tenant synchronization configurations (`servicePrincipals.json`, and per service
+//! principal `servicePrincipals/{id}/` its `jobs.json`, `schema.json`, `appRoleAssignedTo.json`
+//! and, for Automatic ones, the `secrets.json` body that saved its credentials); the top level holds `manifest.json`,
 //! `events.jsonl` and `topology.dot` (petgraph). Each file is rendered when it is written, one
 //! object at a time, into a writer the caller gives ([`export`], [`ViewFile::write_to`]), so an
 //! export of a million accounts streams; writing the files is the CLI's job.
 
 use mtosim_engine::directory::Attr;
 use mtosim_engine::view::{UserObject, UserOrigin};
-use mtosim_engine::{SimTime, TenantIdx, World};
+use mtosim_engine::{ConfigIdx, SimTime, TenantIdx, World};
 use mtosim_graph as graph;
+use mtosim_graph::sync_objects;
 use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -268,6 +272,11 @@ enum Content {
     UsersCsv(TenantIdx),
     UsersJson(TenantIdx),
     GroupsJson(TenantIdx),
+    ServicePrincipals(TenantIdx),
+    Jobs(TenantIdx, ConfigIdx),
+    Schema(TenantIdx, ConfigIdx),
+    Assignments(TenantIdx, ConfigIdx),
+    Secrets(ConfigIdx),
     Manifest,
     Events,
     Topology,
@@ -310,6 +319,14 @@ impl ViewFile<'_> {
             Content::UsersCsv(t) => write_users_csv(world, t, w),
             Content::UsersJson(t) => graph::write_users_json(world, t, w),
             Content::GroupsJson(t) => graph::write_groups_json(world, t, w),
+            Content::ServicePrincipals(t) => pretty(w, &sync_objects::service_principals(world, t)),
+            Content::Jobs(t, c) => pretty(w, &sync_objects::jobs(world, t, c)),
+            Content::Schema(t, c) => pretty(w, &sync_objects::schema(world, t, c)),
+            Content::Assignments(t, c) => pretty(w, &sync_objects::assignments(world, t, c)),
+            Content::Secrets(c) => match sync_objects::secrets(world, c) {
+                Some(v) => pretty(w, &v),
+                None => Ok(()),
+            },
             Content::Manifest => pretty(w, &manifest(world)),
             Content::Events => crate::jsonl::write_events_jsonl(world, w),
             Content::Topology => write_topology_dot(world, w),
@@ -356,6 +373,18 @@ pub fn export(world: &World) -> Vec<ViewFile<'_>> {
         file(dir.join("users.csv"), Content::UsersCsv(t));
         file(dir.join("users.json"), Content::UsersJson(t));
         file(dir.join("groups.json"), Content::GroupsJson(t));
+        file(dir.join("servicePrincipals.json"), Content::ServicePrincipals(t));
+        for (c, name) in sync_objects::configs(world, t) {
+            let sp = dir
+                .join("servicePrincipals")
+                .join(graph::request_sync::sp_id(world, t, name).to_string());
+            file(sp.join("jobs.json"), Content::Jobs(t, c));
+            file(sp.join("schema.json"), Content::Schema(t, c));
+            file(sp.join("appRoleAssignedTo.json"), Content::Assignments(t, c));
+            if world.config(c).automatic {
+                file(sp.join("secrets.json"), Content::Secrets(c));
+            }
+        }
     }
     file(PathBuf::from("manifest.json"), Content::Manifest);
     file(PathBuf::from("events.jsonl"), Content::Events);

@@ -347,6 +347,9 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
         },
     };
     let mut b = Builder::new(rules, seed, start, delays);
+    if sc.get("start").is_none() {
+        b.start_follows_import();
+    }
     let imports = match sc.get("import") {
         None => Vec::new(),
         Some(_) => match sc.str_list("import") {

@@ -21,13 +21,14 @@ use crate::call::{self, apply, is_action, Fail};
 use crate::odata;
 use crate::reply::Reply;
 use mtosim_engine::action::{CreateSync, UserRef};
-use mtosim_engine::directory::{Attr, UserType};
+use mtosim_engine::directory::UserType;
 use mtosim_engine::scoping::ScopingFilter;
 use mtosim_engine::{Action, ConfigIdx, GroupIdx, Guid, TenantIdx, UserIdx, World};
 use mtosim_graph::entity::at_version;
 use mtosim_graph::provisioning::ProvisioningObjectSummary;
 use mtosim_graph::request::{self as rq, Problem};
 use mtosim_graph::request_sync as rs;
+use mtosim_graph::sync_objects::principals;
 use serde_json::{json, Map, Value};
 
 /// A job action of `.../jobs/{jobId}/...`.
@@ -274,32 +275,6 @@ fn group_by_id(world: &World, t: TenantIdx, id: Guid) -> Option<GroupIdx> {
         .find(|&g| world.group_id(t, g) == id)
 }
 
-/// The principals assigned to configuration `c`: object id, display name, type.
-fn principals(world: &World, t: TenantIdx, c: ConfigIdx) -> Vec<(Guid, String, &'static str)> {
-    let cfg = world.config(c);
-    let ids: Vec<Guid> = cfg.users.iter().map(|&u| world.user_id(t, u)).collect();
-    let mut names: std::collections::HashMap<Guid, String> = std::collections::HashMap::new();
-    if !ids.is_empty() {
-        let wanted: std::collections::HashSet<Guid> = ids.iter().copied().collect();
-        for x in world.view(t).users().filter(|x| wanted.contains(&x.id)) {
-            let name = match x.attr(Attr::DisplayName) {
-                Some(d) if !d.is_empty() => d.to_string(),
-                _ => x.upn.clone(),
-            };
-            names.insert(x.id, name);
-        }
-    }
-    let mut out: Vec<(Guid, String, &'static str)> = ids
-        .into_iter()
-        .map(|id| (id, names.remove(&id).unwrap_or_default(), "User"))
-        .collect();
-    for &g in &cfg.groups {
-        let name = world.tenant(t).dir.groups()[g.ix()].name.to_string();
-        out.push((world.group_id(t, g), name, "Group"));
-    }
-    out
-}
-
 /// The query options of a collection: `$filter` terms (`path eq 'value'`, joined by `and`),
 /// `$top` and `$skiptoken`.
 #[derive(Default)]
@@ -509,6 +484,12 @@ fn put_schema(
             filter,
         });
     }
+    if let Some(enabled) = update.provision_groups.filter(|&e| e != config.provision_groups) {
+        actions.push(Action::SetGroupProvisioning {
+            sync: name.to_string(),
+            enabled,
+        });
+    }
     if actions.len() <= 1 {
         for a in actions {
             apply(world, t, a)?;
@@ -528,7 +509,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
     let t = c.tenant;
     let body = || rq::parse_object(c.body);
     let filterable: &[&str] = match (c.resource, c.method) {
-        (Resource::ServicePrincipals, _) => &["displayName", "appId", "id"],
+        (Resource::ServicePrincipals, _) => &["displayName", "appId", "id", "applicationTemplateId"],
         (Resource::Provisioning, _) => &[
             "jobId",
             "cycleId",
@@ -822,6 +803,16 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
                     ))
                     .into());
                 }
+            }
+            if let Some(n) = s
+                .delete_threshold_value
+                .filter(|&n| Some(n) != config.delete_threshold)
+            {
+                return Err(Problem::bad_request(format!(
+                    "SyncNotificationSettings' DeleteThresholdValue {n} would change the accidental-deletion threshold, which mtosim serve cannot change on an existing configuration; only {} is accepted (at $.value).",
+                    config.delete_threshold.map_or_else(|| "leaving it out".to_string(), |t| t.to_string())
+                ))
+                .into());
             }
             let scope = s.sync_all.filter(|&all| all != config.scope_all);
             if scope == Some(true) && config.provision_groups {

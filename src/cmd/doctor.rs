@@ -38,7 +38,11 @@ pub fn run(a: DoctorArgs, out: &mut Out) -> Result<Exit, Error> {
 /// The world of the exports in `dirs`, under the rule set their manifest names, and what they
 /// lack.
 fn import(dirs: &[String]) -> Result<(World, Vec<String>), Error> {
-    let builder = |kind| Builder::new(RuleSet::new(kind), 0, SimTime::DEFAULT_START, DelayMode::Max);
+    let builder = |kind| {
+        let mut b = Builder::new(RuleSet::new(kind), 0, SimTime::DEFAULT_START, DelayMode::Max);
+        b.start_follows_import();
+        b
+    };
     let mut b = builder(RuleSetKind::Ga);
     let mut summary = crate::import_fs::import_dirs(dirs, &mut b, true, false).map_err(Error::Diagnostics)?;
     if let Some(kind) = summary.rules.as_deref().and_then(RuleSetKind::parse) {
@@ -47,9 +51,7 @@ fn import(dirs: &[String]) -> Result<(World, Vec<String>), Error> {
             summary = crate::import_fs::import_dirs(dirs, &mut b, true, false).map_err(Error::Diagnostics)?;
         }
     }
-    let mut not_checked = vec![
-        "synchronization jobs: exports hold none (jobs, their schema, scoping filters and assignments are not imported), so no configuration's test connection, scope, quarantine or forecast was checked; pairs whose partner settings ask for synchronization were".to_string(),
-    ];
+    let mut not_checked = Vec::new();
     for t in &summary.tenants {
         if !t.missing.is_empty() {
             not_checked.push(format!("{}: the folder lacks {}", t.name, t.missing.join(", ")));

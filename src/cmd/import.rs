@@ -38,13 +38,14 @@ pub fn run(a: ImportArgs, out: &mut Out) -> Result<Exit, Error> {
     )];
     for t in &summary.tenants {
         comments.push(format!(
-            "{} ({}): {}, {} of other tenants' users, {}, {}",
+            "{} ({}): {}, {} of other tenants' users, {}, {}, {}",
             t.name,
             t.folder,
             count(t.users, "user"),
             count(t.accounts, "account"),
             count(t.groups, "group"),
-            count(t.partners, "partner configuration")
+            count(t.partners, "partner configuration"),
+            count(t.configs, "sync configuration")
         ));
         if !t.missing.is_empty() {
             comments.push(format!(
@@ -53,7 +54,6 @@ pub fn run(a: ImportArgs, out: &mut Out) -> Result<Exit, Error> {
             ));
         }
     }
-    comments.push("Sync jobs are not imported: create-sync steps recreate the configurations.".to_string());
     let name = format!("Imported from {}", a.dirs.join(", "));
     let text = import_toml(&ImportScenario {
         name: &name,

@@ -13,6 +13,7 @@
 mod entra_exporter;
 pub mod json;
 mod objects;
+mod sync;
 
 pub use json::Problem;
 use json::{decode, page, parse, Obj};
@@ -78,6 +79,10 @@ pub const ENDPOINT_FILES: &[(&str, &str)] = &[
         "joinRequest.json",
         "GET /tenantRelationships/multiTenantOrganization/joinRequest",
     ),
+    (
+        "servicePrincipals.json",
+        "GET /servicePrincipals?$filter=applicationTemplateId eq '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7'",
+    ),
 ];
 
 /// What an import brought in, for the report and the scenario file it writes.
@@ -115,6 +120,8 @@ pub struct TenantSummary {
     pub groups: usize,
     /// Partner configurations.
     pub partners: usize,
+    /// Cross-tenant synchronization configurations (of which the tenant is the source).
+    pub configs: usize,
     /// Endpoint files the folder lacks (what could not be imported, hence not checked).
     pub missing: Vec<&'static str>,
 }

@@ -73,10 +73,10 @@ const PARTNER_PROPS: &[&str] = &[
 
 /// Ids the export gave, per tenant: users, accounts, groups (own), synced groups.
 #[derive(Default)]
-struct Ids {
-    users: HashMap<Guid, UserIdx>,
-    accounts: HashMap<Guid, u32>,
-    groups: HashMap<Guid, GroupIdx>,
+pub(super) struct Ids {
+    pub users: HashMap<Guid, UserIdx>,
+    pub accounts: HashMap<Guid, u32>,
+    pub groups: HashMap<Guid, GroupIdx>,
 }
 
 /// An account waiting for every tenant's users: its tenant, file, path and object.
@@ -117,6 +117,7 @@ pub(super) fn import_objects(folders: &mut [Folder<'_>], b: &mut Builder, summar
             accounts: 0,
             groups: 0,
             partners: 0,
+            configs: 0,
             missing: Vec::new(),
         };
         for (name, _) in super::ENDPOINT_FILES {
@@ -220,6 +221,8 @@ pub(super) fn import_objects(folders: &mut [Folder<'_>], b: &mut Builder, summar
     if summary.time.is_none() {
         summary.time = Some(latest);
     }
+    b.imported_up_to(summary.time.unwrap_or(latest));
+    super::sync::import_configs(folders, b, summary, &ids)?;
     Ok(())
 }
 
