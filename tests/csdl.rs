@@ -32,6 +32,11 @@ fn root_type(file: &str) -> Option<&'static str> {
         "organization.json" => "Collection(organization)",
         "crossTenantAccessPolicyDefault.json" => "crossTenantAccessPolicyConfigurationDefault",
         "provisioning.jsonl" => "provisioningObjectSummary",
+        "servicePrincipals.json" => "Collection(servicePrincipal)",
+        "jobs.json" => "Collection(synchronizationJob)",
+        "schema.json" => "synchronizationSchema",
+        "appRoleAssignedTo.json" => "Collection(appRoleAssignment)",
+        "secrets.json" => "Collection(synchronizationSecretKeyStringValuePair)",
         _ => return None,
     })
 }

@@ -270,6 +270,65 @@ fn check_tenant_files(files: &[(PathBuf, String)], ga: bool) {
                 assert_eq!(domains.iter().filter(|d| d["isInitial"] == true).count(), 1);
                 assert_eq!(domains.iter().filter(|d| d["isDefault"] == true).count(), 1);
             }
+            "servicePrincipals.json" => {
+                for sp in v["value"].as_array().unwrap() {
+                    guid(&sp["id"], "id");
+                    assert_eq!(
+                        sp["applicationTemplateId"],
+                        "518e5f48-1fc8-4c48-9387-9fdf28b0dfe7"
+                    );
+                    assert_eq!(sp["appRoles"].as_array().unwrap().len(), 1, "msiam_access");
+                    let dir = rel
+                        .parent()
+                        .unwrap()
+                        .join("servicePrincipals")
+                        .join(sp["id"].as_str().unwrap());
+                    for f in ["jobs.json", "schema.json", "appRoleAssignedTo.json"] {
+                        assert!(
+                            files.iter().any(|(p, _)| *p == dir.join(f)),
+                            "{} has {f}",
+                            dir.display()
+                        );
+                    }
+                }
+            }
+            "jobs.json" => {
+                let jobs = v["value"].as_array().unwrap();
+                assert_eq!(jobs.len(), 1, "a configuration has one job");
+                assert_eq!(jobs[0]["templateId"], "Azure2Azure");
+                assert!(jobs[0]["id"].as_str().unwrap().starts_with("Azure2Azure."));
+                one_of(
+                    &jobs[0]["schedule"]["state"],
+                    &["Active", "Disabled"],
+                    "schedule.state",
+                );
+                one_of(
+                    &jobs[0]["status"]["code"],
+                    &["Paused", "NotRun", "Active", "Quarantine"],
+                    "status.code",
+                );
+            }
+            "schema.json" => {
+                let rules = v["synchronizationRules"].as_array().unwrap();
+                assert_eq!(rules.len(), 1);
+                let maps = rules[0]["objectMappings"].as_array().unwrap();
+                assert_eq!(maps[0]["sourceObjectName"], "User");
+                assert_eq!(maps[1]["sourceObjectName"], "Group");
+                assert!(maps[1]["enabled"].is_boolean());
+            }
+            "appRoleAssignedTo.json" => {
+                let sp = rel.parent().unwrap().file_name().unwrap().to_str().unwrap();
+                for a in v["value"].as_array().unwrap() {
+                    assert_eq!(a["resourceId"], sp);
+                    one_of(&a["principalType"], &["User", "Group"], "principalType");
+                    guid(&a["principalId"], "principalId");
+                }
+            }
+            "secrets.json" => {
+                let kv = v["value"].as_array().unwrap();
+                assert_eq!(kv[0]["key"], "CompanyId");
+                guid(&kv[0]["value"], "CompanyId");
+            }
             other => panic!("unexpected file {other}"),
         }
     }

@@ -363,6 +363,12 @@ fn entra_exporter_folders_import_alike_from_powershell_7_and_5_1() {
             err.contains("contoso/Users at $..refreshTokensValidFromDateTime"),
             "{v}: {err}"
         );
+        // EntraExporter writes service principals, not their jobs: the import names the file
+        assert!(
+            err.contains("has no servicePrincipals/8e881353-1735-45af-af21-ee1344582a4d/jobs.json")
+                && err.contains("the configuration \"Fabrikam\" is not imported"),
+            "{v}: {err}"
+        );
         let text = std::fs::read_to_string(&s).unwrap();
         assert!(
             text.contains("contoso (")
@@ -505,4 +511,195 @@ do = "settle"
     let (code, out, err) = mtosim(&["explore", s.to_str().unwrap(), "--depth", "2"]);
     assert_eq!(code, 0, "the imported world is explored: {out}{err}");
     assert!(!err.contains("import"), "{err}");
+}
+
+/// Copies folder `from` to `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn sync_configurations_import_with_their_ids_schema_assignments_and_job() {
+    let d = temp("sync-configs");
+    let a = d.join("A");
+    copy_dir(Path::new("fixtures/import/graph-docs"), &a);
+    let s = d.join("s.toml");
+    let (code, out, err) = mtosim(&["import", a.to_str().unwrap(), "-o", s.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&s).unwrap();
+    assert!(
+        text.contains("1 partner configuration, 1 sync configuration"),
+        "{text}"
+    );
+    // the world starts when the job last finished, the latest the export shows
+    assert!(text.contains("start = \"2024-01-08T09:00:40Z\""), "{text}");
+    // a mapping of an attribute mtosim does not model is reported, not fatal
+    assert!(
+        err.contains("attributeMappings[22]") && err.contains("preferredDataLocation"),
+        "{err}"
+    );
+    let b = d.join("B");
+    let (code, out, err) = mtosim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let sp = "8e881353-1735-45af-af21-ee1344582a4d";
+    let read = |rel: &str| std::fs::read_to_string(b.join("contoso").join(rel)).unwrap();
+    let json = |rel: &str| -> serde_json::Value { serde_json::from_str(&read(rel)).unwrap() };
+    let sps = json("servicePrincipals.json");
+    assert_eq!(
+        sps["value"].as_array().unwrap().len(),
+        1,
+        "only the template's: {sps}"
+    );
+    assert_eq!(sps["value"][0]["id"], sp);
+    assert_eq!(sps["value"][0]["appId"], "00000000-0000-0000-0000-00000000abcd");
+    assert_eq!(
+        sps["value"][0]["appRoles"][0]["id"],
+        "ea78d7d8-0f57-4b0c-a1d5-d2d3b6b93d6c"
+    );
+    let dir = format!("servicePrincipals/{sp}");
+    let job = &json(&format!("{dir}/jobs.json"))["value"][0];
+    assert_eq!(
+        job["id"],
+        "Azure2Azure.e4bbf44533ea4eabb17027f3a92e92aa.0e5b83f6-cd2c-41dc-a6d1-27bd5b5d1e97"
+    );
+    assert_eq!(job["schedule"]["state"], "Active");
+    assert_eq!(job["status"]["lastExecution"]["countExported"], 1);
+    let assigned = json(&format!("{dir}/appRoleAssignedTo.json"));
+    assert_eq!(
+        assigned["value"][0]["id"],
+        "7sn-D9NuI0ubTeO3D7p-aBu-9e0z8cFKkL6AE2vS2Fw"
+    );
+    assert_eq!(assigned["value"][0]["principalDisplayName"], "Adele Vance");
+    let schema = json(&format!("{dir}/schema.json"));
+    let user = &schema["synchronizationRules"][0]["objectMappings"][0];
+    assert_eq!(schema["version"], "Date:2024-01-08T08:50:00Z~Customized:true");
+    assert_eq!(
+        user["scope"]["groups"][0]["clauses"][0]["sourceOperandName"],
+        "department"
+    );
+    let title = user["attributeMappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["targetAttributeName"] == "jobTitle")
+        .unwrap();
+    assert_eq!(title["source"]["type"], "Constant", "{title}");
+    assert!(!read(&format!("{dir}/schema.json")).contains("preferredDataLocation"));
+    let secrets = json(&format!("{dir}/secrets.json"));
+    assert_eq!(
+        secrets["value"][0]["value"],
+        "4a12efe6-aa14-4d03-8dff-88fc89e2e2ad"
+    );
+
+    // without the secrets body the target is unknown: the configuration is left out, saying why
+    std::fs::remove_file(a.join("contoso").join(&dir).join("secrets.json")).unwrap();
+    let (code, out, err) = mtosim(&["import", a.to_str().unwrap(), "-o", s.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("the target of \"Fabrikam\" is not in the export")
+            && err.contains(
+                "PUT /servicePrincipals/8e881353-1735-45af-af21-ee1344582a4d/synchronization/secrets"
+            ),
+        "{err}"
+    );
+    assert!(std::fs::read_to_string(&s)
+        .unwrap()
+        .contains("0 sync configurations"));
+
+    // a CompanyId that names no imported tenant is an error at its file and path
+    write(
+        &a.join("contoso").join(&dir).join("secrets.json"),
+        r#"{"value": [{"key": "CompanyId", "value": "b1000000-0000-4000-8000-000000000009"}]}"#,
+    );
+    std::fs::remove_file(&s).unwrap();
+    let (code, err, written) = import_exit(&a);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("contoso/{dir}/secrets.json"))
+            && err.contains("$.value: ")
+            && err.contains("not among the imported tenants"),
+        "{err}"
+    );
+    assert!(!written);
+}
+
+#[test]
+fn a_group_of_more_than_20_members_imports_whole_from_its_members_file() {
+    let root = temp("big-group");
+    let user = |i: usize| {
+        format!(
+            r#"{{"id": "c0000000-0000-4000-8000-{i:012}", "userPrincipalName": "u{i}@contoso.onmicrosoft.com"}}"#
+        )
+    };
+    let users: Vec<String> = (1..=25).map(user).collect();
+    let gid = "d0000000-0000-4000-8000-000000000001";
+    // $expand=members stops at 20; the group's own members file has all 25, in two pages
+    let expanded: Vec<String> = (1..=20).map(user).collect();
+    let page1: Vec<String> = (1..=15).map(user).collect();
+    let page2: Vec<String> = (16..=25).map(user).collect();
+    tenant(
+        &root,
+        "contoso",
+        CONTOSO,
+        &[
+            ("users.json", &format!(r#"{{"value": [{}]}}"#, users.join(","))),
+            (
+                "groups.json",
+                &format!(
+                    r#"{{"value": [{{"id": "{gid}", "displayName": "Everyone", "securityEnabled": true, "mailEnabled": false, "groupTypes": [], "members": [{}]}}]}}"#,
+                    expanded.join(",")
+                ),
+            ),
+            (
+                &format!("groups/{gid}/members.json"),
+                &format!(
+                    r#"{{"value": [{}], "@odata.nextLink": "https://graph.microsoft.com/v1.0/groups/{gid}/members?$skiptoken=x"}}"#,
+                    page1.join(",")
+                ),
+            ),
+            (
+                &format!("groups/{gid}/members.2.json"),
+                &format!(r#"{{"value": [{}]}}"#, page2.join(",")),
+            ),
+        ],
+    );
+    let s = root.join("s.toml");
+    let (code, out, err) = mtosim(&[
+        "import",
+        root.join("contoso").to_str().unwrap(),
+        "-o",
+        s.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let b = root.join("B");
+    let (code, out, err) = mtosim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let groups: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.join("contoso/groups.json")).unwrap()).unwrap();
+    assert_eq!(
+        groups["value"][0]["members"].as_array().unwrap().len(),
+        25,
+        "{groups}"
+    );
 }

@@ -769,6 +769,24 @@ impl Builder {
             Some(c.last_finished.map_or(w.now, |l| (l + CYCLE_INTERVAL).max(w.now)))
         };
         job.next_start = next;
+        // the accounts synchronization made in the target for the source's users are this
+        // configuration's (the export shows no owner; one configuration per pair, CTS-67); a
+        // Guest it would not have written (no Guest mapping) is an invitation taken over, and
+        // stays no configuration's (INV-6)
+        let (source, target) = (cfg.source, cfg.target);
+        let writes_guests = cfg.user_type() == crate::directory::UserType::Guest;
+        let dir = &mut w.tenants[target.ix()].dir;
+        let linked: Vec<u32> = dir.linked_accounts(source).collect();
+        for ai in linked {
+            let a = dir.account_mut(ai);
+            let guest = a.user_type == crate::directory::UserType::Guest;
+            if a.config == crate::directory::NO_CONFIG
+                && a.flags & crate::directory::account_flags::BY_SYNC != 0
+                && (writes_guests || !guest)
+            {
+                a.config = idx;
+            }
+        }
         w.configs.push(cfg);
         if let Some(at) = next {
             w.schedule_cycle(idx, at);

@@ -348,8 +348,9 @@ pub struct ConfigIds {
     pub app_role: Guid,
     /// The job's `id`.
     pub job: String,
-    /// Per principal (user or group object id), the `id` of its app role assignment.
-    pub assignments: Vec<(Guid, Guid)>,
+    /// Per principal (user or group object id), the `id` of its app role assignment (a
+    /// string in Graph, not always a GUID).
+    pub assignments: Vec<(Guid, String)>,
 }
 
 /// A configuration from `source` to `target`.

@@ -60,11 +60,12 @@ pub fn app_role_id(world: &World, t: TenantIdx, name: &str) -> Guid {
     given(world, t, name).map_or_else(|| derive(world, b"approle", t, name), |g| g.app_role)
 }
 
-/// The id of the app role assignment of `principal` to `t`'s configuration `name`.
-pub fn assignment_id(world: &World, t: TenantIdx, name: &str, principal: Guid) -> Guid {
+/// The id of the app role assignment of `principal` to `t`'s configuration `name` (Graph's
+/// assignment ids are strings; derived ones are GUIDs, imported ones are kept as given).
+pub fn assignment_id(world: &World, t: TenantIdx, name: &str, principal: Guid) -> String {
     let imported = given(world, t, name)
         .and_then(|g| g.assignments.iter().find(|(p, _)| *p == principal))
-        .map(|(_, id)| *id);
+        .map(|(_, id)| id.clone());
     imported.unwrap_or_else(|| {
         Guid::derive(
             world.seed(),
@@ -75,6 +76,7 @@ pub fn assignment_id(world: &World, t: TenantIdx, name: &str, principal: Guid) -
                 principal.to_string().as_bytes(),
             ],
         )
+        .to_string()
     })
 }
 
@@ -541,7 +543,7 @@ pub fn app_role_assignment_entity(
     principal: (Guid, &str, &str),
 ) -> Value {
     json!({
-        "id": assignment_id(world, t, name, principal.0).to_string(),
+        "id": assignment_id(world, t, name, principal.0),
         "deletedDateTime": null,
         "appRoleId": app_role_id(world, t, name).to_string(),
         "principalDisplayName": principal.1,

@@ -636,11 +636,7 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let (cfg, name) = config_of(world, t, sp)?;
             let p = principals(world, t, cfg)
                 .into_iter()
-                .find(|p| {
-                    rs::assignment_id(world, t, &name, p.0)
-                        .to_string()
-                        .eq_ignore_ascii_case(id)
-                })
+                .find(|p| rs::assignment_id(world, t, &name, p.0).eq_ignore_ascii_case(id))
                 .ok_or_else(|| not_found(id))?;
             let (users, groups) = match user_by_id(world, t, p.0) {
                 Some(u) => (vec![UserRef::Idx(u)], Vec::new()),

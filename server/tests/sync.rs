@@ -141,6 +141,14 @@ fn configure(w: &World) -> (String, String, String) {
     let list = r.json()["value"].as_array().unwrap().clone();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["id"], sp);
+    // the README's export call: every configuration's service principal, by its template
+    let r = get(
+        url,
+        "/v1.0/servicePrincipals?$filter=applicationTemplateId%20eq%20'518e5f48-1fc8-4c48-9387-9fdf28b0dfe7'",
+        &fabrikam,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["value"][0]["id"], sp);
     let r = get(url, &format!("/v1.0/servicePrincipals/{sp}"), &fabrikam);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["appRoles"][0]["id"], role);
@@ -769,11 +777,39 @@ fn the_schema_shows_and_changes_the_user_mapping_and_its_scope() {
     assert_error(&r, 400, "BadRequest");
     assert!(r.body.contains("scope.groups[0].clauses[0]"), "{}", r.body);
 
-    // removing the filter and the mapping again
+    // the group mapping (CTS-64) is off by default; enabling it is all of it that changes
+    let mut groups = now.clone();
+    let g = &mut groups["synchronizationRules"][0]["objectMappings"][1];
+    assert_eq!(g["name"], "Provision Microsoft Entra ID Groups", "{g}");
+    assert_eq!(g["sourceObjectName"], "Group");
+    assert_eq!(g["enabled"], false);
+    g["enabled"] = json!(true);
+    let r = with_json(url, "PUT", &schema, &fabrikam, &groups);
+    assert_eq!(r.status, 204, "{}", r.body);
+    let on = get(url, &schema, &fabrikam).json();
+    assert_eq!(
+        on["synchronizationRules"][0]["objectMappings"][1]["enabled"],
+        true
+    );
+    let mut refused = on.clone();
+    refused["synchronizationRules"][0]["objectMappings"][1]["attributeMappings"] = json!([]);
+    let r = with_json(url, "PUT", &schema, &fabrikam, &refused);
+    assert_error(&r, 400, "BadRequest");
+    assert!(
+        r.body.contains("objectMappings[1].attributeMappings"),
+        "{}",
+        r.body
+    );
+
+    // removing the filter, the mapping and the group mapping again
     let r = with_json(url, "PUT", &schema, &fabrikam, &v);
     assert_eq!(r.status, 204, "{}", r.body);
     let back = get(url, &schema, &fabrikam).json();
     assert!(back["synchronizationRules"][0]["objectMappings"][0]["scope"].is_null());
+    assert_eq!(
+        back["synchronizationRules"][0]["objectMappings"][1]["enabled"],
+        false
+    );
 }
 
 #[test]

@@ -52,6 +52,18 @@ fn import(dirs: &[String]) -> Result<(World, Vec<String>), Error> {
         }
     }
     let mut not_checked = Vec::new();
+    let unknown: Vec<&str> = summary
+        .tenants
+        .iter()
+        .filter(|t| !t.quota_known)
+        .map(|t| t.name.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        not_checked.push(format!(
+            "directory object quotas of {}: GET /organization shows directorySizeQuota only on /beta, so the default quota is assumed (save the beta organization to check them)",
+            unknown.join(", ")
+        ));
+    }
     for t in &summary.tenants {
         if !t.missing.is_empty() {
             not_checked.push(format!("{}: the folder lacks {}", t.name, t.missing.join(", ")));

@@ -1,12 +1,14 @@
 //! The folders Microsoft's EntraExporter writes (`Export-Entra -Path DIR -Type Users, Groups,
 //! ...`): one object per file, `<Kind>/<id>/<id>.json`, with `Organization/Organization.json`,
-//! `Users/`, `Groups/` (each group's members in `Groups/<id>/Members/<id>/<id>.json`) and
-//! `Policies/CrossTenantAccessPolicy/` (`Default/`, `Partners/`). Users, groups and policies come from Graph's
+//! `Users/`, `Groups/` (each group's members in `Groups/<id>/Members/<id>/<id>.json`),
+//! `ServicePrincipals/` and `Policies/CrossTenantAccessPolicy/` (`Default/`, `Partners/`). Users, groups and policies come from Graph's
 //! beta endpoint; files are `ConvertTo-Json | Out-File` output: UTF-8 from PowerShell 7,
 //! UTF-16 LE with a byte-order mark from Windows PowerShell 5.1, CRLF or LF (decoding is
 //! [`super::json::decode`]'s).
 //!
-//! EntraExporter exports no MTO, no identity synchronization policies and no sync jobs, and a
+//! EntraExporter exports no MTO, no identity synchronization policies and no sync jobs (a
+//! cross-tenant synchronization service principal is found, and the import names the job
+//! files it lacks), and a
 //! partner configuration has no `id`, so every partner is written to the one file
 //! `Partners/Partners/Partners.json` and only the last survives: the import says so. A file of
 //! the endpoint layout in the same folder (`partners.json`, `tenants.json`, ...) is read instead
@@ -41,6 +43,7 @@ fn folder_of(endpoint: &str) -> Option<&'static str> {
         "users.json" => Some("Users"),
         "groups.json" => Some("Groups"),
         "partners.json" => Some("Policies/CrossTenantAccessPolicy/Partners"),
+        "servicePrincipals.json" => Some("ServicePrincipals"),
         _ => None,
     }
 }

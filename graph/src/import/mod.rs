@@ -122,6 +122,9 @@ pub struct TenantSummary {
     pub partners: usize,
     /// Cross-tenant synchronization configurations (of which the tenant is the source).
     pub configs: usize,
+    /// Whether the export showed the tenant's directory object quota (`directorySizeQuota`,
+    /// beta `GET /organization`); otherwise the default quota stands.
+    pub quota_known: bool,
     /// Endpoint files the folder lacks (what could not be imported, hence not checked).
     pub missing: Vec<&'static str>,
 }
@@ -136,6 +139,8 @@ pub(crate) struct Folder<'s> {
     pub rel: String,
     pub src: &'s dyn Source,
     pub tenant: TenantIdx,
+    /// Its organization showed `directorySizeQuota` (beta).
+    pub quota_known: bool,
 }
 
 impl Folder<'_> {
@@ -375,6 +380,7 @@ fn discover<'s>(roots: &[(&str, &'s dyn Source)], summary: &mut Summary) -> Resu
             rel,
             src,
             tenant: TenantIdx(0),
+            quota_known: false,
         })
         .collect())
 }
@@ -456,7 +462,16 @@ fn add_tenants<'s>(folders: Vec<Folder<'s>>, b: &mut Builder) -> Result<Vec<Fold
         if domains.is_empty() {
             domains.push(initial.clone());
         }
-        let spec = TenantSpec::with_identity(&f.name, &display_name, id, &initial, domains);
+        let mut spec = TenantSpec::with_identity(&f.name, &display_name, id, &initial, domains);
+        // beta's organization (EntraExporter's) shows the directory object quota; v1.0's does not
+        let quota = match o.obj("directorySizeQuota")? {
+            Some(q) => q.get("total").and_then(Value::as_u64),
+            None => None,
+        };
+        if let Some(total) = quota {
+            spec.object_quota = total;
+        }
+        f.quota_known = quota.is_some();
         f.tenant = b.add_tenant(spec).map_err(|e| o.err("id", e.to_string()))?;
         out.push(f);
     }

@@ -118,6 +118,7 @@ pub(super) fn import_objects(folders: &mut [Folder<'_>], b: &mut Builder, summar
             groups: 0,
             partners: 0,
             configs: 0,
+            quota_known: f.quota_known,
             missing: Vec::new(),
         };
         for (name, _) in super::ENDPOINT_FILES {
@@ -221,7 +222,6 @@ pub(super) fn import_objects(folders: &mut [Folder<'_>], b: &mut Builder, summar
     if summary.time.is_none() {
         summary.time = Some(latest);
     }
-    b.imported_up_to(summary.time.unwrap_or(latest));
     super::sync::import_configs(folders, b, summary, &ids)?;
     Ok(())
 }
@@ -431,8 +431,20 @@ fn import_groups(
         let mut users = Vec::new();
         let mut accounts = Vec::new();
         let mut groups = Vec::new();
-        for (i, m) in o.arr("members")?.iter().enumerate() {
-            let m = Obj::new(file, format!("{path}.members[{i}]"), m)?;
+        // $expand=members lists at most 20 members: a group's own members file, when saved
+        // (GET /groups/{id}/members, paged), lists them all
+        let member_file = format!("groups/{id}/members.json");
+        let members: Vec<(String, String, Value)> = match f.collection(&member_file, &mut summary.warnings)? {
+            Some(items) => items,
+            None => o
+                .arr("members")?
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (file.clone(), format!("{path}.members[{i}]"), m.clone()))
+                .collect(),
+        };
+        for (mfile, mpath, m) in &members {
+            let m = Obj::new(mfile, mpath.clone(), m)?;
             let mid = guid(&m, "id")?.ok_or_else(|| m.err("id", "\"id\" is missing"))?;
             if let Some(&u) = ids[fi].users.get(&mid) {
                 users.push(u);

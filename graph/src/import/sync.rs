@@ -52,13 +52,15 @@ const JOB_PROPS: &[&str] = &[
     "synchronizationJobSettings",
 ];
 
-/// Imports the configurations of every folder (after its users, groups and partners).
+/// Imports the configurations of every folder (after its users, groups and partners). The
+/// world's time is the export's (`summary.time`), or else the latest its jobs show.
 pub(super) fn import_configs(
     folders: &[Folder<'_>],
     b: &mut Builder,
     summary: &mut Summary,
     ids: &[Ids],
 ) -> R<()> {
+    let mut found = Vec::new();
     for (fi, f) in folders.iter().enumerate() {
         let Some(sps) = f.collection("servicePrincipals.json", &mut summary.warnings)? else {
             continue;
@@ -72,13 +74,27 @@ pub(super) fn import_configs(
             }
             o.count_unread(SP_PROPS, &mut unread);
             if let Some(c) = config(f, folders, b, summary, &ids[fi], &o)? {
-                b.add_config(c).map_err(|e| o.err("displayName", e.to_string()))?;
-                summary.tenants[fi].configs += 1;
+                found.push((fi, o.err("displayName", ""), c));
             }
         }
         summary
             .warnings
             .extend(unread.warnings(&f.shown("servicePrincipals.json"), "service principal"));
+    }
+    if let Some(latest) = found.iter().filter_map(|(_, _, c)| c.last_finished).max() {
+        if summary.time.is_none_or(|t| t < latest) && summary.rules.is_none() {
+            summary.time = Some(latest);
+        }
+    }
+    if let Some(t) = summary.time {
+        b.imported_up_to(t);
+    }
+    for (fi, at, c) in found {
+        b.add_config(c).map_err(|e| Problem {
+            message: e.to_string(),
+            ..at
+        })?;
+        summary.tenants[fi].configs += 1;
     }
     Ok(())
 }
@@ -164,14 +180,16 @@ fn config(
     let target = match &secrets {
         Some(s) => match tenant_of(&s.company_id) {
             Some(t) => t,
-            None => return Err(Problem {
-                file: f.file(&secrets_file),
-                path: "$.value".into(),
-                message: format!(
+            None => {
+                return Err(Problem {
+                    file: f.file(&secrets_file),
+                    path: "$.value".into(),
+                    message: format!(
                     "CompanyId {} is not among the imported tenants; import the target tenant's folder too",
                     s.company_id
                 ),
-            }),
+                })
+            }
         },
         None => match by_name {
             Some(t) => t,
@@ -214,8 +232,8 @@ fn config(
                         continue;
                     }
                 }
-                if let Some(aid) = guid(&o, "id")? {
-                    assignments.push((principal, aid));
+                if let Some(aid) = o.str("id")? {
+                    assignments.push((principal, aid.to_string()));
                 }
             }
         }
@@ -234,7 +252,7 @@ fn config(
         mappings: None,
         created_at: created_fallback,
         delete_action: true,
-        delete_threshold: secrets.as_ref().and_then(|s| s.threshold),
+        delete_threshold: None,
         provision_groups: false,
         automatic: secrets.is_some(),
         cross_cloud: world.tenant(source).spec.cloud != world.tenant(target).spec.cloud,
@@ -257,6 +275,17 @@ fn config(
         None => warn(summary, sp, "id", format!("{} has no {schema_file} (GET /servicePrincipals/{id}/synchronization/jobs/{job_id}/schema): \"{name}\" is imported with the default mappings and no scoping filter", f.name)),
     }
     read_job(&jo, &mut c)?;
+    if let Some(Some(given)) = secrets.as_ref().map(|s| s.threshold) {
+        // the threshold is on: its value is the secrets' own, else the job's setting
+        c.delete_threshold = match given.or(job_threshold(&jo)?) {
+            Some(n) => Some(n),
+            None => return Err(Problem {
+                file: f.file(&secrets_file),
+                path: "$.value".into(),
+                message: "SyncNotificationSettings turns the deletion threshold on (DeleteThresholdEnabled), but neither it (DeleteThresholdValue) nor the job (QuarantineTooManyDeletesThreshold) gives the number".into(),
+            }),
+        };
+    }
     Ok(Some(c))
 }
 
@@ -264,7 +293,8 @@ fn config(
 struct Secrets {
     company_id: String,
     sync_all: bool,
-    threshold: Option<u32>,
+    /// `DeleteThresholdEnabled`, and `DeleteThresholdValue` when given.
+    threshold: Option<Option<u32>>,
 }
 
 /// Reads a `PUT .../synchronization/secrets` body (or its `value` array alone).
@@ -295,17 +325,17 @@ fn read_secrets(file: &str, v: &Value) -> R<Secrets> {
                     )
                 })?;
                 let on = n.get("DeleteThresholdEnabled").and_then(Value::as_bool) == Some(true);
-                let count = n.get("DeleteThresholdValue").and_then(Value::as_u64);
-                s.threshold = match (on, count) {
-                    (true, Some(c)) if (1..=u32::MAX as u64).contains(&c) => Some(c as u32),
-                    (true, _) => {
-                        return Err(o.err(
-                            "value",
-                            "DeleteThresholdEnabled is true without a positive DeleteThresholdValue",
-                        ))
-                    }
-                    (false, _) => None,
+                let count = match n.get("DeleteThresholdValue") {
+                    None | Some(Value::Null) => None,
+                    Some(c) => Some(
+                        c.as_u64()
+                            .filter(|c| (1..=u32::MAX as u64).contains(c))
+                            .ok_or_else(|| {
+                                o.err("value", "DeleteThresholdValue must be a positive whole number")
+                            })? as u32,
+                    ),
                 };
+                s.threshold = on.then_some(count);
             }
             _ => {} // other secrets change nothing the simulation models
         }
@@ -409,6 +439,30 @@ fn read_schema(file: &str, v: &Value, c: &mut ImportedConfig, summary: &mut Summ
     Ok(())
 }
 
+/// The job's `QuarantineTooManyDeletesThreshold` setting, if any.
+fn job_threshold(o: &Obj<'_>) -> R<Option<u32>> {
+    for (i, x) in o.arr("synchronizationJobSettings")?.iter().enumerate() {
+        let kv = Obj::new(o.file, format!("{}.synchronizationJobSettings[{i}]", o.path), x)?;
+        if kv.str("name")? == Some("QuarantineTooManyDeletesThreshold") {
+            let v = kv.str("value")?.unwrap_or_default();
+            return match v.trim().parse::<u32>() {
+                Ok(n) if n > 0 => Ok(Some(n)),
+                _ => Err(kv.err("value", format!("\"{v}\" is not a positive whole number"))),
+            };
+        }
+    }
+    Ok(None)
+}
+
+/// A time property where an empty string means none (Graph's samples show `""` in a
+/// quarantine that has not begun).
+fn opt_time(o: &Obj<'_>, name: &str) -> R<Option<SimTime>> {
+    match o.str(name)? {
+        None | Some("") => Ok(None),
+        Some(_) => time(o, name),
+    }
+}
+
 /// Reads the job's schedule and status into `c`.
 fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
     if let Some(s) = o.obj("schedule")? {
@@ -430,19 +484,25 @@ fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
         }
     };
     if let Some(last) = st.obj("lastExecution")? {
-        c.last_finished = time(&last, "timeEnded")?;
+        c.last_finished = opt_time(&last, "timeEnded")?;
         c.exports = last.get("countExported").and_then(Value::as_u64).unwrap_or(0);
     }
-    if let Some(q) = st.obj("quarantine")? {
+    // a quarantine object shows only what a job in quarantine is going through
+    if let Some(q) = st
+        .obj("quarantine")?
+        .filter(|_| c.status == JobStatus::Quarantine)
+    {
         let reason = q.str("reason")?.unwrap_or_default();
         let reason = QuarantineReason::parse(reason)
             .ok_or_else(|| q.err("reason", format!("\"{reason}\" is not a quarantine reason")))?;
-        let began = time(&q, "seriesBegan")?.unwrap_or(SimTime::DEFAULT_START);
+        let began = opt_time(&q, "seriesBegan")?
+            .or(c.last_finished)
+            .unwrap_or(SimTime::DEFAULT_START);
         c.quarantine = Some(Quarantine {
             reason,
             series_began: began,
-            current_began: time(&q, "currentBegan")?.unwrap_or(began),
-            next_attempt: time(&q, "nextAttempt")?,
+            current_began: opt_time(&q, "currentBegan")?.unwrap_or(began),
+            next_attempt: opt_time(&q, "nextAttempt")?,
             series_count: q
                 .get("seriesCount")
                 .and_then(Value::as_u64)
