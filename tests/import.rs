@@ -703,3 +703,48 @@ fn a_group_of_more_than_20_members_imports_whole_from_its_members_file() {
         "{groups}"
     );
 }
+
+#[test]
+fn imported_group_provisioning_goes_on_with_the_groups_it_made() {
+    let d = temp("group-sync");
+    let a = d.join("A");
+    let (code, out, err) = mtosim(&[
+        "run",
+        "scenarios/cts-group-provisioning.toml",
+        "--quiet",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // groupSyncInbound is beta only: a /beta partners.json brings it (XTAP-11)
+    let p = a.join("fabrikam/partners.json");
+    let mut partners: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    for x in partners["value"].as_array_mut().unwrap() {
+        x["identitySynchronization"]["groupSyncInbound"] = serde_json::json!({"isSyncAllowed": true});
+    }
+    write(&p, &partners.to_string());
+    let s = d.join("s.toml");
+    let (code, out, err) = mtosim(&["import", a.to_str().unwrap(), "-o", s.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut text = std::fs::read_to_string(&s).unwrap();
+    text.push_str(
+        r#"
+[[step]]
+do = "restart-sync"
+tenant = "contoso"
+sync = "Contoso to Fabrikam"
+
+[[step]]
+do = "settle"
+"#,
+    );
+    write(&s, &text);
+    let (code, out, err) = mtosim(&["run", s.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !out.contains("created \"Project Falcon\""),
+        "the imported group is its: {out}"
+    );
+    assert!(out.contains("0 groups and 1 group synced in"), "{out}");
+}

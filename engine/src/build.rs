@@ -787,6 +787,39 @@ impl Builder {
                 a.config = idx;
             }
         }
+        // the groups it made in the target stand for the assigned groups of their name (an
+        // export shows no link; CTS-63): the group pass updates them instead of making more
+        if cfg.provision_groups {
+            let names: Vec<(GroupIdx, Box<str>, u32)> = cfg
+                .groups
+                .iter()
+                .map(|&g| {
+                    let sg = &w.tenants[source.ix()].dir.groups()[g.ix()];
+                    (g, sg.name.clone(), sg.version)
+                })
+                .collect();
+            let dir = &mut w.tenants[target.ix()].dir;
+            for i in 0..dir.synced_groups().len() {
+                let s = &dir.synced_groups()[i];
+                if s.deleted || s.config != crate::directory::NO_CONFIG || s.source != source {
+                    continue;
+                }
+                let same: Vec<&(GroupIdx, Box<str>, u32)> =
+                    names.iter().filter(|(_, n, _)| **n == *s.name).collect();
+                if let [(g, _, version)] = same.as_slice() {
+                    let taken = dir
+                        .synced_groups()
+                        .iter()
+                        .any(|x| x.config == idx && x.source_group == *g);
+                    if !taken {
+                        let s = dir.synced_group_mut(i);
+                        s.config = idx;
+                        s.source_group = *g;
+                        s.written_version = *version;
+                    }
+                }
+            }
+        }
         w.configs.push(cfg);
         if let Some(at) = next {
             w.schedule_cycle(idx, at);

@@ -86,6 +86,12 @@ impl Names {
                 }
             }
         }
+        // configurations the world starts with (an import's)
+        for c in world.configs().iter().filter(|c| !c.deleted) {
+            if !syncs[c.source.ix()].contains(&c.name) {
+                syncs[c.source.ix()].push(c.name.clone());
+            }
+        }
         Names {
             added_upns: vec![Vec::new(); n],
             syncs,
@@ -133,7 +139,8 @@ pub(crate) fn account_ref(
     user_ref_any(world, names, src, t, upn, span)
 }
 
-/// A sync configuration of tenant `t`: from an earlier create-sync step, or `MTO_Sync_<...>`.
+/// A sync configuration of tenant `t`: imported, from an earlier create-sync step, or
+/// `MTO_Sync_<...>`.
 pub(crate) fn sync_ref(
     world: &World,
     names: &Names,
@@ -161,7 +168,7 @@ pub(crate) fn sync_ref(
     Err(match did_you_mean(&name, known.iter().copied()) {
         Some(s) => d.help(format!("did you mean \"{s}\"?")),
         None if name.starts_with("MTO_Sync_") => d.help("name the Microsoft 365 configuration toward a tenant with the angle brackets written out: MTO_Sync_<fabrikam>"),
-        None => d.help("configurations are named by an earlier create-sync step, or MTO_Sync_<tenant> (angle brackets included) for the Microsoft 365 ones"),
+        None => d.help("configurations are imported, named by an earlier create-sync step, or MTO_Sync_<tenant> (angle brackets included) for the Microsoft 365 ones"),
     })
 }
 

@@ -585,7 +585,15 @@ fn import_partners(
                 .transpose()?
                 .flatten(),
             sync_inbound,
-            group_sync_inbound: None,
+            // beta only (XTAP-11): a /beta export shows it
+            group_sync_inbound: match &sync {
+                Some(s) => s
+                    .obj("groupSyncInbound")?
+                    .map(|g| g.bool("isSyncAllowed"))
+                    .transpose()?
+                    .flatten(),
+                None => None,
+            },
             cross_cloud_sync: None,
             mfa_trust: trust
                 .as_ref()
