@@ -1,7 +1,9 @@
 //! The Graph JSON importer (`mtosim_graph::import`) on arbitrary bytes: contoso's endpoint
 //! files (`users.json`, `groups.json`, `partners.json`, `tenants.json`,
-//! `multiTenantOrganization.json`, `joinRequest.json`, in that order, separated by NUL bytes)
-//! beside a fixed fabrikam, read through an in-memory `Source`.
+//! `multiTenantOrganization.json`, `joinRequest.json`, `servicePrincipals.json`, and the
+//! `jobs.json`, `schema.json`, `appRoleAssignedTo.json` and `secrets.json` of service principal
+//! 8e881353-1735-45af-af21-ee1344582a4d, in that order, separated by NUL bytes) beside a fixed
+//! fabrikam, read through an in-memory `Source`.
 //!
 //! Checked besides "no panic": every problem names one of the files and a JSON path; a strict
 //! import succeeds exactly when the unchecked one does and breaks no invariant; a world it
@@ -22,6 +24,11 @@ const ENDPOINTS: &[&str] = &[
     "tenants.json",
     "multiTenantOrganization.json",
     "joinRequest.json",
+    "servicePrincipals.json",
+    "servicePrincipals/8e881353-1735-45af-af21-ee1344582a4d/jobs.json",
+    "servicePrincipals/8e881353-1735-45af-af21-ee1344582a4d/schema.json",
+    "servicePrincipals/8e881353-1735-45af-af21-ee1344582a4d/appRoleAssignedTo.json",
+    "servicePrincipals/8e881353-1735-45af-af21-ee1344582a4d/secrets.json",
 ];
 
 const CONTOSO: &str = r#"{"value": [{"id": "1fd6544e-e994-4de2-9f1b-787b51c7d325", "displayName": "Contoso", "verifiedDomains": [{"name": "contoso.onmicrosoft.com", "isInitial": true}, {"name": "contoso.com", "isInitial": false}]}]}"#;
