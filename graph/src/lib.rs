@@ -22,6 +22,7 @@ pub mod request;
 pub mod request_directory;
 pub mod request_policy;
 pub mod request_sync;
+pub mod user_json;
 pub mod users;
 pub mod words;
 

@@ -227,6 +227,7 @@ fn response(reply: Reply, ids: &Ids) -> Response {
     let mut res = match reply.body {
         Body::Empty => status.into_response(),
         Body::Json(v) => (status, [("content-type", GRAPH_JSON)], v.to_string()).into_response(),
+        Body::JsonBytes(bytes) => (status, [("content-type", GRAPH_JSON)], bytes).into_response(),
         Body::Lines(text) => (status, [("content-type", "application/x-ndjson")], text).into_response(),
     };
     let h = res.headers_mut();
