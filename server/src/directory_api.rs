@@ -445,29 +445,94 @@ fn no_options(c: &Call, ty: &EntityType) -> Result<Options, Problem> {
     odata::parse(c.query, ty, Shape::Single, c.consistency_eventual)
 }
 
-/// Answers `c` (its method is one `c.resource` allows), or says why it failed.
-pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
+/// Answers `c` if it only reads (`GET`), with the world shared with other readers; `None`
+/// for a call that writes, which [`run`] answers.
+pub fn read(world: &World, c: &Call) -> Option<Result<Reply, Fail>> {
+    if c.method != "GET" {
+        return None;
+    }
     let t = c.tenant;
     let list = |ty: &EntityType| odata::parse(c.query, ty, Shape::List, c.consistency_eventual);
+    let answer = || -> Result<Reply, Fail> {
+        Ok(match &c.resource {
+            Resource::Users => {
+                let o = list(&USERS)?;
+                let w: &World = world;
+                // a plain page starts where its token points, without building what comes before
+                let skip = if o.reads_all() { 0 } else { o.skip };
+                Reply::json_bytes(
+                    200,
+                    page(
+                        c,
+                        &o,
+                        ("users", "users"),
+                        skip,
+                        w.view(t).users_from(skip),
+                        |u| user_json(w, t, u),
+                        |u, out| write_user(w, t, &o, u, out),
+                    ),
+                )
+            }
+            Resource::User(id) => {
+                let o = no_options(c, &USERS)?;
+                let u = find_user(world, c, id)?;
+                Reply::json_bytes(200, user_entity(c, &o, world, &u))
+            }
+            Resource::Groups => {
+                let o = list(&GROUPS)?;
+                let w: &World = world;
+                Reply::json_bytes(
+                    200,
+                    page(
+                        c,
+                        &o,
+                        ("groups", "groups"),
+                        0,
+                        w.view(t).groups(),
+                        |g| group_json(w, t, g),
+                        |g, out| write_projected(&o, group_json(w, t, g), out),
+                    ),
+                )
+            }
+            Resource::Group(id) => {
+                let o = no_options(c, &GROUPS)?;
+                let (_, g) = find_group(world, t, id)?;
+                Reply::json(200, entity(c, &o, "groups", group_json(world, t, &g)))
+            }
+            Resource::Members(id) => {
+                let o = list(&MEMBERS)?;
+                let w: &World = world;
+                let (_, g) = find_group(w, t, id)?;
+                let members = members_json(w, c, &g);
+                let link = format!("groups/{}/members", g.id);
+                Reply::json_bytes(
+                    200,
+                    page(
+                        c,
+                        &o,
+                        ("directoryObjects", &link),
+                        0,
+                        members.into_iter(),
+                        Clone::clone,
+                        |m, out| write_projected(&o, m.clone(), out),
+                    ),
+                )
+            }
+            Resource::MembersRef(_) | Resource::MemberRef(..) | Resource::Invitations => {
+                return Err(Fail::Problem(crate::graph_api::method_not_allowed()))
+            }
+        })
+    };
+    Some(answer())
+}
+
+/// Answers `c` (its method is one `c.resource` allows), or says why it failed.
+pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
+    if let Some(answer) = read(world, c) {
+        return answer;
+    }
+    let t = c.tenant;
     Ok(match (&c.resource, c.method) {
-        (Resource::Users, "GET") => {
-            let o = list(&USERS)?;
-            let w: &World = world;
-            // a plain page starts where its token points, without building what comes before
-            let skip = if o.reads_all() { 0 } else { o.skip };
-            Reply::json_bytes(
-                200,
-                page(
-                    c,
-                    &o,
-                    ("users", "users"),
-                    skip,
-                    w.view(t).users_from(skip),
-                    |u| user_json(w, t, u),
-                    |u, out| write_user(w, t, &o, u, out),
-                ),
-            )
-        }
         (Resource::Users, "POST") => {
             no_options(c, &USERS)?;
             let user = rd::new_user(&parse_object(c.body)?)?;
@@ -475,11 +540,6 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             apply(world, t, Action::AddUser(Box::new(user)))?;
             let u = find_user(world, c, &upn)?;
             Reply::json_bytes(201, user_entity(c, &Options::default(), world, &u))
-        }
-        (Resource::User(id), "GET") => {
-            let o = no_options(c, &USERS)?;
-            let u = find_user(world, c, id)?;
-            Reply::json_bytes(200, user_entity(c, &o, world, &u))
         }
         (Resource::User(id), "PATCH") => {
             no_options(c, &USERS)?;
@@ -495,22 +555,6 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let user = user_ref(&find_user(world, c, id)?);
             apply(world, t, Action::DeleteUser { user })?;
             Reply::no_content()
-        }
-        (Resource::Groups, "GET") => {
-            let o = list(&GROUPS)?;
-            let w: &World = world;
-            Reply::json_bytes(
-                200,
-                page(
-                    c,
-                    &o,
-                    ("groups", "groups"),
-                    0,
-                    w.view(t).groups(),
-                    |g| group_json(w, t, g),
-                    |g, out| write_projected(&o, group_json(w, t, g), out),
-                ),
-            )
         }
         (Resource::Groups, "POST") => {
             no_options(c, &GROUPS)?;
@@ -528,11 +572,6 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
                 .ok_or_else(|| not_found(&name))?;
             let v = group_json(world, t, &g);
             Reply::json(201, entity(c, &Options::default(), "groups", v))
-        }
-        (Resource::Group(id), "GET") => {
-            let o = no_options(c, &GROUPS)?;
-            let (_, g) = find_group(world, t, id)?;
-            Reply::json(200, entity(c, &o, "groups", group_json(world, t, &g)))
         }
         (Resource::Group(id), "PATCH") => {
             no_options(c, &GROUPS)?;
@@ -555,25 +594,6 @@ pub fn run(world: &mut World, c: &Call) -> Result<Reply, Fail> {
             let name = g.display_name.to_string();
             apply(world, t, Action::DeleteGroup { group: name })?;
             Reply::no_content()
-        }
-        (Resource::Members(id), "GET") => {
-            let o = list(&MEMBERS)?;
-            let w: &World = world;
-            let (_, g) = find_group(w, t, id)?;
-            let members = members_json(w, c, &g);
-            let link = format!("groups/{}/members", g.id);
-            Reply::json_bytes(
-                200,
-                page(
-                    c,
-                    &o,
-                    ("directoryObjects", &link),
-                    0,
-                    members.into_iter(),
-                    Clone::clone,
-                    |m, out| write_projected(&o, m.clone(), out),
-                ),
-            )
         }
         (Resource::MembersRef(id), "POST") => {
             no_options(c, &MEMBERS)?;
