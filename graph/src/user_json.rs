@@ -8,12 +8,21 @@
 use mtosim_engine::directory::Attr;
 use mtosim_engine::extra::ExtraProp;
 use mtosim_engine::view::{UserObject, UserOrigin};
-use mtosim_engine::{Guid, TenantIdx, World};
+use mtosim_engine::{Guid, SimTime, TenantIdx, World};
 use std::io::Write;
 
-/// The properties of [`crate::users::User`] in the order it serializes them, before its
-/// directory extensions and `manager`.
-pub const USER_PROPERTIES: [&str; 38] = [
+/// [`USER_PROPERTIES`] and [`USER_KEYS`] from one list.
+macro_rules! properties {
+    ($($name:literal),* $(,)?) => {
+        /// The properties of [`crate::users::User`] in the order it serializes them, before
+        /// its directory extensions and `manager`.
+        pub const USER_PROPERTIES: [&str; 38] = [$($name),*];
+        /// [`USER_PROPERTIES`] as JSON keys, quoted and followed by `:`.
+        const USER_KEYS: [&str; 38] = [$(concat!("\"", $name, "\":")),*];
+    };
+}
+
+properties!(
     "id",
     "userPrincipalName",
     "givenName",
@@ -52,7 +61,7 @@ pub const USER_PROPERTIES: [&str; 38] = [
     "otherMails",
     "proxyAddresses",
     "onPremisesExtensionAttributes",
-];
+);
 
 /// The directory attributes behind the plain string properties, by index in
 /// [`USER_PROPERTIES`] (2 to 21, `businessPhones` at 19 being a collection).
@@ -109,6 +118,25 @@ fn write_guid(out: &mut Vec<u8>, id: Guid) {
         out.push(HEX[((id.0 >> (124 - 4 * i)) & 0xf) as usize]);
     }
     out.push(b'"');
+}
+
+/// Writes `at` as a JSON string, as its text form (`2023-08-30T08:00:00Z`, which needs no
+/// escaping); the digits are written directly for the years 0 to 9999.
+fn write_time(out: &mut Vec<u8>, at: SimTime) {
+    let (y, mo, d, h, mi, s) = at.civil();
+    if !(0..=9999).contains(&y) {
+        out.push(b'"');
+        let _ = write!(out, "{at}");
+        out.push(b'"');
+        return;
+    }
+    let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    let (hi, lo) = (two(y / 100), two(y % 100));
+    let (mo, d, h, mi, s) = (two(mo), two(d), two(h), two(mi), two(s));
+    out.extend_from_slice(&[
+        b'"', hi[0], hi[1], lo[0], lo[1], b'-', mo[0], mo[1], b'-', d[0], d[1], b'T', h[0], h[1], b':',
+        mi[0], mi[1], b':', s[0], s[1], b'Z', b'"',
+    ]);
 }
 
 /// Whether any of the eight bytes of `w` needs escaping in a JSON string (a control
@@ -191,6 +219,14 @@ impl<'o> Obj<'o> {
         self.out.push(b'"');
         self.out.extend_from_slice(name.as_bytes());
         self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    /// Starts a property by its key already quoted and followed by `:` (from [`USER_KEYS`]).
+    fn quoted_key(&mut self, quoted: &str) -> &mut Vec<u8> {
+        self.out.push(if self.first { b'{' } else { b',' });
+        self.first = false;
+        self.out.extend_from_slice(quoted.as_bytes());
         self.out
     }
 
@@ -304,27 +340,21 @@ impl<'a, 'w> Fields<'a, 'w> {
     fn write(&self, i: usize, o: &mut Obj<'_>) {
         let u = self.u;
         match i {
-            0 => write_guid(o.key(USER_PROPERTIES[0]), u.id),
-            1 => write_str(o.key(USER_PROPERTIES[1]), &u.upn),
-            19 => strs(o.key(USER_PROPERTIES[19]), u.attr(Attr::TelephoneNumber)),
-            2..=21 => opt_str(o.key(USER_PROPERTIES[i]), u.attr(ATTRS[i - 2])),
-            22 => write_str(o.key(USER_PROPERTIES[22]), u.user_type.as_str()),
-            23 => bool_(o.key(USER_PROPERTIES[23]), u.account_enabled),
-            24 => {
-                // an RFC 3339 time needs no escaping
-                let out = o.key(USER_PROPERTIES[24]);
-                out.push(b'"');
-                let _ = write!(out, "{}", u.created);
-                out.push(b'"');
-            }
-            25 => opt_str(o.key(USER_PROPERTIES[25]), self.invited.0),
-            26 => opt_str(o.key(USER_PROPERTIES[26]), self.invited.1),
+            0 => write_guid(o.quoted_key(USER_KEYS[0]), u.id),
+            1 => write_str(o.quoted_key(USER_KEYS[1]), &u.upn),
+            19 => strs(o.quoted_key(USER_KEYS[19]), u.attr(Attr::TelephoneNumber)),
+            2..=21 => opt_str(o.quoted_key(USER_KEYS[i]), u.attr(ATTRS[i - 2])),
+            22 => write_str(o.quoted_key(USER_KEYS[22]), u.user_type.as_str()),
+            23 => bool_(o.quoted_key(USER_KEYS[23]), u.account_enabled),
+            24 => write_time(o.quoted_key(USER_KEYS[24]), u.created),
+            25 => opt_str(o.quoted_key(USER_KEYS[25]), self.invited.0),
+            26 => opt_str(o.quoted_key(USER_KEYS[26]), self.invited.1),
             27 => match self.invited.2 {
-                Some(b) => bool_(o.key(USER_PROPERTIES[27]), b),
-                None => o.key(USER_PROPERTIES[27]).extend_from_slice(b"null"),
+                Some(b) => bool_(o.quoted_key(USER_KEYS[27]), b),
+                None => o.quoted_key(USER_KEYS[27]).extend_from_slice(b"null"),
             },
             28 => {
-                let out = o.key(USER_PROPERTIES[28]);
+                let out = o.quoted_key(USER_KEYS[28]);
                 out.push(b'[');
                 let mut id = Obj::open(out);
                 write_str(id.key("signInType"), self.identity.0);
@@ -334,35 +364,41 @@ impl<'a, 'w> Fields<'a, 'w> {
                 out.push(b']');
             }
             29 => opt_str(
-                o.key(USER_PROPERTIES[29]),
+                o.quoted_key(USER_KEYS[29]),
                 self.one(&ExtraProp::FacsimileTelephoneNumber),
             ),
-            30 => opt_str(o.key(USER_PROPERTIES[30]), self.one(&ExtraProp::EmployeeHireDate)),
+            30 => opt_str(
+                o.quoted_key(USER_KEYS[30]),
+                self.one(&ExtraProp::EmployeeHireDate),
+            ),
             31 => opt_str(
-                o.key(USER_PROPERTIES[31]),
+                o.quoted_key(USER_KEYS[31]),
                 self.one(&ExtraProp::OnPremisesDistinguishedName),
             ),
             32 => opt_str(
-                o.key(USER_PROPERTIES[32]),
+                o.quoted_key(USER_KEYS[32]),
                 self.one(&ExtraProp::OnPremisesSecurityIdentifier),
             ),
             33 => match self.one(&ExtraProp::DirSyncEnabled) {
-                Some(v) => bool_(o.key(USER_PROPERTIES[33]), v.eq_ignore_ascii_case("true")),
-                None => o.key(USER_PROPERTIES[33]).extend_from_slice(b"null"),
+                Some(v) => bool_(o.quoted_key(USER_KEYS[33]), v.eq_ignore_ascii_case("true")),
+                None => o.quoted_key(USER_KEYS[33]).extend_from_slice(b"null"),
             },
-            34 => opt_str(o.key(USER_PROPERTIES[34]), self.one(&ExtraProp::PasswordPolicies)),
+            34 => opt_str(
+                o.quoted_key(USER_KEYS[34]),
+                self.one(&ExtraProp::PasswordPolicies),
+            ),
             35 => strs(
-                o.key(USER_PROPERTIES[35]),
+                o.quoted_key(USER_KEYS[35]),
                 self.many(&ExtraProp::OtherMails).iter().copied(),
             ),
             36 => strs(
-                o.key(USER_PROPERTIES[36]),
+                o.quoted_key(USER_KEYS[36]),
                 self.many(&ExtraProp::ProxyAddresses).iter().copied(),
             ),
             37 => {
                 let attr = |n: u8| self.one(&ExtraProp::ExtensionAttribute(n));
                 if !self.extras.is_empty() && (1..=15).any(|n| attr(n).is_some()) {
-                    let mut e = Obj::open(o.key(USER_PROPERTIES[37]));
+                    let mut e = Obj::open(o.quoted_key(USER_KEYS[37]));
                     for (n, name) in EXTENSION_ATTRIBUTES.iter().enumerate() {
                         opt_str(e.key(name), attr(n as u8 + 1));
                     }
@@ -433,6 +469,26 @@ pub fn write_user(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_as_their_text() {
+        for t in [
+            0,
+            1,
+            59,
+            86_399,
+            951_782_400,
+            1_700_000_000,
+            253_402_300_799,
+            -1,
+            -62_167_219_201,
+        ] {
+            let at = SimTime(t);
+            let mut out = Vec::new();
+            write_time(&mut out, at);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("\"{at}\""), "{t}");
+        }
+    }
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {

@@ -313,12 +313,15 @@ fn page<T>(
     items: impl Iterator<Item = T>,
     render: impl Fn(&T) -> Map<String, Value>,
     write: impl Fn(&T, &mut Vec<u8>),
-) -> Vec<u8> {
+) -> axum::body::Bytes {
     debug_assert!(skipped == 0 || (!o.reads_all() && skipped <= o.skip));
     let size = o.page_size();
     let mut matched = skipped;
-    // a page of full users is about 1.2 KB a user: reserved once, not grown
-    let mut body = Vec::with_capacity(size.min(PAGE_SIZE_DEFAULT) * 1536);
+    // the objects are written after room for the envelope's head, which is written into it
+    // once the page is known (no copy of the page); a page of full users is about 1.2 KB a
+    // user: reserved once, not grown
+    let mut body = Vec::with_capacity(HEAD_ROOM + size.min(PAGE_SIZE_DEFAULT) * 1536);
+    body.resize(HEAD_ROOM, b' ');
     let mut n = 0usize;
     let mut push = |it: &T, body: &mut Vec<u8>| {
         if n > 0 {
@@ -375,8 +378,8 @@ fn page<T>(
             }
         }
     }
-    let mut out = Vec::with_capacity(body.len() + 512);
-    let mut m = Obj::open(&mut out);
+    let mut head = Vec::with_capacity(512);
+    let mut m = Obj::open(&mut head);
     write_str(m.key("@odata.context"), &odata_context(c, &o.context(path)));
     if o.count {
         m.key("@odata.count")
@@ -390,13 +393,24 @@ fn page<T>(
         );
         write_str(m.key("@odata.nextLink"), &next);
     }
-    let value = m.key("value");
-    value.push(b'[');
-    value.extend_from_slice(&body);
-    value.push(b']');
-    m.close();
-    out
+    m.key("value").push(b'[');
+    body.extend_from_slice(b"]}");
+    match HEAD_ROOM.checked_sub(head.len()) {
+        Some(start) => {
+            body[start..HEAD_ROOM].copy_from_slice(&head);
+            axum::body::Bytes::from(body).slice(start..)
+        }
+        // a head longer than its room (a long query in the next link): joined by a copy
+        None => {
+            head.extend_from_slice(&body[HEAD_ROOM..]);
+            head.into()
+        }
+    }
 }
+
+/// Bytes kept before a page's objects for its head (`@odata.context`, `@odata.count`,
+/// `@odata.nextLink`, `"value":[`).
+const HEAD_ROOM: usize = 1024;
 
 /// Writes `v`, an object of a page, projected by `$select` (what [`page`] writes for the
 /// objects that have no writer of their own).

@@ -16,7 +16,7 @@ pub enum Body {
     /// A JSON document.
     Json(Value),
     /// A JSON document already serialized (users, written without a [`Value`]).
-    JsonBytes(Vec<u8>),
+    JsonBytes(axum::body::Bytes),
     /// JSON lines (`application/x-ndjson`), each ending in a newline.
     Lines(String),
 }
@@ -43,10 +43,10 @@ impl Reply {
     }
 
     /// `status` with a JSON body already serialized.
-    pub fn json_bytes(status: u16, bytes: Vec<u8>) -> Reply {
+    pub fn json_bytes(status: u16, bytes: impl Into<axum::body::Bytes>) -> Reply {
         Reply {
             status,
-            body: Body::JsonBytes(bytes),
+            body: Body::JsonBytes(bytes.into()),
             headers: Vec::new(),
         }
     }
