@@ -845,3 +845,91 @@ fn domains_are_dns_names_listed_once() {
         );
     }
 }
+
+/// The files of `dir` ending in `.toml`, in its subfolders too, sorted.
+fn toml_files(dir: &Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            toml_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p.display().to_string());
+        }
+    }
+}
+
+#[test]
+fn check_and_run_agree_on_errors() {
+    // a user generation makes, named by the files below
+    let gen = "[scenario]\nname = \"g\"\nseed = 3\n\n[[tenant]]\nname = \"contoso\"\ndomains = [\"contoso.com\"]\nusers = { generate = 300 }\n";
+    let sc = mtosim_scenario::load::load("g.toml", gen).unwrap();
+    let generated = sc
+        .world
+        .view(mtosim_engine::TenantIdx(0))
+        .users()
+        .last()
+        .unwrap()
+        .upn;
+    let typo = generated.replacen('@', "x@", 1);
+    let step = |s: &str| format!("{gen}\n[[step]]\n{s}\n");
+    let group = |m: &str| format!("{gen}[[tenant.group]]\nname = \"G\"\nmembers = [\"{m}\"]\n");
+    let files = [
+        ("gen-ok.toml", gen.to_string()),
+        ("gen-group.toml", group(&generated)),
+        ("gen-group-typo.toml", group(&typo)),
+        (
+            "gen-add-user.toml",
+            step(&format!(
+                "do = \"add-user\"\ntenant = \"contoso\"\nupn = \"{generated}\""
+            )),
+        ),
+        (
+            "gen-add-new.toml",
+            step("do = \"add-user\"\ntenant = \"contoso\"\nupn = \"ada@contoso.com\""),
+        ),
+        (
+            "gen-update.toml",
+            step(&format!(
+                "do = \"update-user\"\ntenant = \"contoso\"\nuser = \"{typo}\"\ndepartment = \"X\""
+            )),
+        ),
+        (
+            "gen-over.toml",
+            gen.replace("generate = 300", "generate = 2000001"),
+        ),
+    ];
+    let mut all = Vec::new();
+    for (name, body) in &files {
+        all.push(with_file(name, body));
+    }
+    toml_files(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")),
+        &mut all,
+    );
+    toml_files(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")),
+        &mut all,
+    );
+    let mut refused = 0;
+    for f in &all {
+        let (check, _, check_err) = mtosim(&["check", f]);
+        let (run, _, run_err) = mtosim(&["run", "--quiet", f]);
+        // a file check refuses, run refuses with the same words; one it takes, run loads
+        assert_eq!(
+            check == 2,
+            run == 2,
+            "{f}: check {check} {check_err}, run {run} {run_err}"
+        );
+        if check == 2 {
+            assert_eq!(check_err, run_err, "{f}");
+            refused += 1;
+        } else {
+            assert_eq!(check, 0, "{f}: {check_err}");
+        }
+    }
+    assert!(refused >= 4 && all.len() > 40, "{refused} of {}", all.len());
+}

@@ -298,6 +298,14 @@ impl Builder {
         Ok(())
     }
 
+    /// Counts `count` users into tenant `t` as [`Self::generate_users`] does, with the same
+    /// refusals at the caps, without generating them (`mtosim check`).
+    pub fn count_users(&mut self, t: TenantIdx, count: usize) -> Result<(), BuildError> {
+        self.check_room(t, count)?;
+        self.users_total += count;
+        Ok(())
+    }
+
     /// Generates `spec.count` synthetic users into tenant `t`, on its first domain, avoiding the
     /// UPNs already there.
     pub fn generate_users(&mut self, t: TenantIdx, spec: &GenSpec) -> Result<(), BuildError> {

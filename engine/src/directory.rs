@@ -305,6 +305,9 @@ pub struct Directory {
     /// Users created here whose UPN has the `#EXT#` form (imported B2B users): only then can a
     /// synchronized account's UPN collide with a user object (CTS-32).
     ext_form_users: u32,
+    /// How many users created here are soft-deleted: with none, the `n`-th listed user is the
+    /// `n`-th created (a page deep into the directory starts there without a scan).
+    deleted_users: u32,
     /// Append-only change log of users whose attributes, state or group membership changed:
     /// the delta that incremental sync cycles read (CTS-41).
     changes: Vec<UserIdx>,
@@ -436,6 +439,11 @@ impl Directory {
         &self.users
     }
 
+    /// How many of [`Self::users`] are soft-deleted.
+    pub fn deleted_users(&self) -> usize {
+        self.deleted_users as usize
+    }
+
     /// The user at `u`.
     pub fn user(&self, u: UserIdx) -> &User {
         &self.users[u.ix()]
@@ -515,6 +523,9 @@ impl Directory {
         if user.upn.contains("#EXT#") {
             self.ext_form_users += 1;
         }
+        if user.deleted_at.is_some() {
+            self.deleted_users += 1;
+        }
         let mail = user.attr(Attr::Mail);
         if !mail.is_none() && !mail.is_marker() {
             self.mail_index.entry(mail).or_insert(idx);
@@ -557,6 +568,12 @@ impl Directory {
 
     /// Soft-deletes internal user `u` at `at` (or restores it, with `None`), logging the change.
     pub fn set_deleted(&mut self, u: UserIdx, at: Option<SimTime>) {
+        let was = self.users[u.ix()].deleted_at.is_some();
+        match (was, at.is_some()) {
+            (false, true) => self.deleted_users += 1,
+            (true, false) => self.deleted_users -= 1,
+            _ => {}
+        }
         self.users[u.ix()].deleted_at = at.into();
         self.changes.push(u);
     }

@@ -144,6 +144,11 @@ impl Interner {
         self.spans.len() + 1
     }
 
+    /// Bytes of text stored (at most 4 GiB).
+    pub fn bytes(&self) -> usize {
+        self.arena.len()
+    }
+
     /// Whether only the null value is stored.
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()

@@ -228,16 +228,24 @@ impl<'w> TenantView<'w> {
     /// built (a page deep into a large directory costs its own objects only).
     pub fn users_from(&self, skip: usize) -> impl Iterator<Item = UserObject<'w>> + 'w {
         let me = *self;
-        self.user_slots().skip(skip).map(move |slot| match slot {
+        let dir = &self.world.tenant(self.tenant).dir;
+        // with no own user deleted, the first `skip` own users are passed over without a scan
+        let own = if dir.deleted_users() == 0 {
+            skip.min(dir.users().len())
+        } else {
+            0
+        };
+        self.user_slots(own).skip(skip - own).map(move |slot| match slot {
             UserSlot::Own(u) => me.internal(u),
             UserSlot::Account(ai) => me.account(ai),
         })
     }
 
-    /// Where each user object of [`Self::users`] is kept, in the same order.
-    fn user_slots(&self) -> impl Iterator<Item = UserSlot> + 'w {
+    /// Where each user object of [`Self::users`] is kept, in the same order, from the own
+    /// user at index `first` on.
+    fn user_slots(&self, first: usize) -> impl Iterator<Item = UserSlot> + 'w {
         let dir = &self.world.tenant(self.tenant).dir;
-        let own = (0..dir.users().len())
+        let own = (first..dir.users().len())
             .filter(move |&i| dir.users()[i].deleted_at.is_none())
             .map(|i| UserSlot::Own(UserIdx(i as u32)));
         let accounts = (0..dir.externals().len())

@@ -23,6 +23,7 @@ pub mod request_directory;
 pub mod request_policy;
 pub mod request_sync;
 pub mod sync_objects;
+pub mod user_json;
 pub mod users;
 pub mod words;
 

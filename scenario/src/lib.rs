@@ -30,6 +30,7 @@
 //! assert_eq!(trace.iter().filter(|e| e.entry.kind_name() == "step").count(), 2);
 //! ```
 
+pub mod check;
 pub mod checks;
 mod checks_load;
 pub mod csv_import;

@@ -181,6 +181,21 @@ pub fn load_text_with(
     lenient: bool,
     import: Option<Importer<'_>>,
 ) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_text_deferring(file, text, lenient, import, None)
+}
+
+/// Users a `users = { generate = N }` asks for, counted against the caps but not generated
+/// (`mtosim check`, [`crate::check`]): the tenant and what to generate.
+pub(crate) type Deferred = Vec<(TenantIdx, GenSpec)>;
+
+/// [`load_text_with`]; with `defer`, users are not generated but listed there.
+pub(crate) fn load_text_deferring(
+    file: &str,
+    text: &str,
+    lenient: bool,
+    import: Option<Importer<'_>>,
+    defer: Option<&mut Deferred>,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
     let base = Path::new(file)
         .parent()
         .map(Path::to_path_buf)
@@ -192,7 +207,7 @@ pub fn load_text_with(
             "CSV_BYTES_MAX",
         )
     };
-    load_with(
+    load_deferring(
         file,
         text,
         &LoadOptions {
@@ -212,6 +227,7 @@ pub fn load_text_with(
                 .as_ref()
                 .map(|f| f as &dyn Fn(&[String], &mut Builder) -> Result<(), Vec<Diagnostic>>),
         },
+        defer,
     )
 }
 
@@ -240,8 +256,18 @@ pub fn load_with(
     text: &str,
     opts: &LoadOptions<'_>,
 ) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_deferring(file, text, opts, None)
+}
+
+/// [`load_with`]; with `defer`, users are not generated but listed there.
+fn load_deferring(
+    file: &str,
+    text: &str,
+    opts: &LoadOptions<'_>,
+    defer: Option<&mut Deferred>,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut problems = Vec::new();
-    match load_inner(file, text, opts, &mut problems) {
+    match load_inner(file, text, opts, defer, &mut problems) {
         Err(d) => {
             problems.push(d);
             Err(problems)
@@ -251,7 +277,13 @@ pub fn load_with(
     }
 }
 
-fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec<Diagnostic>) -> R<Scenario> {
+fn load_inner(
+    file: &str,
+    text: &str,
+    opts: &LoadOptions<'_>,
+    mut defer: Option<&mut Deferred>,
+    problems: &mut Vec<Diagnostic>,
+) -> R<Scenario> {
     if text.len() > SCENARIO_BYTES_MAX {
         return Err(Diagnostic::file_level(
             file,
@@ -532,7 +564,7 @@ fn load_inner(file: &str, text: &str, opts: &LoadOptions<'_>, problems: &mut Vec
             b.set_csp_of(ti, other)
                 .map_err(|e| src.err(span, e.to_string()))?;
         }
-        load_users(&mut b, src, t, ti, opts, problems)?;
+        load_users(&mut b, src, t, ti, opts, defer.as_deref_mut(), problems)?;
         let groups = t.tables("group")?;
         let mut shapes = Vec::new();
         for g in &groups {
@@ -712,6 +744,7 @@ fn load_users(
     t: &Tbl<'_, '_>,
     ti: TenantIdx,
     opts: &LoadOptions<'_>,
+    defer: Option<&mut Deferred>,
     problems: &mut Vec<Diagnostic>,
 ) -> R<()> {
     // inline users first, so generated UPNs avoid them
@@ -813,8 +846,18 @@ fn load_users(
         disabled: us.fraction("disabled")?.unwrap_or(0.0),
         guests: us.fraction("guests")?.unwrap_or(0.0),
     };
-    b.generate_users(ti, &spec)
-        .map_err(|e| src.err(us.span_of("generate"), e.to_string()))
+    match defer {
+        // counted as generate_users counts them, before it generates
+        Some(d) => {
+            b.count_users(ti, spec.count)
+                .map_err(|e| src.err(us.span_of("generate"), e.to_string()))?;
+            d.push((ti, spec));
+            Ok(())
+        }
+        None => b
+            .generate_users(ti, &spec)
+            .map_err(|e| src.err(us.span_of("generate"), e.to_string())),
+    }
 }
 
 fn inline_user(src: Src<'_>, u: &Tbl<'_, '_>) -> R<NewUser> {

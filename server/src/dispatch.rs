@@ -1,4 +1,5 @@
-//! One request, start to end, with the world locked: its ids, the caller its token names, the
+//! One request, start to end, with the world locked (shared by reads of the directory,
+//! [`handle_read`]; held alone by every other request, [`handle`]): its ids, the caller its token names, the
 //! route (`/{v1.0|beta}/...` for tenants, `/mtosim/...` for the operator), the method, and the
 //! endpoint's answer. Errors answer as Graph does: 401 `InvalidAuthenticationToken`, 400
 //! `BadRequest` "Resource not found for the segment '...'.", 405 with `Allow`.
@@ -66,6 +67,72 @@ fn unauthenticated(world: &World, ids: &Ids, caller: Caller) -> Reply {
         .with_header("www-authenticate", "Bearer")
 }
 
+/// The calling tenant and the version of a Graph call (its first segment `first`), or the
+/// error reply for a foreign token or an unknown version.
+fn tenant_call(world: &World, ids: &Ids, caller: Caller, first: &str) -> Result<(TenantIdx, Version), Reply> {
+    let Some(version) = Version::from_segment(first) else {
+        return Err(no_segment(world, ids, first));
+    };
+    match caller {
+        Caller::Tenant(t) => Ok((t, version)),
+        Caller::Operator => Err(reply::error(
+            world,
+            ids,
+            403,
+            "Authorization_RequestDenied",
+            "The operator token does not act as a tenant; call Graph with a tenant's token.",
+        )),
+        other => Err(unauthenticated(world, ids, other)),
+    }
+}
+
+/// `req`'s path segments, without the leading and trailing `/`.
+fn segments<'r>(req: &Request<'r>) -> Vec<&'r str> {
+    let path = req.path.trim_start_matches('/');
+    let path = path.strip_suffix('/').unwrap_or(path);
+    path.split('/').collect()
+}
+
+/// Answers `req` if it is a read of the directory (`GET` of users and groups) by a tenant,
+/// with the world shared with other readers; `None` for every other request (and for one
+/// that fails before its call), which [`handle`] answers with the world held alone. Both
+/// answer a read alike: `handle` runs the same call.
+pub fn handle_read(
+    world: &World,
+    tokens: &Tokens,
+    caches: &call::Caches,
+    ids: &Ids,
+    req: &Request,
+) -> Option<Reply> {
+    if req.method != "GET" {
+        return None;
+    }
+    let segments = segments(req);
+    let (tenant, version) = tenant_call(world, ids, tokens.caller(req.authorization), segments[0]).ok()?;
+    let rest = &segments[1..];
+    let area = rest.first().copied().unwrap_or("");
+    if !["users", "groups"].iter().any(|a| area.eq_ignore_ascii_case(a)) {
+        return None;
+    }
+    let resource = directory_api::resource(rest).ok()?;
+    if !resource.allowed().contains(&"GET") {
+        return None;
+    }
+    let c = Call {
+        tenant,
+        version,
+        method: req.method,
+        resource,
+        query: req.query,
+        body: req.body,
+        ids,
+        consistency_eventual: req.consistency_eventual,
+        caches,
+    };
+    let result = directory_api::read(world, &c)?;
+    Some(call::answer(world, ids, result))
+}
+
 /// Answers `req`; `recorder` writes the session on `POST /mtosim/record` (`--record`).
 pub fn handle(
     world: &mut World,
@@ -75,9 +142,7 @@ pub fn handle(
     ids: &Ids,
     req: &Request,
 ) -> Reply {
-    let path = req.path.trim_start_matches('/');
-    let path = path.strip_suffix('/').unwrap_or(path);
-    let segments: Vec<&str> = path.split('/').collect();
+    let segments = segments(req);
     let caller = tokens.caller(req.authorization);
     let first = segments[0];
     if first == "mtosim" {
@@ -106,21 +171,9 @@ pub fn handle(
             Err(p) => reply::problem(world, ids, &p),
         };
     }
-    let Some(version) = Version::from_segment(first) else {
-        return no_segment(world, ids, first);
-    };
-    let tenant = match caller {
-        Caller::Tenant(t) => t,
-        Caller::Operator => {
-            return reply::error(
-                world,
-                ids,
-                403,
-                "Authorization_RequestDenied",
-                "The operator token does not act as a tenant; call Graph with a tenant's token.",
-            )
-        }
-        other => return unauthenticated(world, ids, other),
+    let (tenant, version) = match tenant_call(world, ids, caller, first) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let rest = &segments[1..];
     let area = rest.first().copied().unwrap_or("");

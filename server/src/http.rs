@@ -1,8 +1,9 @@
 //! HTTP with axum: one fallback handler takes every request (routing is Graph's, in
 //! `dispatch`, case-insensitive and with Graph's error bodies), reads the body up to
 //! [`crate::REQUEST_BODY_BYTES_MAX`] (413 beyond), and runs the request on a blocking thread
-//! with the world's mutex held, so that requests are serialized and a long settle never
-//! stalls the sockets. tower-http's timeout bounds every request ([`crate::REQUEST_TIMEOUT`]).
+//! with the world's lock held, so that a long settle never stalls the sockets: reads of the
+//! directory (pages of users, a user) share it, every other request holds it alone and so is
+//! serialized with all others. tower-http's timeout bounds every request ([`crate::REQUEST_TIMEOUT`]).
 
 use crate::auth::Tokens;
 use crate::dispatch::{self, Request};
@@ -12,16 +13,17 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use mtosim_engine::World;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// The content type of Graph's JSON responses.
 const GRAPH_JSON: &str =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-/// What every request shares: the world, behind one mutex, and the tokens.
+/// What every request shares: the world, behind one lock, and the tokens.
 pub struct Shared {
-    /// The world; held for the whole of one request.
-    pub world: Mutex<World>,
+    /// The world; held for the whole of one request: shared by reads of the directory, alone
+    /// by every other request.
+    pub world: RwLock<World>,
     /// Every token.
     pub tokens: Tokens,
     /// The journal of accepted writes (`--state`), locked after the world.
@@ -108,7 +110,14 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
         client_request_id: ids.client_request_id.clone(),
     };
     let done = tokio::task::spawn_blocking(move || {
-        let mut world = match shared.world.lock() {
+        // a read of the directory shares the world with other reads
+        if let (Ok(bytes), Ok(world)) = (&body, shared.world.read()) {
+            let request = request(&parts, bytes);
+            if let Some(reply) = dispatch::handle_read(&world, &shared.tokens, &shared.caches, &task_ids, &request) {
+                return reply;
+            }
+        }
+        let mut world = match shared.world.write() {
             Ok(w) => w,
             Err(poisoned) => {
                 let w = poisoned.into_inner();
@@ -140,21 +149,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
                 "The request body could not be read.",
             ),
             Ok(bytes) => {
-                let request = Request {
-                    method: parts.method.as_str(),
-                    path: parts.uri.path(),
-                    query: parts.uri.query().unwrap_or(""),
-                    authorization: parts
-                        .headers
-                        .get(axum::http::header::AUTHORIZATION)
-                        .map(HeaderValue::as_bytes),
-                    body: &bytes,
-                    consistency_eventual: parts
-                        .headers
-                        .get("consistencylevel")
-                        .and_then(|v| v.to_str().ok())
-                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual")),
-                };
+                let request = request(&parts, &bytes);
                 let before = world.now();
                 let reply = dispatch::handle(
                     &mut world,
@@ -194,6 +189,25 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
     response(reply, &ids)
 }
 
+/// What the dispatcher reads of a request: its head `parts` and its `body`.
+fn request<'a>(parts: &'a axum::http::request::Parts, body: &'a [u8]) -> Request<'a> {
+    Request {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        authorization: parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes),
+        body,
+        consistency_eventual: parts
+            .headers
+            .get("consistencylevel")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual")),
+    }
+}
+
 /// Appends an accepted write to the journal, if there is one (`--state`), before it is answered.
 fn journal(
     shared: &Shared,
@@ -227,6 +241,7 @@ fn response(reply: Reply, ids: &Ids) -> Response {
     let mut res = match reply.body {
         Body::Empty => status.into_response(),
         Body::Json(v) => (status, [("content-type", GRAPH_JSON)], v.to_string()).into_response(),
+        Body::JsonBytes(bytes) => (status, [("content-type", GRAPH_JSON)], bytes).into_response(),
         Body::Lines(text) => (status, [("content-type", "application/x-ndjson")], text).into_response(),
     };
     let h = res.headers_mut();

@@ -81,7 +81,7 @@ impl App {
         let Some((dir, scenario)) = state else {
             return Ok(app);
         };
-        let mut world = app.shared.world.lock().map_err(|_| "poisoned".to_string())?;
+        let mut world = app.shared.world.write().map_err(|_| "poisoned".to_string())?;
         let (journal, entries) = journal::Journal::open(dir, &world, scenario)?;
         let tokens = &app.shared.tokens;
         for (i, e) in entries.iter().enumerate() {
@@ -138,7 +138,7 @@ impl App {
             .collect();
         Ok(App {
             shared: Arc::new(http::Shared {
-                world: Mutex::new(world),
+                world: std::sync::RwLock::new(world),
                 tokens,
                 journal: Mutex::new(None),
                 recorder: std::sync::OnceLock::new(),
@@ -250,7 +250,7 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
                             }
                             let shared = shared.clone();
                             let moved = tokio::task::spawn_blocking(move || {
-                                let Ok(mut w) = shared.world.lock() else {
+                                let Ok(mut w) = shared.world.write() else {
                                     return false;
                                 };
                                 let to = w.now() + step;
@@ -276,7 +276,7 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
                 };
                 let served = app.serve(listener, shutdown).await;
                 // the last word of a recorded session: written as the server stops
-                let recorded = match (app.shared.recorder.get(), app.shared.world.lock()) {
+                let recorded = match (app.shared.recorder.get(), app.shared.world.write()) {
                     (Some(r), Ok(w)) => (r.0)(&w).map(|_| ()).map_err(std::io::Error::other),
                     _ => Ok(()),
                 };

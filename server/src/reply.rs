@@ -15,6 +15,8 @@ pub enum Body {
     Empty,
     /// A JSON document.
     Json(Value),
+    /// A JSON document already serialized (users, written without a [`Value`]).
+    JsonBytes(axum::body::Bytes),
     /// JSON lines (`application/x-ndjson`), each ending in a newline.
     Lines(String),
 }
@@ -36,6 +38,15 @@ impl Reply {
         Reply {
             status,
             body: Body::Json(v),
+            headers: Vec::new(),
+        }
+    }
+
+    /// `status` with a JSON body already serialized.
+    pub fn json_bytes(status: u16, bytes: impl Into<axum::body::Bytes>) -> Reply {
+        Reply {
+            status,
+            body: Body::JsonBytes(bytes.into()),
             headers: Vec::new(),
         }
     }

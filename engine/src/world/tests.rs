@@ -1922,6 +1922,18 @@ fn the_user_id_index_finds_users_and_accounts_and_follows_the_directory() {
     assert!(index.fresh(&w, target));
     let id = w.user_id(target, new);
     assert_eq!(w.view(target).user_by_id(&index, id).map(|x| x.id), Some(id));
+    // users_from(n) is users() without its first n, with no user deleted (the own users
+    // passed over by position) and, below, with one
+    let from = |w: &World, n: usize| -> Vec<Guid> { w.view(target).users_from(n).map(|x| x.id).collect() };
+    let listed: Vec<Guid> = w.view(target).users().map(|x| x.id).collect();
+    assert_eq!(w.tenant(target).dir.deleted_users(), 0);
+    for n in 0..=listed.len() + 1 {
+        assert_eq!(
+            from(&w, n),
+            listed.iter().skip(n).copied().collect::<Vec<_>>(),
+            "{n}"
+        );
+    }
     // a deleted user is not found, though it keeps its slot
     let upn = w.tenant(target).dir.user(new).upn.to_string();
     w.apply(
@@ -1933,8 +1945,13 @@ fn the_user_id_index_finds_users_and_accounts_and_follows_the_directory() {
     .unwrap();
     assert!(index.fresh(&w, target));
     assert!(w.view(target).user_by_id(&index, id).is_none());
-    // users_from(n) is users() without its first n
-    let skipped: Vec<_> = w.view(target).users_from(3).map(|x| x.id).collect();
-    let whole: Vec<_> = w.view(target).users().skip(3).map(|x| x.id).collect();
-    assert_eq!(skipped, whole);
+    assert_eq!(w.tenant(target).dir.deleted_users(), 1);
+    let listed: Vec<Guid> = listed.into_iter().filter(|&x| x != id).collect();
+    for n in 0..=listed.len() + 1 {
+        assert_eq!(
+            from(&w, n),
+            listed.iter().skip(n).copied().collect::<Vec<_>>(),
+            "{n}"
+        );
+    }
 }
