@@ -497,6 +497,21 @@ impl Directory {
     /// Adds a user; refuses a UPN already present (case-insensitive).
     pub fn add_user(&mut self, user: User) -> Result<UserIdx, String> {
         let h = upn_hash(&user.upn);
+        self.add_user_hashed(user, h)
+    }
+
+    /// Adds `users` in order, as [`Directory::add_user`] would one by one (their UPN hashes
+    /// computed on both cores first); stops at the first whose UPN is taken.
+    pub fn add_users(&mut self, users: Vec<User>) -> Result<(), String> {
+        let hashes = crate::par::map_ordered(&users, |u| upn_hash(&u.upn));
+        self.reserve(users.len());
+        for (user, h) in users.into_iter().zip(hashes) {
+            self.add_user_hashed(user, h)?;
+        }
+        Ok(())
+    }
+
+    fn add_user_hashed(&mut self, user: User, h: u64) -> Result<UserIdx, String> {
         let idx = UserIdx(self.users.len() as u32);
         // one probe both checks uniqueness and finds the slot
         let users = &self.users;
@@ -993,6 +1008,11 @@ impl Directory {
         t
     }
 
+    /// Makes room for `n` more external accounts.
+    pub fn reserve_externals(&mut self, n: usize) {
+        self.externals.reserve(n);
+    }
+
     /// Adds an external account and links it to its home user.
     pub fn add_external(&mut self, acc: ExternalAccount, source_users: usize) -> u32 {
         let ai = self.externals.len() as u32;
@@ -1166,14 +1186,35 @@ impl Directory {
     }
 }
 
-/// A hash of the ASCII-lowercased UPN, computed without allocating.
+/// A hash of the ASCII-lowercased UPN, computed without allocating: eight bytes at a time,
+/// each word lowercased in one go (byte by byte it was 13 % of B1's time).
 fn upn_hash(upn: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    for b in upn.bytes() {
-        h.write_u8(b.to_ascii_lowercase());
+    let mut chunks = upn.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h.write_u64(lower8(u64::from_le_bytes(w)));
     }
+    let rest = chunks.remainder();
+    let mut w = [0u8; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    h.write_u64(lower8(u64::from_le_bytes(w)));
     crate::hash::mix64(h.finish())
+}
+
+/// The eight bytes of `w` with ASCII `A`-`Z` lowercased and every other byte as it is.
+fn lower8(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = w & !HIGH;
+    // per byte, the high bit says: at least 'A', and above 'Z' (no carry crosses a byte:
+    // each sum of a 7-bit value and a constant under 0x80 stays under 0x100)
+    let ge_a = low7 + (0x80 - b'A' as u64) * ONES;
+    let gt_z = low7 + (0x80 - b'Z' as u64 - 1) * ONES;
+    let upper = ge_a & !gt_z & !w & HIGH;
+    w | (upper >> 2)
 }
 
 /// Renders the UPN that CTS gives a synchronized account (CTS-30): the source UPN with `@`
@@ -1382,6 +1423,19 @@ mod tests {
         assert_eq!(d.user_by_upn("ALEX.WILBER@contoso.com"), Some(a));
         assert_eq!(d.user_by_upn("alex.wilber@contoso.com"), Some(a));
         assert_eq!(d.changes, vec![a]);
+    }
+
+    #[test]
+    fn word_lowercasing_matches_byte_lowercasing_for_every_byte() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let w = u64::from(b) << (pos * 8) | 0x4100_7a5b_405a_6141 & !(0xff << (pos * 8));
+                let want = u64::from_le_bytes(w.to_le_bytes().map(|x| x.to_ascii_lowercase()));
+                assert_eq!(lower8(w), want, "byte {b:#x} at {pos}");
+            }
+        }
+        assert_eq!(upn_hash("Ab.Cd@Contoso.COM"), upn_hash("ab.cd@contoso.com"));
+        assert_ne!(upn_hash("ab.cd@contoso.com"), upn_hash("ab.ce@contoso.com"));
     }
 
     #[test]

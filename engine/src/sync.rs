@@ -832,9 +832,10 @@ pub(crate) fn run_cycle(
         ..CycleOutcome::default()
     };
     // CTS-51: deletions and disables planned in this cycle count against the threshold
-    let plans: Vec<(UserIdx, Plan, bool)> = candidates
-        .iter()
-        .map(|&u| {
+    let plans: Vec<(UserIdx, Plan, bool)> = {
+        let (cfg, target, strings): (&SyncConfig, &Tenant, &crate::strings::Interner) =
+            (cfg, target, strings);
+        let plan_one = |&u: &UserIdx| {
             let p = plan(cfg, cfg_idx, source, target, strings, u, rules, mode.on_demand);
             let deleting = match p {
                 Plan::SoftDelete(_) => true,
@@ -845,8 +846,12 @@ pub(crate) fn run_cycle(
                 _ => false,
             };
             (u, p, deleting)
-        })
-        .collect();
+        };
+        // planning reads only: on both cores for large cycles, in candidate order either way
+        crate::par::map_ordered(candidates, plan_one)
+    };
+    let creates = plans.iter().filter(|p| matches!(p.1, Plan::Create)).count();
+    target.dir.reserve_externals(creates);
     let planned_deletes = plans.iter().filter(|p| p.2).count() as u64;
     let hold =
         matches!(cfg.delete_threshold, Some(n) if !cfg.job.force_deletes && planned_deletes > n as u64);
@@ -1676,9 +1681,8 @@ fn target_refuses(
         } else {
             mail
         };
-        let domain = m.rsplit_once('@').map_or("", |(_, d)| d);
-        let own = target.spec.initial_domain.eq_ignore_ascii_case(domain)
-            || target.spec.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+        let own =
+            domain_is(m, &target.spec.initial_domain) || target.spec.domains.iter().any(|d| domain_is(m, d));
         if target.dir.user_by_mail(mail).is_some() || own && target.dir.user_by_upn(m).is_some() {
             return Some("InvitationCreationFailureAmbiguousUser");
         }
@@ -1691,6 +1695,18 @@ fn target_refuses(
         }
     }
     None
+}
+
+/// Whether the domain of `addr` (what follows its last `@`, empty without one) is `domain`,
+/// ignoring ASCII case; without searching `addr` for its `@` (that search was 6 % of B1).
+fn domain_is(addr: &str, domain: &str) -> bool {
+    let (a, d) = (addr.as_bytes(), domain.as_bytes());
+    if a.len() > d.len() && a[a.len() - d.len() - 1] == b'@' {
+        // `addr` ends in `@` and `domain`: that `@` is its last unless `domain` has one
+        return a[a.len() - d.len()..].eq_ignore_ascii_case(d) && !d.contains(&b'@');
+    }
+    // a domain after the last `@` that equals `domain` would end `addr` after an `@`
+    d.is_empty() && !a.contains(&b'@')
 }
 
 /// The configurations other than the one running a cycle, for the schemas accounts were
@@ -2143,5 +2159,34 @@ impl crate::hash::Canonical for SyncConfig {
         if !self.automatic {
             out.push_str(" manual");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain_is;
+
+    #[test]
+    fn domain_is_reads_what_follows_the_last_at() {
+        let slow = |a: &str, d: &str| a.rsplit_once('@').map_or("", |(_, x)| x).eq_ignore_ascii_case(d);
+        let addrs = [
+            "a@t.com",
+            "a@T.Com",
+            "a@b@t.com",
+            "t.com",
+            "a@",
+            "",
+            "@t.com",
+            "x@at.com",
+            "a@t.com@",
+        ];
+        let domains = ["t.com", "T.COM", "", "b@t.com", "at.com", "com"];
+        for a in addrs {
+            for d in domains {
+                assert_eq!(domain_is(a, d), slow(a, d), "{a:?} {d:?}");
+            }
+        }
+        assert!(domain_is("a@T.com", "t.COM"));
+        assert!(!domain_is("a@x.t.com", "t.com"));
     }
 }
