@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 /// Inputs below this many items are mapped on the calling thread.
-pub const PAR_MIN: usize = 8192;
+pub const PAR_MIN: usize = 2048;
 
 /// `items` mapped through `f`, in the order of `items`: on rayon's threads when there are
 /// at least [`PAR_MIN`] of them.

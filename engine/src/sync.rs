@@ -835,8 +835,19 @@ pub(crate) fn run_cycle(
     let plans: Vec<(UserIdx, Plan, bool)> = {
         let (cfg, target, strings): (&SyncConfig, &Tenant, &crate::strings::Interner) =
             (cfg, target, strings);
+        let b2b = PairB2b::of(source, target, cfg);
         let plan_one = |&u: &UserIdx| {
-            let p = plan(cfg, cfg_idx, source, target, strings, u, rules, mode.on_demand);
+            let p = plan(
+                cfg,
+                cfg_idx,
+                source,
+                target,
+                strings,
+                u,
+                rules,
+                mode.on_demand,
+                b2b,
+            );
             let deleting = match p {
                 Plan::SoftDelete(_) => true,
                 Plan::Update(ai) => {
@@ -1566,6 +1577,7 @@ fn plan(
     u: UserIdx,
     rules: &RuleSet,
     on_demand: bool,
+    b2b: PairB2b<'_>,
 ) -> Plan {
     let user = &source.dir.users()[u.ix()];
     // users with SMS sign-in fail the built-in "Filter external users" clause (CTS-20)
@@ -1580,9 +1592,7 @@ fn plan(
             if !user.account_enabled {
                 return Plan::Skip("DisabledNeverProvisioned"); // CTS-24
             }
-            if let Some(code) =
-                target_refuses(source, cfg.source, cfg.target, target, strings, u, user, rules)
-            {
+            if let Some(code) = target_refuses(source, target, strings, u, user, rules, b2b) {
                 return Plan::Fail(code);
             }
             Plan::Create
@@ -1626,17 +1636,35 @@ fn plan(
     }
 }
 
+/// The B2B collaboration settings in force between a configuration's source and target
+/// (XTAP-2, XTAP-17): looked up once per cycle, not once per user.
+#[derive(Clone, Copy)]
+struct PairB2b<'a> {
+    /// The target's inbound setting for the source.
+    inbound: &'a crate::xtap::B2bSetting,
+    /// The source's outbound setting for the target.
+    outbound: &'a crate::xtap::B2bSetting,
+}
+
+impl<'a> PairB2b<'a> {
+    fn of(source: &'a Tenant, target: &'a Tenant, cfg: &SyncConfig) -> PairB2b<'a> {
+        PairB2b {
+            inbound: target.b2b_inbound_for(cfg.source),
+            outbound: source.b2b_outbound_for(cfg.target),
+        }
+    }
+}
+
 /// Per-object refusals in the target (CTS-9, CTS-32, XTAP-17).
 #[allow(clippy::too_many_arguments)]
 fn target_refuses(
     source: &Tenant,
-    s: TenantIdx,
-    t: TenantIdx,
     target: &Tenant,
     strings: &crate::strings::Interner,
     u: UserIdx,
     user: &User,
     rules: &RuleSet,
+    b2b: PairB2b<'_>,
 ) -> Option<&'static str> {
     if !target.spec.guest_invites_allowed {
         return Some("AzureActiveDirectoryForbidden");
@@ -1645,8 +1673,7 @@ fn target_refuses(
     // or the source's outbound for the target, each its partner configuration's or, where that
     // is null, the default's (XTAP-2, XTAP-17)
     if rules.b2b_inbound_blocks_sync
-        && !(target.b2b_inbound_for(s).admits(u, &source.dir)
-            && source.b2b_outbound_for(t).admits(u, &source.dir))
+        && !(b2b.inbound.admits(u, &source.dir) && b2b.outbound.admits(u, &source.dir))
     {
         return Some("InvitationCreationFailure");
     }
@@ -2050,6 +2077,7 @@ pub fn forecast_config(
         v.dedup();
         v
     });
+    let b2b = PairB2b::of(source, target, cfg);
     for u in candidates {
         let user = &source.dir.users()[u.ix()];
         if eligible(user, rules)
@@ -2059,7 +2087,7 @@ pub fn forecast_config(
         {
             f.in_scope += 1;
         }
-        match plan(cfg, cfg_idx, source, target, strings, u, rules, false) {
+        match plan(cfg, cfg_idx, source, target, strings, u, rules, false, b2b) {
             Plan::Create if created.contains(&u) => f.existing += 1,
             Plan::Create => {
                 let quota_full = target.dir.object_count() + *objects_added >= target.spec.object_quota;
