@@ -503,23 +503,47 @@ impl Directory {
     }
 
     /// Adds `users` in order, as [`Directory::add_user`] would one by one (their UPN hashes
-    /// computed on both cores first); stops at the first whose UPN is taken.
-    pub fn add_users(&mut self, users: Vec<User>) -> Result<(), String> {
+    /// computed on both cores first, the records moved in at once); stops at the first whose
+    /// UPN is taken, keeping those before it.
+    pub fn add_users(&mut self, mut users: Vec<User>) -> Result<(), String> {
         let hashes = crate::par::map_ordered(&users, |u| upn_hash(&u.upn));
         self.reserve(users.len());
-        for (user, h) in users.into_iter().zip(hashes) {
-            self.add_user_hashed(user, h)?;
+        let base = self.users.len();
+        let mut result = Ok(());
+        let mut n = 0;
+        for (user, &h) in users.iter().zip(&hashes) {
+            if let Err(e) = self.index_user(user, UserIdx((base + n) as u32), h, &users) {
+                result = Err(e);
+                break;
+            }
+            n += 1;
         }
-        Ok(())
+        users.truncate(n);
+        self.users.extend(users);
+        self.changes.extend((base..base + n).map(|i| UserIdx(i as u32)));
+        result
     }
 
     fn add_user_hashed(&mut self, user: User, h: u64) -> Result<UserIdx, String> {
         let idx = UserIdx(self.users.len() as u32);
+        self.index_user(&user, idx, h, &[])?;
+        self.users.push(user);
+        self.changes.push(idx);
+        Ok(idx)
+    }
+
+    /// Indexes `user` as user `idx` (UPN hash `h`, `#EXT#` form, mail); `pending` are users
+    /// being added in bulk after the directory's, not in it yet. Refuses a UPN already held.
+    fn index_user(&mut self, user: &User, idx: UserIdx, h: u64, pending: &[User]) -> Result<(), String> {
+        let (users, base) = (&self.users, self.users.len());
+        let upn_of = |u: UserIdx| match u.ix().checked_sub(base) {
+            None => &users[u.ix()].upn,
+            Some(k) => &pending[k].upn,
+        };
         // one probe both checks uniqueness and finds the slot
-        let users = &self.users;
         match self.upn_index.entry(
             h,
-            |&(hh, u)| hh == h && users[u.ix()].upn.eq_ignore_ascii_case(&user.upn),
+            |&(hh, u)| hh == h && upn_of(u).eq_ignore_ascii_case(&user.upn),
             |&(hh, _)| hh,
         ) {
             hashbrown::hash_table::Entry::Occupied(_) => {
@@ -537,9 +561,7 @@ impl Directory {
         if !mail.is_none() && !mail.is_marker() {
             self.mail_index.entry(mail).or_insert(idx);
         }
-        self.users.push(user);
-        self.changes.push(idx);
-        Ok(idx)
+        Ok(())
     }
 
     fn find_upn(&self, h: u64, upn: &str) -> Option<UserIdx> {
@@ -1452,6 +1474,22 @@ mod tests {
         }
         assert_eq!(upn_hash("Ab.Cd@Contoso.COM"), upn_hash("ab.cd@contoso.com"));
         assert_ne!(upn_hash("ab.cd@contoso.com"), upn_hash("ab.ce@contoso.com"));
+    }
+
+    #[test]
+    fn bulk_adds_match_one_by_one_and_stop_at_a_taken_upn() {
+        let mut d = Directory::default();
+        d.add_user(user("a@x.com")).unwrap();
+        d.add_users(vec![user("b@x.com"), user("c@x.com")]).unwrap();
+        let e = d.add_users(vec![user("d@x.com"), user("B@X.com"), user("e@x.com")]);
+        assert_eq!(e, Err("a user with UPN B@X.com already exists".to_string()));
+        let e = d.add_users(vec![user("f@x.com"), user("F@x.com")]);
+        assert!(e.is_err(), "a duplicate within one batch");
+        let upns: Vec<&str> = d.users().iter().map(|u| &*u.upn).collect();
+        assert_eq!(upns, ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "f@x.com"]);
+        assert_eq!(d.changes.len(), 5);
+        assert_eq!(d.user_by_upn("D@x.com"), Some(UserIdx(3)));
+        assert_eq!(d.user_by_upn("e@x.com"), None);
     }
 
     #[test]

@@ -835,7 +835,7 @@ pub(crate) fn run_cycle(
     let plans: Vec<(UserIdx, Plan, bool)> = {
         let (cfg, target, strings): (&SyncConfig, &Tenant, &crate::strings::Interner) =
             (cfg, target, strings);
-        let b2b = PairB2b::of(source, target, cfg);
+        let pair = Pair::of(source, target, cfg);
         let plan_one = |&u: &UserIdx| {
             let p = plan(
                 cfg,
@@ -846,7 +846,7 @@ pub(crate) fn run_cycle(
                 u,
                 rules,
                 mode.on_demand,
-                b2b,
+                pair,
             );
             let deleting = match p {
                 Plan::SoftDelete(_) => true,
@@ -1577,7 +1577,7 @@ fn plan(
     u: UserIdx,
     rules: &RuleSet,
     on_demand: bool,
-    b2b: PairB2b<'_>,
+    pair: Pair<'_>,
 ) -> Plan {
     let user = &source.dir.users()[u.ix()];
     // users with SMS sign-in fail the built-in "Filter external users" clause (CTS-20)
@@ -1592,7 +1592,7 @@ fn plan(
             if !user.account_enabled {
                 return Plan::Skip("DisabledNeverProvisioned"); // CTS-24
             }
-            if let Some(code) = target_refuses(source, target, strings, u, user, rules, b2b) {
+            if let Some(code) = target_refuses(source, target, strings, u, user, rules, pair) {
                 return Plan::Fail(code);
             }
             Plan::Create
@@ -1636,22 +1636,43 @@ fn plan(
     }
 }
 
-/// The B2B collaboration settings in force between a configuration's source and target
-/// (XTAP-2, XTAP-17): looked up once per cycle, not once per user.
+/// What the per-user refusals read of a configuration's source and target, looked up once
+/// per cycle, not once per user: the B2B collaboration settings in force (XTAP-2, XTAP-17),
+/// and whether the source's first domain (generated users' mail) is one of the target's.
 #[derive(Clone, Copy)]
-struct PairB2b<'a> {
+struct Pair<'a> {
     /// The target's inbound setting for the source.
     inbound: &'a crate::xtap::B2bSetting,
     /// The source's outbound setting for the target.
     outbound: &'a crate::xtap::B2bSetting,
+    /// The source's first domain, when it has no `@`, and whether the target has it.
+    first_domain: Option<(&'a str, bool)>,
 }
 
-impl<'a> PairB2b<'a> {
-    fn of(source: &'a Tenant, target: &'a Tenant, cfg: &SyncConfig) -> PairB2b<'a> {
-        PairB2b {
+impl<'a> Pair<'a> {
+    fn of(source: &'a Tenant, target: &'a Tenant, cfg: &SyncConfig) -> Pair<'a> {
+        let first_domain = source.spec.domains.first().filter(|d| !d.contains('@')).map(|d| {
+            let own = d.eq_ignore_ascii_case(&target.spec.initial_domain)
+                || target.spec.domains.iter().any(|t| t.eq_ignore_ascii_case(d));
+            (d.as_str(), own)
+        });
+        Pair {
             inbound: target.b2b_inbound_for(cfg.source),
             outbound: source.b2b_outbound_for(cfg.target),
+            first_domain,
         }
+    }
+
+    /// Whether the domain of mail `m` is one of `target`'s: read from the cycle's answer for
+    /// the source's first domain when `m` is on it (byte for byte), else compared.
+    fn own_domain(&self, m: &str, target: &Tenant) -> bool {
+        if let Some((d, own)) = self.first_domain {
+            let (a, d) = (m.as_bytes(), d.as_bytes());
+            if a.len() > d.len() && a.ends_with(d) && a[a.len() - d.len() - 1] == b'@' {
+                return own;
+            }
+        }
+        domain_is(m, &target.spec.initial_domain) || target.spec.domains.iter().any(|d| domain_is(m, d))
     }
 }
 
@@ -1664,7 +1685,7 @@ fn target_refuses(
     u: UserIdx,
     user: &User,
     rules: &RuleSet,
-    b2b: PairB2b<'_>,
+    pair: Pair<'_>,
 ) -> Option<&'static str> {
     if !target.spec.guest_invites_allowed {
         return Some("AzureActiveDirectoryForbidden");
@@ -1673,7 +1694,7 @@ fn target_refuses(
     // or the source's outbound for the target, each its partner configuration's or, where that
     // is null, the default's (XTAP-2, XTAP-17)
     if rules.b2b_inbound_blocks_sync
-        && !(b2b.inbound.admits(u, &source.dir) && b2b.outbound.admits(u, &source.dir))
+        && !(pair.inbound.admits(u, &source.dir) && pair.outbound.admits(u, &source.dir))
     {
         return Some("InvitationCreationFailure");
     }
@@ -1708,8 +1729,7 @@ fn target_refuses(
         } else {
             mail
         };
-        let own =
-            domain_is(m, &target.spec.initial_domain) || target.spec.domains.iter().any(|d| domain_is(m, d));
+        let own = pair.own_domain(m, target);
         if target.dir.user_by_mail(mail).is_some() || own && target.dir.user_by_upn(m).is_some() {
             return Some("InvitationCreationFailureAmbiguousUser");
         }
@@ -2077,7 +2097,7 @@ pub fn forecast_config(
         v.dedup();
         v
     });
-    let b2b = PairB2b::of(source, target, cfg);
+    let pair = Pair::of(source, target, cfg);
     for u in candidates {
         let user = &source.dir.users()[u.ix()];
         if eligible(user, rules)
@@ -2087,7 +2107,7 @@ pub fn forecast_config(
         {
             f.in_scope += 1;
         }
-        match plan(cfg, cfg_idx, source, target, strings, u, rules, false, b2b) {
+        match plan(cfg, cfg_idx, source, target, strings, u, rules, false, pair) {
             Plan::Create if created.contains(&u) => f.existing += 1,
             Plan::Create => {
                 let quota_full = target.dir.object_count() + *objects_added >= target.spec.object_quota;
