@@ -22,6 +22,20 @@ where
     items.par_iter().with_min_len(PAR_MIN / 4).map(f).collect()
 }
 
+/// `items` mapped through `f`, in the order of `items`, one item per task: for a few heavy
+/// items (a tenant's share of an output), on rayon's threads from two items on.
+pub fn map_each<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    if items.len() < 2 || rayon::current_num_threads() < 2 {
+        return items.iter().map(f).collect();
+    }
+    items.par_iter().with_max_len(1).map(f).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +57,16 @@ mod tests {
             );
         }
         assert_eq!(map_ordered(&items[..5], f), serial[..5]);
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(
+                pool.install(|| map_each(&items[..9], f)),
+                serial[..9],
+                "{threads} threads"
+            );
+        }
     }
 }
