@@ -15,6 +15,7 @@
 //! - `explore`: `mtosim explore`'s pinned state counts, counterexamples, caps and exit codes;
 //! - `record`: a session recorded by `mtosim serve --record` replays to the same `--out` views;
 //! - `streaming`: `--out` streamed, failed writes leave nothing, no symlinks, write errors exit 2;
+//! - `threads`: one thread and two give byte-identical `--out` exports;
 //! - `workloads`: the benchmark workloads, run at a small scale.
 
 mod architecture;
@@ -29,6 +30,7 @@ mod import;
 mod record;
 mod scenarios;
 mod streaming;
+mod threads;
 mod whatif;
 mod workloads_small;
 

@@ -318,12 +318,10 @@ impl Builder {
         dir.reserve(spec.count);
         // an empty directory takes no UPN: spare the lookups
         let empty = dir.users().is_empty();
-        let users = gen::generate(w.seed, &name, &domain, spec, &mut w.strings, |u| {
-            !empty && dir.upn_taken(u)
-        });
-        for u in users {
-            dir.add_user(u).expect("generated UPNs avoid taken ones");
-        }
+        let mut taken = |u: &str| dir.upn_taken(u);
+        let taken: Option<&mut dyn FnMut(&str) -> bool> = if empty { None } else { Some(&mut taken) };
+        let users = gen::generate(w.seed, &name, &domain, spec, &mut w.strings, taken);
+        dir.add_users(users).expect("generated UPNs avoid taken ones");
         self.users_total += spec.count;
         self.strings_fit(spec.count)?;
         Ok(())

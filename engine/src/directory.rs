@@ -285,8 +285,10 @@ pub struct Directory {
     /// External accounts that stand for users of other tenants.
     externals: Vec<ExternalAccount>,
     /// Per home tenant, per home user: the index into `externals` (or [`NO_ACCOUNT`]). This is
-    /// the alternativeSecurityIds link of CTS-26: one person, one account per tenant.
-    by_source: BTreeMap<TenantIdx, Vec<u32>>,
+    /// the alternativeSecurityIds link of CTS-26: one person, one account per tenant. Indexed
+    /// by the home tenant (`None` for one with no table yet): a lookup per account is an index,
+    /// not a search of up to 499 tenants.
+    by_source: Vec<Option<Vec<u32>>>,
     /// When each soft-deleted external account was deleted (CTS-46's 30 days).
     external_deleted_at: BTreeMap<u32, SimTime>,
     /// Purged external accounts (tombstones in `externals`).
@@ -505,12 +507,51 @@ impl Directory {
     /// Adds a user; refuses a UPN already present (case-insensitive).
     pub fn add_user(&mut self, user: User) -> Result<UserIdx, String> {
         let h = upn_hash(&user.upn);
+        self.add_user_hashed(user, h)
+    }
+
+    /// Adds `users` in order, as [`Directory::add_user`] would one by one (their UPN hashes
+    /// computed on both cores first, the records moved in at once); stops at the first whose
+    /// UPN is taken, keeping those before it.
+    pub fn add_users(&mut self, mut users: Vec<User>) -> Result<(), String> {
+        let hashes = crate::par::map_ordered(&users, |u| upn_hash(&u.upn));
+        self.reserve(users.len());
+        let base = self.users.len();
+        let mut result = Ok(());
+        let mut n = 0;
+        for (user, &h) in users.iter().zip(&hashes) {
+            if let Err(e) = self.index_user(user, UserIdx((base + n) as u32), h, &users) {
+                result = Err(e);
+                break;
+            }
+            n += 1;
+        }
+        users.truncate(n);
+        self.users.extend(users);
+        self.changes.extend((base..base + n).map(|i| UserIdx(i as u32)));
+        result
+    }
+
+    fn add_user_hashed(&mut self, user: User, h: u64) -> Result<UserIdx, String> {
         let idx = UserIdx(self.users.len() as u32);
+        self.index_user(&user, idx, h, &[])?;
+        self.users.push(user);
+        self.changes.push(idx);
+        Ok(idx)
+    }
+
+    /// Indexes `user` as user `idx` (UPN hash `h`, `#EXT#` form, mail); `pending` are users
+    /// being added in bulk after the directory's, not in it yet. Refuses a UPN already held.
+    fn index_user(&mut self, user: &User, idx: UserIdx, h: u64, pending: &[User]) -> Result<(), String> {
+        let (users, base) = (&self.users, self.users.len());
+        let upn_of = |u: UserIdx| match u.ix().checked_sub(base) {
+            None => &users[u.ix()].upn,
+            Some(k) => &pending[k].upn,
+        };
         // one probe both checks uniqueness and finds the slot
-        let users = &self.users;
         match self.upn_index.entry(
             h,
-            |&(hh, u)| hh == h && users[u.ix()].upn.eq_ignore_ascii_case(&user.upn),
+            |&(hh, u)| hh == h && upn_of(u).eq_ignore_ascii_case(&user.upn),
             |&(hh, _)| hh,
         ) {
             hashbrown::hash_table::Entry::Occupied(_) => {
@@ -520,7 +561,8 @@ impl Directory {
                 v.insert((h, idx));
             }
         }
-        if user.upn.contains("#EXT#") {
+        // a byte search first: the substring search's set-up is dearer than most UPNs
+        if user.upn.as_bytes().contains(&b'#') && user.upn.contains("#EXT#") {
             self.ext_form_users += 1;
         }
         if user.deleted_at.is_some() {
@@ -530,9 +572,7 @@ impl Directory {
         if !mail.is_none() && !mail.is_marker() {
             self.mail_index.entry(mail).or_insert(idx);
         }
-        self.users.push(user);
-        self.changes.push(idx);
-        Ok(idx)
+        Ok(())
     }
 
     fn find_upn(&self, h: u64, upn: &str) -> Option<UserIdx> {
@@ -657,7 +697,7 @@ impl Directory {
     pub fn unlink_account(&mut self, ai: u32) {
         let a = &self.externals[ai as usize];
         let (src, user) = (a.source_tenant, a.source_user);
-        if let Some(t) = self.by_source.get_mut(&src) {
+        if let Some(t) = self.source_table_get_mut(src) {
             if t.get(user.ix()) == Some(&ai) {
                 t[user.ix()] = NO_ACCOUNT;
             }
@@ -994,7 +1034,7 @@ impl Directory {
     /// The account standing for `(source, user)` here, if any.
     #[inline]
     pub fn account_of(&self, source: TenantIdx, user: UserIdx) -> Option<u32> {
-        let t = self.by_source.get(&source)?;
+        let t = self.source_table(source)?;
         match t.get(user.ix()) {
             Some(&a) if a != NO_ACCOUNT => Some(a),
             _ => None,
@@ -1003,11 +1043,19 @@ impl Directory {
 
     /// The dense per-source table for `source`, grown to cover `users` home users.
     pub fn source_table_mut(&mut self, source: TenantIdx, users: usize) -> &mut Vec<u32> {
-        let t = self.by_source.entry(source).or_default();
+        if self.by_source.len() <= source.ix() {
+            self.by_source.resize(source.ix() + 1, None);
+        }
+        let t = self.by_source[source.ix()].get_or_insert_with(Vec::new);
         if t.len() < users {
             t.resize(users, NO_ACCOUNT);
         }
         t
+    }
+
+    /// Makes room for `n` more external accounts.
+    pub fn reserve_externals(&mut self, n: usize) {
+        self.externals.reserve(n);
     }
 
     /// Adds an external account and links it to its home user.
@@ -1140,7 +1188,7 @@ impl Directory {
         }
         a.flags |= account_flags::PURGED;
         let (src, user) = (a.source_tenant, a.source_user);
-        if let Some(t) = self.by_source.get_mut(&src) {
+        if let Some(t) = self.source_table_get_mut(src) {
             if t.get(user.ix()) == Some(&ai) {
                 t[user.ix()] = NO_ACCOUNT;
             }
@@ -1160,7 +1208,7 @@ impl Directory {
 
     /// Accounts here whose home is `source`, not soft-deleted.
     pub fn active_accounts_from(&self, source: TenantIdx) -> u64 {
-        self.by_source.get(&source).map_or(0, |t| {
+        self.source_table(source).map_or(0, |t| {
             t.iter()
                 .filter(|&&a| a != NO_ACCOUNT && !self.externals[a as usize].is_soft_deleted())
                 .count() as u64
@@ -1169,8 +1217,7 @@ impl Directory {
 
     /// Accounts here linked to users of `source` (one per home user at most).
     pub fn linked_accounts(&self, source: TenantIdx) -> impl Iterator<Item = u32> + '_ {
-        self.by_source
-            .get(&source)
+        self.source_table(source)
             .into_iter()
             .flatten()
             .copied()
@@ -1179,18 +1226,50 @@ impl Directory {
 
     /// Home tenants that have accounts here.
     pub fn source_tenants(&self) -> impl Iterator<Item = TenantIdx> + '_ {
-        self.by_source.keys().copied()
+        (self.by_source.iter().enumerate())
+            .filter(|(_, t)| t.is_some())
+            .map(|(i, _)| TenantIdx(i as u16))
+    }
+
+    #[inline]
+    fn source_table(&self, source: TenantIdx) -> Option<&Vec<u32>> {
+        self.by_source.get(source.ix())?.as_ref()
+    }
+
+    fn source_table_get_mut(&mut self, source: TenantIdx) -> Option<&mut Vec<u32>> {
+        self.by_source.get_mut(source.ix())?.as_mut()
     }
 }
 
-/// A hash of the ASCII-lowercased UPN, computed without allocating.
+/// A hash of the ASCII-lowercased UPN, computed without allocating: eight bytes at a time,
+/// each word lowercased in one go (byte by byte it was 13 % of B1's time).
 fn upn_hash(upn: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    for b in upn.bytes() {
-        h.write_u8(b.to_ascii_lowercase());
+    let mut chunks = upn.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h.write_u64(lower8(u64::from_le_bytes(w)));
     }
+    let rest = chunks.remainder();
+    let mut w = [0u8; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    h.write_u64(lower8(u64::from_le_bytes(w)));
     crate::hash::mix64(h.finish())
+}
+
+/// The eight bytes of `w` with ASCII `A`-`Z` lowercased and every other byte as it is.
+fn lower8(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = w & !HIGH;
+    // per byte, the high bit says: at least 'A', and above 'Z' (no carry crosses a byte:
+    // each sum of a 7-bit value and a constant under 0x80 stays under 0x100)
+    let ge_a = low7 + (0x80 - b'A' as u64) * ONES;
+    let gt_z = low7 + (0x80 - b'Z' as u64 - 1) * ONES;
+    let upper = ge_a & !gt_z & !w & HIGH;
+    w | (upper >> 2)
 }
 
 /// Renders the UPN that CTS gives a synchronized account (CTS-30): the source UPN with `@`
@@ -1399,6 +1478,35 @@ mod tests {
         assert_eq!(d.user_by_upn("ALEX.WILBER@contoso.com"), Some(a));
         assert_eq!(d.user_by_upn("alex.wilber@contoso.com"), Some(a));
         assert_eq!(d.changes, vec![a]);
+    }
+
+    #[test]
+    fn word_lowercasing_matches_byte_lowercasing_for_every_byte() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let w = u64::from(b) << (pos * 8) | 0x4100_7a5b_405a_6141 & !(0xff << (pos * 8));
+                let want = u64::from_le_bytes(w.to_le_bytes().map(|x| x.to_ascii_lowercase()));
+                assert_eq!(lower8(w), want, "byte {b:#x} at {pos}");
+            }
+        }
+        assert_eq!(upn_hash("Ab.Cd@Contoso.COM"), upn_hash("ab.cd@contoso.com"));
+        assert_ne!(upn_hash("ab.cd@contoso.com"), upn_hash("ab.ce@contoso.com"));
+    }
+
+    #[test]
+    fn bulk_adds_match_one_by_one_and_stop_at_a_taken_upn() {
+        let mut d = Directory::default();
+        d.add_user(user("a@x.com")).unwrap();
+        d.add_users(vec![user("b@x.com"), user("c@x.com")]).unwrap();
+        let e = d.add_users(vec![user("d@x.com"), user("B@X.com"), user("e@x.com")]);
+        assert_eq!(e, Err("a user with UPN B@X.com already exists".to_string()));
+        let e = d.add_users(vec![user("f@x.com"), user("F@x.com")]);
+        assert!(e.is_err(), "a duplicate within one batch");
+        let upns: Vec<&str> = d.users().iter().map(|u| &*u.upn).collect();
+        assert_eq!(upns, ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "f@x.com"]);
+        assert_eq!(d.changes.len(), 5);
+        assert_eq!(d.user_by_upn("D@x.com"), Some(UserIdx(3)));
+        assert_eq!(d.user_by_upn("e@x.com"), None);
     }
 
     #[test]

@@ -212,15 +212,19 @@ impl Chooser {
     }
 }
 
-/// Generates `spec.count` users on `domain`; `taken` says whether a UPN already exists, so
-/// that generated UPNs never collide with inline users.
+/// Generates `spec.count` users on `domain`; `taken`, when given, says whether a UPN already
+/// exists, so that generated UPNs never collide with inline users (without it, none is).
+///
+/// The seeded draws and the interning run in order on this thread; the UPN strings, the bulk
+/// of the work, are then written on both cores, each from its user's drawn name and ordinal,
+/// so the users are the same whatever the thread count.
 pub fn generate(
     seed: u64,
     tenant: &str,
     domain: &str,
     spec: &GenSpec,
     strings: &mut Interner,
-    mut taken: impl FnMut(&str) -> bool,
+    mut taken: Option<&mut dyn FnMut(&str) -> bool>,
 ) -> Vec<User> {
     let mut h = crate::hash::Fnv64::new(seed);
     h.write(b"generate");
@@ -255,8 +259,10 @@ pub fn generate(
     // the next free ordinal of each given.surname pair: UPNs stay unique without a search
     let mut next_n = vec![1u32; GIVEN.len() * SURNAME.len()];
     let mut display = vec![Sym::NONE; GIVEN.len() * SURNAME.len()];
-    let mut bases: Vec<Option<String>> = vec![None; GIVEN.len() * SURNAME.len()];
+    let mut bases: Vec<String> = vec![String::new(); GIVEN.len() * SURNAME.len()];
     let mut out = Vec::with_capacity(spec.count);
+    // each user's name pair and ordinal, from which its UPN is written
+    let mut names: Vec<(u16, u32)> = Vec::with_capacity(spec.count);
     let mut upn = String::new();
     for i in 0..spec.count {
         let gi = rng.random_range(0..GIVEN.len());
@@ -267,28 +273,26 @@ pub fn generate(
         let disabled = disabled_pick.next();
         let guest = guest_pick.next();
         let slot = gi * SURNAME.len() + si;
-        let base = bases[slot].get_or_insert_with(|| {
-            format!(
+        if bases[slot].is_empty() {
+            bases[slot] = format!(
                 "{}.{}",
                 GIVEN[gi].to_ascii_lowercase(),
                 SURNAME[si].to_ascii_lowercase()
-            )
-        });
+            );
+        }
         let mut n = next_n[slot];
-        loop {
-            upn.clear();
-            upn.push_str(base);
-            if n > 1 {
-                let _ = write!(upn, "{n}");
+        if let Some(taken) = taken.as_mut() {
+            loop {
+                upn.clear();
+                push_upn(&mut upn, &bases[slot], n, domain);
+                if !taken(&upn) {
+                    break;
+                }
+                n += 1;
             }
-            upn.push('@');
-            upn.push_str(domain);
-            if !taken(&upn) {
-                break;
-            }
-            n += 1;
         }
         next_n[slot] = n + 1;
+        names.push((slot as u16, n));
         let mut attrs = [Sym::NONE; ATTR_COUNT];
         attrs[Attr::GivenName as usize] = givens[gi];
         attrs[Attr::Surname as usize] = surnames[si];
@@ -306,7 +310,7 @@ pub fn generate(
         attrs[Attr::MailNickname as usize] = Sym::UPN_LOCAL_PART;
         out.push(User {
             extra: None,
-            upn: upn.as_str().into(),
+            upn: Box::default(),
             attrs,
             user_type: if guest { UserType::Guest } else { UserType::Member },
             account_enabled: !disabled,
@@ -316,7 +320,25 @@ pub fn generate(
             version: 0,
         });
     }
+    let upns = crate::par::map_ordered(&names, |&(slot, n)| {
+        let mut s = String::with_capacity(bases[slot as usize].len() + domain.len() + 8);
+        push_upn(&mut s, &bases[slot as usize], n, domain);
+        s.into_boxed_str()
+    });
+    for (u, upn) in out.iter_mut().zip(upns) {
+        u.upn = upn;
+    }
     out
+}
+
+/// Appends the UPN of the `n`th user named `base` (`base`, `n` from the second on, `@domain`).
+fn push_upn(out: &mut String, base: &str, n: u32, domain: &str) {
+    out.push_str(base);
+    if n > 1 {
+        let _ = write!(out, "{n}");
+    }
+    out.push('@');
+    out.push_str(domain);
 }
 
 #[cfg(test)]
@@ -333,7 +355,7 @@ mod tests {
                 disabled: 0.1,
                 ..Default::default()
             };
-            let users = generate(seed, "t", "t.com", &spec, &mut i, |_| false);
+            let users = generate(seed, "t", "t.com", &spec, &mut i, None);
             let off: Vec<usize> = (0..users.len()).filter(|&k| !users[k].account_enabled).collect();
             assert_eq!(off.len(), 12, "seed {seed}");
             picks.push(off);
@@ -351,7 +373,7 @@ mod tests {
             count: n,
             ..Default::default()
         };
-        let u = generate(seed, "contoso", "contoso.com", &spec, &mut i, |_| false);
+        let u = generate(seed, "contoso", "contoso.com", &spec, &mut i, None);
         (u, i)
     }
 
@@ -372,7 +394,14 @@ mod tests {
             count: 3000,
             ..Default::default()
         };
-        let users = generate(1, "t", "t.com", &spec, &mut i, |u| u == "adele.vance@t.com");
+        let users = generate(
+            1,
+            "t",
+            "t.com",
+            &spec,
+            &mut i,
+            Some(&mut |u| u == "adele.vance@t.com"),
+        );
         let mut set = std::collections::HashSet::new();
         for u in &users {
             assert!(set.insert(u.upn.clone()), "duplicate {}", u.upn);
@@ -390,7 +419,7 @@ mod tests {
             disabled: 0.1,
             guests: 0.05,
         };
-        let users = generate(3, "t", "t.com", &spec, &mut i, |_| false);
+        let users = generate(3, "t", "t.com", &spec, &mut i, None);
         let disabled = users.iter().filter(|u| !u.account_enabled).count();
         let guests = users.iter().filter(|u| u.user_type == UserType::Guest).count();
         assert_eq!((disabled, guests), (200, 100), "exact shares");

@@ -73,6 +73,7 @@ pub mod invariants;
 pub mod limits;
 pub mod membership;
 pub mod mto;
+pub mod par;
 pub mod provlog;
 pub mod refusal;
 pub mod roles;

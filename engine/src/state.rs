@@ -562,7 +562,26 @@ impl World {
         self.async_pending == 0 && (0..self.configs.len()).all(|c| self.config_settled(ConfigIdx(c as u32)))
     }
 
-    fn config_settled(&self, c: ConfigIdx) -> bool {
+    /// [`World::is_settled`], searching for an unsettled configuration from `*from` on
+    /// (wrapping) and leaving there the one it found: a settle loop asks after every event,
+    /// and the configuration that was unsettled last time mostly still is (with 9,900
+    /// configurations the search from the first was 12 % of B3).
+    pub(crate) fn is_settled_from(&self, from: &mut usize) -> bool {
+        if self.async_pending != 0 {
+            return false;
+        }
+        let n = self.configs.len();
+        let start = (*from).min(n);
+        for c in (start..n).chain(0..start) {
+            if !self.config_settled(ConfigIdx(c as u32)) {
+                *from = c;
+                return false;
+            }
+        }
+        true
+    }
+
+    pub(crate) fn config_settled(&self, c: ConfigIdx) -> bool {
         let cfg = &self.configs[c.ix()];
         let j = &cfg.job;
         !j.scheduled

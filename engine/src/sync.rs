@@ -856,10 +856,22 @@ pub(crate) fn run_cycle(
         ..CycleOutcome::default()
     };
     // CTS-51: deletions and disables planned in this cycle count against the threshold
-    let plans: Vec<(UserIdx, Plan, bool)> = candidates
-        .iter()
-        .map(|&u| {
-            let p = plan(cfg, cfg_idx, source, target, strings, u, rules, mode.on_demand);
+    let plans: Vec<(UserIdx, Plan, bool)> = {
+        let (cfg, target, strings): (&SyncConfig, &Tenant, &crate::strings::Interner) =
+            (cfg, target, strings);
+        let pair = Pair::of(source, target, cfg);
+        let plan_one = |&u: &UserIdx| {
+            let p = plan(
+                cfg,
+                cfg_idx,
+                source,
+                target,
+                strings,
+                u,
+                rules,
+                mode.on_demand,
+                pair,
+            );
             let deleting = match p {
                 Plan::SoftDelete(_) => true,
                 Plan::Update(ai) => {
@@ -869,8 +881,12 @@ pub(crate) fn run_cycle(
                 _ => false,
             };
             (u, p, deleting)
-        })
-        .collect();
+        };
+        // planning reads only: on both cores for large cycles, in candidate order either way
+        crate::par::map_ordered(candidates, plan_one)
+    };
+    let creates = plans.iter().filter(|p| matches!(p.1, Plan::Create)).count();
+    target.dir.reserve_externals(creates);
     let planned_deletes = plans.iter().filter(|p| p.2).count() as u64;
     let hold =
         matches!(cfg.delete_threshold, Some(n) if !cfg.job.force_deletes && planned_deletes > n as u64);
@@ -1585,6 +1601,7 @@ fn plan(
     u: UserIdx,
     rules: &RuleSet,
     on_demand: bool,
+    pair: Pair<'_>,
 ) -> Plan {
     let user = &source.dir.users()[u.ix()];
     // users with SMS sign-in fail the built-in "Filter external users" clause (CTS-20)
@@ -1599,9 +1616,7 @@ fn plan(
             if !user.account_enabled {
                 return Plan::Skip("DisabledNeverProvisioned"); // CTS-24
             }
-            if let Some(code) =
-                target_refuses(source, cfg.source, cfg.target, target, strings, u, user, rules)
-            {
+            if let Some(code) = target_refuses(source, target, strings, u, user, rules, pair) {
                 return Plan::Fail(code);
             }
             Plan::Create
@@ -1645,17 +1660,56 @@ fn plan(
     }
 }
 
+/// What the per-user refusals read of a configuration's source and target, looked up once
+/// per cycle, not once per user: the B2B collaboration settings in force (XTAP-2, XTAP-17),
+/// and whether the source's first domain (generated users' mail) is one of the target's.
+#[derive(Clone, Copy)]
+struct Pair<'a> {
+    /// The target's inbound setting for the source.
+    inbound: &'a crate::xtap::B2bSetting,
+    /// The source's outbound setting for the target.
+    outbound: &'a crate::xtap::B2bSetting,
+    /// The source's first domain, when it has no `@`, and whether the target has it.
+    first_domain: Option<(&'a str, bool)>,
+}
+
+impl<'a> Pair<'a> {
+    fn of(source: &'a Tenant, target: &'a Tenant, cfg: &SyncConfig) -> Pair<'a> {
+        let first_domain = source.spec.domains.first().filter(|d| !d.contains('@')).map(|d| {
+            let own = d.eq_ignore_ascii_case(&target.spec.initial_domain)
+                || target.spec.domains.iter().any(|t| t.eq_ignore_ascii_case(d));
+            (d.as_str(), own)
+        });
+        Pair {
+            inbound: target.b2b_inbound_for(cfg.source),
+            outbound: source.b2b_outbound_for(cfg.target),
+            first_domain,
+        }
+    }
+
+    /// Whether the domain of mail `m` is one of `target`'s: read from the cycle's answer for
+    /// the source's first domain when `m` is on it (byte for byte), else compared.
+    fn own_domain(&self, m: &str, target: &Tenant) -> bool {
+        if let Some((d, own)) = self.first_domain {
+            let (a, d) = (m.as_bytes(), d.as_bytes());
+            if a.len() > d.len() && a.ends_with(d) && a[a.len() - d.len() - 1] == b'@' {
+                return own;
+            }
+        }
+        domain_is(m, &target.spec.initial_domain) || target.spec.domains.iter().any(|d| domain_is(m, d))
+    }
+}
+
 /// Per-object refusals in the target (CTS-9, CTS-32, XTAP-17).
 #[allow(clippy::too_many_arguments)]
 fn target_refuses(
     source: &Tenant,
-    s: TenantIdx,
-    t: TenantIdx,
     target: &Tenant,
     strings: &crate::strings::Interner,
     u: UserIdx,
     user: &User,
     rules: &RuleSet,
+    pair: Pair<'_>,
 ) -> Option<&'static str> {
     if !target.spec.guest_invites_allowed {
         return Some("AzureActiveDirectoryForbidden");
@@ -1664,8 +1718,7 @@ fn target_refuses(
     // or the source's outbound for the target, each its partner configuration's or, where that
     // is null, the default's (XTAP-2, XTAP-17)
     if rules.b2b_inbound_blocks_sync
-        && !(target.b2b_inbound_for(s).admits(u, &source.dir)
-            && source.b2b_outbound_for(t).admits(u, &source.dir))
+        && !(pair.inbound.admits(u, &source.dir) && pair.outbound.admits(u, &source.dir))
     {
         return Some("InvitationCreationFailure");
     }
@@ -1700,9 +1753,7 @@ fn target_refuses(
         } else {
             mail
         };
-        let domain = m.rsplit_once('@').map_or("", |(_, d)| d);
-        let own = target.spec.initial_domain.eq_ignore_ascii_case(domain)
-            || target.spec.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+        let own = pair.own_domain(m, target);
         if target.dir.user_by_mail(mail).is_some() || own && target.dir.user_by_upn(m).is_some() {
             return Some("InvitationCreationFailureAmbiguousUser");
         }
@@ -1715,6 +1766,18 @@ fn target_refuses(
         }
     }
     None
+}
+
+/// Whether the domain of `addr` (what follows its last `@`, empty without one) is `domain`,
+/// ignoring ASCII case; without searching `addr` for its `@` (that search was 6 % of B1).
+fn domain_is(addr: &str, domain: &str) -> bool {
+    let (a, d) = (addr.as_bytes(), domain.as_bytes());
+    if a.len() > d.len() && a[a.len() - d.len() - 1] == b'@' {
+        // `addr` ends in `@` and `domain`: that `@` is its last unless `domain` has one
+        return a[a.len() - d.len()..].eq_ignore_ascii_case(d) && !d.contains(&b'@');
+    }
+    // a domain after the last `@` that equals `domain` would end `addr` after an `@`
+    d.is_empty() && !a.contains(&b'@')
 }
 
 /// The configurations other than the one running a cycle, for the schemas accounts were
@@ -2058,6 +2121,7 @@ pub fn forecast_config(
         v.dedup();
         v
     });
+    let pair = Pair::of(source, target, cfg);
     for u in candidates {
         let user = &source.dir.users()[u.ix()];
         if eligible(user, rules)
@@ -2067,7 +2131,7 @@ pub fn forecast_config(
         {
             f.in_scope += 1;
         }
-        match plan(cfg, cfg_idx, source, target, strings, u, rules, false) {
+        match plan(cfg, cfg_idx, source, target, strings, u, rules, false, pair) {
             Plan::Create if created.contains(&u) => f.existing += 1,
             Plan::Create => {
                 let quota_full = target.dir.object_count() + *objects_added >= target.spec.object_quota;
@@ -2167,5 +2231,34 @@ impl crate::hash::Canonical for SyncConfig {
         if !self.automatic {
             out.push_str(" manual");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain_is;
+
+    #[test]
+    fn domain_is_reads_what_follows_the_last_at() {
+        let slow = |a: &str, d: &str| a.rsplit_once('@').map_or("", |(_, x)| x).eq_ignore_ascii_case(d);
+        let addrs = [
+            "a@t.com",
+            "a@T.Com",
+            "a@b@t.com",
+            "t.com",
+            "a@",
+            "",
+            "@t.com",
+            "x@at.com",
+            "a@t.com@",
+        ];
+        let domains = ["t.com", "T.COM", "", "b@t.com", "at.com", "com"];
+        for a in addrs {
+            for d in domains {
+                assert_eq!(domain_is(a, d), slow(a, d), "{a:?} {d:?}");
+            }
+        }
+        assert!(domain_is("a@T.com", "t.COM"));
+        assert!(!domain_is("a@x.t.com", "t.com"));
     }
 }

@@ -1114,8 +1114,9 @@ impl World {
         self.record(crate::state::Recorded::Settle(max));
         let deadline = self.clamp_time(self.now + max);
         let mut n = 0u64;
+        let mut unsettled = 0;
         loop {
-            if self.is_settled() {
+            if self.is_settled_from(&mut unsettled) {
                 return Ok(self.now);
             }
             let Some(Reverse((at, _, _))) = self.queue.peek() else {

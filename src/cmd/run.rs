@@ -225,7 +225,11 @@ pub fn run(a: RunArgs, out: &mut Out) -> Result<Exit, Error> {
             out.line(&format!("Wrote each tenant's views to {}", dir.display()))?;
         }
     }
-    Ok(Exit::failed_if(!run.ok()))
+    let exit = Exit::failed_if(!run.ok());
+    // the process ends next and the system takes its memory back at once: freeing a large
+    // world object by object only costs time (4 % of B1's run)
+    std::mem::forget(run.world);
+    Ok(exit)
 }
 
 /// Runs `sc`, narrating to `printer` and writing its report page to `path` as it goes; no file

@@ -631,7 +631,17 @@ fn mto_70_74_share_users_provisions_members_with_ext_upns_in_every_other_tenant(
         },
     )
     .unwrap();
+    // the settle loop's search from the last unsettled configuration agrees with is_settled
+    let agrees = |w: &World| {
+        (0..w.configs.len() + 2).all(|from| {
+            let mut at = from;
+            let settled = w.is_settled_from(&mut at);
+            settled == w.is_settled() && (settled || !w.config_settled(ConfigIdx(at as u32)))
+        })
+    };
+    assert!(!w.is_settled() && agrees(&w));
     let t = w.settle(Duration::days(1)).unwrap();
+    assert!(agrees(&w));
     for &target in &ids[1..] {
         assert_eq!(w.synced_from(target, ids[0]), 2);
         let upn = format!("user0_a.com#EXT#@{}", w.tenant(target).spec.initial_domain);

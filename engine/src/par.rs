@@ -1,0 +1,72 @@
+//! Deterministic use of both cores: work split over rayon's threads whose results are put
+//! back together in input order, so what comes out does not depend on how many threads ran
+//! or which finished first. Small inputs stay on the calling thread (spreading them costs
+//! more than it saves).
+
+use rayon::prelude::*;
+
+/// Inputs below this many items are mapped on the calling thread.
+pub const PAR_MIN: usize = 2048;
+
+/// `items` mapped through `f`, in the order of `items`: on rayon's threads when there are
+/// at least [`PAR_MIN`] of them.
+pub fn map_ordered<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    if items.len() < PAR_MIN || rayon::current_num_threads() < 2 {
+        return items.iter().map(f).collect();
+    }
+    items.par_iter().with_min_len(PAR_MIN / 4).map(f).collect()
+}
+
+/// `items` mapped through `f`, in the order of `items`, one item per task: for a few heavy
+/// items (a tenant's share of an output), on rayon's threads from two items on.
+pub fn map_each<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    if items.len() < 2 || rayon::current_num_threads() < 2 {
+        return items.iter().map(f).collect();
+    }
+    items.par_iter().with_max_len(1).map(f).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_keep_input_order_whatever_the_threads() {
+        let items: Vec<u64> = (0..3 * PAR_MIN as u64 + 7).collect();
+        let f = |&x: &u64| x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 7;
+        let serial: Vec<u64> = items.iter().map(f).collect();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(
+                pool.install(|| map_ordered(&items, f)),
+                serial,
+                "{threads} threads"
+            );
+        }
+        assert_eq!(map_ordered(&items[..5], f), serial[..5]);
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(
+                pool.install(|| map_each(&items[..9], f)),
+                serial[..9],
+                "{threads} threads"
+            );
+        }
+    }
+}
