@@ -63,7 +63,7 @@ fn strings_fit(world: &World, deferred: &Deferred) -> bool {
             ..spec.clone()
         };
         let mut tables = Interner::default();
-        let _ = gen::generate(0, "t", "t.com", &fixed, &mut tables, |_| false);
+        let _ = gen::generate(0, "t", "t.com", &fixed, &mut tables, None);
         strings = strings.saturating_add(tables.len() + 2 * spec.count);
         bytes = bytes.saturating_add(tables.bytes() + GENERATED_BYTES_PER_USER * spec.count);
     }
