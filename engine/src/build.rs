@@ -4,7 +4,7 @@
 //! and reports each problem as a [`BuildError`] that the importer places in its own input
 //! (a line and column, a JSON path).
 
-use crate::directory::{Directory, ObjectKind};
+use crate::directory::ObjectKind;
 use crate::gen::{self, GenSpec};
 use crate::ids::{ConfigIdx, GroupIdx, Guid, MtoIdx, TenantIdx, UserIdx};
 use crate::limits;
@@ -228,7 +228,6 @@ impl Builder {
         Ok(())
     }
 
-    /// Whether `more` users fit into tenant `t`.
     /// Whether every string so far fit the string table (INTERNED_STRINGS_MAX).
     fn strings_fit(&self, more: usize) -> Result<(), BuildError> {
         if self.world.strings.is_full() {
@@ -243,6 +242,7 @@ impl Builder {
         Ok(())
     }
 
+    /// Whether `more` users fit into tenant `t` (USERS_PER_TENANT_MAX, USERS_TOTAL_MAX).
     pub fn check_room(&self, t: TenantIdx, more: usize) -> Result<(), BuildError> {
         let own = self.world.tenants[t.ix()].dir.users().len();
         if own + more > limits::USERS_PER_TENANT_MAX {
@@ -309,21 +309,56 @@ impl Builder {
     /// Generates `spec.count` synthetic users into tenant `t`, on its first domain, avoiding the
     /// UPNs already there.
     pub fn generate_users(&mut self, t: TenantIdx, spec: &GenSpec) -> Result<(), BuildError> {
-        self.check_room(t, spec.count)?;
+        self.count_users(t, spec.count)?;
+        self.generate_counted(&[(t, spec.clone())])
+            .map_err(|(_, e)| e)
+    }
+
+    /// Generates the users of several tenants, each already counted with
+    /// [`Self::count_users`], as [`Self::generate_users`] would one tenant after another, with
+    /// the same users and symbols, on both cores: the seeded draws and the directories of
+    /// different tenants are independent, and only the interning runs in order. An error
+    /// names the job (its index in `jobs`) whose strings did not fit.
+    pub fn generate_counted(&mut self, jobs: &[(TenantIdx, GenSpec)]) -> Result<(), (usize, BuildError)> {
+        let mut seen = vec![false; self.world.tenants.len()];
+        if jobs.iter().any(|(t, _)| std::mem::replace(&mut seen[t.ix()], true)) {
+            // one tenant twice: the second job must see the first one's users
+            for (k, job) in jobs.iter().enumerate() {
+                self.generate_counted(std::slice::from_ref(job)).map_err(|(_, e)| (k, e))?;
+            }
+            return Ok(());
+        }
         let w = &mut self.world;
-        let tenant = &w.tenants[t.ix()];
-        let domain = tenant.spec.domains[0].clone();
-        let name = tenant.name().to_string();
-        let dir: &mut Directory = &mut w.tenants[t.ix()].dir;
-        dir.reserve(spec.count);
-        // an empty directory takes no UPN: spare the lookups
-        let empty = dir.users().is_empty();
-        let mut taken = |u: &str| dir.upn_taken(u);
-        let taken: Option<&mut dyn FnMut(&str) -> bool> = if empty { None } else { Some(&mut taken) };
-        let users = gen::generate(w.seed, &name, &domain, spec, &mut w.strings, taken);
-        dir.add_users(users).expect("generated UPNs avoid taken ones");
-        self.users_total += spec.count;
-        self.strings_fit(spec.count)?;
+        let seed = w.seed;
+        let drawn = crate::par::map_each(jobs, |(t, spec)| {
+            let tenant = &w.tenants[t.ix()];
+            let dir = &tenant.dir;
+            // an empty directory takes no UPN: spare the lookups
+            let taken = |u: &str| dir.upn_taken(u);
+            let taken: Option<&(dyn Fn(&str) -> bool + Sync)> =
+                if dir.users().is_empty() { None } else { Some(&taken) };
+            gen::draw(seed, tenant.name(), &tenant.spec.domains[0], spec, taken)
+        });
+        let mut vocabs = Vec::with_capacity(jobs.len());
+        for (k, ((_, spec), d)) in jobs.iter().zip(&drawn).enumerate() {
+            vocabs.push(gen::intern(d, spec, &mut w.strings));
+            if w.strings.is_full() {
+                return Err((k, self.strings_fit(spec.count).expect_err("the table is full")));
+            }
+        }
+        let mut job_of = vec![None; w.tenants.len()];
+        for (k, (t, _)) in jobs.iter().enumerate() {
+            job_of[t.ix()] = Some(k);
+        }
+        let strings = &w.strings;
+        crate::par::for_each_mut(&mut w.tenants, |i, tenant| {
+            let Some(k) = job_of[i] else { return };
+            let users = gen::build(&drawn[k], &vocabs[k], &tenant.spec.domains[0], strings);
+            tenant
+                .dir
+                .add_users(users)
+                .expect("generated UPNs avoid taken ones");
+        });
         Ok(())
     }
 

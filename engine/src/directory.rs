@@ -355,6 +355,19 @@ pub enum ObjectKind {
     SyncedGroup,
 }
 
+/// The dense per-source account table for `source` in `by_source`, grown to cover `users`
+/// home users.
+fn grown_table(by_source: &mut Vec<Option<Vec<u32>>>, source: TenantIdx, users: usize) -> &mut Vec<u32> {
+    if by_source.len() <= source.ix() {
+        by_source.resize(source.ix() + 1, None);
+    }
+    let t = by_source[source.ix()].get_or_insert_with(Vec::new);
+    if t.len() < users {
+        t.resize(users, NO_ACCOUNT);
+    }
+    t
+}
+
 impl Directory {
     /// Sets the seed and tenant name object ids derive from (the builder does, once).
     pub fn set_identity(&mut self, seed: u64, tenant: &str) {
@@ -527,7 +540,11 @@ impl Directory {
             n += 1;
         }
         users.truncate(n);
-        self.users.extend(users);
+        if self.users.is_empty() {
+            self.users = users; // no copy
+        } else {
+            self.users.extend(users);
+        }
         self.changes.extend((base..base + n).map(|i| UserIdx(i as u32)));
         result
     }
@@ -1043,14 +1060,7 @@ impl Directory {
 
     /// The dense per-source table for `source`, grown to cover `users` home users.
     pub fn source_table_mut(&mut self, source: TenantIdx, users: usize) -> &mut Vec<u32> {
-        if self.by_source.len() <= source.ix() {
-            self.by_source.resize(source.ix() + 1, None);
-        }
-        let t = self.by_source[source.ix()].get_or_insert_with(Vec::new);
-        if t.len() < users {
-            t.resize(users, NO_ACCOUNT);
-        }
-        t
+        grown_table(&mut self.by_source, source, users)
     }
 
     /// Makes room for `n` more external accounts.
@@ -1065,6 +1075,23 @@ impl Directory {
         let t = self.source_table_mut(acc.source_tenant, source_users);
         t[acc.source_user.ix()] = ai;
         ai
+    }
+
+    /// Adds one external account per item of `items`, made by `account`, in the order of
+    /// `items`, and links each to its home user: what [`Self::add_external`] does for each in
+    /// turn, with the records written on both cores (a cycle's creates are mostly new memory).
+    pub fn add_externals<T: Sync>(
+        &mut self,
+        items: &[T],
+        account: impl Fn(&T) -> ExternalAccount + Sync + Send,
+        source_users: usize,
+    ) {
+        let first = self.externals.len();
+        crate::par::extend_ordered(&mut self.externals, items, account);
+        for (k, a) in self.externals[first..].iter().enumerate() {
+            let t = grown_table(&mut self.by_source, a.source_tenant, source_users);
+            t[a.source_user.ix()] = (first + k) as u32;
+        }
     }
 
     /// Number of directory objects counted against the quota (CTS-61): users, groups and

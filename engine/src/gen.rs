@@ -212,20 +212,65 @@ impl Chooser {
     }
 }
 
-/// Generates `spec.count` users on `domain`; `taken`, when given, says whether a UPN already
-/// exists, so that generated UPNs never collide with inline users (without it, none is).
-///
-/// The seeded draws and the interning run in order on this thread; the UPN strings, the bulk
-/// of the work, are then written on both cores, each from its user's drawn name and ordinal,
-/// so the users are the same whatever the thread count.
-pub fn generate(
+/// One generated user's seeded draws: indexes into its tenant's [`Shape`] and the ordinal of
+/// its UPN.
+#[derive(Clone, Copy, Debug)]
+struct Draw {
+    /// `given * SURNAME.len() + surname`.
+    slot: u16,
+    dept: u8,
+    title: u8,
+    place: u8,
+    disabled: bool,
+    guest: bool,
+    /// The UPN's ordinal among users of the same name (1: no number).
+    n: u32,
+}
+
+/// The departments a spec draws from, each with how many job titles it has, in the order
+/// their strings are interned.
+fn departments(spec: &GenSpec) -> Vec<(&str, &[&str])> {
+    const CUSTOM_TITLES: &[&str] = &["Specialist"];
+    let mut depts: Vec<(&str, &[&str])> = DEPARTMENTS
+        .iter()
+        .filter(|(d, _)| spec.departments.is_empty() || spec.departments.iter().any(|x| x == d))
+        .map(|&(d, t)| (d, t))
+        .collect();
+    for d in &spec.departments {
+        if !DEPARTMENTS.iter().any(|(k, _)| k == d) {
+            depts.push((d.as_str(), CUSTOM_TITLES));
+        }
+    }
+    depts
+}
+
+/// One tenant's generated users as drawn from the seed, before any string is interned: the
+/// draws need no shared state, so several tenants can be drawn at once.
+pub struct Drawn {
+    draws: Vec<Draw>,
+    /// `given.surname` in lowercase, by slot (filled for the slots drawn).
+    bases: Vec<String>,
+}
+
+/// The interned strings one tenant's drawn users hold.
+pub struct Vocab {
+    depts: Vec<(Sym, Vec<Sym>)>,
+    places: Vec<(Sym, Sym, Sym)>,
+    givens: Vec<Sym>,
+    surnames: Vec<Sym>,
+    display: Vec<Sym>,
+}
+
+/// Draws `spec.count` users on `domain` from the seed; `taken`, when given, says whether a
+/// UPN already exists, so that generated UPNs never collide with inline users (without it,
+/// none is). The draws run in order on the calling thread, from one ChaCha8 stream per tenant.
+pub fn draw(
     seed: u64,
     tenant: &str,
     domain: &str,
     spec: &GenSpec,
-    strings: &mut Interner,
-    mut taken: Option<&mut dyn FnMut(&str) -> bool>,
-) -> Vec<User> {
+    taken: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> Drawn {
     let mut h = crate::hash::Fnv64::new(seed);
     h.write(b"generate");
     h.write(tenant.as_bytes());
@@ -237,39 +282,18 @@ pub fn generate(
         share(spec.disabled, spec.count),
     );
     let mut guest_pick = Chooser::new(h.finish(), b"guests", spec.count, share(spec.guests, spec.count));
-    let mut depts: Vec<(Sym, Vec<Sym>)> = Vec::new();
-    for (d, titles) in DEPARTMENTS {
-        if spec.departments.is_empty() || spec.departments.iter().any(|x| x == d) {
-            let t = titles.iter().map(|t| strings.intern(t)).collect();
-            depts.push((strings.intern(d), t));
-        }
-    }
-    for d in &spec.departments {
-        if !DEPARTMENTS.iter().any(|(k, _)| k == d) {
-            let t = vec![strings.intern("Specialist")];
-            depts.push((strings.intern(d), t));
-        }
-    }
-    let places: Vec<(Sym, Sym, Sym)> = PLACES
-        .iter()
-        .map(|(c, city, loc)| (strings.intern(c), strings.intern(city), strings.intern(loc)))
-        .collect();
-    let givens: Vec<Sym> = GIVEN.iter().map(|g| strings.intern(g)).collect();
-    let surnames: Vec<Sym> = SURNAME.iter().map(|g| strings.intern(g)).collect();
+    let depts = departments(spec);
     // the next free ordinal of each given.surname pair: UPNs stay unique without a search
     let mut next_n = vec![1u32; GIVEN.len() * SURNAME.len()];
-    let mut display = vec![Sym::NONE; GIVEN.len() * SURNAME.len()];
     let mut bases: Vec<String> = vec![String::new(); GIVEN.len() * SURNAME.len()];
-    let mut out = Vec::with_capacity(spec.count);
-    // each user's name pair and ordinal, from which its UPN is written
-    let mut names: Vec<(u16, u32)> = Vec::with_capacity(spec.count);
+    let mut draws = Vec::with_capacity(spec.count);
     let mut upn = String::new();
-    for i in 0..spec.count {
+    for _ in 0..spec.count {
         let gi = rng.random_range(0..GIVEN.len());
         let si = rng.random_range(0..SURNAME.len());
-        let (dept, titles) = &depts[rng.random_range(0..depts.len())];
-        let title = titles[rng.random_range(0..titles.len())];
-        let (country, city, loc) = places[rng.random_range(0..places.len())];
+        let dept = rng.random_range(0..depts.len());
+        let title = rng.random_range(0..depts[dept].1.len());
+        let place = rng.random_range(0..PLACES.len());
         let disabled = disabled_pick.next();
         let guest = guest_pick.next();
         let slot = gi * SURNAME.len() + si;
@@ -281,7 +305,7 @@ pub fn generate(
             );
         }
         let mut n = next_n[slot];
-        if let Some(taken) = taken.as_mut() {
+        if let Some(taken) = taken {
             loop {
                 upn.clear();
                 push_upn(&mut upn, &bases[slot], n, domain);
@@ -292,43 +316,115 @@ pub fn generate(
             }
         }
         next_n[slot] = n + 1;
-        names.push((slot as u16, n));
-        let mut attrs = [Sym::NONE; ATTR_COUNT];
-        attrs[Attr::GivenName as usize] = givens[gi];
-        attrs[Attr::Surname as usize] = surnames[si];
+        draws.push(Draw {
+            slot: slot as u16,
+            dept: dept as u8,
+            title: title as u8,
+            place: place as u8,
+            disabled,
+            guest,
+            n,
+        });
+    }
+    Drawn { draws, bases }
+}
+
+/// Interns the strings of `drawn`'s users, in the order one tenant's generation has always
+/// interned them (the vocabulary, then each user's display name when first seen and its
+/// employee id), so that symbols do not depend on how many tenants were drawn at once.
+pub fn intern(drawn: &Drawn, spec: &GenSpec, strings: &mut Interner) -> Vocab {
+    let depts = departments(spec)
+        .into_iter()
+        .map(|(d, titles)| {
+            let t = titles.iter().map(|t| strings.intern(t)).collect();
+            (strings.intern(d), t)
+        })
+        .collect();
+    let places = PLACES
+        .iter()
+        .map(|(c, city, loc)| (strings.intern(c), strings.intern(city), strings.intern(loc)))
+        .collect();
+    let givens = GIVEN.iter().map(|g| strings.intern(g)).collect();
+    let surnames = SURNAME.iter().map(|g| strings.intern(g)).collect();
+    let mut display = vec![Sym::NONE; GIVEN.len() * SURNAME.len()];
+    let mut name = String::new();
+    for (i, d) in drawn.draws.iter().enumerate() {
+        let slot = d.slot as usize;
         if display[slot].is_none() {
-            display[slot] = strings.intern(&format!("{} {}", GIVEN[gi], SURNAME[si]));
+            name.clear();
+            name.push_str(GIVEN[slot / SURNAME.len()]);
+            name.push(' ');
+            name.push_str(SURNAME[slot % SURNAME.len()]);
+            display[slot] = strings.intern(&name);
         }
-        attrs[Attr::DisplayName as usize] = display[slot];
+        strings.employee_id(i + 1);
+    }
+    Vocab {
+        depts,
+        places,
+        givens,
+        surnames,
+        display,
+    }
+}
+
+/// The users of `drawn` on `domain`, holding `vocab`'s symbols: written on both cores, each
+/// from its own draws, so the users are the same whatever the thread count. Reads the
+/// employee ids [`intern`] stored.
+pub fn build(drawn: &Drawn, vocab: &Vocab, domain: &str, strings: &Interner) -> Vec<User> {
+    crate::par::map_ordered_indexed(&drawn.draws, |i, d| {
+        let slot = d.slot as usize;
+        let (gi, si) = (slot / SURNAME.len(), slot % SURNAME.len());
+        let (dept, titles) = &vocab.depts[d.dept as usize];
+        let (country, city, loc) = vocab.places[d.place as usize];
+        let mut attrs = [Sym::NONE; ATTR_COUNT];
+        attrs[Attr::GivenName as usize] = vocab.givens[gi];
+        attrs[Attr::Surname as usize] = vocab.surnames[si];
+        attrs[Attr::DisplayName as usize] = vocab.display[slot];
         attrs[Attr::Department as usize] = *dept;
-        attrs[Attr::JobTitle as usize] = title;
+        attrs[Attr::JobTitle as usize] = titles[d.title as usize];
         attrs[Attr::Country as usize] = country;
         attrs[Attr::City as usize] = city;
         attrs[Attr::UsageLocation as usize] = loc;
-        attrs[Attr::EmployeeId as usize] = strings.employee_id(i + 1);
+        attrs[Attr::EmployeeId as usize] = strings.cached_employee_id(i + 1);
         attrs[Attr::Mail as usize] = Sym::SAME_AS_UPN;
         attrs[Attr::MailNickname as usize] = Sym::UPN_LOCAL_PART;
-        out.push(User {
+        let base = &drawn.bases[slot];
+        let mut upn = String::with_capacity(upn_len(base, d.n, domain));
+        push_upn(&mut upn, base, d.n, domain);
+        User {
             extra: None,
-            upn: Box::default(),
+            upn: upn.into_boxed_str(),
             attrs,
-            user_type: if guest { UserType::Guest } else { UserType::Member },
-            account_enabled: !disabled,
+            user_type: if d.guest { UserType::Guest } else { UserType::Member },
+            account_enabled: !d.disabled,
             external: false,
             deleted_at: crate::user::DeletedAt::NONE,
             manager: None,
             version: 0,
-        });
-    }
-    let upns = crate::par::map_ordered(&names, |&(slot, n)| {
-        let mut s = String::with_capacity(bases[slot as usize].len() + domain.len() + 8);
-        push_upn(&mut s, &bases[slot as usize], n, domain);
-        s.into_boxed_str()
-    });
-    for (u, upn) in out.iter_mut().zip(upns) {
-        u.upn = upn;
-    }
-    out
+        }
+    })
+}
+
+/// Generates `spec.count` users on `domain` ([`draw`], [`intern`], [`build`] in turn);
+/// `taken`, when given, says whether a UPN already exists.
+pub fn generate(
+    seed: u64,
+    tenant: &str,
+    domain: &str,
+    spec: &GenSpec,
+    strings: &mut Interner,
+    taken: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> Vec<User> {
+    let drawn = draw(seed, tenant, domain, spec, taken);
+    let vocab = intern(&drawn, spec, strings);
+    build(&drawn, &vocab, domain, strings)
+}
+
+/// The length of [`push_upn`]'s output.
+fn upn_len(base: &str, n: u32, domain: &str) -> usize {
+    let digits = if n > 1 { n.ilog10() as usize + 1 } else { 0 };
+    base.len() + digits + 1 + domain.len()
 }
 
 /// Appends the UPN of the `n`th user named `base` (`base`, `n` from the second on, `@domain`).
@@ -400,7 +496,7 @@ mod tests {
             "t.com",
             &spec,
             &mut i,
-            Some(&mut |u| u == "adele.vance@t.com"),
+            Some(&|u: &str| u == "adele.vance@t.com"),
         );
         let mut set = std::collections::HashSet::new();
         for u in &users {

@@ -22,6 +22,59 @@ where
     items.par_iter().with_min_len(PAR_MIN / 4).map(f).collect()
 }
 
+/// Appends `items` mapped through `f` to `out`, in the order of `items`: written straight
+/// into `out`'s new room on rayon's threads when there are at least [`PAR_MIN`] of them.
+pub fn extend_ordered<T, R, F>(out: &mut Vec<R>, items: &[T], f: F)
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    if items.len() < PAR_MIN || rayon::current_num_threads() < 2 {
+        out.extend(items.iter().map(f));
+        return;
+    }
+    out.par_extend(items.par_iter().with_min_len(PAR_MIN / 4).map(f));
+}
+
+/// [`map_ordered`] with each item's index passed to `f`.
+pub fn map_ordered_indexed<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(usize, &T) -> R + Sync + Send,
+{
+    if items.len() < PAR_MIN || rayon::current_num_threads() < 2 {
+        return items.iter().enumerate().map(|(i, x)| f(i, x)).collect();
+    }
+    items
+        .par_iter()
+        .enumerate()
+        .with_min_len(PAR_MIN / 4)
+        .map(|(i, x)| f(i, x))
+        .collect()
+}
+
+/// Calls `f` on each item with its index, one item per task: for a few heavy items that
+/// each change only themselves (one tenant's directory), on rayon's threads from two items
+/// on. What `f` does to one item must not depend on the others, so the outcome is the same
+/// whatever the thread count.
+pub fn for_each_mut<T, F>(items: &mut [T], f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut T) + Sync + Send,
+{
+    if items.len() < 2 || rayon::current_num_threads() < 2 {
+        items.iter_mut().enumerate().for_each(|(i, x)| f(i, x));
+        return;
+    }
+    items
+        .par_iter_mut()
+        .enumerate()
+        .with_max_len(1)
+        .for_each(|(i, x)| f(i, x));
+}
+
 /// `items` mapped through `f`, in the order of `items`, one item per task: for a few heavy
 /// items (a tenant's share of an output), on rayon's threads from two items on.
 pub fn map_each<T, R, F>(items: &[T], f: F) -> Vec<R>

@@ -63,6 +63,21 @@ fn hash(s: &str) -> u64 {
     crate::hash::mix64(Fx::default().hash_one(s))
 }
 
+/// `E{n:06}`, written into `buf` (a formatter's set-up costs more than the digits).
+fn employee_id_text(n: usize, buf: &mut [u8; 24]) -> &str {
+    let mut digits = [b'0'; 20];
+    let (mut k, mut v) = (digits.len(), n);
+    while v > 0 {
+        k -= 1;
+        digits[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    let shown = &digits[(digits.len() - 6).min(k)..];
+    buf[0] = b'E';
+    buf[1..=shown.len()].copy_from_slice(shown);
+    std::str::from_utf8(&buf[..=shown.len()]).expect("ASCII digits")
+}
+
 impl Interner {
     fn text(&self, sym: Sym) -> &str {
         if sym.0 == 0 || sym.is_marker() {
@@ -100,7 +115,8 @@ impl Interner {
                 return sym;
             }
         }
-        let sym = self.intern(&format!("E{n:06}"));
+        let mut buf = [0u8; 24];
+        let sym = self.intern(employee_id_text(n, &mut buf));
         if n < crate::limits::USERS_PER_TENANT_MAX {
             if self.employee_ids.len() <= n {
                 self.employee_ids.resize(n + 1, Sym::NONE);
@@ -108,6 +124,18 @@ impl Interner {
             self.employee_ids[n] = sym;
         }
         sym
+    }
+
+    /// The employee id [`Self::employee_id`] interned for `n`, without interning it (the null
+    /// value if it was not).
+    pub fn cached_employee_id(&self, n: usize) -> Sym {
+        match self.employee_ids.get(n) {
+            Some(&sym) if !sym.is_none() => sym,
+            _ => {
+                let mut buf = [0u8; 24];
+                self.get(employee_id_text(n, &mut buf)).unwrap_or(Sym::NONE)
+            }
+        }
     }
 
     /// Looks `s` up without interning it.
@@ -190,6 +218,11 @@ mod tests {
         assert_eq!(i.intern("E000007"), a);
         let big = i.employee_id(1_234_567);
         assert_eq!(i.resolve(big), "E1234567");
+        assert_eq!(i.resolve(i.employee_id(0)), "E000000");
+        assert_eq!(i.resolve(i.employee_id(usize::MAX)), format!("E{}", usize::MAX));
+        assert_eq!(i.cached_employee_id(7), a);
+        assert_eq!(i.cached_employee_id(1_234_567), big, "found by its text past the cache");
+        assert_eq!(i.cached_employee_id(8), Sym::NONE, "never interned");
     }
 
     #[test]

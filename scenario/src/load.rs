@@ -556,7 +556,10 @@ fn load_inner(
             .map_err(|e| src.err(t.span_of("name"), e.to_string()))?;
         let _ = i;
     }
-    // pass 2: relations, directories and settings
+    // pass 2: relations and users; then every tenant's generated users at once (on both
+    // cores), counted against the caps in tenant order as they are listed
+    let mut generating = Deferred::new();
+    let mut generate_spans = Vec::new();
     for (i, t) in tenants.iter().enumerate() {
         let ti = TenantIdx((first + i) as u16);
         for (c, span) in t.str_list("csp_of")?.unwrap_or_default() {
@@ -564,7 +567,17 @@ fn load_inner(
             b.set_csp_of(ti, other)
                 .map_err(|e| src.err(span, e.to_string()))?;
         }
-        load_users(&mut b, src, t, ti, opts, defer.as_deref_mut(), problems)?;
+        load_users(&mut b, src, t, ti, opts, &mut generating, &mut generate_spans, problems)?;
+    }
+    match defer.as_deref_mut() {
+        Some(d) => d.append(&mut generating),
+        None => b
+            .generate_counted(&generating)
+            .map_err(|(k, e)| src.err(generate_spans[k].clone(), e.to_string()))?,
+    }
+    // pass 2b: groups and settings, once every tenant's users exist
+    for (i, t) in tenants.iter().enumerate() {
+        let ti = TenantIdx((first + i) as u16);
         let groups = t.tables("group")?;
         let mut shapes = Vec::new();
         for g in &groups {
@@ -744,7 +757,8 @@ fn load_users(
     t: &Tbl<'_, '_>,
     ti: TenantIdx,
     opts: &LoadOptions<'_>,
-    defer: Option<&mut Deferred>,
+    generating: &mut Deferred,
+    generate_spans: &mut Vec<std::ops::Range<usize>>,
     problems: &mut Vec<Diagnostic>,
 ) -> R<()> {
     // inline users first, so generated UPNs avoid them
@@ -846,18 +860,12 @@ fn load_users(
         disabled: us.fraction("disabled")?.unwrap_or(0.0),
         guests: us.fraction("guests")?.unwrap_or(0.0),
     };
-    match defer {
-        // counted as generate_users counts them, before it generates
-        Some(d) => {
-            b.count_users(ti, spec.count)
-                .map_err(|e| src.err(us.span_of("generate"), e.to_string()))?;
-            d.push((ti, spec));
-            Ok(())
-        }
-        None => b
-            .generate_users(ti, &spec)
-            .map_err(|e| src.err(us.span_of("generate"), e.to_string())),
-    }
+    // counted now, in tenant order; generated with the other tenants' (Builder::generate_counted)
+    b.count_users(ti, spec.count)
+        .map_err(|e| src.err(us.span_of("generate"), e.to_string()))?;
+    generating.push((ti, spec));
+    generate_spans.push(us.span_of("generate"));
+    Ok(())
 }
 
 fn inline_user(src: Src<'_>, u: &Tbl<'_, '_>) -> R<NewUser> {
