@@ -1269,6 +1269,19 @@ pub(crate) fn read_scope(v: &Value, path: &str) -> Result<Vec<Vec<String>>, Prob
     Ok(out)
 }
 
+/// The properties of an `objectMapping` (the user mapping's and the group mapping's) that a
+/// [`schema_update`] body may hold.
+const OBJECT_MAPPING_KEYS: &[&str] = &[
+    "attributeMappings",
+    "enabled",
+    "flowTypes",
+    "metadata",
+    "name",
+    "scope",
+    "sourceObjectName",
+    "targetObjectName",
+];
+
 /// `PUT .../jobs/{id}/schema`: a whole `synchronizationSchema`, as [`schema`] shows it, of which
 /// only the user mapping's `attributeMappings` and `scope` may differ from `current` (what
 /// [`schema`] shows now); any other difference is refused, never dropped.
@@ -1351,30 +1364,9 @@ pub fn schema_update(body: &Map<String, Value>, current: &Value) -> Result<Schem
             let gp = format!("{op}[1]");
             let g = object(g, &gp)?;
             let cgroup = &crule["objectMappings"][1];
-            check_keys(
-                g,
-                &gp,
-                "objectMapping",
-                &[
-                    "attributeMappings",
-                    "enabled",
-                    "flowTypes",
-                    "metadata",
-                    "name",
-                    "scope",
-                    "sourceObjectName",
-                    "targetObjectName",
-                ],
-            )?;
-            for k in [
-                "attributeMappings",
-                "flowTypes",
-                "metadata",
-                "name",
-                "scope",
-                "sourceObjectName",
-                "targetObjectName",
-            ] {
+            check_keys(g, &gp, "objectMapping", OBJECT_MAPPING_KEYS)?;
+            // of the group mapping, only `enabled` may change
+            for k in OBJECT_MAPPING_KEYS.iter().filter(|&&k| k != "enabled") {
                 fixed(g, cgroup, k, &gp)?;
             }
             match g.get("enabled") {
@@ -1392,29 +1384,12 @@ pub fn schema_update(body: &Map<String, Value>, current: &Value) -> Result<Schem
     let up = format!("{op}[0]");
     let user = object(user, &up)?;
     let cuser = &crule["objectMappings"][0];
-    check_keys(
-        user,
-        &up,
-        "objectMapping",
-        &[
-            "attributeMappings",
-            "enabled",
-            "flowTypes",
-            "metadata",
-            "name",
-            "scope",
-            "sourceObjectName",
-            "targetObjectName",
-        ],
-    )?;
-    for k in [
-        "enabled",
-        "flowTypes",
-        "metadata",
-        "name",
-        "sourceObjectName",
-        "targetObjectName",
-    ] {
+    check_keys(user, &up, "objectMapping", OBJECT_MAPPING_KEYS)?;
+    // of the user mapping, only `attributeMappings` and `scope` may change
+    for k in OBJECT_MAPPING_KEYS
+        .iter()
+        .filter(|&&k| k != "attributeMappings" && k != "scope")
+    {
         fixed(user, cuser, k, &up)?;
     }
     let ap = format!("{up}.attributeMappings");
