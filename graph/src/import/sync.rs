@@ -13,7 +13,7 @@
 
 use super::json::{Obj, Problem, Unread};
 use super::objects::Ids;
-use super::{guid, time, Folder, Summary};
+use super::{guid, time_or_empty, Folder, Summary};
 use crate::key_values::{Credentials, Pairs};
 use crate::request as rs_problem;
 use crate::request_sync as rs;
@@ -434,15 +434,6 @@ fn job_threshold(o: &Obj<'_>) -> R<Option<u32>> {
     Ok(None)
 }
 
-/// A time property where an empty string means none (Graph's samples show `""` in a
-/// quarantine that has not begun).
-fn opt_time(o: &Obj<'_>, name: &str) -> R<Option<SimTime>> {
-    match o.str(name)? {
-        None | Some("") => Ok(None),
-        Some(_) => time(o, name),
-    }
-}
-
 /// Reads the job's schedule and status into `c`.
 fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
     if let Some(s) = o.obj("schedule")? {
@@ -464,7 +455,7 @@ fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
         }
     };
     if let Some(last) = st.obj("lastExecution")? {
-        c.last_finished = opt_time(&last, "timeEnded")?;
+        c.last_finished = time_or_empty(&last, "timeEnded")?;
         c.exports = last.get("countExported").and_then(Value::as_u64).unwrap_or(0);
     }
     // a quarantine object shows only what a job in quarantine is going through
@@ -475,14 +466,14 @@ fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
         let reason = q.str("reason")?.unwrap_or_default();
         let reason = QuarantineReason::parse(reason)
             .ok_or_else(|| q.err("reason", format!("\"{reason}\" is not a quarantine reason")))?;
-        let began = opt_time(&q, "seriesBegan")?
+        let began = time_or_empty(&q, "seriesBegan")?
             .or(c.last_finished)
             .unwrap_or(SimTime::DEFAULT_START);
         c.quarantine = Some(Quarantine {
             reason,
             series_began: began,
-            current_began: opt_time(&q, "currentBegan")?.unwrap_or(began),
-            next_attempt: opt_time(&q, "nextAttempt")?,
+            current_began: time_or_empty(&q, "currentBegan")?.unwrap_or(began),
+            next_attempt: time_or_empty(&q, "nextAttempt")?,
             series_count: q
                 .get("seriesCount")
                 .and_then(Value::as_u64)
