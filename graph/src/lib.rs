@@ -13,6 +13,7 @@ pub mod entity;
 pub mod error;
 pub mod groups;
 pub mod import;
+mod key_values;
 pub mod mto;
 pub mod odata;
 pub mod organization;

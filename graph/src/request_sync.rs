@@ -10,6 +10,7 @@
 //! are the same at every replay. Only what the engine models is accepted; a credential, a
 //! secret or a property it does not model is refused as not supported, never dropped.
 
+use crate::key_values::Pairs;
 use crate::request::Problem;
 use crate::request::{bad, check_keys, kind};
 use mtosim_engine::expr::{Context, Expr, Value as ExprValue, FUNCTIONS};
@@ -149,21 +150,11 @@ pub fn create_job(body: &Map<String, Value>) -> Result<(), Problem> {
     template(body, true)
 }
 
-/// The credentials of `validateCredentials` and the secrets of `PUT .../secrets`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Credentials {
-    /// `CompanyId`: the target tenant id.
-    pub company_id: Option<String>,
-    /// `SyncAll`: "Sync all users and groups".
-    pub sync_all: Option<bool>,
-    /// `SyncNotificationSettings`' `DeleteThresholdEnabled`.
-    pub delete_threshold_enabled: Option<bool>,
-    /// `SyncNotificationSettings`' `DeleteThresholdValue`.
-    pub delete_threshold_value: Option<u32>,
-}
+pub use crate::key_values::Credentials;
 
-/// Reads `synchronizationSecretKeyStringValuePair`s at `path`.
-fn key_values(v: &Value, path: &str, secrets: bool) -> Result<Credentials, Problem> {
+/// Reads the `synchronizationSecretKeyStringValuePair`s at `path`, as `pairs` says (refusing
+/// what is not modelled).
+fn key_values(v: &Value, path: &str, pairs: Pairs) -> Result<Credentials, Problem> {
     let mut c = Credentials::default();
     for (i, kv) in array(v, path)?.iter().enumerate() {
         let p = format!("{path}[{i}]");
@@ -175,86 +166,14 @@ fn key_values(v: &Value, path: &str, secrets: bool) -> Result<Credentials, Probl
             &["key", "value"],
         )?;
         let key = string(required(o, "key", &p)?, &format!("{p}.key"))?;
-        let vp = format!("{p}.value");
         let value = match o.get("value") {
             None | Some(Value::Null) => "",
-            Some(v) => string(v, &vp)?,
+            Some(v) => string(v, &format!("{p}.value"))?,
         };
-        match key {
-            "CompanyId" => {
-                if Guid::parse(value.trim()).is_none() {
-                    return Err(bad(
-                        &vp,
-                        format!("CompanyId must be the target tenant id, a GUID, not '{value}'"),
-                    ));
-                }
-                c.company_id = Some(value.trim().to_string());
-            }
-            "AuthenticationType" if value == "SyncPolicy" => {}
-            "AuthenticationType" => {
-                return Err(bad(&vp, format!("The authentication type '{value}' is not supported by this simulated Graph; cross-tenant synchronization authenticates with 'SyncPolicy' (the cross-tenant synchronization policy)")));
-            }
-            "SyncAll" if secrets => {
-                c.sync_all = Some(match value.to_ascii_lowercase().as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(bad(
-                            &vp,
-                            format!("SyncAll must be \"true\" or \"false\", not '{value}'"),
-                        ))
-                    }
-                });
-            }
-            "SyncNotificationSettings" if secrets => {
-                (c.delete_threshold_enabled, c.delete_threshold_value) = notification_settings(value, &vp)?;
-            }
-            _ => {
-                return Err(bad(
-                    &format!("{p}.key"),
-                    format!("The key '{key}' is not supported by this simulated Graph here; it reads CompanyId, AuthenticationType{}", if secrets { ", SyncAll and SyncNotificationSettings" } else { "" }),
-                ));
-            }
-        }
+        c.read_pair(key, value, pairs)
+            .map_err(|e| bad(&format!("{p}.{}", e.at), e.message))?;
     }
     Ok(c)
-}
-
-/// `SyncNotificationSettings`, a JSON string: notification e-mails are not modelled (only
-/// `Enabled: false`), `HumanResourcesLookaheadQueryEnabled` only false; `DeleteThresholdEnabled`
-/// is returned for the caller to compare with the configuration's threshold.
-fn notification_settings(value: &str, path: &str) -> Result<(Option<bool>, Option<u32>), Problem> {
-    let v: Value = serde_json::from_str(value).map_err(|e| {
-        bad(
-            path,
-            format!("SyncNotificationSettings must be a JSON object in a string ({e})"),
-        )
-    })?;
-    let o = object(&v, path)?;
-    let (mut threshold, mut count) = (None, None);
-    for (k, x) in o {
-        if k == "DeleteThresholdValue" {
-            let n = x.as_u64().filter(|&n| (1..=u32::MAX as u64).contains(&n));
-            count = Some(n.ok_or_else(|| {
-                bad(
-                    path,
-                    "SyncNotificationSettings' DeleteThresholdValue must be a positive whole number",
-                )
-            })? as u32);
-            continue;
-        }
-        let on = x
-            .as_bool()
-            .ok_or_else(|| bad(path, format!("SyncNotificationSettings' {k} must be a boolean")))?;
-        match k.as_str() {
-            "DeleteThresholdEnabled" => threshold = Some(on),
-            "Enabled" | "HumanResourcesLookaheadQueryEnabled" if !on => {}
-            _ => {
-                return Err(bad(path, format!("SyncNotificationSettings' {k} = {on} is not supported by this simulated Graph (notification e-mails are not modelled); only false is accepted")));
-            }
-        }
-    }
-    Ok((threshold, count))
 }
 
 /// `POST .../jobs/validateCredentials`: `useSavedCredentials`, `templateId`, `credentials`
@@ -292,7 +211,7 @@ pub fn validate_credentials(body: &Map<String, Value>) -> Result<Option<Credenti
             "The property 'credentials' is required unless useSavedCredentials is true",
         )),
         Some(v) => {
-            let c = key_values(v, "$.credentials", false)?;
+            let c = key_values(v, "$.credentials", Pairs::Credentials)?;
             if saved {
                 return Err(bad(
                     "$.credentials",
@@ -318,7 +237,7 @@ pub fn secrets(body: &Map<String, Value>) -> Result<Credentials, Problem> {
         "synchronizationSecretKeyStringValuePair collection",
         &["value"],
     )?;
-    let c = key_values(required(body, "value", "$")?, "$.value", true)?;
+    let c = key_values(required(body, "value", "$")?, "$.value", Pairs::Secrets)?;
     if c.company_id.is_none() {
         return Err(bad(
             "$.value",
@@ -1269,6 +1188,19 @@ pub(crate) fn read_scope(v: &Value, path: &str) -> Result<Vec<Vec<String>>, Prob
     Ok(out)
 }
 
+/// The properties of an `objectMapping` (the user mapping's and the group mapping's) that a
+/// [`schema_update`] body may hold.
+const OBJECT_MAPPING_KEYS: &[&str] = &[
+    "attributeMappings",
+    "enabled",
+    "flowTypes",
+    "metadata",
+    "name",
+    "scope",
+    "sourceObjectName",
+    "targetObjectName",
+];
+
 /// `PUT .../jobs/{id}/schema`: a whole `synchronizationSchema`, as [`schema`] shows it, of which
 /// only the user mapping's `attributeMappings` and `scope` may differ from `current` (what
 /// [`schema`] shows now); any other difference is refused, never dropped.
@@ -1351,30 +1283,9 @@ pub fn schema_update(body: &Map<String, Value>, current: &Value) -> Result<Schem
             let gp = format!("{op}[1]");
             let g = object(g, &gp)?;
             let cgroup = &crule["objectMappings"][1];
-            check_keys(
-                g,
-                &gp,
-                "objectMapping",
-                &[
-                    "attributeMappings",
-                    "enabled",
-                    "flowTypes",
-                    "metadata",
-                    "name",
-                    "scope",
-                    "sourceObjectName",
-                    "targetObjectName",
-                ],
-            )?;
-            for k in [
-                "attributeMappings",
-                "flowTypes",
-                "metadata",
-                "name",
-                "scope",
-                "sourceObjectName",
-                "targetObjectName",
-            ] {
+            check_keys(g, &gp, "objectMapping", OBJECT_MAPPING_KEYS)?;
+            // of the group mapping, only `enabled` may change
+            for k in OBJECT_MAPPING_KEYS.iter().filter(|&&k| k != "enabled") {
                 fixed(g, cgroup, k, &gp)?;
             }
             match g.get("enabled") {
@@ -1392,29 +1303,12 @@ pub fn schema_update(body: &Map<String, Value>, current: &Value) -> Result<Schem
     let up = format!("{op}[0]");
     let user = object(user, &up)?;
     let cuser = &crule["objectMappings"][0];
-    check_keys(
-        user,
-        &up,
-        "objectMapping",
-        &[
-            "attributeMappings",
-            "enabled",
-            "flowTypes",
-            "metadata",
-            "name",
-            "scope",
-            "sourceObjectName",
-            "targetObjectName",
-        ],
-    )?;
-    for k in [
-        "enabled",
-        "flowTypes",
-        "metadata",
-        "name",
-        "sourceObjectName",
-        "targetObjectName",
-    ] {
+    check_keys(user, &up, "objectMapping", OBJECT_MAPPING_KEYS)?;
+    // of the user mapping, only `attributeMappings` and `scope` may change
+    for k in OBJECT_MAPPING_KEYS
+        .iter()
+        .filter(|&&k| k != "attributeMappings" && k != "scope")
+    {
         fixed(user, cuser, k, &up)?;
     }
     let ap = format!("{up}.attributeMappings");

@@ -16,8 +16,9 @@ pub fn configs(world: &World, t: TenantIdx) -> Vec<(ConfigIdx, &str)> {
     world.view(t).sync_jobs().map(|j| (j.config, j.name)).collect()
 }
 
-/// A collection answer: `@odata.context` of `path`, then `value`.
-fn collection(world: &World, path: &str, value: Vec<Value>) -> Value {
+/// A collection answer: `@odata.context` of `path`, then `value` (`mtosim serve` adds its
+/// `@odata.nextLink` between them).
+pub fn collection(world: &World, path: &str, value: Vec<Value>) -> Value {
     let mut m = Map::new();
     m.insert("@odata.context".into(), Value::String(context(world, path)));
     m.insert("value".into(), Value::Array(value));

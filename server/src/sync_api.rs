@@ -28,7 +28,7 @@ use mtosim_graph::entity::at_version;
 use mtosim_graph::provisioning::ProvisioningObjectSummary;
 use mtosim_graph::request::{self as rq, Problem};
 use mtosim_graph::request_sync as rs;
-use mtosim_graph::sync_objects::principals;
+use mtosim_graph::sync_objects::{self, principals};
 use serde_json::{json, Map, Value};
 
 /// A job action of `.../jobs/{jobId}/...`.
@@ -382,18 +382,14 @@ impl Query {
     }
 }
 
-/// A collection answer.
+/// A collection answer: [`sync_objects::collection`], with `@odata.nextLink` (after
+/// `@odata.context`) when there is a next page.
 fn collection(c: &Call, world: &World, context: &str, value: Vec<Value>, next: Option<String>) -> Reply {
-    let mut m = Map::new();
-    m.insert(
-        "@odata.context".into(),
-        Value::String(mtosim_graph::odata::context(world, context)),
-    );
-    if let Some(n) = next {
-        m.insert("@odata.nextLink".into(), Value::String(n));
+    let mut v = sync_objects::collection(world, context, value);
+    if let (Some(n), Value::Object(m)) = (next, &mut v) {
+        m.shift_insert(1, "@odata.nextLink".into(), Value::String(n));
     }
-    m.insert("value".into(), Value::Array(value));
-    Reply::json(200, at_version(Value::Object(m), c.version))
+    Reply::json(200, at_version(v, c.version))
 }
 
 /// `v` with `@odata.context` first.

@@ -261,6 +261,15 @@ pub(crate) fn time(o: &Obj<'_>, name: &str) -> Result<Option<SimTime>, Problem> 
     }
 }
 
+/// [`time`], where an empty string means none too (Graph's samples show `""` in a
+/// synchronization job's quarantine that has not begun).
+pub(crate) fn time_or_empty(o: &Obj<'_>, name: &str) -> Result<Option<SimTime>, Problem> {
+    match o.str(name)? {
+        None | Some("") => Ok(None),
+        Some(_) => time(o, name),
+    }
+}
+
 /// `/Date(1685138723000)/` (milliseconds since 1970, UTC), as `ConvertTo-Json` of Windows
 /// PowerShell 5.1 writes a date.
 fn ms_date(s: &str) -> Option<SimTime> {

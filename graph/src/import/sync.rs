@@ -13,7 +13,8 @@
 
 use super::json::{Obj, Problem, Unread};
 use super::objects::Ids;
-use super::{guid, time, Folder, Summary};
+use super::{guid, time_or_empty, Folder, Summary};
+use crate::key_values::{Credentials, Pairs};
 use crate::request as rs_problem;
 use crate::request_sync as rs;
 use mtosim_engine::build::{Builder, ImportedConfig};
@@ -297,7 +298,8 @@ struct Secrets {
     threshold: Option<Option<u32>>,
 }
 
-/// Reads a `PUT .../synchronization/secrets` body (or its `value` array alone).
+/// Reads a `PUT .../synchronization/secrets` body (or its `value` array alone), ignoring the
+/// secrets the simulation does not model.
 fn read_secrets(file: &str, v: &Value) -> R<Secrets> {
     let (items, base) = match v {
         Value::Array(a) => (a.as_slice(), "$".to_string()),
@@ -306,40 +308,18 @@ fn read_secrets(file: &str, v: &Value) -> R<Secrets> {
             "$.value".to_string(),
         ),
     };
-    let mut s = Secrets {
-        company_id: String::new(),
-        sync_all: false,
-        threshold: None,
-    };
+    let mut c = Credentials::default();
     for (i, kv) in items.iter().enumerate() {
         let o = Obj::new(file, format!("{base}[{i}]"), kv)?;
         let value = o.str("value")?.unwrap_or_default();
-        match o.req_str("key")? {
-            "CompanyId" => s.company_id = value.trim().to_string(),
-            "SyncAll" => s.sync_all = value.eq_ignore_ascii_case("true"),
-            "SyncNotificationSettings" => {
-                let n: Value = serde_json::from_str(value).map_err(|e| {
-                    o.err(
-                        "value",
-                        format!("SyncNotificationSettings is a JSON object in a string ({e})"),
-                    )
-                })?;
-                let on = n.get("DeleteThresholdEnabled").and_then(Value::as_bool) == Some(true);
-                let count = match n.get("DeleteThresholdValue") {
-                    None | Some(Value::Null) => None,
-                    Some(c) => Some(
-                        c.as_u64()
-                            .filter(|c| (1..=u32::MAX as u64).contains(c))
-                            .ok_or_else(|| {
-                                o.err("value", "DeleteThresholdValue must be a positive whole number")
-                            })? as u32,
-                    ),
-                };
-                s.threshold = on.then_some(count);
-            }
-            _ => {} // other secrets change nothing the simulation models
-        }
+        c.read_pair(o.req_str("key")?, value, Pairs::Imported)
+            .map_err(|e| o.err(e.at, e.message))?;
     }
+    let s = Secrets {
+        company_id: c.company_id.unwrap_or_default(),
+        sync_all: c.sync_all == Some(true),
+        threshold: (c.delete_threshold_enabled == Some(true)).then_some(c.delete_threshold_value),
+    };
     if s.company_id.is_empty() {
         return Err(Problem {
             file: file.to_string(),
@@ -454,15 +434,6 @@ fn job_threshold(o: &Obj<'_>) -> R<Option<u32>> {
     Ok(None)
 }
 
-/// A time property where an empty string means none (Graph's samples show `""` in a
-/// quarantine that has not begun).
-fn opt_time(o: &Obj<'_>, name: &str) -> R<Option<SimTime>> {
-    match o.str(name)? {
-        None | Some("") => Ok(None),
-        Some(_) => time(o, name),
-    }
-}
-
 /// Reads the job's schedule and status into `c`.
 fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
     if let Some(s) = o.obj("schedule")? {
@@ -484,7 +455,7 @@ fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
         }
     };
     if let Some(last) = st.obj("lastExecution")? {
-        c.last_finished = opt_time(&last, "timeEnded")?;
+        c.last_finished = time_or_empty(&last, "timeEnded")?;
         c.exports = last.get("countExported").and_then(Value::as_u64).unwrap_or(0);
     }
     // a quarantine object shows only what a job in quarantine is going through
@@ -495,14 +466,14 @@ fn read_job(o: &Obj<'_>, c: &mut ImportedConfig) -> R<()> {
         let reason = q.str("reason")?.unwrap_or_default();
         let reason = QuarantineReason::parse(reason)
             .ok_or_else(|| q.err("reason", format!("\"{reason}\" is not a quarantine reason")))?;
-        let began = opt_time(&q, "seriesBegan")?
+        let began = time_or_empty(&q, "seriesBegan")?
             .or(c.last_finished)
             .unwrap_or(SimTime::DEFAULT_START);
         c.quarantine = Some(Quarantine {
             reason,
             series_began: began,
-            current_began: opt_time(&q, "currentBegan")?.unwrap_or(began),
-            next_attempt: opt_time(&q, "nextAttempt")?,
+            current_began: time_or_empty(&q, "currentBegan")?.unwrap_or(began),
+            next_attempt: time_or_empty(&q, "nextAttempt")?,
             series_count: q
                 .get("seriesCount")
                 .and_then(Value::as_u64)
