@@ -218,8 +218,9 @@ mod tests {
         assert_eq!(i.intern("E000007"), a);
         let big = i.employee_id(1_234_567);
         assert_eq!(i.resolve(big), "E1234567");
-        assert_eq!(i.resolve(i.employee_id(0)), "E000000");
-        assert_eq!(i.resolve(i.employee_id(usize::MAX)), format!("E{}", usize::MAX));
+        let (zero, max) = (i.employee_id(0), i.employee_id(usize::MAX));
+        assert_eq!(i.resolve(zero), "E000000");
+        assert_eq!(i.resolve(max), format!("E{}", usize::MAX));
         assert_eq!(i.cached_employee_id(7), a);
         assert_eq!(i.cached_employee_id(1_234_567), big, "found by its text past the cache");
         assert_eq!(i.cached_employee_id(8), Sym::NONE, "never interned");

@@ -188,6 +188,14 @@ pub fn load_text_with(
 /// (`mtosim check`, [`crate::check`]): the tenant and what to generate.
 pub(crate) type Deferred = Vec<(TenantIdx, GenSpec)>;
 
+/// The users the tenants' `users = { generate = N }` ask for, counted but not generated yet,
+/// and where each was asked for.
+#[derive(Default)]
+struct Generating {
+    jobs: Deferred,
+    spans: Vec<std::ops::Range<usize>>,
+}
+
 /// [`load_text_with`]; with `defer`, users are not generated but listed there.
 pub(crate) fn load_text_deferring(
     file: &str,
@@ -281,7 +289,7 @@ fn load_inner(
     file: &str,
     text: &str,
     opts: &LoadOptions<'_>,
-    mut defer: Option<&mut Deferred>,
+    defer: Option<&mut Deferred>,
     problems: &mut Vec<Diagnostic>,
 ) -> R<Scenario> {
     if text.len() > SCENARIO_BYTES_MAX {
@@ -558,8 +566,7 @@ fn load_inner(
     }
     // pass 2: relations and users; then every tenant's generated users at once (on both
     // cores), counted against the caps in tenant order as they are listed
-    let mut generating = Deferred::new();
-    let mut generate_spans = Vec::new();
+    let mut generating = Generating::default();
     for (i, t) in tenants.iter().enumerate() {
         let ti = TenantIdx((first + i) as u16);
         for (c, span) in t.str_list("csp_of")?.unwrap_or_default() {
@@ -567,13 +574,13 @@ fn load_inner(
             b.set_csp_of(ti, other)
                 .map_err(|e| src.err(span, e.to_string()))?;
         }
-        load_users(&mut b, src, t, ti, opts, &mut generating, &mut generate_spans, problems)?;
+        load_users(&mut b, src, t, ti, opts, &mut generating, problems)?;
     }
-    match defer.as_deref_mut() {
-        Some(d) => d.append(&mut generating),
+    match defer {
+        Some(d) => d.append(&mut generating.jobs),
         None => b
-            .generate_counted(&generating)
-            .map_err(|(k, e)| src.err(generate_spans[k].clone(), e.to_string()))?,
+            .generate_counted(&generating.jobs)
+            .map_err(|(k, e)| src.err(generating.spans[k].clone(), e.to_string()))?,
     }
     // pass 2b: groups and settings, once every tenant's users exist
     for (i, t) in tenants.iter().enumerate() {
@@ -757,8 +764,7 @@ fn load_users(
     t: &Tbl<'_, '_>,
     ti: TenantIdx,
     opts: &LoadOptions<'_>,
-    generating: &mut Deferred,
-    generate_spans: &mut Vec<std::ops::Range<usize>>,
+    generating: &mut Generating,
     problems: &mut Vec<Diagnostic>,
 ) -> R<()> {
     // inline users first, so generated UPNs avoid them
@@ -863,8 +869,8 @@ fn load_users(
     // counted now, in tenant order; generated with the other tenants' (Builder::generate_counted)
     b.count_users(ti, spec.count)
         .map_err(|e| src.err(us.span_of("generate"), e.to_string()))?;
-    generating.push((ti, spec));
-    generate_spans.push(us.span_of("generate"));
+    generating.jobs.push((ti, spec));
+    generating.spans.push(us.span_of("generate"));
     Ok(())
 }
 
