@@ -71,7 +71,10 @@ fn bulk_creates_give_the_directories_one_by_one_creates_give() {
                 .iter()
                 .find(|(p, _)| p == path)
                 .unwrap_or_else(|| panic!("{path} only without the log"));
-            assert!(c == c1, "{path} differs between bulk and one-by-one creates ({threads} threads)");
+            assert!(
+                c == c1,
+                "{path} differs between bulk and one-by-one creates ({threads} threads)"
+            );
             compared += 1;
         }
         assert!(compared >= 4, "{compared} files compared");

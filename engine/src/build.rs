@@ -310,8 +310,7 @@ impl Builder {
     /// UPNs already there.
     pub fn generate_users(&mut self, t: TenantIdx, spec: &GenSpec) -> Result<(), BuildError> {
         self.count_users(t, spec.count)?;
-        self.generate_counted(&[(t, spec.clone())])
-            .map_err(|(_, e)| e)
+        self.generate_counted(&[(t, spec.clone())]).map_err(|(_, e)| e)
     }
 
     /// Generates the users of several tenants, each already counted with
@@ -321,10 +320,14 @@ impl Builder {
     /// names the job (its index in `jobs`) whose strings did not fit.
     pub fn generate_counted(&mut self, jobs: &[(TenantIdx, GenSpec)]) -> Result<(), (usize, BuildError)> {
         let mut seen = vec![false; self.world.tenants.len()];
-        if jobs.iter().any(|(t, _)| std::mem::replace(&mut seen[t.ix()], true)) {
+        if jobs
+            .iter()
+            .any(|(t, _)| std::mem::replace(&mut seen[t.ix()], true))
+        {
             // one tenant twice: the second job must see the first one's users
             for (k, job) in jobs.iter().enumerate() {
-                self.generate_counted(std::slice::from_ref(job)).map_err(|(_, e)| (k, e))?;
+                self.generate_counted(std::slice::from_ref(job))
+                    .map_err(|(_, e)| (k, e))?;
             }
             return Ok(());
         }
@@ -335,8 +338,11 @@ impl Builder {
             let dir = &tenant.dir;
             // an empty directory takes no UPN: spare the lookups
             let taken = |u: &str| dir.upn_taken(u);
-            let taken: Option<&(dyn Fn(&str) -> bool + Sync)> =
-                if dir.users().is_empty() { None } else { Some(&taken) };
+            let taken: Option<&(dyn Fn(&str) -> bool + Sync)> = if dir.users().is_empty() {
+                None
+            } else {
+                Some(&taken)
+            };
             gen::draw(seed, tenant.name(), &tenant.spec.domains[0], spec, taken)
         });
         let mut vocabs = Vec::with_capacity(jobs.len());

@@ -396,7 +396,11 @@ pub fn build(drawn: &Drawn, vocab: &Vocab, domain: &str, strings: &Interner) -> 
             extra: None,
             upn: upn.into_boxed_str(),
             attrs,
-            user_type: if d.guest { UserType::Guest } else { UserType::Member },
+            user_type: if d.guest {
+                UserType::Guest
+            } else {
+                UserType::Member
+            },
             account_enabled: !d.disabled,
             external: false,
             deleted_at: crate::user::DeletedAt::NONE,

@@ -222,7 +222,11 @@ mod tests {
         assert_eq!(i.resolve(zero), "E000000");
         assert_eq!(i.resolve(max), format!("E{}", usize::MAX));
         assert_eq!(i.cached_employee_id(7), a);
-        assert_eq!(i.cached_employee_id(1_234_567), big, "found by its text past the cache");
+        assert_eq!(
+            i.cached_employee_id(1_234_567),
+            big,
+            "found by its text past the cache"
+        );
         assert_eq!(i.cached_employee_id(8), Sym::NONE, "never interned");
     }
 

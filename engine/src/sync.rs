@@ -937,7 +937,8 @@ pub(crate) fn run_cycle(
                 None => true,
                 // the pair count is taken at the first create: only when nothing comes first
                 Some(max) => {
-                    creates == plans.len() && target.dir.active_accounts_from(cfg.source) + creates as u64 <= max
+                    creates == plans.len()
+                        && target.dir.active_accounts_from(cfg.source) + creates as u64 <= max
                 }
             };
             (quota_ok && pair_ok).then(|| {

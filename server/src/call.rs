@@ -11,7 +11,8 @@ use mtosim_engine::view::{UserIdIndex, UserObject};
 use mtosim_engine::{Action, Guid, Refusal, TenantIdx, World};
 use mtosim_graph::entity::Version;
 use mtosim_graph::request::Problem;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// One request of a tenant on a resource of an area.
 pub struct Call<'a, R> {
@@ -37,13 +38,82 @@ pub struct Call<'a, R> {
 
 /// What the server keeps beside the world to answer quickly, locked after it: per tenant, the
 /// index of its users' object ids (`GET /users/{id}` in constant time), brought up to date
-/// with the directory before each use.
+/// with the directory before each use; and the JSON of whole users as pages in the
+/// directory's order write them, dropped whenever the world is written
+/// ([`crate::http::Shared::world_mut`] calls [`Caches::world_written`]).
 #[derive(Default)]
 pub struct Caches {
     user_ids: Mutex<Vec<Option<UserIdIndex>>>,
+    /// How many times the world was written: the state [`Self::pages`] was written in.
+    writes: AtomicU64,
+    pages: Mutex<PageCache>,
+    /// Bytes of JSON held in [`Self::pages`] (at most [`USER_JSON_CACHE_BYTES_MAX`]).
+    page_bytes: AtomicUsize,
+}
+
+/// The most bytes of user JSON [`Caches`] keeps (USER_JSON_CACHE_BYTES_MAX): past it, users
+/// are written for each page again.
+pub const USER_JSON_CACHE_BYTES_MAX: usize = 256 << 20;
+
+/// Whole users' JSON by tenant and position in the directory's order, as of world write
+/// `written`.
+#[derive(Default)]
+struct PageCache {
+    written: u64,
+    tenants: Vec<Option<Arc<Vec<OnceLock<Box<[u8]>>>>>>,
 }
 
 impl Caches {
+    /// Drops what was kept of the world before a write (called with the world locked for it).
+    pub fn world_written(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Appends the JSON of the whole user at position `at` of tenant `t`'s users, as `write`
+    /// writes it: kept the first time, copied after, until the world is written.
+    pub fn user_json(
+        &self,
+        world: &World,
+        t: TenantIdx,
+        at: usize,
+        out: &mut Vec<u8>,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
+        let slots = {
+            let mut c = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+            let now = self.writes.load(Ordering::SeqCst);
+            if c.written != now {
+                c.written = now;
+                c.tenants.clear();
+                self.page_bytes.store(0, Ordering::SeqCst);
+            }
+            if c.tenants.len() <= t.ix() {
+                c.tenants.resize(t.ix() + 1, None);
+            }
+            let dir = &world.tenant(t).dir;
+            let users = dir.users().len() + dir.externals().len();
+            c.tenants[t.ix()]
+                .get_or_insert_with(|| Arc::new((0..users).map(|_| OnceLock::new()).collect()))
+                .clone()
+        };
+        let Some(slot) = slots.get(at) else {
+            return write(out);
+        };
+        if let Some(json) = slot.get() {
+            out.extend_from_slice(json);
+            return;
+        }
+        let start = out.len();
+        write(out);
+        let json = &out[start..];
+        if self.page_bytes.fetch_add(json.len(), Ordering::SeqCst) + json.len() <= USER_JSON_CACHE_BYTES_MAX {
+            // another reader may have kept the same bytes first
+            let _ = slot.set(json.into());
+        } else {
+            self.page_bytes.fetch_sub(json.len(), Ordering::SeqCst);
+        }
+    }
+
     /// Tenant `t`'s user object (not deleted) with object id `id`.
     pub fn user_by_id<'w>(&self, world: &'w World, t: TenantIdx, id: Guid) -> Option<UserObject<'w>> {
         let mut all = self.user_ids.lock().unwrap_or_else(|p| p.into_inner());

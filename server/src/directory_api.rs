@@ -312,7 +312,7 @@ fn page<T>(
     skipped: usize,
     items: impl Iterator<Item = T>,
     render: impl Fn(&T) -> Map<String, Value>,
-    write: impl Fn(&T, &mut Vec<u8>),
+    write: impl Fn(Option<usize>, &T, &mut Vec<u8>),
 ) -> axum::body::Bytes {
     debug_assert!(skipped == 0 || (!o.reads_all() && skipped <= o.skip));
     let size = o.page_size();
@@ -323,12 +323,14 @@ fn page<T>(
     let mut body = Vec::with_capacity(HEAD_ROOM + size.min(PAGE_SIZE_DEFAULT) * 1536);
     body.resize(HEAD_ROOM, b' ');
     let mut n = 0usize;
-    let mut push = |it: &T, body: &mut Vec<u8>| {
+    // `at`: the object's position in `items` counted from the directory's first, when the
+    // page is the directory's order
+    let mut push = |at: Option<usize>, it: &T, body: &mut Vec<u8>| {
         if n > 0 {
             body.push(b',');
         }
         n += 1;
-        write(it, body);
+        write(at, it, body);
     };
     let mut more = false;
     if o.orderby.is_some() {
@@ -346,11 +348,11 @@ fn page<T>(
         matched = keyed.len();
         more = matched > o.skip.saturating_add(size);
         for (_, it) in keyed.iter().skip(o.skip).take(size) {
-            push(it, &mut body);
+            push(None, it, &mut body);
         }
     } else {
         let mut kept = 0usize;
-        for it in items {
+        for (i, it) in items.enumerate() {
             let wanted = matched >= o.skip && kept < size;
             if !o.reads_all() && !wanted {
                 matched += 1;
@@ -369,7 +371,7 @@ fn page<T>(
             matched += 1;
             if wanted {
                 kept += 1;
-                push(&it, &mut body);
+                push(Some(skipped + i), &it, &mut body);
             } else if matched > o.skip {
                 more = true;
                 if !o.count {
@@ -418,9 +420,16 @@ fn write_projected(o: &Options, v: Map<String, Value>, out: &mut Vec<u8>) {
     out.extend_from_slice(Value::Object(o.project(v)).to_string().as_bytes());
 }
 
-/// Writes user `u` of `t` for a page, projected by `$select`.
-fn write_user(w: &World, t: TenantIdx, o: &Options, u: &UserObject<'_>, out: &mut Vec<u8>) {
-    user_json::write_user(out, w, t, u, o.select.as_deref(), None);
+/// Writes user `u` of `t` for a page, projected by `$select`; a whole user at position `at`
+/// of a page in the directory's order is written once per state of the world and then
+/// copied ([`crate::call::Caches::user_json`]).
+fn write_user(c: &Call, w: &World, o: &Options, at: Option<usize>, u: &UserObject<'_>, out: &mut Vec<u8>) {
+    match at {
+        Some(at) if o.select.is_none() && !o.reads_all() => c.caches.user_json(w, c.tenant, at, out, |out| {
+            user_json::write_user(out, w, c.tenant, u, None, None)
+        }),
+        _ => user_json::write_user(out, w, c.tenant, u, o.select.as_deref(), None),
+    }
 }
 
 /// User `u` of `t` with its `@odata.context`, as [`entity`] answers it.
@@ -483,7 +492,7 @@ pub fn read(world: &World, c: &Call) -> Option<Result<Reply, Fail>> {
                         skip,
                         w.view(t).users_from(skip),
                         |u| user_json(w, t, u),
-                        |u, out| write_user(w, t, &o, u, out),
+                        |at, u, out| write_user(c, w, &o, at, u, out),
                     ),
                 )
             }
@@ -504,7 +513,7 @@ pub fn read(world: &World, c: &Call) -> Option<Result<Reply, Fail>> {
                         0,
                         w.view(t).groups(),
                         |g| group_json(w, t, g),
-                        |g, out| write_projected(&o, group_json(w, t, g), out),
+                        |_, g, out| write_projected(&o, group_json(w, t, g), out),
                     ),
                 )
             }
@@ -528,7 +537,7 @@ pub fn read(world: &World, c: &Call) -> Option<Result<Reply, Fail>> {
                         0,
                         members.into_iter(),
                         Clone::clone,
-                        |m, out| write_projected(&o, m.clone(), out),
+                        |_, m, out| write_projected(&o, m.clone(), out),
                     ),
                 )
             }
@@ -924,7 +933,7 @@ for = "10m"
                     for q in selects {
                         let o = odata::parse(q, &USERS, Shape::List, false).unwrap();
                         let mut out = Vec::new();
-                        write_user(&w, t, &o, &u, &mut out);
+                        user_json::write_user(&mut out, &w, t, &u, o.select.as_deref(), None);
                         assert_eq!(
                             String::from_utf8(out).unwrap(),
                             by_value(&w, t, &o, &u),

@@ -22,8 +22,9 @@ const GRAPH_JSON: &str =
 /// What every request shares: the world, behind one lock, and the tokens.
 pub struct Shared {
     /// The world; held for the whole of one request: shared by reads of the directory, alone
-    /// by every other request.
-    pub world: RwLock<World>,
+    /// by every other request. Private: a write goes through [`Shared::world_mut`], which
+    /// drops what the caches kept of the world before it.
+    world: RwLock<World>,
     /// Every token.
     pub tokens: Tokens,
     /// The journal of accepted writes (`--state`), locked after the world.
@@ -32,6 +33,31 @@ pub struct Shared {
     pub recorder: std::sync::OnceLock<crate::operator::Recorder>,
     /// Indexes kept beside the world, locked after it.
     pub caches: crate::call::Caches,
+}
+
+impl Shared {
+    /// What every request shares, around `world`.
+    pub fn new(world: World, tokens: Tokens) -> Shared {
+        Shared {
+            world: RwLock::new(world),
+            tokens,
+            journal: Mutex::new(None),
+            recorder: std::sync::OnceLock::new(),
+            caches: crate::call::Caches::default(),
+        }
+    }
+
+    /// The world, shared with other readers.
+    pub fn world(&self) -> std::sync::LockResult<std::sync::RwLockReadGuard<'_, World>> {
+        self.world.read()
+    }
+
+    /// The world, alone, to write it: what the caches kept of it is dropped first.
+    pub fn world_mut(&self) -> std::sync::LockResult<std::sync::RwLockWriteGuard<'_, World>> {
+        let w = self.world.write();
+        self.caches.world_written();
+        w
+    }
 }
 
 /// The service: every request goes to [`handle`], within the timeout.
@@ -111,13 +137,13 @@ async fn handle(State(shared): State<Arc<Shared>>, req: axum::extract::Request) 
     };
     let done = tokio::task::spawn_blocking(move || {
         // a read of the directory shares the world with other reads
-        if let (Ok(bytes), Ok(world)) = (&body, shared.world.read()) {
+        if let (Ok(bytes), Ok(world)) = (&body, shared.world()) {
             let request = request(&parts, bytes);
             if let Some(reply) = dispatch::handle_read(&world, &shared.tokens, &shared.caches, &task_ids, &request) {
                 return reply;
             }
         }
-        let mut world = match shared.world.write() {
+        let mut world = match shared.world_mut() {
             Ok(w) => w,
             Err(poisoned) => {
                 let w = poisoned.into_inner();

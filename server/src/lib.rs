@@ -40,7 +40,7 @@ pub mod sync_api;
 
 use mtosim_engine::World;
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The largest request body read (1 MiB); a larger one is answered 413.
 pub const REQUEST_BODY_BYTES_MAX: usize = 1 << 20;
@@ -81,7 +81,7 @@ impl App {
         let Some((dir, scenario)) = state else {
             return Ok(app);
         };
-        let mut world = app.shared.world.write().map_err(|_| "poisoned".to_string())?;
+        let mut world = app.shared.world_mut().map_err(|_| "poisoned".to_string())?;
         let (journal, entries) = journal::Journal::open(dir, &world, scenario)?;
         let tokens = &app.shared.tokens;
         for (i, e) in entries.iter().enumerate() {
@@ -137,13 +137,7 @@ impl App {
             })
             .collect();
         Ok(App {
-            shared: Arc::new(http::Shared {
-                world: std::sync::RwLock::new(world),
-                tokens,
-                journal: Mutex::new(None),
-                recorder: std::sync::OnceLock::new(),
-                caches: call::Caches::default(),
-            }),
+            shared: Arc::new(http::Shared::new(world, tokens)),
             tenants,
         })
     }
@@ -250,7 +244,7 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
                             }
                             let shared = shared.clone();
                             let moved = tokio::task::spawn_blocking(move || {
-                                let Ok(mut w) = shared.world.write() else {
+                                let Ok(mut w) = shared.world_mut() else {
                                     return false;
                                 };
                                 let to = w.now() + step;
@@ -276,7 +270,7 @@ pub fn start(world: World, listener: std::net::TcpListener, config: Config) -> s
                 };
                 let served = app.serve(listener, shutdown).await;
                 // the last word of a recorded session: written as the server stops
-                let recorded = match (app.shared.recorder.get(), app.shared.world.write()) {
+                let recorded = match (app.shared.recorder.get(), app.shared.world_mut()) {
                     (Some(r), Ok(w)) => (r.0)(&w).map(|_| ()).map_err(std::io::Error::other),
                     _ => Ok(()),
                 };

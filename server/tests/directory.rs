@@ -658,3 +658,52 @@ fn every_property_is_in_graphs_v1_metadata() {
     );
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// A page of whole users is kept once written and copied after (`Caches::user_json`): every
+/// write drops it, so a page read again after a change shows the change, and a page with
+/// `$select` or a filter, which is never kept, agrees with the kept one.
+#[test]
+fn a_kept_page_shows_every_write_after_it() {
+    let s = serve();
+    let (cairo, domain) = {
+        let a = access(&s, "cairo");
+        (a.token.clone(), a.domain.clone())
+    };
+    let page = |q: &str| get(s.url(), &format!("/v1.0/users{q}"), &cairo).json();
+    let find = |p: &Value, upn: &str| {
+        p["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["userPrincipalName"] == upn)
+            .cloned()
+    };
+    let made = create_user(&s, &cairo, &domain, "KeptPage", "Sales");
+    let upn = made["userPrincipalName"].as_str().unwrap().to_string();
+    let first = page("");
+    assert_eq!(page(""), first, "read twice, the same page");
+    assert_eq!(find(&first, &upn).unwrap()["jobTitle"], Value::Null);
+    let r = with_json(
+        s.url(),
+        "PATCH",
+        &format!("/v1.0/users/{}", made["id"].as_str().unwrap()),
+        &cairo,
+        &json!({"jobTitle": "Kept Page Tester"}),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let after = page("");
+    assert_eq!(find(&after, &upn).unwrap()["jobTitle"], "Kept Page Tester");
+    let filtered = page(&format!("?$filter=userPrincipalName%20eq%20'{upn}'"));
+    assert_eq!(filtered["value"][0], find(&after, &upn).unwrap());
+    // a new user shows in the next read of the kept page
+    let other = create_user(&s, &cairo, &domain, "KeptPage2", "Sales");
+    assert!(find(&page(""), other["userPrincipalName"].as_str().unwrap()).is_some());
+    // and a deleted one leaves it
+    let r = common::delete(
+        s.url(),
+        &format!("/v1.0/users/{}", made["id"].as_str().unwrap()),
+        &cairo,
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert!(find(&page(""), &upn).is_none());
+}
