@@ -60,8 +60,11 @@ pub const USER_JSON_CACHE_BYTES_MAX: usize = 256 << 20;
 #[derive(Default)]
 struct PageCache {
     written: u64,
-    tenants: Vec<Option<Arc<Vec<OnceLock<Box<[u8]>>>>>>,
+    tenants: Vec<Option<Arc<UserSlots>>>,
 }
+
+/// One tenant's kept users' JSON, by position in the directory's order.
+type UserSlots = Vec<OnceLock<Box<[u8]>>>;
 
 impl Caches {
     /// Drops what was kept of the world before a write (called with the world locked for it).
