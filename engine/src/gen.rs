@@ -348,6 +348,9 @@ pub fn intern(drawn: &Drawn, spec: &GenSpec, strings: &mut Interner) -> Vocab {
     let surnames = SURNAME.iter().map(|g| strings.intern(g)).collect();
     let mut display = vec![Sym::NONE; GIVEN.len() * SURNAME.len()];
     let mut name = String::new();
+    // room for the employee ids not interned yet (7 bytes each), so the table grows once
+    let new_ids = drawn.draws.len().saturating_sub(strings.employee_ids_cached());
+    strings.reserve(new_ids + display.len(), 7 * new_ids);
     for (i, d) in drawn.draws.iter().enumerate() {
         let slot = d.slot as usize;
         if display[slot].is_none() {

@@ -74,7 +74,9 @@ fn employee_id_text(n: usize, buf: &mut [u8; 24]) -> &str {
     }
     let shown = &digits[(digits.len() - 6).min(k)..];
     buf[0] = b'E';
-    buf[1..=shown.len()].copy_from_slice(shown);
+    for (d, &c) in buf[1..].iter_mut().zip(shown) {
+        *d = c; // a byte loop: a call to memmove costs more than these few bytes
+    }
     std::str::from_utf8(&buf[..=shown.len()]).expect("ASCII digits")
 }
 
@@ -136,6 +138,11 @@ impl Interner {
                 self.get(employee_id_text(n, &mut buf)).unwrap_or(Sym::NONE)
             }
         }
+    }
+
+    /// How many employee ids from the first are cached (see [`Self::employee_id`]).
+    pub fn employee_ids_cached(&self) -> usize {
+        self.employee_ids.len()
     }
 
     /// Looks `s` up without interning it.
