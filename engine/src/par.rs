@@ -19,10 +19,7 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync + Send,
 {
-    if items.len() < PAR_MIN || rayon::current_num_threads() < 2 {
-        return items.iter().map(f).collect();
-    }
-    items.par_iter().with_min_len(PAR_MIN / 4).map(f).collect()
+    map_ordered_indexed(items, |_, x| f(x))
 }
 
 /// Appends `items` mapped through `f` to `out`, in the order of `items`: written straight

@@ -926,6 +926,21 @@ pub(crate) fn run_cycle(
     let resolving = cfg.schema.maps_manager() && !cfg.cross_cloud;
     let own_default = OwnDefault::of(&cfg.schema, strings);
     let plain = !cfg.schema.stores_attrs() && !cfg.schema.writes_extras();
+    // the record a create makes for user `u` at `version`, enabled as its mappings wrote
+    let source_tenant = cfg.source;
+    let new_account = |u: UserIdx, version: u32, own: &OwnValues| ExternalAccount {
+        source_user: u,
+        config: cfg_idx,
+        source_tenant,
+        user_type,
+        flags: if own.enabled.unwrap_or(true) {
+            account_flags::ENABLED
+        } else {
+            0
+        } | account_flags::BY_SYNC,
+        created_at: now,
+        version,
+    };
     // Creates that write only the defaults, when neither the quota nor the pair cap can stop
     // one of them (CTS-61, SEED-2) and no record is kept, are written together on both
     // cores before the loop, at the indexes the loop would have given them (creates append
@@ -948,20 +963,7 @@ pub(crate) fn run_cycle(
                 let first = target.dir.externals().len() as u32;
                 let account = |k: &u32| {
                     let (u, _, _, version, enabled) = plans[*k as usize];
-                    let own = d.for_create(enabled);
-                    ExternalAccount {
-                        source_user: u,
-                        config: cfg_idx,
-                        source_tenant: cfg.source,
-                        user_type,
-                        flags: if own.enabled.unwrap_or(true) {
-                            account_flags::ENABLED
-                        } else {
-                            0
-                        } | account_flags::BY_SYNC,
-                        created_at: now,
-                        version,
-                    }
+                    new_account(u, version, &d.for_create(enabled))
                 };
                 target.dir.add_externals(&positions, account, source_users);
                 first
@@ -1080,19 +1082,7 @@ pub(crate) fn run_cycle(
                         continue;
                     }
                 };
-                let acc = ExternalAccount {
-                    source_user: u,
-                    config: cfg_idx,
-                    source_tenant: cfg.source,
-                    user_type,
-                    flags: if own.enabled.unwrap_or(true) {
-                        account_flags::ENABLED
-                    } else {
-                        0
-                    } | account_flags::BY_SYNC,
-                    created_at: now,
-                    version,
-                };
+                let acc = new_account(u, version, &own);
                 let ai = target.dir.add_external(acc, source_users);
                 if !written.stored.is_empty() {
                     target.dir.set_account_values(ai, written.stored);
