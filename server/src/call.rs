@@ -66,40 +66,18 @@ struct PageCache {
 /// One tenant's kept users' JSON, by position in the directory's order.
 type UserSlots = Vec<OnceLock<Box<[u8]>>>;
 
-impl Caches {
-    /// Drops what was kept of the world before a write (called with the world locked for it).
-    pub fn world_written(&self) {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-    }
+/// One tenant's kept users' JSON, as one page reads and fills it ([`Caches::kept_users`]).
+pub struct KeptUsers<'c> {
+    slots: Arc<UserSlots>,
+    /// The caches' count of bytes kept.
+    bytes: &'c AtomicUsize,
+}
 
-    /// Appends the JSON of the whole user at position `at` of tenant `t`'s users, as `write`
-    /// writes it: kept the first time, copied after, until the world is written.
-    pub fn user_json(
-        &self,
-        world: &World,
-        t: TenantIdx,
-        at: usize,
-        out: &mut Vec<u8>,
-        write: impl FnOnce(&mut Vec<u8>),
-    ) {
-        let slots = {
-            let mut c = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-            let now = self.writes.load(Ordering::SeqCst);
-            if c.written != now {
-                c.written = now;
-                c.tenants.clear();
-                self.page_bytes.store(0, Ordering::SeqCst);
-            }
-            if c.tenants.len() <= t.ix() {
-                c.tenants.resize(t.ix() + 1, None);
-            }
-            let dir = &world.tenant(t).dir;
-            let users = dir.users().len() + dir.externals().len();
-            c.tenants[t.ix()]
-                .get_or_insert_with(|| Arc::new((0..users).map(|_| OnceLock::new()).collect()))
-                .clone()
-        };
-        let Some(slot) = slots.get(at) else {
+impl KeptUsers<'_> {
+    /// Appends the JSON of the whole user at position `at`, as `write` writes it: kept the
+    /// first time, copied after, until the world is written.
+    pub fn write(&self, at: usize, out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+        let Some(slot) = self.slots.get(at) else {
             return write(out);
         };
         if let Some(json) = slot.get() {
@@ -109,11 +87,44 @@ impl Caches {
         let start = out.len();
         write(out);
         let json = &out[start..];
-        if self.page_bytes.fetch_add(json.len(), Ordering::SeqCst) + json.len() <= USER_JSON_CACHE_BYTES_MAX {
+        if self.bytes.fetch_add(json.len(), Ordering::SeqCst) + json.len() <= USER_JSON_CACHE_BYTES_MAX {
             // another reader may have kept the same bytes first
             let _ = slot.set(json.into());
         } else {
-            self.page_bytes.fetch_sub(json.len(), Ordering::SeqCst);
+            self.bytes.fetch_sub(json.len(), Ordering::SeqCst);
+        }
+    }
+}
+
+impl Caches {
+    /// Drops what was kept of the world before a write (called with the world locked for it).
+    pub fn world_written(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The whole users' JSON kept for tenant `t` since the world was last written, taken
+    /// once per page.
+    pub fn kept_users(&self, world: &World, t: TenantIdx) -> KeptUsers<'_> {
+        let mut c = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        let now = self.writes.load(Ordering::SeqCst);
+        if c.written != now {
+            c.written = now;
+            c.tenants.clear();
+            self.page_bytes.store(0, Ordering::SeqCst);
+        }
+        if c.tenants.len() <= t.ix() {
+            c.tenants.resize(t.ix() + 1, None);
+        }
+        let slots = c.tenants[t.ix()]
+            .get_or_insert_with(|| {
+                let dir = &world.tenant(t).dir;
+                let users = dir.users().len() + dir.externals().len();
+                Arc::new((0..users).map(|_| OnceLock::new()).collect())
+            })
+            .clone();
+        KeptUsers {
+            slots,
+            bytes: &self.page_bytes,
         }
     }
 

@@ -13,7 +13,7 @@
 
 pub use crate::odata::{FILTER_TERMS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, QUERY_BYTES_MAX};
 
-use crate::call::{self, apply, Fail};
+use crate::call::{self, apply, Fail, KeptUsers};
 use crate::odata::{self, EntityType, Kind, Options, Shape};
 use crate::reply::Reply;
 use mtosim_engine::action::UserRef;
@@ -421,14 +421,20 @@ fn write_projected(o: &Options, v: Map<String, Value>, out: &mut Vec<u8>) {
 }
 
 /// Writes user `u` of `t` for a page, projected by `$select`; a whole user at position `at`
-/// of a page in the directory's order is written once per state of the world and then
-/// copied ([`crate::call::Caches::user_json`]).
-fn write_user(c: &Call, w: &World, o: &Options, at: Option<usize>, u: &UserObject<'_>, out: &mut Vec<u8>) {
-    match at {
-        Some(at) if o.select.is_none() && !o.reads_all() => c.caches.user_json(w, c.tenant, at, out, |out| {
-            user_json::write_user(out, w, c.tenant, u, None, None)
-        }),
-        _ => user_json::write_user(out, w, c.tenant, u, o.select.as_deref(), None),
+/// of a page in the directory's order (`kept` is then given) is written once per state of
+/// the world and then copied ([`crate::call::Caches::kept_users`]).
+fn write_user(
+    w: &World,
+    t: TenantIdx,
+    o: &Options,
+    kept: Option<&KeptUsers<'_>>,
+    at: Option<usize>,
+    u: &UserObject<'_>,
+    out: &mut Vec<u8>,
+) {
+    match (kept, at) {
+        (Some(kept), Some(at)) => kept.write(at, out, |out| user_json::write_user(out, w, t, u, None, None)),
+        _ => user_json::write_user(out, w, t, u, o.select.as_deref(), None),
     }
 }
 
@@ -483,6 +489,8 @@ pub fn read(world: &World, c: &Call) -> Option<Result<Reply, Fail>> {
                 let w: &World = world;
                 // a plain page starts where its token points, without building what comes before
                 let skip = if o.reads_all() { 0 } else { o.skip };
+                // whole users in the directory's order: their JSON is kept between pages
+                let kept = (o.select.is_none() && !o.reads_all()).then(|| c.caches.kept_users(w, t));
                 Reply::json_bytes(
                     200,
                     page(
@@ -492,7 +500,7 @@ pub fn read(world: &World, c: &Call) -> Option<Result<Reply, Fail>> {
                         skip,
                         w.view(t).users_from(skip),
                         |u| user_json(w, t, u),
-                        |at, u, out| write_user(c, w, &o, at, u, out),
+                        |at, u, out| write_user(w, t, &o, kept.as_ref(), at, u, out),
                     ),
                 )
             }
